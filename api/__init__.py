@@ -1,0 +1,1 @@
+"""Entry points: the HTTP API and the `mutasi` command line translate requests into use cases."""

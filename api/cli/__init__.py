@@ -1,0 +1,1 @@
+"""The `mutasi` command line."""

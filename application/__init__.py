@@ -1,0 +1,1 @@
+"""The application layer: use cases over the event store, and the configuration that wires it."""

@@ -1,0 +1,120 @@
+"""The plumbing every use case shares: load with expected version, save with metadata, translate errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError
+
+from application.context import Actor, EventMetadata, Recorded, recording_metadata
+from application.errors import ConcurrentChange, NotFoundError, StoreNotReady, VersionMismatch
+from application.mapper import PydanticMapper
+from application.settings import Settings
+from application.store import APPLICATION_NAME, store_env
+from domain.policy import RulePolicy
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class MutasiBase(Application):
+    """Shared infrastructure of the Mutasi application (see `MutasiApplication`)."""
+
+    name = APPLICATION_NAME
+
+    def __init__(
+        self, settings: Settings | None = None, *, create_tables: bool = False,
+        clock: Callable[[], date] = date.today,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.policy: RulePolicy = self.settings.rules.policy()
+        self.today = clock
+        super().__init__(env=store_env(self.settings, create_tables))
+
+    def construct_mapper(self) -> PydanticMapper:
+        """Events are stored as canonical JSON through pydantic (see `application.mapper`)."""
+        return PydanticMapper(transcoder=None)  # type: ignore[arg-type]
+
+    # -- loading -----------------------------------------------------------------
+
+    def _load(
+        self, cls: type[A], aggregate_id: UUID, missing: type[NotFoundError],
+        expected_version: int | None = None, version: int | None = None,
+    ) -> A:
+        with self._store_errors():
+            try:
+                aggregate = self.repository.get(aggregate_id, version=version)
+            except AggregateNotFoundError:
+                raise missing(f"no {cls.__name__.lower()} {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise missing(f"{aggregate_id} is not a {cls.__name__}")
+        if expected_version is not None and aggregate.version != expected_version:
+            raise VersionMismatch(
+                f"{cls.__name__} {aggregate_id} is at version {aggregate.version}, "
+                f"not {expected_version}", expected_version, aggregate.version,
+            )
+        return aggregate
+
+    def _read(
+        self, cls: type[A], aggregate_id: UUID, missing: type[NotFoundError],
+        version: int | None = None, as_of: datetime | None = None,
+    ) -> A:
+        """The aggregate now, at a version, or as recorded at a past moment."""
+        if as_of is not None:
+            version = self.version_at(aggregate_id, as_of)
+            if version is None:
+                raise missing(f"{cls.__name__} {aggregate_id} did not exist yet at {as_of}")
+        return self._load(cls, aggregate_id, missing, version=version)
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        with self._store_errors():
+            return next(iter(self.events.get(aggregate_id, limit=1)), None) is not None
+
+    def version_at(self, aggregate_id: UUID, moment: datetime) -> int | None:
+        """The aggregate's version as recorded at `moment` (None when it did not exist yet)."""
+        version = None
+        with self._store_errors():
+            for domain_event in self.events.get(aggregate_id):
+                if domain_event.timestamp > moment:
+                    break
+                version = domain_event.originator_version
+        return version
+
+    # -- saving ------------------------------------------------------------------
+
+    def _save(self, actor: Actor, *aggregates: Aggregate) -> int | None:
+        """Save all pending events of `aggregates` atomically; returns the last notification id."""
+        token = recording_metadata.set(EventMetadata.now(actor))
+        try:
+            with self._store_errors():
+                recordings = self.save(*aggregates)
+        finally:
+            recording_metadata.reset(token)
+        return recordings[-1].notification.id if recordings else None
+
+    def _recorded(self, actor: Actor, first: Aggregate, *others: Aggregate, **created: object) -> Recorded:
+        """Save `first` and `others` atomically and describe what `first` became."""
+        position = self._save(actor, first, *others)
+        return Recorded(first.id, first.version, position, **created)  # type: ignore[arg-type]
+
+    @contextmanager
+    def _store_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except IntegrityError as error:
+            raise ConcurrentChange(
+                "another change to the same record was saved first; nothing was saved, "
+                "read it again and retry"
+            ) from error
+        except (OperationalError, ProgrammingError) as error:
+            raise StoreNotReady(f"event store unavailable or not initialised ({error})") from error
+
+    def check_store(self) -> int:
+        """Raise `StoreNotReady` unless the store answers; returns the latest notification id."""
+        with self._store_errors():
+            return self.recorder.max_notification_id() or 0

@@ -1,0 +1,59 @@
+"""Who is acting, and the metadata every recorded event carries."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from uuid import UUID, uuid4
+
+from domain.official import Official
+from domain.vocabulary import Predikat
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user behind a command, with the correlation id of the request that carried it."""
+
+    user: str
+    nip: str | None = None
+    correlation_id: str = field(default_factory=lambda: uuid4().hex)
+
+    @property
+    def official(self) -> Official:
+        """The actor as the domain names people who propose, review and decide."""
+        return Official(self.user, self.nip)
+
+
+@dataclass(frozen=True)
+class EventMetadata:
+    """Stored with each event: acting user, correlation id, and when the event was recorded."""
+
+    actor: str
+    correlation_id: str
+    recorded_at: datetime
+
+    @classmethod
+    def now(cls, actor: Actor) -> EventMetadata:
+        """Metadata for events recorded now on behalf of `actor`."""
+        return cls(actor.user, actor.correlation_id, datetime.now(timezone.utc))
+
+
+recording_metadata: ContextVar[EventMetadata | None] = ContextVar("recording_metadata", default=None)
+"""Set by the application around each save; read by the mapper as it stores the events."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a command recorded: the aggregate, its new version, and the store position of its last event.
+
+    `position` lets a reader wait until a projection has caught up with this write. Some commands
+    also return what they created or computed (`proposal_id`, `plan_id`, `predikat`).
+    """
+
+    aggregate_id: UUID
+    version: int
+    position: int | None
+    proposal_id: UUID | None = None
+    plan_id: UUID | None = None
+    predikat: Predikat | None = None

@@ -1,0 +1,138 @@
+"""Use cases on employees: register, assess, rate, discipline, place, develop, retire, read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from application.base import MutasiBase
+from application.context import Actor, Recorded
+from application.errors import AlreadyExists, ConcurrentChange, EmployeeNotFound, PositionNotFound
+from domain.employee import Employee
+from domain.nip import Nip
+from domain.position import Position
+from domain.transfer import place_employee, retire_employee
+from domain.vocabulary import DevelopmentActivity, Expectation, Potential, Predikat, Rank, SanctionLevel
+
+
+class EmployeeUseCases(MutasiBase):
+    """Commands and queries on the Employee aggregate."""
+
+    def register_employee(self, actor: Actor, nip: str, name: str, rank: Rank) -> Recorded:
+        """Register a civil servant; the same NIP cannot be registered twice."""
+        employee = Employee.register(nip, name, rank)
+        if self._exists(employee.id):
+            raise AlreadyExists(f"an employee with NIP {employee.nip} is already registered")
+        try:
+            return self._recorded(actor, employee)
+        except ConcurrentChange:
+            raise AlreadyExists(f"an employee with NIP {employee.nip} was registered just now") from None
+
+    def get_employee(
+        self, employee_id: UUID, *, version: int | None = None, as_of: datetime | None = None
+    ) -> Employee:
+        """The employee now, at a version, or as recorded at a past moment."""
+        return self._read(Employee, employee_id, EmployeeNotFound, version, as_of)
+
+    def find_employee_by_nip(self, nip: str) -> Employee:
+        """The employee with this NIP."""
+        return self.get_employee(Employee.create_id(Nip.parse(nip).value))
+
+    def _employee(self, employee_id: UUID, expected_version: int | None) -> Employee:
+        return self._load(Employee, employee_id, EmployeeNotFound, expected_version)
+
+    def change_rank(
+        self, actor: Actor, employee_id: UUID, rank: Rank, effective_on: date, reference: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Record a rank change; returns the employee's new version."""
+        employee = self._employee(employee_id, expected_version)
+        employee.change_rank(rank, effective_on, reference)
+        return self._recorded(actor, employee)
+
+    def assess_competency(
+        self, actor: Actor, employee_id: UUID, scores: dict[str, int], potential: Potential,
+        assessor: str, method: str, assessed_on: date, expected_version: int | None = None,
+    ) -> Recorded:
+        """Record a competency assessment; returns the employee's new version."""
+        employee = self._employee(employee_id, expected_version)
+        employee.assess_competency(scores, potential, assessor, method, assessed_on)
+        return self._recorded(actor, employee)
+
+    def rate_performance(
+        self, actor: Actor, employee_id: UUID, year: int, results: Expectation,
+        behaviour: Expectation, expected_version: int | None = None,
+    ) -> Recorded:
+        """Record a year's SKP rating; returns the predikat."""
+        employee = self._employee(employee_id, expected_version)
+        rating = employee.rate_performance(year, results, behaviour)
+        return self._recorded(actor, employee, predikat=rating)
+
+    def record_sanction(
+        self, actor: Actor, employee_id: UUID, level: SanctionLevel, imposed_on: date,
+        ends_on: date, reference: str, expected_version: int | None = None,
+    ) -> Recorded:
+        """Record a disciplinary sanction; returns the employee's new version."""
+        employee = self._employee(employee_id, expected_version)
+        employee.record_sanction(level, imposed_on, ends_on, reference)
+        return self._recorded(actor, employee)
+
+    def open_disciplinary_case(
+        self, actor: Actor, employee_id: UUID, reference: str, opened_on: date,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Record a pending disciplinary case."""
+        employee = self._employee(employee_id, expected_version)
+        employee.open_disciplinary_case(reference, opened_on)
+        return self._recorded(actor, employee)
+
+    def close_disciplinary_case(
+        self, actor: Actor, employee_id: UUID, reference: str, closed_on: date, outcome: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Close a pending disciplinary case."""
+        employee = self._employee(employee_id, expected_version)
+        employee.close_disciplinary_case(reference, closed_on, outcome)
+        return self._recorded(actor, employee)
+
+    def place_employee(
+        self, actor: Actor, employee_id: UUID, position_id: UUID, effective_on: date,
+        decree_number: str, expected_version: int | None = None,
+    ) -> Recorded:
+        """Seat an employee in a first position; employee and position are saved together."""
+        employee = self._employee(employee_id, expected_version)
+        position = self._load(Position, position_id, PositionNotFound)
+        place_employee(employee, position, effective_on, decree_number)
+        return self._recorded(actor, employee, position)
+
+    def plan_development(
+        self, actor: Actor, employee_id: UUID, activity: DevelopmentActivity, title: str,
+        competency: str | None, jp_hours: int, due_on: date, expected_version: int | None = None,
+    ) -> Recorded:
+        """Plan a development activity; returns the plan id."""
+        employee = self._employee(employee_id, expected_version)
+        plan_id = uuid4()
+        employee.plan_development(plan_id, activity, title, competency, jp_hours, due_on)
+        return self._recorded(actor, employee, plan_id=plan_id)
+
+    def complete_development(
+        self, actor: Actor, employee_id: UUID, plan_id: UUID, completed_on: date, jp_hours: int,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Record a development activity as completed with the JP hours done."""
+        employee = self._employee(employee_id, expected_version)
+        employee.complete_development(plan_id, completed_on, jp_hours)
+        return self._recorded(actor, employee)
+
+    def retire_employee(
+        self, actor: Actor, employee_id: UUID, retired_on: date, reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Retire an employee; the seat they held is freed in the same save."""
+        employee = self._employee(employee_id, expected_version)
+        position = (
+            self._load(Position, employee.position_id, PositionNotFound)
+            if employee.position_id else None
+        )
+        retire_employee(employee, position, retired_on, reason)
+        return self._recorded(actor, employee, *([position] if position else []))

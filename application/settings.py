@@ -1,0 +1,61 @@
+"""Settings, built once at start-up from the environment (prefix `MUTASI_`) and passed down."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.policy import RulePolicy
+from domain.vocabulary import Predikat
+
+
+class RuleSettings(BaseModel):
+    """The configurable rule thresholds (DOMAIN.md's defaults). Env: `MUTASI_RULES__<NAME>`."""
+
+    min_tenure_years: int = Field(2, ge=0, le=40)
+    rotation_due_years: int = Field(5, ge=1, le=40)
+    senior_executive_lock_years: int = Field(2, ge=0, le=10)
+    rating_years: int = Field(2, ge=1, le=10)
+    min_predikat: Predikat = Predikat.BAIK
+    sanction_lookback_years: int = Field(2, ge=0, le=20)
+    jpm_ms_threshold: Decimal = Field(Decimal(80), ge=0, le=100)
+    jpm_mms_threshold: Decimal = Field(Decimal(68), ge=0, le=100)
+    min_jpm_for_transfer: Decimal = Field(Decimal(68), ge=0, le=100)
+    development_jp_per_year: int = Field(20, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RuleSettings:
+        if self.jpm_mms_threshold > self.jpm_ms_threshold:
+            raise ValueError("jpm_mms_threshold must not exceed jpm_ms_threshold")
+        if self.rotation_due_years < self.min_tenure_years:
+            raise ValueError("rotation_due_years must not be below min_tenure_years")
+        return self
+
+    def policy(self) -> RulePolicy:
+        """The domain's `RulePolicy` with these thresholds."""
+        return RulePolicy(**self.model_dump())
+
+
+class Settings(BaseSettings):
+    """Everything configurable. `store` picks the event store: SQLite file (default) or PostgreSQL."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MUTASI_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    store: Literal["sqlite", "postgres", "memory"] = "sqlite"
+    sqlite_path: Path = Path("mutasi.sqlite3")
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 5432
+    postgres_dbname: str = "mutasi"
+    postgres_user: str = "postgres"
+    postgres_password: SecretStr = SecretStr("")
+    postgres_schema: str = ""
+    postgres_pool_size: int = Field(5, ge=1, le=200)
+    postgres_max_overflow: int = Field(10, ge=0, le=200)
+    postgres_connect_timeout: int = Field(5, ge=1, le=120)
+    rules: RuleSettings = RuleSettings()

@@ -1,0 +1,134 @@
+"""A proposal inside a mutation round: one candidate for one target position, and its paperwork."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from uuid import UUID
+
+from domain.competency import JpmCategory
+from domain.eligibility import RuleOutcome
+from domain.official import Official
+from domain.vocabulary import ConsentParty, Expectation, Predikat
+
+
+class ProposalStatus(str, Enum):
+    """Where a proposal stands."""
+
+    PROPOSED = "proposed"
+    WITHDRAWN = "withdrawn"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DECREED = "decreed"
+    EXECUTED = "executed"
+
+    @property
+    def is_open(self) -> bool:
+        """Still awaiting a decision."""
+        return self is ProposalStatus.PROPOSED
+
+    @property
+    def holds_a_seat(self) -> bool:
+        """Approved (or decreed) but not yet executed: the target seat is promised."""
+        return self in (ProposalStatus.APPROVED, ProposalStatus.DECREED)
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A PPK's written consent to a cross-agency transfer, naming the target position."""
+
+    party: ConsentParty
+    given_by: Official
+    position_id: UUID
+    letter_number: str
+    given_on: date
+
+
+@dataclass(frozen=True)
+class TechnicalReview:
+    """BKN's technical review (pertimbangan teknis)."""
+
+    approved: bool
+    reviewer: Official
+    reference: str
+    reviewed_on: date
+    notes: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The committee's (TPK/Baperjakat) recommendation to the PPK."""
+
+    recommended: bool
+    by: Official
+    notes: str
+
+
+@dataclass(frozen=True)
+class Override:
+    """Lifting one failed rule: the justification and whoever authorised it."""
+
+    rule: str
+    justification: str
+    authorised_by: Official
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The PPK's decision with the eligibility as it stood at that moment."""
+
+    approved: bool
+    decided_by: Official
+    reason: str
+    eligibility: tuple[RuleOutcome, ...] = ()
+    overrides: tuple[Override, ...] = ()
+    jpm: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Decree:
+    """The SK that makes a transfer official; TMT = `effective_on`."""
+
+    number: str
+    signed_on: date
+    effective_on: date
+    signed_by: Official
+
+
+@dataclass(frozen=True)
+class EvaluationFindings:
+    """What an evaluator found some months after the transfer."""
+
+    months_after: int
+    evaluated_on: date
+    performance_after: Predikat
+    adaptation: Expectation
+    service_quality: Expectation
+    notes: str
+    corrective_action: str | None = None
+
+
+@dataclass
+class Proposal:
+    """One candidate for one target position, with JPM and eligibility at the moment of proposal."""
+
+    proposal_id: UUID
+    employee_id: UUID
+    from_position_id: UUID
+    target_position_id: UUID
+    reason: str
+    proposed_by: Official
+    jpm: Decimal
+    jpm_category: JpmCategory
+    eligibility: tuple[RuleOutcome, ...]
+    status: ProposalStatus = ProposalStatus.PROPOSED
+    withdrawal_reason: str | None = None
+    consents: dict[ConsentParty, Consent] = field(default_factory=dict)
+    technical_review: TechnicalReview | None = None
+    recommendation: Recommendation | None = None
+    decision: Decision | None = None
+    decree: Decree | None = None
+    executed_on: date | None = None
+    evaluations: list[EvaluationFindings] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Projections: CQRS read models built from the event store."""
