@@ -71,6 +71,10 @@ class MutasiBase(Application):
                 raise missing(f"{cls.__name__} {aggregate_id} did not exist yet at {as_of}")
         return self._load(cls, aggregate_id, missing, version=version)
 
+    def exists(self, aggregate_id: UUID) -> bool:
+        """True when the store holds events of this aggregate."""
+        return self._exists(aggregate_id)
+
     def _exists(self, aggregate_id: UUID) -> bool:
         with self._store_errors():
             return next(iter(self.events.get(aggregate_id, limit=1)), None) is not None

@@ -1,0 +1,71 @@
+"""Builders for test scenarios: valid NIPs, positions, placed employees with a record, rounds."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from application.context import Actor
+from application.service import MutasiApplication
+from domain.vocabulary import Expectation, PositionType, Potential, Rank, TransferKind
+
+AGENCY = "Pemerintah Kota Pariaman"
+OPERATOR = Actor("operator-bkpsdm")
+COMMITTEE = Actor("ketua-tpk", nip="197001011995031001")
+PPK = Actor("walikota")
+STANDARD = {"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4}
+GOOD_SCORES = {"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}
+
+
+def nip(seq: int, birth: date = date(1985, 1, 15), start: tuple[int, int] = (2010, 3), sex: int = 1) -> str:
+    """A valid NIP with the given parts."""
+    return f"{birth:%Y%m%d}{start[0]:04d}{start[1]:02d}{sex}{seq:03d}"
+
+
+def position(
+    app: MutasiApplication, title: str, unit: str = "BPKAD", formasi: int = 2,
+    agency: str = AGENCY, position_type: PositionType = PositionType.FUNGSIONAL_AHLI_PERTAMA,
+    ranks: tuple[Rank, Rank] = (Rank.III_A, Rank.III_D), standard: dict[str, int] | None = None,
+) -> UUID:
+    """Establish a position and return its id."""
+    return app.establish_position(
+        OPERATOR, agency, unit, title, position_type, ranks[0], ranks[1], formasi,
+        standard or STANDARD,
+    ).aggregate_id
+
+
+def employee(
+    app: MutasiApplication, seq: int, position_id: UUID, placed_on: date = date(2020, 1, 2),
+    rank: Rank = Rank.III_B, scores: dict[str, int] | None = None,
+    ratings: dict[int, tuple[Expectation, Expectation]] | None = None,
+) -> UUID:
+    """Register, place, assess and rate an employee who passes every rule by default."""
+    employee_id = app.register_employee(OPERATOR, nip(seq), f"Pegawai {seq}", rank).aggregate_id
+    app.place_employee(OPERATOR, employee_id, position_id, placed_on, f"SK-{seq}/PLACE")
+    app.assess_competency(
+        OPERATOR, employee_id, scores or GOOD_SCORES, Potential.HIGH, "UPT Penilaian Kompetensi",
+        "assessment centre", date(2025, 6, 1),
+    )
+    default = {2024: (Expectation.ABOVE, Expectation.AS_EXPECTED), 2025: (Expectation.AS_EXPECTED,) * 2}
+    for year, (results, behaviour) in (ratings if ratings is not None else default).items():
+        app.rate_performance(OPERATOR, employee_id, year, results, behaviour)
+    return employee_id
+
+
+def mutation_round(
+    app: MutasiApplication, effective_on: date = date(2026, 3, 1), freeze_windows=(),
+    kind: TransferKind = TransferKind.WITHIN_AGENCY, agency: str = AGENCY,
+) -> UUID:
+    """Open a round with the given planned effective date."""
+    return app.open_round(
+        OPERATOR, agency, kind, "Mutasi Tahap I 2026", date(2026, 1, 1), date(2026, 6, 30),
+        effective_on, freeze_windows,
+    ).aggregate_id
+
+
+def approved(app: MutasiApplication, round_id: UUID, employee_id: UUID, target_id: UUID) -> UUID:
+    """Propose, recommend and approve a move; return the proposal id."""
+    proposal_id = app.propose(OPERATOR, round_id, employee_id, target_id, "fills a vacancy").proposal_id
+    app.recommend(COMMITTEE, round_id, proposal_id, True, "fits the standard")
+    app.decide(PPK, round_id, proposal_id, True, "approved on the committee's recommendation")
+    return proposal_id
