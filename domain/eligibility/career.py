@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.calendar import whole_years
+from domain.calendar import add_years, whole_years
 from domain.eligibility.case import EligibilityCase, RuleOutcome
 from domain.vocabulary import PositionType
 
@@ -19,7 +19,9 @@ class MinimumTenure:
             return RuleOutcome(self.code, False, "the employee holds no position to move from")
         years = whole_years(placement.since, case.effective_on)
         policy = case.policy
-        flags = ("due_for_rotation",) if years > policy.rotation_due_years else ()
+        # "more than M years": any day after the M-th anniversary, not only from M + 1 whole years
+        past_due = case.effective_on > add_years(placement.since, policy.rotation_due_years)
+        flags = ("due_for_rotation",) if past_due else ()
         held = f"in the current position since {placement.since} ({years} full years on {case.effective_on})"
         if years >= policy.min_tenure_years:
             due = f"; more than {policy.rotation_due_years} years: due for rotation" if flags else ""
