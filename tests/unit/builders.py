@@ -1,0 +1,211 @@
+"""In-memory builders for unit tests: valid NIPs, positions, employees with a clean record, rounds.
+
+By default an employee built here passes all nine rules for a move on EFFECTIVE (1 March 2026).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+from eventsourcing.domain import Aggregate
+
+from domain.eligibility import EligibilityCase, FreezeWindow
+from domain.employee import Employee
+from domain.mutation_round import MutationRound
+from domain.official import Official
+from domain.policy import RulePolicy
+from domain.position import Position
+from domain.proposal import Consent, Decree, Override, Recommendation, TechnicalReview
+from domain.transfer import place_employee
+from domain.vocabulary import ConsentParty, Expectation, PositionType, Potential, Rank, TransferKind
+
+AGENCY = "Pemerintah Kota Pariaman"
+OTHER_AGENCY = "Pemerintah Kabupaten Padang Pariaman"
+EFFECTIVE = date(2026, 3, 1)
+PLACED_ON = date(2022, 1, 3)
+STANDARD = {"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4}
+GOOD_SCORES = {"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}
+OPERATOR = Official("operator-bkpsdm")
+COMMITTEE = Official("ketua-tpk", nip="197001011995031001")
+PPK = Official("walikota")
+BKN = Official("kanreg-bkn")
+
+
+def nip(seq: int = 1, birth: date = date(1985, 1, 15), start: tuple[int, int] = (2010, 3), sex: int = 1) -> str:
+    """A valid NIP made of the given parts."""
+    return f"{birth:%Y%m%d}{start[0]:04d}{start[1]:02d}{sex}{seq:03d}"
+
+
+def position(
+    title: str = "Analis Keuangan", unit: str = "BPKAD", formasi: int = 2, agency: str = AGENCY,
+    position_type: PositionType = PositionType.FUNGSIONAL_AHLI_PERTAMA,
+    ranks: tuple[Rank, Rank] = (Rank.III_A, Rank.III_D), standard: dict[str, int] | None = None,
+    min_jpm: Decimal | None = None,
+) -> Position:
+    """A freshly established position, its events already collected."""
+    made = Position.establish(
+        agency, unit, title, position_type, ranks[0], ranks[1], formasi,
+        dict(standard or STANDARD), min_jpm,
+    )
+    made.collect_events()
+    return made
+
+
+def employee(
+    seq: int = 1, rank: Rank = Rank.III_B, at: Position | None = None, placed_on: date = PLACED_ON,
+    scores: dict[str, int] | None = None, ratings: dict[int, tuple[Expectation, Expectation]] | None = None,
+    nip_text: str | None = None,
+) -> Employee:
+    """A registered employee, placed in `at` if given, assessed and rated Baik for 2024 and 2025."""
+    made = Employee.register(nip_text or nip(seq), f"Pegawai {seq}", rank)
+    if at is not None:
+        place_employee(made, at, placed_on, f"SK-{seq}/PLACE")
+        at.collect_events()
+    made.assess_competency(
+        dict(scores or GOOD_SCORES), Potential.HIGH, "UPT Penilaian Kompetensi", "assessment centre",
+        date(2025, 6, 1),
+    )
+    default = {2024: (Expectation.ABOVE, Expectation.AS_EXPECTED), 2025: (Expectation.AS_EXPECTED,) * 2}
+    for year, (results, behaviour) in (default if ratings is None else ratings).items():
+        made.rate_performance(year, results, behaviour)
+    made.collect_events()
+    return made
+
+
+def mutation_round(
+    effective_on: date = EFFECTIVE, freeze_windows: tuple[FreezeWindow, ...] = (),
+    kind: TransferKind = TransferKind.WITHIN_AGENCY, agency: str = AGENCY,
+) -> MutationRound:
+    """An open round, its events already collected."""
+    made = MutationRound.open(
+        agency, kind, "Mutasi Tahap I 2026", date(2026, 1, 1), date(2026, 6, 30), effective_on,
+        freeze_windows, OPERATOR,
+    )
+    made.collect_events()
+    return made
+
+
+def case(
+    who: Employee, current: Position | None, target: Position, effective_on: date = EFFECTIVE,
+    actor: Official = OPERATOR, policy: RulePolicy | None = None,
+    freeze_windows: tuple[FreezeWindow, ...] = (), seats_promised: int = 0,
+    kind: TransferKind = TransferKind.WITHIN_AGENCY,
+) -> EligibilityCase:
+    """An eligibility case for moving `who` from `current` to `target`."""
+    return EligibilityCase(
+        employee=who, current_position=current, target=target, kind=kind, effective_on=effective_on,
+        actor=actor, policy=policy or RulePolicy(), freeze_windows=freeze_windows,
+        seats_promised=seats_promised,
+    )
+
+
+def override(rule: str, justification: str = "no other candidate fits", by: Official = PPK) -> Override:
+    """An override of one failed rule."""
+    return Override(rule, justification, by)
+
+
+def _state(aggregate: Aggregate) -> dict:
+    return copy.deepcopy({k: v for k, v in vars(aggregate).items() if k != "_pending_events"})
+
+
+@contextmanager
+def refused(error: type[Exception], *aggregates: Aggregate, match: str | None = None) -> Iterator:
+    """Expect `error`; afterwards each aggregate has no new event and an unchanged state."""
+    for aggregate in aggregates:
+        aggregate.collect_events()
+    before = [(a.version, _state(a)) for a in aggregates]
+    with pytest.raises(error, match=match) as info:
+        yield info
+    for aggregate, (version, state) in zip(aggregates, before):
+        assert aggregate.pending_events == [], f"{type(aggregate).__name__} recorded an event"
+        assert aggregate.version == version
+        assert _state(aggregate) == state, f"{type(aggregate).__name__} changed its state"
+
+
+@dataclass
+class Scene:
+    """A round with one employee in `origin` and a `target` to move to; helpers for each step."""
+
+    round: MutationRound
+    employee: Employee
+    origin: Position
+    target: Position
+    policy: RulePolicy = field(default_factory=RulePolicy)
+
+    @classmethod
+    def build(
+        cls, target_formasi: int = 2, kind: TransferKind = TransferKind.WITHIN_AGENCY,
+        freeze_windows: tuple[FreezeWindow, ...] = (), effective_on: date = EFFECTIVE,
+        policy: RulePolicy | None = None, **employee_args,
+    ) -> Scene:
+        origin_agency = OTHER_AGENCY if kind.is_cross_agency else AGENCY
+        origin = position("Pengelola Keuangan", "Dinas Pendidikan", agency=origin_agency)
+        target = position("Analis Keuangan", "BPKAD", formasi=target_formasi)
+        who = employee(at=origin, **employee_args)
+        return cls(mutation_round(effective_on, freeze_windows, kind), who, origin, target,
+                   policy or RulePolicy())
+
+    def another(self, seq: int, **employee_args) -> Employee:
+        """A second employee placed in the origin (same agency)."""
+        self.origin.revise_formasi(self.origin.formasi + 1, "room for another")
+        return employee(seq, at=self.origin, **employee_args)
+
+    def propose(self, who: Employee | None = None, by: Official = OPERATOR, target: Position | None = None) -> UUID:
+        who = who or self.employee
+        return self.round.propose(who, self.origin, target or self.target, "fills a vacancy", by, self.policy)
+
+    def recommend(self, proposal_id: UUID, who: Employee | None = None, by: Official = COMMITTEE) -> None:
+        self.round.recommend(
+            proposal_id, (who or self.employee).nip, Recommendation(True, by, "fits the standard")
+        )
+
+    def paperwork(self, proposal_id: UUID, who: Employee | None = None) -> None:
+        """Everything a decision needs: the recommendation, or both consents and a favourable pertek."""
+        who = who or self.employee
+        if not self.round.kind.is_cross_agency:
+            self.recommend(proposal_id, who)
+            return
+        for party in ConsentParty:
+            self.consent(proposal_id, party, who)
+        self.review(proposal_id, True, who)
+
+    def consent(self, proposal_id: UUID, party: ConsentParty, who: Employee | None = None,
+                position_id: UUID | None = None) -> None:
+        self.round.record_consent(proposal_id, (who or self.employee).nip, Consent(
+            party, Official(f"ppk-{party.value}"), position_id or self.target.id, f"800/{party.value}/2026",
+            date(2026, 2, 1),
+        ))
+
+    def review(self, proposal_id: UUID, favourable: bool, who: Employee | None = None) -> None:
+        self.round.record_technical_review(proposal_id, (who or self.employee).nip, TechnicalReview(
+            favourable, BKN, "PERTEK-123/2026", date(2026, 2, 5), "checked",
+        ))
+
+    def approve(self, proposal_id: UUID, who: Employee | None = None, by: Official = PPK,
+                overrides: tuple[Override, ...] = (), target: Position | None = None):
+        return self.round.approve(
+            proposal_id, who or self.employee, self.origin, target or self.target, by,
+            "approved on the committee's recommendation", self.policy, overrides,
+        )
+
+    def approved(self, who: Employee | None = None, overrides: tuple[Override, ...] = ()) -> UUID:
+        proposal_id = self.propose(who)
+        self.paperwork(proposal_id, who)
+        self.approve(proposal_id, who, overrides=overrides)
+        return proposal_id
+
+    def decreed(self, who: Employee | None = None, effective_on: date = EFFECTIVE) -> UUID:
+        proposal_id = self.approved(who)
+        self.decree(proposal_id, effective_on=effective_on)
+        return proposal_id
+
+    def decree(self, proposal_id: UUID, number: str = "SK 821/12/BKPSDM/2026",
+               signed_on: date = date(2026, 2, 20), effective_on: date = EFFECTIVE) -> None:
+        self.round.issue_decree(proposal_id, Decree(number, signed_on, effective_on, PPK))
