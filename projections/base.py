@@ -1,0 +1,96 @@
+"""What every view's projection shares: a batch of changed rows, and JSON-ready values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+from pydantic_core import to_jsonable_python
+
+from projections.store import Doc, DocumentView, Table
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON-ready data (dates, UUIDs, decimals and enums as text)."""
+    return to_jsonable_python(value)
+
+
+def recorded_at(domain_event: Any) -> str | None:
+    """When the event was recorded (from its metadata), ISO text."""
+    meta = getattr(domain_event, "metadata", None)
+    return meta.recorded_at.isoformat() if meta is not None else None
+
+
+def actor_of(domain_event: Any) -> str | None:
+    """The acting user stored with the event."""
+    meta = getattr(domain_event, "metadata", None)
+    return meta.actor if meta is not None else None
+
+
+class DocumentProjection(Projection[DocumentView]):
+    """A projection into a `DocumentView`. `process_event` edits rows of the current batch;
+    the runner commits the batch with its tracking position in one transaction.
+    """
+
+    tables: ClassVar[tuple[Table, ...]] = ()
+
+    def __init__(self, view: DocumentView) -> None:
+        super().__init__(view)
+        self._changes: dict[tuple[str, str], Doc | None] = {}
+
+    @classmethod
+    def handled(cls) -> frozenset[type]:
+        """The event classes this projection processes (the others are skipped)."""
+        dispatcher = cls.__dict__["process_event"].dispatcher
+        return frozenset(t for t in dispatcher.registry if t is not object)
+
+    # -- the batch ---------------------------------------------------------------
+
+    def get(self, table: str, key: Any) -> Doc | None:
+        """A row as of this batch, for reading only."""
+        key = str(key)
+        if (table, key) in self._changes:
+            return self._changes[(table, key)]
+        return self.view.load(table, key)
+
+    def edit(self, table: str, key: Any, create: Callable[[], Doc] | None = None) -> Doc | None:
+        """A row to change in this batch (created with `create` when missing)."""
+        key = str(key)
+        if (table, key) in self._changes:
+            doc = self._changes[(table, key)]
+        else:
+            stored = self.view.load(table, key)
+            doc = _copy(stored) if stored is not None else None
+        if doc is None and create is not None:
+            doc = create()
+        if doc is not None:
+            self._changes[(table, key)] = doc
+        return doc
+
+    def put(self, table: str, key: Any, doc: Doc) -> None:
+        """Replace a row in this batch."""
+        self._changes[(table, str(key))] = doc
+
+    def delete(self, table: str, key: Any) -> None:
+        """Remove a row in this batch."""
+        self._changes[(table, str(key))] = None
+
+    def flush(self, tracking: Tracking, recorded: str | None) -> None:
+        """Commit this batch's rows with the position reached (one transaction)."""
+        changes, self._changes = self._changes, {}
+        self.view.commit(changes, tracking, recorded)
+
+    def discard(self) -> None:
+        """Forget the changes of a failed batch."""
+        self._changes = {}
+
+
+def _copy(doc: Doc) -> Doc:
+    """A deep copy of a JSON document (cached rows must not change before they are committed)."""
+    if isinstance(doc, dict):
+        return {k: _copy(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_copy(v) for v in doc]
+    return doc

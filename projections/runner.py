@@ -1,0 +1,263 @@
+"""Our projection runner: catch up in batches, then follow live, on SQLite and PostgreSQL alike.
+
+Each batch is read once from the notification log (`select_notifications`), decoded once, and applied
+to every view that is behind; each view then commits its rows and its tracking position in ONE
+transaction, so an event lands exactly once in each view, also across crashes. Following: PostgreSQL
+LISTEN wakes the runner when events are written, polling every `poll_interval` is the safety net
+(SQLite only polls). Any database error closes everything, waits with back-off, reconnects and
+resumes from the tracked positions.
+
+Gaps: PostgreSQL may hand out notification ids that commit later than higher ids (a writer that does
+not take the library's table lock, or a rolled-back insert, which leaves a gap forever). A gap above
+the "settled horizon" is never passed over: the runner briefly takes a SHARE lock on the events table,
+which waits for every transaction that is inserting, and records the highest id then visible; every id
+at or below it is decided (committed or never). Then it reads again.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import Notification, PersistenceError, Tracking
+from eventsourcing.utils import resolve_topic
+
+from application.bootstrap import postgres_conninfo
+from application.service import MutasiApplication
+from application.settings import Settings
+from application.store import APPLICATION_NAME
+from projections.base import DocumentProjection, recorded_at
+from projections.catalogue import VIEWS, projection_class
+from projections.store import DocumentView, ViewDatabase
+
+log = logging.getLogger("mutasi.projections")
+DB_ERRORS = (PersistenceError, psycopg.Error, sqlite3.Error, OSError)
+
+
+def reader_settings(settings: Settings) -> Settings:
+    """The store's settings with a small pool: the runner reads with one connection at a time."""
+    return settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 2})
+
+
+class ProjectionRunner:
+    """Runs some views (all by default). `versions` pins view versions (used by rebuild)."""
+
+    def __init__(
+        self, settings: Settings, views: Iterable[str] | None = None, *, batch_size: int = 1000,
+        poll_interval: float = 1.0, versions: dict[str, int] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.names = list(views) if views is not None else list(VIEWS)
+        for name in self.names:
+            projection_class(name)
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.pinned = dict(versions or {})
+        self.projections: dict[str, DocumentProjection] = {}
+        self.positions: dict[str, int] = {}
+        self.db: ViewDatabase | None = None
+        self.reader: MutasiApplication | None = None
+        self._listener: psycopg.Connection[Any] | None = None
+        self._horizon = 0
+        self._nudge = threading.Event()
+
+    # -- connecting --------------------------------------------------------------
+
+    def open(self) -> None:
+        """Connect to the store and the views; load the live (or pinned) version of each view."""
+        if self.reader is not None:
+            return
+        try:
+            self.db = ViewDatabase(self.settings)
+            self.reader = MutasiApplication(reader_settings(self.settings))
+            self._load()
+        except BaseException:
+            self.close()
+            raise
+
+    def _load(self) -> None:
+        assert self.db is not None
+        live = self.db.live_versions()
+        self.projections, self.positions = {}, {}
+        for name in self.names:
+            cls = projection_class(name)
+            version = self.pinned.get(name) or live.get(name) or 1
+            view = DocumentView(self.db, name, version, cls.tables)
+            view.create_tables()
+            if name not in self.pinned and name not in live:
+                self.db.set_live(name, version)
+            self.projections[name] = cls(view)
+            self.positions[name] = view.position
+        self._live = {n: v for n, v in live.items() if n in self.names}
+
+    def close(self) -> None:
+        """Disconnect (the runner can open again)."""
+        for closing in (self._listener, self.reader, self.db):
+            if closing is not None:
+                try:
+                    closing.close()
+                except Exception:  # pragma: no cover - closing a broken connection
+                    log.debug("error while closing", exc_info=True)
+        self._listener, self.reader, self.db = None, None, None
+
+    # -- processing --------------------------------------------------------------
+
+    @property
+    def position(self) -> int:
+        """The lowest position among the views run."""
+        return min(self.positions.values(), default=0)
+
+    def step(self) -> int:
+        """Apply one batch to every view that is behind; returns the number of events read."""
+        self.open()
+        assert self.reader is not None
+        start = self.position
+        notifications = self._read(start)
+        if not notifications:
+            return 0
+        wanted = set().union(*(p.handled() for p in self.projections.values()))
+        events = []
+        for notification in notifications:
+            cls = resolve_topic(notification.topic)
+            if cls in wanted:
+                events.append((notification.id, cls, self.reader.mapper.to_domain_event(notification)))
+        last = notifications[-1]
+        when = events[-1][2] if events and events[-1][0] == last.id else self.reader.mapper.to_domain_event(last)
+        tracking, recorded = Tracking(APPLICATION_NAME, last.id), recorded_at(when)
+        for name, projection in self.projections.items():
+            position = self.positions[name]
+            if position >= last.id:
+                continue
+            handled = projection.handled()
+            try:
+                for notification_id, cls, domain_event in events:
+                    if notification_id > position and cls in handled:
+                        projection.process_event(domain_event, Tracking(APPLICATION_NAME, notification_id))
+                projection.flush(tracking, recorded)
+            except BaseException:
+                projection.discard()
+                raise
+            self.positions[name] = last.id
+        return len(notifications)
+
+    def _read(self, start: int) -> Sequence[Notification]:
+        assert self.reader is not None
+        recorder = self.reader.recorder
+        notifications = recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
+        if self.settings.store != "postgres" or self._open_gap(start, notifications) is None:
+            return notifications
+        try:
+            self._horizon = max(self._horizon, self._settle())
+        except DB_ERRORS as error:
+            log.info("could not settle a gap yet (%s); reading up to it", error)
+        else:
+            notifications = recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
+        cut = self._open_gap(start, notifications)
+        return notifications if cut is None else notifications[:cut]
+
+    def _open_gap(self, start: int, notifications: Sequence[Notification]) -> int | None:
+        """Index of the first notification after a gap that may still fill, if any."""
+        previous = start
+        for index, notification in enumerate(notifications):
+            if notification.id != previous + 1 and notification.id - 1 > self._horizon:
+                return index
+            previous = notification.id
+        return None
+
+    def _settle(self) -> int:
+        """Wait (briefly) for every inserting transaction to end; the highest id then visible."""
+        assert self.reader is not None
+        recorder: Any = self.reader.recorder
+        table = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"'
+        with recorder.datastore.transaction(commit=True) as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '1s'")
+            cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+            cursor.execute(f"SELECT max(notification_id) AS m FROM {table}")
+            return int(cursor.fetchone()["m"] or 0)
+
+    def catch_up(self, until: int | None = None) -> int:
+        """Apply batches until no event is left (or `until` is reached); returns the position."""
+        while self.step() and (until is None or self.position < until):
+            pass
+        return self.position
+
+    # -- following ---------------------------------------------------------------
+
+    def nudge(self) -> None:
+        """Tell an idle runner that events were written (in-process use)."""
+        self._nudge.set()
+
+    def run(self, stop: threading.Event) -> None:
+        """Catch up, then follow new events until `stop` is set; survives the database going away."""
+        backoff = 0.2
+        while not stop.is_set():
+            try:
+                self.open()
+                read = self.step()
+                backoff = 0.2
+                if read < self.batch_size:
+                    self._follow_registry()
+                    if read == 0:
+                        self._wait_for_news(stop)
+            except DB_ERRORS as error:
+                log.warning("projection runner lost the database (%s); reconnecting in %.1fs", error, backoff)
+                self.close()
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+        self.close()
+
+    def _follow_registry(self) -> None:
+        """Switch to a view version that a rebuild made live."""
+        assert self.db is not None
+        live = {n: v for n, v in self.db.live_versions().items() if n in self.names}
+        if any(live.get(n) != self._live.get(n) for n in self.names if n not in self.pinned):
+            log.info("live view versions changed to %s; switching", live)
+            self._load()
+
+    def _wait_for_news(self, stop: threading.Event) -> None:
+        if self.settings.store != "postgres":
+            self._nudge.wait(self.poll_interval)
+            self._nudge.clear()
+            return
+        if self._listener is None:
+            assert self.reader is not None
+            channel = self.reader.recorder.channel_name  # type: ignore[attr-defined]
+            self._listener = psycopg.connect(postgres_conninfo(self.settings), autocommit=True)
+            self._listener.execute(f'LISTEN "{channel}"')
+            return  # read once more: events may have come before LISTEN
+        for _ in self._listener.notifies(timeout=self.poll_interval, stop_after=1):
+            pass
+
+
+class BackgroundProjections:
+    """The runner in a thread of the service (embedded SQLite mode): `start()`, `stop()`, `nudge()`."""
+
+    def __init__(self, settings: Settings, poll_interval: float = 0.2, **options: Any) -> None:
+        self.runner = ProjectionRunner(settings, poll_interval=poll_interval, **options)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start following in a daemon thread."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.runner.run, args=(self._stop,),
+                                        name="mutasi-projections", daemon=True)
+        self._thread.start()
+
+    def nudge(self) -> None:
+        """Wake the runner after a write, so views follow without waiting for the next poll."""
+        self.runner.nudge()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the thread and wait for it."""
+        self._stop.set()
+        self.runner.nudge()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None

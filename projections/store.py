@@ -1,0 +1,338 @@
+"""Where the views live, and the one transaction that writes a batch of rows with its tracking record.
+
+PostgreSQL: tables in the configured schema, beside the events. SQLite: a sibling file of the event
+store (`mutasi.sqlite3` -> `mutasi.views.sqlite3`), so that writing views never holds the event store's
+single write lock. Each view version owns tables `v_<view>_<version>_<table>` holding a key, a few
+indexed columns and the row as JSON; `view_registry` says which version of each view is live.
+Positions are recorded with the library's tracking recorders in the same transaction as the rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+
+from application.settings import Settings
+from application.store import APPLICATION_NAME
+
+Doc = dict[str, Any]
+CACHE_LIMIT = 200_000
+
+
+class ViewsUnavailable(RuntimeError):
+    """The configured store cannot hold views (the in-memory store), or a view is unknown."""
+
+
+def views_path(settings: Settings) -> Path:
+    """The SQLite file of the views, beside the event store's file."""
+    path = settings.sqlite_path
+    return path.with_name(f"{path.stem}.views{path.suffix or '.sqlite3'}")
+
+
+def dumps(doc: Doc) -> str:
+    """Canonical JSON of a row (sorted keys), so equal views have equal bytes."""
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of a view: rows by key, with indexed columns copied from top-level fields of the row."""
+
+    name: str
+    columns: Mapping[str, str] = field(default_factory=dict)  # column -> "TEXT" | "INTEGER"
+
+
+class ViewDatabase:
+    """The database of the views: dialect, connection pool, registry of live versions, tracking."""
+
+    def __init__(self, settings: Settings, pool_size: int = 2) -> None:
+        self.settings = settings
+        if settings.store == "sqlite":
+            self.dialect = "sqlite"
+            path = views_path(settings)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.datastore: Any = SQLiteDatastore(str(path), lock_timeout=10, pool_size=pool_size)
+            self.tracking: TrackingRecorder = SQLiteTrackingRecorder(self.datastore)
+        elif settings.store == "postgres":
+            self.dialect = "postgres"
+            self.datastore = PostgresDatastore(
+                settings.postgres_dbname, settings.postgres_host, settings.postgres_port,
+                settings.postgres_user, settings.postgres_password.get_secret_value(),
+                connect_timeout=settings.postgres_connect_timeout, pool_size=pool_size,
+                max_overflow=2, lock_timeout=5, schema=settings.postgres_schema, pre_ping=True,
+            )
+            self.tracking = PostgresTrackingRecorder(self.datastore, tracking_table_name="view_tracking")
+        else:
+            raise ViewsUnavailable("views need the sqlite or postgres store, not the in-memory one")
+        self._registry_ready = False
+
+    # -- SQL helpers -------------------------------------------------------------
+
+    def table(self, name: str) -> str:
+        """A table name, schema-qualified on PostgreSQL."""
+        if self.dialect == "postgres":
+            return f'"{self.datastore.schema}"."{name}"'
+        return f'"{name}"'
+
+    def sql(self, text: str) -> str:
+        """SQL written with %s placeholders, in this dialect."""
+        return text.replace("%s", "?") if self.dialect == "sqlite" else text
+
+    @contextmanager
+    def transaction(self, commit: bool = False) -> Iterator[Any]:
+        """A cursor in one transaction (committed only when `commit`)."""
+        with self.datastore.transaction(commit=commit) as cursor:
+            yield cursor
+
+    def fetchall(self, text: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Rows of one read-only query."""
+        with self.transaction() as cursor:
+            cursor.execute(self.sql(text), list(params))
+            return list(cursor.fetchall())
+
+    # -- registry ----------------------------------------------------------------
+
+    def ensure_registry(self) -> None:
+        """Create the registry and tracking tables once (safe to repeat)."""
+        if self._registry_ready:
+            return
+        self.tracking.create_table()
+        with self.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table('view_registry')} "
+                "(view TEXT PRIMARY KEY, live INTEGER NOT NULL)"
+            )
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table('view_heads')} "
+                "(tracking_key TEXT PRIMARY KEY, recorded_at TEXT)"
+            )
+        self._registry_ready = True
+
+    def live_versions(self) -> dict[str, int]:
+        """The live version of each view that has one."""
+        self.ensure_registry()
+        rows = self.fetchall(f"SELECT view, live FROM {self.table('view_registry')}")
+        return {row["view"]: int(row["live"]) for row in rows}
+
+    def set_live(self, view: str, version: int, cursor: Any | None = None) -> None:
+        """Make `version` the live version of `view`."""
+        statement = self.sql(
+            f"INSERT INTO {self.table('view_registry')} (view, live) VALUES (%s, %s) "
+            "ON CONFLICT (view) DO UPDATE SET live = excluded.live"
+        )
+        if cursor is not None:
+            cursor.execute(statement, [view, version])
+            return
+        with self.transaction(commit=True) as own:
+            own.execute(statement, [view, version])
+
+    def close(self) -> None:
+        """Close the pool."""
+        self.datastore.close()
+
+
+class DocumentView(TrackingRecorder):
+    """One version of one view: its tables, a read cache, and the atomic batch commit with tracking.
+
+    Tracking records are named `<application>/<view>@v<version>`, so each view version has its own
+    position in the application's notification log.
+    """
+
+    def __init__(self, db: ViewDatabase, view: str, version: int, tables: Sequence[Table]) -> None:
+        self.db, self.view, self.version = db, view, version
+        self.tables = {t.name: t for t in tables}
+        self._cache: dict[tuple[str, str], Doc | None] = {}
+
+    # -- names -------------------------------------------------------------------
+
+    @property
+    def tracking_key(self) -> str:
+        """The name under which this version's position is tracked."""
+        return f"{APPLICATION_NAME}/{self.view}@v{self.version}"
+
+    def table_name(self, table: str) -> str:
+        """The qualified SQL name of one of this version's tables."""
+        return self.db.table(f"v_{self.view}_{self.version}_{table}")
+
+    # -- schema ------------------------------------------------------------------
+
+    def create_tables(self) -> None:
+        """Create this version's tables and indexes (safe to repeat)."""
+        self.db.ensure_registry()
+        with self.db.transaction(commit=True) as cursor:
+            for table in self.tables.values():
+                cols = "".join(f", {c} {t if t != 'INTEGER' else 'BIGINT'}" for c, t in table.columns.items())
+                name = self.table_name(table.name)
+                cursor.execute(f"CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY{cols}, doc TEXT NOT NULL)")
+                for column in table.columns:
+                    index = f"v_{self.view}_{self.version}_{table.name}_{column}"[:63]
+                    cursor.execute(f'CREATE INDEX IF NOT EXISTS "{index}" ON {name} ({column})')
+
+    def drop_tables(self) -> None:
+        """Drop this version's tables and forget its position."""
+        with self.db.transaction(commit=True) as cursor:
+            for table in self.tables.values():
+                cursor.execute(f"DROP TABLE IF EXISTS {self.table_name(table.name)}")
+            tracking = self.db.tracking
+            tracking_table = (
+                self.db.table(tracking.tracking_table_name)  # type: ignore[attr-defined]
+                if self.db.dialect == "postgres" else "tracking"
+            )
+            cursor.execute(self.db.sql(f"DELETE FROM {tracking_table} WHERE application_name = %s"),
+                           [self.tracking_key])
+            cursor.execute(self.db.sql(f"DELETE FROM {self.db.table('view_heads')} WHERE tracking_key = %s"),
+                           [self.tracking_key])
+        self._cache.clear()
+
+    # -- tracking (the library's recorder, under this version's name) -----------
+
+    def insert_tracking(self, tracking: Tracking) -> None:
+        self.db.tracking.insert_tracking(Tracking(self.tracking_key, tracking.notification_id))
+
+    def max_tracking_id(self, application_name: str = APPLICATION_NAME) -> int | None:
+        return self.db.tracking.max_tracking_id(self.tracking_key)
+
+    @property
+    def position(self) -> int:
+        """The notification id of the last event this version has applied (0 before any)."""
+        return self.max_tracking_id() or 0
+
+    def head(self) -> tuple[int, str | None]:
+        """Position and the recording time of the event at that position (ISO text)."""
+        rows = self.db.fetchall(
+            f"SELECT recorded_at FROM {self.db.table('view_heads')} WHERE tracking_key = %s",
+            [self.tracking_key],
+        )
+        return self.position, (rows[0]["recorded_at"] if rows else None)
+
+    # -- rows --------------------------------------------------------------------
+
+    def load(self, table: str, key: str) -> Doc | None:
+        """One row (cached; the runner is the only writer of a version)."""
+        cached = self._cache.get((table, key), ...)
+        if cached is not ...:
+            return cached  # type: ignore[return-value]
+        rows = self.db.fetchall(f"SELECT doc FROM {self.table_name(table)} WHERE key = %s", [key])
+        doc = json.loads(rows[0]["doc"]) if rows else None
+        self._remember(table, key, doc)
+        return doc
+
+    def _remember(self, table: str, key: str, doc: Doc | None) -> None:
+        if len(self._cache) >= CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[(table, key)] = doc
+
+    def commit(
+        self, changes: Mapping[tuple[str, str], Doc | None], tracking: Tracking, recorded_at: str | None,
+    ) -> None:
+        """Write changed rows, the position and its time in ONE transaction (exactly once)."""
+        upserts: dict[str, list[list[Any]]] = {}
+        deletes: dict[str, list[list[Any]]] = {}
+        for (table, key), doc in changes.items():
+            if doc is None:
+                deletes.setdefault(table, []).append([key])
+            else:
+                cols = self.tables[table].columns
+                upserts.setdefault(table, []).append([key, *(doc.get(c) for c in cols), dumps(doc)])
+        try:
+            with self.db.transaction(commit=True) as cursor:
+                for table, rows in deletes.items():
+                    cursor.executemany(
+                        self.db.sql(f"DELETE FROM {self.table_name(table)} WHERE key = %s"), rows
+                    )
+                for table, rows in upserts.items():
+                    cols = list(self.tables[table].columns)
+                    names = ", ".join(["key", *cols, "doc"])
+                    marks = ", ".join(["%s"] * (len(cols) + 2))
+                    sets = ", ".join(f"{c} = excluded.{c}" for c in [*cols, "doc"])
+                    cursor.executemany(self.db.sql(
+                        f"INSERT INTO {self.table_name(table)} ({names}) VALUES ({marks}) "
+                        f"ON CONFLICT (key) DO UPDATE SET {sets}"
+                    ), rows)
+                cursor.execute(self.db.sql(
+                    f"INSERT INTO {self.db.table('view_heads')} (tracking_key, recorded_at) VALUES (%s, %s) "
+                    "ON CONFLICT (tracking_key) DO UPDATE SET recorded_at = excluded.recorded_at"
+                ), [self.tracking_key, recorded_at])
+                # The library's tracking upsert refuses a position that does not advance, so a
+                # second runner applying the same batch fails here and its rows roll back.
+                self.db.tracking._insert_tracking(  # type: ignore[attr-defined]
+                    cursor, Tracking(self.tracking_key, tracking.notification_id)
+                )
+        except BaseException:
+            self._cache.clear()
+            raise
+        for (table, key), doc in changes.items():
+            self._remember(table, key, doc)
+
+    @contextmanager
+    def reading(self) -> Iterator[Snapshot]:
+        """A consistent read of this version: its position and rows from one snapshot."""
+        with self.db.transaction() as cursor:
+            if self.db.dialect == "postgres":
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield Snapshot(self, cursor)
+
+
+class Snapshot:
+    """Rows and position of one view version, read in one transaction."""
+
+    def __init__(self, view: DocumentView, cursor: Any) -> None:
+        self.view, self.cursor, self.db = view, cursor, view.db
+        self.position = self.db.tracking._max_tracking_id(view.tracking_key, cursor) or 0  # type: ignore[attr-defined]
+        cursor.execute(self.db.sql(
+            f"SELECT recorded_at FROM {self.db.table('view_heads')} WHERE tracking_key = %s"
+        ), [view.tracking_key])
+        row = cursor.fetchone()
+        self.recorded_at: str | None = row["recorded_at"] if row else None
+
+    def get(self, table: str, key: Any) -> Doc | None:
+        """One row by key."""
+        self.cursor.execute(self.db.sql(
+            f"SELECT doc FROM {self.view.table_name(table)} WHERE key = %s"), [str(key)])
+        row = self.cursor.fetchone()
+        return json.loads(row["doc"]) if row else None
+
+    def select(
+        self, table: str, *, equals: Mapping[str, Any] | None = None,
+        prefixes: Mapping[str, str] | None = None, compare: Sequence[tuple[str, str, Any]] = (),
+        order_by: Sequence[str] = ("key",), limit: int | None = None, offset: int = 0,
+    ) -> tuple[list[Doc], int]:
+        """Rows matching the filters (on indexed columns): one page of them, and the total count."""
+        allowed = set(self.view.tables[table].columns) | {"key"}
+        clauses, params = [], []
+        for column, value in (equals or {}).items():
+            if value is None:
+                continue
+            clauses.append(f"{_checked(column, allowed)} = %s")
+            params.append(value)
+        for column, prefix in (prefixes or {}).items():
+            if prefix:
+                clauses.append(f"{_checked(column, allowed)} LIKE %s")
+                params.append(prefix.replace("\\", "").replace("%", "").replace("_", "") + "%")
+        for column, operator, value in compare:
+            if operator not in ("<", "<=", ">", ">=", "<>"):
+                raise ValueError(f"bad operator {operator}")
+            clauses.append(f"{_checked(column, allowed)} {operator} %s")
+            params.append(value)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        name = self.view.table_name(table)
+        order = ", ".join(_checked(c, allowed) for c in order_by)
+        page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+        self.cursor.execute(self.db.sql(f"SELECT count(*) AS n FROM {name}{where}"), params)
+        total = int(self.cursor.fetchone()["n"])
+        self.cursor.execute(self.db.sql(f"SELECT doc FROM {name}{where} ORDER BY {order}{page}"), params)
+        return [json.loads(row["doc"]) for row in self.cursor.fetchall()], total
+
+
+def _checked(column: str, allowed: set[str]) -> str:
+    if column not in allowed:
+        raise ValueError(f"{column} is not an indexed column")
+    return column
