@@ -29,6 +29,7 @@ def initialise_store(settings: Settings) -> None:
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     if settings.store != "postgres":
         MutasiApplication(settings, create_tables=True).close()
+        _create_api_tables(settings)
         return
     with psycopg.connect(postgres_conninfo(settings), autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (_INIT_LOCK,))
@@ -37,8 +38,16 @@ def initialise_store(settings: Settings) -> None:
                 conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
                     sql.Identifier(settings.postgres_schema)))
             MutasiApplication(settings, create_tables=True).close()
+            _create_api_tables(settings)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_INIT_LOCK,))
+
+
+def _create_api_tables(settings: Settings) -> None:
+    """The REST API's idempotency keys live beside the events, so `db init` makes their table too."""
+    from api.http.idempotency import create_idempotency_table  # imported late: api builds on application
+
+    create_idempotency_table(settings)
 
 
 def open_application(

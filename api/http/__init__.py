@@ -1,0 +1,1 @@
+"""The REST API: FastAPI routes that translate HTTP into calls of `MutasiApplication`."""

@@ -1,0 +1,164 @@
+"""Dependencies of the routes, as `Annotated` aliases: the application, the caller, a command's context."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException
+
+from api.http.idempotency import IdempotencyStore, Outcome, StoredResponse
+from api.http.problems import RequestRefused
+from api.http.roles import MATRIX
+from api.http.schemas.common import CommandResult
+from api.http.security import ANONYMOUS, BadToken, Principal, verify_token
+from application.context import Actor, Recorded
+from application.service import MutasiApplication
+
+log = logging.getLogger("mutasi.http")
+_bearer = HTTPBearer(auto_error=False, description="a token from `mutasi token ROLE --user NAME`")
+
+
+def get_application(request: Request) -> MutasiApplication:
+    """The one application the service was started with."""
+    return request.app.state.application
+
+
+Application = Annotated[MutasiApplication, Depends(get_application)]
+
+
+def authenticate(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    """The caller named by the bearer token, or the anonymous public when there is none."""
+    if credentials is None:
+        if request.headers.get("authorization"):
+            raise HTTPException(401, "the Authorization header must be 'Bearer <token>'",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return ANONYMOUS
+    try:
+        return verify_token(request.app.state.jwt_secret, credentials.credentials)
+    except BadToken as error:
+        raise HTTPException(401, f"invalid bearer token: {error}",
+                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+
+
+def authorize(request: Request, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    """Refuse the call unless the role matrix lets the caller's role use this route."""
+    route = request.scope.get("route")
+    roles = MATRIX.get(getattr(route, "name", ""), frozenset())
+    if principal.role in roles:
+        return principal
+    if principal is ANONYMOUS:
+        raise HTTPException(401, "this route needs a bearer token", headers={"WWW-Authenticate": "Bearer"})
+    raise HTTPException(403, f"role {principal.role.value} may not use this route")
+
+
+Caller = Annotated[Principal, Depends(authorize)]
+
+
+def current_actor(request: Request, principal: Caller) -> Actor:
+    """The caller as the application's `Actor`, carrying the request's correlation id."""
+    return Actor(principal.user, principal.nip, request.state.correlation_id)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+IF_MATCH = r'^\s*(?:W/)?"?[0-9]{1,15}"?\s*$|^\s*\*\s*$'
+IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,200}$"
+
+
+class IdempotencyKeyReused(RequestRefused):
+    """The Idempotency-Key was used before with another request."""
+
+    status, code, title = 422, "idempotency-key-reused", "Idempotency key reused with another request"
+
+
+class IdempotencyInProgress(RequestRefused):
+    """The first request with this Idempotency-Key has not finished."""
+
+    status, code, title = 409, "idempotency-in-progress", "Request with this key still in progress"
+
+
+def etag(version: int) -> str:
+    """The strong ETag of an aggregate version."""
+    return f'"{version}"'
+
+
+@dataclass
+class CommandContext:
+    """What a command route needs besides its body: actor, If-Match version, idempotency."""
+
+    actor: Actor
+    expected_version: int | None
+    key: str | None
+    fingerprint: str
+    store: IdempotencyStore
+
+    def run(self, command: Callable[[Actor, int | None], Recorded], status_code: int = 200) -> Response:
+        """Run `command(actor, expected_version)` once per idempotency key; answer with its result."""
+        scope = self.actor.user
+        if self.key is not None:
+            claim = self.store.claim(scope, self.key, self.fingerprint)
+            if claim.outcome is Outcome.MISMATCH:
+                raise IdempotencyKeyReused(f"key {self.key!r} was used for a different request")
+            if claim.outcome is Outcome.IN_PROGRESS:
+                raise IdempotencyInProgress(f"a request with key {self.key!r} is still being processed")
+            if claim.outcome is Outcome.REPLAY and claim.stored is not None:
+                return _response(claim.stored, replayed=True)
+        try:
+            recorded = command(self.actor, self.expected_version)
+        except BaseException:
+            if self.key is not None:
+                self.store.release(scope, self.key)
+            raise
+        stored = StoredResponse(status_code, CommandResult.of(recorded).model_dump_json().encode(),
+                                etag(recorded.version))
+        if self.key is not None:
+            self.store.complete(scope, self.key, stored)
+        return _response(stored, replayed=False)
+
+
+def _response(stored: StoredResponse, replayed: bool) -> Response:
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    if stored.etag:
+        headers["ETag"] = stored.etag
+    return Response(stored.body, stored.status, headers=headers, media_type="application/json")
+
+
+def _fingerprint(request: Request, body: bytes, if_match: str | None) -> str:
+    try:
+        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        canonical = body.hex()
+    text = "\n".join((request.method, request.url.path, if_match or "", canonical))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def command_context(
+    request: Request, actor: CurrentActor,
+    if_match: Annotated[str | None, Header(
+        alias="If-Match", pattern=IF_MATCH,
+        description='the version you read (its ETag, e.g. "3"): 412 if the aggregate moved since',
+    )] = None,
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY,
+        description="send a retried command with the same key: it is recorded once",
+    )] = None,
+) -> CommandContext:
+    """The context of a command: who acts, which version they expect, their idempotency key."""
+    expected = None
+    if if_match is not None and if_match.strip() != "*":
+        expected = int(if_match.strip().removeprefix("W/").strip('"'))
+    body = await request.body()
+    return CommandContext(actor, expected, idempotency_key, _fingerprint(request, body, if_match),
+                          request.app.state.idempotency)
+
+
+Command = Annotated[CommandContext, Depends(command_context)]

@@ -1,0 +1,61 @@
+"""Correlation ids, JSON-lines request log, and the last line of defence: an unexpected error is a 500
+problem document that echoes the correlation id, and the error is logged with it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from datetime import datetime, timezone
+from uuid import uuid4
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.http.problems import problem_response
+
+HEADER = "x-correlation-id"
+_VALID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+access_log = logging.getLogger("mutasi.http.access")
+error_log = logging.getLogger("mutasi.http.error")
+
+
+class RequestContext:
+    """Give every request a correlation id (the caller's X-Correlation-ID if sane), log it as JSON."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or ()).get(HEADER.encode(), b"").decode("latin-1")
+        correlation_id = given if _VALID.match(given) else uuid4().hex
+        scope.setdefault("state", {})["correlation_id"] = correlation_id
+        started, status = time.perf_counter(), [500, False]
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0], status[1] = message["status"], True
+                message["headers"] = [*message.get("headers", ()), (HEADER.encode(), correlation_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            error_log.exception(json.dumps({"event": "unexpected_error", "correlation_id": correlation_id,
+                                            "method": scope["method"], "path": scope["path"]}))
+            if not status[1]:
+                response = problem_response(
+                    Request(scope), 500, "internal-error", "Internal error",
+                    f"an unexpected error occurred; quote correlation id {correlation_id}",
+                )
+                await response(scope, receive, send_with_id)
+        finally:
+            access_log.info(json.dumps({
+                "time": datetime.now(timezone.utc).isoformat(), "correlation_id": correlation_id,
+                "method": scope["method"], "path": scope["path"], "status": status[0],
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            }))

@@ -1,0 +1,72 @@
+"""THE role matrix: which role may call which route. Route names are the OpenAPI operation ids.
+
+The README shows the same table; `tests/api/test_role_matrix.py` checks every cell.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Role(str, Enum):
+    """Who the bearer token says the caller is; `public` is the anonymous caller."""
+
+    PUBLIC = "public"
+    OPERATOR = "operator"
+    ASSESSOR = "assessor"
+    COMMITTEE = "committee"
+    PPK = "ppk"
+    AUDITOR = "auditor"
+
+
+STAFF = frozenset(Role) - {Role.PUBLIC}
+"""Everyone signed in: operators, assessors, committee, PPK and auditors read the full register."""
+ANYONE = frozenset(Role)
+O, A, C, P = Role.OPERATOR, Role.ASSESSOR, Role.COMMITTEE, Role.PPK
+
+MATRIX: dict[str, frozenset[Role]] = {
+    # employees
+    "employees.register": frozenset({O}),
+    "employees.lookup": STAFF,
+    "employees.read": STAFF,
+    "employees.change_rank": frozenset({O}),
+    "employees.assess_competency": frozenset({A}),
+    "employees.rate_performance": frozenset({O}),
+    "employees.record_sanction": frozenset({O}),
+    "employees.open_disciplinary_case": frozenset({O}),
+    "employees.close_disciplinary_case": frozenset({O}),
+    "employees.place": frozenset({O}),
+    "employees.plan_development": frozenset({O, A}),
+    "employees.complete_development": frozenset({O}),
+    "employees.retire": frozenset({O}),
+    # positions
+    "positions.establish": frozenset({O}),
+    "positions.read": STAFF,
+    "positions.revise_standard": frozenset({O}),
+    "positions.revise_formasi": frozenset({O}),
+    "positions.abolish": frozenset({O}),
+    # rounds
+    "rounds.open": frozenset({O}),
+    "rounds.read": STAFF,
+    "rounds.check_eligibility": STAFF,
+    "rounds.propose": frozenset({O}),
+    "rounds.withdraw": frozenset({O}),
+    "rounds.record_consent": frozenset({O}),
+    "rounds.record_technical_review": frozenset({O}),
+    "rounds.recommend": frozenset({C}),
+    "rounds.decide": frozenset({P}),
+    "rounds.announce": frozenset({P}),
+    "rounds.issue_decree": frozenset({P}),
+    "rounds.execute_transfer": frozenset({O}),
+    "rounds.evaluate_transfer": frozenset({O, A}),
+    "rounds.close": frozenset({O, P}),
+    # public transparency and health
+    "public.announcement": ANYONE,
+    "health.live": ANYONE,
+    "health.ready": ANYONE,
+}
+
+
+def allowed(route: str, role: Role) -> bool:
+    """True when `role` may call the route named `route`."""
+    return role in MATRIX[route]

@@ -1,0 +1,120 @@
+"""/employees: register, record, place, develop, retire, read; look up by NIP in a body."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from api.http.deps import Application, Command
+from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
+from api.http.schemas.common import CommandResult
+from api.http.schemas.employees import (
+    AssessCompetency, ChangeRank, CloseDisciplinaryCase, CompleteDevelopment, EmployeeOut, NipLookup,
+    OpenDisciplinaryCase, PlaceEmployee, PlanDevelopment, RatePerformance, RecordSanction,
+    RegisterEmployee, RetireEmployee,
+)
+
+router = APIRouter(prefix="/employees", tags=["employees"], dependencies=GUARDED)
+_COMMAND = {"response_model": CommandResult, "responses": COMMAND_ERRORS}
+
+
+@router.post("", name="employees.register", status_code=201, **_COMMAND)
+def register(body: RegisterEmployee, app: Application, command: Command) -> Response:
+    """Register a civil servant; the same NIP cannot be registered twice (409)."""
+    return command.run(lambda actor, _: app.register_employee(actor, **body.model_dump()), 201)
+
+
+@router.post("/lookup", name="employees.lookup", response_model=EmployeeOut, responses=READ_ERRORS)
+def lookup(body: NipLookup, app: Application, response: Response) -> EmployeeOut:
+    """The employee with this NIP (the NIP travels in the body, never in a URL)."""
+    employee = app.find_employee_by_nip(body.nip)
+    tag_version(response, employee.version)
+    return EmployeeOut.of(employee)
+
+
+@router.get("/{employee_id}", name="employees.read", response_model=EmployeeOut, responses=READ_ERRORS)
+def read(employee_id: UUID, at: ReadParams, app: Application, response: Response) -> EmployeeOut:
+    """The employee's record now, at a version, or as recorded at a past moment (`as_of`)."""
+    employee = app.get_employee(employee_id, version=at.version, as_of=at.as_of)
+    tag_version(response, employee.version)
+    return EmployeeOut.of(employee)
+
+
+@router.post("/{employee_id}/rank-changes", name="employees.change_rank", **_COMMAND)
+def change_rank(employee_id: UUID, body: ChangeRank, app: Application, command: Command) -> Response:
+    """Record a rank change (kenaikan pangkat)."""
+    return command.run(lambda actor, expected: app.change_rank(
+        actor, employee_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post("/{employee_id}/assessments", name="employees.assess_competency", **_COMMAND)
+def assess(employee_id: UUID, body: AssessCompetency, app: Application, command: Command) -> Response:
+    """Record a competency assessment (levels 1-5), potential, assessor, method and date."""
+    return command.run(lambda actor, expected: app.assess_competency(
+        actor, employee_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post("/{employee_id}/ratings", name="employees.rate_performance", **_COMMAND)
+def rate(employee_id: UUID, body: RatePerformance, app: Application, command: Command) -> Response:
+    """Record a year's SKP rating; the result names the predikat (PermenPANRB 6/2022)."""
+    return command.run(lambda actor, expected: app.rate_performance(
+        actor, employee_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post("/{employee_id}/sanctions", name="employees.record_sanction", **_COMMAND)
+def sanction(employee_id: UUID, body: RecordSanction, app: Application, command: Command) -> Response:
+    """Record a disciplinary sanction."""
+    return command.run(lambda actor, expected: app.record_sanction(
+        actor, employee_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post("/{employee_id}/disciplinary-cases", name="employees.open_disciplinary_case", **_COMMAND)
+def open_case(
+    employee_id: UUID, body: OpenDisciplinaryCase, app: Application, command: Command
+) -> Response:
+    """Record a pending disciplinary case."""
+    return command.run(lambda actor, expected: app.open_disciplinary_case(
+        actor, employee_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post("/{employee_id}/disciplinary-cases/closure", name="employees.close_disciplinary_case",
+             **_COMMAND)
+def close_case(
+    employee_id: UUID, body: CloseDisciplinaryCase, app: Application, command: Command
+) -> Response:
+    """Close a pending disciplinary case, with its outcome."""
+    return command.run(lambda actor, expected: app.close_disciplinary_case(
+        actor, employee_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post("/{employee_id}/placement", name="employees.place", **_COMMAND)
+def place(employee_id: UUID, body: PlaceEmployee, app: Application, command: Command) -> Response:
+    """Seat the employee in a first position (employee and position saved together)."""
+    return command.run(lambda actor, expected: app.place_employee(
+        actor, employee_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post("/{employee_id}/development-plans", name="employees.plan_development", status_code=201,
+             **_COMMAND)
+def plan(employee_id: UUID, body: PlanDevelopment, app: Application, command: Command) -> Response:
+    """Plan a development activity (training, mentoring...); the result names the plan id."""
+    return command.run(lambda actor, expected: app.plan_development(
+        actor, employee_id, **body.model_dump(), expected_version=expected), 201)
+
+
+@router.post("/{employee_id}/development-plans/{plan_id}/completion",
+             name="employees.complete_development", **_COMMAND)
+def complete(
+    employee_id: UUID, plan_id: UUID, body: CompleteDevelopment, app: Application, command: Command
+) -> Response:
+    """Record a planned activity as completed, with the JP hours done."""
+    return command.run(lambda actor, expected: app.complete_development(
+        actor, employee_id, plan_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post("/{employee_id}/retirement", name="employees.retire", **_COMMAND)
+def retire(employee_id: UUID, body: RetireEmployee, app: Application, command: Command) -> Response:
+    """Retire the employee; the seat held is freed in the same save."""
+    return command.run(lambda actor, expected: app.retire_employee(
+        actor, employee_id, **body.model_dump(), expected_version=expected))

@@ -1,0 +1,142 @@
+"""/rounds: open, propose, review, decide, announce, decree, execute, evaluate, close, read."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from api.http.deps import Application, Command, CurrentActor
+from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
+from api.http.schemas.common import CommandResult
+from api.http.schemas.rounds import (
+    Announce, CloseRound, Decide, EligibilityCheck, EligibilityOut, EvaluateTransfer, IssueDecree,
+    OpenRound, Propose, Recommend, RecordConsent, RecordTechnicalReview, RoundOut, Withdraw,
+)
+
+router = APIRouter(prefix="/rounds", tags=["rounds"], dependencies=GUARDED)
+_COMMAND = {"response_model": CommandResult, "responses": COMMAND_ERRORS}
+_PROPOSAL = "/{round_id}/proposals/{proposal_id}"
+
+
+@router.post("", name="rounds.open", status_code=201, **_COMMAND)
+def open_round(body: OpenRound, app: Application, command: Command) -> Response:
+    """Open a round with the agency's election-freeze windows."""
+    windows = [w.window() for w in body.freeze_windows]
+    return command.run(lambda actor, _: app.open_round(
+        actor, **body.model_dump(exclude={"freeze_windows"}), freeze_windows=windows), 201)
+
+
+@router.get("/{round_id}", name="rounds.read", response_model=RoundOut, responses=READ_ERRORS)
+def read(round_id: UUID, at: ReadParams, app: Application, response: Response) -> RoundOut:
+    """The round with its proposals, each with JPM and the eligibility result rule by rule."""
+    mutation_round = app.get_round(round_id, version=at.version, as_of=at.as_of)
+    tag_version(response, mutation_round.version)
+    return RoundOut.of(mutation_round)
+
+
+@router.post("/{round_id}/eligibility-checks", name="rounds.check_eligibility",
+             response_model=EligibilityOut, responses=READ_ERRORS)
+def check_eligibility(
+    round_id: UUID, body: EligibilityCheck, app: Application, actor: CurrentActor
+) -> EligibilityOut:
+    """All nine rules for a candidate move in this round, asked by the caller; records nothing."""
+    return EligibilityOut.of(app.check_eligibility(actor, round_id, **body.model_dump()))
+
+
+@router.post("/{round_id}/proposals", name="rounds.propose", status_code=201, **_COMMAND)
+def propose(round_id: UUID, body: Propose, app: Application, command: Command) -> Response:
+    """Propose a candidate; JPM and every rule's result are recorded with the proposal."""
+    return command.run(lambda actor, expected: app.propose(
+        actor, round_id, **body.model_dump(), expected_version=expected), 201)
+
+
+@router.post(_PROPOSAL + "/withdrawal", name="rounds.withdraw", **_COMMAND)
+def withdraw(
+    round_id: UUID, proposal_id: UUID, body: Withdraw, app: Application, command: Command
+) -> Response:
+    """Withdraw an undecided proposal."""
+    return command.run(lambda actor, expected: app.withdraw(
+        actor, round_id, proposal_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post(_PROPOSAL + "/consents", name="rounds.record_consent", **_COMMAND)
+def record_consent(
+    round_id: UUID, proposal_id: UUID, body: RecordConsent, app: Application, command: Command
+) -> Response:
+    """Record a PPK's written consent to a cross-agency transfer."""
+    given_by = body.given_by.official()
+    return command.run(lambda actor, expected: app.record_consent(
+        actor, round_id, proposal_id, **body.model_dump(exclude={"given_by"}), given_by=given_by,
+        expected_version=expected))
+
+
+@router.post(_PROPOSAL + "/technical-review", name="rounds.record_technical_review", **_COMMAND)
+def record_technical_review(
+    round_id: UUID, proposal_id: UUID, body: RecordTechnicalReview, app: Application,
+    command: Command,
+) -> Response:
+    """Record BKN's technical review of a cross-agency proposal (the caller is the reviewer)."""
+    return command.run(lambda actor, expected: app.record_technical_review(
+        actor, round_id, proposal_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post(_PROPOSAL + "/recommendation", name="rounds.recommend", **_COMMAND)
+def recommend(
+    round_id: UUID, proposal_id: UUID, body: Recommend, app: Application, command: Command
+) -> Response:
+    """Record the committee's (TPK) recommendation to the PPK."""
+    return command.run(lambda actor, expected: app.recommend(
+        actor, round_id, proposal_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post(_PROPOSAL + "/decision", name="rounds.decide", **_COMMAND)
+def decide(
+    round_id: UUID, proposal_id: UUID, body: Decide, app: Application, command: Command
+) -> Response:
+    """Approve (every rule re-checked now; each failure needs an override) or reject a proposal."""
+    overrides = [o.override() for o in body.overrides]
+    return command.run(lambda actor, expected: app.decide(
+        actor, round_id, proposal_id, body.approve, body.reason, overrides,
+        expected_version=expected))
+
+
+@router.post("/{round_id}/announcement", name="rounds.announce", **_COMMAND)
+def announce(round_id: UUID, body: Announce, app: Application, command: Command) -> Response:
+    """Publish the round's decided list; afterwards no more proposals or decisions."""
+    return command.run(lambda actor, expected: app.announce(
+        actor, round_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post(_PROPOSAL + "/decree", name="rounds.issue_decree", **_COMMAND)
+def issue_decree(
+    round_id: UUID, proposal_id: UUID, body: IssueDecree, app: Application, command: Command
+) -> Response:
+    """Record the SK of an approved proposal, signed by the calling PPK."""
+    return command.run(lambda actor, expected: app.issue_decree(
+        actor, round_id, proposal_id, **body.model_dump(), expected_version=expected))
+
+
+@router.post(_PROPOSAL + "/execution", name="rounds.execute_transfer", **_COMMAND)
+def execute_transfer(
+    round_id: UUID, proposal_id: UUID, app: Application, command: Command
+) -> Response:
+    """Carry out a decreed transfer on or after its effective date (round, employee, positions)."""
+    return command.run(lambda actor, expected: app.execute_transfer(
+        actor, round_id, proposal_id, expected_version=expected))
+
+
+@router.post(_PROPOSAL + "/evaluations", name="rounds.evaluate_transfer", status_code=201, **_COMMAND)
+def evaluate_transfer(
+    round_id: UUID, proposal_id: UUID, body: EvaluateTransfer, app: Application, command: Command
+) -> Response:
+    """Record a post-transfer evaluation (on the round and the employee together)."""
+    return command.run(lambda actor, expected: app.evaluate_transfer(
+        actor, round_id, proposal_id, body.findings(), expected_version=expected), 201)
+
+
+@router.post("/{round_id}/closure", name="rounds.close", **_COMMAND)
+def close(round_id: UUID, body: CloseRound, app: Application, command: Command) -> Response:
+    """Close the round; refused while a decreed transfer awaits execution."""
+    return command.run(lambda actor, expected: app.close_round(
+        actor, round_id, **body.model_dump(), expected_version=expected))

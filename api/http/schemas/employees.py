@@ -1,0 +1,196 @@
+"""Employee requests (named like the use-case parameters) and the employee record."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from api.http.schemas.common import Body, Day, Name, NipText, Text
+from domain.employee import Employee
+from domain.vocabulary import DevelopmentActivity, Expectation, Potential, Predikat, Rank, SanctionLevel
+
+Scores = dict[str, int]
+
+
+class RegisterEmployee(Body):
+    """Register a civil servant by NIP."""
+
+    nip: NipText
+    name: Name = Field(examples=["Siti Rahmawati"])
+    rank: Rank
+
+
+class NipLookup(Body):
+    """Find an employee by NIP (sent in a body, so NIPs stay out of URLs and access logs)."""
+
+    nip: NipText
+
+
+class ChangeRank(Body):
+    """A rank change (kenaikan pangkat) by decree."""
+
+    rank: Rank
+    effective_on: Day
+    reference: Text
+
+
+class AssessCompetency(Body):
+    """A competency assessment: levels 1-5 per competency (snake_case names)."""
+
+    scores: Scores = Field(examples=[{"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}])
+    potential: Potential
+    assessor: Name = Field(examples=["UPT Penilaian Kompetensi"])
+    method: Name = Field(examples=["assessment centre"])
+    assessed_on: Day
+
+
+class RatePerformance(Body):
+    """One year's SKP rating from results and behaviour; the response carries the predikat."""
+
+    year: int = Field(ge=1970, le=2200, examples=[2025])
+    results: Expectation
+    behaviour: Expectation
+
+
+class RecordSanction(Body):
+    """A disciplinary sanction."""
+
+    level: SanctionLevel
+    imposed_on: Day
+    ends_on: Day
+    reference: Text
+
+
+class OpenDisciplinaryCase(Body):
+    """A pending disciplinary case."""
+
+    reference: Text
+    opened_on: Day
+
+
+class CloseDisciplinaryCase(Body):
+    """Closing a pending case."""
+
+    reference: Text
+    closed_on: Day
+    outcome: Text
+
+
+class PlaceEmployee(Body):
+    """Seat an employee in a first position."""
+
+    position_id: UUID
+    effective_on: Day
+    decree_number: Name
+
+
+class PlanDevelopment(Body):
+    """A development activity with its JP hours; the response carries the plan id."""
+
+    activity: DevelopmentActivity
+    title: Name
+    competency: str | None = Field(None, max_length=64)
+    jp_hours: int = Field(ge=1, le=1000)
+    due_on: Day
+
+
+class CompleteDevelopment(Body):
+    """A planned activity completed, with the JP hours done."""
+
+    completed_on: Day
+    jp_hours: int = Field(ge=0, le=1000)
+
+
+class RetireEmployee(Body):
+    """Retirement (pensiun); the seat held is freed."""
+
+    retired_on: Day
+    reason: Text
+
+
+class AssessmentOut(BaseModel):
+    scores: Scores
+    potential: Potential
+    assessor: str
+    method: str
+    assessed_on: date
+
+
+class RatingOut(BaseModel):
+    year: int
+    results: Expectation
+    behaviour: Expectation
+    predikat: Predikat
+
+
+class SanctionOut(BaseModel):
+    level: SanctionLevel
+    imposed_on: date
+    ends_on: date
+    reference: str
+
+
+class PlacementOut(BaseModel):
+    position_id: UUID
+    since: date
+    decree_number: str
+    round_id: UUID | None = None
+    until: date | None = None
+
+
+class DevelopmentPlanOut(BaseModel):
+    plan_id: UUID
+    activity: DevelopmentActivity
+    title: str
+    competency: str | None
+    jp_hours: int
+    due_on: date
+    completed_on: date | None
+    jp_hours_done: int
+
+
+class EvaluationOut(BaseModel):
+    round_id: UUID
+    proposal_id: UUID
+    months_after: int
+    evaluated_on: date
+    performance_before: Predikat | None
+    performance_after: Predikat
+    adaptation: Expectation
+    service_quality: Expectation
+    notes: str
+    corrective_action: str | None
+
+
+class EmployeeOut(BaseModel):
+    """An employee's full record (staff roles only), as of the version read."""
+
+    id: UUID
+    version: int
+    nip: str
+    name: str
+    rank: Rank
+    position_id: UUID | None
+    placements: list[PlacementOut]
+    assessments: list[AssessmentOut]
+    ratings: list[RatingOut]
+    sanctions: list[SanctionOut]
+    open_disciplinary_cases: dict[str, date]
+    development_plans: list[DevelopmentPlanOut]
+    evaluations: list[EvaluationOut]
+    retired_on: date | None
+
+    @classmethod
+    def of(cls, employee: Employee) -> EmployeeOut:
+        """The record of an `Employee` aggregate."""
+        return cls.model_validate({
+            "id": employee.id, "version": employee.version, "nip": employee.nip,
+            "name": employee.name, "rank": employee.rank, "position_id": employee.position_id,
+            "placements": employee.placements, "assessments": employee.assessments,
+            "ratings": [employee.ratings[y] for y in sorted(employee.ratings)],
+            "sanctions": employee.sanctions, "open_disciplinary_cases": employee.open_cases,
+            "development_plans": list(employee.development.values()),
+            "evaluations": employee.evaluations, "retired_on": employee.retired_on,
+        }, from_attributes=True)

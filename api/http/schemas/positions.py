@@ -1,0 +1,89 @@
+"""Position requests (named like the use-case parameters) and the position record."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from api.http.schemas.common import Body, Day, Name, Text
+from domain.position import Position
+from domain.vocabulary import PositionType, Rank
+
+Standard = dict[str, int]
+Jpm = Field(None, ge=0, le=100, max_digits=5, decimal_places=2, examples=[75])
+
+
+class EstablishPosition(Body):
+    """A position (jabatan) with its formasi, rank range and competency standard (levels 1-5)."""
+
+    agency: Name = Field(examples=["Pemerintah Kota Pariaman"])
+    unit: Name = Field(examples=["BPKAD"])
+    title: Name = Field(examples=["Analis Keuangan Daerah"])
+    position_type: PositionType
+    rank_min: Rank
+    rank_max: Rank
+    formasi: int = Field(ge=0, le=100_000)
+    standard: Standard = Field(examples=[{"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4}])
+    min_jpm: Decimal | None = Jpm
+
+
+class ReviseStandard(Body):
+    """Replace the competency standard (and the position's own JPM threshold)."""
+
+    standard: Standard = Field(examples=[{"integritas": 3, "keuangan_daerah": 4}])
+    min_jpm: Decimal | None = Jpm
+    reason: Text
+
+
+class ReviseFormasi(Body):
+    """A new formasi from a workload analysis (ABK)."""
+
+    formasi: int = Field(ge=0, le=100_000)
+    reason: Text
+
+
+class AbolishPosition(Body):
+    """Abolish an empty position."""
+
+    abolished_on: Day
+    reason: Text
+
+
+class HoldingOut(BaseModel):
+    employee_id: UUID
+    since: date
+    decree_number: str
+
+
+class PositionOut(BaseModel):
+    """A position as of the version read, with its holders and free seats."""
+
+    id: UUID
+    version: int
+    agency: str
+    unit: str
+    title: str
+    position_type: PositionType
+    rank_min: Rank
+    rank_max: Rank
+    formasi: int
+    free_seats: int
+    standard: Standard
+    min_jpm: Decimal | None
+    holders: list[HoldingOut]
+    abolished_on: date | None
+
+    @classmethod
+    def of(cls, position: Position) -> PositionOut:
+        """The record of a `Position` aggregate."""
+        return cls.model_validate({
+            "id": position.id, "version": position.version, "agency": position.agency,
+            "unit": position.unit, "title": position.title, "position_type": position.position_type,
+            "rank_min": position.rank_min, "rank_max": position.rank_max, "formasi": position.formasi,
+            "free_seats": position.free_seats, "standard": position.standard,
+            "min_jpm": position.min_jpm, "holders": list(position.holders.values()),
+            "abolished_on": position.abolished_on,
+        }, from_attributes=True)

@@ -1,0 +1,305 @@
+"""Mutation-round requests (named like the use-case parameters), the round record and its public view."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from api.http.schemas.common import Body, Day, Name, OfficialIn, OfficialOut, Text
+from domain.competency import JpmCategory
+from domain.eligibility import EligibilityReport, FreezeWindow
+from domain.mutation_round import MutationRound, RoundStatus
+from domain.proposal import EvaluationFindings, Override, ProposalStatus
+from domain.vocabulary import ConsentParty, Expectation, Predikat, TransferKind
+
+
+class FreezeWindowIn(Body):
+    """An election-freeze period of the agency, both days included."""
+
+    starts_on: Day
+    ends_on: Day
+    reason: Text = Field(examples=["Pilkada serentak"])
+
+    def window(self) -> FreezeWindow:
+        """As the domain's `FreezeWindow`."""
+        return FreezeWindow(self.starts_on, self.ends_on, self.reason)
+
+
+class OpenRound(Body):
+    """Open a round of one agency and kind, with its period and freeze windows."""
+
+    agency: Name = Field(examples=["Pemerintah Kota Pariaman"])
+    kind: TransferKind
+    title: Name = Field(examples=["Mutasi Tahap I 2026"])
+    period_starts_on: Day
+    period_ends_on: Day
+    planned_effective_on: Day
+    freeze_windows: list[FreezeWindowIn] = Field(default_factory=list, max_length=50)
+
+
+class EligibilityCheck(Body):
+    """A candidate move to check against the nine rules (nothing is recorded)."""
+
+    employee_id: UUID
+    target_position_id: UUID
+
+
+class Propose(EligibilityCheck):
+    """Propose a candidate for a target position, with the written reason."""
+
+    reason: Text = Field(examples=["best competency match for the vacancy"])
+
+
+class Withdraw(Body):
+    """Withdraw an undecided proposal."""
+
+    reason: Text
+
+
+class RecordConsent(Body):
+    """A releasing or receiving PPK's written consent (cross-agency rounds)."""
+
+    party: ConsentParty
+    given_by: OfficialIn
+    position_id: UUID
+    letter_number: Name
+    given_on: Day
+
+
+class RecordTechnicalReview(Body):
+    """BKN's technical review (pertimbangan teknis) of a cross-agency proposal."""
+
+    approved: bool
+    reference: Name
+    reviewed_on: Day
+    notes: str = Field("", max_length=2000)
+
+
+class Recommend(Body):
+    """The committee's recommendation to the PPK."""
+
+    recommended: bool
+    notes: Text = Field(examples=["fits the standard; recommended"])
+
+
+class OverrideIn(Body):
+    """Lifting one failed rule: the justification and whoever authorised it."""
+
+    rule: Name = Field(examples=["election_freeze"])
+    justification: Text
+    authorised_by: OfficialIn
+
+    def override(self) -> Override:
+        """As the domain's `Override`."""
+        return Override(self.rule, self.justification, self.authorised_by.official())
+
+
+class Decide(Body):
+    """The PPK's decision; approving re-checks every rule, and each failure needs an override."""
+
+    approve: bool
+    reason: Text = Field(examples=["approved on the committee's recommendation"])
+    overrides: list[OverrideIn] = Field(default_factory=list, max_length=9)
+
+
+class Announce(Body):
+    """Publish the decided list."""
+
+    announced_on: Day
+
+
+class IssueDecree(Body):
+    """The SK of an approved proposal, signed by the acting PPK."""
+
+    number: Name = Field(examples=["821.2/001/BKPSDM/2026"])
+    signed_on: Day
+    effective_on: Day
+
+
+class EvaluateTransfer(Body):
+    """A post-transfer evaluation; a drop in performance needs a corrective action."""
+
+    months_after: int = Field(ge=1, le=120, examples=[3])
+    evaluated_on: Day
+    performance_after: Predikat
+    adaptation: Expectation
+    service_quality: Expectation
+    notes: str = Field("", max_length=2000)
+    corrective_action: str | None = Field(None, max_length=2000)
+
+    def findings(self) -> EvaluationFindings:
+        """As the domain's `EvaluationFindings`."""
+        return EvaluationFindings(**self.model_dump())
+
+
+class CloseRound(Body):
+    """Close the round."""
+
+    closed_on: Day
+
+
+class RuleOutcomeOut(BaseModel):
+    """One rule's answer: passed or not, why, whether an override may lift it, flags."""
+
+    rule: str
+    passed: bool
+    explanation: str
+    overridable: bool
+    flags: list[str]
+
+
+class EligibilityOut(BaseModel):
+    """The nine rules' outcomes for a candidate move, in DOMAIN.md's order."""
+
+    passed: bool
+    outcomes: list[RuleOutcomeOut]
+
+    @classmethod
+    def of(cls, report: EligibilityReport) -> EligibilityOut:
+        """From the domain's report."""
+        return cls.model_validate({"passed": report.passed, "outcomes": report.outcomes},
+                                  from_attributes=True)
+
+
+class ConsentOut(BaseModel):
+    party: ConsentParty
+    given_by: OfficialOut
+    position_id: UUID
+    letter_number: str
+    given_on: date
+
+
+class TechnicalReviewOut(BaseModel):
+    approved: bool
+    reviewer: OfficialOut
+    reference: str
+    reviewed_on: date
+    notes: str
+
+
+class RecommendationOut(BaseModel):
+    recommended: bool
+    by: OfficialOut
+    notes: str
+
+
+class OverrideOut(BaseModel):
+    rule: str
+    justification: str
+    authorised_by: OfficialOut
+
+
+class DecisionOut(BaseModel):
+    approved: bool
+    decided_by: OfficialOut
+    reason: str
+    eligibility: list[RuleOutcomeOut]
+    overrides: list[OverrideOut]
+    jpm: Decimal | None
+
+
+class DecreeOut(BaseModel):
+    number: str
+    signed_on: date
+    effective_on: date
+    signed_by: OfficialOut
+
+
+class FindingsOut(BaseModel):
+    months_after: int
+    evaluated_on: date
+    performance_after: Predikat
+    adaptation: Expectation
+    service_quality: Expectation
+    notes: str
+    corrective_action: str | None
+
+
+class ProposalOut(BaseModel):
+    """A proposal with its JPM and the eligibility result rule by rule, and its paperwork."""
+
+    proposal_id: UUID
+    employee_id: UUID
+    from_position_id: UUID
+    target_position_id: UUID
+    reason: str
+    proposed_by: OfficialOut
+    jpm: Decimal
+    jpm_category: JpmCategory
+    eligibility: list[RuleOutcomeOut]
+    status: ProposalStatus
+    withdrawal_reason: str | None
+    consents: list[ConsentOut]
+    technical_review: TechnicalReviewOut | None
+    recommendation: RecommendationOut | None
+    decision: DecisionOut | None
+    decree: DecreeOut | None
+    executed_on: date | None
+    evaluations: list[FindingsOut]
+
+
+class FreezeWindowOut(BaseModel):
+    starts_on: date
+    ends_on: date
+    reason: str
+
+
+class RoundOut(BaseModel):
+    """A round as of the version read, with every proposal."""
+
+    id: UUID
+    version: int
+    agency: str
+    kind: TransferKind
+    title: str
+    status: RoundStatus
+    period_starts_on: date
+    period_ends_on: date
+    planned_effective_on: date
+    freeze_windows: list[FreezeWindowOut]
+    opened_by: OfficialOut
+    announced_on: date | None
+    closed_on: date | None
+    proposals: list[ProposalOut]
+
+    @classmethod
+    def of(cls, mutation_round: MutationRound) -> RoundOut:
+        """The record of a `MutationRound` aggregate."""
+        r = mutation_round
+        proposals = [
+            {**vars(p), "consents": list(p.consents.values())} for p in r.proposals.values()
+        ]
+        return cls.model_validate({
+            "id": r.id, "version": r.version, "agency": r.agency, "kind": r.kind, "title": r.title,
+            "status": r.status, "period_starts_on": r.period_starts_on,
+            "period_ends_on": r.period_ends_on, "planned_effective_on": r.planned_effective_on,
+            "freeze_windows": r.freeze_windows, "opened_by": r.opened_by,
+            "announced_on": r.announced_on, "closed_on": r.closed_on, "proposals": proposals,
+        }, from_attributes=True)
+
+
+class AnnouncedTransfer(BaseModel):
+    """One approved transfer as the public sees it: NIP masked, no birth date, no scores or records."""
+
+    masked_nip: str = Field(examples=["**************1001"])
+    name: str
+    from_unit: str
+    from_title: str
+    to_unit: str
+    to_title: str
+    decree_number: str | None
+    effective_on: date | None
+
+
+class AnnouncementOut(BaseModel):
+    """The published list of an announced (or closed) round."""
+
+    round_id: UUID
+    agency: str
+    title: str
+    kind: TransferKind
+    announced_on: date
+    transfers: list[AnnouncedTransfer]

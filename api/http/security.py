@@ -1,0 +1,106 @@
+"""Bearer tokens (JWT, HS256): the API's settings, minting (development mode) and verifying.
+
+A token carries `sub` (the user), `role` (see `roles.Role`) and optionally `nip` (the user's own NIP,
+so that conflicts of interest show). Without `MUTASI_JWT_SECRET` on the SQLite default store the
+service runs in development mode: a random secret is generated once and kept beside the SQLite file
+(`<sqlite_path>-jwt-secret`, mode 0600), where `mutasi token` and `mutasi serve` both read it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import jwt
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from api.http.roles import Role
+from application.settings import Settings
+
+ALGORITHM = "HS256"
+ISSUER = "mutasi"
+
+
+class ApiSettings(BaseSettings):
+    """The HTTP layer's own settings (prefix `MUTASI_`), built once at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="MUTASI_", extra="ignore")
+
+    jwt_secret: SecretStr | None = Field(None, description="HS256 secret; required unless development mode")
+    token_ttl_minutes: int = Field(480, ge=1, le=60 * 24 * 30)
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+
+class NoSecret(ValueError):
+    """No JWT secret is configured and the store is not the SQLite development default."""
+
+
+def development_secret_path(settings: Settings) -> Path:
+    """Where development mode keeps its generated secret: beside the SQLite file."""
+    return settings.sqlite_path.with_name(settings.sqlite_path.name + "-jwt-secret")
+
+
+def jwt_secret(settings: Settings, api: ApiSettings) -> str:
+    """The configured secret, or in development mode (SQLite store) the generated one."""
+    if api.jwt_secret is not None and api.jwt_secret.get_secret_value():
+        return api.jwt_secret.get_secret_value()
+    if settings.store != "sqlite":
+        raise NoSecret("set MUTASI_JWT_SECRET: development mode (generated secret) is for the SQLite store only")
+    path = development_secret_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="ascii") as file:  # first start: create it, readable by us only
+            path.chmod(0o600)
+            file.write(secrets.token_urlsafe(48))
+    except FileExistsError:
+        pass
+    return path.read_text(encoding="ascii").strip()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the user, their role, their NIP if they are a civil servant."""
+
+    user: str
+    role: Role
+    nip: str | None = None
+
+
+ANONYMOUS = Principal("anonymous", Role.PUBLIC)
+
+
+def mint_token(secret: str, role: Role, user: str, nip: str | None = None, ttl_minutes: int = 480) -> str:
+    """A signed token for `user` acting as `role`."""
+    if Role(role) is Role.PUBLIC:
+        raise ValueError("the public role needs no token")
+    now = datetime.now(timezone.utc)
+    claims = {"iss": ISSUER, "sub": user, "role": Role(role).value, "iat": now,
+              "exp": now + timedelta(minutes=ttl_minutes)}
+    if nip:
+        claims["nip"] = nip
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+class BadToken(Exception):
+    """The bearer token is malformed, expired, badly signed or names no known role."""
+
+
+def verify_token(secret: str, token: str) -> Principal:
+    """The principal a token names, or `BadToken` saying why not."""
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
+                            options={"require": ["exp", "iat", "sub", "role"]})
+    except jwt.InvalidTokenError as error:
+        raise BadToken(str(error)) from None
+    user, role, nip = claims.get("sub"), claims.get("role"), claims.get("nip")
+    if not isinstance(user, str) or not user.strip():
+        raise BadToken("the token names no user")
+    if role not in {r.value for r in Role} or role == Role.PUBLIC.value:
+        raise BadToken(f"unknown role {role!r}")
+    if nip is not None and not isinstance(nip, str):
+        raise BadToken("the nip claim must be a string")
+    return Principal(user, Role(role), nip)
