@@ -209,3 +209,8 @@ class Scene:
     def decree(self, proposal_id: UUID, number: str = "SK 821/12/BKPSDM/2026",
                signed_on: date = date(2026, 2, 20), effective_on: date = EFFECTIVE) -> None:
         self.round.issue_decree(proposal_id, Decree(number, signed_on, effective_on, PPK))
+
+
+def recorded(aggregate: Aggregate) -> list[str]:
+    """Names of the events the aggregate recorded since they were last collected (and collects them)."""
+    return [type(e).__name__ for e in aggregate.collect_events()]
