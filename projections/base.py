@@ -94,3 +94,30 @@ def _copy(doc: Doc) -> Doc:
     if isinstance(doc, list):
         return [_copy(v) for v in doc]
     return doc
+
+
+# -- lookups several views keep for themselves (each view is rebuilt on its own) ----------
+
+PERSON = Table("person")
+SEAT = Table("seat")
+
+
+def remember_person(projection: DocumentProjection, e: Any, *, masked: bool = False) -> None:
+    """Keep an employee's name and NIP (or only the masked NIP) from `Employee.Registered`."""
+    from domain.nip import Nip
+
+    nip = Nip.parse(e.nip).masked() if masked else e.nip
+    projection.put("person", e.originator_id, {"name": e.name, "nip": nip})
+
+
+def remember_seat(projection: DocumentProjection, e: Any) -> None:
+    """Keep a position's title, unit, agency, type and standard from `Position.Established`."""
+    projection.put("seat", e.originator_id, plain({
+        "title": e.title, "unit": e.unit, "agency": e.agency, "position_type": e.position_type,
+        "standard": e.standard,
+    }))
+
+
+def seat_of(projection: DocumentProjection, position_id: Any) -> Doc:
+    """Title, unit and agency of a position (empty values if it is unknown)."""
+    return projection.get("seat", position_id) or {"title": None, "unit": None, "agency": None}

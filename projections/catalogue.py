@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from projections.base import DocumentProjection
 from projections.store import ViewsUnavailable
+from projections.views.accountability import AccountabilityProjection
+from projections.views.evaluation import EvaluationProjection
+from projections.views.merit import MeritProjection
+from projections.views.placements import PlacementsProjection
 from projections.views.register import RegisterProjection
+from projections.views.rounds import RoundBoardProjection
+from projections.views.staffing import StaffingProjection
+from projections.views.talent import TalentProjection
+from projections.views.transparency import TransparencyProjection
 
 VIEWS: dict[str, type[DocumentProjection]] = {
-    cls.name: cls for cls in (RegisterProjection,)
+    cls.name: cls for cls in (
+        RegisterProjection, PlacementsProjection, StaffingProjection, RoundBoardProjection,
+        TransparencyProjection, AccountabilityProjection, EvaluationProjection, TalentProjection,
+        MeritProjection,
+    )
 }
 
 

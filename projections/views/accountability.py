@@ -1,0 +1,84 @@
+"""Accountability (internal): who decided what, when, on which grounds; overrides; conflicts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+
+from domain.employee import Employee
+from domain.mutation_round import MutationRound
+from domain.position import Position
+from projections.base import (
+    PERSON, SEAT, DocumentProjection, actor_of, plain, recorded_at, remember_person, remember_seat, seat_of,
+)
+from projections.store import Table
+
+
+class AccountabilityProjection(DocumentProjection):
+    """One row per proposal: proposer and time, decision with grounds, overrides and who authorised them."""
+
+    name = "accountability"
+    tables = (
+        Table("proposal", {"round_id": "TEXT", "agency": "TEXT", "status": "TEXT"}),
+        Table("round", {}), PERSON, SEAT,
+    )
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Events this view does not need are skipped."""
+
+    @process_event.register(Employee.Registered)
+    def _registered(self, e: Any, tracking: Tracking) -> None:
+        remember_person(self, e)
+
+    @process_event.register(Position.Established)
+    def _established(self, e: Any, tracking: Tracking) -> None:
+        remember_seat(self, e)
+
+    @process_event.register(MutationRound.Opened)
+    def _opened(self, e: Any, tracking: Tracking) -> None:
+        self.put("round", e.originator_id, {"title": e.title, "agency": e.agency})
+
+    @process_event.register(MutationRound.Proposed)
+    def _proposed(self, e: Any, tracking: Tracking) -> None:
+        p = e.proposal
+        round_ = self.get("round", e.originator_id) or {}
+        person, target = self.get("person", p.employee_id) or {}, seat_of(self, p.target_position_id)
+        self.put("proposal", p.proposal_id, plain({
+            "proposal_id": p.proposal_id, "round_id": e.originator_id,
+            "round_title": round_.get("title"), "agency": round_.get("agency"),
+            "employee_id": p.employee_id, "name": person.get("name"), "nip": person.get("nip"),
+            "target_title": target["title"], "target_unit": target["unit"],
+            "proposed_by": p.proposed_by, "proposed_at": recorded_at(e), "proposed_actor": actor_of(e),
+            "jpm_at_proposal": p.jpm, "status": "proposed", "approved": None, "decided_by": None,
+            "decided_at": None, "decided_actor": None, "reason": None, "failed_rules": [],
+            "overrides": [], "jpm_at_decision": None, "below_jpm_threshold": False,
+            "hours_to_decision": None, "decided_by_proposer": False, "withdrawn_by": None,
+        }))
+
+    @process_event.register(MutationRound.ProposalWithdrawn)
+    def _withdrawn(self, e: Any, tracking: Tracking) -> None:
+        self.edit("proposal", e.proposal_id).update(status="withdrawn", withdrawn_by=plain(e.by),
+                                                     withdrawal_reason=e.reason)
+
+    @process_event.register(MutationRound.Decided)
+    def _decided(self, e: Any, tracking: Tracking) -> None:
+        doc, d = self.edit("proposal", e.proposal_id), e.decision
+        when = recorded_at(e)
+        fit = next((o for o in d.eligibility if o.rule == "competency_fit"), None)
+        hours = None
+        if when and doc["proposed_at"]:
+            delta = datetime.fromisoformat(when) - datetime.fromisoformat(doc["proposed_at"])
+            hours = round(delta.total_seconds() / 3600, 2)
+        doc.update(plain({
+            "status": "approved" if d.approved else "rejected", "approved": d.approved,
+            "decided_by": d.decided_by, "decided_at": when, "decided_actor": actor_of(e),
+            "reason": d.reason, "failed_rules": [o for o in d.eligibility if not o.passed],
+            "overrides": d.overrides, "jpm_at_decision": d.jpm,
+            "below_jpm_threshold": bool(d.approved and fit is not None and not fit.passed),
+            "hours_to_decision": hours,
+            "decided_by_proposer": d.decided_by.user == doc["proposed_by"]["user"],
+        }))

@@ -1,0 +1,73 @@
+"""Post-transfer evaluation: performance before versus after each executed transfer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+
+from domain.employee import Employee
+from domain.mutation_round import MutationRound
+from domain.position import Position
+from domain.vocabulary import Predikat
+from projections.base import PERSON, SEAT, DocumentProjection, plain, remember_person, remember_seat, seat_of
+from projections.store import Table
+
+
+class EvaluationProjection(DocumentProjection):
+    """One row per executed transfer (per proposal) with its evaluations; drops are flagged."""
+
+    name = "evaluation"
+    tables = (
+        Table("transfer", {"round_id": "TEXT", "agency": "TEXT", "unit": "TEXT", "executed": "INTEGER"}),
+        Table("round", {}), PERSON, SEAT,
+    )
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Events this view does not need are skipped."""
+
+    @process_event.register(Employee.Registered)
+    def _registered(self, e: Any, tracking: Tracking) -> None:
+        remember_person(self, e)
+
+    @process_event.register(Position.Established)
+    def _established(self, e: Any, tracking: Tracking) -> None:
+        remember_seat(self, e)
+
+    @process_event.register(MutationRound.Opened)
+    def _opened(self, e: Any, tracking: Tracking) -> None:
+        self.put("round", e.originator_id, {"title": e.title, "agency": e.agency})
+
+    @process_event.register(MutationRound.Proposed)
+    def _proposed(self, e: Any, tracking: Tracking) -> None:
+        p = e.proposal
+        round_ = self.get("round", e.originator_id) or {}
+        person = self.get("person", p.employee_id) or {}
+        origin, target = seat_of(self, p.from_position_id), seat_of(self, p.target_position_id)
+        self.put("transfer", p.proposal_id, plain({
+            "proposal_id": p.proposal_id, "round_id": e.originator_id, "round_title": round_.get("title"),
+            "agency": round_.get("agency"), "employee_id": p.employee_id, "name": person.get("name"),
+            "nip": person.get("nip"), "from_title": origin["title"], "from_unit": origin["unit"],
+            "to_title": target["title"], "unit": target["unit"], "executed": 0, "executed_on": None,
+            "evaluations": [], "dropped": False,
+        }))
+
+    @process_event.register(MutationRound.TransferExecuted)
+    def _executed(self, e: Any, tracking: Tracking) -> None:
+        self.edit("transfer", e.proposal_id).update(executed=1, executed_on=plain(e.effective_on))
+
+    @process_event.register(Employee.TransferEvaluated)
+    def _evaluated(self, e: Any, tracking: Tracking) -> None:
+        ev = e.evaluation
+        doc = self.edit("transfer", ev.proposal_id)
+        dropped = ev.performance_before is not None and not Predikat(ev.performance_after).at_least(
+            Predikat(ev.performance_before))
+        doc["evaluations"].append(plain({
+            "months_after": ev.months_after, "evaluated_on": ev.evaluated_on,
+            "performance_before": ev.performance_before, "performance_after": ev.performance_after,
+            "adaptation": ev.adaptation, "service_quality": ev.service_quality, "notes": ev.notes,
+            "corrective_action": ev.corrective_action, "dropped": dropped,
+        }))
+        doc["dropped"] = doc["dropped"] or dropped

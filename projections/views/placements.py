@@ -1,0 +1,80 @@
+"""Placement history: every stretch of every employee, and who held each position when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+
+from domain.employee import Employee
+from domain.position import Position
+from projections.base import PERSON, SEAT, DocumentProjection, plain, remember_person, remember_seat, seat_of
+from projections.store import Table
+
+
+class PlacementsProjection(DocumentProjection):
+    """Per employee: the stretches served; per position: its holders with since and until."""
+
+    name = "placements"
+    tables = (Table("employee", {"nip": "TEXT"}), Table("position", {"unit": "TEXT"}), PERSON, SEAT)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Events this view does not need are skipped."""
+
+    @process_event.register(Position.Established)
+    def _established(self, e: Any, tracking: Tracking) -> None:
+        remember_seat(self, e)
+        self.put("position", e.originator_id, plain({
+            "position_id": e.originator_id, "title": e.title, "unit": e.unit, "agency": e.agency,
+            "holders": [],
+        }))
+
+    @process_event.register(Employee.Registered)
+    def _registered(self, e: Any, tracking: Tracking) -> None:
+        remember_person(self, e)
+        self.put("employee", e.originator_id, plain({
+            "employee_id": e.originator_id, "nip": e.nip, "name": e.name, "placements": [],
+        }))
+
+    def _stretch(self, employee_id: Any, position_id: Any, since: Any, decree: str, round_id: Any) -> None:
+        seat = seat_of(self, position_id)
+        self.edit("employee", employee_id)["placements"].append(plain({
+            "position_id": position_id, "title": seat["title"], "unit": seat["unit"],
+            "agency": seat["agency"], "since": since, "until": None, "decree_number": decree,
+            "round_id": round_id,
+        }))
+
+    def _close_stretch(self, employee_id: Any, until: Any) -> None:
+        placements = self.edit("employee", employee_id)["placements"]
+        if placements and placements[-1]["until"] is None:
+            placements[-1]["until"] = plain(until)
+
+    @process_event.register(Employee.Placed)
+    def _placed(self, e: Any, tracking: Tracking) -> None:
+        self._stretch(e.originator_id, e.position_id, e.effective_on, e.decree_number, None)
+
+    @process_event.register(Employee.Transferred)
+    def _transferred(self, e: Any, tracking: Tracking) -> None:
+        self._close_stretch(e.originator_id, e.effective_on)
+        self._stretch(e.originator_id, e.to_position_id, e.effective_on, e.decree_number, e.round_id)
+
+    @process_event.register(Employee.Retired)
+    def _retired(self, e: Any, tracking: Tracking) -> None:
+        self._close_stretch(e.originator_id, e.retired_on)
+
+    @process_event.register(Position.HolderAdded)
+    def _holder_added(self, e: Any, tracking: Tracking) -> None:
+        person = self.get("person", e.employee_id) or {}
+        self.edit("position", e.originator_id)["holders"].append(plain({
+            "employee_id": e.employee_id, "nip": person.get("nip"), "name": person.get("name"),
+            "since": e.since, "until": None, "decree_number": e.decree_number, "left_by": None,
+        }))
+
+    @process_event.register(Position.HolderRemoved)
+    def _holder_removed(self, e: Any, tracking: Tracking) -> None:
+        for holding in reversed(self.edit("position", e.originator_id)["holders"]):
+            if holding["employee_id"] == str(e.employee_id) and holding["until"] is None:
+                holding.update(until=plain(e.until), left_by=e.decree_number)
+                break

@@ -1,0 +1,115 @@
+"""The round board: every proposal of a round with JPM, the rules one by one, paperwork and decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+
+from domain.employee import Employee
+from domain.mutation_round import MutationRound
+from domain.position import Position
+from projections.base import (
+    PERSON, SEAT, DocumentProjection, actor_of, plain, recorded_at, remember_person, remember_seat, seat_of,
+)
+from projections.store import Table
+
+
+class RoundBoardProjection(DocumentProjection):
+    """One row per round with its proposals as they stand."""
+
+    name = "round_board"
+    tables = (Table("round", {"agency": "TEXT", "status": "TEXT"}), PERSON, SEAT)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Events this view does not need are skipped."""
+
+    @process_event.register(Employee.Registered)
+    def _registered(self, e: Any, tracking: Tracking) -> None:
+        remember_person(self, e)
+
+    @process_event.register(Position.Established)
+    def _established(self, e: Any, tracking: Tracking) -> None:
+        remember_seat(self, e)
+
+    def _proposal(self, e: Any) -> dict[str, Any]:
+        doc = self.edit("round", e.originator_id)
+        doc["updated_at"] = recorded_at(e)
+        return doc["proposals"][str(e.proposal_id)]
+
+    @process_event.register(MutationRound.Opened)
+    def _opened(self, e: Any, tracking: Tracking) -> None:
+        self.put("round", e.originator_id, plain({
+            "round_id": e.originator_id, "agency": e.agency, "kind": e.kind, "title": e.title,
+            "period_starts_on": e.period_starts_on, "period_ends_on": e.period_ends_on,
+            "planned_effective_on": e.planned_effective_on, "freeze_windows": e.freeze_windows,
+            "opened_by": e.opened_by, "status": "open", "announced_on": None, "closed_on": None,
+            "proposals": {}, "opened_at": recorded_at(e), "updated_at": recorded_at(e),
+        }))
+
+    @process_event.register(MutationRound.Proposed)
+    def _proposed(self, e: Any, tracking: Tracking) -> None:
+        p = e.proposal
+        doc = self.edit("round", e.originator_id)
+        person = self.get("person", p.employee_id) or {}
+        origin, target = seat_of(self, p.from_position_id), seat_of(self, p.target_position_id)
+        doc["updated_at"] = recorded_at(e)
+        doc["proposals"][str(p.proposal_id)] = plain({
+            "proposal_id": p.proposal_id, "employee_id": p.employee_id, "name": person.get("name"),
+            "nip": person.get("nip"), "from_position_id": p.from_position_id,
+            "from_title": origin["title"], "from_unit": origin["unit"],
+            "target_position_id": p.target_position_id, "target_title": target["title"],
+            "target_unit": target["unit"], "reason": p.reason, "proposed_by": p.proposed_by,
+            "proposed_at": recorded_at(e), "jpm": p.jpm, "jpm_category": p.jpm_category,
+            "eligibility": p.eligibility, "eligible": all(o.passed for o in p.eligibility),
+            "status": p.status, "withdrawal_reason": None, "consents": {}, "technical_review": None,
+            "recommendation": None, "decision": None, "decided_at": None, "decree": None,
+            "executed_on": None, "evaluations": [],
+        })
+
+    @process_event.register(MutationRound.ProposalWithdrawn)
+    def _withdrawn(self, e: Any, tracking: Tracking) -> None:
+        self._proposal(e).update(status="withdrawn", withdrawal_reason=e.reason)
+
+    @process_event.register(MutationRound.ConsentRecorded)
+    def _consent(self, e: Any, tracking: Tracking) -> None:
+        self._proposal(e)["consents"][plain(e.consent.party)] = plain(e.consent)
+
+    @process_event.register(MutationRound.TechnicalReviewRecorded)
+    def _review(self, e: Any, tracking: Tracking) -> None:
+        self._proposal(e)["technical_review"] = plain(e.review)
+
+    @process_event.register(MutationRound.Recommended)
+    def _recommended(self, e: Any, tracking: Tracking) -> None:
+        self._proposal(e)["recommendation"] = plain(e.recommendation)
+
+    @process_event.register(MutationRound.Decided)
+    def _decided(self, e: Any, tracking: Tracking) -> None:
+        self._proposal(e).update(
+            status="approved" if e.decision.approved else "rejected", decision=plain(e.decision),
+            decided_at=recorded_at(e), decided_actor=actor_of(e),
+        )
+
+    @process_event.register(MutationRound.Announced)
+    def _announced(self, e: Any, tracking: Tracking) -> None:
+        doc = self.edit("round", e.originator_id)
+        doc.update(status="announced", announced_on=plain(e.announced_on), updated_at=recorded_at(e))
+
+    @process_event.register(MutationRound.DecreeIssued)
+    def _decree(self, e: Any, tracking: Tracking) -> None:
+        self._proposal(e).update(status="decreed", decree=plain(e.decree))
+
+    @process_event.register(MutationRound.TransferExecuted)
+    def _executed(self, e: Any, tracking: Tracking) -> None:
+        self._proposal(e).update(status="executed", executed_on=plain(e.effective_on))
+
+    @process_event.register(MutationRound.TransferEvaluated)
+    def _evaluated(self, e: Any, tracking: Tracking) -> None:
+        self._proposal(e)["evaluations"].append(plain({**plain(e.findings), "evaluator": e.evaluator}))
+
+    @process_event.register(MutationRound.Closed)
+    def _closed(self, e: Any, tracking: Tracking) -> None:
+        doc = self.edit("round", e.originator_id)
+        doc.update(status="closed", closed_on=plain(e.closed_on), updated_at=recorded_at(e))

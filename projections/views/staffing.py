@@ -1,0 +1,59 @@
+"""Staffing per unit: formasi versus holders of each position (needs analysis, vacancies, surpluses)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+
+from domain.position import Position
+from projections.base import SEAT, DocumentProjection, plain
+from projections.store import Table
+
+
+def unit_key(agency: str, unit: str) -> str:
+    """The key of a unit's row."""
+    return f"{agency}|{unit}"
+
+
+class StaffingProjection(DocumentProjection):
+    """One row per unit with its positions' formasi and holder counts."""
+
+    name = "staffing"
+    tables = (Table("unit", {"agency": "TEXT", "unit": "TEXT"}), SEAT)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Events this view does not need are skipped."""
+
+    def _position(self, position_id: Any) -> dict[str, Any]:
+        seat = self.get("seat", position_id)
+        unit = self.edit("unit", unit_key(seat["agency"], seat["unit"]))
+        return unit["positions"][str(position_id)]
+
+    @process_event.register(Position.Established)
+    def _established(self, e: Any, tracking: Tracking) -> None:
+        self.put("seat", e.originator_id, {"agency": e.agency, "unit": e.unit})
+        unit = self.edit("unit", unit_key(e.agency, e.unit),
+                         lambda: {"agency": e.agency, "unit": e.unit, "positions": {}})
+        unit["positions"][str(e.originator_id)] = plain({
+            "title": e.title, "position_type": e.position_type, "formasi": e.formasi, "holders": 0,
+            "abolished": False,
+        })
+
+    @process_event.register(Position.FormasiRevised)
+    def _formasi(self, e: Any, tracking: Tracking) -> None:
+        self._position(e.originator_id)["formasi"] = e.formasi
+
+    @process_event.register(Position.HolderAdded)
+    def _added(self, e: Any, tracking: Tracking) -> None:
+        self._position(e.originator_id)["holders"] += 1
+
+    @process_event.register(Position.HolderRemoved)
+    def _removed(self, e: Any, tracking: Tracking) -> None:
+        self._position(e.originator_id)["holders"] -= 1
+
+    @process_event.register(Position.Abolished)
+    def _abolished(self, e: Any, tracking: Tracking) -> None:
+        self._position(e.originator_id)["abolished"] = True

@@ -1,0 +1,133 @@
+"""Talent map (9-box) and development needs: latest rating and assessment, standards, JP hours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+
+from domain.employee import Employee
+from domain.mutation_round import MutationRound
+from domain.performance import performance_level
+from domain.position import Position
+from domain.talent import talent_box
+from domain.vocabulary import Predikat
+from projections.base import SEAT, DocumentProjection, plain, remember_seat
+from projections.store import Table
+
+
+class TalentProjection(DocumentProjection):
+    """One row per employee: box, potential, ratings, scores, current and target position, plans."""
+
+    name = "talent"
+    tables = (
+        Table("employee", {"agency": "TEXT", "unit": "TEXT", "box": "INTEGER", "status": "TEXT"}),
+        Table("proposal", {}), SEAT,
+    )
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Events this view does not need are skipped."""
+
+    @process_event.register(Position.Established)
+    def _established(self, e: Any, tracking: Tracking) -> None:
+        remember_seat(self, e)
+
+    @process_event.register(Position.StandardRevised)
+    def _standard(self, e: Any, tracking: Tracking) -> None:
+        self.edit("seat", e.originator_id)["standard"] = plain(e.standard)
+
+    @process_event.register(Employee.Registered)
+    def _registered(self, e: Any, tracking: Tracking) -> None:
+        self.put("employee", e.originator_id, plain({
+            "employee_id": e.originator_id, "nip": e.nip, "name": e.name, "rank": e.rank,
+            "status": "active", "position_id": None, "agency": None, "unit": None, "title": None,
+            "ratings": {}, "assessment": None, "box": None, "performance": None, "potential": None,
+            "target_position_id": None, "target_proposal_id": None, "plans": {},
+        }))
+
+    def _rebox(self, doc: dict[str, Any]) -> None:
+        ratings, assessment = doc["ratings"], doc["assessment"]
+        doc["performance"] = (
+            plain(performance_level(Predikat(ratings[max(ratings, key=int)]))) if ratings else None
+        )
+        doc["potential"] = assessment["potential"] if assessment else None
+        doc["box"] = (
+            talent_box(doc["performance"], doc["potential"]).box
+            if doc["performance"] and doc["potential"] else None
+        )
+
+    @process_event.register(Employee.PerformanceRated)
+    def _rated(self, e: Any, tracking: Tracking) -> None:
+        doc = self.edit("employee", e.originator_id)
+        doc["ratings"][str(e.rating.year)] = plain(e.rating.predikat)
+        self._rebox(doc)
+
+    @process_event.register(Employee.CompetencyAssessed)
+    def _assessed(self, e: Any, tracking: Tracking) -> None:
+        doc, a = self.edit("employee", e.originator_id), e.assessment
+        if doc["assessment"] is None or doc["assessment"]["assessed_on"] <= a.assessed_on.isoformat():
+            doc["assessment"] = plain({"scores": a.scores, "potential": a.potential,
+                                       "assessed_on": a.assessed_on})
+        self._rebox(doc)
+
+    @process_event.register(Employee.RankChanged)
+    def _rank(self, e: Any, tracking: Tracking) -> None:
+        self.edit("employee", e.originator_id)["rank"] = plain(e.rank)
+
+    def _seat(self, employee_id: Any, position_id: Any) -> None:
+        seat = self.get("seat", position_id) or {}
+        self.edit("employee", employee_id).update(
+            position_id=str(position_id), agency=seat.get("agency"), unit=seat.get("unit"),
+            title=seat.get("title"),
+        )
+
+    @process_event.register(Employee.Placed)
+    def _placed(self, e: Any, tracking: Tracking) -> None:
+        self._seat(e.originator_id, e.position_id)
+
+    @process_event.register(Employee.Transferred)
+    def _transferred(self, e: Any, tracking: Tracking) -> None:
+        self._seat(e.originator_id, e.to_position_id)
+        self.edit("employee", e.originator_id).update(target_position_id=None, target_proposal_id=None)
+
+    @process_event.register(Employee.Retired)
+    def _retired(self, e: Any, tracking: Tracking) -> None:
+        self.edit("employee", e.originator_id).update(status="retired", position_id=None)
+
+    @process_event.register(Employee.DevelopmentPlanned)
+    def _planned(self, e: Any, tracking: Tracking) -> None:
+        self.edit("employee", e.originator_id)["plans"][str(e.plan_id)] = plain({
+            "activity": e.activity, "title": e.title, "competency": e.competency,
+            "jp_hours": e.jp_hours, "due_on": e.due_on, "completed_on": None, "jp_hours_done": 0,
+        })
+
+    @process_event.register(Employee.DevelopmentCompleted)
+    def _completed(self, e: Any, tracking: Tracking) -> None:
+        plan = self.edit("employee", e.originator_id)["plans"][str(e.plan_id)]
+        plan.update(completed_on=plain(e.completed_on), jp_hours_done=e.jp_hours)
+
+    # -- the target position of a pending proposal --------------------------------
+
+    @process_event.register(MutationRound.Proposed)
+    def _proposed(self, e: Any, tracking: Tracking) -> None:
+        p = e.proposal
+        self.put("proposal", p.proposal_id, {"employee_id": str(p.employee_id)})
+        self.edit("employee", p.employee_id).update(
+            target_position_id=str(p.target_position_id), target_proposal_id=str(p.proposal_id))
+
+    def _drop_target(self, proposal_id: Any) -> None:
+        employee_id = (self.get("proposal", proposal_id) or {}).get("employee_id")
+        doc = self.edit("employee", employee_id) if employee_id else None
+        if doc is not None and doc["target_proposal_id"] == str(proposal_id):
+            doc.update(target_position_id=None, target_proposal_id=None)
+
+    @process_event.register(MutationRound.ProposalWithdrawn)
+    def _withdrawn(self, e: Any, tracking: Tracking) -> None:
+        self._drop_target(e.proposal_id)
+
+    @process_event.register(MutationRound.Decided)
+    def _decided(self, e: Any, tracking: Tracking) -> None:
+        if not e.decision.approved:
+            self._drop_target(e.proposal_id)

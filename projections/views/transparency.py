@@ -1,0 +1,100 @@
+"""Transparency (public): announced rounds only, personal data minimised (UU 27/2022).
+
+The view never stores a full NIP (only the masked one), a birth date, a score or a sanction: what it
+keeps before an announcement is the same minimised data, held back until the round is announced.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+
+from domain.employee import Employee
+from domain.mutation_round import MutationRound
+from domain.position import Position
+from projections.base import PERSON, DocumentProjection, plain, remember_person
+from projections.store import Table
+
+PUBLIC_FIELDS = (
+    "round_id", "round_title", "agency", "announced_on", "proposal_id", "position", "unit", "name",
+    "nip_masked", "jpm_category", "reason", "decision", "decree_number",
+)
+
+
+class TransparencyProjection(DocumentProjection):
+    """Public entries (one per decided proposal of an announced round) and the announced rounds."""
+
+    name = "transparency"
+    tables = (
+        Table("round", {"agency": "TEXT", "announced": "INTEGER"}),
+        Table("entry", {"round_id": "TEXT", "agency": "TEXT"}),
+        Table("unit_of", {}),
+        PERSON,
+    )
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Events this view does not need are skipped."""
+
+    @process_event.register(Employee.Registered)
+    def _registered(self, e: Any, tracking: Tracking) -> None:
+        remember_person(self, e, masked=True)
+
+    @process_event.register(Position.Established)
+    def _established(self, e: Any, tracking: Tracking) -> None:
+        self.put("unit_of", e.originator_id, {"title": e.title, "unit": e.unit})
+
+    @process_event.register(MutationRound.Opened)
+    def _opened(self, e: Any, tracking: Tracking) -> None:
+        self.put("round", e.originator_id, plain({
+            "round_id": e.originator_id, "round_title": e.title, "agency": e.agency, "kind": e.kind,
+            "announced": 0, "announced_on": None, "held": {},
+        }))
+
+    @process_event.register(MutationRound.Proposed)
+    def _proposed(self, e: Any, tracking: Tracking) -> None:
+        p = e.proposal
+        person = self.get("person", p.employee_id) or {}
+        seat = self.get("unit_of", p.target_position_id) or {}
+        self.edit("round", e.originator_id)["held"][str(p.proposal_id)] = plain({
+            "proposal_id": p.proposal_id, "position": seat.get("title"), "unit": seat.get("unit"),
+            "name": person.get("name"), "nip_masked": person.get("nip"),
+            "jpm_category": p.jpm_category, "reason": p.reason, "decision": None,
+            "decree_number": None,
+        })
+
+    def _held(self, e: Any) -> dict[str, Any] | None:
+        return self.edit("round", e.originator_id)["held"].get(str(e.proposal_id))
+
+    @process_event.register(MutationRound.ProposalWithdrawn)
+    def _withdrawn(self, e: Any, tracking: Tracking) -> None:
+        self.edit("round", e.originator_id)["held"].pop(str(e.proposal_id), None)
+
+    @process_event.register(MutationRound.Decided)
+    def _decided(self, e: Any, tracking: Tracking) -> None:
+        self._held(e)["decision"] = "approved" if e.decision.approved else "rejected"
+
+    @process_event.register(MutationRound.Announced)
+    def _announced(self, e: Any, tracking: Tracking) -> None:
+        doc = self.edit("round", e.originator_id)
+        doc.update(announced=1, announced_on=plain(e.announced_on))
+        for proposal_id, held in doc["held"].items():
+            if held["decision"] is not None:
+                self.put("entry", proposal_id, self._entry(doc, held))
+
+    @process_event.register(MutationRound.DecreeIssued)
+    def _decree(self, e: Any, tracking: Tracking) -> None:
+        doc = self.edit("round", e.originator_id)
+        held = doc["held"].get(str(e.proposal_id))
+        if held is not None:
+            held["decree_number"] = e.decree.number
+            if doc["announced"]:
+                self.put("entry", e.proposal_id, self._entry(doc, held))
+
+    @staticmethod
+    def _entry(doc: dict[str, Any], held: dict[str, Any]) -> dict[str, Any]:
+        entry = {**held, "round_id": doc["round_id"], "round_title": doc["round_title"],
+                 "agency": doc["agency"], "announced_on": doc["announced_on"]}
+        return {name: entry[name] for name in PUBLIC_FIELDS}
