@@ -336,6 +336,9 @@ class MutationRound(Aggregate):
             require_text(override.justification, f"justification for overriding {override.rule}")
             if not failed[override.rule].overridable:
                 raise RuleViolation(f"rule {override.rule} cannot be overridden", (override.rule,))
+            if override.authorised_by.is_employee(employee.nip):
+                raise ConflictOfInterest(f"{override.authorised_by.user} may not authorise an override "
+                                         "for their own transfer", ("conflict_of_interest",))
         uncovered = sorted(set(failed) - {o.rule for o in overrides})
         if uncovered:
             detail = "; ".join(f"{r}: {failed[r].explanation}" for r in uncovered)
