@@ -48,7 +48,8 @@ def create_app(
             if application is None:
                 mutasi.close()
 
-    app = FastAPI(title="Mutasi", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Mutasi", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  generate_unique_id_function=lambda route: route.name)  # operationId = matrix row
     for module in (employees, positions, rounds, public, health):
         app.include_router(module.router)
     install_problem_handlers(app)
