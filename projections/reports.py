@@ -1,0 +1,381 @@
+"""The reports of issue 4, built from the views only (never from the event store).
+
+Each report is a `Report`: a title, the stamp of the view it was read from (position and the time of
+that event), when it was generated, and one or more tables (`Section`). `projections.export` writes a
+report as JSON, CSV or XLSX.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from domain.calendar import add_months
+from domain.competency import competency_gaps
+from domain.eligibility import RULE_CODES
+from domain.policy import RulePolicy
+from domain.talent import TALENT_MAP
+from projections.queries import WAIT_TIMEOUT, ReadModels, Stamp
+
+
+class NotFound(LookupError):
+    """The report's subject (employee, position, round) is not in the view."""
+
+
+class Section(BaseModel):
+    """One table of a report."""
+
+    name: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+class Report(BaseModel):
+    """A report with the position and time it is as of."""
+
+    report: str
+    title: str
+    stamp: Stamp
+    generated_at: datetime
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    sections: list[Section]
+
+    def section(self, name: str) -> Section:
+        """One table by name."""
+        return next(s for s in self.sections if s.name == name)
+
+
+def _section(name: str, rows: list[dict[str, Any]], columns: list[str] | None = None) -> Section:
+    columns = columns or (list(rows[0]) if rows else [])
+    return Section(name=name, columns=columns, rows=[{c: row.get(c) for c in columns} for row in rows])
+
+
+def _report(name: str, title: str, stamp: Stamp, parameters: dict[str, Any], *sections: Section) -> Report:
+    return Report(report=name, title=title, stamp=stamp, generated_at=datetime.now(timezone.utc),
+                  parameters={k: v for k, v in parameters.items() if v is not None}, sections=list(sections))
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+class Reports:
+    """Builds every report from the live views. `min_position` as in `ReadModels`."""
+
+    def __init__(self, read_models: ReadModels, policy: RulePolicy | None = None) -> None:
+        self.read = read_models
+        self.policy = policy or read_models.settings.rules.policy()
+
+    # -- 1. placement history ----------------------------------------------------
+
+    def employee_placements(self, employee_id: UUID, min_position: int | None = None,
+                            timeout: float = WAIT_TIMEOUT) -> Report:
+        """Every stretch an employee served, with decree and round."""
+        with self.read.snapshot("placements", min_position, timeout) as (snap, stamp):
+            doc = snap.get("employee", employee_id)
+        if doc is None:
+            raise NotFound(f"no employee {employee_id} in the placement history")
+        return _report("placements-employee", f"Placement history of {doc['name']} ({doc['nip']})", stamp,
+                       {"employee_id": str(employee_id)}, _section("placements", doc["placements"], [
+                           "position_id", "title", "unit", "agency", "since", "until", "decree_number",
+                           "round_id"]))
+
+    def position_holders(self, position_id: UUID, min_position: int | None = None,
+                         timeout: float = WAIT_TIMEOUT) -> Report:
+        """Who held a position when."""
+        with self.read.snapshot("placements", min_position, timeout) as (snap, stamp):
+            doc = snap.get("position", position_id)
+        if doc is None:
+            raise NotFound(f"no position {position_id} in the placement history")
+        return _report("placements-position", f"Holders of {doc['title']} ({doc['unit']})", stamp,
+                       {"position_id": str(position_id)}, _section("holders", doc["holders"], [
+                           "employee_id", "nip", "name", "since", "until", "decree_number", "left_by"]))
+
+    # -- 2. staffing -------------------------------------------------------------
+
+    def staffing(self, agency: str | None = None, unit: str | None = None,
+                 min_position: int | None = None, timeout: float = WAIT_TIMEOUT) -> Report:
+        """Formasi versus holders per position, per unit and per agency, and the spread to even out."""
+        with self.read.snapshot("staffing", min_position, timeout) as (snap, stamp):
+            units, _ = snap.select("unit", equals={"agency": agency, "unit": unit},
+                                   order_by=("agency", "unit"))
+        positions, per_unit = [], []
+        per_agency: dict[str, Counter[str]] = defaultdict(Counter)
+        by_type: dict[tuple[str, str], dict[str, list[tuple[str, int]]]] = defaultdict(
+            lambda: {"vacant": [], "surplus": []})
+        for u in units:
+            totals: Counter[str] = Counter()
+            for position_id, p in sorted(u["positions"].items(), key=lambda kv: kv[1]["title"]):
+                if p["abolished"]:
+                    continue
+                free = p["formasi"] - p["holders"]
+                row = {"agency": u["agency"], "unit": u["unit"], "position_id": position_id,
+                       "title": p["title"], "position_type": p["position_type"], "formasi": p["formasi"],
+                       "holders": p["holders"], "vacancies": max(free, 0), "surplus": max(-free, 0)}
+                positions.append(row)
+                totals.update({k: row[k] for k in ("formasi", "holders", "vacancies", "surplus")})
+                totals["positions"] += 1
+                if free:
+                    side = "vacant" if free > 0 else "surplus"
+                    by_type[(u["agency"], p["position_type"])][side].append((u["unit"], abs(free)))
+            per_unit.append({"agency": u["agency"], "unit": u["unit"], **totals,
+                             "fill_rate": _share(totals["holders"], totals["formasi"])})
+            per_agency[u["agency"]].update(totals)
+        agencies = [{"agency": a, **t, "fill_rate": _share(t["holders"], t["formasi"])}
+                    for a, t in sorted(per_agency.items())]
+        spread = [
+            {"agency": a, "position_type": t, "units_with_surplus": ", ".join(f"{n} (+{k})" for n, k in s["surplus"]),
+             "units_with_vacancies": ", ".join(f"{n} ({k})" for n, k in s["vacant"]),
+             "movable": min(sum(k for _, k in s["surplus"]), sum(k for _, k in s["vacant"]))}
+            for (a, t), s in sorted(by_type.items()) if s["surplus"] and s["vacant"]
+        ]
+        cols = ["agency", "unit", "positions", "formasi", "holders", "vacancies", "surplus", "fill_rate"]
+        return _report(
+            "staffing", "Staffing: formasi versus holders", stamp, {"agency": agency, "unit": unit},
+            _section("positions", positions, ["agency", "unit", "position_id", "title", "position_type",
+                                              "formasi", "holders", "vacancies", "surplus"]),
+            _section("units", per_unit, cols),
+            _section("agencies", agencies, [c for c in cols if c != "unit"]),
+            _section("spread", spread, ["agency", "position_type", "units_with_surplus",
+                                        "units_with_vacancies", "movable"]),
+        )
+
+    # -- 3. round board ----------------------------------------------------------
+
+    def round_board(self, round_id: UUID, min_position: int | None = None,
+                    timeout: float = WAIT_TIMEOUT) -> Report:
+        """Every proposal of a round with JPM, each rule's result, consents, status and decision."""
+        with self.read.snapshot("round_board", min_position, timeout) as (snap, stamp):
+            doc = snap.get("round", round_id)
+        if doc is None:
+            raise NotFound(f"no round {round_id}")
+        rows = []
+        for p in doc["proposals"].values():
+            decision = p["decision"] or {}
+            row = {k: p[k] for k in ("proposal_id", "name", "nip", "from_title", "from_unit", "target_title",
+                                     "target_unit", "reason", "jpm", "jpm_category", "status")}
+            row.update({f"rule_{o['rule']}": ("pass" if o["passed"] else "FAIL") for o in p["eligibility"]})
+            row.update(
+                proposed_by=p["proposed_by"]["user"],
+                consents=", ".join(f"{party}: {c['letter_number']}" for party, c in sorted(p["consents"].items())),
+                technical_review=(p["technical_review"] or {}).get("reference"),
+                recommended=(p["recommendation"] or {}).get("recommended"),
+                decided_by=(decision.get("decided_by") or {}).get("user"),
+                decision_reason=decision.get("reason"),
+                overrides=", ".join(o["rule"] for o in decision.get("overrides", ())),
+                decree_number=(p["decree"] or {}).get("number"), executed_on=p["executed_on"],
+            )
+            rows.append(row)
+        columns = ["proposal_id", "name", "nip", "from_title", "from_unit", "target_title", "target_unit",
+                   "reason", "jpm", "jpm_category", *(f"rule_{c}" for c in RULE_CODES), "proposed_by",
+                   "consents", "technical_review", "recommended", "status", "decided_by", "decision_reason",
+                   "overrides", "decree_number", "executed_on"]
+        head = {k: doc[k] for k in ("round_id", "agency", "kind", "title", "status", "planned_effective_on",
+                                     "announced_on", "closed_on")}
+        return _report("round-board", f"Round board: {doc['title']}", stamp, {"round_id": str(round_id)},
+                       _section("round", [head]), _section("proposals", rows, columns))
+
+    # -- 4. transparency (public) ------------------------------------------------
+
+    def transparency(self, round_id: UUID | None = None, agency: str | None = None,
+                     min_position: int | None = None, timeout: float = WAIT_TIMEOUT) -> Report:
+        """Announced decisions with personal data minimised (the public report)."""
+        from projections.views.transparency import PUBLIC_FIELDS
+
+        with self.read.snapshot("transparency", min_position, timeout) as (snap, stamp):
+            rounds, _ = snap.select("round", equals={"agency": agency, "announced": 1},
+                                    order_by=("agency", "key"))
+            entries, _ = snap.select("entry", equals={"agency": agency,
+                                                      "round_id": str(round_id) if round_id else None},
+                                     order_by=("round_id", "key"))
+        rounds = [{k: r[k] for k in ("round_id", "round_title", "agency", "kind", "announced_on")}
+                  for r in rounds if round_id is None or r["round_id"] == str(round_id)]
+        entries.sort(key=lambda e: (e["round_id"], e["unit"] or "", e["position"] or "", e["name"] or ""))
+        return _report("transparency", "Announced transfers (public)", stamp,
+                       {"round_id": str(round_id) if round_id else None, "agency": agency},
+                       _section("rounds", rounds, ["round_id", "round_title", "agency", "kind", "announced_on"]),
+                       _section("decisions", entries, list(PUBLIC_FIELDS)))
+
+    # -- 5. accountability (internal) --------------------------------------------
+
+    def accountability(self, round_id: UUID | None = None, agency: str | None = None,
+                       min_position: int | None = None, timeout: float = WAIT_TIMEOUT) -> Report:
+        """Decisions with who, when, on which grounds; overrides; approvals below the JPM threshold."""
+        with self.read.snapshot("accountability", min_position, timeout) as (snap, stamp):
+            docs, _ = snap.select("proposal", equals={"agency": agency,
+                                                      "round_id": str(round_id) if round_id else None},
+                                  order_by=("round_id", "key"))
+        decided = sorted((d for d in docs if d["decided_at"]), key=lambda d: d["decided_at"])
+        decisions = [{
+            "round_title": d["round_title"], "proposal_id": d["proposal_id"], "name": d["name"],
+            "nip": d["nip"], "target": f"{d['target_title']} ({d['target_unit']})",
+            "approved": d["approved"], "decided_by": d["decided_by"]["user"], "decided_at": d["decided_at"],
+            "recorded_by": d["decided_actor"], "reason": d["reason"],
+            "failed_rules": ", ".join(o["rule"] for o in d["failed_rules"]),
+            "proposed_by": d["proposed_by"]["user"], "proposed_at": d["proposed_at"],
+            "hours_to_decision": d["hours_to_decision"], "jpm_at_decision": d["jpm_at_decision"],
+            "below_jpm_threshold": d["below_jpm_threshold"], "decided_by_proposer": d["decided_by_proposer"],
+        } for d in decided]
+        overrides = [{"proposal_id": d["proposal_id"], "name": d["name"], "rule": o["rule"],
+                      "justification": o["justification"], "authorised_by": o["authorised_by"]["user"],
+                      "decided_by": d["decided_by"]["user"], "decided_at": d["decided_at"]}
+                     for d in decided for o in d["overrides"]]
+        hours = sorted(d["hours_to_decision"] for d in decided if d["hours_to_decision"] is not None)
+        summary = [{
+            "proposals": len(docs), "decisions": len(decided),
+            "approved": sum(1 for d in decided if d["approved"]),
+            "overrides": len(overrides),
+            "approved_below_jpm_threshold": sum(1 for d in decided if d["below_jpm_threshold"]),
+            "decided_by_proposer": sum(1 for d in decided if d["decided_by_proposer"]),
+            "median_hours_to_decision": hours[len(hours) // 2] if hours else None,
+            "max_hours_to_decision": hours[-1] if hours else None,
+        }]
+        return _report(
+            "accountability", "Accountability of decisions (internal)", stamp,
+            {"round_id": str(round_id) if round_id else None, "agency": agency},
+            _section("summary", summary), _section("decisions", decisions),
+            _section("overrides", overrides, ["proposal_id", "name", "rule", "justification",
+                                              "authorised_by", "decided_by", "decided_at"]),
+            _section("below_jpm_threshold", [d for d in decisions if d["below_jpm_threshold"]],
+                     list(decisions[0]) if decisions else []),
+            _section("decided_by_proposer", [d for d in decisions if d["decided_by_proposer"]],
+                     list(decisions[0]) if decisions else []),
+        )
+
+    # -- 6. post-transfer evaluation ---------------------------------------------
+
+    def evaluation(self, today: date, round_id: UUID | None = None, agency: str | None = None,
+                   unit: str | None = None, min_position: int | None = None,
+                   timeout: float = WAIT_TIMEOUT) -> Report:
+        """Before versus after per transfer; drops flagged; evaluations due by `today` and missing."""
+        with self.read.snapshot("evaluation", min_position, timeout) as (snap, stamp):
+            docs, _ = snap.select("transfer", equals={
+                "agency": agency, "unit": unit, "executed": 1,
+                "round_id": str(round_id) if round_id else None}, order_by=("round_id", "unit", "key"))
+        transfers, overdue, groups = [], [], defaultdict(Counter)
+        for d in docs:
+            latest = d["evaluations"][-1] if d["evaluations"] else {}
+            transfers.append({
+                "round_title": d["round_title"], "proposal_id": d["proposal_id"], "name": d["name"],
+                "nip": d["nip"], "from": f"{d['from_title']} ({d['from_unit']})", "unit": d["unit"],
+                "to": d["to_title"], "executed_on": d["executed_on"], "evaluations": len(d["evaluations"]),
+                "performance_before": latest.get("performance_before"),
+                "performance_after": latest.get("performance_after"),
+                "dropped": d["dropped"], "corrective_action": "; ".join(
+                    e["corrective_action"] for e in d["evaluations"] if e["corrective_action"]) or None,
+            })
+            done = {e["months_after"] for e in d["evaluations"]}
+            executed_on = date.fromisoformat(d["executed_on"])
+            for months in self.policy.evaluation_months:
+                due = add_months(executed_on, months)
+                if due < today and not any(m >= months for m in done):
+                    overdue.append({"proposal_id": d["proposal_id"], "name": d["name"], "unit": d["unit"],
+                                    "round_title": d["round_title"], "months_after": months,
+                                    "due_on": due.isoformat(), "days_overdue": (today - due).days})
+            group = groups[(d["round_title"], d["unit"])]
+            group.update(transfers=1, evaluated=int(bool(d["evaluations"])), dropped=int(d["dropped"]))
+        per_group = [{"round_title": r, "unit": u, **c} for (r, u), c in sorted(groups.items())]
+        return _report(
+            "evaluation", "Post-transfer evaluation", stamp,
+            {"today": today.isoformat(), "round_id": str(round_id) if round_id else None, "agency": agency,
+             "unit": unit, "evaluation_months": list(self.policy.evaluation_months)},
+            _section("transfers", transfers, ["round_title", "proposal_id", "name", "nip", "from", "unit", "to",
+                                              "executed_on", "evaluations", "performance_before",
+                                              "performance_after", "dropped", "corrective_action"]),
+            _section("flagged", [t for t in transfers if t["dropped"]],
+                     ["proposal_id", "name", "unit", "performance_before", "performance_after",
+                      "corrective_action"]),
+            _section("overdue", overdue, ["proposal_id", "name", "unit", "round_title", "months_after",
+                                          "due_on", "days_overdue"]),
+            _section("per_round_and_unit", per_group, ["round_title", "unit", "transfers", "evaluated", "dropped"]),
+        )
+
+    # -- 7. talent map and development needs --------------------------------------
+
+    def talent(self, year: int, agency: str | None = None, unit: str | None = None,
+               min_position: int | None = None, timeout: float = WAIT_TIMEOUT) -> Report:
+        """9-box per employee and counts per box; gaps against the current and target standard; JP."""
+        with self.read.snapshot("talent", min_position, timeout) as (snap, stamp):
+            docs, _ = snap.select("employee", equals={"agency": agency, "unit": unit, "status": "active"},
+                                  order_by=("agency", "unit", "key"))
+            seats = {}
+            for d in docs:
+                for pid in (d["position_id"], d["target_position_id"]):
+                    if pid and pid not in seats:
+                        seats[pid] = snap.get("seat", pid) or {}
+        follow_up = {box.box: box.follow_up for box in TALENT_MAP.values()}
+        people, needs, counts = [], [], Counter()
+        entitlement = self.policy.development_jp_per_year
+        for d in sorted(docs, key=lambda d: (d["agency"] or "", d["unit"] or "", d["name"])):
+            counts[d["box"]] += 1
+            people.append({"name": d["name"], "nip": d["nip"], "agency": d["agency"], "unit": d["unit"],
+                           "position": d["title"], "performance": d["performance"],
+                           "potential": d["potential"], "box": d["box"],
+                           "follow_up": follow_up.get(d["box"])})
+            scores = (d["assessment"] or {}).get("scores", {})
+            current = competency_gaps(scores, seats.get(d["position_id"] or "", {}).get("standard", {}))
+            target_seat = seats.get(d["target_position_id"] or "", {})
+            target = competency_gaps(scores, target_seat.get("standard", {})) if target_seat else {}
+            done = sum(p["jp_hours_done"] for p in d["plans"].values()
+                       if p["completed_on"] and p["completed_on"].startswith(str(year)))
+            planned = [p["title"] for p in d["plans"].values() if not p["completed_on"]]
+            gaps = sorted(set(current) | set(target))
+            if gaps or done < entitlement:
+                needs.append({
+                    "name": d["name"], "nip": d["nip"], "unit": d["unit"],
+                    "gaps_current": ", ".join(f"{k} -{v}" for k, v in current.items()),
+                    "target_position": target_seat.get("title"),
+                    "gaps_target": ", ".join(f"{k} -{v}" for k, v in target.items()),
+                    "recommended": "; ".join([f"training or mentoring in {g}" for g in gaps]
+                                             + ([follow_up[d["box"]]] if d["box"] else [])),
+                    "planned": "; ".join(planned), "jp_done": done, "jp_entitlement": entitlement,
+                    "jp_missing": max(entitlement - done, 0),
+                })
+        boxes = [{"box": box, "employees": counts.get(box, 0), "follow_up": follow_up[box]}
+                 for box in range(9, 0, -1)] + [{"box": None, "employees": counts.get(None, 0),
+                                                  "follow_up": "no rating or assessment yet"}]
+        return _report(
+            "talent", "Talent map (9-box) and development needs", stamp,
+            {"year": year, "agency": agency, "unit": unit},
+            _section("boxes", boxes, ["box", "employees", "follow_up"]),
+            _section("employees", people, ["name", "nip", "agency", "unit", "position", "performance",
+                                           "potential", "box", "follow_up"]),
+            _section("development_needs", needs, ["name", "nip", "unit", "gaps_current", "target_position",
+                                                  "gaps_target", "recommended", "planned", "jp_done",
+                                                  "jp_entitlement", "jp_missing"]),
+        )
+
+    # -- 8. merit indicators ---------------------------------------------------------
+
+    def merit(self, round_id: UUID | None = None, agency: str | None = None,
+              min_position: int | None = None, timeout: float = WAIT_TIMEOUT) -> Report:
+        """Per round: shares of documented reasons, decrees after announcement, evaluated transfers,
+        and decisions within the rules."""
+        with self.read.snapshot("merit", min_position, timeout) as (snap, stamp):
+            docs, _ = snap.select("round", equals={"agency": agency}, order_by=("agency", "key"))
+        rows = []
+        for d in docs:
+            if round_id is not None and d["round_id"] != str(round_id):
+                continue
+            ps = list(d["proposals"].values())
+            decided = [p for p in ps if p["decided"]]
+            decreed = [p for p in ps if p["decreed"]]
+            executed = [p for p in ps if p["executed"]]
+            rows.append({
+                "round_id": d["round_id"], "title": d["title"], "agency": d["agency"],
+                "proposals": len(ps), "decisions": len(decided),
+                "documented_reason": _share(sum(p["reason_documented"] and (
+                    not p["decided"] or p["decision_reason_documented"]) for p in ps), len(ps)),
+                "announced_before_decree": _share(sum(p["decree_after_announcement"] for p in decreed), len(decreed)),
+                "transfers_evaluated": _share(sum(p["evaluated"] for p in executed), len(executed)),
+                "decisions_within_rules": _share(sum(p["within_rules"] for p in decided), len(decided)),
+            })
+        return _report("merit", "Merit indicators per round", stamp,
+                       {"round_id": str(round_id) if round_id else None, "agency": agency},
+                       _section("rounds", rows, ["round_id", "title", "agency", "proposals", "decisions",
+                                                 "documented_reason", "announced_before_decree",
+                                                 "transfers_evaluated", "decisions_within_rules"]))
