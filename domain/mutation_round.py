@@ -326,6 +326,12 @@ class MutationRound(Aggregate):
         self.check_open()
         proposal = self.proposal(proposal_id)
         self.check_undecided(proposal)
+        if (employee.id, current.id, target.id) != (
+            proposal.employee_id, proposal.from_position_id, proposal.target_position_id
+        ):
+            raise IllegalTransition("employee or positions do not match the proposal")
+        employee.check_active()
+        target.check_not_abolished()
         self._check_decider(proposal, employee.nip, decided_by)
         self._check_paperwork(proposal)
         report = self.eligibility(employee, current, target, decided_by, policy, besides=proposal_id)
