@@ -11,12 +11,12 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from api.cli import db, demo
+from api.cli import db, demo, projections
 from application.errors import ApplicationError
 from application.settings import Settings
 from domain.errors import DomainError
 
-COMMANDS = (db, demo)
+COMMANDS = (db, demo, projections)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,76 @@
+"""`mutasi projections run | rebuild | status`: run, rebuild and inspect the read models."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import threading
+
+from application.settings import Settings
+from projections.admin import rebuild, status
+from projections.catalogue import VIEWS
+from projections.runner import ProjectionRunner
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add `projections` and its sub-commands."""
+    parser = commands.add_parser("projections", help="run, rebuild and inspect the read models (views)")
+    actions = parser.add_subparsers(dest="projections_command", required=True, metavar="ACTION")
+    run_parser = actions.add_parser("run", help="catch up from the tracked positions, then follow new events")
+    run_parser.add_argument("views", nargs="*", choices=[[], *VIEWS], metavar="VIEW",
+                            help=f"views to run (default all: {', '.join(VIEWS)})")
+    run_parser.add_argument("--once", action="store_true", help="stop when caught up instead of following")
+    run_parser.add_argument("--batch-size", type=int, default=1000, help="events per transaction (default 1000)")
+    run_parser.add_argument("--poll-interval", type=float, default=1.0,
+                            help="seconds between polls when no notification arrives (default 1)")
+    run_parser.set_defaults(handler=run)
+    rebuild_parser = actions.add_parser(
+        "rebuild", help="build new versions of views from the first event and swap them in when caught up")
+    rebuild_parser.add_argument("views", nargs="*", choices=[[], *VIEWS], metavar="VIEW",
+                                help="views to rebuild (default all)")
+    rebuild_parser.add_argument("--batch-size", type=int, default=2000)
+    rebuild_parser.set_defaults(handler=run_rebuild)
+    status_parser = actions.add_parser("status", help="per view: position, store's latest, lag")
+    status_parser.add_argument("--json", action="store_true", help="print JSON")
+    status_parser.set_defaults(handler=run_status)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the projections in this process until SIGINT/SIGTERM (or caught up with --once)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    runner = ProjectionRunner(settings, args.views or None, batch_size=args.batch_size,
+                              poll_interval=args.poll_interval)
+    if args.once:
+        try:
+            print(f"views caught up at position {runner.catch_up()}")
+        finally:
+            runner.close()
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"following events for views: {', '.join(runner.names)} (Ctrl-C stops)", flush=True)
+    runner.run(stop)
+    return 0
+
+
+def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    """Rebuild views beside the live ones and swap them in."""
+    for name, (old, new, position) in rebuild(settings, args.views or None, batch_size=args.batch_size).items():
+        print(f"{name}: version {new} live at position {position} (was {old or 'none'})")
+    return 0
+
+
+def run_status(args: argparse.Namespace, settings: Settings) -> int:
+    """Print each view's position, the store's latest position and the lag."""
+    statuses = status(settings)
+    if args.json:
+        print(json.dumps([s.model_dump(mode="json") for s in statuses], indent=2))
+        return 0
+    print(f"{'view':<16}{'version':>8}{'position':>10}{'latest':>10}{'lag':>8}{'lag s':>10}")
+    for s in statuses:
+        seconds = "?" if s.lag_seconds is None else f"{s.lag_seconds:.1f}"
+        print(f"{s.view:<16}{s.version or '-':>8}{s.position:>10}{s.latest:>10}{s.lag_events:>8}{seconds:>10}")
+    return 0

@@ -1,0 +1,111 @@
+"""Operating the views: their status (position, lag) and rebuilding them without downtime."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from application.service import MutasiApplication
+from application.settings import Settings
+from projections.base import recorded_at
+from projections.catalogue import VIEWS, projection_class
+from projections.runner import ProjectionRunner, reader_settings
+from projections.store import DocumentView, ViewDatabase
+
+log = logging.getLogger("mutasi.projections")
+
+
+class ViewStatus(BaseModel):
+    """Where one view stands against the event store."""
+
+    view: str
+    version: int | None = Field(description="live version (None: never built)")
+    position: int = Field(description="notification id of the last event applied")
+    as_of: datetime | None = Field(None, description="when the event at `position` was recorded")
+    latest: int = Field(description="the store's latest notification id")
+    latest_at: datetime | None = Field(None, description="when the latest event was recorded")
+    lag_events: int = Field(description="notification ids not yet applied (latest - position)")
+    lag_seconds: float | None = Field(
+        description="recording time of the latest event minus that of `position` (None: unknown)")
+    up_to_date: bool
+
+
+def store_head(reader: MutasiApplication) -> tuple[int, datetime | None]:
+    """The latest notification id and when its event was recorded."""
+    latest = reader.recorder.max_notification_id() or 0
+    if not latest:
+        return 0, None
+    notifications = reader.recorder.select_notifications(latest, 1)
+    when = recorded_at(reader.mapper.to_domain_event(notifications[0])) if notifications else None
+    return latest, datetime.fromisoformat(when) if when else None
+
+
+def view_status(db: ViewDatabase, reader: MutasiApplication) -> list[ViewStatus]:
+    """The status of every view."""
+    latest, latest_at = store_head(reader)
+    live = db.live_versions()
+    statuses = []
+    for name, cls in VIEWS.items():
+        version = live.get(name)
+        position, as_of = 0, None
+        if version is not None:
+            position, when = DocumentView(db, name, version, cls.tables).head()
+            as_of = datetime.fromisoformat(when) if when else None
+        lag = max(latest - position, 0)
+        seconds = 0.0 if not lag else (latest_at - as_of).total_seconds() if latest_at and as_of else None
+        statuses.append(ViewStatus(view=name, version=version, position=position, as_of=as_of, latest=latest,
+                                   latest_at=latest_at, lag_events=lag, lag_seconds=seconds,
+                                   up_to_date=lag == 0))
+    return statuses
+
+
+def status(settings: Settings) -> list[ViewStatus]:
+    """The status of every view (opens and closes its own connections)."""
+    db, reader = ViewDatabase(settings), MutasiApplication(reader_settings(settings))
+    try:
+        return view_status(db, reader)
+    finally:
+        reader.close()
+        db.close()
+
+
+def rebuild(
+    settings: Settings, names: Iterable[str] | None = None, *, batch_size: int = 2000,
+    progress: Callable[[int], None] | None = None, grace: float = 2.0,
+) -> dict[str, tuple[int | None, int, int]]:
+    """Build a new version of each view beside the live one, from the first event; when it has caught
+    up, make it live in one transaction and drop the old version. Readers and a running `projections
+    run` switch to the new version by themselves; the old one is dropped `grace`
+    seconds later. Returns {view: (old, new version, position)}.
+    """
+    names = list(names) if names is not None else list(VIEWS)
+    db = ViewDatabase(settings)
+    try:
+        live = db.live_versions()
+        new = {name: live.get(name, 0) + 1 for name in names}
+        for name in names:  # leftovers of an interrupted rebuild
+            DocumentView(db, name, new[name], projection_class(name).tables).drop_tables()
+        runner = ProjectionRunner(settings, names, batch_size=batch_size, versions=new)
+        try:
+            while runner.step():
+                if progress:
+                    progress(runner.position)
+            runner.catch_up()  # what was written meanwhile
+            with db.transaction(commit=True) as cursor:
+                for name in names:
+                    db.set_live(name, new[name], cursor)
+            position = runner.position
+        finally:
+            runner.close()
+        time.sleep(grace)  # let reads that started on the old version finish before it goes
+        for name in names:
+            if live.get(name) is not None:
+                DocumentView(db, name, live[name], projection_class(name).tables).drop_tables()
+        log.info("rebuilt %s at position %s", new, position)
+        return {name: (live.get(name), new[name], position) for name in names}
+    finally:
+        db.close()
