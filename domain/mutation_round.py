@@ -394,7 +394,19 @@ class MutationRound(Aggregate):
         require_text(decree.number, "decree number")
         if decree.effective_on < add_years(decree.signed_on, -1):
             raise InvalidValue("the effective date lies more than a year before the signing date")
+        self._check_decree_outside_freeze(proposal, decree)
         self._decreed(proposal_id, decree)
+
+    def _check_decree_outside_freeze(self, proposal: Proposal, decree: Decree) -> None:
+        # rule 3 was checked on the planned date; the decree's own date (TMT) must not slip into a window
+        window = next((w for w in self.freeze_windows if w.covers(decree.effective_on)), None)
+        overrides = proposal.decision.overrides if proposal.decision else ()
+        if window is not None and not any(o.rule == "election_freeze" for o in overrides):
+            raise RuleViolation(
+                f"the decree takes effect on {decree.effective_on}, inside the freeze window "
+                f"{window.starts_on} to {window.ends_on} ({window.reason}), and the approval did not "
+                "override election_freeze", ("election_freeze",),
+            )
 
     @event("DecreeIssued")
     def _decreed(self, proposal_id: UUID, decree: Decree) -> None:
