@@ -4,14 +4,15 @@ from datetime import date
 
 import pytest
 
-from domain.errors import ConflictOfInterest, IllegalTransition, InvalidValue
+from domain.eligibility import FreezeWindow
+from domain.errors import ConflictOfInterest, IllegalTransition, InvalidValue, RuleViolation
 from domain.mutation_round import (
     CorrectiveActionRequired, DecreeMissing, RoundNotOpen, RoundStatus, TransferNotExecuted,
 )
 from domain.official import Official
 from domain.proposal import Decree, EvaluationFindings, ProposalStatus
 from domain.vocabulary import Expectation, Predikat
-from tests.unit.builders import EFFECTIVE, OPERATOR, PPK, Scene, recorded, refused
+from tests.unit.builders import EFFECTIVE, OPERATOR, PPK, Scene, override, recorded, refused
 
 E = Expectation.AS_EXPECTED
 EVALUATOR = Official("kepala-bpkad")
@@ -263,3 +264,35 @@ def test_errors_for_closing_twice():
     scene.round.close(OPERATOR, date(2026, 6, 30))
     with refused(RoundNotOpen, scene.round, match="is closed"):
         scene.round.close(OPERATOR, date(2026, 7, 1))
+
+
+# -- a decree's effective date and the election freeze ------------------------------
+
+PILKADA = FreezeWindow(date(2026, 4, 1), date(2026, 9, 30), "Pilkada 2026")
+
+
+@pytest.mark.parametrize("effective_on", [date(2026, 4, 1), date(2026, 9, 30)])
+def test_errors_for_a_decree_taking_effect_on_the_first_or_last_day_of_a_freeze(effective_on):
+    scene = Scene.build(freeze_windows=(PILKADA,))  # planned for 1 March, before the window
+    proposal_id = scene.approved()
+    with refused(RuleViolation, scene.round, match=f"takes effect on {effective_on}, inside the freeze window") as error:
+        scene.decree(proposal_id, effective_on=effective_on)
+
+    assert error.value.rules == ("election_freeze",)
+
+
+@pytest.mark.parametrize("effective_on", [date(2026, 3, 31), date(2026, 10, 1)])
+def test_a_decree_may_take_effect_the_day_before_or_after_a_freeze(effective_on):
+    scene = Scene.build(freeze_windows=(PILKADA,))
+    proposal_id = scene.approved()
+    scene.decree(proposal_id, effective_on=effective_on)
+
+    assert scene.round.proposal(proposal_id).decree.effective_on == effective_on
+
+
+def test_a_decree_may_take_effect_inside_a_freeze_whose_rule_the_approval_overrode():
+    scene = Scene.build(freeze_windows=(PILKADA,), effective_on=date(2026, 4, 1))
+    proposal_id = scene.approved(overrides=(override("election_freeze", "Mendagri approval 100.2/123"),))
+    scene.decree(proposal_id, effective_on=date(2026, 4, 1))
+
+    assert scene.round.proposal(proposal_id).status is ProposalStatus.DECREED
