@@ -42,12 +42,16 @@ class DisciplineRecord:
     def check(self, case: EligibilityCase) -> RuleOutcome:
         policy, employee = case.policy, case.employee
         since = add_years(case.effective_on, -policy.sanction_lookback_years)
+        # a sanction counts when any day of it (imposed_on to ends_on) lies in the lookback
         blocking = [
             s for s in employee.sanctions
-            if s.level in policy.blocking_sanctions and s.imposed_on >= since
+            if s.level in policy.blocking_sanctions and s.ends_on >= since
             and s.imposed_on <= case.effective_on
         ]
-        reasons = [f"{s.level.value} sanction {s.reference} imposed on {s.imposed_on}" for s in blocking]
+        reasons = [
+            f"{s.level.value} sanction {s.reference} imposed on {s.imposed_on} until {s.ends_on}"
+            for s in blocking
+        ]
         reasons += [f"disciplinary case {ref} pending since {day}" for ref, day in employee.open_cases.items()]
         if reasons:
             return RuleOutcome(self.code, False, "; ".join(reasons))
