@@ -78,8 +78,12 @@ def test_discipline_lookback_includes_its_first_day():
     assert not discipline_of((SanctionLevel.SEVERE, date(2024, 3, 1))).passed
 
 
-def test_discipline_ignores_a_sanction_before_the_lookback():
-    assert discipline_of((SanctionLevel.SEVERE, date(2024, 2, 29))).passed
+def test_discipline_ignores_a_sanction_over_before_the_lookback():
+    origin = position("Origin")
+    who = employee(at=origin)
+    who.record_sanction(SanctionLevel.SEVERE, date(2023, 2, 1), date(2024, 2, 29), "HD-OLD")
+
+    assert DisciplineRecord().check(case(who, origin, position("Target"))).passed
 
 
 def test_discipline_ignores_light_sanctions():
@@ -106,3 +110,23 @@ def test_discipline_lists_every_reason():
     outcome = discipline_of((SanctionLevel.MODERATE, date(2025, 1, 10)), cases=("PEMERIKSAAN-7",))
 
     assert "HD-2025-01-10" in outcome.explanation and "PEMERIKSAAN-7" in outcome.explanation
+
+
+def test_discipline_fails_for_an_older_sanction_still_in_force_inside_the_lookback():
+    origin = position("Origin")
+    who = employee(at=origin)
+    who.record_sanction(SanctionLevel.SEVERE, date(2023, 6, 1), date(2027, 6, 1), "HD-LONG")
+
+    outcome = DisciplineRecord().check(case(who, origin, position("Target")))
+
+    assert not outcome.passed
+    assert "severe sanction HD-LONG imposed on 2023-06-01 until 2027-06-01" in outcome.explanation
+
+
+@pytest.mark.parametrize("ends_on, passed", [(date(2024, 2, 29), True), (date(2024, 3, 1), False)])
+def test_discipline_counts_a_sanction_that_ran_into_the_first_day_of_the_lookback(ends_on, passed):
+    origin = position("Origin")
+    who = employee(at=origin)
+    who.record_sanction(SanctionLevel.MODERATE, date(2023, 3, 1), ends_on, "HD-1")
+
+    assert DisciplineRecord().check(case(who, origin, position("Target"))).passed is passed

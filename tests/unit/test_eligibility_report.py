@@ -80,7 +80,7 @@ def test_a_higher_minimum_predikat_refuses_baik():
 def test_a_shorter_lookback_forgets_an_older_sanction():
     origin = position("Origin")
     who = employee(at=origin)
-    who.record_sanction(SanctionLevel.MODERATE, date(2024, 6, 1), date(2025, 6, 1), "HD-1")
+    who.record_sanction(SanctionLevel.MODERATE, date(2024, 6, 1), date(2024, 12, 1), "HD-1")
 
     assert not assess_eligibility(case(who, origin, position("T"))).outcome("discipline").passed
     one_year = RulePolicy(sanction_lookback_years=1)
