@@ -275,3 +275,15 @@ def test_changes_rank():
 
     assert recorded(who) == ["RankChanged"]
     assert who.rank is Rank.III_C
+
+
+def test_errors_for_a_rank_change_without_a_decree_reference():
+    who = employee()
+    with refused(InvalidValue, who, match="decree reference must not be empty"):
+        who.change_rank(Rank.III_C, date(2026, 4, 1), "")
+
+
+def test_errors_for_retiring_without_a_reason():
+    who = employee()
+    with refused(InvalidValue, who, match="reason must not be empty"):
+        who.retire(date(2043, 2, 1), " ")
