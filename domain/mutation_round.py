@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from enum import Enum
 from uuid import UUID, uuid4
@@ -220,7 +221,8 @@ class MutationRound(Aggregate):
 
     @event("Proposed")
     def _proposed(self, proposal: Proposal) -> None:
-        self.proposals[proposal.proposal_id] = proposal
+        # a copy: later events change the proposal in place, and must not rewrite this event's payload
+        self.proposals[proposal.proposal_id] = copy.deepcopy(proposal)
 
     def withdraw(self, proposal_id: UUID, by: Official, reason: str) -> None:
         """Withdraw a proposal that has not been decided."""
