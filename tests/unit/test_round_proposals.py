@@ -203,3 +203,16 @@ def test_errors_for_withdrawing_without_a_reason():
     proposal_id = scene.propose()
     with refused(InvalidValue, scene.round):
         scene.round.withdraw(proposal_id, OPERATOR, "")
+
+
+def test_later_commands_do_not_rewrite_the_pending_proposed_event():
+    scene = Scene.build()
+    proposal_id = scene.propose()
+    scene.recommend(proposal_id)
+    scene.approve(proposal_id)
+
+    proposed = scene.round.collect_events()[0]
+
+    assert type(proposed).__name__ == "Proposed"
+    assert proposed.proposal.status is ProposalStatus.PROPOSED
+    assert proposed.proposal.recommendation is None and proposed.proposal.decision is None
