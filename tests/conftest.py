@@ -35,7 +35,8 @@ def postgres_settings(schema: str) -> Settings:
     )
 
 
-def _require_postgres(settings: Settings) -> None:
+def require_postgres(settings: Settings) -> None:
+    """Skip (outside CI) or fail (under CI=true) when PostgreSQL cannot be reached."""
     try:
         psycopg.connect(postgres_conninfo(settings), connect_timeout=3).close()
     except psycopg.OperationalError as error:
@@ -53,7 +54,7 @@ def settings(request: pytest.FixtureRequest, tmp_path) -> Iterator[Settings]:
         yield settings
         return
     settings = postgres_settings(f"test_{uuid4().hex[:12]}")
-    _require_postgres(settings)
+    require_postgres(settings)
     initialise_store(settings)
     try:
         yield settings
