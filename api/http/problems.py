@@ -111,6 +111,8 @@ def _validation_response(request: Request, error: RequestValidationError) -> JSO
 
 
 def _http_response(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    if error.status_code == 400:  # a body that is not even text: a validation failure, like bad JSON
+        return problem_response(request, 422, "validation-error", "Invalid request", str(error.detail))
     codes = {401: "unauthenticated", 403: "forbidden", 404: "no-such-route", 405: "method-not-allowed"}
     code = codes.get(error.status_code, f"http-{error.status_code}")
     return problem_response(
