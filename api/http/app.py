@@ -12,7 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from api.http.idempotency import open_idempotency_store
 from api.http.middleware import RequestContext
 from api.http.problems import Problem, install_problem_handlers
-from api.http.routes import employees, health, positions, public, rounds
+from api.http.routes import employees, health, positions, projections, public, reports, rounds
 from api.http.security import ApiSettings, jwt_secret
 from application.bootstrap import open_application
 from application.service import MutasiApplication
@@ -42,7 +42,8 @@ def create_app(
         app.state.idempotency = open_idempotency_store(settings)
         app.state.jwt_secret = secret
         try:
-            yield
+            with projections.open_read_side(settings) as app.state.read_side:
+                yield
         finally:
             app.state.idempotency.close()
             if application is None:
@@ -52,6 +53,8 @@ def create_app(
                   generate_unique_id_function=lambda route: route.name)  # operationId = matrix row
     for module in (employees, positions, rounds, public, health):
         app.include_router(module.router)
+    for router in (projections.router, reports.router, reports.public_router):
+        app.include_router(router)
     install_problem_handlers(app)
     app.add_middleware(RequestContext)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -60,8 +60,19 @@ MATRIX: dict[str, frozenset[Role]] = {
     "rounds.execute_transfer": frozenset({O}),
     "rounds.evaluate_transfer": frozenset({O, A}),
     "rounds.close": frozenset({O, P}),
+    # read models (projections) and their reports
+    "projections.status": STAFF,
+    "reports.employee_placements": STAFF,
+    "reports.position_holders": STAFF,
+    "reports.staffing": STAFF,
+    "reports.round_board": STAFF,
+    "reports.accountability": STAFF,
+    "reports.evaluation": STAFF,
+    "reports.talent": STAFF,
+    "reports.merit": STAFF,
     # public transparency and health
     "public.announcement": ANYONE,
+    "public.transparency_report": ANYONE,
     "health.live": ANYONE,
     "health.ready": ANYONE,
 }

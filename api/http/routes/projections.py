@@ -1,0 +1,103 @@
+"""/projections: where each read model stands; and the read side's life in the service.
+
+`open_read_side(settings)` is called from the app's lifespan: it opens the `ReadModels` the report and
+list routes read, and in the embedded SQLite mode also runs the projections in a thread of the service
+(with PostgreSQL they run as their own process: `mutasi projections run`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from api.http.problems import RequestRefused, documented
+from api.http.routes.common import GUARDED
+from application.settings import Settings
+from projections.admin import ViewStatus, view_status
+from projections.queries import NotYetUpToDate, ReadModels
+from projections.reports import NotFound
+from projections.runner import BackgroundProjections
+from projections.store import ViewsUnavailable
+
+router = APIRouter(prefix="/projections", tags=["projections"], dependencies=GUARDED)
+
+
+class ViewNotReady(RequestRefused):
+    """The read models are not available (not built yet, or the in-memory store has none)."""
+
+    status, code, title = 503, "views-unavailable", "Read models unavailable"
+
+
+class ViewNotYetUpToDate(RequestRefused):
+    """The view has not reached the position asked for (`min_position`) within the time allowed."""
+
+    status, code, title = 503, "view-not-up-to-date", "Not yet up to date"
+
+
+class ReportSubjectNotFound(RequestRefused):
+    """The employee, position or round is not in the view (yet)."""
+
+    status, code, title = 404, "not-found", "Not found"
+
+
+@dataclass
+class ReadSide:
+    """What the service holds of the read side: the read models and, embedded, the runner thread."""
+
+    read_models: ReadModels | None
+    background: BackgroundProjections | None
+
+
+@contextmanager
+def open_read_side(settings: Settings, embedded: bool | None = None) -> Iterator[ReadSide]:
+    """Open the read models; run the projections in-process when `embedded` (default: SQLite store)."""
+    if settings.store == "memory":
+        yield ReadSide(None, None)
+        return
+    embedded = settings.store == "sqlite" if embedded is None else embedded
+    read_models = ReadModels(settings)
+    background = BackgroundProjections(settings) if embedded else None
+    if background is not None:
+        background.start()
+    try:
+        yield ReadSide(read_models, background)
+    finally:
+        if background is not None:
+            background.stop()
+        read_models.close()
+
+
+def get_read_models(request: Request) -> ReadModels:
+    """The service's read models, or a 503 problem when there are none."""
+    side: ReadSide | None = getattr(request.app.state, "read_side", None)
+    if side is None or side.read_models is None:
+        raise ViewNotReady("this service has no read models (the in-memory store keeps none)")
+    return side.read_models
+
+
+Views = Annotated[ReadModels, Depends(get_read_models)]
+
+
+@contextmanager
+def answering() -> Iterator[None]:
+    """Translate the read side's refusals into problem documents."""
+    try:
+        yield
+    except NotYetUpToDate as error:
+        raise ViewNotYetUpToDate(str(error)) from None
+    except ViewsUnavailable as error:
+        raise ViewNotReady(str(error)) from None
+    except NotFound as error:
+        raise ReportSubjectNotFound(str(error)) from None
+
+
+@router.get("/status", name="projections.status", response_model=list[ViewStatus],
+            responses=documented(401, 403, 503))
+def status(views: Views, request: Request) -> list[ViewStatus]:
+    """Per view: version, position, the store's latest position, and the lag in events and seconds."""
+    with answering():
+        return view_status(views.db, request.app.state.application)

@@ -1,0 +1,128 @@
+"""/reports (internal) and /public/reports (the public transparency report), read from the views.
+
+Every report is JSON (the `Report` model), CSV or XLSX (`format`), and states the view position and
+the time it is as of (in the body and in `X-View-Position` / `X-View-As-Of`). Read-your-writes: pass
+the `position` a command answered with as `min_position`; the report waits up to ~2 s for the view to
+reach it, else answers 503 `view-not-up-to-date` instead of stale data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BeforeValidator
+
+from api.http.problems import documented
+from api.http.routes.common import GUARDED
+from api.http.routes.projections import Views, answering
+from projections.export import MEDIA_TYPES, render
+from projections.reports import Report, Reports
+
+router = APIRouter(prefix="/reports", tags=["reports"], dependencies=GUARDED)
+public_router = APIRouter(prefix="/public/reports", tags=["public"], dependencies=GUARDED)
+
+Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="json (default), csv or xlsx")]
+MinPosition = Annotated[int | None, Query(ge=1, le=2**62, description=(
+    "wait (up to ~2 s) until the view has applied this notification id (a command's `position`); "
+    "503 view-not-up-to-date otherwise"))]
+Text = Annotated[str | None, Query(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date must be written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date | None, BeforeValidator(_iso_date), Query(description="YYYY-MM-DD")]
+_ERRORS = documented(401, 403, 404, 422, 503)
+_FILES = {
+    "content": {"text/csv": {"schema": {"type": "string"}},
+                MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}}},
+    "description": "the report as JSON, or as CSV / XLSX when `format` asks for it",
+}
+_OPTIONS: dict[str, Any] = {"response_model": Report, "responses": {**_ERRORS, 200: _FILES}}
+
+
+def _answer(views: Views, request: Request, fmt: str, build: Callable[[Reports], Report]) -> Response:
+    with answering():
+        report = build(Reports(views))
+    headers = {"X-View-Position": str(report.stamp.position),
+               "X-View-As-Of": report.stamp.as_of.isoformat() if report.stamp.as_of else ""}
+    if fmt != "json":
+        headers["Content-Disposition"] = f'attachment; filename="{report.report}.{fmt}"'
+    return Response(render(report, fmt), media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+@router.get("/employees/{employee_id}/placements", name="reports.employee_placements", **_OPTIONS)
+def employee_placements(employee_id: UUID, views: Views, request: Request, format: Format = "json",
+                        min_position: MinPosition = None) -> Response:
+    """Placement history of one employee: every stretch with decree and round."""
+    return _answer(views, request, format, lambda r: r.employee_placements(employee_id, min_position))
+
+
+@router.get("/positions/{position_id}/holders", name="reports.position_holders", **_OPTIONS)
+def position_holders(position_id: UUID, views: Views, request: Request, format: Format = "json",
+                     min_position: MinPosition = None) -> Response:
+    """Who held a position when."""
+    return _answer(views, request, format, lambda r: r.position_holders(position_id, min_position))
+
+
+@router.get("/staffing", name="reports.staffing", **_OPTIONS)
+def staffing(views: Views, request: Request, agency: Text = None, unit: Text = None,
+             format: Format = "json", min_position: MinPosition = None) -> Response:
+    """Formasi versus holders per position, unit and agency; vacancies, surpluses and the spread."""
+    return _answer(views, request, format, lambda r: r.staffing(agency, unit, min_position))
+
+
+@router.get("/rounds/{round_id}/board", name="reports.round_board", **_OPTIONS)
+def round_board(round_id: UUID, views: Views, request: Request, format: Format = "json",
+                min_position: MinPosition = None) -> Response:
+    """Every proposal of a round with JPM, each rule's result, consents, status and decision."""
+    return _answer(views, request, format, lambda r: r.round_board(round_id, min_position))
+
+
+@router.get("/accountability", name="reports.accountability", **_OPTIONS)
+def accountability(views: Views, request: Request, round_id: UUID | None = None, agency: Text = None,
+                   format: Format = "json", min_position: MinPosition = None) -> Response:
+    """Every decision with who, when, on which grounds; overrides; approvals below the JPM threshold;
+    time to decision; decisions by the proposer (must be none)."""
+    return _answer(views, request, format, lambda r: r.accountability(round_id, agency, min_position))
+
+
+@router.get("/evaluation", name="reports.evaluation", **_OPTIONS)
+def evaluation(views: Views, request: Request, today: IsoDate = None, round_id: UUID | None = None,
+               agency: Text = None, unit: Text = None, format: Format = "json",
+               min_position: MinPosition = None) -> Response:
+    """Performance before versus after each transfer; drops flagged; evaluations overdue by `today`."""
+    day = today or request.app.state.application.today()
+    return _answer(views, request, format, lambda r: r.evaluation(day, round_id, agency, unit, min_position))
+
+
+@router.get("/talent", name="reports.talent", **_OPTIONS)
+def talent(views: Views, request: Request, year: Annotated[int | None, Query(ge=1970, le=2200)] = None,
+           agency: Text = None, unit: Text = None, format: Format = "json",
+           min_position: MinPosition = None) -> Response:
+    """The 9-box talent map and development needs (gaps, recommended development, JP hours of `year`)."""
+    chosen = year or request.app.state.application.today().year
+    return _answer(views, request, format, lambda r: r.talent(chosen, agency, unit, min_position))
+
+
+@router.get("/merit", name="reports.merit", **_OPTIONS)
+def merit(views: Views, request: Request, round_id: UUID | None = None, agency: Text = None,
+          format: Format = "json", min_position: MinPosition = None) -> Response:
+    """Merit indicators per round."""
+    return _answer(views, request, format, lambda r: r.merit(round_id, agency, min_position))
+
+
+@public_router.get("/transparency", name="public.transparency_report", **_OPTIONS)
+def transparency(views: Views, request: Request, round_id: UUID | None = None, agency: Text = None,
+                 format: Format = "json", min_position: MinPosition = None) -> Response:
+    """Announced decisions, personal data minimised: position, unit, name, masked NIP, JPM category,
+    reason, decision and decree number. No birth date, score or sanction."""
+    return _answer(views, request, format, lambda r: r.transparency(round_id, agency, min_position))
