@@ -2,13 +2,16 @@
 
 Used by `mutasi demo` so that a newcomer sees a realistic register: a dozen units, a few hundred
 employees with valid NIPs, positions with competency standards, two years of SKP ratings, assessments.
+`sample_records` gives it as plain commands (sent in-process by `load_sample`, or over HTTP by the demo).
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from application.context import Actor
@@ -44,6 +47,33 @@ POSITIONS = (
 )
 OPERATOR = Actor("demo-operator")
 ASSESSOR = Actor("demo-assessor")
+ACTORS = {"operator": OPERATOR, "assessor": ASSESSOR}
+
+
+@dataclass(frozen=True)
+class SampleCommand:
+    """One step of the sample: `MutasiApplication.<use_case>(ACTORS[role], **args)`.
+
+    The arguments are plain values named like the use case's parameters, so that the same step can
+    also be sent over HTTP (the REST API's bodies use the same names).
+    """
+
+    use_case: str
+    role: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SampleRecord:
+    """One aggregate of the sample (a position or an employee) and the steps that build it.
+
+    The first step creates the aggregate; a record whose aggregate already exists is skipped whole.
+    """
+
+    kind: str
+    aggregate_id: UUID
+    unit: str | None
+    commands: tuple[SampleCommand, ...]
 
 
 @dataclass
@@ -52,6 +82,13 @@ class SampleRegister:
 
     positions: dict[str, list[UUID]] = field(default_factory=dict)
     employees: list[UUID] = field(default_factory=list)
+
+    def add(self, record: SampleRecord) -> None:
+        """Note a record's aggregate id."""
+        if record.kind == "position":
+            self.positions.setdefault(record.unit or "", []).append(record.aggregate_id)
+        else:
+            self.employees.append(record.aggregate_id)
 
 
 def _nip(rng: random.Random, seq: int, today: date) -> tuple[str, date, int]:
@@ -72,21 +109,18 @@ def _standard(unit: str, managerial: int, technical: int) -> dict[str, int]:
     return standard
 
 
-def load_sample(app: MutasiApplication, seed: int = 2026, employees: int = 300) -> SampleRegister:
-    """Load the sample register (what is already there is kept); the same seed, the same register."""
-    rng, today, loaded, seq = random.Random(seed), app.today(), SampleRegister(), 0
+def sample_records(today: date, seed: int = 2026, employees: int = 300) -> Iterator[SampleRecord]:
+    """The sample register as records of plain commands; the same seed and day, the same register."""
+    rng, seq = random.Random(seed), 0
     seats: list[tuple[UUID, str, PositionType, tuple[Rank, Rank], dict[str, int]]] = []
     for unit in UNITS:
-        loaded.positions[unit] = []
         for title, kind, ranks, formasi, managerial, technical in POSITIONS:
             standard = _standard(unit, managerial, technical)
             position_id = Position.create_id(AGENCY, unit, title.format(unit=unit))
-            if not app.exists(position_id):
-                app.establish_position(
-                    OPERATOR, AGENCY, unit, title.format(unit=unit), kind, ranks[0], ranks[1],
-                    formasi, standard,
-                )
-            loaded.positions[unit].append(position_id)
+            yield SampleRecord("position", position_id, unit, (SampleCommand("establish_position", "operator", {
+                "agency": AGENCY, "unit": unit, "title": title.format(unit=unit), "position_type": kind,
+                "rank_min": ranks[0], "rank_max": ranks[1], "formasi": formasi, "standard": standard,
+            }),))
             seats += [(position_id, unit, kind, ranks, standard)] * formasi
     rng.shuffle(seats)
     for position_id, _unit, _kind, ranks, standard in seats[:employees]:
@@ -103,15 +137,29 @@ def load_sample(app: MutasiApplication, seed: int = 2026, employees: int = 300) 
             for year in (today.year - 2, today.year - 1)
         }
         employee_id = Employee.create_id(nip)
-        loaded.employees.append(employee_id)
-        if app.exists(employee_id):
+        yield SampleRecord("employee", employee_id, None, (
+            SampleCommand("register_employee", "operator",
+                          {"nip": nip, "name": f"Pegawai Contoh {seq:03d}", "rank": rank}),
+            SampleCommand("place_employee", "operator", {
+                "employee_id": employee_id, "position_id": position_id, "effective_on": placed_on,
+                "decree_number": f"821/{seq:03d}/BKPSDM"}),
+            SampleCommand("assess_competency", "assessor", {
+                "employee_id": employee_id, "scores": scores, "potential": potential,
+                "assessor": "UPT Penilaian Kompetensi", "method": "assessment centre",
+                "assessed_on": assessed_on}),
+            *(SampleCommand("rate_performance", "operator", {
+                "employee_id": employee_id, "year": year, "results": results, "behaviour": behaviour})
+              for year, (results, behaviour) in ratings.items()),
+        ))
+
+
+def load_sample(app: MutasiApplication, seed: int = 2026, employees: int = 300) -> SampleRegister:
+    """Load the sample register (what is already there is kept); the same seed, the same register."""
+    loaded = SampleRegister()
+    for record in sample_records(app.today(), seed, employees):
+        loaded.add(record)
+        if app.exists(record.aggregate_id):
             continue
-        app.register_employee(OPERATOR, nip, f"Pegawai Contoh {seq:03d}", rank)
-        app.place_employee(OPERATOR, employee_id, position_id, placed_on, f"821/{seq:03d}/BKPSDM")
-        app.assess_competency(
-            ASSESSOR, employee_id, scores, potential, "UPT Penilaian Kompetensi", "assessment centre",
-            assessed_on,
-        )
-        for year, (results, behaviour) in ratings.items():
-            app.rate_performance(OPERATOR, employee_id, year, results, behaviour)
+        for command in record.commands:
+            getattr(app, command.use_case)(ACTORS[command.role], **command.args)
     return loaded

@@ -1,22 +1,37 @@
-"""`mutasi demo`: load a sample city register and walk one mutation round from opening to evaluation."""
+"""`mutasi demo`: load the sample city register into the RUNNING service and walk one round over HTTP.
+
+Start the service first (`mutasi serve`); the demo mints its own token per role with the same secret
+(run it with the same settings: working directory or MUTASI_SQLITE_PATH, or MUTASI_JWT_SECRET).
+"""
 
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
 
-from application.bootstrap import initialise_store, open_application
-from application.context import Actor
-from application.demo import walk_round
-from application.sample import load_sample
+from api.cli.rest_client import RestClient, ServiceError
+from application.sample import AGENCY, SampleRegister, sample_records
 from application.settings import Settings
+from domain.competency import job_person_match
+
+USERS = {  # who acts in the demo: role in the token, user id recorded in the events
+    "operator": ("operator", "demo-operator"),
+    "assessor": ("assessor", "demo-assessor"),
+    "committee": ("committee", "ketua-tpk"),
+    "ppk": ("ppk", "walikota-pariaman"),
+    "evaluator": ("operator", "kepala-bkpsdm"),
+}
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add `demo`."""
     demo = commands.add_parser(
-        "demo", help="load a sample register and walk one round through every step"
+        "demo", help="load a sample register into the running service and walk one round over HTTP"
     )
+    demo.add_argument("--base-url", default="http://127.0.0.1:8000",
+                      help="the running service (default http://127.0.0.1:8000)")
     demo.add_argument("--employees", type=int, default=300, help="sample size (default 300)")
     demo.add_argument("--seed", type=int, default=2026, help="sample seed (default 2026)")
     demo.set_defaults(handler=run)
@@ -24,20 +39,122 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Load the sample (kept if already there) and walk a round, printing each step."""
-    if settings.store == "sqlite":
-        initialise_store(settings)
-    app = open_application(settings)
+    from api.http.roles import Role
+    from api.http.security import ApiSettings, jwt_secret, mint_token
+
+    secret = jwt_secret(settings, ApiSettings())
+    tokens = {name: mint_token(secret, Role(role), user) for name, (role, user) in USERS.items()}
+    client = RestClient(args.base_url, tokens)
     try:
-        print(f"loading the sample register of {args.employees} employees ...")
-        register = load_sample(app, seed=args.seed, employees=args.employees)
-        print(f"  {sum(map(len, register.positions.values()))} positions in "
-              f"{len(register.positions)} units, {len(register.employees)} employees")
-        later = open_application(settings, clock=lambda: app.today() + timedelta(days=92))
-        try:
-            for line in walk_round(app, later, register, Actor("demo-operator")):
-                print(line)
-        finally:
-            later.close()
+        client.ok(None, "GET", "/health/ready")
+        print(f"loading the sample register of {args.employees} employees into {args.base_url} ...")
+        loaded = load_over_http(client, date.today(), args.seed, args.employees)
+        print(f"  {sum(map(len, loaded.positions.values()))} positions in "
+              f"{len(loaded.positions)} units, {len(loaded.employees)} employees")
+        for line in walk_round(client, loaded, date.today()):
+            print(line)
+    except ServiceError as error:
+        print(f"mutasi demo: {error}")
+        return 2
     finally:
-        app.close()
+        client.close()
     return 0
+
+
+def load_over_http(client: RestClient, today: date, seed: int, employees: int) -> SampleRegister:
+    """Send the sample's commands; a record whose first command finds it already there is skipped.
+
+    Every command carries an idempotency key, so a demo interrupted half-way can simply be run again.
+    """
+    loaded = SampleRegister()
+    for record in sample_records(today, seed, employees):
+        loaded.add(record)
+        for step, command in enumerate(record.commands):
+            status, answer = client.run(command, key=f"demo-{seed}-{record.aggregate_id}-{step}")
+            if step == 0 and status == 409 and (answer or {}).get("code") == "already-exists":
+                break
+            if status >= 300:
+                raise ServiceError(status, answer or {}, command.use_case)
+    return loaded
+
+
+def _jpm(employee: dict[str, Any], target: dict[str, Any]) -> Any:
+    latest = max(employee["assessments"], key=lambda a: a["assessed_on"], default=None)
+    return job_person_match(latest["scores"] if latest else {}, target["standard"])
+
+
+def _candidates(client, round_id, employees, vacancies) -> Iterator[tuple[dict, dict]]:
+    """For each vacancy, the best-matching employee (JPM, then NIP) whom every rule lets move."""
+    chosen: set[str] = set()
+    for target in vacancies:
+        ranked = sorted(
+            (e for e in employees if e["position_id"] not in (None, target["id"]) and e["id"] not in chosen),
+            key=lambda e: (_jpm(e, target), e["nip"]), reverse=True,
+        )
+        for employee in ranked:
+            check = client.ok("operator", "POST", f"/rounds/{round_id}/eligibility-checks",
+                              {"employee_id": employee["id"], "target_position_id": target["id"]})
+            if check["passed"]:
+                chosen.add(employee["id"])
+                yield employee, target
+                break
+
+
+def walk_round(client: RestClient, loaded: SampleRegister, today: date) -> Iterator[str]:
+    """Open, propose, review, decide, announce, decree, execute, evaluate and close, over HTTP."""
+    freeze = {"starts_on": today + timedelta(days=300), "ends_on": today + timedelta(days=500),
+              "reason": "Pilkada serentak"}
+    round_id = client.ok("operator", "POST", "/rounds", {
+        "agency": AGENCY, "kind": "within_agency", "title": f"Mutasi {today:%B %Y}",
+        "period_starts_on": today - timedelta(days=30), "period_ends_on": today + timedelta(days=60),
+        "planned_effective_on": today, "freeze_windows": [freeze],
+    })["id"]
+    yield f"1. round opened: {round_id} (effective {today}, freeze window {freeze['starts_on']} to {freeze['ends_on']})"
+    positions = [client.ok("operator", "GET", f"/positions/{p}")
+                 for ids in loaded.positions.values() for p in ids]
+    vacancies = sorted((p for p in positions if p["free_seats"] > 0 and not p["position_type"].startswith("jpt_")),
+                       key=lambda p: (-p["free_seats"], p["unit"], p["title"]))[:3]
+    yield "2. needs analysis: " + "; ".join(f"{p['title']} has {p['free_seats']} free seats" for p in vacancies)
+    employees = [client.ok("operator", "GET", f"/employees/{e}") for e in loaded.employees]
+    proposals = []
+    for employee, target in _candidates(client, round_id, employees, vacancies):
+        recorded = client.ok("operator", "POST", f"/rounds/{round_id}/proposals", {
+            "employee_id": employee["id"], "target_position_id": target["id"],
+            "reason": f"best competency match for the vacancy in {target['unit']}"})
+        proposal = next(p for p in client.ok("operator", "GET", f"/rounds/{round_id}")["proposals"]
+                        if p["proposal_id"] == recorded["proposal_id"])
+        yield f"3. proposed {employee['name']} for {target['title']}: JPM {proposal['jpm']} ({proposal['jpm_category']})"
+        for outcome in proposal["eligibility"]:
+            yield f"     {'pass' if outcome['passed'] else 'FAIL'} {outcome['rule']}: {outcome['explanation']}"
+        proposals.append(recorded["proposal_id"])
+    if not proposals:
+        yield "   no eligible candidate for any vacancy; closing the round"
+        client.ok("ppk", "POST", f"/rounds/{round_id}/closure", {"closed_on": today})
+        return
+    for proposal_id in proposals:
+        path = f"/rounds/{round_id}/proposals/{proposal_id}"
+        client.ok("committee", "POST", path + "/recommendation",
+                  {"recommended": True, "notes": "meets the standard; recommended"})
+        client.ok("ppk", "POST", path + "/decision",
+                  {"approve": True, "reason": "approved on the committee's recommendation"})
+    yield f"4. committee recommended and the PPK approved {len(proposals)} proposals"
+    client.ok("ppk", "POST", f"/rounds/{round_id}/announcement", {"announced_on": today})
+    public = client.ok(None, "GET", f"/public/rounds/{round_id}/announcement")
+    yield "5. approved list announced; the public sees: " + "; ".join(
+        f"{t['masked_nip']} {t['name']}: {t['from_title']} -> {t['to_title']}" for t in public["transfers"])
+    for number, proposal_id in enumerate(proposals, start=1):
+        path = f"/rounds/{round_id}/proposals/{proposal_id}"
+        client.ok("ppk", "POST", path + "/decree", {
+            "number": f"821.2/{number:03d}/BKPSDM/{today.year}", "signed_on": today, "effective_on": today})
+        client.ok("operator", "POST", path + "/execution")
+    yield f"6. {len(proposals)} decrees issued and transfers executed (TMT {today})"
+    later = today + timedelta(days=92)
+    for proposal_id in proposals:
+        client.ok("evaluator", "POST", f"/rounds/{round_id}/proposals/{proposal_id}/evaluations", {
+            "months_after": 3, "evaluated_on": later, "performance_after": "Baik",
+            "adaptation": "as_expected", "service_quality": "as_expected",
+            "notes": "settled in; service maintained"})
+    yield f"7. three months later ({later}): every transfer evaluated"
+    client.ok("ppk", "POST", f"/rounds/{round_id}/closure", {"closed_on": later})
+    final = client.ok("operator", "GET", f"/rounds/{round_id}")
+    yield f"8. round closed at version {final['version']}: " + ", ".join(p["status"] for p in final["proposals"])
