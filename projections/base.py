@@ -106,8 +106,10 @@ def remember_person(projection: DocumentProjection, e: Any, *, masked: bool = Fa
     """Keep an employee's name and NIP (or only the masked NIP) from `Employee.Registered`."""
     from domain.nip import Nip
 
-    nip = Nip.parse(e.nip).masked() if masked else e.nip
-    projection.put("person", e.originator_id, {"name": e.name, "nip": nip})
+    if masked:
+        projection.put("person", e.originator_id, {"name": e.name, "nip_masked": Nip.parse(e.nip).masked()})
+    else:
+        projection.put("person", e.originator_id, {"name": e.name, "nip": e.nip})
 
 
 def remember_seat(projection: DocumentProjection, e: Any) -> None:

@@ -60,7 +60,7 @@ class TransparencyProjection(DocumentProjection):
         seat = self.get("unit_of", p.target_position_id) or {}
         self.edit("round", e.originator_id)["held"][str(p.proposal_id)] = plain({
             "proposal_id": p.proposal_id, "position": seat.get("title"), "unit": seat.get("unit"),
-            "name": person.get("name"), "nip_masked": person.get("nip"),
+            "name": person.get("name"), "nip_masked": person.get("nip_masked"),
             "jpm_category": p.jpm_category, "reason": p.reason, "decision": None,
             "decree_number": None,
         })

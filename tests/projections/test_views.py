@@ -58,7 +58,6 @@ def test_placement_history_per_employee_and_per_position(views: Views, flow: Flo
 
 
 def test_staffing_per_position_unit_agency_and_spread(views: Views, app, flow: Flow) -> None:
-    sc.position(app, "Analis Anggaran", unit="Dinas Sosial", formasi=0)
     views.catch_up()
     report = views.reports.staffing()
     units = {r["unit"]: r for r in report.section("units").rows}
@@ -66,7 +65,15 @@ def test_staffing_per_position_unit_agency_and_spread(views: Views, app, flow: F
     assert (units["Bappeda"]["holders"], units["Bappeda"]["vacancies"]) == (2, 1)
     assert report.section("agencies").rows[0]["holders"] == 5
     assert report.section("spread").rows == []
-    assert sum(p.free_seats for p in views.read.positions(limit=100).items) == 3
+    sc.position(app, "Analis Sosial", unit="Dinas Sosial", formasi=2)
+    app.revise_formasi(sc.OPERATOR, flow.positions[0], 1, "ABK 2026: fewer analysts needed")
+    views.catch_up()
+    report = views.reports.staffing(agency=sc.AGENCY)
+    assert {r["unit"]: r["surplus"] for r in report.section("units").rows}["BPKAD"] == 2
+    [spread] = report.section("spread").rows
+    assert spread["units_with_surplus"] == "BPKAD (+2)" and spread["movable"] == 2
+    assert spread["units_with_vacancies"] == "Bappeda (1), Dinas Sosial (2)"
+    assert [p.title for p in views.read.positions(surplus=True).items] == ["Analis Keuangan"]
 
 
 def test_round_board_shows_every_proposal_rule_by_rule(views: Views, flow: Flow) -> None:
