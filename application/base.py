@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError
 
+from application.audit.chain import GENESIS, HashChain, chain_of
 from application.context import Actor, EventMetadata, Recorded, recording_metadata
 from application.errors import ConcurrentChange, NotFoundError, StoreNotReady, VersionMismatch
 from application.mapper import PydanticMapper
@@ -38,7 +39,15 @@ class MutasiBase(Application):
 
     def construct_mapper(self) -> PydanticMapper:
         """Events are stored as canonical JSON through pydantic (see `application.mapper`)."""
-        return PydanticMapper(transcoder=None)  # type: ignore[arg-type]
+        return PydanticMapper(transcoder=None, chain=HashChain(self._stored_hash))  # type: ignore[arg-type]
+
+    def _stored_hash(self, aggregate_id: UUID, version: int) -> str | None:
+        """The chain hash of one stored event (an indexed read); GENESIS for a legacy unchained one."""
+        stored = self.recorder.select_events(aggregate_id, gt=version - 1, lte=version)
+        if not stored:
+            return None
+        link = chain_of(self.mapper.stored_state(stored[0]))
+        return link[1] if link else GENESIS
 
     # -- loading -----------------------------------------------------------------
 
@@ -97,6 +106,9 @@ class MutasiBase(Application):
         try:
             with self._store_errors():
                 recordings = self.save(*aggregates)
+        except BaseException:
+            self.mapper.chain.forget(aggregate.id for aggregate in aggregates)
+            raise
         finally:
             recording_metadata.reset(token)
         return recordings[-1].notification.id if recordings else None

@@ -30,6 +30,7 @@ def initialise_store(settings: Settings) -> None:
     if settings.store != "postgres":
         MutasiApplication(settings, create_tables=True).close()
         _create_api_tables(settings)
+        _create_audit_tables(settings)
         return
     with psycopg.connect(postgres_conninfo(settings), autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (_INIT_LOCK,))
@@ -39,6 +40,7 @@ def initialise_store(settings: Settings) -> None:
                     sql.Identifier(settings.postgres_schema)))
             MutasiApplication(settings, create_tables=True).close()
             _create_api_tables(settings)
+            _create_audit_tables(settings)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_INIT_LOCK,))
 
@@ -48,6 +50,13 @@ def _create_api_tables(settings: Settings) -> None:
     from api.http.idempotency import create_idempotency_table  # imported late: api builds on application
 
     create_idempotency_table(settings)
+
+
+def _create_audit_tables(settings: Settings) -> None:
+    """The audit checkpoints live beside the events (and, on SQLite by default, the signing key)."""
+    from application.audit.storage import prepare_audit_storage  # imported late: it uses this module
+
+    prepare_audit_storage(settings)
 
 
 def open_application(

@@ -59,3 +59,8 @@ class Settings(BaseSettings):
     postgres_max_overflow: int = Field(10, ge=0, le=200)
     postgres_connect_timeout: int = Field(5, ge=1, le=120)
     rules: RuleSettings = RuleSettings()
+    audit_signing_key_file: Path | None = Field(None, description=(
+        "Ed25519 private key (PEM) that signs audit checkpoints; on the SQLite default `db init` "
+        "generates one beside the database (`<sqlite_path>-audit-key.pem`)"))
+    audit_checkpoint_max_events: int = Field(10_000, ge=1, le=1_000_000, description=(
+        "most events one checkpoint covers (bigger backlogs get several checkpoints)"))

@@ -1,0 +1,93 @@
+"""The per-aggregate hash chain written inside each stored event's state (`__chain__`).
+
+An event's hash is SHA-256 over, each followed by a newline: the previous event's hash (of the same
+aggregate; 64 zeros before version 1), the topic, the originator id, the version, and then the
+canonical JSON of the state without `__chain__` (metadata included). Any verifier can recompute it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+from uuid import UUID
+
+CHAIN = "__chain__"
+GENESIS = "0" * 64
+
+
+def canonical_json(state: dict[str, Any]) -> bytes:
+    """Deterministic JSON: sorted keys, no spaces, UTF-8."""
+    return json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_hash(previous: str, topic: str, originator_id: UUID | str, version: int, state: dict[str, Any]) -> str:
+    """The chained hash of an event (its state's own `__chain__`, if any, is left out)."""
+    content = {key: value for key, value in state.items() if key != CHAIN}
+    head = f"{previous}\n{topic}\n{originator_id}\n{version}\n".encode()
+    return hashlib.sha256(head + canonical_json(content)).hexdigest()
+
+
+def chain_of(state: dict[str, Any]) -> tuple[str, str] | None:
+    """The (previous, hash) pair stored in a state, or None for an unchained (legacy) event."""
+    link = state.get(CHAIN)
+    if not isinstance(link, dict):
+        return None
+    previous, digest = link.get("previous"), link.get("hash")
+    return (previous, digest) if isinstance(previous, str) and isinstance(digest, str) else None
+
+
+class ChainBroken(RuntimeError):
+    """The previous event of an aggregate could not be found to chain a new event to it."""
+
+
+class HashChain:
+    """Seals events as they are encoded; remembers the last hash per aggregate (bounded LRU).
+
+    `read_previous(originator_id, version)` is the fallback on a cache miss: one indexed read of the
+    stored event at that version, returning its hash (None when it is missing).
+    """
+
+    def __init__(self, read_previous: Callable[[UUID, int], str | None] | None = None,
+                 size: int = 100_000) -> None:
+        self.read_previous = read_previous
+        self.size = size
+        self._heads: OrderedDict[UUID, tuple[int, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, originator_id: UUID, version: int, digest: str) -> None:
+        """Note that `originator_id` at `version` has hash `digest`."""
+        with self._lock:
+            self._heads[originator_id] = (version, digest)
+            self._heads.move_to_end(originator_id)
+            if len(self._heads) > self.size:
+                self._heads.popitem(last=False)
+
+    def forget(self, originator_ids: Iterable[UUID]) -> None:
+        """Drop what was noted for these aggregates (their save failed; the store decides again)."""
+        with self._lock:
+            for originator_id in originator_ids:
+                self._heads.pop(originator_id, None)
+
+    def previous(self, originator_id: UUID, version: int) -> str:
+        """The hash an event at `version` chains to: the cached head, else one indexed read."""
+        if version <= 1:
+            return GENESIS
+        with self._lock:
+            head = self._heads.get(originator_id)
+        if head is not None and head[0] == version - 1:
+            return head[1]
+        stored = self.read_previous(originator_id, version - 1) if self.read_previous else None
+        if stored is None:
+            raise ChainBroken(f"no stored hash for {originator_id} version {version - 1}")
+        return stored
+
+    def seal(self, topic: str, originator_id: UUID, version: int, state: dict[str, Any]) -> None:
+        """Add `__chain__` to `state` (in place) and remember the new head."""
+        previous = self.previous(originator_id, version)
+        digest = event_hash(previous, topic, originator_id, version, state)
+        state[CHAIN] = {"previous": previous, "hash": digest}
+        self.remember(originator_id, version, digest)

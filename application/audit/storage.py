@@ -1,0 +1,126 @@
+"""Where audit data lives beside the events: the checkpoints table, and positions of an aggregate's events.
+
+`mutasi_audit_checkpoints` sits in the same database as the events (the SQLite file, or the configured
+PostgreSQL schema) and is created by `initialise_store`. On the SQLite development default the signing
+key is generated beside the database at `db init` (`<sqlite_path>-audit-key.pem`, mode 0600).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+
+from application.audit.records import Checkpoint
+from application.audit.signing import SigningKeyMissing, generate_key_file
+from application.bootstrap import postgres_conninfo
+from application.settings import Settings
+from application.store import APPLICATION_NAME
+
+TABLE = "mutasi_audit_checkpoints"
+_COLUMNS = ("sequence", "first", "last", "count", "root", "previous", "created_at", "key", "signature")
+
+
+def signing_key_path(settings: Settings) -> Path:
+    """The configured key file; on SQLite without one, the development key beside the database."""
+    if settings.audit_signing_key_file is not None:
+        return settings.audit_signing_key_file
+    if settings.store == "sqlite":
+        return settings.sqlite_path.with_name(settings.sqlite_path.name + "-audit-key.pem")
+    raise SigningKeyMissing("set MUTASI_AUDIT_SIGNING_KEY_FILE to an Ed25519 private key (PEM)")
+
+
+def prepare_audit_storage(settings: Settings) -> None:
+    """Create the checkpoints table (idempotent); on SQLite without a configured key, generate one."""
+    if settings.store == "sqlite":
+        if settings.audit_signing_key_file is None:
+            generate_key_file(signing_key_path(settings))
+        with _sqlite(settings) as conn:
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {TABLE} (sequence INTEGER PRIMARY KEY, first INTEGER NOT NULL, "
+                "last INTEGER NOT NULL, count INTEGER NOT NULL, root TEXT NOT NULL, previous TEXT NOT NULL, "
+                "created_at TEXT NOT NULL, key TEXT NOT NULL, signature TEXT NOT NULL)"
+            )
+    elif settings.store == "postgres":
+        with psycopg.connect(postgres_conninfo(settings), autocommit=True) as conn:
+            conn.execute(sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (sequence bigint PRIMARY KEY, first bigint NOT NULL, "
+                "last bigint NOT NULL, count bigint NOT NULL, root text NOT NULL, previous text NOT NULL, "
+                "created_at text NOT NULL, key text NOT NULL, signature text NOT NULL)"
+            ).format(_pg(settings, TABLE)))
+
+
+class CheckpointConflict(RuntimeError):
+    """Another process stored a checkpoint with the same sequence number first."""
+
+
+class AuditStorage:
+    """Reads and writes checkpoints, and finds the store positions of an aggregate's events."""
+
+    def __init__(self, settings: Settings) -> None:
+        if settings.store not in ("sqlite", "postgres"):
+            raise ValueError("the audit needs a SQLite or PostgreSQL event store")
+        self.settings = settings
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint, in sequence order."""
+        rows = self._fetch(f"SELECT {', '.join(_COLUMNS)} FROM {{t}} ORDER BY sequence", TABLE)
+        return [Checkpoint(*row) for row in rows]
+
+    def add(self, checkpoint: Checkpoint) -> None:
+        """Store a signed checkpoint; `CheckpointConflict` if its sequence number is taken."""
+        values = tuple(getattr(checkpoint, c) for c in _COLUMNS)
+        try:
+            self._execute(f"INSERT INTO {{t}} ({', '.join(_COLUMNS)}) VALUES ({', '.join(['{p}'] * 9)})",
+                          TABLE, values)
+        except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation):
+            raise CheckpointConflict(f"checkpoint {checkpoint.sequence} was made concurrently") from None
+
+    def positions(self, aggregate_id: UUID) -> dict[int, int]:
+        """Version -> store position of an aggregate's events (one indexed read)."""
+        if self.settings.store == "sqlite":
+            query, key = "SELECT originator_version, rowid FROM {t} WHERE originator_id = {p}", aggregate_id.hex
+        else:
+            query, key = "SELECT originator_version, notification_id FROM {t} WHERE originator_id = {p}", aggregate_id
+        table = "stored_events" if self.settings.store == "sqlite" else f"{APPLICATION_NAME.lower()}_events"
+        return dict(self._fetch(query, table, (key,)))
+
+    def _fetch(self, query: str, table: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._cursor(query, table, params) as rows:
+            return list(rows)
+
+    def _execute(self, query: str, table: str, params: tuple[Any, ...]) -> None:
+        with self._cursor(query, table, params):
+            pass
+
+    @contextmanager
+    def _cursor(self, query: str, table: str, params: tuple[Any, ...]) -> Iterator[Any]:
+        if self.settings.store == "sqlite":
+            with _sqlite(self.settings) as conn:
+                yield conn.execute(query.format(t=table, p="?"), params).fetchall()
+            return
+        statement = sql.SQL(query.format(t="{t}", p="%s")).format(t=_pg(self.settings, table))
+        with psycopg.connect(postgres_conninfo(self.settings), autocommit=True) as conn:
+            cursor = conn.execute(statement, params)
+            yield cursor.fetchall() if cursor.description else []
+
+
+@contextmanager
+def _sqlite(settings: Settings) -> Iterator[sqlite3.Connection]:
+    conn = sqlite3.connect(str(settings.sqlite_path), timeout=10, isolation_level=None)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _pg(settings: Settings, table: str) -> sql.Composable:
+    if settings.postgres_schema:
+        return sql.Identifier(settings.postgres_schema, table)
+    return sql.Identifier(table)
