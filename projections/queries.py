@@ -113,10 +113,12 @@ class ReadModels:
 
     def wait_for(self, name: str, position: int, timeout: float = WAIT_TIMEOUT) -> int:
         """Wait until view `name` reached `position`; `NotYetUpToDate` after `timeout` seconds."""
-        view = self.view(name)
         deadline, pause = time.monotonic() + timeout, 0.01
         while True:
-            reached = view.position
+            try:
+                reached = self.view(name).position
+            except ViewsUnavailable:  # not built yet: position 0 until the runner creates it
+                reached = 0
             if reached >= position:
                 return reached
             remaining = deadline - time.monotonic()

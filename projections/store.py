@@ -25,6 +25,7 @@ from application.store import APPLICATION_NAME
 
 Doc = dict[str, Any]
 CACHE_LIMIT = 200_000
+DDL_LOCK = 0x6D757476  # "mutv": one advisory lock serialises creating view tables
 
 
 class ViewsUnavailable(RuntimeError):
@@ -104,17 +105,31 @@ class ViewDatabase:
         """Create the registry and tracking tables once (safe to repeat)."""
         if self._registry_ready:
             return
-        self.tracking.create_table()
-        with self.transaction(commit=True) as cursor:
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table('view_registry')} "
-                "(view TEXT PRIMARY KEY, live INTEGER NOT NULL)"
-            )
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table('view_heads')} "
-                "(tracking_key TEXT PRIMARY KEY, recorded_at TEXT)"
-            )
+        with self.ddl_lock():
+            self.tracking.create_table()
+            with self.transaction(commit=True) as cursor:
+                cursor.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self.table('view_registry')} "
+                    "(view TEXT PRIMARY KEY, live INTEGER NOT NULL)"
+                )
+                cursor.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self.table('view_heads')} "
+                    "(tracking_key TEXT PRIMARY KEY, recorded_at TEXT)"
+                )
         self._registry_ready = True
+
+    @contextmanager
+    def ddl_lock(self) -> Iterator[None]:
+        """Serialise creating tables (PostgreSQL's CREATE TABLE IF NOT EXISTS races with itself)."""
+        if self.dialect != "postgres":
+            yield
+            return
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
 
     def live_versions(self) -> dict[str, int]:
         """The live version of each view that has one."""
@@ -167,7 +182,7 @@ class DocumentView(TrackingRecorder):
     def create_tables(self) -> None:
         """Create this version's tables and indexes (safe to repeat)."""
         self.db.ensure_registry()
-        with self.db.transaction(commit=True) as cursor:
+        with self.db.ddl_lock(), self.db.transaction(commit=True) as cursor:
             for table in self.tables.values():
                 cols = "".join(f", {c} {t if t != 'INTEGER' else 'BIGINT'}" for c, t in table.columns.items())
                 name = self.table_name(table.name)
