@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from application.employees import EmployeeUseCases
+from application.planning import PlanningUseCases
 from application.positions import PositionUseCases
 from application.rounds import RoundUseCases
 
 
-class MutasiApplication(EmployeeUseCases, PositionUseCases, RoundUseCases):
+class MutasiApplication(EmployeeUseCases, PositionUseCases, RoundUseCases, PlanningUseCases):
     """Every use case of Mutasi over one event store.
 
     Build it with a `Settings` object (SQLite by default). Commands take the acting `Actor` first and

@@ -14,6 +14,7 @@ from domain.eligibility import EligibilityCase, EligibilityReport, FreezeWindow,
 from domain.employee import Employee
 from domain.errors import ConflictOfInterest, DomainError, IllegalTransition, InvalidValue, RuleViolation
 from domain.official import Official
+from domain.planning.options import PlanReference
 from domain.policy import RulePolicy
 from domain.position import Position
 from domain.proposal import (
@@ -188,6 +189,7 @@ class MutationRound(Aggregate):
     def propose(
         self, employee: Employee, current: Position, target: Position, reason: str,
         proposed_by: Official, policy: RulePolicy, proposal_id: UUID | None = None,
+        plan: PlanReference | None = None,
     ) -> UUID:
         """Propose `employee` for `target`, recording JPM and every rule's result at this moment."""
         self.check_open()
@@ -215,7 +217,7 @@ class MutationRound(Aggregate):
             raise IllegalTransition(f"proposal {new_id} already exists")
         self._proposed(Proposal(
             new_id, employee.id, current.id, target.id, require_text(reason, "reason"), proposed_by,
-            match.jpm, match.category, assess_eligibility(case).outcomes,
+            match.jpm, match.category, assess_eligibility(case).outcomes, plan=plan,
         ))
         return new_id
 

@@ -11,6 +11,7 @@ from uuid import UUID
 from domain.competency import JpmCategory
 from domain.eligibility import RuleOutcome
 from domain.official import Official
+from domain.planning.options import PlanReference
 from domain.vocabulary import ConsentParty, Expectation, Predikat
 
 
@@ -132,3 +133,5 @@ class Proposal:
     decree: Decree | None = None
     executed_on: date | None = None
     evaluations: list[EvaluationFindings] = field(default_factory=list)
+    plan: PlanReference | None = None
+    """The mutation plan this proposal was adopted from, with its parameters (None: proposed by hand)."""

@@ -1,0 +1,93 @@
+"""Use cases of the mutation plan: compute and keep a plan for a round, read it, adopt it into proposals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from application.base import MutasiBase
+from application.context import Actor, Recorded
+from application.errors import EmployeeNotFound, NotFoundError, PositionNotFound, RoundNotFound
+from domain.employee import Employee
+from domain.mutation_round import MutationRound
+from domain.planning.options import PlanOptions
+from domain.planning.plan import MutationPlan
+from domain.planning.planner import compute_plan
+from domain.planning.register import PlanningRegister
+from domain.position import Position
+
+REGISTER_BATCH = 2000
+
+
+class PlanNotFound(NotFoundError):
+    """No mutation plan with that id."""
+
+    code = "plan-not-found"
+
+
+def _topics(*classes: type[Aggregate]) -> tuple[str, ...]:
+    return tuple(sorted(
+        get_topic(value) for cls in classes for value in vars(cls).values()
+        if isinstance(value, type) and issubclass(value, Aggregate.Event)
+    ))
+
+
+class PlanningUseCases(MutasiBase):
+    """Commands and queries on the MutationPlan aggregate."""
+
+    def compute_plan(self, actor: Actor, round_id: UUID, options: PlanOptions) -> Recorded:
+        """Compute the plan that maximises total JPM under every rule, and keep it with its reasons."""
+        mutation_round = self._load(MutationRound, round_id, RoundNotFound)
+        mutation_round.check_open()
+        options = options.normalised()
+        positions, employees = self._register()
+        register = PlanningRegister.of(mutation_round, positions, employees)
+        result = compute_plan(register, options, actor.official, self.policy)
+        plan = MutationPlan.compute(round_id, mutation_round.version, options, result, actor.official,
+                                    self.today())
+        return self._recorded(actor, plan, plan_id=plan.id)
+
+    def get_plan(
+        self, plan_id: UUID, *, version: int | None = None, as_of: datetime | None = None
+    ) -> MutationPlan:
+        """The plan now (with its adoptions), at a version, or as recorded at a past moment."""
+        return self._read(MutationPlan, plan_id, PlanNotFound, version, as_of)
+
+    def adopt_plan(
+        self, actor: Actor, plan_id: UUID, employee_ids: Sequence[UUID] | None = None,
+        reason: str = "recommended by the mutation plan", expected_version: int | None = None,
+    ) -> Recorded:
+        """Turn the plan's moves (or the selected employees' moves) into proposals, all or none."""
+        plan = self._load(MutationPlan, plan_id, PlanNotFound, expected_version)
+        mutation_round = self._load(MutationRound, plan.round_id, RoundNotFound)
+        selected = None if employee_ids is None else tuple(employee_ids)
+        moves = [plan.move_of(e) for e in selected] if selected is not None else list(plan.result.moves)
+        employees = {mv.employee_id: self._load(Employee, mv.employee_id, EmployeeNotFound) for mv in moves}
+        position_ids = {p for mv in moves for p in (mv.from_position_id, mv.to_position_id)}
+        positions = {p: self._load(Position, p, PositionNotFound) for p in position_ids}
+        plan.adopt(mutation_round, employees, positions, selected, reason, actor.official, self.policy)
+        return self._recorded(actor, plan, mutation_round, plan_id=plan.id)
+
+    def _register(self) -> tuple[list[Position], list[Employee]]:
+        """Every position and employee now, rebuilt in one pass over the notification log."""
+        topics = _topics(Employee, Position)
+        aggregates: dict[UUID, Aggregate] = {}
+        start, inclusive = 1, True
+        with self._store_errors():
+            while True:
+                batch = self.recorder.select_notifications(start, REGISTER_BATCH, topics=topics,
+                                                           inclusive_of_start=inclusive)
+                for notification in batch:
+                    domain_event = self.mapper.to_domain_event(notification)
+                    aggregates[notification.originator_id] = domain_event.mutate(
+                        aggregates.get(notification.originator_id))
+                if len(batch) < REGISTER_BATCH:
+                    break
+                start, inclusive = batch[-1].id, False
+        positions = [a for a in aggregates.values() if isinstance(a, Position)]
+        employees = [a for a in aggregates.values() if isinstance(a, Employee)]
+        return positions, employees

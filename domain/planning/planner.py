@@ -1,0 +1,98 @@
+"""`compute_plan`: from a register and a committee's options to a recommendation with its reasons."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from domain.official import Official
+from domain.planning.explain import Explainer
+from domain.planning.matching import Matching, hundredths
+from domain.planning.options import PlanOptions
+from domain.planning.register import PlanningRegister
+from domain.planning.result import PlanResult
+from domain.planning.solver import Arcs, PlanInfeasible, Problem, solve
+from domain.policy import RulePolicy
+
+SOLVER = "scipy.optimize.milp (HiGHS)"
+
+
+def compute_plan(register: PlanningRegister, options: PlanOptions, actor: Official,
+                 policy: RulePolicy) -> PlanResult:
+    """The assignment of pool members to seats that maximises total JPM while every rule holds."""
+    options = options.normalised()
+    seats = register.seats(options)
+    pool, skipped = register.pool(options, actor, policy)
+    matching = Matching.of(pool, seats, policy)
+    n, m = matching.jpm.shape
+    target = np.zeros(m, dtype=bool)
+    target[[matching.index[p.id] for p in seats]] = True
+    free = {matching.index[p.id]: p.formasi - len(p.holders) - register.promised(p.id) for p in seats}
+    row = {c.id: i for i, c in enumerate(pool)}
+    allowed = _allowed(matching, target, options, row)
+    eligible = matching.personal_ok[:, None] & matching.rank_ok & matching.competency_ok & allowed
+    person, column = np.nonzero(eligible)
+    pinned = np.zeros(len(person), dtype=bool)
+    for pair in options.pinned_pairs:
+        i, j = row[pair.employee_id], matching.index[pair.position_id]
+        if not eligible[i, j]:
+            explainer = Explainer(register, pool, matching, options, actor, policy)
+            verdict = explainer.blocked(i, j)
+            raise PlanInfeasible(f"the pinned pair breaks a rule: {verdict.reason}",
+                                 tuple(r for r in verdict.rules if not r.startswith("plan:")))
+        pinned |= (person == i) & (column == j)
+    bonus = _shortage_bonus(register, matching, options)
+    stay = matching.stay_jpm() if options.keep_in_place else np.zeros(n, dtype=np.int64)
+    origin = matching.origin
+    value = matching.jpm[person, column] - stay[person] + bonus[column] - bonus[origin[person]]
+    must_move = np.zeros(n, dtype=bool)
+    must_move[[row[e] for e in options.pinned_employees]] = True
+    problem = Problem(n, origin, free, must_move, tuple(matching.index[p] for p in options.pinned_positions),
+                      options.max_moves, options.keep_in_place)
+    chosen, status = solve(Arcs(person, column, value, pinned), problem)
+    explainer = Explainer(register, pool, matching, options, actor, policy)
+    moves = explainer.moves(person[chosen], column[chosen])
+    return PlanResult(
+        moves=moves, empty_seats=explainer.empty_seats(target, free, moves),
+        spread=explainer.spread(moves), skipped=skipped, pool_size=n,
+        seats_open_before=sum(max(0, f) for f in free.values()),
+        pairs_considered=int(n * target.sum()), eligible_pairs=len(person),
+        total_jpm=sum((mv.jpm for mv in moves), Decimal(0)),
+        jpm_gain=sum((mv.jpm - mv.jpm_in_current_position for mv in moves), Decimal(0)),
+        solver=SOLVER, status=status,
+    )
+
+
+def _allowed(matching: Matching, target: np.ndarray, options: PlanOptions, row: dict) -> np.ndarray:
+    """Pairs the plan's own options allow: a seat, not the position held, above min JPM, not excluded."""
+    n, m = matching.jpm.shape
+    allowed = np.broadcast_to(target[None, :], (n, m)).copy()
+    allowed[np.arange(n), matching.origin] = False
+    if options.min_jpm is not None:
+        allowed &= matching.jpm >= hundredths(options.min_jpm)
+    for pair in options.excluded_pairs:
+        if pair.employee_id in row and pair.position_id in matching.index:
+            allowed[row[pair.employee_id], matching.index[pair.position_id]] = False
+    return allowed
+
+
+def _shortage_bonus(register: PlanningRegister, matching: Matching, options: PlanOptions) -> np.ndarray:
+    """Per position, in hundredths: the weight times its unit's vacancy rate (1 for priority units)."""
+    bonus = np.zeros(len(matching.columns), dtype=np.int64)
+    if not options.shortage_weight:
+        return bonus
+    totals: dict[str, list[int]] = {}
+    for p in register.positions.values():
+        if p.agency == register.round.agency and p.abolished_on is None:
+            formasi, short = totals.setdefault(p.unit, [0, 0])
+            totals[p.unit] = [formasi + p.formasi,
+                              short + max(0, p.formasi - len(p.holders) - register.promised(p.id))]
+    for j, p in enumerate(matching.columns):
+        if p.agency != register.round.agency or p.unit not in totals:
+            continue
+        formasi, short = totals[p.unit]
+        rate = Decimal(1) if p.unit in options.priority_units else (
+            Decimal(short) / Decimal(formasi) if formasi else Decimal(0))
+        bonus[j] = int((options.shortage_weight * rate * 100).to_integral_value())
+    return bonus
