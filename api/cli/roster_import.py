@@ -1,0 +1,46 @@
+"""`mutasi import FILE`: validate a SIMPEG-shaped roster, then import its good rows in batches."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from application.bootstrap import open_application
+from application.context import Actor
+from application.roster.importer import RosterImport
+from application.settings import Settings
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add `import`."""
+    parser = commands.add_parser(
+        "import", help="import positions and employees with their history from a roster (CSV or XLSX)")
+    parser.add_argument("file", type=Path, help="roster file (.csv or .xlsx), see `mutasi generate`")
+    parser.add_argument("--errors", type=Path,
+                        help="where to write bad rows: line, column, reason (default FILE.errors.csv)")
+    parser.add_argument("--batch-rows", type=int, default=1000,
+                        help="rows per transaction (default 1000); each batch is all-or-nothing")
+    parser.add_argument("--user", default="roster-import", help="acting user recorded on the events")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Import; exit status 1 when some rows were bad (the good ones are imported)."""
+    if not args.file.is_file():
+        raise ValueError(f"no such file: {args.file}")
+    errors = args.errors or args.file.with_name(args.file.name + ".errors.csv")
+    app = open_application(settings)
+    try:
+        importer = RosterImport(app, actor=Actor(args.user), batch_rows=args.batch_rows,
+                                progress=not args.no_progress and sys.stderr.isatty())
+        result = importer.run(args.file, errors)
+    finally:
+        app.close()
+    checked = result.validation
+    print(f"{checked.rows} rows checked, {checked.bad_rows} bad ({checked.errors} problems in {errors})")
+    print(f"imported {result.employees} employees and {result.positions} positions "
+          f"({result.events} events in {result.batches} batches, {result.events_per_second:,.0f} events/s); "
+          f"{result.already_there} employees were already registered")
+    return 1 if checked.bad_rows else 0
