@@ -70,6 +70,17 @@ MATRIX: dict[str, frozenset[Role]] = {
     "reports.evaluation": STAFF,
     "reports.talent": STAFF,
     "reports.merit": STAFF,
+    # audit: the event store itself, read-only, for auditors
+    "audit.public_key": frozenset({Role.AUDITOR}),
+    "audit.checkpoints": frozenset({Role.AUDITOR}),
+    "audit.verify": frozenset({Role.AUDITOR}),
+    "audit.feed": frozenset({Role.AUDITOR}),
+    "audit.employee_history": frozenset({Role.AUDITOR}),
+    "audit.position_history": frozenset({Role.AUDITOR}),
+    "audit.round_history": frozenset({Role.AUDITOR}),
+    "audit.employee_placements": frozenset({Role.AUDITOR}),
+    "audit.position_holders": frozenset({Role.AUDITOR}),
+    "audit.unit_holders": frozenset({Role.AUDITOR}),
     # public transparency and health
     "public.announcement": ANYONE,
     "public.transparency_report": ANYONE,
