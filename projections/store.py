@@ -256,7 +256,7 @@ class DocumentView(TrackingRecorder):
                 deletes.setdefault(table, []).append([key])
             else:
                 cols = self.tables[table].columns
-                upserts.setdefault(table, []).append([key, *(doc.get(c) for c in cols), dumps(doc)])
+                upserts.setdefault(table, []).append([key, *(_column(doc.get(c)) for c in cols), dumps(doc)])
         try:
             with self.db.transaction(commit=True) as cursor:
                 for table, rows in deletes.items():
@@ -327,11 +327,11 @@ class Snapshot:
             if value is None:
                 continue
             clauses.append(f"{_checked(column, allowed)} = %s")
-            params.append(value)
+            params.append(_column(value))
         for column, prefix in (prefixes or {}).items():
             if prefix:
                 clauses.append(f"{_checked(column, allowed)} LIKE %s")
-                params.append(prefix.replace("\\", "").replace("%", "").replace("_", "") + "%")
+                params.append(_column(prefix).replace("\\", "").replace("%", "").replace("_", "") + "%")
         for column, operator, value in compare:
             if operator not in ("<", "<=", ">", ">=", "<>"):
                 raise ValueError(f"bad operator {operator}")
@@ -345,6 +345,11 @@ class Snapshot:
         total = int(self.cursor.fetchone()["n"])
         self.cursor.execute(self.db.sql(f"SELECT doc FROM {name}{where} ORDER BY {order}{page}"), params)
         return [json.loads(row["doc"]) for row in self.cursor.fetchall()], total
+
+
+def _column(value: Any) -> Any:
+    """An indexed column value: PostgreSQL text cannot hold NUL, so it is dropped (in rows and filters)."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def _checked(column: str, allowed: set[str]) -> str:

@@ -164,3 +164,11 @@ def test_merit_indicators_per_round(views: Views, flow: Flow) -> None:
     assert row["announced_before_decree"] == 1.0
     assert row["transfers_evaluated"] == 1.0
     assert row["decisions_within_rules"] == round(2 / 3, 4)
+
+
+def test_filters_with_characters_a_column_cannot_hold_match_nothing_instead_of_failing(
+    views: Views, flow: Flow
+) -> None:
+    views.catch_up()
+    assert views.read.employees(agency="Pemerintah\x00Kota").total == 0
+    assert views.read.positions(unit="BPKAD\x00").total == 1

@@ -1,0 +1,69 @@
+"""The read side over HTTP: status, reports in three formats, and read-your-writes by position."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from openpyxl import load_workbook
+
+from api.http.roles import Role
+from application.settings import Settings
+from projections.catalogue import VIEWS
+from projections.runner import BackgroundProjections
+from tests import scenario as sc
+from tests.api.support import Api, running_api
+
+
+@pytest.fixture
+def api(settings: Settings, clock) -> Iterator[Api]:
+    """The service; on SQLite it runs the projections itself, on PostgreSQL a runner runs beside it."""
+    background = BackgroundProjections(settings, poll_interval=0.05) if settings.store == "postgres" else None
+    if background:
+        background.start()
+    try:
+        with running_api(settings, clock) as running:
+            yield running
+    finally:
+        if background:
+            background.stop()
+
+
+def test_a_report_waits_for_the_write_it_is_asked_to_include(api: Api) -> None:
+    position_id = sc.position(api.app, "Analis Keuangan", formasi=3)
+    written = sc.employee(api.app, 1, position_id)
+    last = api.app.recorder.max_notification_id()
+    response = api.call(Role.AUDITOR, "GET", f"/reports/staffing?min_position={last}")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["stamp"]["position"] >= last and int(response.headers["X-View-Position"]) >= last
+    [row] = body["sections"][0]["rows"]
+    assert (row["formasi"], row["holders"]) == (3, 1)
+    holders = api.ok(Role.OPERATOR, "GET", f"/reports/positions/{position_id}/holders?min_position={last}")
+    assert holders["sections"][0]["rows"][0]["employee_id"] == str(written)
+
+
+def test_a_view_that_cannot_reach_the_position_says_so_instead_of_answering_stale(api: Api) -> None:
+    sc.position(api.app, "Analis Keuangan")
+    ahead = api.app.recorder.max_notification_id() + 1000
+    response = api.call(Role.AUDITOR, "GET", f"/reports/staffing?min_position={ahead}")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "urn:mutasi:problem:view-not-up-to-date"
+
+
+def test_status_and_formats(api: Api) -> None:
+    sc.position(api.app, "Analis Keuangan")
+    last = api.app.recorder.max_notification_id()
+    api.ok(Role.AUDITOR, "GET", f"/reports/merit?min_position={last}")
+    statuses = {s["view"]: s for s in api.ok(Role.AUDITOR, "GET", "/projections/status")}
+    assert set(statuses) == set(VIEWS) and statuses["merit"]["latest"] == last
+    assert api.call(Role.PUBLIC, "GET", "/projections/status").status_code == 401
+    text = api.call(Role.AUDITOR, "GET", "/reports/staffing?format=csv")
+    assert text.headers["content-type"].startswith("text/csv") and "# as_of_position:" in text.text
+    book = api.call(Role.AUDITOR, "GET", "/reports/talent?format=xlsx&year=2026")
+    assert "about" in load_workbook(io.BytesIO(book.content)).sheetnames
+    public = api.call(Role.PUBLIC, "GET", "/public/reports/transparency")
+    assert public.status_code == 200 and public.json()["stamp"]["view"] == "transparency"
+    assert api.call(Role.PUBLIC, "GET", "/reports/accountability").status_code == 401
