@@ -194,21 +194,24 @@ class ProjectionRunner:
     def run(self, stop: threading.Event) -> None:
         """Catch up, then follow new events until `stop` is set; survives the database going away."""
         backoff = 0.2
-        while not stop.is_set():
-            try:
-                self.open()
-                read = self.step()
-                backoff = 0.2
-                if read < self.batch_size:
-                    self._follow_registry()
-                    if read == 0:
-                        self._wait_for_news(stop)
-            except DB_ERRORS as error:
-                log.warning("projection runner lost the database (%s); reconnecting in %.1fs", error, backoff)
-                self.close()
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
-        self.close()
+        try:
+            while not stop.is_set():
+                try:
+                    self.open()
+                    read = self.step()
+                    backoff = 0.2
+                    if read < self.batch_size:
+                        self._follow_registry()
+                        if read == 0:
+                            self._wait_for_news(stop)
+                except DB_ERRORS as error:
+                    log.warning("projection runner lost the database (%s); reconnecting in %.1fs",
+                                error, backoff)
+                    self.close()
+                    stop.wait(backoff)
+                    backoff = min(backoff * 2, 5.0)
+        finally:
+            self.close()
 
     def _follow_registry(self) -> None:
         """Switch to a view version that a rebuild made live."""
@@ -246,9 +249,22 @@ class BackgroundProjections:
         if self._thread is not None:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self.runner.run, args=(self._stop,),
-                                        name="mutasi-projections", daemon=True)
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="mutasi-projections", daemon=True)
         self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.runner.run(self._stop)
+        except BaseException as error:  # a bug in a projection: views stop advancing, status shows lag
+            self.error = error
+            log.exception("the projections stopped: views will lag until the service restarts")
+            self.runner.close()
+
+    @property
+    def running(self) -> bool:
+        """True while the runner thread follows the events."""
+        return self._thread is not None and self._thread.is_alive()
 
     def nudge(self) -> None:
         """Wake the runner after a write, so views follow without waiting for the next poll."""

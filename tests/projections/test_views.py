@@ -166,7 +166,7 @@ def test_merit_indicators_per_round(views: Views, flow: Flow) -> None:
     assert row["decisions_within_rules"] == round(2 / 3, 4)
 
 
-def test_filters_with_characters_a_column_cannot_hold_match_nothing_instead_of_failing(
+def test_a_nul_character_in_a_filter_is_dropped_instead_of_failing_on_postgres(
     views: Views, flow: Flow
 ) -> None:
     views.catch_up()
