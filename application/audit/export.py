@@ -87,7 +87,7 @@ def _proofs(app: MutasiBase, checkpoints: list[Checkpoint], events: list[AuditEv
 
 def export_bundle(app: MutasiBase, scope: Scope, out: IO[str]) -> int:
     """Checkpoint what is new, then write the bundle of `scope` to `out`; returns the number of events."""
-    storage = AuditStorage(app.settings)
+    storage = AuditStorage(app.settings, app.recorder.events_table_name)  # type: ignore[attr-defined]
     key = load_private_key(signing_key_path(app.settings))
     make_checkpoints(app, storage)
     checkpoints = storage.checkpoints()

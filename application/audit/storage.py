@@ -21,7 +21,6 @@ from application.audit.records import Checkpoint
 from application.audit.signing import SigningKeyMissing, generate_key_file
 from application.bootstrap import postgres_conninfo
 from application.settings import Settings
-from application.store import APPLICATION_NAME
 
 TABLE = "mutasi_audit_checkpoints"
 _COLUMNS = ("sequence", "first", "last", "count", "root", "previous", "created_at", "key", "signature")
@@ -63,10 +62,11 @@ class CheckpointConflict(RuntimeError):
 class AuditStorage:
     """Reads and writes checkpoints, and finds the store positions of an aggregate's events."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, events_table: str | None = None) -> None:
         if settings.store not in ("sqlite", "postgres"):
             raise ValueError("the audit needs a SQLite or PostgreSQL event store")
         self.settings = settings
+        self.events_table = events_table
 
     def checkpoints(self) -> list[Checkpoint]:
         """Every checkpoint, in sequence order."""
@@ -88,8 +88,9 @@ class AuditStorage:
             query, key = "SELECT originator_version, rowid FROM {t} WHERE originator_id = {p}", aggregate_id.hex
         else:
             query, key = "SELECT originator_version, notification_id FROM {t} WHERE originator_id = {p}", aggregate_id
-        table = "stored_events" if self.settings.store == "sqlite" else f"{APPLICATION_NAME.lower()}_events"
-        return dict(self._fetch(query, table, (key,)))
+        if self.events_table is None:
+            raise ValueError("this AuditStorage was made without the events table's name")
+        return dict(self._fetch(query, self.events_table, (key,)))
 
     def _fetch(self, query: str, table: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._cursor(query, table, params) as rows:

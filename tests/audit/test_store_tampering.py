@@ -1,0 +1,119 @@
+"""Tampering directly in SQL is detected and located; an untouched store verifies clean (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+
+from application.audit.checkpoints import UnsoundEvent, make_checkpoints
+from application.audit.storage import AuditStorage
+from application.audit.verify import verify_aggregate, verify_store
+from tests import scenario as s
+from tests.audit.support import Tamper, back_dated_transfer, public_key
+
+
+@pytest.fixture
+def register(app, settings):
+    """A register with a transfer, wholly covered by checkpoints, and the tools to tamper with it."""
+    transfer = back_dated_transfer(app)
+    make_checkpoints(app)
+    return transfer, Tamper(settings, app.recorder.events_table_name)
+
+
+def _verify(app, settings):
+    return verify_store(app, AuditStorage(settings).checkpoints(), public_key(settings))
+
+
+def test_an_untouched_store_verifies_clean(app, settings, register) -> None:
+    transfer, tamper = register
+    result = _verify(app, settings)
+    assert result.ok and result.events == tamper.max_position() and result.checkpoints == 1
+    assert verify_aggregate(app, transfer.employee_id).ok
+
+
+def test_a_changed_field_is_located_at_its_event(app, settings, register) -> None:
+    transfer, tamper = register
+    version = tamper.last_version(transfer.employee_id)  # the Transferred event
+    position, _, _ = tamper.row(transfer.employee_id, version)
+    tamper.edit(transfer.employee_id, version, lambda state: state.update(effective_on="2025-01-01"))
+    failure = _verify(app, settings).failure
+    assert (failure.position, failure.originator_id, failure.version) == (position, transfer.employee_id, version)
+    assert "content does not match" in failure.reason
+    assert verify_aggregate(app, transfer.employee_id).failure.version == version
+
+
+def test_a_changed_field_with_a_recomputed_hash_breaks_the_next_link(app, settings, register) -> None:
+    from application.audit.chain import event_hash
+
+    transfer, tamper = register
+    _, topic, _ = tamper.row(transfer.employee_id, 2)
+
+    def forge(state):
+        state["decree_number"] = "SK-FORGED"
+        state["__chain__"]["hash"] = event_hash(state["__chain__"]["previous"], topic, transfer.employee_id, 2, state)
+
+    tamper.edit(transfer.employee_id, 2, forge)
+    failure = _verify(app, settings).failure
+    assert (failure.originator_id, failure.version) == (transfer.employee_id, 3)
+    assert "previous-hash link" in failure.reason
+
+
+def test_a_deleted_event_is_located_at_the_gap(app, settings, register) -> None:
+    transfer, tamper = register
+    tamper.delete(transfer.employee_id, 3)
+    failure = _verify(app, settings).failure
+    assert (failure.originator_id, failure.version) == (transfer.employee_id, 4)
+    assert "version 3 of this aggregate is missing" in failure.reason
+
+
+def test_a_deleted_last_event_is_caught_by_the_checkpoint(app, settings, register) -> None:
+    transfer, tamper = register
+    version = tamper.last_version(transfer.round_id)
+    tamper.delete(transfer.round_id, version)
+    failure = _verify(app, settings).failure
+    assert failure.checkpoint == 1 and "deleted" in failure.reason
+
+
+def test_an_inserted_event_is_located(app, settings, register) -> None:
+    transfer, tamper = register
+    version = tamper.last_version(transfer.employee_id)
+    position, topic, state = tamper.row(transfer.employee_id, version)
+    tamper.insert(transfer.employee_id, version + 1, topic, state)  # a copy, replayed as a new version
+    failure = _verify(app, settings).failure
+    assert (failure.position, failure.originator_id, failure.version) == (
+        tamper.max_position(), transfer.employee_id, version + 1)
+
+
+def test_two_swapped_events_are_located(app, settings, register) -> None:
+    transfer, tamper = register
+    tamper.swap(transfer.employee_id, 3, 4)
+    failure = _verify(app, settings).failure
+    assert (failure.originator_id, failure.version) == (transfer.employee_id, 3)
+
+
+def test_a_truncated_tail_is_detected_and_located(app, settings, register) -> None:
+    _, tamper = register
+    head = tamper.max_position()
+    tamper.truncate_after(head - 3)
+    failure = _verify(app, settings).failure
+    assert failure.checkpoint == 1 and "deleted" in failure.reason
+    assert failure.position == head
+
+
+def test_a_forged_checkpoint_fails_its_signature(app, settings, register) -> None:
+    storage = AuditStorage(settings)
+    [checkpoint] = storage.checkpoints()
+    with register[1]._conn() as conn:
+        query = "UPDATE mutasi_audit_checkpoints SET root = '00' WHERE sequence = 1"
+        if settings.store == "postgres":
+            query = query.replace("mutasi_audit_checkpoints", f'"{settings.postgres_schema}".mutasi_audit_checkpoints')
+        conn.execute(query)
+    failure = _verify(app, settings).failure
+    assert failure.checkpoint == 1 and "signature" in failure.reason
+
+
+def test_tampered_events_are_never_signed_over(app, settings, register) -> None:
+    _, tamper = register
+    new = s.position(app, "Arsiparis")  # recorded after the last checkpoint
+    tamper.edit(new, 1, lambda state: state.update(formasi=99))
+    with pytest.raises(UnsoundEvent):
+        make_checkpoints(app)
