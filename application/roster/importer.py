@@ -49,6 +49,7 @@ class ImportResult:
     events: int = 0
     batches: int = 0
     seconds: float = 0.0
+    validation_seconds: float = 0.0
     last_position: int | None = None
 
     @property
@@ -97,7 +98,7 @@ class RosterImport:
                 with errors_path.open("w", newline="", encoding="utf-8") as errors_out, \
                         _progress(self.progress, _count_lines(path), "validating") as bar:
                     validation = validate(_counted(read_roster(path), bar.update), scratch, errors_out)
-                result = ImportResult(validation)
+                result = ImportResult(validation, validation_seconds=perf_counter() - started)
                 with _progress(self.progress, validation.good_rows, "importing") as bar:
                     self._import(_good(read_roster(path), scratch.bad_ordinals()), result, bar.update)
             finally:
@@ -120,12 +121,13 @@ class RosterImport:
     def _save_batch(self, batch: list[RosterRow], result: ImportResult) -> None:
         """Build every aggregate of the batch and save them all in one transaction."""
         ids = [Employee.create_id(row.employee.nip) for row in batch if row.employee]
-        present = stored_ids(self.app, ids)
+        unknown = list({row.position.id for row in batch} - self._positions.keys())
+        present = stored_ids(self.app, ids + unknown)
         touched: dict[Any, Position] = {}
         employees: list[Employee] = []
         try:
             for row in batch:
-                position = self._position(row.position, touched)
+                position = self._position(row.position, touched, present)
                 if row.employee is None:
                     continue
                 if Employee.create_id(row.employee.nip) in present:
@@ -147,12 +149,14 @@ class RosterImport:
         result.events += events
         result.batches += 1
 
-    def _position(self, row: PositionRow, touched: dict[Any, Position]) -> Position:
+    def _position(self, row: PositionRow, touched: dict[Any, Position], present: set[Any]) -> Position:
         """The position from this batch, the cache, the store, or newly established."""
         position_id = row.id
         position = touched.get(position_id) or self._positions.get(position_id)
         if position is None:
             try:
+                if position_id not in present:
+                    raise AggregateNotFoundError(position_id)
                 position = self.app.repository.get(position_id)
             except AggregateNotFoundError:
                 position = Position.establish(

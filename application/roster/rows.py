@@ -94,15 +94,14 @@ class _Cells:
     """Reads typed values from a row's cells, collecting every error instead of stopping at one."""
 
     def __init__(self, values: dict[str, Any]) -> None:
-        self.values = values
+        self.values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
         self.errors: list[RowError] = []
 
     def raw(self, column: str) -> Any:
-        value = self.values.get(column)
-        return value.strip() if isinstance(value, str) else value
+        return self.values.get(column)
 
     def blank(self, column: str) -> bool:
-        return self.raw(column) in (None, "")
+        return self.values.get(column) in (None, "")
 
     def fail(self, column: str, reason: str) -> None:
         value = self.raw(column)

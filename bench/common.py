@@ -1,0 +1,144 @@
+"""What every benchmark shares: a throw-away PostgreSQL schema, a populated register, timing,
+percentiles, peak memory, a description of the machine, and the JSON result under bench/results/.
+
+PostgreSQL is found at BENCH_POSTGRES_HOST/PORT/USER/DBNAME/PASSWORD (default 127.0.0.1:5432,
+postgres, test). Each benchmark works in its own schema `bench_<name>_<random>` and drops it at the
+end (pass --keep to keep it for a look).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import psycopg
+from psycopg import sql
+
+from application.bootstrap import initialise_store, open_application, postgres_conninfo
+from application.roster.files import write_roster
+from application.roster.generate import RegisterGenerator
+from application.roster.importer import ImportResult, RosterImport
+from application.settings import Settings
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def bench_settings(schema: str, pool_size: int = 10) -> Settings:
+    """Settings for a benchmark schema on the benchmark PostgreSQL server."""
+    env = os.environ.get
+    return Settings(
+        _env_file=None, store="postgres", postgres_host=env("BENCH_POSTGRES_HOST", "127.0.0.1"),
+        postgres_port=int(env("BENCH_POSTGRES_PORT", "5432")),
+        postgres_user=env("BENCH_POSTGRES_USER", "postgres"),
+        postgres_password=env("BENCH_POSTGRES_PASSWORD", ""),
+        postgres_dbname=env("BENCH_POSTGRES_DBNAME", "test"), postgres_schema=schema,
+        postgres_pool_size=pool_size, postgres_max_overflow=pool_size,
+    )
+
+
+def connect(settings: Settings, **kwargs: Any) -> psycopg.Connection[Any]:
+    """A plain psycopg connection whose search path is the benchmark schema."""
+    conn = psycopg.connect(postgres_conninfo(settings), **kwargs)
+    conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(settings.postgres_schema)))
+    if not kwargs.get("autocommit"):
+        conn.commit()
+    return conn
+
+
+@contextmanager
+def fresh_store(name: str, keep: bool = False, pool_size: int = 10) -> Iterator[Settings]:
+    """An initialised, empty event store in a new schema, dropped afterwards unless `keep`."""
+    settings = bench_settings(f"bench_{name}_{uuid4().hex[:8]}", pool_size)
+    initialise_store(settings)
+    try:
+        yield settings
+    finally:
+        if keep:
+            print(f"kept schema {settings.postgres_schema}", file=sys.stderr)
+        else:
+            with psycopg.connect(postgres_conninfo(settings), autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(settings.postgres_schema)))
+
+
+def generate_roster(directory: Path, employees: int, seed: int = 1, suffix: str = "csv") -> Path:
+    """A generated province-style register of `employees` written to a roster file."""
+    path = directory / f"roster-{employees}-{seed}.{suffix}"
+    size = "city" if employees <= 10_000 else "province" if employees <= 500_000 else "national"
+    write_roster(RegisterGenerator(size, seed, employees=employees).rows(), path)
+    return path
+
+
+def import_register(settings: Settings, employees: int, seed: int = 1, batch_rows: int = 1000) -> ImportResult:
+    """Generate a register and import it into the store (the way `mutasi import` does)."""
+    with tempfile.TemporaryDirectory(prefix="mutasi-bench-") as directory:
+        path = generate_roster(Path(directory), employees, seed)
+        app = open_application(settings)
+        try:
+            return RosterImport(app, batch_rows=batch_rows, progress=sys.stderr.isatty()).run(
+                path, Path(directory) / "errors.csv")
+        finally:
+            app.close()
+
+
+def percentiles(samples: Sequence[float], points: Sequence[int] = (50, 99)) -> dict[str, float]:
+    """Nearest-rank percentiles of `samples` (e.g. {"p50": ..., "p99": ...})."""
+    ordered = sorted(samples)
+    if not ordered:
+        return {f"p{p}": float("nan") for p in points}
+    return {f"p{p}": ordered[min(len(ordered) - 1, max(0, -(-p * len(ordered) // 100) - 1))] for p in points}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_measuring_rss(command: Sequence[str], env: dict[str, str] | None = None,
+                      timeout: float = 3600) -> tuple[int, float, float]:
+    """Run a command; return its exit status, its own peak RSS in MB (via wait4) and its seconds."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env)
+    killer = threading.Timer(timeout, process.kill)
+    killer.start()
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    finally:
+        killer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage.ru_maxrss / 1024, time.perf_counter() - started
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), None)
+    with psycopg.connect(postgres_conninfo(bench_settings("public"))) as conn:
+        server = conn.execute("SHOW server_version").fetchone()[0]
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": memory, "python": platform.python_version(),
+            "postgres": server, "load_average": os.getloadavg()}
+
+
+def save_result(name: str, figures: dict[str, Any]) -> Path:
+    """Print the figures and write them (with the machine and time) to bench/results/NAME.json."""
+    RESULTS.mkdir(exist_ok=True)
+    document = {"benchmark": name, "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "machine": machine(), **figures}
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    print(json.dumps(document, indent=2, default=str))
+    return path
