@@ -50,6 +50,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     replay.set_defaults(handler=run_replay)
 
     checkpoint = actions.add_parser("checkpoint", help="sign a checkpoint over the events not yet covered")
+    checkpoint.add_argument("--every", type=float, metavar="SECONDS",
+                            help="keep running beside the service, checkpointing every SECONDS until interrupted")
     checkpoint.set_defaults(handler=run_checkpoint)
     public_key = actions.add_parser("public-key", help="print the public key that verifies checkpoints")
     public_key.set_defaults(handler=run_public_key)
@@ -118,8 +120,8 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
 
         if args.public_key is None:
             raise ValueError("verifying a bundle needs --public-key (the key published at GET /audit/public-key)")
-        with args.bundle.open(encoding="utf-8") as lines:
-            result = verify_bundle(read_bundle(lines), load_public_key(args.public_key.read_bytes()))
+        bundle = read_bundle(_lines(args.bundle))
+        result = verify_bundle(bundle, load_public_key(_read(args.public_key)))
         return _report(result, f"bundle {args.bundle}")
     from application.audit.signing import load_private_key, load_public_key
     from application.audit.storage import AuditStorage, signing_key_path
@@ -130,11 +132,25 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.aggregate is not None:
             return _report(verify_aggregate(app, args.aggregate), f"aggregate {args.aggregate}")
-        key = (load_public_key(args.public_key.read_bytes()) if args.public_key
+        key = (load_public_key(_read(args.public_key)) if args.public_key
                else load_private_key(signing_key_path(settings)).public_key())
         return _report(verify_store(app, AuditStorage(settings).checkpoints(), key), "event store")
     finally:
         app.close()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return _read(path).decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a UTF-8 text bundle") from None
 
 
 def _report(result: Any, what: str) -> int:
@@ -177,8 +193,7 @@ def run_replay(args: argparse.Namespace, settings: Settings) -> int:
     """Print every employee's placements and every position's holders from the bundle alone."""
     from application.audit.bundle import describe, read_bundle, replay_bundle
 
-    with args.bundle.open(encoding="utf-8") as lines:
-        replay = replay_bundle(read_bundle(lines), args.recorded_at)
+    replay = replay_bundle(read_bundle(_lines(args.bundle)), args.recorded_at)
     when = f"as recorded at {args.recorded_at.isoformat()}" if args.recorded_at else "as recorded in the bundle"
     on = f", in force on {args.effective_on}" if args.effective_on else ""
     for title, histories in (("employee", replay.employees), ("position", replay.positions)):
@@ -190,20 +205,28 @@ def run_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
     """Sign checkpoints over the events recorded since the last one."""
-    from application.audit.checkpoints import make_checkpoints
+    import threading
+
+    from application.audit.checkpoints import checkpoint_periodically, make_checkpoints
     from application.bootstrap import open_application
 
     app = open_application(settings)
     try:
-        made = make_checkpoints(app)
+        if args.every:
+            checkpoint_periodically(app, args.every, threading.Event(), _print_checkpoints)
+        else:
+            _print_checkpoints(make_checkpoints(app))
     finally:
         app.close()
+    return 0
+
+
+def _print_checkpoints(made: list[Any]) -> None:
     for checkpoint in made:
         print(f"checkpoint {checkpoint.sequence}: positions {checkpoint.first}-{checkpoint.last}, "
-              f"{checkpoint.count} events, root {checkpoint.root}")
+              f"{checkpoint.count} events, root {checkpoint.root}", flush=True)
     if not made:
-        print("nothing new to checkpoint")
-    return 0
+        print("nothing new to checkpoint", flush=True)
 
 
 def run_public_key(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,6 +7,8 @@ against its own hash before it is signed over, so tampering is never signed.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from application.audit.chain import GENESIS
@@ -62,3 +64,12 @@ def make_checkpoints(app: MutasiBase, storage: AuditStorage | None = None) -> li
         made.append(checkpoint)
         last = checkpoint
     return made
+
+
+def checkpoint_periodically(app: MutasiBase, every: float, stop: threading.Event,
+                            made: Callable[[list[Checkpoint]], None] = lambda _: None) -> None:
+    """Checkpoint now and then every `every` seconds until `stop` is set (run beside the service)."""
+    while True:
+        made(make_checkpoints(app))
+        if stop.wait(every):
+            return

@@ -20,6 +20,7 @@ from psycopg import sql
 from application.audit.records import Checkpoint
 from application.audit.signing import SigningKeyMissing, generate_key_file
 from application.bootstrap import postgres_conninfo
+from application.errors import ConcurrentChange
 from application.settings import Settings
 
 TABLE = "mutasi_audit_checkpoints"
@@ -55,7 +56,7 @@ def prepare_audit_storage(settings: Settings) -> None:
             ).format(_pg(settings, TABLE)))
 
 
-class CheckpointConflict(RuntimeError):
+class CheckpointConflict(ConcurrentChange):
     """Another process stored a checkpoint with the same sequence number first."""
 
 

@@ -117,3 +117,27 @@ def test_tampered_events_are_never_signed_over(app, settings, register) -> None:
     tamper.edit(new, 1, lambda state: state.update(formasi=99))
     with pytest.raises(UnsoundEvent):
         make_checkpoints(app)
+
+
+def test_periodic_checkpoints_cover_what_was_recorded_until_stopped(app, settings) -> None:
+    import threading
+
+    from application.audit.checkpoints import checkpoint_periodically
+
+    s.position(app, "Arsiparis")
+    stop = threading.Event()
+    rounds: list[list] = []
+
+    def made(checkpoints: list) -> None:
+        rounds.append(checkpoints)
+        if len(rounds) == 1:
+            s.position(app, "Pranata Komputer")
+        else:
+            stop.set()
+
+    worker = threading.Thread(target=checkpoint_periodically, args=(app, 0.01, stop, made))
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert [[c.last for c in batch] for batch in rounds[:2]] == [[1], [2]]
+    assert _verify(app, settings).checkpoints == 2
