@@ -35,6 +35,7 @@ class DocumentProjection(Projection[DocumentView]):
     """
 
     tables: ClassVar[tuple[Table, ...]] = ()
+    _handlers: ClassVar[dict[type, Callable[..., None]]]
 
     def __init__(self, view: DocumentView) -> None:
         super().__init__(view)
@@ -43,8 +44,16 @@ class DocumentProjection(Projection[DocumentView]):
     @classmethod
     def handled(cls) -> frozenset[type]:
         """The event classes this projection processes (the others are skipped)."""
-        dispatcher = cls.__dict__["process_event"].dispatcher
-        return frozenset(t for t in dispatcher.registry if t is not object)
+        return frozenset(cls.handlers())
+
+    @classmethod
+    def handlers(cls) -> dict[type, Callable[..., None]]:
+        """`process_event`'s registered function for each event class, resolved once: calling it
+        directly spares the per-call cost of `singledispatchmethod` (a third of a rebuild's time)."""
+        if "_handlers" not in cls.__dict__:
+            dispatcher = cls.__dict__["process_event"].dispatcher
+            cls._handlers = {t: dispatcher.dispatch(t) for t in dispatcher.registry if t is not object}
+        return cls._handlers
 
     # -- the batch ---------------------------------------------------------------
 

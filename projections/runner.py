@@ -132,11 +132,12 @@ class ProjectionRunner:
             position = self.positions[name]
             if position >= last.id:
                 continue
-            handled = projection.handled()
+            handlers = projection.handlers()
             try:
                 for notification_id, cls, domain_event in events:
-                    if notification_id > position and cls in handled:
-                        projection.process_event(domain_event, Tracking(APPLICATION_NAME, notification_id))
+                    handler = handlers.get(cls)
+                    if handler is not None and notification_id > position:
+                        handler(projection, domain_event, Tracking(APPLICATION_NAME, notification_id))
                 projection.flush(tracking, recorded)
             except BaseException:
                 projection.discard()

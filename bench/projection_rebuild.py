@@ -1,0 +1,163 @@
+"""Benchmark: rebuild of all views (events/s) against a raw read of the events table, same process.
+
+    python bench/projection_rebuild.py --store sqlite --employees 5000
+    python bench/projection_rebuild.py --store postgres --employees 5000   # needs the test server
+
+Writes a register (positions, employees placed, assessed and rated over two years) in large saves,
+walks a few proposals through a round, then measures, in this process and run:
+  1. raw read: every row of the notification log through `select_notifications` (batches of 5,000);
+  2. raw read + decode: the same, each event decoded by the application's mapper;
+  3. rebuild: `projections.admin.rebuild` of every view, from the first event to caught up.
+Prints the figures and the ratios to the raw read, and saves them as JSON under bench/results/.
+Not a test: nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import resource
+import tempfile
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+from uuid import uuid4
+
+import psycopg
+from psycopg import sql
+
+from application.bootstrap import initialise_store, open_application, postgres_conninfo
+from application.context import Actor
+from application.settings import Settings
+from domain.employee import Employee
+from domain.position import Position
+from domain.transfer import place_employee
+from domain.vocabulary import Expectation, PositionType, Potential, Rank, TransferKind
+from projections.admin import rebuild
+from projections.catalogue import VIEWS
+
+OPERATOR = Actor("bench-operator")
+AGENCY = "Pemerintah Provinsi Bench"
+STANDARD = {"integritas": 3, "kerjasama": 3, "komunikasi": 3, "keuangan_daerah": 3}
+RESULTS = Path(__file__).parent / "results"
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    if args.store == "sqlite":
+        return Settings(_env_file=None, store="sqlite", sqlite_path=Path(tempfile.mkdtemp()) / "bench.sqlite3")
+    return Settings(_env_file=None, store="postgres", postgres_host=args.host, postgres_port=args.port,
+                    postgres_user=args.user, postgres_dbname=args.dbname,
+                    postgres_schema=f"bench_{uuid4().hex[:10]}")
+
+
+def write_register(app, employees: int, seed: int) -> None:
+    """Positions and employees, saved many aggregates at a time (as a bulk import would)."""
+    rng = random.Random(seed)
+    units = [f"Unit {u:02d}" for u in range(max(employees // 250, 4))]
+    positions = []
+    for unit in units:
+        for p in range(10):
+            positions.append(Position.establish(
+                AGENCY, unit, f"Jabatan {p}", PositionType.PELAKSANA, Rank.II_A, Rank.IV_A,
+                employees // (len(units) * 10) + 3, STANDARD))
+    app._save(OPERATOR, *positions)
+    for start in range(0, employees, 500):
+        batch = []
+        for seq in range(start, min(start + 500, employees)):
+            born = date(1960 + (seq // 1000) % 30, rng.randint(1, 12), rng.randint(1, 28))
+            nip = f"{born:%Y%m%d}201003{1 + (seq // 30000) % 2}{seq % 1000:03d}"
+            employee = Employee.register(nip, f"Pegawai {seq}", Rank.III_A)
+            position = positions[seq % len(positions)]
+            place_employee(employee, position, date(2021, 1, 4), f"SK-{seq}")
+            employee.assess_competency({k: rng.randint(2, 4) for k in STANDARD}, rng.choice(list(Potential)),
+                                       "UPT", "assessment centre", date(2025, 5, 1))
+            for year in (2024, 2025):
+                employee.rate_performance(year, rng.choice(list(Expectation)), Expectation.AS_EXPECTED)
+            batch.append(employee)
+        app._save(OPERATOR, *batch, *positions)  # positions saved with their new holders
+
+
+def walk_a_round(app, proposals: int) -> None:
+    round_id = app.open_round(OPERATOR, AGENCY, TransferKind.WITHIN_AGENCY, "Mutasi bench", date(2026, 1, 1),
+                              date(2026, 6, 30), date(2026, 3, 1)).aggregate_id
+    notifications = app.recorder.select_notifications(1, 10_000)
+    registered = [n.originator_id for n in notifications if n.topic.endswith("Employee.Registered")]
+    targets = [n.originator_id for n in notifications if n.topic.endswith("Position.Established")]
+    for i, employee_id in enumerate(registered[:proposals]):
+        try:
+            app.propose(OPERATOR, round_id, employee_id, targets[(i + 1) % len(targets)], "bench proposal")
+        except Exception:  # an ineligible or duplicate candidate: skip it
+            continue
+
+
+def raw_read(app, decode: bool) -> tuple[int, float]:
+    started, count, position = time.perf_counter(), 0, 0
+    while True:
+        notifications = app.recorder.select_notifications(position, 5000, inclusive_of_start=False)
+        if not notifications:
+            break
+        if decode:
+            for notification in notifications:
+                app.mapper.to_domain_event(notification)
+        count += len(notifications)
+        position = notifications[-1].id
+    return count, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--employees", type=int, default=5000)
+    parser.add_argument("--proposals", type=int, default=50)
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5432)
+    parser.add_argument("--user", default="postgres")
+    parser.add_argument("--dbname", default="test")
+    args = parser.parse_args()
+    settings = settings_for(args)
+    initialise_store(settings)
+    app = open_application(settings, clock=lambda: date(2026, 3, 2))
+    try:
+        started = time.perf_counter()
+        write_register(app, args.employees, args.seed)
+        walk_a_round(app, args.proposals)
+        written = time.perf_counter() - started
+        events, raw_seconds = raw_read(app, decode=False)
+        _, decode_seconds = raw_read(app, decode=True)
+        started = time.perf_counter()
+        rebuild(settings, batch_size=args.batch_size, grace=0)
+        rebuild_seconds = time.perf_counter() - started
+        figures = {
+            "benchmark": "projection_rebuild", "store": args.store, "views": list(VIEWS),
+            "events": events, "employees": args.employees, "batch_size": args.batch_size,
+            "write_seconds": round(written, 3),
+            "raw_read_events_per_s": round(events / raw_seconds),
+            "raw_read_and_decode_events_per_s": round(events / decode_seconds),
+            "rebuild_events_per_s": round(events / rebuild_seconds),
+            "rebuild_seconds": round(rebuild_seconds, 3),
+            "ratio_rebuild_to_raw_read": round(raw_seconds / rebuild_seconds, 4),
+            "ratio_rebuild_to_raw_read_and_decode": round(decode_seconds / rebuild_seconds, 4),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                        "processor": platform.processor() or platform.machine()},
+            "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+    finally:
+        app.close()
+        if settings.store == "postgres":
+            with psycopg.connect(postgres_conninfo(settings), autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                    sql.Identifier(settings.postgres_schema)))
+    print(json.dumps(figures, indent=2))
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"projection_rebuild-{args.store}-{figures['run_at'].replace(':', '')}.json"
+    path.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"saved {path}")
+
+
+if __name__ == "__main__":
+    main()
