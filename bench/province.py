@@ -1,0 +1,157 @@
+"""Benchmarks 6 and 7 at province size (about 50,000 employees), on one store built once:
+
+    python -m bench.province [--employees 50000] [--proposals 200] [--repeat 50] [--keep]
+
+7. Peak memory (RSS, from wait4) of `mutasi import` of the generated province roster and of
+   `mutasi projections rebuild` of every view, each as its own process. Target < 500 MB each.
+   The rebuild's events/s (the projections engineer's rebuild, from the first event to caught up)
+   is recorded too; bench/projection_rebuild.py is the rebuild benchmark proper, against a raw read.
+6. Report latency: a round of the province government is walked (proposals, decisions, announcement),
+   the views are rebuilt, then the transparency, accountability and staffing reports are each built
+   `--repeat` times: p50/p99. Target p99 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from application.bootstrap import open_application
+from application.context import Actor
+from application.roster.generate import RegisterGenerator
+from application.roster.files import write_roster
+from bench.common import fresh_store, percentiles, run_measuring_rss, save_result
+from domain.employee import Employee
+from domain.position import Position
+from domain.vocabulary import TransferKind
+from projections.queries import ReadModels
+from projections.reports import Reports
+
+OPERATOR, COMMITTEE, PPK = Actor("bench-operator"), Actor("bench-tpk"), Actor("bench-ppk")
+
+
+def cli_env(settings) -> dict[str, str]:
+    """Environment of the child `mutasi` processes: the benchmark store (this process's env untouched)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTASI_")}
+    env.update({
+        "MUTASI_STORE": "postgres", "MUTASI_POSTGRES_HOST": settings.postgres_host,
+        "MUTASI_POSTGRES_PORT": str(settings.postgres_port), "MUTASI_POSTGRES_USER": settings.postgres_user,
+        "MUTASI_POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
+        "MUTASI_POSTGRES_DBNAME": settings.postgres_dbname, "MUTASI_POSTGRES_SCHEMA": settings.postgres_schema,
+    })
+    return env
+
+
+def walk_round(settings, employees: int, seed: int, proposals: int) -> tuple[Any, dict[str, int]]:
+    """Propose moves into vacancies of the first agency, decide each, announce: the reports' content."""
+    rows = RegisterGenerator("province", seed, employees=employees).rows()
+    agency, seats, people = None, {}, defaultdict(list)
+    for row in rows:
+        agency = agency or row["INSTANSI"]
+        if row["INSTANSI"] != agency:
+            break
+        key = Position.create_id(row["INSTANSI"], row["UNIT_KERJA"], row["JABATAN"])
+        seats.setdefault(key, [row["FORMASI"], row["JABATAN"].split()[0]])
+        if row.get("NIP"):
+            seats[key][0] -= 1
+            people[seats[key][1]].append((Employee.create_id(row["NIP"]), key))
+    vacancies = [(key, kind) for key, (free, kind) in seats.items() if free > 0]
+    app = open_application(settings, clock=lambda: date(2026, 3, 2))
+    counts = {"proposed": 0, "approved": 0, "rejected": 0, "refused": 0}
+    try:
+        round_id = app.open_round(OPERATOR, agency, TransferKind.WITHIN_AGENCY, "Mutasi Tahap I 2026",
+                                  date(2026, 1, 1), date(2026, 6, 30), date(2026, 3, 1)).aggregate_id
+        for index in range(proposals):
+            target, kind = vacancies[index % len(vacancies)]
+            candidates = [c for c in people[kind] if c[1] != target]
+            if not candidates:
+                continue
+            employee_id, _ = candidates[(index * 7) % len(candidates)]
+            try:
+                proposal_id = app.propose(OPERATOR, round_id, employee_id, target, "fills a vacancy").proposal_id
+            except Exception:  # noqa: BLE001 - an ineligible or repeated candidate is skipped
+                counts["refused"] += 1
+                continue
+            counts["proposed"] += 1
+            app.recommend(COMMITTEE, round_id, proposal_id, True, "fits the standard")
+            try:
+                app.decide(PPK, round_id, proposal_id, True, "approved on the committee's recommendation")
+                counts["approved"] += 1
+            except Exception:  # noqa: BLE001 - a failed rule without override: rejected instead
+                app.decide(PPK, round_id, proposal_id, False, "a rule is not met")
+                counts["rejected"] += 1
+        app.announce(PPK, round_id, date(2026, 2, 1))
+    finally:
+        app.close()
+    return round_id, counts | {"agency": agency}
+
+
+def time_reports(settings, round_id, agency: str, repeat: int) -> dict[str, Any]:
+    read = ReadModels(settings)
+    reports = Reports(read)
+    calls = {
+        "transparency": lambda: reports.transparency(round_id),
+        "accountability": lambda: reports.accountability(round_id),
+        "staffing_agency": lambda: reports.staffing(agency),
+        "staffing_province": lambda: reports.staffing(),
+    }
+    figures = {}
+    try:
+        for name, call in calls.items():
+            rows = sum(len(s.rows) for s in call().sections)  # warm-up, and the size of the report
+            samples = []
+            for _ in range(repeat):
+                began = time.perf_counter()
+                call()
+                samples.append((time.perf_counter() - began) * 1000)
+            figures[name] = {"rows": rows, **{f"{k}_ms": round(v, 2) for k, v in percentiles(samples).items()}}
+            print(name, figures[name], flush=True)
+    finally:
+        read.close()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--proposals", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    mutasi = [sys.executable, "-m", "api.cli.main"]
+    with fresh_store("province", args.keep) as settings, tempfile.TemporaryDirectory() as directory:
+        roster = Path(directory) / "province.csv"
+        write_roster(RegisterGenerator("province", args.seed, employees=args.employees).rows(), roster)
+        env = cli_env(settings)
+        status, import_rss, import_seconds = run_measuring_rss([*mutasi, "import", str(roster), "--no-progress"], env)
+        if status != 0:
+            raise SystemExit(f"import failed with status {status}")
+        round_id, walked = walk_round(settings, args.employees, args.seed, args.proposals)
+        app = open_application(settings)
+        events = app.recorder.max_notification_id()
+        app.close()
+        status, rebuild_rss, rebuild_seconds = run_measuring_rss([*mutasi, "projections", "rebuild"], env)
+        if status != 0:
+            raise SystemExit(f"rebuild failed with status {status}")
+        reports = time_reports(settings, round_id, walked["agency"], args.repeat)
+    save_result("memory", {
+        "employees": args.employees, "events": events,
+        "import": {"peak_rss_mb": round(import_rss, 1), "seconds": round(import_seconds, 1)},
+        "rebuild_all_views": {"peak_rss_mb": round(rebuild_rss, 1), "seconds": round(rebuild_seconds, 1),
+                              "events_per_s_including_start_and_2s_grace": round(events / rebuild_seconds)},
+        "target_peak_rss_mb": 500,
+    })
+    save_result("reports", {"employees": args.employees, "events": events, "round": walked,
+                            "repeat": args.repeat, "reports": reports, "target_p99_ms": 50})
+
+
+if __name__ == "__main__":
+    main()
