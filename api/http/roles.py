@@ -28,6 +28,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     # employees
     "employees.register": frozenset({O}),
     "employees.lookup": STAFF,
+    "employees.search": STAFF,
     "employees.read": STAFF,
     "employees.change_rank": frozenset({O}),
     "employees.assess_competency": frozenset({A}),
@@ -42,6 +43,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     # positions
     "positions.establish": frozenset({O}),
     "positions.read": STAFF,
+    "positions.list": STAFF,
     "positions.revise_standard": frozenset({O}),
     "positions.revise_formasi": frozenset({O}),
     "positions.abolish": frozenset({O}),
@@ -60,6 +62,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     "rounds.execute_transfer": frozenset({O}),
     "rounds.evaluate_transfer": frozenset({O, A}),
     "rounds.close": frozenset({O, P}),
+    # mutation plans: computed and adopted by operators or the committee, read by them, the PPK, auditors
+    "plans.compute": frozenset({O, C}),
+    "plans.read": frozenset({O, C, P, Role.AUDITOR}),
+    "plans.adopt": frozenset({O, C}),
     # read models (projections) and their reports
     "projections.status": STAFF,
     "reports.employee_placements": STAFF,

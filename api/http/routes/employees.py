@@ -7,13 +7,16 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.http.deps import Application, Command
+from api.http.problems import documented
 from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
+from api.http.routes.projections import Views, answering
 from api.http.schemas.common import CommandResult
 from api.http.schemas.employees import (
-    AssessCompetency, ChangeRank, CloseDisciplinaryCase, CompleteDevelopment, EmployeeOut, NipLookup,
-    OpenDisciplinaryCase, PlaceEmployee, PlanDevelopment, RatePerformance, RecordSanction,
-    RegisterEmployee, RetireEmployee,
+    AssessCompetency, ChangeRank, CloseDisciplinaryCase, CompleteDevelopment, EmployeeOut,
+    EmployeeSearch, NipLookup, OpenDisciplinaryCase, PlaceEmployee, PlanDevelopment, RatePerformance,
+    RecordSanction, RegisterEmployee, RetireEmployee,
 )
+from projections.queries import EmployeeEntry, Page
 
 router = APIRouter(prefix="/employees", tags=["employees"], dependencies=GUARDED)
 _COMMAND = {"response_model": CommandResult, "responses": COMMAND_ERRORS}
@@ -31,6 +34,18 @@ def lookup(body: NipLookup, app: Application, response: Response) -> EmployeeOut
     employee = app.find_employee_by_nip(body.nip)
     tag_version(response, employee.version)
     return EmployeeOut.of(employee)
+
+
+@router.post("/search", name="employees.search", response_model=Page[EmployeeEntry],
+             responses=documented(401, 403, 422, 503))
+def search(body: EmployeeSearch, views: Views) -> Page[EmployeeEntry]:
+    """The employee directory (read model) by agency, unit, rank, position type, NIP prefix, paginated.
+
+    The answer states the view's position; pass a command's `position` as `min_position` to read
+    your own write (503 `view-not-up-to-date` if the view does not reach it in ~2 s).
+    """
+    with answering():
+        return views.employees(**body.model_dump())
 
 
 @router.get("/{employee_id}", name="employees.read", response_model=EmployeeOut, responses=READ_ERRORS)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from api.http.deps import Application, Command
+from api.http.problems import documented
 from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
+from api.http.routes.projections import Views, answering
 from api.http.schemas.common import CommandResult
 from api.http.schemas.positions import (
     AbolishPosition, EstablishPosition, PositionOut, ReviseFormasi, ReviseStandard,
 )
+from domain.vocabulary import PositionType
+from projections.queries import Page, PositionEntry
 
 router = APIRouter(prefix="/positions", tags=["positions"], dependencies=GUARDED)
 _COMMAND = {"response_model": CommandResult, "responses": COMMAND_ERRORS}
@@ -21,6 +26,37 @@ _COMMAND = {"response_model": CommandResult, "responses": COMMAND_ERRORS}
 def establish(body: EstablishPosition, app: Application, command: Command) -> Response:
     """Establish a position; the same agency, unit and title cannot be established twice (409)."""
     return command.run(lambda actor, _: app.establish_position(actor, **body.model_dump()), 201)
+
+
+class PositionFilters:
+    """Filters of the position list: where, which type, vacancies or surpluses, a page of it."""
+
+    def __init__(
+        self,
+        agency: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+        unit: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+        position_type: PositionType | None = None,
+        vacant: Annotated[bool | None, Query(description="true: only positions with a free seat")] = None,
+        surplus: Annotated[bool | None, Query(description="true: only over-staffed positions")] = None,
+        include_abolished: bool = False,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+        min_position: Annotated[int | None, Query(ge=1, le=2**62, description=(
+            "wait (up to ~2 s) until the list has applied this position (a command's `position`)"))] = None,
+    ) -> None:
+        self.filters = {
+            "agency": agency, "unit": unit, "position_type": position_type, "vacant": vacant,
+            "surplus": surplus, "include_abolished": include_abolished, "limit": limit,
+            "offset": offset, "min_position": min_position,
+        }
+
+
+@router.get("", name="positions.list", response_model=Page[PositionEntry],
+            responses=documented(401, 403, 422, 503))
+def list_positions(views: Views, query: Annotated[PositionFilters, Depends()]) -> Page[PositionEntry]:
+    """Positions (read model) with formasi, holders and free seats; filter vacancies or surpluses."""
+    with answering():
+        return views.positions(**query.filters)
 
 
 @router.get("/{position_id}", name="positions.read", response_model=PositionOut, responses=READ_ERRORS)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from api.http.schemas.common import Body, Day, Name, NipText, Text
 from domain.employee import Employee
-from domain.vocabulary import DevelopmentActivity, Expectation, Potential, Predikat, Rank, SanctionLevel
+from domain.vocabulary import (
+    DevelopmentActivity, Expectation, PositionType, Potential, Predikat, Rank, SanctionLevel,
+)
 
 Scores = dict[str, int]
 
@@ -194,3 +197,18 @@ class EmployeeOut(BaseModel):
             "development_plans": list(employee.development.values()),
             "evaluations": employee.evaluations, "retired_on": employee.retired_on,
         }, from_attributes=True)
+
+
+class EmployeeSearch(Body):
+    """Filters of the employee directory (read model); the NIP prefix travels in the body, not the URL."""
+
+    agency: Name | None = None
+    unit: Name | None = Field(None, examples=["BPKAD"])
+    rank: Rank | None = None
+    position_type: PositionType | None = None
+    nip_prefix: str | None = Field(None, pattern=r"^[0-9]{1,18}$", examples=["1985"])
+    status: Literal["active", "retired"] | None = None
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10**9)
+    min_position: int | None = Field(None, ge=1, le=2**62, description=(
+        "wait (up to ~2 s) until the directory has applied this position (a command's `position`)"))
