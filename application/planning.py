@@ -39,9 +39,14 @@ def _topics(*classes: type[Aggregate]) -> tuple[str, ...]:
 class PlanningUseCases(MutasiBase):
     """Commands and queries on the MutationPlan aggregate."""
 
-    def compute_plan(self, actor: Actor, round_id: UUID, options: PlanOptions) -> Recorded:
-        """Compute the plan that maximises total JPM under every rule, and keep it with its reasons."""
-        mutation_round = self._load(MutationRound, round_id, RoundNotFound)
+    def compute_plan(
+        self, actor: Actor, round_id: UUID, options: PlanOptions, expected_version: int | None = None
+    ) -> Recorded:
+        """Compute the plan that maximises total JPM under every rule, and keep it with its reasons.
+
+        `expected_version` is the round's version the caller looked at.
+        """
+        mutation_round = self._load(MutationRound, round_id, RoundNotFound, expected_version)
         mutation_round.check_open()
         options = options.normalised()
         positions, employees = self._register()

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from api.cli import audit, db, demo, generate, projections, roster_import, serve, token
+from api.cli import audit, db, demo, generate, plan, projections, roster_import, serve, token
 from application.errors import ApplicationError
 from application.settings import Settings
 from domain.errors import DomainError
 
-COMMANDS = (audit, db, demo, generate, projections, roster_import, serve, token)
+COMMANDS = (audit, db, demo, generate, plan, projections, roster_import, serve, token)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from api.http.idempotency import open_idempotency_store
 from api.http.middleware import RequestContext
 from api.http.problems import Problem, install_problem_handlers
-from api.http.routes import audit, employees, health, positions, projections, public, reports, rounds
+from api.http.routes import audit, employees, health, plans, positions, projections, public, reports, rounds
 from api.http.security import ApiSettings, jwt_secret
 from application.bootstrap import open_application
 from application.service import MutasiApplication
@@ -51,7 +51,7 @@ def create_app(
 
     app = FastAPI(title="Mutasi", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   generate_unique_id_function=lambda route: route.name)  # operationId = matrix row
-    for module in (employees, positions, rounds, public, health, audit):
+    for module in (employees, positions, rounds, plans, public, health, audit):
         app.include_router(module.router)
     for router in (projections.router, reports.router, reports.public_router):
         app.include_router(router)

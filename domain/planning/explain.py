@@ -207,7 +207,9 @@ class Explainer:
         candidate = self.pool[i]
         if candidate.id in moved:
             mv = moved[candidate.id]
-            reason = f"recommended for {mv.to_title} ({mv.to_unit}) instead, JPM {mv.jpm}"
+            reason = (f"recommended for another seat of this position, JPM {mv.jpm}"
+                      if mv.to_position_id == self.matching.columns[j].id else
+                      f"recommended for {mv.to_title} ({mv.to_unit}) instead, JPM {mv.jpm}")
         elif limit_reached:
             reason = f"eligible, but the plan's limit of {self.options.max_moves} moves was reached"
         else:

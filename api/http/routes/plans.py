@@ -1,0 +1,45 @@
+"""/rounds/{round_id}/plans and /plans: compute a mutation plan, read it, adopt it into proposals."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from api.http.deps import Application, Command
+from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
+from api.http.schemas.common import CommandResult
+from api.http.schemas.plans import AdoptPlan, PlanOut, PlanRequest
+
+router = APIRouter(tags=["plans"], dependencies=GUARDED)
+_COMMAND = {"response_model": CommandResult, "responses": COMMAND_ERRORS}
+
+
+@router.post("/rounds/{round_id}/plans", name="plans.compute", status_code=201, **_COMMAND)
+def compute(round_id: UUID, body: PlanRequest, app: Application, command: Command) -> Response:
+    """Compute the placement that maximises total JPM while every rule holds, and keep it.
+
+    The answer's `plan_id` names the plan; read it with `GET /plans/{plan_id}`. `If-Match` names the
+    round's version the committee looked at (412 if it moved). A pin that breaks a rule, or pins and
+    limits that cannot all hold, are a 422 naming the rules.
+    """
+    options = body.options()
+    return command.run(lambda actor, expected: app.compute_plan(
+        actor, round_id, options, expected_version=expected), 201)
+
+
+@router.get("/plans/{plan_id}", name="plans.read", response_model=PlanOut, responses=READ_ERRORS)
+def read(plan_id: UUID, at: ReadParams, app: Application, response: Response) -> PlanOut:
+    """The plan: options, every recommended move with each rule's result and the gaps to develop,
+    every empty seat with each candidate's blocking rule, the spread per unit, and what was adopted."""
+    plan = app.get_plan(plan_id, version=at.version, as_of=at.as_of)
+    tag_version(response, plan.version)
+    return PlanOut.of(plan)
+
+
+@router.post("/plans/{plan_id}/adopt", name="plans.adopt", **_COMMAND)
+def adopt(plan_id: UUID, body: AdoptPlan, app: Application, command: Command) -> Response:
+    """Turn the plan's moves (or the selected employees' moves) into proposals of the round, all or
+    none, in the plan's order; each proposal records the plan's id, version and options."""
+    return command.run(lambda actor, expected: app.adopt_plan(
+        actor, plan_id, body.employee_ids, body.reason, expected_version=expected))
