@@ -70,8 +70,7 @@ class DocumentProjection(Projection[DocumentView]):
         if (table, key) in self._changes:
             doc = self._changes[(table, key)]
         else:
-            stored = self.view.load(table, key)
-            doc = _copy(stored) if stored is not None else None
+            doc = self.view.take(table, key)
         if doc is None and create is not None:
             doc = create()
         if doc is not None:
@@ -94,15 +93,6 @@ class DocumentProjection(Projection[DocumentView]):
     def discard(self) -> None:
         """Forget the changes of a failed batch."""
         self._changes = {}
-
-
-def _copy(doc: Doc) -> Doc:
-    """A deep copy of a JSON document (cached rows must not change before they are committed)."""
-    if isinstance(doc, dict):
-        return {k: _copy(v) for k, v in doc.items()}
-    if isinstance(doc, list):
-        return [_copy(v) for v in doc]
-    return doc
 
 
 # -- lookups several views keep for themselves (each view is rebuilt on its own) ----------

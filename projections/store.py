@@ -240,6 +240,14 @@ class DocumentView(TrackingRecorder):
         self._remember(table, key, doc)
         return doc
 
+    def take(self, table: str, key: str) -> Doc | None:
+        """One row to change: taken out of the cache (no copy needed), put back when committed."""
+        cached = self._cache.pop((table, key), ...)
+        if cached is not ...:
+            return cached  # type: ignore[return-value]
+        rows = self.db.fetchall(f"SELECT doc FROM {self.table_name(table)} WHERE key = %s", [key])
+        return json.loads(rows[0]["doc"]) if rows else None
+
     def _remember(self, table: str, key: str, doc: Doc | None) -> None:
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
