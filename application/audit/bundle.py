@@ -119,10 +119,8 @@ def verify_bundle(bundle: Bundle, key: Ed25519PublicKey) -> Verification:
         reason = event_failure(event, head)
         if reason:
             return failed(reason)
-        entry = bundle.checkpoints.get(line.get("checkpoint"))  # type: ignore[arg-type]
         digest = event.link[1]  # type: ignore[index]
-        if entry is None or not entry[1].first <= event.position <= entry[1].last or not included(
-                leaf(event.position, digest), line.get("proof") or [], entry[1].root):
+        if not _proven(bundle, line, event.position, digest):
             return failed("the event is not in the signed checkpoint it names (inclusion proof fails)")
         heads[event.originator_id] = (event.version, digest)
         pairs.append((event.position, digest))
@@ -139,6 +137,17 @@ def verify_bundle(bundle: Bundle, key: Ed25519PublicKey) -> Verification:
             f"the bundle holds {count} events, the manifest signed {manifest.get('events')} "
             "(or another sequence): events were removed, added or reordered"))
     return Verification(count, len(ordered), None)
+
+
+def _proven(bundle: Bundle, line: dict[str, Any], position: int, digest: str) -> bool:
+    sequence, path = line.get("checkpoint"), line.get("proof")
+    entry = bundle.checkpoints.get(sequence) if isinstance(sequence, int) else None
+    if entry is None or not entry[1].first <= position <= entry[1].last or not isinstance(path, list):
+        return False
+    try:
+        return included(leaf(position, digest), [str(step) for step in path], entry[1].root)
+    except ValueError:  # a step that is not hex
+        return False
 
 
 @dataclass(frozen=True)

@@ -131,3 +131,13 @@ def test_a_period_bundle_verifies_and_an_employee_bundle_holds_its_whole_history
     versions = [json.loads(lines[i])["originator_version"] for i in _event_lines(lines)]
     assert versions == list(range(1, len(versions) + 1))
     assert {UUID(json.loads(lines[i])["originator_id"]) for i in _event_lines(lines)} == {transfer.employee_id}
+
+
+def test_a_mangled_proof_is_located_not_a_crash(exported, settings) -> None:
+    _, lines = exported
+    index = _event_lines(lines)[1]
+    line = json.loads(lines[index])
+    line["proof"], line["checkpoint"] = ["Lzz"], [1]
+    lines[index] = json.dumps(line)
+    failure = _verify(lines, settings).failure
+    assert failure.line == index + 1 and "inclusion proof" in failure.reason
