@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from api.http.idempotency import open_idempotency_store
 from api.http.middleware import RequestContext
 from api.http.problems import Problem, install_problem_handlers
+from api.http.roles import MATRIX, Role
 from api.http.routes import audit, employees, health, plans, positions, projections, public, reports, rounds
 from api.http.security import ApiSettings, jwt_secret
 from application.bootstrap import open_application
@@ -69,5 +70,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(problem.pop("$defs", {}))
         schemas["Problem"] = problem
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if Role.PUBLIC in MATRIX.get(operation.get("operationId"), ()):
+                    operation["security"] = [{}, *operation.get("security", [])]  # a token is optional
         app.openapi_schema = schema
     return app.openapi_schema
