@@ -154,7 +154,7 @@ def main() -> None:
                     sql.Identifier(settings.postgres_schema)))
     print(json.dumps(figures, indent=2))
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"projection_rebuild-{args.store}-{figures['run_at'].replace(':', '')}.json"
+    path = RESULTS / f"projection_rebuild-{args.store}.json"
     path.write_text(json.dumps(figures, indent=2) + "\n")
     print(f"saved {path}")
 
