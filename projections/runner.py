@@ -11,7 +11,9 @@ Gaps: PostgreSQL may hand out notification ids that commit later than higher ids
 not take the library's table lock, or a rolled-back insert, which leaves a gap forever). A gap above
 the "settled horizon" is never passed over: the runner briefly takes a SHARE lock on the events table,
 which waits for every transaction that is inserting, and records the highest id then visible; every id
-at or below it is decided (committed or never). Then it reads again.
+at or below it is decided (committed or never). Then it reads again. The lock waits at most 250 ms
+(writers queue behind it meanwhile); when an insert holds the table longer, the runner applies what
+lies before the gap and tries again later, backing off up to 30 s.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -63,6 +66,7 @@ class ProjectionRunner:
         self.reader: MutasiApplication | None = None
         self._listener: psycopg.Connection[Any] | None = None
         self._horizon = 0
+        self._settle_after, self._settle_backoff = 0.0, 0.5
         self._nudge = threading.Event()
 
     # -- connecting --------------------------------------------------------------
@@ -151,12 +155,17 @@ class ProjectionRunner:
         notifications = recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
         if self.settings.store != "postgres" or self._open_gap(start, notifications) is None:
             return notifications
-        try:
-            self._horizon = max(self._horizon, self._settle())
-        except DB_ERRORS as error:
-            log.info("could not settle a gap yet (%s); reading up to it", error)
-        else:
-            notifications = recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
+        if time.monotonic() >= self._settle_after:
+            try:
+                self._horizon = max(self._horizon, self._settle())
+            except DB_ERRORS as error:  # a long insert (a bulk import?) holds the table: back off
+                self._settle_backoff = min(self._settle_backoff * 2, 30.0)
+                self._settle_after = time.monotonic() + self._settle_backoff
+                log.info("gap after %s not settled yet (%s); next try in %.1fs", start, error,
+                         self._settle_backoff)
+            else:
+                self._settle_backoff, self._settle_after = 0.5, 0.0
+                notifications = recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
         cut = self._open_gap(start, notifications)
         return notifications if cut is None else notifications[:cut]
 
@@ -175,7 +184,7 @@ class ProjectionRunner:
         recorder: Any = self.reader.recorder
         table = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"'
         with recorder.datastore.transaction(commit=True) as cursor:
-            cursor.execute("SET LOCAL lock_timeout = '1s'")
+            cursor.execute("SET LOCAL lock_timeout = '250ms'")
             cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
             cursor.execute(f"SELECT max(notification_id) AS m FROM {table}")
             return int(cursor.fetchone()["m"] or 0)
