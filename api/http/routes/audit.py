@@ -155,25 +155,6 @@ class VerificationOut(BaseModel):
                        version=failure.version, checkpoint=failure.checkpoint))
 
 
-class CheckpointOut(BaseModel):
-    """A signed checkpoint: the Merkle root over positions `first`..`last`, chained to the previous one."""
-
-    sequence: int
-    first: int
-    last: int
-    count: int
-    root: str
-    previous: str
-    created_at: str
-    key: str
-    signature: str
-
-    @classmethod
-    def of(cls, checkpoint: Checkpoint) -> CheckpointOut:
-        """The response form of a checkpoint."""
-        return cls(**checkpoint.__dict__)
-
-
 class PublicKeyOut(BaseModel):
     """The Ed25519 public key that verifies checkpoints and bundles."""
 
@@ -203,10 +184,11 @@ def public_key(app: Application) -> PublicKeyOut:
     return PublicKeyOut(public_key_pem=public_pem(key), fingerprint=fingerprint(key))
 
 
-@router.get("/checkpoints", name="audit.checkpoints", response_model=list[CheckpointOut], responses=_ERRORS)
-def checkpoints(app: Application) -> list[CheckpointOut]:
-    """Every signed checkpoint, in order."""
-    return [CheckpointOut.of(c) for c in _storage(app).checkpoints()]
+@router.get("/checkpoints", name="audit.checkpoints", response_model=list[Checkpoint], responses=_ERRORS)
+def checkpoints(app: Application) -> list[Checkpoint]:
+    """Every signed checkpoint, in order: the Merkle root over positions `first`..`last`, chained to the
+    previous checkpoint (`previous`), signed with the key of `GET /audit/public-key`."""
+    return _storage(app).checkpoints()
 
 
 @router.get("/verify", name="audit.verify", response_model=VerificationOut, responses=_ERRORS)
