@@ -141,3 +141,21 @@ def test_a_mangled_proof_is_located_not_a_crash(exported, settings) -> None:
     lines[index] = json.dumps(line)
     failure = _verify(lines, settings).failure
     assert failure.line == index + 1 and "inclusion proof" in failure.reason
+
+
+def test_everything_exported_over_many_small_checkpoints_verifies(app, settings) -> None:
+    from application.bootstrap import open_application
+
+    back_dated_transfer(app)
+    small = open_application(settings.model_copy(update={"audit_checkpoint_max_events": 5}))
+    try:
+        out = io.StringIO()
+        count = export_bundle(small, Scope("all"), out)
+    finally:
+        small.close()
+    lines = out.getvalue().splitlines()
+    checkpoints = [json.loads(line) for line in lines if '"type":"checkpoint"' in line]
+    assert count == app.recorder.max_notification_id() and len(checkpoints) == -(-count // 5)
+    assert [c["count"] for c in checkpoints[:-1]] == [5] * (len(checkpoints) - 1)
+    result = _verify(lines, settings)
+    assert result.ok and result.events == count and result.checkpoints == len(checkpoints)
