@@ -155,7 +155,9 @@ def _lines(path: Path) -> list[str]:
 
 def _report(result: Any, what: str) -> int:
     if result.ok:
-        print(f"{what}: OK ({result.events} events, {result.checkpoints} checkpoints verified)")
+        late = (f"; the last {result.uncovered} are not covered by a signed checkpoint yet "
+                "(run `mutasi audit checkpoint`)") if result.uncovered else ""
+        print(f"{what}: OK ({result.events} events, {result.checkpoints} checkpoints verified{late})")
         return 0
     failure = result.failure
     where = ", ".join(f"{name} {value}" for name, value in (

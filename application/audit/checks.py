@@ -31,6 +31,7 @@ class Verification:
     events: int
     checkpoints: int
     failure: Failure | None
+    uncovered: int = 0  # events checked that no signed checkpoint covers yet
 
     @property
     def ok(self) -> bool:

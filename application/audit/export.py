@@ -52,7 +52,10 @@ def _round_members(app: MutasiBase, round_id: UUID) -> list[UUID]:
     return members
 
 
-def _selected(app: MutasiBase, storage: AuditStorage, scope: Scope, upto: int) -> tuple[list[AuditEvent], list[UUID]]:
+def _selected(
+    app: MutasiBase, storage: AuditStorage, scope: Scope, upto: int
+) -> tuple[list[AuditEvent], list[UUID]]:
+    """The events of `scope` up to position `upto`, and the aggregates whose whole history is in it."""
     if scope.kind in ("employee", "position", "round"):
         assert scope.aggregate_id is not None
         kind = {"employee": "Employee", "position": "Position", "round": "MutationRound"}[scope.kind]
@@ -75,14 +78,19 @@ def _in_period(event: AuditEvent, scope: Scope) -> bool:
     return not (scope.recorded_to and (moment is None or moment > scope.recorded_to))
 
 
-def _proofs(app: MutasiBase, checkpoints: list[Checkpoint], events: list[AuditEvent]) -> Iterable[tuple[Checkpoint, dict[int, list[str]]]]:
+def _proofs(
+    app: MutasiBase, checkpoints: list[Checkpoint], events: list[AuditEvent]
+) -> Iterable[tuple[Checkpoint, dict[int, list[str]]]]:
+    """For each checkpoint covering some of `events`: the Merkle proof of each of them."""
     wanted = {e.position for e in events}
     for checkpoint in checkpoints:
         if not any(checkpoint.first <= p <= checkpoint.last for p in wanted):  # type: ignore[operator]
             continue
         segment = list(feed_all(app, checkpoint.first - 1, stop=checkpoint.last))
         tree = levels([leaf_of(e) for e in segment])
-        yield checkpoint, {e.position: proof(tree, i) for i, e in enumerate(segment) if e.position in wanted}  # type: ignore[misc]
+        yield checkpoint, {
+            e.position: proof(tree, i) for i, e in enumerate(segment) if e.position in wanted  # type: ignore[misc]
+        }
 
 
 def export_bundle(app: MutasiBase, scope: Scope, out: IO[str]) -> int:
@@ -106,7 +114,8 @@ def export_bundle(app: MutasiBase, scope: Scope, out: IO[str]) -> int:
     manifest: dict[str, Any] = {
         "format": FORMAT, "scope": scope.describe(), "created_at": datetime.now(timezone.utc).isoformat(),
         "key": fingerprint(key.public_key()), "public_key": public_pem(key.public_key()),
-        "events": len(events), "events_digest": events_digest((e.position, e.link[1]) for e in events),  # type: ignore[misc, index]
+        "events": len(events),
+        "events_digest": events_digest((e.position, e.link[1]) for e in events),  # type: ignore[misc, index]
         "heads": heads, "complete": [str(m) for m in members if str(m) in heads],
     }
     manifest["signature"] = sign(key, manifest_payload(manifest))

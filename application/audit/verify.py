@@ -73,4 +73,4 @@ def verify_store(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519Pub
                                   checkpoint.first, checkpoint=checkpoint.sequence)
             return Verification(count, closed, failure)
         closed, leaves = closed + 1, []
-    return Verification(count, closed, None)
+    return Verification(count, closed, None, count - sum(c.count for c in checkpoints))

@@ -27,6 +27,9 @@ def test_an_untouched_store_verifies_clean(app, settings, register) -> None:
     transfer, tamper = register
     result = _verify(app, settings)
     assert result.ok and result.events == tamper.max_position() and result.checkpoints == 1
+    assert result.uncovered == 0
+    s.position(app, "Arsiparis")
+    assert _verify(app, settings).uncovered == 1
     assert verify_aggregate(app, transfer.employee_id).ok
 
 

@@ -143,13 +143,14 @@ class VerificationOut(BaseModel):
     ok: bool
     events: int = Field(description="events verified before the first failure (all when ok)")
     checkpoints: int
+    uncovered: int = Field(description="events verified that no signed checkpoint covers yet")
     failure: FailureOut | None
 
     @classmethod
     def of(cls, result: Verification) -> VerificationOut:
         """The response form of a verification."""
         failure = result.failure
-        return cls(ok=result.ok, events=result.events, checkpoints=result.checkpoints,
+        return cls(ok=result.ok, events=result.events, checkpoints=result.checkpoints, uncovered=result.uncovered,
                    failure=None if failure is None else FailureOut(
                        reason=failure.reason, position=failure.position, originator_id=failure.originator_id,
                        version=failure.version, checkpoint=failure.checkpoint))
