@@ -7,9 +7,10 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
@@ -61,6 +62,33 @@ def authorize(request: Request, principal: Annotated[Principal, Depends(authenti
 
 
 Caller = Annotated[Principal, Depends(authorize)]
+
+
+def _query_names(dependant: Any) -> frozenset[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return frozenset(names)
+
+
+_DECLARED_QUERY: dict[int, frozenset[str]] = {}  # by id(route): routes live as long as the app
+
+
+def _declared_query(route: object) -> frozenset[str]:
+    if id(route) not in _DECLARED_QUERY:
+        dependant = getattr(route, "dependant", None)
+        _DECLARED_QUERY[id(route)] = _query_names(dependant) if dependant is not None else frozenset()
+    return _DECLARED_QUERY[id(route)]
+
+
+def known_query_only(request: Request) -> None:
+    """Refuse query parameters the route does not declare: a typo must not silently widen an answer."""
+    unknown = sorted(set(request.query_params) - _declared_query(request.scope.get("route")))
+    if unknown:
+        raise RequestValidationError([
+            {"loc": ("query", name), "msg": "unknown query parameter", "type": "extra_forbidden"}
+            for name in unknown
+        ])
 
 
 def current_actor(request: Request, principal: Caller) -> Actor:

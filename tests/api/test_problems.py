@@ -34,6 +34,20 @@ def test_a_malformed_body_is_a_validation_problem(sqlite_api: Api, body) -> None
     assert problem["errors"] and problem["detail"]
 
 
+def test_numbers_and_flags_are_not_guessed_from_other_types(sqlite_api: Api) -> None:
+    employee_id = employee(sqlite_api, 1, position(sqlite_api, "Analis Anggaran"))
+    for year in (True, "2025", 2025.5):
+        response = sqlite_api.call(Role.OPERATOR, "POST", f"/employees/{employee_id}/ratings",
+                                   {"year": year, "results": "above", "behaviour": "above"})
+        _problem(response, 422, "validation-error")
+
+
+def test_an_unknown_query_parameter_is_refused_not_ignored(sqlite_api: Api) -> None:
+    problem = _problem(sqlite_api.call(Role.AUDITOR, "GET", "/positions?vacnat=true"), 422, "validation-error")
+    assert problem["errors"] == [{"loc": ["query", "vacnat"], "msg": "unknown query parameter",
+                                  "type": "extra_forbidden"}]
+
+
 def test_a_body_that_is_not_json_is_a_validation_problem(sqlite_api: Api) -> None:
     response = sqlite_api.client.post("/employees", content=b"{not json", headers={
         **bearer(Role.OPERATOR), "Content-Type": "application/json"})

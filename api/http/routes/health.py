@@ -25,13 +25,13 @@ class Ready(BaseModel):
     position: int
 
 
-@router.get("/live", name="health.live", response_model=Live, responses=documented(401))
+@router.get("/live", name="health.live", response_model=Live, responses=documented(401, 422))
 def live() -> Live:
     """Answers while the process runs."""
     return Live()
 
 
-@router.get("/ready", name="health.ready", response_model=Ready, responses=documented(401, 503))
+@router.get("/ready", name="health.ready", response_model=Ready, responses=documented(401, 422, 503))
 def ready(app: Application) -> Ready:
     """Answers 200 when the event store answers, 503 (problem document) when it does not."""
     return Ready(position=app.check_store())

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from api.http.schemas.common import Body, Day, Name, NipText, Text
 from domain.employee import Employee
@@ -14,7 +14,7 @@ from domain.vocabulary import (
     DevelopmentActivity, Expectation, PositionType, Potential, Predikat, Rank, SanctionLevel,
 )
 
-Scores = dict[str, int]
+Scores = dict[str, StrictInt]
 
 
 class RegisterEmployee(Body):
@@ -52,7 +52,7 @@ class AssessCompetency(Body):
 class RatePerformance(Body):
     """One year's SKP rating from results and behaviour; the response carries the predikat."""
 
-    year: int = Field(ge=1970, le=2200, examples=[2025])
+    year: StrictInt = Field(ge=1970, le=2200, examples=[2025])
     results: Expectation
     behaviour: Expectation
 
@@ -95,7 +95,7 @@ class PlanDevelopment(Body):
     activity: DevelopmentActivity
     title: Name
     competency: str | None = Field(None, max_length=64)
-    jp_hours: int = Field(ge=1, le=1000)
+    jp_hours: StrictInt = Field(ge=1, le=1000)
     due_on: Day
 
 
@@ -103,7 +103,7 @@ class CompleteDevelopment(Body):
     """A planned activity completed, with the JP hours done."""
 
     completed_on: Day
-    jp_hours: int = Field(ge=0, le=1000)
+    jp_hours: StrictInt = Field(ge=0, le=1000)
 
 
 class RetireEmployee(Body):
@@ -208,7 +208,7 @@ class EmployeeSearch(Body):
     position_type: PositionType | None = None
     nip_prefix: str | None = Field(None, pattern=r"^[0-9]{1,18}$", examples=["1985"])
     status: Literal["active", "retired"] | None = None
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=10**9)
-    min_position: int | None = Field(None, ge=1, le=2**62, description=(
+    limit: StrictInt = Field(50, ge=1, le=500)
+    offset: StrictInt = Field(0, ge=0, le=10**9)
+    min_position: StrictInt | None = Field(None, ge=1, le=2**62, description=(
         "wait (up to ~2 s) until the directory has applied this position (a command's `position`)"))

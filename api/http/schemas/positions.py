@@ -6,13 +6,13 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from api.http.schemas.common import Body, Day, Name, Text
 from domain.position import Position
 from domain.vocabulary import PositionType, Rank
 
-Standard = dict[str, int]
+Standard = dict[str, StrictInt]
 Jpm = Field(None, ge=0, le=100, max_digits=5, decimal_places=2, examples=[75])
 
 
@@ -25,7 +25,7 @@ class EstablishPosition(Body):
     position_type: PositionType
     rank_min: Rank
     rank_max: Rank
-    formasi: int = Field(ge=0, le=100_000)
+    formasi: StrictInt = Field(ge=0, le=100_000)
     standard: Standard = Field(examples=[{"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4}])
     min_jpm: Decimal | None = Jpm
 
@@ -41,7 +41,7 @@ class ReviseStandard(Body):
 class ReviseFormasi(Body):
     """A new formasi from a workload analysis (ABK)."""
 
-    formasi: int = Field(ge=0, le=100_000)
+    formasi: StrictInt = Field(ge=0, le=100_000)
     reason: Text
 
 

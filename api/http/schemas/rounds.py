@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from api.http.schemas.common import Body, Day, Name, OfficialIn, OfficialOut, Text
 from domain.competency import JpmCategory
@@ -72,7 +72,7 @@ class RecordConsent(Body):
 class RecordTechnicalReview(Body):
     """BKN's technical review (pertimbangan teknis) of a cross-agency proposal."""
 
-    approved: bool
+    approved: StrictBool
     reference: Name
     reviewed_on: Day
     notes: str = Field("", max_length=2000)
@@ -81,7 +81,7 @@ class RecordTechnicalReview(Body):
 class Recommend(Body):
     """The committee's recommendation to the PPK."""
 
-    recommended: bool
+    recommended: StrictBool
     notes: Text = Field(examples=["fits the standard; recommended"])
 
 
@@ -100,7 +100,7 @@ class OverrideIn(Body):
 class Decide(Body):
     """The PPK's decision; approving re-checks every rule, and each failure needs an override."""
 
-    approve: bool
+    approve: StrictBool
     reason: Text = Field(examples=["approved on the committee's recommendation"])
     overrides: list[OverrideIn] = Field(default_factory=list, max_length=9)
 
@@ -122,7 +122,7 @@ class IssueDecree(Body):
 class EvaluateTransfer(Body):
     """A post-transfer evaluation; a drop in performance needs a corrective action."""
 
-    months_after: int = Field(ge=1, le=120, examples=[3])
+    months_after: StrictInt = Field(ge=1, le=120, examples=[3])
     evaluated_on: Day
     performance_after: Predikat
     adaptation: Expectation
