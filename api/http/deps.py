@@ -7,7 +7,8 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -64,31 +65,42 @@ def authorize(request: Request, principal: Annotated[Principal, Depends(authenti
 Caller = Annotated[Principal, Depends(authorize)]
 
 
-def _query_names(dependant: Any) -> frozenset[str]:
-    names = {param.alias for param in dependant.query_params}
+def _query_params(dependant: Any) -> dict[str, bool]:
+    """Query parameter names of a route (with its dependencies), each: may it repeat (a list)?"""
+    params = {param.alias: _is_many(param.field_info.annotation) for param in dependant.query_params}
     for sub in dependant.dependencies:
-        names |= _query_names(sub)
-    return frozenset(names)
+        params.update(_query_params(sub))
+    return params
 
 
-_DECLARED_QUERY: dict[int, frozenset[str]] = {}  # by id(route): routes live as long as the app
+def _is_many(annotation: Any) -> bool:
+    if get_origin(annotation) in (Union, UnionType):
+        return any(_is_many(arg) for arg in get_args(annotation))
+    return (get_origin(annotation) or annotation) in (list, set, tuple, frozenset)
 
 
-def _declared_query(route: object) -> frozenset[str]:
+_DECLARED_QUERY: dict[int, dict[str, bool]] = {}  # by id(route): routes live as long as the app
+
+
+def _declared_query(route: object) -> dict[str, bool]:
     if id(route) not in _DECLARED_QUERY:
         dependant = getattr(route, "dependant", None)
-        _DECLARED_QUERY[id(route)] = _query_names(dependant) if dependant is not None else frozenset()
+        _DECLARED_QUERY[id(route)] = _query_params(dependant) if dependant is not None else {}
     return _DECLARED_QUERY[id(route)]
 
 
 def known_query_only(request: Request) -> None:
-    """Refuse query parameters the route does not declare: a typo must not silently widen an answer."""
-    unknown = sorted(set(request.query_params) - _declared_query(request.scope.get("route")))
-    if unknown:
-        raise RequestValidationError([
-            {"loc": ("query", name), "msg": "unknown query parameter", "type": "extra_forbidden"}
-            for name in unknown
-        ])
+    """Refuse query parameters the route does not declare, or repeats of a single-valued one:
+    a typo must not silently widen an answer, nor a second value silently replace the first."""
+    declared = _declared_query(request.scope.get("route"))
+    errors = []
+    for name in sorted(set(request.query_params)):
+        if name not in declared:
+            errors.append({"loc": ("query", name), "msg": "unknown query parameter", "type": "extra_forbidden"})
+        elif not declared[name] and len(request.query_params.getlist(name)) > 1:
+            errors.append({"loc": ("query", name), "msg": "given more than once", "type": "repeated_parameter"})
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def current_actor(request: Request, principal: Caller) -> Actor:

@@ -46,6 +46,9 @@ def test_an_unknown_query_parameter_is_refused_not_ignored(sqlite_api: Api) -> N
     problem = _problem(sqlite_api.call(Role.AUDITOR, "GET", "/positions?vacnat=true"), 422, "validation-error")
     assert problem["errors"] == [{"loc": ["query", "vacnat"], "msg": "unknown query parameter",
                                   "type": "extra_forbidden"}]
+    repeated = _problem(sqlite_api.call(Role.AUDITOR, "GET", "/positions?unit=BPKAD&unit=Bappeda"),
+                        422, "validation-error")
+    assert repeated["errors"][0]["type"] == "repeated_parameter"
 
 
 def test_a_body_that_is_not_json_is_a_validation_problem(sqlite_api: Api) -> None:
