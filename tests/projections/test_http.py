@@ -67,3 +67,5 @@ def test_status_and_formats(api: Api) -> None:
     public = api.call(Role.PUBLIC, "GET", "/public/reports/transparency")
     assert public.status_code == 200 and public.json()["stamp"]["view"] == "transparency"
     assert api.call(Role.PUBLIC, "GET", "/reports/accountability").status_code == 401
+    twice = api.call(Role.AUDITOR, "GET", "/reports/staffing?agency=A&agency=B")
+    assert twice.status_code == 422 and twice.json()["code"] == "validation-error"

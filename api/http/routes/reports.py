@@ -14,7 +14,8 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from pydantic import BeforeValidator
 
 from api.http.problems import documented
@@ -23,8 +24,21 @@ from api.http.routes.projections import Views, answering
 from projections.export import MEDIA_TYPES, render
 from projections.reports import Report, Reports
 
-router = APIRouter(prefix="/reports", tags=["reports"], dependencies=GUARDED)
-public_router = APIRouter(prefix="/public/reports", tags=["public"], dependencies=GUARDED)
+
+
+def single_valued(request: Request) -> None:
+    """Refuse a query parameter given more than once (which value would the report be about?)."""
+    names = [name for name, _ in request.query_params.multi_items()]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise RequestValidationError([
+            {"loc": ("query", name), "msg": "give this parameter once", "type": "value_error"}
+            for name in repeated])
+
+
+_GUARDS = [*GUARDED, Depends(single_valued)]
+router = APIRouter(prefix="/reports", tags=["reports"], dependencies=_GUARDS)
+public_router = APIRouter(prefix="/public/reports", tags=["public"], dependencies=_GUARDS)
 
 Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="json (default), csv or xlsx")]
 MinPosition = Annotated[int | None, Query(ge=1, le=2**62, description=(
