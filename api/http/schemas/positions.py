@@ -41,8 +41,8 @@ class ReviseStandard(Body):
 class ReviseFormasi(Body):
     """A new formasi from a workload analysis (ABK)."""
 
-    formasi: StrictInt = Field(ge=0, le=100_000)
-    reason: Text
+    formasi: StrictInt = Field(ge=0, le=100_000, examples=[3])
+    reason: Text = Field(examples=["ABK 2026: workload of three analysts"])
 
 
 class AbolishPosition(Body):

@@ -43,8 +43,8 @@ class OpenRound(Body):
 class EligibilityCheck(Body):
     """A candidate move to check against the nine rules (nothing is recorded)."""
 
-    employee_id: UUID
-    target_position_id: UUID
+    employee_id: UUID = Field(examples=["d20a9f5e-a578-5ae2-bc4d-d5ead2cb2262"])
+    target_position_id: UUID = Field(examples=["3b0f5c44-3f0e-5d55-9a1c-0d3c8e6f9b21"])
 
 
 class Propose(EligibilityCheck):
@@ -56,7 +56,7 @@ class Propose(EligibilityCheck):
 class Withdraw(Body):
     """Withdraw an undecided proposal."""
 
-    reason: Text
+    reason: Text = Field(examples=["the employee asked to stay until the school year ends"])
 
 
 class RecordConsent(Body):
