@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from application.bootstrap import open_application, postgres_conninfo
+from application.bootstrap import postgres_conninfo
 from application.context import EventMetadata, recording_metadata
 from application.errors import ConcurrentChange
 from application.settings import Settings
