@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import UnionType
@@ -23,7 +22,6 @@ from api.http.security import ANONYMOUS, BadToken, Principal, verify_token
 from application.context import Actor, Recorded
 from application.service import MutasiApplication
 
-log = logging.getLogger("mutasi.http")
 _bearer = HTTPBearer(auto_error=False, description="a token from `mutasi token ROLE --user NAME`")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,7 +19,6 @@ from domain.mutation_round import ProposalNotFound
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:mutasi:problem:"
-log = logging.getLogger("mutasi.http")
 
 # error class -> (status, title); the most specific class in an error's MRO wins
 STATUS_OF: dict[type[Exception], tuple[int, str]] = {
