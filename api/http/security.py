@@ -8,6 +8,7 @@ service runs in development mode: a random secret is generated once and kept bes
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -51,13 +52,18 @@ def jwt_secret(settings: Settings, api: ApiSettings) -> str:
     if settings.store != "sqlite":
         raise NoSecret("set MUTASI_JWT_SECRET: development mode (generated secret) is for the SQLite store only")
     path = development_secret_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with path.open("x", encoding="ascii") as file:  # first start: create it, readable by us only
-            path.chmod(0o600)
+    if not path.exists():  # first start: write it aside, readable by us only, then link it in place
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{secrets.token_hex(8)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
             file.write(secrets.token_urlsafe(48))
-    except FileExistsError:
-        pass
+        try:
+            os.link(draft, path)  # atomic: of two processes starting at once, one secret wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text(encoding="ascii").strip()
 
 
