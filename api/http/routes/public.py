@@ -10,11 +10,11 @@ from api.http.deps import Application
 from api.http.problems import documented
 from api.http.routes.common import GUARDED
 from api.http.schemas.rounds import AnnouncedTransfer, AnnouncementOut
+from application.errors import RoundNotFound
+from application.service import MutasiApplication
 from domain.mutation_round import MutationRound, RoundStatus
 from domain.nip import Nip
 from domain.proposal import ProposalStatus
-from application.errors import RoundNotFound
-from application.service import MutasiApplication
 
 router = APIRouter(prefix="/public", tags=["public"], dependencies=GUARDED)
 _PUBLISHED = (RoundStatus.ANNOUNCED, RoundStatus.CLOSED)
