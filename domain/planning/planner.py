@@ -46,6 +46,11 @@ def compute_plan(register: PlanningRegister, options: PlanOptions, actor: Offici
     stay = matching.stay_jpm() if options.keep_in_place else np.zeros(n, dtype=np.int64)
     origin = matching.origin
     value = matching.jpm[person, column] - stay[person] + bonus[column] - bonus[origin[person]]
+    forced = pinned | np.isin(person, [row[e] for e in options.pinned_employees]) | np.isin(
+        column, [matching.index[p] for p in options.pinned_positions])
+    useful = _useful(person, column, value, origin, m, forced) if options.keep_in_place else slice(None)
+    eligible_pairs = len(person)
+    person, column, value, pinned = person[useful], column[useful], value[useful], pinned[useful]
     must_move = np.zeros(n, dtype=bool)
     must_move[[row[e] for e in options.pinned_employees]] = True
     problem = Problem(n, origin, free, must_move, tuple(matching.index[p] for p in options.pinned_positions),
@@ -57,11 +62,31 @@ def compute_plan(register: PlanningRegister, options: PlanOptions, actor: Offici
         moves=moves, empty_seats=explainer.empty_seats(target, free, moves),
         spread=explainer.spread(moves), skipped=skipped, pool_size=n,
         seats_open_before=sum(max(0, f) for f in free.values()),
-        pairs_considered=int(n * target.sum()), eligible_pairs=len(person),
+        pairs_considered=int(n * target.sum()), eligible_pairs=eligible_pairs,
         total_jpm=sum((mv.jpm for mv in moves), Decimal(0)),
         jpm_gain=sum((mv.jpm - mv.jpm_in_current_position for mv in moves), Decimal(0)),
         solver=SOLVER, status=status,
     )
+
+
+def _useful(person: np.ndarray, column: np.ndarray, value: np.ndarray, origin: np.ndarray, m: int,
+            forced: np.ndarray) -> np.ndarray:
+    """The pairs that can be part of an optimal plan: those that gain, and those that lose less than
+    the best chain of moves into the seat they free could gain (an upper bound found by iterating
+    best-chain values down from the total of all gains); pinned pairs, people and positions stay."""
+    best = np.zeros(int(person.max(initial=-1)) + 1, dtype=np.int64)
+    np.maximum.at(best, person, value)
+    total = int(best.sum())
+    bound = np.full(m, total, dtype=np.int64)
+    for _ in range(50):
+        through = value + bound[origin[person]]
+        again = np.zeros(m, dtype=np.int64)
+        np.maximum.at(again, column, through)
+        again = np.minimum(np.maximum(again, 0), total)
+        if np.array_equal(again, bound):
+            break
+        bound = again
+    return (value > 0) | (value + bound[origin[person]] > 0) | forced
 
 
 def _allowed(matching: Matching, target: np.ndarray, options: PlanOptions, row: dict) -> np.ndarray:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_matrix, vstack
 
 from domain.errors import RuleViolation
 
@@ -69,56 +69,92 @@ def solve(arcs: Arcs, problem: Problem) -> tuple[np.ndarray, str]:
         upper.append(hi)
         row += 1
 
+    movers = np.unique(arcs.person)
+    missing = np.flatnonzero(problem.must_move)
+    if len(np.setdiff1d(missing, movers)):
+        raise PlanInfeasible("a pinned employee has no eligible target", ())
+    leave = {int(i): n_arcs + k for k, i in enumerate(movers.tolist())}
+    n_vars = n_arcs + len(movers)
     by_person = np.argsort(arcs.person, kind="stable")
-    starts = np.searchsorted(arcs.person[by_person], np.arange(problem.persons + 1))
-    for i in range(problem.persons):
-        own = by_person[starts[i]:starts[i + 1]]
-        if len(own):
-            add(own.tolist(), [1.0] * len(own), 1.0 if problem.must_move[i] else 0.0, 1.0)
-        elif problem.must_move[i]:
-            raise PlanInfeasible("a pinned employee has no eligible target", ())
-    leaving = problem.origin[arcs.person]
+    starts = np.searchsorted(arcs.person[by_person], movers)
+    ends = np.searchsorted(arcs.person[by_person], movers, side="right")
+    for i, a, b in zip(movers.tolist(), starts.tolist(), ends.tolist()):  # moves of i = its leave variable
+        own = by_person[a:b].tolist()
+        add(own + [leave[i]], [1.0] * len(own) + [-1.0], 0.0, 0.0)
+    holders: dict[int, list[int]] = {}
+    for i in movers.tolist():
+        holders.setdefault(int(problem.origin[i]), []).append(leave[i])
+    by_column = np.argsort(arcs.column, kind="stable")
+    targets = np.unique(arcs.column)
+    firsts = np.searchsorted(arcs.column[by_column], targets)
+    lasts = np.searchsorted(arcs.column[by_column], targets, side="right")
+    arriving_at = {int(j): by_column[a:b].tolist() for j, a, b in zip(targets.tolist(), firsts, lasts)}
     switches = []
-    for j in sorted(set(arcs.column.tolist())):
-        arriving = np.flatnonzero(arcs.column == j)
-        departing = np.flatnonzero(leaving == j)
+    for j, arriving in arriving_at.items():
+        departing = holders.get(j, [])
         free = problem.free[j]
         coeffs = [1.0] * len(arriving) + [-1.0] * len(departing)
-        members = arriving.tolist() + departing.tolist()
         if free >= 0:
-            add(members, coeffs, -np.inf, float(free))
+            add(arriving + departing, coeffs, -np.inf, float(free))
         else:  # over-staffed: arrivals only when the switch is on, and then within free + departures
-            switch = n_arcs + len(switches)
+            switch = n_vars + len(switches)
             switches.append(j)
-            add(members + [switch], coeffs + [float(-free)], -np.inf, 0.0)
-            add(arriving.tolist() + [switch], [1.0] * len(arriving) + [-float(len(arriving))], -np.inf, 0.0)
+            add(arriving + departing + [switch], coeffs + [float(-free)], -np.inf, 0.0)
+            add(arriving + [switch], [1.0] * len(arriving) + [-float(len(arriving))], -np.inf, 0.0)
     for j in problem.must_fill:
-        arriving = np.flatnonzero(arcs.column == j)
-        if not len(arriving):
+        if j not in arriving_at:
             raise PlanInfeasible("a pinned position has no eligible candidate", ())
-        add(arriving.tolist(), [1.0] * len(arriving), 1.0, np.inf)
-    every = list(range(n_arcs))
+        add(arriving_at[j], [1.0] * len(arriving_at[j]), 1.0, np.inf)
+    leaves = list(leave.values())
     if problem.max_moves is not None:
-        add(every, [1.0] * n_arcs, 0.0, float(problem.max_moves))
-    size = n_arcs + len(switches)
+        add(leaves, [1.0] * len(leaves), 0.0, float(problem.max_moves))
+    size = n_vars + len(switches)
     matrix = coo_matrix((data, (rows, cols)), shape=(row, size)).tocsr()
-    lower_x = np.concatenate([arcs.pinned.astype(float), np.zeros(len(switches))])
-    bounds = Bounds(lower_x, np.ones(size))
-    constraints = [LinearConstraint(matrix, np.array(lower), np.array(upper))]
+    lower_x = np.zeros(size)
+    lower_x[:n_arcs] = arcs.pinned
+    lower_x[[leave[int(i)] for i in missing]] = 1.0
+    model = _Model(matrix, np.array(lower), np.array(upper), lower_x, np.ones(size))
     scale = float(problem.persons + 1)
-    objective = np.concatenate([-(arcs.value.astype(float) * scale - 1.0), np.zeros(len(switches))])
+    objective = np.zeros(size)
+    objective[:n_arcs] = -arcs.value.astype(float) * scale
+    objective[leaves] = 1.0  # one hundredth / scale per move: fewer moves among equal plans
     if not problem.keep_in_place:
-        count = np.concatenate([-np.ones(n_arcs), np.zeros(len(switches))])
-        first, status = _run(count, bounds, constraints)
+        count = np.zeros(size)
+        count[leaves] = -1.0
+        first, _ = _optimise(count, model)
         moves = round(-float(count @ first))
-        constraints.append(LinearConstraint(
-            coo_matrix(([1.0] * n_arcs, ([0] * n_arcs, every)), shape=(1, size)).tocsr(), moves, np.inf))
-    x, status = _run(objective, bounds, constraints)
+        at_least = coo_matrix(([1.0] * len(leaves), ([0] * len(leaves), leaves)), shape=(1, size)).tocsr()
+        model = _Model(vstack([model.matrix, at_least]).tocsr(), np.append(model.lower, moves),
+                       np.append(model.upper, np.inf), model.lower_x, model.upper_x)
+    x, status = _optimise(objective, model)
     return np.flatnonzero(x[:n_arcs] > 0.5), status
 
 
-def _run(objective, bounds, constraints) -> tuple[np.ndarray, str]:
-    result = milp(objective, integrality=np.ones(len(objective)), bounds=bounds, constraints=constraints,
+@dataclass(frozen=True)
+class _Model:
+    matrix: object
+    lower: np.ndarray
+    upper: np.ndarray
+    lower_x: np.ndarray
+    upper_x: np.ndarray
+
+
+def _optimise(objective: np.ndarray, model: _Model) -> tuple[np.ndarray, str]:
+    """The LP relaxation first (dual simplex): without move limits, pins or over-staffed switches the
+    constraint matrix is a network matrix, so its vertex is integral and optimal for the integer
+    program too; otherwise, or if it is fractional, branch and bound with `milp`."""
+    upper_rows, lower_rows = np.isfinite(model.upper), np.isfinite(model.lower)
+    a_ub = vstack([model.matrix[upper_rows], -model.matrix[lower_rows]]).tocsr()
+    b_ub = np.concatenate([model.upper[upper_rows], -model.lower[lower_rows]])
+    relaxed = linprog(objective, A_ub=a_ub, b_ub=b_ub, bounds=np.c_[model.lower_x, model.upper_x],
+                      method="highs-ds")
+    if relaxed.status == 2:
+        raise PlanInfeasible(
+            "no plan satisfies the pins, exclusions and move limit while every rule holds", ())
+    if relaxed.status == 0 and np.all(np.minimum(relaxed.x, 1 - relaxed.x) < 1e-7):
+        return np.round(relaxed.x), "optimal"
+    result = milp(objective, integrality=np.ones(len(objective)), bounds=Bounds(model.lower_x, model.upper_x),
+                  constraints=[LinearConstraint(model.matrix, model.lower, model.upper)],
                   options={"mip_rel_gap": 0.0, "time_limit": TIME_LIMIT_SECONDS, "presolve": True})
     if result.status == 0:
         return result.x, "optimal"
