@@ -128,6 +128,11 @@ class Tamper:
             self._run("UPDATE {t} SET topic = %s, state = %s WHERE originator_id = %s AND originator_version = %s",
                       (topic, json.dumps(state).encode(), self._key(aggregate_id), version))
 
+    def swap_positions(self, first: int, second: int) -> None:
+        """Swap the store positions of two events (reorders the global order, not the aggregates)."""
+        for old, new in ((first, -1), (second, first), (-1, second)):
+            self._run("UPDATE {t} SET {id} = %s WHERE {id} = %s", (new, old))
+
     def truncate_after(self, position: int) -> None:
         """Delete every event after `position` (the tail of the store)."""
         self._run("DELETE FROM {t} WHERE {id} > %s", (position,))

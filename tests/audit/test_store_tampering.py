@@ -93,6 +93,14 @@ def test_two_swapped_events_are_located(app, settings, register) -> None:
     assert (failure.originator_id, failure.version) == (transfer.employee_id, 3)
 
 
+def test_two_events_swapped_in_the_global_order_are_caught_by_the_checkpoint(app, settings, register) -> None:
+    transfer, tamper = register
+    assert tamper.row(transfer.origin_id, 1)[0] == 1 and tamper.row(transfer.target_id, 1)[0] == 2
+    tamper.swap_positions(1, 2)  # each aggregate's own order is intact
+    failure = _verify(app, settings).failure
+    assert failure.checkpoint == 1 and "reordered" in failure.reason
+
+
 def test_a_truncated_tail_is_detected_and_located(app, settings, register) -> None:
     _, tamper = register
     head = tamper.max_position()
