@@ -6,11 +6,16 @@ from __future__ import annotations
 import json
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
+
 from api.cli.main import main
 from api.http.roles import Role
 from application.bootstrap import open_application
 from application.settings import Settings
+from domain.planning.options import PlanOptions
+from tests import scenario
 from tests.api.support import Api, employee, open_round, position, recommended_proposal, running_api
+from tests.scenario import COMMITTEE
 
 
 def register(api: Api) -> dict[str, str]:
@@ -127,10 +132,6 @@ def _env(settings: Settings) -> dict[str, str]:
 
 
 def test_a_proposed_event_stored_before_plans_existed_still_loads(app) -> None:
-    from eventsourcing.persistence import StoredEvent
-
-    from tests import scenario
-
     home = scenario.position(app, "Analis Keuangan")
     target = scenario.position(app, "Pengelola Keuangan", unit="Dinas Pendidikan")
     who = scenario.employee(app, 1, home)
@@ -144,3 +145,13 @@ def test_a_proposed_event_stored_before_plans_existed_still_loads(app) -> None:
                       json.dumps(state).encode())
     event = app.mapper.to_domain_event(old)
     assert event.proposal.proposal_id == proposal_id and event.proposal.plan is None
+
+
+def test_the_same_store_and_options_give_the_same_plan_twice(settings: Settings, clock) -> None:
+    with running_api(settings, clock) as api:
+        ids = register(api)
+        asked = PlanOptions(keep_in_place=False, max_moves=1)
+        first = api.app.compute_plan(COMMITTEE, UUID(ids["round"]), asked)
+        second = api.app.compute_plan(COMMITTEE, UUID(ids["round"]), PlanOptions(max_moves=1, keep_in_place=False))
+        assert first.plan_id != second.plan_id
+        assert api.app.get_plan(first.plan_id).result == api.app.get_plan(second.plan_id).result
