@@ -349,10 +349,12 @@ class Snapshot:
         name = self.view.table_name(table)
         order = ", ".join(_checked(c, allowed) for c in order_by)
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-        self.cursor.execute(self.db.sql(f"SELECT count(*) AS n FROM {name}{where}"), params)
-        total = int(self.cursor.fetchone()["n"])
         self.cursor.execute(self.db.sql(f"SELECT doc FROM {name}{where} ORDER BY {order}{page}"), params)
-        return [json.loads(row["doc"]) for row in self.cursor.fetchall()], total
+        docs = [json.loads(row["doc"]) for row in self.cursor.fetchall()]
+        if limit is None or (not offset and len(docs) < limit):
+            return docs, offset + len(docs)  # the whole match was read: no need to count
+        self.cursor.execute(self.db.sql(f"SELECT count(*) AS n FROM {name}{where}"), params)
+        return docs, int(self.cursor.fetchone()["n"])
 
 
 def _column(value: Any) -> Any:
