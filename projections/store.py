@@ -90,6 +90,14 @@ class ViewDatabase:
     @contextmanager
     def transaction(self, commit: bool = False) -> Iterator[Any]:
         """A cursor in one transaction (committed only when `commit`)."""
+        if self.dialect == "sqlite" and commit:
+            # WAL with synchronous=NORMAL: a commit is atomic but not flushed at once; rows and
+            # positions commit together, so a power cut only loses whole batches, applied again.
+            with self.datastore.get_connection(commit=True) as conn:
+                conn.cursor().execute("PRAGMA synchronous=NORMAL")
+                with conn.transaction(commit=True) as cursor:
+                    yield cursor
+            return
         with self.datastore.transaction(commit=commit) as cursor:
             yield cursor
 
