@@ -6,12 +6,32 @@ import argparse
 import json
 import logging
 import signal
+import sys
 import threading
+from collections.abc import Callable
+from functools import wraps
+
+from eventsourcing.persistence import PersistenceError
 
 from application.settings import Settings
 from projections.admin import rebuild, status
 from projections.catalogue import VIEWS
 from projections.runner import ProjectionRunner
+from projections.store import ViewsUnavailable
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _one_line_errors(handler: Handler) -> Handler:
+    """The store missing or unreachable ends with a one-line message (exit status 2), not a traceback."""
+    @wraps(handler)
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        try:
+            return handler(args, settings)
+        except (ViewsUnavailable, PersistenceError) as error:
+            print(f"mutasi projections: {' '.join(str(error).split())}", file=sys.stderr)
+            return 2
+    return run
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -25,16 +45,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     run_parser.add_argument("--batch-size", type=int, default=1000, help="events per transaction (default 1000)")
     run_parser.add_argument("--poll-interval", type=float, default=1.0,
                             help="seconds between polls when no notification arrives (default 1)")
-    run_parser.set_defaults(handler=run)
+    run_parser.set_defaults(handler=_one_line_errors(run))
     rebuild_parser = actions.add_parser(
         "rebuild", help="build new versions of views from the first event and swap them in when caught up")
     rebuild_parser.add_argument("views", nargs="*", choices=[[], *VIEWS], metavar="VIEW",
                                 help="views to rebuild (default all)")
     rebuild_parser.add_argument("--batch-size", type=int, default=2000)
-    rebuild_parser.set_defaults(handler=run_rebuild)
+    rebuild_parser.set_defaults(handler=_one_line_errors(run_rebuild))
     status_parser = actions.add_parser("status", help="per view: position, store's latest, lag")
     status_parser.add_argument("--json", action="store_true", help="print JSON")
-    status_parser.set_defaults(handler=run_status)
+    status_parser.set_defaults(handler=_one_line_errors(run_status))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
