@@ -50,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     with fresh_store("replay", args.keep) as settings:
         started = time.perf_counter()
-        result = import_register(settings, int(args.events / EVENTS_PER_EMPLOYEE), batch_rows=2000)
+        result = import_register(settings, int(args.events / EVENTS_PER_EMPLOYEE), batch_rows=1000)
         fill_seconds = time.perf_counter() - started
         app = open_application(settings)
         try:
