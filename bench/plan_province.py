@@ -2,8 +2,9 @@
 
     python -m bench.plan_province [--positions 600] [--employees 4000] [--seed 1]
 
-Builds a synthetic province register in memory (units with their own technical competency, remote
-schools short of staff, positions with formasi 1-12 and about 10% of seats vacant, employees with
+Builds a synthetic province register in memory (units with their own technical competencies, which
+weigh two fifths of each standard; each employee is assessed in their position's field and one more;
+remote schools short of staff, positions with formasi 1-12 and about 10% of seats vacant, employees with
 assessments, two SKP years and placement dates over ten years), then times `compute_plan` for a few
 committee requests. Writes bench/results/plan_province.json.
 """
@@ -44,8 +45,9 @@ def province(positions: int, employees: int, seed: int) -> PlanningRegister:
         unit = units[k % len(units)]
         technical = TECHNICAL[k % len(TECHNICAL)] if "Terpencil" not in unit else "manajemen_sekolah"
         low = rng.choice(RANKS[:3])
-        standard = {name: rng.randint(2, 4) for name in rng.sample(MANAGERIAL, 4)}
+        standard = {name: rng.randint(2, 4) for name in rng.sample(MANAGERIAL, 3)}
         standard[technical] = rng.randint(3, 4)
+        standard[f"{technical}_lanjut"] = rng.randint(2, 4)
         made.append(Position.establish(AGENCY, unit, f"Jabatan {k}", PositionType.FUNGSIONAL_AHLI_MUDA, low,
                                        Rank.IV_A, rng.randint(1, 12), standard))
     seats = [p for p in made for _ in range(p.formasi)]
@@ -56,8 +58,12 @@ def province(positions: int, employees: int, seed: int) -> PlanningRegister:
         nip = f"{date(1970, 1, 1) + timedelta(days=k % 9000):%Y%m%d}{2000 + k % 20:04d}{1 + k % 12:02d}{1 + k % 2}{k % 1000:03d}"
         employee = Employee.register(nip, f"Pegawai {k}", rng.choice([r for r in RANKS if at.admits_rank(r)]))
         place_employee(employee, at, date(2015, 1, 1) + timedelta(days=rng.randint(0, 3900)), f"SK-{k}")
-        employee.assess_competency({name: rng.randint(2, 5) for name in (*MANAGERIAL, *TECHNICAL)},
-                                   Potential.MEDIUM, "UPT Penilaian", "assessment centre", date(2025, 6, 1))
+        own = next(name for name in at.standard if name in TECHNICAL)
+        other = rng.choice(TECHNICAL)  # one more field of expertise besides the position's own
+        scores = {name: rng.randint(2, 5) for name in MANAGERIAL}
+        scores |= {t: rng.randint(2, 5) for t in (own, f"{own}_lanjut", other, f"{other}_lanjut")}
+        employee.assess_competency(scores, Potential.MEDIUM, "UPT Penilaian", "assessment centre",
+                                   date(2025, 6, 1))
         for year in (2024, 2025):
             results = Expectation.BELOW if rng.random() < 0.05 else Expectation.AS_EXPECTED
             employee.rate_performance(year, results, Expectation.AS_EXPECTED)

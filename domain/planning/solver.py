@@ -19,6 +19,9 @@ from scipy.sparse import coo_matrix, vstack
 from domain.errors import RuleViolation
 
 TIME_LIMIT_SECONDS = 120.0
+START_PAIRS_PER_PERSON = 4
+MAX_PRICING_ROUNDS = 60
+PRICING_TOLERANCE = 1e-6
 
 
 class PlanInfeasible(RuleViolation):
@@ -118,16 +121,29 @@ def solve(arcs: Arcs, problem: Problem) -> tuple[np.ndarray, str]:
     objective = np.zeros(size)
     objective[:n_arcs] = -arcs.value.astype(float) * scale
     objective[leaves] = 1.0  # one hundredth / scale per move: fewer moves among equal plans
+    start = np.ones(size, dtype=bool)
+    start[:n_arcs] = _starting_pairs(arcs, problem)
     if not problem.keep_in_place:
         count = np.zeros(size)
         count[leaves] = -1.0
-        first, _ = _optimise(count, model)
+        first, _ = _optimise(count, model, start)
         moves = round(-float(count @ first))
         at_least = coo_matrix(([1.0] * len(leaves), ([0] * len(leaves), leaves)), shape=(1, size)).tocsr()
         model = _Model(vstack([model.matrix, at_least]).tocsr(), np.append(model.lower, moves),
                        np.append(model.upper, np.inf), model.lower_x, model.upper_x)
-    x, status = _optimise(objective, model)
+    x, status = _optimise(objective, model, start)
     return np.flatnonzero(x[:n_arcs] > 0.5), status
+
+
+def _starting_pairs(arcs: Arcs, problem: Problem) -> np.ndarray:
+    """Each person's best few pairs, and every pair a pin concerns: where column generation starts."""
+    order = np.lexsort((-arcs.value, arcs.person))
+    rank = np.empty(len(order), dtype=np.int64)
+    firsts = np.searchsorted(arcs.person[order], arcs.person[order])
+    rank[order] = np.arange(len(order)) - firsts
+    start = rank < START_PAIRS_PER_PERSON
+    start |= arcs.pinned | problem.must_move[arcs.person] | np.isin(arcs.column, problem.must_fill)
+    return start
 
 
 @dataclass(frozen=True)
@@ -139,20 +155,42 @@ class _Model:
     upper_x: np.ndarray
 
 
-def _optimise(objective: np.ndarray, model: _Model) -> tuple[np.ndarray, str]:
+def _optimise(objective: np.ndarray, model: _Model, start: np.ndarray) -> tuple[np.ndarray, str]:
     """The LP relaxation first (dual simplex): without move limits, pins or over-staffed switches the
     constraint matrix is a network matrix, so its vertex is integral and optimal for the integer
-    program too; otherwise, or if it is fractional, branch and bound with `milp`."""
+    program too; otherwise, or if it is fractional, branch and bound with `milp`.
+
+    The LP is solved by column generation: over the pairs in `start` first, then adding every pair
+    whose reduced cost under the duals is negative, until none is left (then the restricted optimum
+    is the optimum over all pairs).
+    """
     upper_rows, lower_rows = np.isfinite(model.upper), np.isfinite(model.lower)
-    a_ub = vstack([model.matrix[upper_rows], -model.matrix[lower_rows]]).tocsr()
+    a_ub = vstack([model.matrix[upper_rows], -model.matrix[lower_rows]]).tocsc()
     b_ub = np.concatenate([model.upper[upper_rows], -model.lower[lower_rows]])
-    relaxed = linprog(objective, A_ub=a_ub, b_ub=b_ub, bounds=np.c_[model.lower_x, model.upper_x],
-                      method="highs-ds")
+    bounds = np.c_[model.lower_x, model.upper_x]
+    active = start.copy()
+    x = None
+    for _ in range(MAX_PRICING_ROUNDS):
+        columns = np.flatnonzero(active)
+        relaxed = linprog(objective[columns], A_ub=a_ub[:, columns], b_ub=b_ub, bounds=bounds[columns],
+                          method="highs-ds")
+        if relaxed.status != 0:
+            if active.all():
+                break
+            active[:] = True  # the restricted program is infeasible: price nothing, take every pair
+            continue
+        reduced = objective - a_ub.T @ relaxed.ineqlin.marginals
+        entering = ~active & (reduced < -PRICING_TOLERANCE)
+        if not entering.any():
+            x = np.zeros(len(objective))
+            x[columns] = relaxed.x
+            break
+        active |= entering
     if relaxed.status == 2:
         raise PlanInfeasible(
             "no plan satisfies the pins, exclusions and move limit while every rule holds", ())
-    if relaxed.status == 0 and np.all(np.minimum(relaxed.x, 1 - relaxed.x) < 1e-7):
-        return np.round(relaxed.x), "optimal"
+    if x is not None and np.all(np.minimum(x, 1 - x) < 1e-7):
+        return np.round(x), "optimal"
     result = milp(objective, integrality=np.ones(len(objective)), bounds=Bounds(model.lower_x, model.upper_x),
                   constraints=[LinearConstraint(model.matrix, model.lower, model.upper)],
                   options={"mip_rel_gap": 0.0, "time_limit": TIME_LIMIT_SECONDS, "presolve": True})

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from domain.competency import job_person_match
 from domain.eligibility import EligibilityCase, assess_eligibility
 from domain.planning.options import PlanOptions
+from domain.planning import solver
 from domain.planning.planner import compute_plan
 from domain.planning.register import PlanningRegister
 from domain.policy import RulePolicy
@@ -124,3 +125,19 @@ def test_the_plan_gains_as_much_jpm_as_brute_force(drawn) -> None:
     register, _ = drawn
     result = compute_plan(register, PlanOptions(), PLANNER, RulePolicy())
     assert int(result.jpm_gain * 100) == best_gain(register)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registers(), st.sampled_from((0, 1)))
+def test_column_generation_from_almost_nothing_still_finds_the_optimum(drawn, start) -> None:
+    register, options = drawn
+    usual = solver.START_PAIRS_PER_PERSON
+    solver.START_PAIRS_PER_PERSON = start  # the LP starts from (almost) no pair and prices the rest in
+    try:
+        priced = compute_plan(register, PlanOptions(), PLANNER, RulePolicy())
+        limited = compute_plan(register, options, PLANNER, RulePolicy())
+    finally:
+        solver.START_PAIRS_PER_PERSON = usual
+    assert int(priced.jpm_gain * 100) == best_gain(register)
+    full = compute_plan(register, options, PLANNER, RulePolicy())
+    assert (limited.jpm_gain, len(limited.moves)) == (full.jpm_gain, len(full.moves))
