@@ -12,7 +12,7 @@ from domain.employee import Employee
 from domain.nip import Nip
 from domain.position import Position
 from domain.transfer import place_employee, retire_employee
-from domain.vocabulary import DevelopmentActivity, Expectation, Potential, Predikat, Rank, SanctionLevel
+from domain.vocabulary import DevelopmentActivity, Expectation, Potential, Rank, SanctionLevel
 
 
 class EmployeeUseCases(MutasiBase):

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import sql
+
 from application.settings import Settings
 
 APPLICATION_NAME = "Mutasi"
@@ -33,3 +40,29 @@ def store_env(settings: Settings, create_tables: bool = False) -> dict[str, str]
         "POSTGRES_LOCK_TIMEOUT": "5",
         "CREATE_TABLE": create,
     }
+
+
+def postgres_conninfo(settings: Settings) -> str:
+    """A libpq connection string for the configured PostgreSQL server."""
+    return psycopg.conninfo.make_conninfo(
+        host=settings.postgres_host, port=settings.postgres_port, dbname=settings.postgres_dbname,
+        user=settings.postgres_user, password=settings.postgres_password.get_secret_value() or None,
+        connect_timeout=settings.postgres_connect_timeout,
+    )
+
+
+def postgres_table(settings: Settings, name: str) -> sql.Composable:
+    """A table beside the events: in the configured PostgreSQL schema, if any."""
+    if settings.postgres_schema:
+        return sql.Identifier(settings.postgres_schema, name)
+    return sql.Identifier(name)
+
+
+@contextmanager
+def sqlite_connection(settings: Settings) -> Iterator[sqlite3.Connection]:
+    """A short autocommit connection to the SQLite file of the event store."""
+    conn = sqlite3.connect(str(settings.sqlite_path), timeout=10, isolation_level=None)
+    try:
+        yield conn
+    finally:
+        conn.close()

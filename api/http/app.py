@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api.http.idempotency import open_idempotency_store
+from application.idempotency import open_idempotency_store
 from api.http.middleware import RequestContext
 from api.http.problems import Problem, install_problem_handlers
 from api.http.roles import MATRIX, Role

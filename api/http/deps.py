@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
-from api.http.idempotency import IdempotencyStore, Outcome, StoredResponse
+from application.idempotency import IdempotencyStore, Outcome, StoredResponse
 from api.http.problems import RequestRefused
 from api.http.roles import MATRIX
 from api.http.schemas.common import CommandResult

@@ -19,9 +19,9 @@ from psycopg import sql
 
 from application.audit.records import Checkpoint
 from application.audit.signing import SigningKeyMissing, generate_key_file
-from application.bootstrap import postgres_conninfo
 from application.errors import ConcurrentChange
 from application.settings import Settings
+from application.store import postgres_conninfo, postgres_table, sqlite_connection
 
 TABLE = "mutasi_audit_checkpoints"
 _COLUMNS = ("sequence", "first", "last", "count", "root", "previous", "created_at", "key", "signature")
@@ -41,7 +41,7 @@ def prepare_audit_storage(settings: Settings) -> None:
     if settings.store == "sqlite":
         if settings.audit_signing_key_file is None:
             generate_key_file(signing_key_path(settings))
-        with _sqlite(settings) as conn:
+        with sqlite_connection(settings) as conn:
             conn.execute(
                 f"CREATE TABLE IF NOT EXISTS {TABLE} (sequence INTEGER PRIMARY KEY, first INTEGER NOT NULL, "
                 "last INTEGER NOT NULL, count INTEGER NOT NULL, root TEXT NOT NULL, previous TEXT NOT NULL, "
@@ -53,7 +53,7 @@ def prepare_audit_storage(settings: Settings) -> None:
                 "CREATE TABLE IF NOT EXISTS {} (sequence bigint PRIMARY KEY, first bigint NOT NULL, "
                 "last bigint NOT NULL, count bigint NOT NULL, root text NOT NULL, previous text NOT NULL, "
                 "created_at text NOT NULL, key text NOT NULL, signature text NOT NULL)"
-            ).format(_pg(settings, TABLE)))
+            ).format(postgres_table(settings, TABLE)))
 
 
 class CheckpointConflict(ConcurrentChange):
@@ -104,25 +104,12 @@ class AuditStorage:
     @contextmanager
     def _cursor(self, query: str, table: str, params: tuple[Any, ...]) -> Iterator[Any]:
         if self.settings.store == "sqlite":
-            with _sqlite(self.settings) as conn:
+            with sqlite_connection(self.settings) as conn:
                 yield conn.execute(query.format(t=table, p="?"), params).fetchall()
             return
-        statement = sql.SQL(query.format(t="{t}", p="%s")).format(t=_pg(self.settings, table))
+        statement = sql.SQL(query.format(t="{t}", p="%s")).format(t=postgres_table(self.settings, table))
         with psycopg.connect(postgres_conninfo(self.settings), autocommit=True) as conn:
             cursor = conn.execute(statement, params)
             yield cursor.fetchall() if cursor.description else []
 
 
-@contextmanager
-def _sqlite(settings: Settings) -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(str(settings.sqlite_path), timeout=10, isolation_level=None)
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
-def _pg(settings: Settings, table: str) -> sql.Composable:
-    if settings.postgres_schema:
-        return sql.Identifier(settings.postgres_schema, table)
-    return sql.Identifier(table)

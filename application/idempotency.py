@@ -8,10 +8,7 @@ one key only one runs, the other gets 409. A failed command releases its key (no
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
@@ -21,8 +18,8 @@ import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from application.bootstrap import postgres_conninfo
 from application.settings import Settings
+from application.store import postgres_conninfo, postgres_table, sqlite_connection
 
 TABLE = "mutasi_idempotency"
 
@@ -77,15 +74,10 @@ class SqliteIdempotencyStore:
     """Keys in the SQLite file of the event store (one short connection per call)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.path = str(settings.sqlite_path)
+        self.settings = settings
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            yield conn
-        finally:
-            conn.close()
+    def _connect(self):  # noqa: ANN202 - a context manager of sqlite3.Connection
+        return sqlite_connection(self.settings)
 
     def claim(self, scope: str, key: str, fingerprint: str) -> Claim:
         with self._connect() as conn:
@@ -120,7 +112,7 @@ class PostgresIdempotencyStore:
     """Keys in the configured PostgreSQL schema, through a small connection pool."""
 
     def __init__(self, settings: Settings) -> None:
-        self.table = _pg_table(settings)
+        self.table = postgres_table(settings, TABLE)
         self.pool = ConnectionPool(postgres_conninfo(settings), min_size=1, max_size=4,
                                    kwargs={"autocommit": True}, open=True)
 
@@ -206,13 +198,7 @@ def create_idempotency_table(settings: Settings) -> None:
                 "CREATE TABLE IF NOT EXISTS {} (scope text NOT NULL, key text NOT NULL, "
                 "fingerprint text NOT NULL, status integer, body bytea, etag text, "
                 "created_at timestamptz NOT NULL, PRIMARY KEY (scope, key))"
-            ).format(_pg_table(settings)))
-
-
-def _pg_table(settings: Settings) -> sql.Composable:
-    if settings.postgres_schema:
-        return sql.Identifier(settings.postgres_schema, TABLE)
-    return sql.Identifier(TABLE)
+            ).format(postgres_table(settings, TABLE)))
 
 
 def _now() -> str:
