@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from decimal import Decimal
 from uuid import UUID
@@ -50,6 +51,7 @@ class Explainer:
         self.personal_fail = np.array(
             [[not o.passed for o in c.personal] for c in pool], dtype=bool).reshape(len(pool), len(PERSONAL_RULES))
         self.excluded = set(options.excluded_pairs)
+        self.stay = matching.stay_jpm()
 
     # -- recommended moves -------------------------------------------------------
 
@@ -78,7 +80,7 @@ class Explainer:
                 from_position_id=candidate.current.id, from_unit=candidate.current.unit,
                 from_title=candidate.current.title, to_position_id=target.id, to_unit=target.unit,
                 to_title=target.title, jpm=match.jpm, category=match.category,
-                jpm_in_current_position=_points(self.matching.stay_jpm()[i]), eligibility=report.outcomes,
+                jpm_in_current_position=_points(self.stay[i]), eligibility=report.outcomes,
                 gaps=match.gaps, flags=candidate.flags, order=order[candidate.id],
                 takes_seat_of=takes.get(candidate.id), joint=candidate.id in joint,
             ))
@@ -86,20 +88,28 @@ class Explainer:
 
     def _sequence(self, persons: np.ndarray, columns: np.ndarray
                   ) -> tuple[dict[UUID, int], dict[UUID, UUID], set[UUID]]:
-        """An order in which each move finds a free seat; whose departure frees it; moves stuck in cycles."""
+        """An order in which each move finds a free seat; whose departure frees it; moves stuck in cycles.
+
+        Among the moves whose seat is free, the one of the smallest employee id goes first.
+        """
         cols = self.matching.columns
         vacant = {p.id: max(0, p.formasi - len(p.holders) - self.register.promised(p.id)) for p in cols}
         surplus = {p.id: max(0, len(p.holders) + self.register.promised(p.id) - p.formasi) for p in cols}
         freed: dict[UUID, list[UUID]] = {}
-        pending = sorted(((self.pool[i], cols[j]) for i, j in zip(persons.tolist(), columns.tolist())),
-                         key=lambda pair: str(pair[0].id))
-        order, takes = {}, {}
-        while pending:
-            ready = next((pair for pair in pending if vacant[pair[1].id] or freed.get(pair[1].id)), None)
-            if ready is None:
-                break
-            candidate, target = ready
-            pending.remove(ready)
+        waiting: dict[UUID, list[tuple[str, int]]] = {}
+        moves = {}
+        for i, j in zip(persons.tolist(), columns.tolist()):
+            moves[i] = (self.pool[i], cols[j])
+            waiting.setdefault(cols[j].id, []).append((str(self.pool[i].id), i))
+        ready = [key for target, keys in waiting.items() if vacant[target] for key in keys]
+        heapq.heapify(ready)
+        order, takes, done = {}, {}, set()
+        while ready:
+            key = heapq.heappop(ready)
+            candidate, target = moves[key[1]]
+            if key[1] in done or not (vacant[target.id] or freed.get(target.id)):
+                continue
+            done.add(key[1])
             order[candidate.id] = len(order) + 1
             if vacant[target.id]:
                 vacant[target.id] -= 1
@@ -108,8 +118,12 @@ class Explainer:
             origin = candidate.current.id
             if surplus.get(origin):
                 surplus[origin] -= 1  # leaving an over-staffed position frees no seat yet
-            else:
-                freed.setdefault(origin, []).append(candidate.id)
+                continue
+            freed.setdefault(origin, []).append(candidate.id)
+            for other in waiting.get(origin, []):
+                if other[1] not in done:
+                    heapq.heappush(ready, other)
+        pending = sorted((moves[i] for i in moves if i not in done), key=lambda pair: str(pair[0].id))
         joint = set()
         for candidate, target in pending:  # a cycle of full positions: no free seat to start from
             order[candidate.id] = len(order) + 1
@@ -188,8 +202,9 @@ class Explainer:
         if self.options.min_jpm is not None:
             fails["plan:min_jpm"] = m.jpm[rows, j] < hundredths(self.options.min_jpm)
         column_id = m.columns[j].id
-        fails["plan:excluded"] = np.array(
-            [Pair(self.pool[i].id, column_id) in self.excluded for i in rows.tolist()], dtype=bool)
+        if self.excluded:
+            fails["plan:excluded"] = np.array(
+                [Pair(self.pool[i].id, column_id) in self.excluded for i in rows.tolist()], dtype=bool)
         blocked = np.zeros(len(rows), dtype=bool)
         counts = {}
         for code, mask in fails.items():
@@ -213,7 +228,7 @@ class Explainer:
         elif limit_reached:
             reason = f"eligible, but the plan's limit of {self.options.max_moves} moves was reached"
         else:
-            reason = (f"eligible, kept in place: JPM {_points(self.matching.stay_jpm()[i])} where they are, "
+            reason = (f"eligible, kept in place: JPM {_points(self.stay[i])} where they are, "
                       f"{verdict.jpm} here; the move would not raise the plan's total")
         return CandidateVerdict(candidate.id, candidate.employee.name, verdict.jpm, ("plan:not_chosen",),
                                 reason)

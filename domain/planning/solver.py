@@ -20,7 +20,8 @@ from domain.errors import RuleViolation
 
 TIME_LIMIT_SECONDS = 120.0
 START_PAIRS_PER_PERSON = 4
-MAX_PRICING_ROUNDS = 60
+MAX_PRICING_ROUNDS = 200
+ENTER_PER_PERSON = 2
 PRICING_TOLERANCE = 1e-6
 
 
@@ -123,16 +124,31 @@ def solve(arcs: Arcs, problem: Problem) -> tuple[np.ndarray, str]:
     objective[leaves] = 1.0  # one hundredth / scale per move: fewer moves among equal plans
     start = np.ones(size, dtype=bool)
     start[:n_arcs] = _starting_pairs(arcs, problem)
+    group = np.full(size, -1, dtype=np.int64)
+    group[:n_arcs] = arcs.person
     if not problem.keep_in_place:
         count = np.zeros(size)
         count[leaves] = -1.0
-        first, _ = _optimise(count, model, start)
+        first, _ = _optimise(count, model, start, group)
         moves = round(-float(count @ first))
         at_least = coo_matrix(([1.0] * len(leaves), ([0] * len(leaves), leaves)), shape=(1, size)).tocsr()
         model = _Model(vstack([model.matrix, at_least]).tocsr(), np.append(model.lower, moves),
                        np.append(model.upper, np.inf), model.lower_x, model.upper_x)
-    x, status = _optimise(objective, model, start)
+    x, status = _optimise(objective, model, start, group)
     return np.flatnonzero(x[:n_arcs] > 0.5), status
+
+
+def _entering(candidates: np.ndarray, reduced: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Of the columns that price out, each candidate's `ENTER_PER_PERSON` most negative ones."""
+    chosen = np.flatnonzero(candidates)
+    if not len(chosen):
+        return candidates
+    order = chosen[np.lexsort((reduced[chosen], group[chosen]))]
+    firsts = np.searchsorted(group[order], group[order])
+    keep = (np.arange(len(order)) - firsts) < ENTER_PER_PERSON
+    entering = np.zeros_like(candidates)
+    entering[order[keep]] = True
+    return entering
 
 
 def _starting_pairs(arcs: Arcs, problem: Problem) -> np.ndarray:
@@ -155,14 +171,15 @@ class _Model:
     upper_x: np.ndarray
 
 
-def _optimise(objective: np.ndarray, model: _Model, start: np.ndarray) -> tuple[np.ndarray, str]:
+def _optimise(objective: np.ndarray, model: _Model, start: np.ndarray, group: np.ndarray
+              ) -> tuple[np.ndarray, str]:
     """The LP relaxation first (dual simplex): without move limits, pins or over-staffed switches the
     constraint matrix is a network matrix, so its vertex is integral and optimal for the integer
     program too; otherwise, or if it is fractional, branch and bound with `milp`.
 
-    The LP is solved by column generation: over the pairs in `start` first, then adding every pair
-    whose reduced cost under the duals is negative, until none is left (then the restricted optimum
-    is the optimum over all pairs).
+    The LP is solved by column generation: over the pairs in `start` first, then adding, for each
+    candidate, the few pairs of most negative reduced cost under the duals, until no pair has one
+    (then the restricted optimum is the optimum over all pairs).
     """
     upper_rows, lower_rows = np.isfinite(model.upper), np.isfinite(model.lower)
     a_ub = vstack([model.matrix[upper_rows], -model.matrix[lower_rows]]).tocsc()
@@ -180,7 +197,7 @@ def _optimise(objective: np.ndarray, model: _Model, start: np.ndarray) -> tuple[
             active[:] = True  # the restricted program is infeasible: price nothing, take every pair
             continue
         reduced = objective - a_ub.T @ relaxed.ineqlin.marginals
-        entering = ~active & (reduced < -PRICING_TOLERANCE)
+        entering = _entering(~active & (reduced < -PRICING_TOLERANCE), reduced, group)
         if not entering.any():
             x = np.zeros(len(objective))
             x[columns] = relaxed.x
