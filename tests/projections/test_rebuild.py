@@ -44,3 +44,20 @@ def test_a_running_runner_follows_the_swap_to_the_rebuilt_version(
     assert page.items[0].employee_id == later
     [row] = [r for r in views.reports.talent(2026).section("employees").rows if r["nip"] == sc.nip(30)]
     assert row["box"] == 8
+
+
+def test_the_live_version_answers_while_the_new_one_is_built(settings: Settings, views: Views, flow: Flow) -> None:
+    views.catch_up()
+    before = views.read.employees()
+    seen: list[int] = []
+
+    def during(position: int) -> None:  # called after each batch of the new version
+        page = views.read.employees()
+        assert (page.total, page.stamp.position) == (before.total, flow.position)
+        assert views.read.view("register").version == 1
+        seen.append(position)
+
+    rebuild(settings, ["register"], batch_size=5, progress=during, grace=0)
+    assert len(seen) > 5 and seen[-1] == flow.position
+    assert views.read.view("register").version == 2
+    assert views.read.employees().items == before.items
