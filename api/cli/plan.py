@@ -120,7 +120,8 @@ def describe(plan: PlanOut) -> list[str]:
     for seat in r.empty_seats:
         lines.append(f"  {seat.title} ({seat.unit}), {seat.free_seats} free: {seat.reason}")
         for verdict in seat.candidates:
-            lines.append(f"    {verdict.name} (JPM {verdict.jpm}): {', '.join(verdict.rules)}: {verdict.reason}")
+            rules = ", ".join(verdict.rules)
+            lines.append(f"    {verdict.name} (JPM {verdict.jpm}): {rules}: {verdict.reason}")
     lines.append("spread (formasi / before -> after):")
     for unit in r.spread:
         lines.append(f"  {unit.unit}: {unit.formasi} / {unit.staffed_before} -> {unit.staffed_after}"

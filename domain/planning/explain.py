@@ -48,8 +48,8 @@ class Explainer:
                  options: PlanOptions, actor: Official, policy: RulePolicy) -> None:
         self.register, self.pool, self.matching = register, pool, matching
         self.options, self.actor, self.policy = options, actor, policy
-        self.personal_fail = np.array(
-            [[not o.passed for o in c.personal] for c in pool], dtype=bool).reshape(len(pool), len(PERSONAL_RULES))
+        fails = [[not o.passed for o in c.personal] for c in pool]
+        self.personal_fail = np.array(fails, dtype=bool).reshape(len(pool), len(PERSONAL_RULES))
         self.excluded = set(options.excluded_pairs)
         self.stay = matching.stay_jpm()
 
@@ -227,6 +227,9 @@ class Explainer:
                       f"recommended for {mv.to_title} ({mv.to_unit}) instead, JPM {mv.jpm}")
         elif limit_reached:
             reason = f"eligible, but the plan's limit of {self.options.max_moves} moves was reached"
+        elif not self.options.keep_in_place:
+            reason = (f"eligible (JPM {verdict.jpm} here), not chosen: the plan already moves as many "
+                      "candidates as the seats allow, with more JPM elsewhere")
         else:
             reason = (f"eligible, kept in place: JPM {_points(self.stay[i])} where they are, "
                       f"{verdict.jpm} here; the move would not raise the plan's total")

@@ -75,8 +75,8 @@ class PlanOptions:
             return tuple(sorted(set(values), key=lambda v: str(v) if isinstance(v, UUID) else v))
 
         return replace(
-            self, units=tidy(self.units), position_types=tuple(sorted(set(map(PositionType, self.position_types)),
-                                                                      key=lambda t: t.value)),
+            self, units=tidy(self.units),
+            position_types=tuple(sorted(set(map(PositionType, self.position_types)), key=lambda t: t.value)),
             volunteers=tidy(self.volunteers), target_units=tidy(self.target_units),
             min_jpm=None if self.min_jpm is None else Decimal(self.min_jpm),
             shortage_weight=Decimal(self.shortage_weight), priority_units=tidy(self.priority_units),

@@ -67,7 +67,8 @@ class MutationPlan(Aggregate):
               by: Official, policy: RulePolicy) -> tuple[Adoption, ...]:
         """Propose the selected moves (all not yet adopted when None) in the round, in the plan's order."""
         if mutation_round.id != self.round_id:
-            raise IllegalTransition(f"plan {self.id} belongs to round {self.round_id}, not {mutation_round.id}")
+            raise IllegalTransition(
+                f"plan {self.id} belongs to round {self.round_id}, not {mutation_round.id}")
         reason = require_text(reason, "reason")
         if employee_ids is None:
             moves = [mv for mv in self.result.moves if mv.employee_id not in self.adoptions]

@@ -75,7 +75,8 @@ class PlanningRegister:
         ids = {p.id for p in seats}
         wanted = set(options.pinned_positions) | {pair.position_id for pair in options.pinned_pairs}
         if wanted - ids:
-            raise InvalidValue(f"pinned positions are not seats of this plan: {sorted(map(str, wanted - ids))}")
+            raise InvalidValue(
+                f"pinned positions are not seats of this plan: {sorted(map(str, wanted - ids))}")
         return seats
 
     def promised(self, position_id: UUID) -> int:
