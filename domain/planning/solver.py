@@ -110,7 +110,9 @@ def solve(arcs: Arcs, problem: Problem) -> tuple[np.ndarray, str]:
             raise PlanInfeasible("a pinned position has no eligible candidate", ())
         add(arriving_at[j], [1.0] * len(arriving_at[j]), 1.0, np.inf)
     leaves = list(leave.values())
+    count_rows = []
     if problem.max_moves is not None:
+        count_rows.append(row)
         add(leaves, [1.0] * len(leaves), 0.0, float(problem.max_moves))
     size = n_vars + len(switches)
     matrix = coo_matrix((data, (rows, cols)), shape=(row, size)).tocsr()
@@ -129,12 +131,13 @@ def solve(arcs: Arcs, problem: Problem) -> tuple[np.ndarray, str]:
     if not problem.keep_in_place:
         count = np.zeros(size)
         count[leaves] = -1.0
-        first, _ = _optimise(count, model, start, group)
+        first, _ = _optimise(count, model, start, group, tuple(count_rows))
         moves = round(-float(count @ first))
         at_least = coo_matrix(([1.0] * len(leaves), ([0] * len(leaves), leaves)), shape=(1, size)).tocsr()
+        count_rows.append(len(model.lower))
         model = _Model(vstack([model.matrix, at_least]).tocsr(), np.append(model.lower, moves),
                        np.append(model.upper, np.inf), model.lower_x, model.upper_x)
-    x, status = _optimise(objective, model, start, group)
+    x, status = _optimise(objective, model, start, group, tuple(count_rows))
     return np.flatnonzero(x[:n_arcs] > 0.5), status
 
 
@@ -171,43 +174,72 @@ class _Model:
     upper_x: np.ndarray
 
 
-def _optimise(objective: np.ndarray, model: _Model, start: np.ndarray, group: np.ndarray
-              ) -> tuple[np.ndarray, str]:
-    """The LP relaxation first (dual simplex): without move limits, pins or over-staffed switches the
-    constraint matrix is a network matrix, so its vertex is integral and optimal for the integer
-    program too; otherwise, or if it is fractional, branch and bound with `milp`.
+def _integral(x: np.ndarray) -> bool:
+    return bool(np.all(np.minimum(x, 1 - x) < 1e-7))
 
-    The LP is solved by column generation: over the pairs in `start` first, then adding, for each
+
+def _relax(objective: np.ndarray, model: _Model, start: np.ndarray, group: np.ndarray
+           ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """The LP relaxation by column generation: over the pairs in `start` first, then adding, for each
     candidate, the few pairs of most negative reduced cost under the duals, until no pair has one
-    (then the restricted optimum is the optimum over all pairs).
-    """
+    (then the restricted optimum is the optimum over all pairs). Returns the solution (None if the LP
+    has none), the dual of each row (as in `objective - matrix.T @ duals`) and the columns used."""
     upper_rows, lower_rows = np.isfinite(model.upper), np.isfinite(model.lower)
     a_ub = vstack([model.matrix[upper_rows], -model.matrix[lower_rows]]).tocsc()
     b_ub = np.concatenate([model.upper[upper_rows], -model.lower[lower_rows]])
     bounds = np.c_[model.lower_x, model.upper_x]
     active = start.copy()
-    x = None
+    duals = np.zeros(len(model.lower))
     for _ in range(MAX_PRICING_ROUNDS):
         columns = np.flatnonzero(active)
         relaxed = linprog(objective[columns], A_ub=a_ub[:, columns], b_ub=b_ub, bounds=bounds[columns],
                           method="highs-ds")
         if relaxed.status != 0:
             if active.all():
-                break
+                if relaxed.status == 2:
+                    raise PlanInfeasible(
+                        "no plan satisfies the pins, exclusions and move limit while every rule holds", ())
+                return None, duals, active
             active[:] = True  # the restricted program is infeasible: price nothing, take every pair
             continue
-        reduced = objective - a_ub.T @ relaxed.ineqlin.marginals
+        marginals = relaxed.ineqlin.marginals
+        reduced = objective - a_ub.T @ marginals
         entering = _entering(~active & (reduced < -PRICING_TOLERANCE), reduced, group)
         if not entering.any():
             x = np.zeros(len(objective))
             x[columns] = relaxed.x
-            break
+            duals[upper_rows] += marginals[: int(upper_rows.sum())]
+            duals[lower_rows] -= marginals[int(upper_rows.sum()):]
+            return x, duals, active
         active |= entering
-    if relaxed.status == 2:
-        raise PlanInfeasible(
-            "no plan satisfies the pins, exclusions and move limit while every rule holds", ())
-    if x is not None and np.all(np.minimum(x, 1 - x) < 1e-7):
+    return None, duals, active
+
+
+def _optimise(objective: np.ndarray, model: _Model, start: np.ndarray, group: np.ndarray,
+              count_rows: tuple[int, ...] = ()) -> tuple[np.ndarray, str]:
+    """The LP relaxation first (dual simplex): without move limits, pins or over-staffed switches the
+    constraint matrix is a network matrix, so its vertex is integral and optimal for the integer
+    program too. When a count of moves (`count_rows`) makes it fractional, those rows move into the
+    objective with their duals (a Lagrangian step): an integral answer that meets them, tight where
+    their dual is not zero, is optimal too. Otherwise branch and bound with `milp`.
+    """
+    x, duals, active = _relax(objective, model, start, group)
+    if x is not None and _integral(x):
         return np.round(x), "optimal"
+    if x is not None and count_rows:
+        rows = list(count_rows)
+        keep = np.ones(len(model.lower), dtype=bool)
+        keep[rows] = False
+        counted = model.matrix[rows]
+        rest = _Model(model.matrix[keep], model.lower[keep], model.upper[keep], model.lower_x, model.upper_x)
+        priced, _, _ = _relax(objective - counted.T @ duals[rows], rest, active, group)
+        if priced is not None and _integral(priced):
+            activity = counted @ np.round(priced)
+            low, high = model.lower[rows], model.upper[rows]
+            tight = np.isclose(activity, low) | np.isclose(activity, high)
+            if np.all((activity >= low - 1e-7) & (activity <= high + 1e-7)) and np.all(
+                    tight | (np.abs(duals[rows]) < 1e-9)):
+                return np.round(priced), "optimal"
     result = milp(objective, integrality=np.ones(len(objective)), bounds=Bounds(model.lower_x, model.upper_x),
                   constraints=[LinearConstraint(model.matrix, model.lower, model.upper)],
                   options={"mip_rel_gap": 0.0, "time_limit": TIME_LIMIT_SECONDS, "presolve": True})

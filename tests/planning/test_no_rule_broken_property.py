@@ -71,7 +71,7 @@ def gain(register, employee, target) -> int:
     return int((job_person_match(scores, target.standard) - job_person_match(scores, here)) * 100)
 
 
-def best_gain(register) -> int:
+def best_gain(register, max_moves: int | None = None) -> int:
     """Brute force over every assignment (stay or any target), rules and seats checked directly."""
     employees, positions = register.employees, list(register.positions.values())
     options = []
@@ -83,6 +83,8 @@ def best_gain(register) -> int:
         options.append([None, *ok])
     best = 0
     for choice in itertools.product(*options):
+        if max_moves is not None and sum(p is not None for p in choice) > max_moves:
+            continue
         arriving, leaving = {}, {}
         for e, p in zip(employees, choice):
             if p is not None:
@@ -141,3 +143,12 @@ def test_column_generation_from_almost_nothing_still_finds_the_optimum(drawn, st
     assert int(priced.jpm_gain * 100) == best_gain(register)
     full = compute_plan(register, options, PLANNER, RulePolicy())
     assert (limited.jpm_gain, len(limited.moves)) == (full.jpm_gain, len(full.moves))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registers(), st.integers(0, 3))
+def test_at_most_k_moves_gains_as_much_as_brute_force_with_k(drawn, k) -> None:
+    register, _ = drawn
+    result = compute_plan(register, PlanOptions(max_moves=k), PLANNER, RulePolicy())
+    assert len(result.moves) <= k
+    assert int(result.jpm_gain * 100) == best_gain(register, k)
