@@ -1,11 +1,16 @@
-"""The optimisation: a mixed-integer program solved by HiGHS through `scipy.optimize.milp`.
+"""The optimisation: an integer program over HiGHS (`scipy.optimize.linprog`, then `milp` if needed).
 
-One binary variable per eligible (candidate, position) pair. Each candidate moves at most once; a
-position takes at most `free + departures` arrivals (rule 8 judged on the plan's seats), so chains and
-cycles of moves come out of the same constraints; an over-staffed position takes arrivals only once
-enough of its holders leave (a switch variable). The objective is the JPM gained, in hundredths, times
-`scale`, minus one per move: among plans of equal JPM the one with fewer moves wins. Without
-keep-in-place the number of moves is maximised first and then held while JPM is maximised.
+One binary variable per eligible (candidate, position) pair, and one "leaves" variable per candidate
+(the sum of its pairs, at most 1). A position takes at most `free + departures` arrivals (rule 8
+judged on the plan's seats), so chains and cycles of moves come out of the same constraints; an
+over-staffed position takes arrivals only once enough of its holders leave (a switch variable). The
+objective is the JPM gained, in hundredths, times `scale`, minus one per move: among plans of equal
+JPM the one with fewer moves wins. Without keep-in-place the number of moves is maximised first and
+then held while JPM is maximised.
+
+Without pins, move limits or switches the constraints form a network matrix, so the LP relaxation's
+vertex is integral: it is solved first (by column generation over the pairs) and `milp` runs only
+when the relaxation is fractional.
 """
 
 from __future__ import annotations
