@@ -133,8 +133,8 @@ class RosterImport:
                 if Employee.create_id(row.employee.nip) in present:
                     result.already_there += 1
                     continue
+                touched[position.id] = position  # before it changes, so a failure evicts it
                 employees.append(_employee(row.employee, position))
-                touched[position.id] = position
             aggregates: list[Aggregate] = [*employees, *(p for p in touched.values() if p.pending_events)]
             events = sum(len(a.pending_events) for a in aggregates)
             new_positions = sum(1 for p in touched.values() if p.version == len(p.pending_events))
