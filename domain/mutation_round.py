@@ -137,6 +137,13 @@ class MutationRound(Aggregate):
             if p.target_position_id == position_id and p.status.holds_a_seat and p.proposal_id != besides
         )
 
+    def seats_freed(self, position_id: UUID, besides: UUID | None = None) -> int:
+        """Holders of `position_id` approved (not yet executed) to move elsewhere in this round."""
+        return sum(
+            1 for p in self.proposals.values()
+            if p.from_position_id == position_id and p.status.holds_a_seat and p.proposal_id != besides
+        )
+
     def eligibility(
         self, employee: Employee, current: Position | None, target: Position, actor: Official,
         policy: RulePolicy, besides: UUID | None = None,
@@ -150,6 +157,7 @@ class MutationRound(Aggregate):
             effective_on=self.planned_effective_on, actor=actor, policy=policy,
             freeze_windows=self.freeze_windows,
             seats_promised=self.seats_promised(target.id, besides),
+            seats_freed=self.seats_freed(target.id, besides),
         )
 
     # -- guards ------------------------------------------------------------------

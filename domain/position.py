@@ -130,8 +130,8 @@ class Position(Aggregate):
     def _formasi_revised(self, formasi: int, reason: str) -> None:
         self.formasi = formasi
 
-    def add_holder(self, employee_id: UUID, since: date, decree_number: str) -> None:
-        """Seat an employee, refusing when no seat of the formasi is free."""
+    def check_seat_for(self, employee_id: UUID) -> None:
+        """Refuse unless `employee_id` can take a free seat of the formasi now."""
         self.check_not_abolished()
         if employee_id in self.holders:
             raise IllegalTransition(f"employee {employee_id} already holds {self.title}")
@@ -140,6 +140,10 @@ class Position(Aggregate):
                 f"{self.title} ({self.unit}) has formasi {self.formasi} and "
                 f"{len(self.holders)} holders: no free seat", ("vacancy",),
             )
+
+    def add_holder(self, employee_id: UUID, since: date, decree_number: str) -> None:
+        """Seat an employee, refusing when no seat of the formasi is free."""
+        self.check_seat_for(employee_id)
         self._holder_added(employee_id, since, decree_number)
 
     @event("HolderAdded")

@@ -15,6 +15,7 @@ from domain.proposal import EvaluationFindings
 
 def place_employee(employee: Employee, position: Position, effective_on: date, decree_number: str) -> None:
     """Seat an employee in a first position: both the employee and the position change."""
+    position.check_seat_for(employee.id)
     employee.place(position.id, effective_on, decree_number)
     position.add_holder(employee.id, effective_on, decree_number)
 
@@ -38,6 +39,7 @@ def execute_transfer(
         proposal.employee_id, proposal.from_position_id, proposal.target_position_id
     ):
         raise IllegalTransition("employee or positions do not match the proposal")
+    target.check_seat_for(employee.id)  # before anything changes: a chain's departure goes first
     mutation_round.execute(proposal_id, today)
     decree = proposal.decree
     assert decree is not None  # execute() refuses a proposal without a decree

@@ -58,6 +58,8 @@ class EligibilityCase:
     freeze_windows: tuple[FreezeWindow, ...] = ()
     seats_promised: int = 0
     """Seats of the target already promised to other approved proposals of the same round."""
+    seats_freed: int = 0
+    """Holders of the target whose approved moves of the same round will take them elsewhere."""
 
 
 class EligibilityRule(Protocol):

@@ -44,7 +44,12 @@ class RankInRange:
 
 
 class FreeSeat:
-    """Rule 8: formasi minus holders minus other approved proposals of the round leaves a seat."""
+    """Rule 8: formasi minus holders minus other approved arrivals of the round leaves a seat.
+
+    Holders approved to leave the target in the same round count as leaving, so chains of moves
+    (A takes B's seat while B moves on) are possible; execution still seats nobody beyond the formasi,
+    so the departure has to be executed first.
+    """
 
     code = "vacancy"
     title = "Free seat in the formasi"
@@ -53,9 +58,13 @@ class FreeSeat:
         target = case.target
         if target.abolished_on is not None:
             return RuleOutcome(self.code, False, f"the position was abolished on {target.abolished_on}")
-        free = target.formasi - len(target.holders) - case.seats_promised
+        staying = len(target.holders) - case.seats_freed
+        free = target.formasi - staying - case.seats_promised
+        holders = f"{len(target.holders)} holders"
+        if case.seats_freed:
+            holders = f"{staying} staying holders ({case.seats_freed} approved to leave in this round)"
         text = (
-            f"formasi {target.formasi} - {len(target.holders)} holders - {case.seats_promised} "
-            f"approved in this round = {free} free"
+            f"formasi {target.formasi} - {holders} - {case.seats_promised} approved in this round "
+            f"= {free} free"
         )
         return RuleOutcome(self.code, free >= 1, text)
