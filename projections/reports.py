@@ -219,6 +219,7 @@ class Reports:
             "proposed_by": d["proposed_by"]["user"], "proposed_at": d["proposed_at"],
             "hours_to_decision": d["hours_to_decision"], "jpm_at_decision": d["jpm_at_decision"],
             "below_jpm_threshold": d["below_jpm_threshold"], "decided_by_proposer": d["decided_by_proposer"],
+            "plan_id": d.get("plan_id"), "plan": _plan_outcome(d),
         } for d in decided]
         overrides = [{"proposal_id": d["proposal_id"], "name": d["name"], "rule": o["rule"],
                       "justification": o["justification"], "authorised_by": o["authorised_by"]["user"],
@@ -231,6 +232,9 @@ class Reports:
             "overrides": len(overrides),
             "approved_below_jpm_threshold": sum(1 for d in decided if d["below_jpm_threshold"]),
             "decided_by_proposer": sum(1 for d in decided if d["decided_by_proposer"]),
+            "from_plan": sum(1 for d in docs if d.get("plan_id")),
+            "followed_plan": sum(1 for d in decided if _plan_outcome(d) == "followed"),
+            "departed_from_plan": sum(1 for d in decided if _plan_outcome(d) == "departed"),
             "median_hours_to_decision": hours[len(hours) // 2] if hours else None,
             "max_hours_to_decision": hours[-1] if hours else None,
         }]
@@ -379,3 +383,10 @@ class Reports:
                        _section("rounds", rows, ["round_id", "title", "agency", "proposals", "decisions",
                                                  "documented_reason", "announced_before_decree",
                                                  "transfers_evaluated", "decisions_within_rules"]))
+
+
+def _plan_outcome(doc: dict[str, Any]) -> str | None:
+    """For a decided proposal adopted from a mutation plan: did the decision follow the plan?"""
+    if not doc.get("plan_id") or doc.get("approved") is None:
+        return None
+    return "followed" if doc["approved"] else "departed"

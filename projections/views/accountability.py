@@ -57,6 +57,9 @@ class AccountabilityProjection(DocumentProjection):
             "decided_at": None, "decided_actor": None, "reason": None, "failed_rules": [],
             "overrides": [], "jpm_at_decision": None, "below_jpm_threshold": False,
             "hours_to_decision": None, "decided_by_proposer": False, "withdrawn_by": None,
+            "plan_id": p.plan.plan_id if p.plan else None,
+            "plan_recommended_jpm": p.plan.recommended_jpm if p.plan else None,
+            "plan_options": p.plan.options if p.plan else None,
         }))
 
     @process_event.register(MutationRound.ProposalWithdrawn)

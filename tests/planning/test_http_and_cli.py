@@ -73,6 +73,9 @@ def test_compute_read_after_restart_and_adopt_over_rest(settings: Settings, cloc
         assert str(proposal.plan.plan_id) == plan_id and proposal.plan.plan_version == 1
         assert proposal.plan.options.max_moves == 1 and not proposal.plan.options.keep_in_place
         proposal_id = adoption["proposal_id"]
+        shown = {p["proposal_id"]: p for p in api.ok(Role.AUDITOR, "GET", f"/rounds/{ids['round']}")["proposals"]}
+        assert shown[proposal_id]["plan"]["plan_id"] == plan_id
+        assert shown[proposal_id]["plan"]["options"]["max_moves"] == 1
         api.ok(Role.COMMITTEE, "POST", f"/rounds/{ids['round']}/proposals/{proposal_id}/recommendation",
                {"recommended": True, "notes": "as planned"})
         api.ok(Role.PPK, "POST", f"/rounds/{ids['round']}/proposals/{proposal_id}/decision",

@@ -12,6 +12,7 @@ from api.http.schemas.common import Body, Day, Name, OfficialIn, OfficialOut, Te
 from domain.competency import JpmCategory
 from domain.eligibility import EligibilityReport, FreezeWindow
 from domain.mutation_round import MutationRound, RoundStatus
+from domain.planning.options import PlanOptions
 from domain.proposal import EvaluationFindings, Override, ProposalStatus
 from domain.vocabulary import ConsentParty, Expectation, Predikat, TransferKind
 
@@ -218,6 +219,15 @@ class FindingsOut(BaseModel):
     corrective_action: str | None
 
 
+class PlanReferenceOut(BaseModel):
+    """The mutation plan a proposal was adopted from, with the plan's parameters."""
+
+    plan_id: UUID
+    plan_version: int
+    recommended_jpm: Decimal
+    options: PlanOptions
+
+
 class ProposalOut(BaseModel):
     """A proposal with its JPM and the eligibility result rule by rule, and its paperwork."""
 
@@ -239,6 +249,7 @@ class ProposalOut(BaseModel):
     decree: DecreeOut | None
     executed_on: date | None
     evaluations: list[FindingsOut]
+    plan: PlanReferenceOut | None = None
 
 
 class FreezeWindowOut(BaseModel):
