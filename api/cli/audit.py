@@ -119,7 +119,7 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
         from application.audit.signing import load_public_key
 
         if args.public_key is None:
-            raise ValueError("verifying a bundle needs --public-key (the key published at GET /audit/public-key)")
+            raise ValueError("verifying a bundle needs --public-key (the key published at GET /public/audit-public-key)")
         bundle = read_bundle(_lines(args.bundle))
         result = verify_bundle(bundle, load_public_key(_read(args.public_key)))
         return _report(result, f"bundle {args.bundle}")

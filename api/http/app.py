@@ -54,7 +54,7 @@ def create_app(
                   generate_unique_id_function=lambda route: route.name)  # operationId = matrix row
     for module in (employees, positions, rounds, plans, public, health, audit):
         app.include_router(module.router)
-    for router in (projections.router, reports.router, reports.public_router):
+    for router in (projections.router, reports.router, reports.public_router, audit.public_router):
         app.include_router(router)
     install_problem_handlers(app)
     app.add_middleware(RequestContext)

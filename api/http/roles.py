@@ -77,7 +77,6 @@ MATRIX: dict[str, frozenset[Role]] = {
     "reports.talent": STAFF,
     "reports.merit": STAFF,
     # audit: the event store itself, read-only, for auditors
-    "audit.public_key": frozenset({Role.AUDITOR}),
     "audit.checkpoints": frozenset({Role.AUDITOR}),
     "audit.verify": frozenset({Role.AUDITOR}),
     "audit.feed": frozenset({Role.AUDITOR}),
@@ -90,6 +89,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     # public transparency and health
     "public.announcement": ANYONE,
     "public.transparency_report": ANYONE,
+    "public.audit_public_key": ANYONE,
     "health.live": ANYONE,
     "health.ready": ANYONE,
 }

@@ -45,7 +45,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 
 
 def public_pem(key: Ed25519PublicKey) -> str:
-    """The public key as PEM (SubjectPublicKeyInfo), the form `GET /audit/public-key` publishes."""
+    """The public key as PEM (SubjectPublicKeyInfo), the form `GET /public/audit-public-key` publishes."""
     return key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()

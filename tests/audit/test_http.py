@@ -22,11 +22,11 @@ def api(settings, clock) -> Iterator[Api]:
         yield running
 
 
-def test_the_public_key_is_published_to_auditors(api: Api, settings) -> None:
-    body = api.ok(Role.AUDITOR, "GET", "/audit/public-key")
-    assert fingerprint(load_public_key(body["public_key_pem"])) == body["fingerprint"] == fingerprint(
-        public_key(settings))
-    assert api.call(Role.OPERATOR, "GET", "/audit/public-key").status_code == 403
+def test_the_public_key_is_published_to_anyone(api: Api, settings) -> None:
+    for role in (Role.PUBLIC, Role.AUDITOR):
+        body = api.ok(role, "GET", "/public/audit-public-key")
+        assert fingerprint(load_public_key(body["public_key_pem"])) == body["fingerprint"] == fingerprint(
+            public_key(settings))
 
 
 def test_history_and_placements_as_recorded_and_as_effective(api: Api) -> None:

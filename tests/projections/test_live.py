@@ -100,9 +100,9 @@ def _insert(conn: psycopg.Connection, app, stored) -> int:
     return row[0]
 
 
+@pytest.mark.postgres  # SQLite has one writer at a time: its ids always commit in order
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)
 def test_an_id_committed_after_a_higher_one_is_not_skipped(settings: Settings, app) -> None:
-    if settings.store != "postgres":
-        pytest.skip("SQLite has one writer at a time: ids always commit in order")
     sc.position(app, "Analis")
     read = ReadModels(settings)
     try:
@@ -123,9 +123,9 @@ def test_an_id_committed_after_a_higher_one_is_not_skipped(settings: Settings, a
         read.close()
 
 
+@pytest.mark.postgres  # an embedded SQLite file does not go away
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)
 def test_the_runner_reconnects_when_the_database_drops_its_connections(settings: Settings, app) -> None:
-    if settings.store != "postgres":
-        pytest.skip("an embedded SQLite file does not go away")
     desk = sc.position(app, "Analis")
     read = ReadModels(settings)
     try:

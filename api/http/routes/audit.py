@@ -27,6 +27,8 @@ from application.audit.storage import AuditStorage, signing_key_path
 from application.audit.verify import verify_aggregate, verify_store
 
 router = APIRouter(prefix="/audit", tags=["audit"], dependencies=GUARDED)
+public_router = APIRouter(prefix="/public", tags=["public"], dependencies=GUARDED)
+"""The public half of the signing key is published to anyone: verifying needs no account."""
 _ERRORS = documented(401, 403, 404, 422, 503)
 
 RecordedAt = Annotated[AwareDatetime | None, Query(
@@ -178,7 +180,8 @@ def _public_key(app: Application) -> Any:
         raise AuditKeyMissing(str(error)) from None
 
 
-@router.get("/public-key", name="audit.public_key", response_model=PublicKeyOut, responses=_ERRORS)
+@public_router.get("/audit-public-key", name="public.audit_public_key", response_model=PublicKeyOut,
+                   responses=documented(401, 422, 503))
 def public_key(app: Application) -> PublicKeyOut:
     """The public half of the key that signs checkpoints and bundles (give it to `mutasi audit verify`)."""
     key = _public_key(app)
@@ -188,7 +191,7 @@ def public_key(app: Application) -> PublicKeyOut:
 @router.get("/checkpoints", name="audit.checkpoints", response_model=list[Checkpoint], responses=_ERRORS)
 def checkpoints(app: Application) -> list[Checkpoint]:
     """Every signed checkpoint, in order: the Merkle root over positions `first`..`last`, chained to the
-    previous checkpoint (`previous`), signed with the key of `GET /audit/public-key`."""
+    previous checkpoint (`previous`), signed with the key of `GET /public/audit-public-key`."""
     return _storage(app).checkpoints()
 
 
