@@ -9,6 +9,10 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from pydantic_core import to_jsonable_python
 
+from domain.employee import Employee
+from domain.mutation_round import MutationRound
+from domain.nip import Nip
+from domain.position import Position
 from projections.store import Doc, DocumentView, Table
 
 
@@ -103,8 +107,6 @@ SEAT = Table("seat")
 
 def remember_person(projection: DocumentProjection, e: Any, *, masked: bool = False) -> None:
     """Keep an employee's name and NIP (or only the masked NIP) from `Employee.Registered`."""
-    from domain.nip import Nip
-
     if masked:
         projection.put("person", e.originator_id, {"name": e.name, "nip_masked": Nip.parse(e.nip).masked()})
     else:
@@ -117,6 +119,19 @@ def remember_seat(projection: DocumentProjection, e: Any) -> None:
         "title": e.title, "unit": e.unit, "agency": e.agency, "position_type": e.position_type,
         "standard": e.standard,
     }))
+
+
+def remembers_people_and_seats(process_event: Any) -> None:
+    """Register on a view's `process_event` the handlers that keep its `person` and `seat` rows."""
+    process_event.register(Employee.Registered)(lambda self, e, tracking: remember_person(self, e))
+    process_event.register(Position.Established)(lambda self, e, tracking: remember_seat(self, e))
+
+
+def remembers_round_titles(process_event: Any) -> None:
+    """Register on a view's `process_event` the handler that keeps each round's title and agency."""
+    process_event.register(MutationRound.Opened)(
+        lambda self, e, tracking: self.put("round", e.originator_id, {"title": e.title, "agency": e.agency})
+    )
 
 
 def seat_of(projection: DocumentProjection, position_id: Any) -> Doc:

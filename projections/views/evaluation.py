@@ -9,9 +9,10 @@ from eventsourcing.persistence import Tracking
 
 from domain.employee import Employee
 from domain.mutation_round import MutationRound
-from domain.position import Position
 from domain.vocabulary import Predikat
-from projections.base import PERSON, SEAT, DocumentProjection, plain, remember_person, remember_seat, seat_of
+from projections.base import (
+    PERSON, SEAT, DocumentProjection, plain, remembers_people_and_seats, remembers_round_titles, seat_of,
+)
 from projections.store import Table
 
 
@@ -28,17 +29,8 @@ class EvaluationProjection(DocumentProjection):
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """Events this view does not need are skipped."""
 
-    @process_event.register(Employee.Registered)
-    def _registered(self, e: Any, tracking: Tracking) -> None:
-        remember_person(self, e)
-
-    @process_event.register(Position.Established)
-    def _established(self, e: Any, tracking: Tracking) -> None:
-        remember_seat(self, e)
-
-    @process_event.register(MutationRound.Opened)
-    def _opened(self, e: Any, tracking: Tracking) -> None:
-        self.put("round", e.originator_id, {"title": e.title, "agency": e.agency})
+    remembers_people_and_seats(process_event)
+    remembers_round_titles(process_event)
 
     @process_event.register(MutationRound.Proposed)
     def _proposed(self, e: Any, tracking: Tracking) -> None:
