@@ -177,6 +177,14 @@ class MutationRound(Aggregate):
         if not proposal.status.is_open:
             raise ProposalNotOpen(f"proposal {proposal.proposal_id} is {proposal.status.value}")
 
+    @staticmethod
+    def check_concerns(proposal: Proposal, employee: Employee, origin: Position, target: Position) -> None:
+        """Refuse aggregates other than the proposal's employee, origin and target."""
+        if (employee.id, origin.id, target.id) != (
+            proposal.employee_id, proposal.from_position_id, proposal.target_position_id
+        ):
+            raise IllegalTransition("employee or positions do not match the proposal")
+
     def check_kind(self, current: Position, target: Position) -> None:
         """The target is in this agency; the origin is too, exactly when the kind is within-agency."""
         if target.agency != self.agency:
@@ -338,10 +346,7 @@ class MutationRound(Aggregate):
         self.check_open()
         proposal = self.proposal(proposal_id)
         self.check_undecided(proposal)
-        if (employee.id, current.id, target.id) != (
-            proposal.employee_id, proposal.from_position_id, proposal.target_position_id
-        ):
-            raise IllegalTransition("employee or positions do not match the proposal")
+        self.check_concerns(proposal, employee, current, target)
         employee.check_active()
         target.check_not_abolished()
         self._check_decider(proposal, employee.nip, decided_by)

@@ -35,10 +35,7 @@ def execute_transfer(
 ) -> None:
     """Carry out a decreed transfer: round, employee and both positions change together."""
     proposal = mutation_round.proposal(proposal_id)
-    if (employee.id, origin.id, target.id) != (
-        proposal.employee_id, proposal.from_position_id, proposal.target_position_id
-    ):
-        raise IllegalTransition("employee or positions do not match the proposal")
+    mutation_round.check_concerns(proposal, employee, origin, target)
     target.check_seat_for(employee.id)  # before anything changes: a chain's departure goes first
     mutation_round.execute(proposal_id, today)
     decree = proposal.decree
