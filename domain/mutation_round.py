@@ -351,7 +351,8 @@ class MutationRound(Aggregate):
         target.check_not_abolished()
         self._check_decider(proposal, employee.nip, decided_by)
         self._check_paperwork(proposal)
-        report = self.eligibility(employee, current, target, decided_by, policy, besides=proposal_id)
+        case = self._case(employee, current, target, decided_by, policy, proposal_id)
+        report = assess_eligibility(case)
         failed = {o.rule: o for o in report.failed}
         for override in overrides:
             if override.rule not in failed:
@@ -366,7 +367,7 @@ class MutationRound(Aggregate):
         if uncovered:
             detail = "; ".join(f"{r}: {failed[r].explanation}" for r in uncovered)
             raise OverrideRequired(f"rules failed without an override: {detail}", tuple(uncovered))
-        match = match_for(self._case(employee, current, target, decided_by, policy, proposal_id))
+        match = match_for(case)
         self._decided(proposal_id, Decision(
             True, decided_by, require_text(reason, "reason"), report.outcomes, tuple(overrides), match.jpm,
         ))
