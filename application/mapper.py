@@ -8,16 +8,16 @@ the event's fields, its `class_version` when above 1, `__meta__` (actor, correla
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
+import orjson
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import TypeAdapter
 
-from application.audit.chain import CHAIN, HashChain, canonical_json, chain_of
+from application.audit.chain import CHAIN, HashChain, canonical_json
 from application.context import EventMetadata, recording_metadata
 
 META = "__meta__"
@@ -66,27 +66,34 @@ class PydanticMapper(Mapper):
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol:
         """Rebuild the event (upcast to its current class version) with `.metadata` attached."""
-        cls = resolve_topic(stored_event.topic)
-        state = self.stored_state(stored_event)
-        meta = state.pop(META, None)
-        link = chain_of(state)
-        if link is not None:
-            self.chain.remember(stored_event.originator_id, stored_event.originator_version, link[1])
-        state.pop(CHAIN, None)
-        from_version, to_version = state.pop("class_version", 1), getattr(cls, "class_version", 1)
+        return self.decode(stored_event.topic, stored_event.state, stored_event.originator_id,
+                           stored_event.originator_version)
+
+    def decode(
+        self, topic: str, state: bytes, originator_id: Any, originator_version: int, *, remember: bool = True,
+    ) -> DomainEventProtocol:
+        """`to_domain_event` from a stored event's parts. Readers that never save (the projections)
+        pass `remember=False`: the hash chain then skips noting each aggregate's last hash."""
+        cls = resolve_topic(topic)
+        data = orjson.loads(self._decode(state))
+        meta = data.pop(META, None)
+        link = data.pop(CHAIN, None)
+        if remember and isinstance(link, dict) and isinstance(link.get("hash"), str):
+            self.chain.remember(originator_id, originator_version, link["hash"])
+        from_version, to_version = data.pop("class_version", 1), getattr(cls, "class_version", 1)
         while from_version < to_version:
-            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(data)
             from_version += 1
-        state["originator_id"] = stored_event.originator_id
-        state["originator_version"] = stored_event.originator_version
-        domain_event = _adapter(cls).validate_python(state)
+        data["originator_id"] = originator_id
+        data["originator_version"] = originator_version
+        domain_event = _adapter(cls).validate_python(data)
         metadata = _adapter(EventMetadata).validate_python(meta) if meta else None
         object.__setattr__(domain_event, "metadata", metadata)
         return domain_event
 
     def stored_state(self, stored_event: StoredEvent) -> dict[str, Any]:
         """The stored state as JSON, exactly as recorded (with `__meta__` and `__chain__`)."""
-        return json.loads(self._decode(stored_event.state))
+        return orjson.loads(self._decode(stored_event.state))  # type: ignore[no-any-return]
 
     def _encode(self, data: bytes) -> bytes:
         if self.compressor:
