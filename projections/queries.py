@@ -94,6 +94,7 @@ class ReadModels:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db = ViewDatabase(settings, pool_size=2)
+        self._live: dict[str, DocumentView] = {}  # the live version last seen, checked on each read
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -134,10 +135,25 @@ class ReadModels:
         """A consistent read of a view with its stamp, once it reached `min_position`."""
         if min_position:
             self.wait_for(name, min_position, timeout)
-        with self.view(name).reading() as snap:
-            if min_position and snap.position < min_position:  # a rebuild swapped meanwhile
-                raise NotYetUpToDate(name, snap.position, min_position)
-            yield snap, Stamp(view=name, position=snap.position, as_of=snap.recorded_at)
+        for _ in range(3):
+            view = self._live.get(name) or self.view(name)
+            with view.reading() as snap:
+                # The version is checked inside the read's own transaction, so a report costs no
+                # separate look-up of the registry; after a rebuild swapped versions, read again.
+                if self._is_live(snap, view):
+                    self._live[name] = view
+                    if min_position and snap.position < min_position:  # a rebuild swapped meanwhile
+                        raise NotYetUpToDate(name, snap.position, min_position)
+                    yield snap, Stamp(view=name, position=snap.position, as_of=snap.recorded_at)
+                    return
+            self._live.pop(name, None)
+        raise NotYetUpToDate(name, 0, min_position or 0)
+
+    def _is_live(self, snap: Snapshot, view: DocumentView) -> bool:
+        snap.cursor.execute(self.db.sql(f"SELECT live FROM {self.db.table('view_registry')} WHERE view = %s"),
+                            [view.view])
+        row = snap.cursor.fetchone()
+        return row is not None and int(row["live"]) == view.version
 
     # -- the register ------------------------------------------------------------
 

@@ -54,6 +54,16 @@ def _section(name: str, rows: list[dict[str, Any]], columns: list[str] | None = 
     return Section(name=name, columns=columns, rows=[{c: row.get(c) for c in columns} for row in rows])
 
 
+def _table(name: str, rows: list[dict[str, Any]], columns: list[str]) -> Section:
+    """A section whose rows were built here with exactly `columns`, in order: taken as they are
+    (no copy, no validation of each row; reports of whole agencies run to thousands of rows)."""
+    return Section.model_construct(name=name, columns=columns, rows=rows)
+
+
+def _by_title(item: tuple[str, dict[str, Any]]) -> str:
+    return item[1]["title"]  # type: ignore[no-any-return]
+
+
 def _report(name: str, title: str, stamp: Stamp, parameters: dict[str, Any], *sections: Section) -> Report:
     return Report(report=name, title=title, stamp=stamp, generated_at=datetime.now(timezone.utc),
                   parameters={k: v for k, v in parameters.items() if v is not None}, sections=list(sections))
@@ -103,45 +113,54 @@ class Reports:
         with self.read.snapshot("staffing", min_position, timeout) as (snap, stamp):
             units, _ = snap.select("unit", equals={"agency": agency, "unit": unit},
                                    order_by=("agency", "unit"))
+        # One pass over the positions with plain integer sums: this report covers whole agencies
+        # (hundreds of units, thousands of positions), so it is built without per-row helpers.
         positions, per_unit = [], []
-        per_agency: dict[str, Counter[str]] = defaultdict(Counter)
-        by_type: dict[tuple[str, str], dict[str, list[tuple[str, int]]]] = defaultdict(
-            lambda: {"vacant": [], "surplus": []})
+        per_agency: dict[str, list[int]] = {}
+        by_type: dict[tuple[str, str], tuple[list[tuple[str, int]], list[tuple[str, int]]]] = {}
         for u in units:
-            totals: Counter[str] = Counter()
-            for position_id, p in sorted(u["positions"].items(), key=lambda kv: kv[1]["title"]):
+            agency_name, unit_name = u["agency"], u["unit"]
+            count = formasi = holders = vacancies = surplus = 0
+            for position_id, p in sorted(u["positions"].items(), key=_by_title):
                 if p["abolished"]:
                     continue
-                free = p["formasi"] - p["holders"]
-                row = {"agency": u["agency"], "unit": u["unit"], "position_id": position_id,
-                       "title": p["title"], "position_type": p["position_type"], "formasi": p["formasi"],
-                       "holders": p["holders"], "vacancies": max(free, 0), "surplus": max(-free, 0)}
-                positions.append(row)
-                totals.update({k: row[k] for k in ("formasi", "holders", "vacancies", "surplus")})
-                totals["positions"] += 1
+                seats, held = p["formasi"], p["holders"]
+                free = seats - held
+                vacant, over = (free, 0) if free > 0 else (0, -free)
+                positions.append({"agency": agency_name, "unit": unit_name, "position_id": position_id,
+                                  "title": p["title"], "position_type": p["position_type"], "formasi": seats,
+                                  "holders": held, "vacancies": vacant, "surplus": over})
+                count += 1
+                formasi += seats
+                holders += held
+                vacancies += vacant
+                surplus += over
                 if free:
-                    side = "vacant" if free > 0 else "surplus"
-                    by_type[(u["agency"], p["position_type"])][side].append((u["unit"], abs(free)))
-            per_unit.append({"agency": u["agency"], "unit": u["unit"], **totals,
-                             "fill_rate": _share(totals["holders"], totals["formasi"])})
-            per_agency[u["agency"]].update(totals)
-        agencies = [{"agency": a, **t, "fill_rate": _share(t["holders"], t["formasi"])}
-                    for a, t in sorted(per_agency.items())]
+                    sides = by_type.setdefault((agency_name, p["position_type"]), ([], []))
+                    sides[0 if free > 0 else 1].append((unit_name, abs(free)))
+            per_unit.append({"agency": agency_name, "unit": unit_name, "positions": count, "formasi": formasi,
+                             "holders": holders, "vacancies": vacancies, "surplus": surplus,
+                             "fill_rate": _share(holders, formasi)})
+            sums = per_agency.setdefault(agency_name, [0, 0, 0, 0, 0])
+            for index, value in enumerate((count, formasi, holders, vacancies, surplus)):
+                sums[index] += value
+        agencies = [{"agency": a, "positions": n, "formasi": f, "holders": h, "vacancies": v, "surplus": s,
+                     "fill_rate": _share(h, f)} for a, (n, f, h, v, s) in sorted(per_agency.items())]
         spread = [
-            {"agency": a, "position_type": t, "units_with_surplus": ", ".join(f"{n} (+{k})" for n, k in s["surplus"]),
-             "units_with_vacancies": ", ".join(f"{n} ({k})" for n, k in s["vacant"]),
-             "movable": min(sum(k for _, k in s["surplus"]), sum(k for _, k in s["vacant"]))}
-            for (a, t), s in sorted(by_type.items()) if s["surplus"] and s["vacant"]
+            {"agency": a, "position_type": t, "units_with_surplus": ", ".join(f"{n} (+{k})" for n, k in over),
+             "units_with_vacancies": ", ".join(f"{n} ({k})" for n, k in vacant),
+             "movable": min(sum(k for _, k in over), sum(k for _, k in vacant))}
+            for (a, t), (vacant, over) in sorted(by_type.items()) if over and vacant
         ]
         cols = ["agency", "unit", "positions", "formasi", "holders", "vacancies", "surplus", "fill_rate"]
         return _report(
             "staffing", "Staffing: formasi versus holders", stamp, {"agency": agency, "unit": unit},
-            _section("positions", positions, ["agency", "unit", "position_id", "title", "position_type",
-                                              "formasi", "holders", "vacancies", "surplus"]),
-            _section("units", per_unit, cols),
-            _section("agencies", agencies, [c for c in cols if c != "unit"]),
-            _section("spread", spread, ["agency", "position_type", "units_with_surplus",
-                                        "units_with_vacancies", "movable"]),
+            _table("positions", positions, ["agency", "unit", "position_id", "title", "position_type",
+                                            "formasi", "holders", "vacancies", "surplus"]),
+            _table("units", per_unit, cols),
+            _table("agencies", agencies, [c for c in cols if c != "unit"]),
+            _table("spread", spread, ["agency", "position_type", "units_with_surplus",
+                                      "units_with_vacancies", "movable"]),
         )
 
     # -- 3. round board ----------------------------------------------------------
