@@ -9,13 +9,14 @@ Positions are recorded with the library's tracking recorders in the same transac
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import orjson
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
@@ -24,7 +25,7 @@ from application.settings import Settings
 from application.store import APPLICATION_NAME
 
 Doc = dict[str, Any]
-CACHE_LIMIT = 200_000
+CACHE_LIMIT = 20_000  # rows kept per view version between batches (the most recently changed)
 DDL_LOCK = 0x6D757476  # "mutv": one advisory lock serialises creating view tables
 
 
@@ -39,8 +40,13 @@ def views_path(settings: Settings) -> Path:
 
 
 def dumps(doc: Doc) -> str:
-    """Canonical JSON of a row (sorted keys), so equal views have equal bytes."""
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Canonical JSON of a row (sorted keys, compact, UTF-8), so equal views have equal bytes."""
+    return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def loads(text: str | bytes) -> Any:
+    """A row from its JSON."""
+    return orjson.loads(text)
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,7 @@ class DocumentView(TrackingRecorder):
         self.db, self.view, self.version = db, view, version
         self.tables = {t.name: t for t in tables}
         self._cache: dict[tuple[str, str], Doc | None] = {}
+        self._stored: dict[str, set[str]] | None = None  # keys in the tables, while `track_keys` holds
 
     # -- names -------------------------------------------------------------------
 
@@ -187,17 +194,29 @@ class DocumentView(TrackingRecorder):
 
     # -- schema ------------------------------------------------------------------
 
-    def create_tables(self) -> None:
-        """Create this version's tables and indexes (safe to repeat)."""
+    def create_tables(self, indexes: bool = True) -> None:
+        """Create this version's tables, and their indexes unless `indexes` is False (a rebuild loads
+        its rows first and indexes them once, before it goes live: cheaper than index upkeep per row).
+        Safe to repeat."""
         self.db.ensure_registry()
         with self.db.ddl_lock(), self.db.transaction(commit=True) as cursor:
             for table in self.tables.values():
                 cols = "".join(f", {c} {t if t != 'INTEGER' else 'BIGINT'}" for c, t in table.columns.items())
                 name = self.table_name(table.name)
                 cursor.execute(f"CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY{cols}, doc TEXT NOT NULL)")
-                for column in table.columns:
-                    index = f"v_{self.view}_{self.version}_{table.name}_{column}"[:63]
-                    cursor.execute(f'CREATE INDEX IF NOT EXISTS "{index}" ON {name} ({column})')
+            if indexes:
+                self._create_indexes(cursor)
+
+    def create_indexes(self) -> None:
+        """Create this version's indexes (safe to repeat)."""
+        with self.db.ddl_lock(), self.db.transaction(commit=True) as cursor:
+            self._create_indexes(cursor)
+
+    def _create_indexes(self, cursor: Any) -> None:
+        for table in self.tables.values():
+            for column in table.columns:
+                index = f"v_{self.view}_{self.version}_{table.name}_{column}"[:63]
+                cursor.execute(f'CREATE INDEX IF NOT EXISTS "{index}" ON {self.table_name(table.name)} ({column})')
 
     def drop_tables(self) -> None:
         """Drop this version's tables and forget its position."""
@@ -214,6 +233,7 @@ class DocumentView(TrackingRecorder):
             cursor.execute(self.db.sql(f"DELETE FROM {self.db.table('view_heads')} WHERE tracking_key = %s"),
                            [self.tracking_key])
         self._cache.clear()
+        self._stored = None
 
     # -- tracking (the library's recorder, under this version's name) -----------
 
@@ -238,13 +258,18 @@ class DocumentView(TrackingRecorder):
 
     # -- rows --------------------------------------------------------------------
 
+    def track_keys(self) -> None:
+        """This version has no rows yet (position 0): remember every key written from now on, so that
+        looking up a key never written (most lookups of a rebuild) needs no query."""
+        if self.position == 0:
+            self._stored = {name: set() for name in self.tables}
+
     def load(self, table: str, key: str) -> Doc | None:
         """One row (cached; the runner is the only writer of a version)."""
         cached = self._cache.get((table, key), ...)
         if cached is not ...:
             return cached  # type: ignore[return-value]
-        rows = self.db.fetchall(f"SELECT doc FROM {self.table_name(table)} WHERE key = %s", [key])
-        doc = json.loads(rows[0]["doc"]) if rows else None
+        doc = self._fetch(table, key)
         self._remember(table, key, doc)
         return doc
 
@@ -253,12 +278,18 @@ class DocumentView(TrackingRecorder):
         cached = self._cache.pop((table, key), ...)
         if cached is not ...:
             return cached  # type: ignore[return-value]
+        return self._fetch(table, key)
+
+    def _fetch(self, table: str, key: str) -> Doc | None:
+        if self._stored is not None and key not in self._stored[table]:
+            return None
         rows = self.db.fetchall(f"SELECT doc FROM {self.table_name(table)} WHERE key = %s", [key])
-        return json.loads(rows[0]["doc"]) if rows else None
+        return loads(rows[0]["doc"]) if rows else None
 
     def _remember(self, table: str, key: str, doc: Doc | None) -> None:
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
+        if len(self._cache) >= CACHE_LIMIT:  # forget the quarter changed or read longest ago
+            for stale in list(islice(self._cache, CACHE_LIMIT // 4)):
+                del self._cache[stale]
         self._cache[(table, key)] = doc
 
     def commit(
@@ -280,18 +311,9 @@ class DocumentView(TrackingRecorder):
                     # batches, which are then applied again: no need to wait for the WAL flush.
                     cursor.execute("SET LOCAL synchronous_commit = off")
                 for table, rows in deletes.items():
-                    cursor.executemany(
-                        self.db.sql(f"DELETE FROM {self.table_name(table)} WHERE key = %s"), rows
-                    )
+                    self._delete(cursor, table, rows)
                 for table, rows in upserts.items():
-                    cols = list(self.tables[table].columns)
-                    names = ", ".join(["key", *cols, "doc"])
-                    marks = ", ".join(["%s"] * (len(cols) + 2))
-                    sets = ", ".join(f"{c} = excluded.{c}" for c in [*cols, "doc"])
-                    cursor.executemany(self.db.sql(
-                        f"INSERT INTO {self.table_name(table)} ({names}) VALUES ({marks}) "
-                        f"ON CONFLICT (key) DO UPDATE SET {sets}"
-                    ), rows)
+                    self._upsert(cursor, table, rows)
                 cursor.execute(self.db.sql(
                     f"INSERT INTO {self.db.table('view_heads')} (tracking_key, recorded_at) VALUES (%s, %s) "
                     "ON CONFLICT (tracking_key) DO UPDATE SET recorded_at = excluded.recorded_at"
@@ -303,9 +325,38 @@ class DocumentView(TrackingRecorder):
                 )
         except BaseException:
             self._cache.clear()
+            self._stored = None  # another writer may have written rows: ask the tables again
             raise
         for (table, key), doc in changes.items():
             self._remember(table, key, doc)
+            if self._stored is not None:
+                if doc is None:
+                    self._stored[table].discard(key)
+                else:
+                    self._stored[table].add(key)
+
+    def _delete(self, cursor: Any, table: str, rows: list[list[Any]]) -> None:
+        name = self.table_name(table)
+        if self.db.dialect == "postgres":
+            cursor.execute(f"DELETE FROM {name} WHERE key = ANY(%s::text[])", [[row[0] for row in rows]])
+        else:
+            cursor.executemany(f"DELETE FROM {name} WHERE key = ?", rows)
+
+    def _upsert(self, cursor: Any, table: str, rows: list[list[Any]]) -> None:
+        """Insert or replace rows: one statement over arrays on PostgreSQL (a round trip per row in
+        `executemany` cost half a rebuild), `executemany` on SQLite (in process, no round trips)."""
+        columns = self.tables[table].columns
+        names = ["key", *columns, "doc"]
+        sets = ", ".join(f"{c} = excluded.{c}" for c in names[1:])
+        into = f"INSERT INTO {self.table_name(table)} ({', '.join(names)})"
+        if self.db.dialect == "postgres":
+            types = ["text", *("bigint" if t == "INTEGER" else "text" for t in columns.values()), "text"]
+            arrays = ", ".join(f"%b::{t}[]" for t in types)  # binary: no per-character escaping
+            cursor.execute(f"{into} SELECT * FROM unnest({arrays}) ON CONFLICT (key) DO UPDATE SET {sets}",
+                           [list(column) for column in zip(*rows)])
+        else:
+            marks = ", ".join("?" * len(names))
+            cursor.executemany(f"{into} VALUES ({marks}) ON CONFLICT (key) DO UPDATE SET {sets}", rows)
 
     @contextmanager
     def reading(self) -> Iterator[Snapshot]:
@@ -333,7 +384,7 @@ class Snapshot:
         self.cursor.execute(self.db.sql(
             f"SELECT doc FROM {self.view.table_name(table)} WHERE key = %s"), [str(key)])
         row = self.cursor.fetchone()
-        return json.loads(row["doc"]) if row else None
+        return loads(row["doc"]) if row else None
 
     def select(
         self, table: str, *, equals: Mapping[str, Any] | None = None,
@@ -362,7 +413,7 @@ class Snapshot:
         order = ", ".join(_checked(c, allowed) for c in order_by)
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         self.cursor.execute(self.db.sql(f"SELECT doc FROM {name}{where} ORDER BY {order}{page}"), params)
-        docs = [json.loads(row["doc"]) for row in self.cursor.fetchall()]
+        docs = [loads(row["doc"]) for row in self.cursor.fetchall()]
         if limit is None or (not offset and len(docs) < limit):
             return docs, offset + len(docs)  # the whole match was read: no need to count
         self.cursor.execute(self.db.sql(f"SELECT count(*) AS n FROM {name}{where}"), params)
