@@ -111,7 +111,8 @@ def main() -> None:
     parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--employees", type=int, default=5000)
     parser.add_argument("--proposals", type=int, default=50)
-    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=2, help="rebuild processes (default 2)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5432)
@@ -129,11 +130,11 @@ def main() -> None:
         events, raw_seconds = raw_read(app, decode=False)
         _, decode_seconds = raw_read(app, decode=True)
         started = time.perf_counter()
-        rebuild(settings, batch_size=args.batch_size, grace=0)
+        rebuild(settings, batch_size=args.batch_size, grace=0, workers=args.workers)
         rebuild_seconds = time.perf_counter() - started
         figures = {
             "benchmark": "projection_rebuild", "store": args.store, "views": list(VIEWS),
-            "events": events, "employees": args.employees, "batch_size": args.batch_size,
+            "events": events, "employees": args.employees, "batch_size": args.batch_size, "workers": args.workers,
             "write_seconds": round(written, 3),
             "raw_read_events_per_s": round(events / raw_seconds),
             "raw_read_and_decode_events_per_s": round(events / decode_seconds),

@@ -39,6 +39,7 @@ class DocumentProjection(Projection[DocumentView]):
     """
 
     tables: ClassVar[tuple[Table, ...]] = ()
+    cost: ClassVar[float] = 1.0  # relative work per event stream, to share views among rebuild workers
     _handlers: ClassVar[dict[type, Callable[..., None]]]
 
     def __init__(self, view: DocumentView) -> None:

@@ -47,11 +47,12 @@ def reader_settings(settings: Settings) -> Settings:
 
 
 class ProjectionRunner:
-    """Runs some views (all by default). `versions` pins view versions (used by rebuild)."""
+    """Runs some views (all by default). `versions` pins view versions and `indexes=False` leaves
+    their indexes to the caller (both used by rebuild)."""
 
     def __init__(
         self, settings: Settings, views: Iterable[str] | None = None, *, batch_size: int = 1000,
-        poll_interval: float = 1.0, versions: dict[str, int] | None = None,
+        poll_interval: float = 1.0, versions: dict[str, int] | None = None, indexes: bool = True,
     ) -> None:
         self.settings = settings
         self.names = list(views) if views is not None else list(VIEWS)
@@ -60,6 +61,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.pinned = dict(versions or {})
+        self.indexes = indexes  # False: a rebuild creates the indexes itself before going live
         self.projections: dict[str, DocumentProjection] = {}
         self.positions: dict[str, int] = {}
         self.db: ViewDatabase | None = None
@@ -91,7 +93,8 @@ class ProjectionRunner:
             cls = projection_class(name)
             version = self.pinned.get(name) or live.get(name) or 1
             view = DocumentView(self.db, name, version, cls.tables)
-            view.create_tables()
+            view.create_tables(indexes=self.indexes)
+            view.track_keys()
             if name not in self.pinned and name not in live:
                 self.db.set_live(name, version)
             self.projections[name] = cls(view)
@@ -124,13 +127,15 @@ class ProjectionRunner:
         if not notifications:
             return 0
         wanted = set().union(*(p.handled() for p in self.projections.values()))
-        events = []
-        for notification in notifications:
-            cls = resolve_topic(notification.topic)
+        decode, events = self.reader.mapper.decode, []
+        for n in notifications:
+            cls = resolve_topic(n.topic)
             if cls in wanted:
-                events.append((notification.id, cls, self.reader.mapper.to_domain_event(notification)))
+                events.append((n.id, cls, decode(n.topic, n.state, n.originator_id, n.originator_version,
+                                                 remember=False)))
         last = notifications[-1]
-        when = events[-1][2] if events and events[-1][0] == last.id else self.reader.mapper.to_domain_event(last)
+        when = events[-1][2] if events and events[-1][0] == last.id else self.reader.mapper.decode(
+            last.topic, last.state, last.originator_id, last.originator_version, remember=False)
         tracking, recorded = Tracking(APPLICATION_NAME, last.id), recorded_at(when)
         for name, projection in self.projections.items():
             position = self.positions[name]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -50,7 +51,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "rebuild", help="build new versions of views from the first event and swap them in when caught up")
     rebuild_parser.add_argument("views", nargs="*", choices=[[], *VIEWS], metavar="VIEW",
                                 help="views to rebuild (default all)")
-    rebuild_parser.add_argument("--batch-size", type=int, default=2000)
+    rebuild_parser.add_argument("--batch-size", type=int, default=5000, help="events per transaction (default 5000)")
+    rebuild_parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
+                                help="processes sharing the views (default: the CPUs, at most 4)")
     rebuild_parser.set_defaults(handler=_one_line_errors(run_rebuild))
     status_parser = actions.add_parser("status", help="per view: position, store's latest, lag")
     status_parser.add_argument("--json", action="store_true", help="print JSON")
@@ -78,7 +81,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     """Rebuild views beside the live ones and swap them in."""
-    for name, (old, new, position) in rebuild(settings, args.views or None, batch_size=args.batch_size).items():
+    if args.workers < 1 or args.batch_size < 1:
+        raise ValueError("--workers and --batch-size must be at least 1")
+    rebuilt = rebuild(settings, args.views or None, batch_size=args.batch_size, workers=args.workers)
+    for name, (old, new, position) in rebuilt.items():
         print(f"{name}: version {new} live at position {position} (was {old or 'none'})")
     return 0
 

@@ -20,6 +20,7 @@ class AccountabilityProjection(DocumentProjection):
     """One row per proposal: proposer and time, decision with grounds, overrides and who authorised them."""
 
     name = "accountability"
+    cost = 1.3  # relative rebuild work (measured with bench/projection_rebuild.py)
     tables = (
         Table("proposal", {"round_id": "TEXT", "agency": "TEXT", "status": "TEXT"}),
         Table("round", {}), PERSON, SEAT,

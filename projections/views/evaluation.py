@@ -20,6 +20,7 @@ class EvaluationProjection(DocumentProjection):
     """One row per executed transfer (per proposal) with its evaluations; drops are flagged."""
 
     name = "evaluation"
+    cost = 0.7  # relative rebuild work (measured with bench/projection_rebuild.py)
     tables = (
         Table("transfer", {"round_id": "TEXT", "agency": "TEXT", "unit": "TEXT", "executed": "INTEGER"}),
         Table("round", {}), PERSON, SEAT,

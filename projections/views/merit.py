@@ -16,6 +16,7 @@ class MeritProjection(DocumentProjection):
     """One row per round with one small record per proposal; the shares are computed when read."""
 
     name = "merit"
+    cost = 0.3  # relative rebuild work (measured with bench/projection_rebuild.py)
     tables = (Table("round", {"agency": "TEXT"}),)
 
     @singledispatchmethod

@@ -17,6 +17,7 @@ class PlacementsProjection(DocumentProjection):
     """Per employee: the stretches served; per position: its holders with since and until."""
 
     name = "placements"
+    cost = 3.5  # relative rebuild work (measured with bench/projection_rebuild.py)
     tables = (Table("employee", {"nip": "TEXT"}), Table("position", {"unit": "TEXT"}), PERSON, SEAT)
 
     @singledispatchmethod

@@ -18,6 +18,7 @@ class RoundBoardProjection(DocumentProjection):
     """One row per round with its proposals as they stand."""
 
     name = "round_board"
+    cost = 1  # relative rebuild work (measured with bench/projection_rebuild.py)
     tables = (Table("round", {"agency": "TEXT", "status": "TEXT"}), PERSON, SEAT)
 
     @singledispatchmethod

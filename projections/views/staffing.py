@@ -21,6 +21,7 @@ class StaffingProjection(DocumentProjection):
     """One row per unit with its positions' formasi and holder counts."""
 
     name = "staffing"
+    cost = 0.5  # relative rebuild work (measured with bench/projection_rebuild.py)
     tables = (Table("unit", {"agency": "TEXT", "unit": "TEXT"}), SEAT)
 
     @singledispatchmethod

@@ -27,6 +27,7 @@ class TransparencyProjection(DocumentProjection):
     """Public entries (one per decided proposal of an announced round) and the announced rounds."""
 
     name = "transparency"
+    cost = 0.5  # relative rebuild work (measured with bench/projection_rebuild.py)
     tables = (
         Table("round", {"agency": "TEXT", "announced": "INTEGER"}),
         Table("entry", {"round_id": "TEXT", "agency": "TEXT"}),

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from application.settings import Settings
-from projections.admin import rebuild, status
+from projections.admin import rebuild, share, status
 from projections.catalogue import VIEWS
 from tests import scenario as sc
 from tests.projections.conftest import Views, dump
 from tests.projections.flow import Flow
 
 
-def test_rebuilt_views_equal_the_views_kept_live(settings: Settings, views: Views, app, flow: Flow) -> None:
+@pytest.mark.parametrize("workers", [1, 2], ids=["one-process", "two-processes"])
+def test_rebuilt_views_equal_the_views_kept_live(
+    settings: Settings, views: Views, app, flow: Flow, workers: int
+) -> None:
     views.catch_up()  # live, in batches of 7 cutting through the flow, then more events one at a time
     desk = sc.position(app, "Pengadministrasi Umum", formasi=10)
     for seq in range(20, 24):
@@ -23,7 +28,7 @@ def test_rebuilt_views_equal_the_views_kept_live(settings: Settings, views: View
     last = app.retire_employee(sc.OPERATOR, flow.employees[3], date(2026, 5, 1), "pensiun dini").position
     views.catch_up()
     live = dump(views.read)
-    result = rebuild(settings, batch_size=500, grace=0)
+    result = rebuild(settings, batch_size=500, grace=0, workers=workers)
     assert {name: (old, new) for name, (old, new, _) in result.items()} == {n: (1, 2) for n in VIEWS}
     assert all(position == last for _, _, position in result.values())
     assert dump(views.read) == live
@@ -61,3 +66,24 @@ def test_the_live_version_answers_while_the_new_one_is_built(settings: Settings,
     assert len(seen) > 5 and seen[-1] == flow.position
     assert views.read.view("register").version == 2
     assert views.read.employees().items == before.items
+
+
+def test_views_are_shared_among_workers_by_their_work() -> None:
+    groups = share(list(VIEWS), 2)
+    assert sorted(n for group in groups for n in group) == sorted(VIEWS)  # each view exactly once
+    work = [sum(VIEWS[n].cost for n in group) for group in groups]
+    assert max(work) - min(work) <= max(cls.cost for cls in VIEWS.values())
+    assert share(["talent"], 4) == [["talent"]]
+    assert len(share(list(VIEWS), 1)) == 1
+
+
+def test_a_view_rebuilt_in_processes_reports_progress_and_goes_live(
+    settings: Settings, views: Views, flow: Flow
+) -> None:
+    views.catch_up()
+    before = dump(views.read, ["register", "talent"])
+    seen: list[int] = []
+    rebuild(settings, ["register", "talent"], batch_size=5, progress=seen.append, grace=0, workers=2)
+    assert seen and seen[-1] == flow.position
+    assert {views.read.view(n).version for n in ("register", "talent")} == {2}
+    assert dump(views.read, ["register", "talent"]) == before
