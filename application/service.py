@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from application.bulk import BulkUseCases
 from application.employees import EmployeeUseCases
 from application.planning import PlanningUseCases
 from application.positions import PositionUseCases
 from application.rounds import RoundUseCases
 
 
-class MutasiApplication(EmployeeUseCases, PositionUseCases, RoundUseCases, PlanningUseCases):
+class MutasiApplication(EmployeeUseCases, PositionUseCases, RoundUseCases, PlanningUseCases, BulkUseCases):
     """Every use case of Mutasi over one event store.
 
     Build it with a `Settings` object (SQLite by default). Commands take the acting `Actor` first and

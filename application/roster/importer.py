@@ -2,8 +2,8 @@
 
 Pass 1 (`validate`) reads the whole file and writes every bad row to the error file; pass 2 reads it
 again and imports the good rows. Unit of atomicity: a batch of rows (default 1,000) is saved in ONE
-transaction through the application's normal save path (mapper, hash chain, optimistic concurrency,
-the library's table lock that keeps notification order equal to commit order). An employee is saved
+transaction by the application's `save_batch` (mapper, hash chain, optimistic concurrency, the
+library's table lock that keeps notification order equal to commit order; COPY on PostgreSQL). An employee is saved
 with all of their history, and with the positions they touch, in the same transaction, so nothing is
 ever half-imported: a failure leaves the batches before it complete and nothing of the failed one.
 Re-running the same file completes the rest and imports nothing twice: employees are identified by
@@ -24,11 +24,10 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from application.base import MutasiBase
+from application.bulk import BulkUseCases
 from application.context import Actor
 from application.roster.files import RawRow, read_roster, roster_format
 from application.roster.rows import EmployeeRow, PositionRow, RosterRow, parse_row
-from application.roster.store import stored_ids
 from application.roster.validate import Scratch, Validation, validate
 from domain.employee import Employee
 from domain.position import Position
@@ -78,7 +77,7 @@ class RosterImport:
     """Imports one roster file into the application's store (see the module's docstring)."""
 
     def __init__(
-        self, app: MutasiBase, *, actor: Actor = IMPORT_ACTOR, batch_rows: int = 1000,
+        self, app: BulkUseCases, *, actor: Actor = IMPORT_ACTOR, batch_rows: int = 1000,
         progress: bool = False,
     ) -> None:
         if batch_rows < 1:
@@ -122,7 +121,7 @@ class RosterImport:
         """Build every aggregate of the batch and save them all in one transaction."""
         ids = [Employee.create_id(row.employee.nip) for row in batch if row.employee]
         unknown = list({row.position.id for row in batch} - self._positions.keys())
-        present = stored_ids(self.app, ids + unknown)
+        present = self.app.stored_ids(ids + unknown)
         touched: dict[Any, Position] = {}
         employees: list[Employee] = []
         try:
@@ -139,7 +138,7 @@ class RosterImport:
             events = sum(len(a.pending_events) for a in aggregates)
             new_positions = sum(1 for p in touched.values() if p.version == len(p.pending_events))
             if aggregates:
-                result.last_position = self.app._save(self.actor, *aggregates)
+                result.last_position = self.app.save_batch(self.actor, aggregates)
         except BaseException:
             for position_id in touched:  # their in-memory state holds what was not saved
                 self._positions.pop(position_id, None)

@@ -6,9 +6,11 @@ import argparse
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from api.cli import roster_import
-from application.errors import EmployeeNotFound
+from application.audit.verify import verify_store
+from application.errors import ConcurrentChange, EmployeeNotFound
 from application.roster.importer import RosterImport
 from application.roster.rows import RosterRow, parse_row
 from domain.employee import Employee
@@ -116,18 +118,20 @@ def test_a_failure_mid_import_leaves_nothing_half_imported_and_a_rerun_completes
 ) -> None:
     rows = roster_rows(employees=30)
     path = write(rows, tmp_path / "r.csv")
-    saves, real_save = [], app.save
+    saves, real_save_batch = [], app.save_batch
 
-    def failing_save(*aggregates, **kwargs):
+    def failing_save_batch(actor, aggregates):
         saves.append(len(aggregates))
-        if len(saves) == 3:
-            raise RuntimeError("the database went away")
-        return real_save(*aggregates, **kwargs)
+        if len(saves) == 3:  # the store refuses the batch midway: a twin of a stored employee
+            stored = Employee.register(holders(rows)[0]["NIP"], "Twin", holders(rows)[0]["GOL_RUANG"])
+            assert app.exists(stored.id)
+            aggregates = [*aggregates, stored]
+        return real_save_batch(actor, aggregates)
 
-    monkeypatch.setattr(app, "save", failing_save)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(app, "save_batch", failing_save_batch)
+    with pytest.raises(ConcurrentChange):
         RosterImport(app, batch_rows=10).run(path, tmp_path / "e.csv")
-    monkeypatch.setattr(app, "save", real_save)
+    monkeypatch.setattr(app, "save_batch", real_save_batch)
 
     versions = employee_versions(app, rows)
     imported = [nip for nip, version in versions.items() if version is not None]
@@ -144,6 +148,8 @@ def test_a_failure_mid_import_leaves_nothing_half_imported_and_a_rerun_completes
     assert employee_versions(app, rows) == complete
     assert app.recorder.max_notification_id() >= expected_events(rows)
     assert sum(1 for _ in app.recorder.select_notifications(1, 10_000)) == expected_events(rows)
+    verified = verify_store(app, [], Ed25519PrivateKey.generate().public_key())  # what `mutasi audit verify` runs
+    assert verified.failure is None
 
 
 def test_the_command_reports_bad_rows_with_exit_status_1(settings, tmp_path, capsys) -> None:

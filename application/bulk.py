@@ -1,0 +1,92 @@
+"""Use cases for bulk loading (the roster import): which aggregates exist, and one save of many.
+
+`save_batch` writes the pending events of many aggregates in ONE transaction with every guarantee of
+the normal save: events go through the same mapper (metadata, hash chain); on PostgreSQL the batch
+takes the library's EXCLUSIVE lock on the events table before any notification id is drawn and holds
+it through commit (notification order equals commit order), sends the library's NOTIFY to listeners,
+and the table's primary key still refuses a version that exists (`ConcurrentChange`, nothing saved).
+Only the transport differs: binary `COPY` instead of an `INSERT` of an array of composite values,
+which psycopg builds in Python per event. Other stores use the library's own save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg import sql
+
+from application.base import MutasiBase
+from application.context import Actor, EventMetadata, recording_metadata
+
+
+class BulkUseCases(MutasiBase):
+    """Loading many aggregates at once."""
+
+    def stored_ids(self, ids: Iterable[UUID]) -> set[UUID]:
+        """Those of `ids` that have events in the store (one indexed query for all of them)."""
+        ids = list(ids)
+        if not ids:
+            return set()
+        recorder = self.recorder
+        with self._store_errors():
+            if isinstance(recorder, PostgresApplicationRecorder):
+                query = sql.SQL("SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s)").format(
+                    sql.Identifier(recorder.datastore.schema), sql.Identifier(recorder.events_table_name))
+                with recorder.datastore.transaction(commit=False) as cursor:
+                    cursor.execute(query, (ids,))
+                    return {UUID(str(row["originator_id"])) for row in cursor.fetchall()}
+            if self.settings.store == "sqlite":
+                marks = ",".join("?" * len(ids))
+                with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+                    cursor.execute(
+                        f"SELECT DISTINCT originator_id FROM {recorder.events_table_name} "  # type: ignore[attr-defined]  # noqa: S608
+                        f"WHERE originator_id IN ({marks})",
+                        [i.hex for i in ids],  # the library stores SQLite ids as 32 hex digits
+                    )
+                    return {UUID(str(row[0])) for row in cursor.fetchall()}
+        return {i for i in ids if self._exists(i)}
+
+    def save_batch(self, actor: Actor, aggregates: Sequence[Aggregate]) -> int | None:
+        """Save the pending events of all `aggregates` atomically; returns the last notification id.
+
+        Meant for large batches (thousands of events). Raises `ConcurrentChange` when any of the
+        events' versions is already stored: then nothing of the batch is saved.
+        """
+        recorder = self.recorder
+        fast = (isinstance(recorder, PostgresApplicationRecorder) and not recorder.datastore.enable_db_functions
+                and not self.snapshots and not self.repository.cache)
+        if not fast:
+            return self._save(actor, *aggregates)
+        token = recording_metadata.set(EventMetadata.now(actor))
+        try:
+            events = [event for aggregate in aggregates for event in aggregate.collect_events()]
+            stored = [self.mapper.to_stored_event(event) for event in events]
+            with self._store_errors():
+                return _copy_events(recorder, stored) if stored else None  # type: ignore[arg-type]
+        except BaseException:
+            self.mapper.chain.forget(aggregate.id for aggregate in aggregates)
+            raise
+        finally:
+            recording_metadata.reset(token)
+
+
+def _copy_events(recorder: PostgresApplicationRecorder, stored: list[StoredEvent]) -> int:
+    """COPY `stored` in one transaction under the library's table lock and NOTIFY; the last id."""
+    table = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
+    copy = sql.SQL("COPY {} (originator_id, originator_version, topic, state) FROM STDIN (FORMAT binary)")
+    with recorder.datastore.transaction(commit=True) as cursor:
+        for statement in recorder.lock_table_statements:  # SET LOCAL lock_timeout; LOCK ... EXCLUSIVE
+            cursor.execute(statement)
+        cursor.execute(sql.SQL("NOTIFY {}").format(sql.Identifier(recorder.channel_name)))
+        with cursor.copy(copy.format(table)) as rows:
+            rows.set_types([recorder.datastore.originator_id_type, "int8", "text", "bytea"])
+            for event in stored:
+                rows.write_row((event.originator_id, event.originator_version, event.topic, event.state))
+        # The lock is ours until commit: the highest id in the table is the last one we drew.
+        cursor.execute(sql.SQL("SELECT max(notification_id) AS last FROM {}").format(table))
+        row = cursor.fetchone()
+    return int(row["last"])
