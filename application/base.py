@@ -11,10 +11,12 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError
+from eventsourcing.utils import get_topic
 
 from application.audit.chain import GENESIS, HashChain, chain_of
 from application.context import Actor, EventMetadata, Recorded, recording_metadata
 from application.errors import ConcurrentChange, NotFoundError, StoreNotReady, VersionMismatch
+from application.group_commit import GroupCommitRecorder
 from application.mapper import PydanticMapper
 from application.settings import Settings
 from application.store import APPLICATION_NAME, store_env
@@ -35,7 +37,10 @@ class MutasiBase(Application):
         self.settings = settings or Settings()
         self.policy: RulePolicy = self.settings.rules.policy()
         self.today = clock
-        super().__init__(env=store_env(self.settings, create_tables))
+        env = store_env(self.settings, create_tables)
+        if self.settings.store == "postgres":  # concurrent saves share a transaction (one lock, one flush)
+            env["APPLICATION_RECORDER_TOPIC"] = get_topic(GroupCommitRecorder)
+        super().__init__(env=env)
 
     def construct_mapper(self) -> PydanticMapper:
         """Events are stored as canonical JSON through pydantic (see `application.mapper`)."""

@@ -1,0 +1,180 @@
+"""Group commit on PostgreSQL: saves that wait at the same time share one transaction.
+
+The library's recorder takes the events table's EXCLUSIVE lock for each save and holds it through its
+commit (so that notification order equals commit order); concurrent saves therefore queue for the
+lock, and each pays its own WAL flush. `GroupCommitRecorder` keeps that lock and ordering, but lets
+the saves that queued meanwhile go together: the first waiting save leads, takes everything queued,
+and writes it in one transaction and one round trip (`SET LOCAL lock_timeout; LOCK; NOTIFY; INSERT
+... RETURNING`, sent as one implicit transaction). When that insert is refused (a unique violation:
+another save of the same aggregate version), it is rolled back whole and the saves are retried in
+one transaction, each in its own SAVEPOINT, so the save that conflicts fails alone and records
+nothing, and the others are recorded. Each save's events stay atomic (they are one statement or one
+savepoint); a lone save is written at once, without waiting for company.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import (
+    DatabaseError, DataError, IntegrityError, InterfaceError, InternalError, NotSupportedError,
+    OperationalError, PersistenceError, ProgrammingError, StoredEvent,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
+from psycopg import sql
+
+MAX_BATCH = 256  # saves per transaction; the rest wait for the next one
+
+_TRANSLATED: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
+    (psycopg.InterfaceError, InterfaceError), (psycopg.OperationalError, OperationalError),
+    (psycopg.DataError, DataError), (psycopg.IntegrityError, IntegrityError),
+    (psycopg.InternalError, InternalError), (psycopg.ProgrammingError, ProgrammingError),
+    (psycopg.NotSupportedError, NotSupportedError), (psycopg.DatabaseError, DatabaseError),
+    (psycopg.Error, PersistenceError),
+)
+
+
+def translate(error: BaseException) -> BaseException:
+    """The library's persistence error for a psycopg error (as its own recorder raises them)."""
+    for raised, ours in _TRANSLATED:
+        if isinstance(error, raised):
+            translated = ours(str(error))
+            translated.__cause__ = error
+            return translated
+    return error
+
+
+class _Save:
+    """One caller's events, waiting for a transaction; then its notification ids or its error."""
+
+    __slots__ = ("events", "ids", "error", "finished", "lead", "woken")
+
+    def __init__(self, events: Sequence[StoredEvent]) -> None:
+        self.events = events
+        self.ids: list[int] = []
+        self.error: BaseException | None = None
+        self.finished = self.lead = False
+        self.woken = threading.Event()
+
+    def outcome(self) -> list[int]:
+        if self.error is not None:
+            raise self.error
+        return self.ids
+
+
+class GroupCommitRecorder(PostgresApplicationRecorder):
+    """The library's PostgreSQL application recorder, with concurrent saves committed together."""
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        table = sql.Identifier(datastore.schema, events_table_name)
+        self._prefix = sql.SQL(
+            "SET LOCAL lock_timeout = {timeout}; LOCK TABLE {table} IN EXCLUSIVE MODE; NOTIFY {channel}; "
+        ).format(timeout=sql.Literal(f"{datastore.lock_timeout}s"), table=table,
+                 channel=sql.Identifier(self.channel_name))
+        self._insert = sql.SQL(
+            "INSERT INTO {table} (originator_id, originator_version, topic, state) VALUES "
+        ).format(table=table)
+        self._statements: dict[int, str] = {}
+        self._mutex = threading.Lock()
+        self._waiting: list[_Save] = []
+        self._busy = False
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """Record `stored_events` atomically, together with whatever other saves wait meanwhile."""
+        if not stored_events:
+            return []
+        save = _Save(stored_events)
+        with self._mutex:
+            self._waiting.append(save)
+            leads = not self._busy
+            self._busy = True
+        if not leads:
+            save.woken.wait()
+            if save.finished:
+                return save.outcome()
+        self._lead()
+        return save.outcome()
+
+    def _lead(self) -> None:
+        """Commit what waits now; then wake its callers and hand the lead to the next one waiting."""
+        with self._mutex:
+            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+        try:
+            self._commit(batch)
+        except BaseException as error:  # e.g. the pool could not give a connection: all fail alike
+            for save in batch:
+                if not save.ids and save.error is None:
+                    save.error = translate(error)
+        finally:
+            with self._mutex:
+                successor = self._waiting[0] if self._waiting else None
+                self._busy = successor is not None
+            for save in batch:
+                save.finished = True
+                save.woken.set()
+            if successor is not None:
+                successor.woken.set()  # not finished: it leads the next transaction
+
+    def _commit(self, batch: list[_Save]) -> None:
+        with self.datastore.get_connection() as conn:
+            try:
+                ids = self._insert_together(conn, [event for save in batch for event in save.events])
+            except (psycopg.IntegrityError, psycopg.DataError):
+                if len(batch) == 1:
+                    raise
+                self._insert_each(conn, batch)  # the whole insert was rolled back: find who conflicts
+                return
+            start = 0
+            for save in batch:
+                save.ids, start = ids[start:start + len(save.events)], start + len(save.events)
+
+    def _statement(self, conn: psycopg.Connection[Any], rows: int, *, locked: bool) -> str:
+        key = rows if locked else -rows
+        if key not in self._statements:
+            values = sql.SQL(", ").join([sql.SQL("(%s, %s, %s, %s)")] * rows)
+            statement = (self._prefix if locked else sql.SQL("")) + self._insert + values
+            self._statements[key] = (statement + sql.SQL(" RETURNING notification_id")).as_string(conn)
+        return self._statements[key]
+
+    def _insert_together(self, conn: psycopg.Connection[Any], events: list[StoredEvent]) -> list[int]:
+        """One simple query (one implicit transaction, one round trip): lock, notify, insert, commit."""
+        return self._execute(conn, self._statement(conn, len(events), locked=True), events)
+
+    def _execute(self, conn: psycopg.Connection[Any], statement: str, events: Sequence[StoredEvent]) -> list[int]:
+        params: list[Any] = []
+        for event in events:
+            params += (event.originator_id, event.originator_version, event.topic, event.state)
+        cursor = psycopg.ClientCursor(conn)
+        cursor.execute(statement, params)
+        while cursor.description is None and cursor.nextset():
+            pass  # past the results of SET, LOCK and NOTIFY
+        return [row[0] if isinstance(row, tuple) else row["notification_id"] for row in cursor.fetchall()]
+
+    def _insert_each(self, conn: psycopg.Connection[Any], batch: list[_Save]) -> None:
+        """One transaction, each save in its own savepoint: a save that is refused fails alone."""
+        conn.execute("BEGIN")
+        try:
+            conn.execute(self._prefix.as_string(conn))
+            for save in batch:
+                conn.execute("SAVEPOINT save")
+                try:
+                    save.ids = self._execute(conn, self._statement(conn, len(save.events), locked=False),
+                                             save.events)
+                except (psycopg.IntegrityError, psycopg.DataError) as error:
+                    conn.execute("ROLLBACK TO SAVEPOINT save")
+                    save.error = translate(error)
+                else:
+                    conn.execute("RELEASE SAVEPOINT save")
+            conn.execute("COMMIT")
+        except BaseException:
+            if not conn.closed:
+                conn.execute("ROLLBACK")
+            for save in batch:
+                save.ids = []
+            raise
