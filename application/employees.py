@@ -21,12 +21,10 @@ class EmployeeUseCases(MutasiBase):
     def register_employee(self, actor: Actor, nip: str, name: str, rank: Rank) -> Recorded:
         """Register a civil servant; the same NIP cannot be registered twice."""
         employee = Employee.register(nip, name, rank)
-        if self._exists(employee.id):
-            raise AlreadyExists(f"an employee with NIP {employee.nip} is already registered")
-        try:
+        try:  # the id is the NIP's: the store refuses a second version 1, so no read is needed first
             return self._recorded(actor, employee)
         except ConcurrentChange:
-            raise AlreadyExists(f"an employee with NIP {employee.nip} was registered just now") from None
+            raise AlreadyExists(f"an employee with NIP {employee.nip} is already registered") from None
 
     def get_employee(
         self, employee_id: UUID, *, version: int | None = None, as_of: datetime | None = None

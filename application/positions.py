@@ -25,12 +25,10 @@ class PositionUseCases(MutasiBase):
         position = Position.establish(
             agency, unit, title, position_type, rank_min, rank_max, formasi, standard, min_jpm
         )
-        if self._exists(position.id):
-            raise AlreadyExists(f"position {position.title} in {position.unit} already exists")
-        try:
+        try:  # the id is the agency's, unit's and title's: the store refuses a second version 1
             return self._recorded(actor, position)
         except ConcurrentChange:
-            raise AlreadyExists(f"position {position.title} in {position.unit} was established just now") from None
+            raise AlreadyExists(f"position {position.title} in {position.unit} already exists") from None
 
     def get_position(
         self, position_id: UUID, *, version: int | None = None, as_of: datetime | None = None
