@@ -88,11 +88,12 @@ def main() -> None:
             state = next(iter(app.recorder.select_notifications(1, 1))).state  # a real event's size
             issued = [0]
             next_k = threading.Lock()
+            nips = [nip(k) for k in range(2 * args.commands)]  # formatted before the clock starts
 
             def register(writer: int, i: int) -> None:
                 with next_k:
                     k, issued[0] = issued[0], issued[0] + 1
-                app.register_employee(OPERATOR, nip(k), f"Pegawai {k}", Rank.III_A)
+                app.register_employee(OPERATOR, nips[k], f"Pegawai {k}", Rank.III_A)
 
             def raw_insert(writer: int, i: int) -> None:
                 conn = conns[writer]
@@ -104,7 +105,7 @@ def main() -> None:
                 raw = measure("raw insert+commit", writers, args.commands, raw_insert)
                 first = issued[0]
                 cmd = measure("register_employee", writers, args.commands, register)
-                ids = [Employee.create_id(nip(k)) for k in range(first, issued[0])]
+                ids = [Employee.create_id(nips[k]) for k in range(first, issued[0])]
                 per = len(ids) // writers
 
                 def rate(writer: int, i: int, ids=ids, per=per) -> None:
