@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,7 @@ def test_a_failure_mid_import_leaves_nothing_half_imported_and_a_rerun_completes
     with pytest.raises(ConcurrentChange):
         RosterImport(app, batch_rows=10).run(path, tmp_path / "e.csv")
     monkeypatch.setattr(app, "save_batch", real_save_batch)
+    assert gc.isenabled()  # the import pauses the collector only while it runs
 
     versions = employee_versions(app, rows)
     imported = [nip for nip, version in versions.items() if version is not None]
