@@ -8,14 +8,15 @@ sanction groups.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from application.roster.columns import (
-    ASSESSMENT_COLUMNS, EMPLOYEE_COLUMNS, EXPECTATION_LABELS, POTENTIAL_LABELS, SANCTION_COLUMNS,
+    ASSESSMENT_COLUMNS, EMPLOYEE_COLUMNS, EXPECTATION_LABELS, POSITION_COLUMNS, POTENTIAL_LABELS,
+    SANCTION_COLUMNS,
     SANCTION_LABELS, SEX_LABELS,
 )
 from domain.competency import validate_levels
@@ -30,6 +31,8 @@ POTENTIALS = {label.casefold(): value for value, label in POTENTIAL_LABELS.items
 SANCTIONS = {label.casefold(): value for value, label in SANCTION_LABELS.items()}
 SEXES = {label: sex for sex, label in SEX_LABELS.items()}
 ORDER = {rank: index for index, rank in enumerate(Rank)}
+POSITION_MEMORY = 65_536
+_POSITIONS: dict[tuple[Any, ...], PositionRow] = {}  # position cells -> the parsed (valid) position
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +56,15 @@ class PositionRow:
     rank_max: Rank
     formasi: int
     standard: dict[str, int]
+    _id: UUID = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_id", Position.create_id(self.agency, self.unit, self.title))
 
     @property
     def id(self) -> UUID:
         """The position's deterministic id (agency, unit, title)."""
-        return Position.create_id(self.agency, self.unit, self.title)
+        return self._id
 
     def signature(self) -> dict[str, str]:
         """The attributes every row of this position must repeat identically, by column."""
@@ -108,11 +115,12 @@ class _Cells:
         self.errors.append(RowError(column, "" if value is None else str(value), reason))
 
     def get(self, column: str, parse: Any, what: str) -> Any:
-        if self.blank(column):
+        value = self.values.get(column)
+        if value is None or value == "":
             self.fail(column, f"{what} is required")
             return None
         try:
-            return parse(self.raw(column))
+            return parse(value)
         except (DomainError, ValueError, TypeError) as error:
             self.fail(column, str(error) or f"not a valid {what}")
             return None
@@ -161,6 +169,13 @@ def _lookup(table: dict[str, Any], what: str) -> Any:
     return parse
 
 
+_SEX = _lookup(SEXES | {"l": 1, "p": 2}, "sex")
+_SKP_RESULTS = _lookup(EXPECTATIONS, "SKP results")
+_SKP_BEHAVIOUR = _lookup(EXPECTATIONS, "SKP behaviour")
+_POTENTIAL = _lookup(POTENTIALS, "potential")
+_SANCTION = _lookup(SANCTIONS, "sanction level")
+
+
 def _position_type(value: Any) -> PositionType:
     return PositionType("_".join(str(value).casefold().split()))
 
@@ -195,6 +210,19 @@ def parse_row(values: dict[str, Any]) -> RosterRow | list[RowError]:
 
 
 def _position(cells: _Cells) -> PositionRow | None:
+    """The row's position; rows of one position repeat its cells, so a valid parse is remembered."""
+    key = tuple(cells.values.get(column) for column in POSITION_COLUMNS)
+    known = _POSITIONS.get(key)
+    if known is None:
+        known = _parse_position(cells)
+        if known is not None and not cells.errors:
+            if len(_POSITIONS) >= POSITION_MEMORY:
+                _POSITIONS.clear()
+            _POSITIONS[key] = known
+    return known
+
+
+def _parse_position(cells: _Cells) -> PositionRow | None:
     agency = cells.get("INSTANSI", _text, "agency")
     unit = cells.get("UNIT_KERJA", _text, "unit")
     title = cells.get("JABATAN", _text, "position title")
@@ -215,7 +243,7 @@ def _position(cells: _Cells) -> PositionRow | None:
 def _employee(cells: _Cells, position: PositionRow | None) -> EmployeeRow | None:
     nip = cells.get("NIP", _nip, "NIP")
     name = cells.get("NAMA", _text, "name")
-    sex = cells.get("JENIS_KELAMIN", _lookup(SEXES | {"l": 1, "p": 2}, "sex"), "sex")
+    sex = cells.get("JENIS_KELAMIN", _SEX, "sex")
     birth = cells.get("TGL_LAHIR", _date, "birth date")
     rank = cells.get("GOL_RUANG", Rank, "rank")
     placed_on = cells.get("TMT_JABATAN", _date, "placement date")
@@ -255,8 +283,8 @@ def _ratings(cells: _Cells) -> tuple[tuple[int, Expectation, Expectation], ...]:
         year = cells.get(columns[0], _int, "SKP year")
         if year is not None and not 1970 <= year <= 2200:
             cells.fail(columns[0], "SKP year must lie in 1970-2200")
-        results = cells.get(columns[1], _lookup(EXPECTATIONS, "SKP results"), "SKP results")
-        behaviour = cells.get(columns[2], _lookup(EXPECTATIONS, "SKP behaviour"), "SKP behaviour")
+        results = cells.get(columns[1], _SKP_RESULTS, "SKP results")
+        behaviour = cells.get(columns[2], _SKP_BEHAVIOUR, "SKP behaviour")
         if any(year == r[0] for r in ratings):
             cells.fail(columns[0], f"SKP year {year} is given twice")
         ratings.append((year, results, behaviour))
@@ -267,7 +295,7 @@ def _assessment(cells: _Cells) -> tuple[dict[str, int], Potential, str, str, dat
     if not _group(cells, ASSESSMENT_COLUMNS, "assessment"):
         return None
     assessed_on = cells.get("TGL_ASESMEN", _date, "assessment date")
-    potential = cells.get("POTENSI", _lookup(POTENTIALS, "potential"), "potential")
+    potential = cells.get("POTENSI", _POTENTIAL, "potential")
     scores = cells.get("NILAI_KOMPETENSI", _levels, "competency scores")
     assessor = cells.get("ASESOR", _text, "assessor")
     method = cells.get("METODE_ASESMEN", _text, "assessment method")
@@ -277,7 +305,7 @@ def _assessment(cells: _Cells) -> tuple[dict[str, int], Potential, str, str, dat
 def _sanction(cells: _Cells) -> tuple[SanctionLevel, date, date, str] | None:
     if not _group(cells, SANCTION_COLUMNS, "sanction"):
         return None
-    level = cells.get("HUKDIS_TINGKAT", _lookup(SANCTIONS, "sanction level"), "sanction level")
+    level = cells.get("HUKDIS_TINGKAT", _SANCTION, "sanction level")
     imposed = cells.get("HUKDIS_TMT", _date, "sanction start")
     ends = cells.get("HUKDIS_SELESAI", _date, "sanction end")
     reference = cells.get("HUKDIS_NOMOR_SK", _text, "sanction decree number")
