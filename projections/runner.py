@@ -99,6 +99,7 @@ class ProjectionRunner:
                 self.db.set_live(name, version)
             self.projections[name] = cls(view)
             self.positions[name] = view.position
+        self._routes: dict[str, list[tuple[str, Any]]] = {}
         self._live = {n: v for n, v in live.items() if n in self.names}
 
     def close(self) -> None:
@@ -126,33 +127,38 @@ class ProjectionRunner:
         notifications = self._read(start)
         if not notifications:
             return 0
-        wanted = set().union(*(p.handled() for p in self.projections.values()))
-        decode, events = self.reader.mapper.decode, []
-        for n in notifications:
-            cls = resolve_topic(n.topic)
-            if cls in wanted:
-                events.append((n.id, cls, decode(n.topic, n.state, n.originator_id, n.originator_version,
-                                                 remember=False)))
         last = notifications[-1]
-        when = events[-1][2] if events and events[-1][0] == last.id else self.reader.mapper.decode(
-            last.topic, last.state, last.originator_id, last.originator_version, remember=False)
-        tracking, recorded = Tracking(APPLICATION_NAME, last.id), recorded_at(when)
-        for name, projection in self.projections.items():
-            position = self.positions[name]
-            if position >= last.id:
+        behind = {name: self.positions[name] for name in self.projections if self.positions[name] < last.id}
+        work: dict[str, list[tuple[Any, Any, Tracking]]] = {name: [] for name in behind}
+        decode, routes, when = self.reader.mapper.decode, self._routes, None
+        for n in notifications:  # decode each event once, route it only to the views that handle it
+            targets = routes.get(n.topic)
+            if targets is None:
+                targets = routes[n.topic] = self._route(n.topic)
+            if not targets and n is not last:
                 continue
-            handlers = projection.handlers()
+            domain_event = decode(n.topic, n.state, n.originator_id, n.originator_version, remember=False)
+            when, tracking = domain_event, Tracking(APPLICATION_NAME, n.id)
+            for name, handler in targets:
+                if name in behind and n.id > behind[name]:
+                    work[name].append((handler, domain_event, tracking))
+        tracking, recorded = Tracking(APPLICATION_NAME, last.id), recorded_at(when)
+        for name, applying in work.items():
+            projection = self.projections[name]
             try:
-                for notification_id, cls, domain_event in events:
-                    handler = handlers.get(cls)
-                    if handler is not None and notification_id > position:
-                        handler(projection, domain_event, Tracking(APPLICATION_NAME, notification_id))
+                for handler, domain_event, event_tracking in applying:
+                    handler(projection, domain_event, event_tracking)
                 projection.flush(tracking, recorded)
             except BaseException:
                 projection.discard()
                 raise
             self.positions[name] = last.id
         return len(notifications)
+
+    def _route(self, topic: str) -> list[tuple[str, Any]]:
+        """The views (in catalogue order) that handle events of `topic`, with their handler."""
+        cls = resolve_topic(topic)
+        return [(name, p.handlers()[cls]) for name, p in self.projections.items() if cls in p.handlers()]
 
     def _read(self, start: int) -> Sequence[Notification]:
         assert self.reader is not None

@@ -313,7 +313,14 @@ class DocumentView(TrackingRecorder):
                 for table, rows in deletes.items():
                     self._delete(cursor, table, rows)
                 for table, rows in upserts.items():
-                    self._upsert(cursor, table, rows)
+                    stored = self._stored[table] if self._stored is not None else None
+                    if stored is not None and self.db.dialect == "postgres":
+                        new = [row for row in rows if row[0] not in stored]
+                        if new:
+                            self._copy(cursor, table, new)
+                        rows = [row for row in rows if row[0] in stored] if len(new) < len(rows) else []
+                    if rows:
+                        self._upsert(cursor, table, rows)
                 cursor.execute(self.db.sql(
                     f"INSERT INTO {self.db.table('view_heads')} (tracking_key, recorded_at) VALUES (%s, %s) "
                     "ON CONFLICT (tracking_key) DO UPDATE SET recorded_at = excluded.recorded_at"
@@ -341,6 +348,13 @@ class DocumentView(TrackingRecorder):
             cursor.execute(f"DELETE FROM {name} WHERE key = ANY(%s::text[])", [[row[0] for row in rows]])
         else:
             cursor.executemany(f"DELETE FROM {name} WHERE key = ?", rows)
+
+    def _copy(self, cursor: Any, table: str, rows: list[list[Any]]) -> None:
+        """Rows known to be new (a version being built from the first event): COPY, the fastest insert."""
+        names = ", ".join(["key", *self.tables[table].columns, "doc"])
+        with cursor.copy(f"COPY {self.table_name(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def _upsert(self, cursor: Any, table: str, rows: list[list[Any]]) -> None:
         """Insert or replace rows: one statement over arrays on PostgreSQL (a round trip per row in
