@@ -122,9 +122,9 @@ class RosterImport:
 
     def _save_batch(self, batch: list[RosterRow], result: ImportResult) -> None:
         """Build every aggregate of the batch and save them all in one transaction."""
-        ids = [Employee.create_id(row.employee.nip) for row in batch if row.employee]
+        ids = {row.employee.nip: Employee.create_id(row.employee.nip) for row in batch if row.employee}
         unknown = list({row.position.id for row in batch} - self._positions.keys())
-        present = self.app.stored_ids(ids + unknown)
+        present = self.app.stored_ids([*ids.values(), *unknown])
         touched: dict[Any, Position] = {}
         employees: list[Employee] = []
         try:
@@ -132,7 +132,7 @@ class RosterImport:
                 position = self._position(row.position, touched, present)
                 if row.employee is None:
                     continue
-                if Employee.create_id(row.employee.nip) in present:
+                if ids[row.employee.nip] in present:
                     result.already_there += 1
                     continue
                 touched[position.id] = position  # before it changes, so a failure evicts it

@@ -8,6 +8,7 @@ sanction groups.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime
@@ -57,14 +58,21 @@ class PositionRow:
     formasi: int
     standard: dict[str, int]
     _id: UUID = field(init=False, repr=False, compare=False)
+    _signature: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_id", Position.create_id(self.agency, self.unit, self.title))
+        object.__setattr__(self, "_signature", json.dumps(self.signature()))
 
     @property
     def id(self) -> UUID:
         """The position's deterministic id (agency, unit, title)."""
         return self._id
+
+    @property
+    def signature_json(self) -> str:
+        """`signature()` as JSON text, as the first pass stores it."""
+        return self._signature
 
     def signature(self) -> dict[str, str]:
         """The attributes every row of this position must repeat identically, by column."""

@@ -55,16 +55,16 @@ class Scratch:
     def check(self, row: RosterRow) -> list[RowError]:
         """Errors of `row` against earlier valid rows; when none, the row's claims are recorded."""
         errors, position = [], row.position
-        signature = position.signature()
         found = self.db.execute(
             "SELECT sheet, line, sig, formasi, holders FROM pos WHERE id = ?", (position.id.bytes,)
         ).fetchone()
         if found:
-            earlier = json.loads(found[2])
-            errors += [
-                RowError(column, value, f"differs from {_where(found)} of the same position ({earlier[column]})")
-                for column, value in signature.items() if earlier[column] != value
-            ]
+            if found[2] != position.signature_json:
+                earlier = json.loads(found[2])
+                errors += [
+                    RowError(column, value, f"differs from {_where(found)} of the same position ({earlier[column]})")
+                    for column, value in position.signature().items() if earlier[column] != value
+                ]
             if row.employee and not errors and found[4] >= found[3]:
                 errors.append(RowError("FORMASI", str(found[3]),
                                        f"the position's {found[3]} seats are filled by earlier rows"))
@@ -81,7 +81,7 @@ class Scratch:
         holder = 1 if row.employee else 0
         self.db.execute(
             "INSERT INTO pos VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET holders = holders + ?",
-            (row.position.id.bytes, sheet, line, json.dumps(row.position.signature()),
+            (row.position.id.bytes, sheet, line, row.position.signature_json,
              row.position.formasi, holder, holder),
         )
         if row.employee:
