@@ -3,7 +3,8 @@
     python -m bench.import_copy [--employees 50000] [--batch-rows 1000] [--keep]
 
 The import is `RosterImport` (what `mutasi import` runs): both passes, validation included, events
-written through the application's mapper, hash chain and the library's locked INSERT. The baseline
+written by the application's `save_batch`: the mapper and hash chain, then COPY under the library's
+EXCLUSIVE table lock, with its NOTIFY. The baseline
 copies exactly the stored events (same bytes) with `COPY ... FROM STDIN (FORMAT binary)` into a table
 with the events table's shape (primary key, notification-id sequence and unique index), in one
 transaction. Target: ratio >= 0.5.
