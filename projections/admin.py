@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import threading
@@ -130,13 +131,18 @@ def fill(
 ) -> int:
     """Apply every event to new (unindexed) versions of `names`; returns the position reached."""
     runner = ProjectionRunner(settings, names, batch_size=batch_size, versions=versions, indexes=False)
+    automatic = gc.isenabled()
+    gc.disable()  # full collections walk every cached row again and again: 40 % of a rebuild's CPU
     try:
         while runner.step():
+            gc.collect(1)  # the young generations only, where a batch's cyclic garbage (if any) lies
             if progress:
                 progress(runner.position)
         return runner.position
     finally:
         runner.close()
+        if automatic:
+            gc.enable()
 
 
 def share(names: list[str], workers: int) -> list[list[str]]:

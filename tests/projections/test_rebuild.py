@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from application.settings import Settings
-from projections.admin import rebuild, share, status
+from projections.admin import fill, rebuild, share, status
 from projections.catalogue import VIEWS
 from tests import scenario as sc
 from tests.projections.conftest import Views, dump
@@ -87,3 +87,11 @@ def test_a_view_rebuilt_in_processes_reports_progress_and_goes_live(
     assert seen and seen[-1] == flow.position
     assert {views.read.view(n).version for n in ("register", "talent")} == {2}
     assert dump(views.read, ["register", "talent"]) == before
+
+
+def test_filling_a_version_leaves_the_garbage_collector_as_it_found_it(settings: Settings, flow: Flow) -> None:
+    import gc
+
+    assert gc.isenabled()
+    assert fill(settings, ["merit"], {"merit": 5}, 3) == flow.position
+    assert gc.isenabled()
