@@ -1,4 +1,8 @@
-"""Dependencies of the routes, as `Annotated` aliases: the application, the caller, a command's context."""
+"""Dependencies of the routes, as `Annotated` aliases: the application, the caller, a command's context.
+
+They are `async def` although they do no I/O: FastAPI runs a plain `def` dependency in its thread
+pool, a thread hop each, which cost more than the dependency itself.
+"""
 
 from __future__ import annotations
 
@@ -18,14 +22,14 @@ from application.idempotency import IdempotencyStore, Outcome, StoredResponse
 from api.http.problems import RequestRefused
 from api.http.roles import MATRIX
 from api.http.schemas.common import CommandResult
-from api.http.security import ANONYMOUS, BadToken, Principal, verify_token
+from api.http.security import ANONYMOUS, BadToken, Principal
 from application.context import Actor, Recorded
 from application.service import MutasiApplication
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `mutasi token ROLE --user NAME`")
 
 
-def get_application(request: Request) -> MutasiApplication:
+async def get_application(request: Request) -> MutasiApplication:
     """The one application the service was started with."""
     return request.app.state.application
 
@@ -33,7 +37,7 @@ def get_application(request: Request) -> MutasiApplication:
 Application = Annotated[MutasiApplication, Depends(get_application)]
 
 
-def authenticate(
+async def authenticate(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     """The caller named by the bearer token, or the anonymous public when there is none."""
@@ -43,13 +47,13 @@ def authenticate(
                                 headers={"WWW-Authenticate": "Bearer"})
         return ANONYMOUS
     try:
-        return verify_token(request.app.state.jwt_secret, credentials.credentials)
+        return request.app.state.tokens.verify(credentials.credentials)
     except BadToken as error:
         raise HTTPException(401, f"invalid bearer token: {error}",
                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
 
 
-def authorize(request: Request, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+async def authorize(request: Request, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
     """Refuse the call unless the role matrix lets the caller's role use this route."""
     route = request.scope.get("route")
     roles = MATRIX.get(getattr(route, "name", ""), frozenset())
@@ -87,7 +91,7 @@ def _declared_query(route: object) -> dict[str, bool]:
     return _DECLARED_QUERY[id(route)]
 
 
-def known_query_only(request: Request) -> None:
+async def known_query_only(request: Request) -> None:
     """Refuse query parameters the route does not declare, or repeats of a single-valued one:
     a typo must not silently widen an answer, nor a second value silently replace the first."""
     declared = _declared_query(request.scope.get("route"))
@@ -101,7 +105,7 @@ def known_query_only(request: Request) -> None:
         raise RequestValidationError(errors)
 
 
-def current_actor(request: Request, principal: Caller) -> Actor:
+async def current_actor(request: Request, principal: Caller) -> Actor:
     """The caller as the application's `Actor`, carrying the request's correlation id."""
     return Actor(principal.user, principal.nip, request.state.correlation_id)
 
@@ -194,9 +198,10 @@ async def command_context(
     expected = None
     if if_match is not None and if_match.strip() != "*":
         expected = int(if_match.strip().removeprefix("W/").strip('"'))
-    body = await request.body()
-    return CommandContext(actor, expected, idempotency_key, _fingerprint(request, body, if_match),
-                          request.app.state.idempotency)
+    fingerprint = ""  # only a key's replay compares requests
+    if idempotency_key is not None:
+        fingerprint = _fingerprint(request, await request.body(), if_match)
+    return CommandContext(actor, expected, idempotency_key, fingerprint, request.app.state.idempotency)
 
 
 Command = Annotated[CommandContext, Depends(command_context)]

@@ -7,17 +7,23 @@ import logging
 import sys
 
 
+ENTRY = "json_entry"
+"""A record attribute (`extra={ENTRY: {...}}`) holding the message as a dict already."""
+
+
 class JsonLines(logging.Formatter):
     """Format a record whose message is a JSON object (or plain text) as one JSON line."""
 
     def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
-        try:
-            entry = json.loads(message)
-            if not isinstance(entry, dict):
-                raise ValueError
-        except ValueError:
-            entry = {"message": message}
+        entry = getattr(record, ENTRY, None)
+        if not isinstance(entry, dict):
+            message = record.getMessage()
+            try:
+                entry = json.loads(message)
+                if not isinstance(entry, dict):
+                    raise ValueError
+            except ValueError:
+                entry = {"message": message}
         entry = {"level": record.levelname.lower(), "logger": record.name, **entry}
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
