@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,7 +15,7 @@ from api.http.middleware import RequestContext
 from api.http.problems import Problem, install_problem_handlers
 from api.http.roles import MATRIX, Role
 from api.http.routes import audit, employees, health, plans, positions, projections, public, reports, rounds
-from api.http.security import ApiSettings, jwt_secret
+from api.http.security import ApiSettings, TokenVerifier, jwt_secret
 from application.bootstrap import open_application
 from application.service import MutasiApplication
 from application.settings import Settings
@@ -42,10 +43,13 @@ def create_app(
         app.state.application = mutasi
         app.state.idempotency = open_idempotency_store(settings)
         app.state.jwt_secret = secret
+        app.state.tokens = TokenVerifier(secret)
         try:
             with projections.open_read_side(settings) as app.state.read_side:
+                _freeze_start_up_objects()
                 yield
         finally:
+            gc.unfreeze()
             app.state.idempotency.close()
             if application is None:
                 mutasi.close()
@@ -60,6 +64,14 @@ def create_app(
     app.add_middleware(RequestContext)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _freeze_start_up_objects() -> None:
+    """Leave what start-up made (modules, the application, the views) out of the cyclic garbage
+    collector: a full collection walks every tracked object, and with ~130,000 of them it paused the
+    server for ~100 ms every few thousand requests, the whole of the latency tail."""
+    gc.collect()
+    gc.freeze()
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
