@@ -100,7 +100,8 @@ def raw_read(app, decode: bool) -> tuple[int, float]:
             break
         if decode:
             for notification in notifications:
-                app.mapper.to_domain_event(notification)
+                app.mapper.decode(notification.topic, notification.state, notification.originator_id,
+                                  notification.originator_version, remember=False)
         count += len(notifications)
         position = notifications[-1].id
     return count, time.perf_counter() - started
@@ -129,6 +130,7 @@ def main() -> None:
         written = time.perf_counter() - started
         events, raw_seconds = raw_read(app, decode=False)
         _, decode_seconds = raw_read(app, decode=True)
+        app.close()  # as `mutasi projections rebuild`, its own process: no pool threads, so workers fork
         started = time.perf_counter()
         rebuild(settings, batch_size=args.batch_size, grace=0, workers=args.workers)
         rebuild_seconds = time.perf_counter() - started
@@ -143,6 +145,7 @@ def main() -> None:
             "ratio_rebuild_to_raw_read": round(raw_seconds / rebuild_seconds, 4),
             "ratio_rebuild_to_raw_read_and_decode": round(decode_seconds / rebuild_seconds, 4),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "peak_rss_of_a_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
             "machine": {"python": platform.python_version(), "platform": platform.platform(),
                         "processor": platform.processor() or platform.machine()},
             "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
