@@ -58,6 +58,7 @@ async def authorize(request: Request, principal: Annotated[Principal, Depends(au
     route = request.scope.get("route")
     roles = MATRIX.get(getattr(route, "name", ""), frozenset())
     if principal.role in roles:
+        request.state.principal = principal  # for `command_context`, without solving all this again
         return principal
     if principal is ANONYMOUS:
         raise HTTPException(401, "this route needs a bearer token", headers={"WWW-Authenticate": "Bearer"})
@@ -184,7 +185,7 @@ def _fingerprint(request: Request, body: bytes, if_match: str | None) -> str:
 
 
 async def command_context(
-    request: Request, actor: CurrentActor,
+    request: Request,
     if_match: Annotated[str | None, Header(
         alias="If-Match", pattern=IF_MATCH,
         description='the version you read (its ETag, e.g. "3"): 412 if the aggregate moved since',
@@ -194,13 +195,21 @@ async def command_context(
         description="send a retried command with the same key: it is recorded once",
     )] = None,
 ) -> CommandContext:
-    """The context of a command: who acts, which version they expect, their idempotency key."""
+    """The context of a command: who acts, which version they expect, their idempotency key.
+
+    The caller is the one `authorize` admitted: every resource router has it among its dependencies
+    (`GUARDED`). Depending on `Caller` here again would make FastAPI solve that whole sub-tree twice.
+    """
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        raise RuntimeError("a command route must sit behind the role matrix (a router with GUARDED)")
     expected = None
     if if_match is not None and if_match.strip() != "*":
         expected = int(if_match.strip().removeprefix("W/").strip('"'))
     fingerprint = ""  # only a key's replay compares requests
     if idempotency_key is not None:
         fingerprint = _fingerprint(request, await request.body(), if_match)
+    actor = Actor(principal.user, principal.nip, request.state.correlation_id)  # as `current_actor`
     return CommandContext(actor, expected, idempotency_key, fingerprint, request.app.state.idempotency)
 
 
