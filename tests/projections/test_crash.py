@@ -36,7 +36,7 @@ def _projections(settings: Settings, *args: str) -> subprocess.Popen[bytes]:
 
 def test_a_process_killed_mid_batch_and_restarted_ends_as_an_uninterrupted_run(settings: Settings, app) -> None:
     walk(app)
-    load_sample(app, seed=7, employees=60)
+    load_sample(app, seed=7, employees=400)  # enough events that each kill lands well before the end
     head = app.recorder.max_notification_id()
     read = ReadModels(settings)
     try:
@@ -45,7 +45,7 @@ def test_a_process_killed_mid_batch_and_restarted_ends_as_an_uninterrupted_run(s
             process = _projections(settings, "--batch-size", "3", "--poll-interval", "0.05")
             try:
                 start = min(read.wait_for(name, 1, timeout=60) for name in ("register", "merit"))
-                read.wait_for("register", start + 40, timeout=60)
+                read.wait_for("register", start + 30, timeout=60)
             finally:
                 process.send_signal(signal.SIGKILL)
                 process.wait(30)
