@@ -32,7 +32,7 @@ POTENTIALS = {label.casefold(): value for value, label in POTENTIAL_LABELS.items
 SANCTIONS = {label.casefold(): value for value, label in SANCTION_LABELS.items()}
 SEXES = {label: sex for sex, label in SEX_LABELS.items()}
 ORDER = {rank: index for index, rank in enumerate(Rank)}
-POSITION_MEMORY = 65_536
+POSITION_MEMORY = 8_192  # rows of one position follow one another in an export
 _POSITIONS: dict[tuple[Any, ...], PositionRow] = {}  # position cells -> the parsed (valid) position
 
 
