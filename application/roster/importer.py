@@ -3,11 +3,12 @@
 Pass 1 (`validate`) reads the whole file and writes every bad row to the error file; pass 2 reads it
 again and imports the good rows. Unit of atomicity: a batch of rows (default 1,000) is saved in ONE
 transaction by the application's `save_batch` (mapper, hash chain, optimistic concurrency, the
-library's table lock that keeps notification order equal to commit order; COPY on PostgreSQL). An employee is saved
-with all of their history, and with the positions they touch, in the same transaction, so nothing is
-ever half-imported: a failure leaves the batches before it complete and nothing of the failed one.
-Re-running the same file completes the rest and imports nothing twice: employees are identified by
-NIP (uuid5), positions by agency, unit and title (uuid5), and what the store already holds is skipped.
+library's table lock that keeps notification order equal to commit order; COPY on PostgreSQL). An
+employee is saved with all of their history, and with the positions they touch, in the same
+transaction, so nothing is ever half-imported: a failure leaves the batches before it complete and
+nothing of the failed one. Re-running the same file completes the rest and imports nothing twice:
+employees are identified by NIP (uuid5), positions by agency, unit and title (uuid5), and what the
+store already holds is skipped.
 """
 
 from __future__ import annotations
@@ -23,14 +24,13 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from application.bulk import BulkUseCases
 from application.context import Actor
 from application.roster.files import RawRow, read_roster, roster_format
 from application.roster.rows import EmployeeRow, PositionRow, RosterRow, parse_row
 from application.roster.validate import Scratch, Validation, validate
+from application.service import MutasiApplication
 from domain.employee import Employee
 from domain.position import Position
 from domain.transfer import place_employee
@@ -80,7 +80,7 @@ class RosterImport:
     """Imports one roster file into the application's store (see the module's docstring)."""
 
     def __init__(
-        self, app: BulkUseCases, *, actor: Actor = IMPORT_ACTOR, batch_rows: int = 1000,
+        self, app: MutasiApplication, *, actor: Actor = IMPORT_ACTOR, batch_rows: int = 1000,
         progress: bool = False,
     ) -> None:
         if batch_rows < 1:
@@ -157,11 +157,9 @@ class RosterImport:
         position_id = row.id
         position = touched.get(position_id) or self._positions.get(position_id)
         if position is None:
-            try:
-                if position_id not in present:
-                    raise AggregateNotFoundError(position_id)
-                position = self.app.repository.get(position_id)
-            except AggregateNotFoundError:
+            if position_id in present:
+                position = self.app.get_position(position_id)
+            else:
                 position = Position.establish(
                     row.agency, row.unit, row.title, row.position_type, row.rank_min, row.rank_max,
                     row.formasi, row.standard,
