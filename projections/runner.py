@@ -26,7 +26,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import psycopg
-from eventsourcing.persistence import Notification, PersistenceError, Tracking
+from psycopg.rows import namedtuple_row
+from eventsourcing.persistence import PersistenceError, Tracking
 from eventsourcing.utils import resolve_topic
 
 from application.bootstrap import postgres_conninfo
@@ -160,10 +161,8 @@ class ProjectionRunner:
         cls = resolve_topic(topic)
         return [(name, p.handlers()[cls]) for name, p in self.projections.items() if cls in p.handlers()]
 
-    def _read(self, start: int) -> Sequence[Notification]:
-        assert self.reader is not None
-        recorder = self.reader.recorder
-        notifications = recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
+    def _read(self, start: int) -> Sequence[Any]:
+        notifications = self.select(start)
         if self.settings.store != "postgres" or self._open_gap(start, notifications) is None:
             return notifications
         if time.monotonic() >= self._settle_after:
@@ -176,11 +175,28 @@ class ProjectionRunner:
                          self._settle_backoff)
             else:
                 self._settle_backoff, self._settle_after = 0.5, 0.0
-                notifications = recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
+                notifications = self.select(start)
         cut = self._open_gap(start, notifications)
         return notifications if cut is None else notifications[:cut]
 
-    def _open_gap(self, start: int, notifications: Sequence[Notification]) -> int | None:
+    def select(self, start: int) -> Sequence[Any]:
+        """The next batch of notifications after `start` (rows with id, originator_id, originator_version,
+        topic, state). On PostgreSQL one prepared query in binary format: the library's text-format read
+        spent a quarter of a rebuild unescaping `bytea` and building dict rows."""
+        assert self.reader is not None
+        recorder: Any = self.reader.recorder
+        if self.settings.store != "postgres":
+            return recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)  # type: ignore[no-any-return]
+        statement = (
+            "SELECT notification_id AS id, originator_id, originator_version, topic, state "
+            f'FROM "{recorder.datastore.schema}"."{recorder.events_table_name}" '
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        )
+        with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=namedtuple_row) as cursor:
+            cursor.execute(statement, (start, self.batch_size), binary=True, prepare=True)
+            return cursor.fetchall()
+
+    def _open_gap(self, start: int, notifications: Sequence[Any]) -> int | None:
         """Index of the first notification after a gap that may still fill, if any."""
         previous = start
         for index, notification in enumerate(notifications):
