@@ -26,6 +26,7 @@ from application.store import APPLICATION_NAME
 
 Doc = dict[str, Any]
 CACHE_LIMIT = 20_000  # rows kept per view version between batches (the most recently changed)
+KNOWN_KEYS_LIMIT = 300_000  # keys a fresh version remembers (a province needs about 120,000 per view)
 DDL_LOCK = 0x6D757476  # "mutv": one advisory lock serialises creating view tables
 
 
@@ -341,6 +342,8 @@ class DocumentView(TrackingRecorder):
                     self._stored[table].discard(key)
                 else:
                     self._stored[table].add(key)
+        if self._stored is not None and sum(map(len, self._stored.values())) > KNOWN_KEYS_LIMIT:
+            self._stored = None  # memory stays bounded at any size: from now on, ask the tables
 
     def _delete(self, cursor: Any, table: str, rows: list[list[Any]]) -> None:
         name = self.table_name(table)

@@ -84,3 +84,23 @@ def test_rows_deleted_and_written_again_in_a_fresh_version_read_back_as_stored(s
         view.drop_tables()
     finally:
         db.close()
+
+
+def test_a_fresh_version_past_its_key_limit_asks_the_tables_and_still_reads_right(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("projections.store.KNOWN_KEYS_LIMIT", 2)
+    db = ViewDatabase(settings)
+    try:
+        view = DocumentView(db, "scratch", 2, [Table("row", {})])
+        view.create_tables()
+        view.track_keys()
+        view.commit({("row", "a"): {"n": 1}, ("row", "b"): {"n": 2}}, Tracking(APPLICATION_NAME, 1), None)
+        view.commit({("row", "c"): {"n": 3}}, Tracking(APPLICATION_NAME, 2), None)  # 3 keys: past the limit
+        other = DocumentView(db, "scratch", 2, [Table("row", {})])  # e.g. an operator's fix by hand
+        other.commit({("row", "d"): {"n": 4}}, Tracking(APPLICATION_NAME, 3), None)
+        view._cache.clear()
+        assert [view.take("row", k) for k in "abcde"] == [{"n": 1}, {"n": 2}, {"n": 3}, {"n": 4}, None]
+        view.drop_tables()
+    finally:
+        db.close()
