@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Recording
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError
 from eventsourcing.utils import get_topic
@@ -62,7 +62,7 @@ class MutasiBase(Application):
     ) -> A:
         with self._store_errors():
             try:
-                aggregate = self.repository.get(aggregate_id, version=version)
+                aggregate = self.repository.get(aggregate_id, version=version, projector_func=_project)
             except AggregateNotFoundError:
                 raise missing(f"no {cls.__name__.lower()} {aggregate_id}") from None
         if not isinstance(aggregate, cls):
@@ -105,6 +105,23 @@ class MutasiBase(Application):
 
     # -- saving ------------------------------------------------------------------
 
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording]:
+        """The library's `save`, collecting our aggregates' events without its runtime Protocol checks
+        (`isinstance(obj, DomainEventProtocol)`, then `CollectEventsProtocol`: ~30 µs a save on
+        Python 3.11). Anything but aggregates goes the library's way."""
+        if not objs or not all(isinstance(obj, Aggregate) for obj in objs):
+            return super().save(*objs, **kwargs)
+        processing_event: ProcessingEvent = ProcessingEvent()
+        for aggregate in objs:
+            processing_event.events.extend(aggregate.collect_events())
+            processing_event.aggregates[aggregate.id] = aggregate
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # the library's deprecated hook, called as it does
+        return recordings
+
     def _save(self, actor: Actor, *aggregates: Aggregate) -> int | None:
         """Save all pending events of `aggregates` atomically; returns the last notification id."""
         token = recording_metadata.set(EventMetadata.now(actor))
@@ -139,3 +156,12 @@ class MutasiBase(Application):
         """Raise `StoreNotReady` unless the store answers; returns the latest notification id."""
         with self._store_errors():
             return self.recorder.max_notification_id() or 0
+
+
+def _project(aggregate: A | None, domain_events: Iterable[Any]) -> A | None:
+    """The library's `project_aggregate` without its per-event `assert isinstance(event,
+    CanMutateProtocol)` (a runtime Protocol check, ~15 µs an event on Python 3.11): the events
+    are the library's own, and each has `mutate`."""
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
