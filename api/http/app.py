@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -46,10 +45,8 @@ def create_app(
         app.state.tokens = TokenVerifier(secret)
         try:
             with projections.open_read_side(settings) as app.state.read_side:
-                _freeze_start_up_objects()
                 yield
         finally:
-            gc.unfreeze()
             app.state.idempotency.close()
             if application is None:
                 mutasi.close()
@@ -64,14 +61,6 @@ def create_app(
     app.add_middleware(RequestContext)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def _freeze_start_up_objects() -> None:
-    """Leave what start-up made (modules, the application, the views) out of the cyclic garbage
-    collector: a full collection walks every tracked object, and with ~130,000 of them it paused the
-    server for ~100 ms every few thousand requests, the whole of the latency tail."""
-    gc.collect()
-    gc.freeze()
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
