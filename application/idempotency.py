@@ -113,8 +113,10 @@ class PostgresIdempotencyStore:
 
     def __init__(self, settings: Settings) -> None:
         self.table = postgres_table(settings, TABLE)
-        self.pool = ConnectionPool(postgres_conninfo(settings), min_size=1, max_size=4,
-                                   kwargs={"autocommit": True}, open=True)
+        self.pool = ConnectionPool(  # as large as the event store's: every command with a key uses both
+            postgres_conninfo(settings), min_size=1,
+            max_size=settings.postgres_pool_size + settings.postgres_max_overflow,
+            kwargs={"autocommit": True}, open=True)
 
     def claim(self, scope: str, key: str, fingerprint: str) -> Claim:
         with self.pool.connection() as conn:
