@@ -8,7 +8,8 @@ and of the load generator. Two load generators run one after the other against t
 `light` (coroutines writing HTTP/1.1 on one event loop) and `httpx` (a thread per client). On a
 2-core machine the load generator shares the cores with the server and PostgreSQL; httpx costs
 about 0.7 ms of CPU per request and its 16 threads queue for one GIL, which shows in the latencies.
-Target: p99 < 25 ms. The server runs as its own process on 127.0.0.1 (a free port) and is stopped
+For scale, the same run first measures raw single-row insert-and-commit from as many connections as
+there are clients (the WAL flush every command waits for). Target: p99 < 25 ms. The server runs as its own process on 127.0.0.1 (a free port) and is stopped
 at the end.
 """
 
@@ -24,13 +25,14 @@ import subprocess
 import sys
 import threading
 import time
+from uuid import uuid4
 
 import httpx
 
 from api.http.roles import Role
 from api.http.security import mint_token
-from bench.commands import nip
-from bench.common import fresh_store, percentiles, save_result
+from bench.commands import SHAPE, in_threads, nip
+from bench.common import connect, fresh_store, percentiles, save_result
 
 
 def free_port() -> int:
@@ -90,7 +92,7 @@ def main() -> None:
             env=server_env(settings, secret), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_ready(base, token, server)
-            figures = {}
+            figures = {"raw_insert_commit": raw_commits(settings, args.requests, args.clients)}
             for n, client in enumerate(args.client):
                 server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
                 figures[client] = CLIENTS[client](base, token, args.requests, args.clients, 500_000 * (n + 1))
@@ -107,6 +109,28 @@ def main() -> None:
                 server.wait()
     save_result("http_commands", {"requests": args.requests, "clients": args.clients, **figures,
                                   "target_p99_ms": 25})
+
+
+def raw_commits(settings, rows: int, clients: int) -> dict[str, float]:
+    """The floor under a command's latency at this moment: raw single-row insert-and-commit (one WAL
+    flush each) from as many connections as there are clients, as in benchmark 2."""
+    conns = [connect(settings) for _ in range(clients)]
+    try:
+        conns[0].execute(SHAPE)
+        conns[0].commit()
+
+        def insert(writer: int, i: int) -> None:
+            conns[writer].execute("INSERT INTO raw_target (originator_id, originator_version, topic, state) "
+                                  "VALUES (%s, 1, %s, %s)", (uuid4(), "domain.employee:Employee.Registered", b"x" * 600))
+            conns[writer].commit()
+
+        seconds, latencies = in_threads(clients, rows // clients, insert)
+    finally:
+        for conn in conns:
+            conn.close()
+    quantiles = percentiles(latencies)
+    print(f"raw insert+commit: {len(latencies) / seconds:.0f} rows/s, {quantiles}")
+    return {"rows_per_s": round(len(latencies) / seconds), **{f"{k}_ms": round(v, 2) for k, v in quantiles.items()}}
 
 
 def body(k: int) -> dict[str, str]:
