@@ -12,11 +12,13 @@ which psycopg builds in Python per event. Other stores use the library's own sav
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg import sql
 
 from application.base import MutasiBase
@@ -31,19 +33,19 @@ class BulkUseCases(MutasiBase):
         ids = list(ids)
         if not ids:
             return set()
-        recorder = self.recorder
+        recorder: Any = self.recorder
         with self._store_errors():
             if isinstance(recorder, PostgresApplicationRecorder):
-                query = sql.SQL("SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s)").format(
-                    sql.Identifier(recorder.datastore.schema), sql.Identifier(recorder.events_table_name))
+                query = sql.SQL("SELECT DISTINCT originator_id FROM {} WHERE originator_id = ANY(%s)").format(
+                    sql.Identifier(recorder.datastore.schema, recorder.events_table_name))
                 with recorder.datastore.transaction(commit=False) as cursor:
                     cursor.execute(query, (ids,))
                     return {UUID(str(row["originator_id"])) for row in cursor.fetchall()}
-            if self.settings.store == "sqlite":
+            if isinstance(recorder, SQLiteApplicationRecorder):
                 marks = ",".join("?" * len(ids))
-                with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+                with recorder.datastore.transaction(commit=False) as cursor:
                     cursor.execute(
-                        f"SELECT DISTINCT originator_id FROM {recorder.events_table_name} "  # type: ignore[attr-defined]  # noqa: S608
+                        f"SELECT DISTINCT originator_id FROM {recorder.events_table_name} "  # noqa: S608
                         f"WHERE originator_id IN ({marks})",
                         [i.hex for i in ids],  # the library stores SQLite ids as 32 hex digits
                     )
@@ -57,8 +59,8 @@ class BulkUseCases(MutasiBase):
         events' versions is already stored: then nothing of the batch is saved.
         """
         recorder = self.recorder
-        fast = (isinstance(recorder, PostgresApplicationRecorder) and not recorder.datastore.enable_db_functions
-                and not self.snapshots and not self.repository.cache)
+        fast = (isinstance(recorder, PostgresApplicationRecorder) and not self.snapshots
+                and not recorder.datastore.enable_db_functions and not self.repository.cache)
         if not fast:
             return self._save(actor, *aggregates)
         token = recording_metadata.set(EventMetadata.now(actor))
@@ -66,7 +68,7 @@ class BulkUseCases(MutasiBase):
             events = [event for aggregate in aggregates for event in aggregate.collect_events()]
             stored = [self.mapper.to_stored_event(event) for event in events]
             with self._store_errors():
-                return _copy_events(recorder, stored) if stored else None  # type: ignore[arg-type]
+                return _copy_events(recorder, stored) if stored else None
         except BaseException:
             self.mapper.chain.forget(aggregate.id for aggregate in aggregates)
             raise
