@@ -11,6 +11,7 @@ from application.settings import Settings
 from projections.admin import fill, rebuild, share, status
 from projections.catalogue import VIEWS
 from tests import scenario as sc
+from tests.audit.support import Tamper
 from tests.projections.conftest import Views, dump
 from tests.projections.flow import Flow
 
@@ -95,3 +96,22 @@ def test_filling_a_version_leaves_the_garbage_collector_as_it_found_it(settings:
     assert gc.isenabled()
     assert fill(settings, ["merit"], {"merit": 5}, 3) == flow.position
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["one-process", "two-processes"])
+def test_a_rebuild_that_fails_half_way_leaves_the_live_views_and_a_later_one_succeeds(
+    settings: Settings, views: Views, app, flow: Flow, workers: int
+) -> None:
+    views.catch_up()
+    live = dump(views.read)
+    tamper = Tamper(settings, app.recorder.events_table_name)
+    original = tamper.row(flow.employees[1], 1)[2]
+    tamper.edit(flow.employees[1], 1, lambda state: state.update(name={"not": "a name"}))  # cannot decode
+    with pytest.raises(Exception, match="name"):
+        rebuild(settings, batch_size=5, grace=0, workers=workers)
+    assert {n: views.read.view(n).version for n in VIEWS} == {n: 1 for n in VIEWS}
+    assert dump(views.read) == live  # readers never saw the half-built versions
+    tamper.edit(flow.employees[1], 1, lambda state: state.update(name=original["name"]))
+    rebuild(settings, batch_size=5, grace=0, workers=workers)  # the leftovers are dropped first
+    assert {n: views.read.view(n).version for n in VIEWS} == {n: 2 for n in VIEWS}
+    assert dump(views.read) == live
