@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -106,19 +107,58 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+@dataclass
+class Measured:
+    """A command's exit status, seconds, own peak RSS and the peak memory of its process tree."""
+
+    status: int
+    seconds: float
+    peak_rss_mb: float  # the command's own process (wait4); a forked worker's peak is not in it
+    tree_peak_pss_mb: float  # all its processes together (sampled PSS: shared pages counted once)
+
+
+def _tree_pss_mb(root: int) -> float:
+    """The proportional set size of `root` and its descendants, in MB (0 for a vanished process)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+    return total / 1024
+
+
 def run_measuring_rss(command: Sequence[str], env: dict[str, str] | None = None,
-                      timeout: float = 3600) -> tuple[int, float, float]:
-    """Run a command; return its exit status, its own peak RSS in MB (via wait4) and its seconds."""
+                      timeout: float = 3600, every: float = 0.1) -> Measured:
+    """Run a command; its status, seconds, own peak RSS (via wait4) and the peak PSS of its process tree
+    (sampled every `every` seconds, so a rebuild's worker processes count too)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env)
     killer = threading.Timer(timeout, process.kill)
     killer.start()
+    tree_peak = 0.0
     try:
-        _, status, usage = os.wait4(process.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            tree_peak = max(tree_peak, _tree_pss_mb(process.pid))
+            time.sleep(every)
     finally:
         killer.cancel()
     process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, usage.ru_maxrss / 1024, time.perf_counter() - started
+    return Measured(process.returncode, time.perf_counter() - started, usage.ru_maxrss / 1024, tree_peak)
 
 
 def machine() -> dict[str, Any]:
