@@ -66,7 +66,7 @@ def write_register(app, employees: int, seed: int) -> None:
             positions.append(Position.establish(
                 AGENCY, unit, f"Jabatan {p}", PositionType.PELAKSANA, Rank.II_A, Rank.IV_A,
                 employees // (len(units) * 10) + 3, STANDARD))
-    app._save(OPERATOR, *positions)
+    app.save_batch(OPERATOR, positions)
     for start in range(0, employees, 500):
         batch = []
         for seq in range(start, min(start + 500, employees)):
@@ -80,7 +80,7 @@ def write_register(app, employees: int, seed: int) -> None:
             for year in (2024, 2025):
                 employee.rate_performance(year, rng.choice(list(Expectation)), Expectation.AS_EXPECTED)
             batch.append(employee)
-        app._save(OPERATOR, *batch, *positions)  # positions saved with their new holders
+        app.save_batch(OPERATOR, [*batch, *positions])  # positions saved with their new holders
 
 
 def walk_a_round(app, proposals: int) -> None:
