@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -45,8 +46,10 @@ def create_app(
         app.state.tokens = TokenVerifier(secret)
         try:
             with projections.open_read_side(settings) as app.state.read_side:
+                _freeze_start_up_objects()
                 yield
         finally:
+            gc.unfreeze()
             app.state.idempotency.close()
             if application is None:
                 mutasi.close()
@@ -61,6 +64,15 @@ def create_app(
     app.add_middleware(RequestContext)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _freeze_start_up_objects() -> None:
+    """Leave what start-up made (modules, the application, the views: ~130,000 objects) out of the
+    cyclic garbage collector. Under load the server ran a full collection every ~1,200 commands, and
+    each walked all of them: a 90-120 ms pause of every request in flight, which was the p99. (No
+    `gc.collect()` first: it costs ~100 ms per start, and what little garbage is frozen with the rest
+    is collected after `gc.unfreeze()` at shutdown.)"""
+    gc.freeze()
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
