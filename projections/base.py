@@ -90,14 +90,24 @@ class DocumentProjection(Projection[DocumentView]):
         """Remove a row in this batch."""
         self._changes[(table, str(key))] = None
 
-    def flush(self, tracking: Tracking, recorded: str | None) -> None:
-        """Commit this batch's rows with the position reached (one transaction)."""
+    def flush(self, tracking: Tracking, recorded: str | None, cursor: Any | None = None) -> None:
+        """Write this batch's rows with the position reached: in a transaction of its own, or in the
+        caller's (`cursor`), who then calls `committed` or `discard`."""
+        if cursor is None:
+            changes, self._changes = self._changes, {}
+            self.view.commit(changes, tracking, recorded)
+        else:
+            self.view.write(cursor, self._changes, tracking, recorded)
+
+    def committed(self) -> None:
+        """The caller's transaction holding this batch committed."""
         changes, self._changes = self._changes, {}
-        self.view.commit(changes, tracking, recorded)
+        self.view.committed(changes)
 
     def discard(self) -> None:
-        """Forget the changes of a failed batch."""
+        """Forget the changes of a failed batch (and what the view remembers, which may be stale)."""
         self._changes = {}
+        self.view.forget()
 
 
 # -- lookups several views keep for themselves (each view is rebuilt on its own) ----------

@@ -1,8 +1,8 @@
 """Our projection runner: catch up in batches, then follow live, on SQLite and PostgreSQL alike.
 
-Each batch is read once from the notification log (`select_notifications`), decoded once, and applied
-to every view that is behind; each view then commits its rows and its tracking position in ONE
-transaction, so an event lands exactly once in each view, also across crashes. Following: PostgreSQL
+Each batch is read once from the notification log, decoded once, and applied to every view that is
+behind; the rows and tracking positions of all those views then commit in ONE transaction, so an
+event lands exactly once in each view, also across crashes. Following: PostgreSQL
 LISTEN wakes the runner when events are written, polling every `poll_interval` is the safety net
 (SQLite only polls). Any database error closes everything, waits with back-off, reconnects and
 resumes from the tracked positions.
@@ -147,15 +147,22 @@ class ProjectionRunner:
                 if name in behind and n.id > behind[name]:
                     work[name].append((handler, domain_event, tracking))
         tracking, recorded = Tracking(APPLICATION_NAME, last.id), recorded_at(when)
-        for name, applying in work.items():
-            projection = self.projections[name]
-            try:
+        projections = [self.projections[name] for name in work]
+        assert self.db is not None
+        try:  # every view behind: its rows and its position, all in ONE transaction per batch
+            for projection, applying in zip(projections, work.values()):
                 for handler, domain_event, event_tracking in applying:
                     handler(projection, domain_event, event_tracking)
-                projection.flush(tracking, recorded)
-            except BaseException:
+            with self.db.transaction(commit=True) as cursor:
+                self.db.relax_commit(cursor)
+                for projection in projections:
+                    projection.flush(tracking, recorded, cursor)
+        except BaseException:
+            for projection in projections:
                 projection.discard()
-                raise
+            raise
+        for name, projection in zip(work, projections):
+            projection.committed()
             self.positions[name] = last.id
         return len(notifications)
 

@@ -108,6 +108,12 @@ class ViewDatabase:
         with self.datastore.transaction(commit=commit) as cursor:
             yield cursor
 
+    def relax_commit(self, cursor: Any) -> None:
+        """Rows and positions commit together, so a server crash can only lose whole recent batches,
+        which are then applied again: a view's transaction need not wait for the WAL flush."""
+        if self.dialect == "postgres":
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
     def fetchall(self, text: str, params: Sequence[Any] = ()) -> list[Any]:
         """Rows of one read-only query."""
         with self.transaction() as cursor:
@@ -297,6 +303,21 @@ class DocumentView(TrackingRecorder):
         self, changes: Mapping[tuple[str, str], Doc | None], tracking: Tracking, recorded_at: str | None,
     ) -> None:
         """Write changed rows, the position and its time in ONE transaction (exactly once)."""
+        try:
+            with self.db.transaction(commit=True) as cursor:
+                self.db.relax_commit(cursor)
+                self.write(cursor, changes, tracking, recorded_at)
+        except BaseException:
+            self.forget()
+            raise
+        self.committed(changes)
+
+    def write(
+        self, cursor: Any, changes: Mapping[tuple[str, str], Doc | None], tracking: Tracking,
+        recorded_at: str | None,
+    ) -> None:
+        """Write changed rows, the position and its time in the caller's transaction; the caller
+        then calls `committed` (or `forget` when the transaction failed)."""
         upserts: dict[str, list[list[Any]]] = {}
         deletes: dict[str, list[list[Any]]] = {}
         for (table, key), doc in changes.items():
@@ -305,36 +326,34 @@ class DocumentView(TrackingRecorder):
             else:
                 cols = self.tables[table].columns
                 upserts.setdefault(table, []).append([key, *(_column(doc.get(c)) for c in cols), dumps(doc)])
-        try:
-            with self.db.transaction(commit=True) as cursor:
-                if self.db.dialect == "postgres":
-                    # Rows and position commit together, so a server crash can only lose whole recent
-                    # batches, which are then applied again: no need to wait for the WAL flush.
-                    cursor.execute("SET LOCAL synchronous_commit = off")
-                for table, rows in deletes.items():
-                    self._delete(cursor, table, rows)
-                for table, rows in upserts.items():
-                    stored = self._stored[table] if self._stored is not None else None
-                    if stored is not None and self.db.dialect == "postgres":
-                        new = [row for row in rows if row[0] not in stored]
-                        if new:
-                            self._copy(cursor, table, new)
-                        rows = [row for row in rows if row[0] in stored] if len(new) < len(rows) else []
-                    if rows:
-                        self._upsert(cursor, table, rows)
-                cursor.execute(self.db.sql(
-                    f"INSERT INTO {self.db.table('view_heads')} (tracking_key, recorded_at) VALUES (%s, %s) "
-                    "ON CONFLICT (tracking_key) DO UPDATE SET recorded_at = excluded.recorded_at"
-                ), [self.tracking_key, recorded_at])
-                # The library's tracking upsert refuses a position that does not advance, so a
-                # second runner applying the same batch fails here and its rows roll back.
-                self.db.tracking._insert_tracking(  # type: ignore[attr-defined]
-                    cursor, Tracking(self.tracking_key, tracking.notification_id)
-                )
-        except BaseException:
-            self._cache.clear()
-            self._stored = None  # another writer may have written rows: ask the tables again
-            raise
+        for table, rows in deletes.items():
+            self._delete(cursor, table, rows)
+        for table, rows in upserts.items():
+            stored = self._stored[table] if self._stored is not None else None
+            if stored is not None and self.db.dialect == "postgres":
+                new = [row for row in rows if row[0] not in stored]
+                if new:
+                    self._copy(cursor, table, new)
+                rows = [row for row in rows if row[0] in stored] if len(new) < len(rows) else []
+            if rows:
+                self._upsert(cursor, table, rows)
+        cursor.execute(self.db.sql(
+            f"INSERT INTO {self.db.table('view_heads')} (tracking_key, recorded_at) VALUES (%s, %s) "
+            "ON CONFLICT (tracking_key) DO UPDATE SET recorded_at = excluded.recorded_at"
+        ), [self.tracking_key, recorded_at])
+        # The library's tracking upsert refuses a position that does not advance, so a
+        # second runner applying the same batch fails here and its rows roll back.
+        self.db.tracking._insert_tracking(  # type: ignore[attr-defined]
+            cursor, Tracking(self.tracking_key, tracking.notification_id)
+        )
+
+    def forget(self) -> None:
+        """After a failed transaction: another writer may have written rows, so ask the tables again."""
+        self._cache.clear()
+        self._stored = None
+
+    def committed(self, changes: Mapping[tuple[str, str], Doc | None]) -> None:
+        """After the transaction of `write` committed: keep the rows and keys it wrote."""
         for (table, key), doc in changes.items():
             self._remember(table, key, doc)
             if self._stored is not None:
