@@ -74,9 +74,8 @@ def test_a_batch_with_one_stored_version_saves_nothing(app) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)  # LISTEN/NOTIFY is PostgreSQL's
 def test_a_batch_on_postgres_notifies_listeners(settings) -> None:
-    if settings.store != "postgres":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
     # One connection, so its backend is the one that must notify (other schemas share the channel).
     app = open_application(settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 0}))
     try:
@@ -96,9 +95,8 @@ def test_a_batch_on_postgres_notifies_listeners(settings) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)  # the table lock is PostgreSQL's
 def test_a_batch_on_postgres_takes_the_table_lock_that_orders_writers(settings, app) -> None:
-    if settings.store != "postgres":
-        pytest.skip("the table lock is PostgreSQL's")
     # Another writer's plain INSERT (ROW EXCLUSIVE) is in flight: a batch must wait for it, since
     # it takes the library's EXCLUSIVE lock; a short lock timeout turns that wait into an error.
     app.recorder.lock_table_statements[0] = sql.SQL("SET LOCAL lock_timeout = '100ms'")
