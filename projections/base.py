@@ -9,10 +9,8 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from pydantic_core import to_jsonable_python
 
-from domain.employee import Employee
 from domain.mutation_round import MutationRound
-from domain.nip import Nip
-from domain.position import Position
+from projections.directory import Directory
 from projections.store import Doc, DocumentView, Table
 
 
@@ -42,9 +40,23 @@ class DocumentProjection(Projection[DocumentView]):
     cost: ClassVar[float] = 1.0  # relative work per event stream, to share views among rebuild workers
     _handlers: ClassVar[dict[type, Callable[..., None]]]
 
-    def __init__(self, view: DocumentView) -> None:
+    def __init__(self, view: DocumentView, directory: Directory | None = None) -> None:
         super().__init__(view)
         self._changes: dict[tuple[str, str], Doc | None] = {}
+        self.directory = directory  # names, NIPs, titles, units: set by the runner
+
+    def person(self, employee_id: Any) -> Doc:
+        """Name and NIP of an employee (from the runner's directory)."""
+        return self._directory().person(employee_id)
+
+    def seat(self, position_id: Any) -> Doc:
+        """Title, unit and agency of a position (from the runner's directory)."""
+        return self._directory().seat(position_id)
+
+    def _directory(self) -> Directory:
+        if self.directory is None:
+            raise RuntimeError("this projection looks facts up in a directory: run it with a ProjectionRunner")
+        return self.directory
 
     @classmethod
     def handled(cls) -> frozenset[type]:
@@ -110,18 +122,9 @@ class DocumentProjection(Projection[DocumentView]):
         self.view.forget()
 
 
-# -- lookups several views keep for themselves (each view is rebuilt on its own) ----------
+# -- the talent view keeps each position's standard, which a later event may revise ---------
 
-PERSON = Table("person")
 SEAT = Table("seat")
-
-
-def remember_person(projection: DocumentProjection, e: Any, *, masked: bool = False) -> None:
-    """Keep an employee's name and NIP (or only the masked NIP) from `Employee.Registered`."""
-    if masked:
-        projection.put("person", e.originator_id, {"name": e.name, "nip_masked": Nip.parse(e.nip).masked()})
-    else:
-        projection.put("person", e.originator_id, {"name": e.name, "nip": e.nip})
 
 
 def remember_seat(projection: DocumentProjection, e: Any) -> None:
@@ -132,19 +135,8 @@ def remember_seat(projection: DocumentProjection, e: Any) -> None:
     }))
 
 
-def remembers_people_and_seats(process_event: Any) -> None:
-    """Register on a view's `process_event` the handlers that keep its `person` and `seat` rows."""
-    process_event.register(Employee.Registered)(lambda self, e, tracking: remember_person(self, e))
-    process_event.register(Position.Established)(lambda self, e, tracking: remember_seat(self, e))
-
-
 def remembers_round_titles(process_event: Any) -> None:
     """Register on a view's `process_event` the handler that keeps each round's title and agency."""
     process_event.register(MutationRound.Opened)(
         lambda self, e, tracking: self.put("round", e.originator_id, {"title": e.title, "agency": e.agency})
     )
-
-
-def seat_of(projection: DocumentProjection, position_id: Any) -> Doc:
-    """Title, unit and agency of a position (empty values if it is unknown)."""
-    return projection.get("seat", position_id) or {"title": None, "unit": None, "agency": None}

@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from psycopg.rows import namedtuple_row
@@ -38,6 +39,7 @@ from application.settings import Settings
 from application.store import APPLICATION_NAME
 from projections.base import DocumentProjection, recorded_at
 from projections.catalogue import VIEWS, projection_class
+from projections.directory import Directory
 from projections.store import DocumentView, ViewDatabase
 
 log = logging.getLogger("mutasi.projections")
@@ -74,6 +76,7 @@ class ProjectionRunner:
         self._settle_after, self._settle_backoff = 0.0, 0.5
         self._nudge = threading.Event()
         self._catching_up = False
+        self.directory = Directory(self._first_event)
 
     # -- connecting --------------------------------------------------------------
 
@@ -101,7 +104,7 @@ class ProjectionRunner:
             view.track_keys()
             if name not in self.pinned and name not in live:
                 self.db.set_live(name, version)
-            self.projections[name] = cls(view)
+            self.projections[name] = cls(view, self.directory)
             self.positions[name] = view.position
         self._routes: dict[str, list[tuple[str, Any]]] = {}
         self._live = {n: v for n, v in live.items() if n in self.names}
@@ -135,13 +138,17 @@ class ProjectionRunner:
         behind = {name: self.positions[name] for name in self.projections if self.positions[name] < last.id}
         work: dict[str, list[tuple[Any, Any, Tracking]]] = {name: [] for name in behind}
         decode, routes, when = self.reader.mapper.decode, self._routes, None
+        directory, facts = self.directory, self.directory.topics
         for n in notifications:  # decode each event once, route it only to the views that handle it
             targets = routes.get(n.topic)
             if targets is None:
                 targets = routes[n.topic] = self._route(n.topic)
-            if not targets and n is not last:
+            noted = n.topic in facts
+            if not targets and not noted and n is not last:
                 continue
             domain_event = decode(n.topic, n.state, n.originator_id, n.originator_version, remember=False)
+            if noted:
+                directory.note(domain_event)
             when, tracking = domain_event, Tracking(APPLICATION_NAME, n.id)
             for name, handler in targets:
                 if name in behind and n.id > behind[name]:
@@ -165,6 +172,17 @@ class ProjectionRunner:
             projection.committed()
             self.positions[name] = last.id
         return len(notifications)
+
+    def _first_event(self, aggregate_id: UUID) -> Any:
+        """An aggregate's first event, read from the store (for facts the directory has not seen)."""
+        self.open()
+        assert self.reader is not None
+        stored = self.reader.recorder.select_events(aggregate_id, limit=1)
+        if not stored:
+            return None
+        first = stored[0]
+        return self.reader.mapper.decode(first.topic, first.state, first.originator_id, first.originator_version,
+                                         remember=False)
 
     def _route(self, topic: str) -> list[tuple[str, Any]]:
         """The views (in catalogue order) that handle events of `topic`, with their handler."""
