@@ -28,6 +28,8 @@ from eventsourcing.utils import retry
 from psycopg import sql
 
 MAX_BATCH = 256  # saves per transaction; the rest wait for the next one
+LARGE_SAVE = 1000  # events: a save this large is written alone, through the library's insert
+CACHED_ROWS = 64  # statements for up to this many rows are kept, longer ones built each time
 
 _TRANSLATED: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
     (psycopg.InterfaceError, InterfaceError), (psycopg.OperationalError, OperationalError),
@@ -84,11 +86,19 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
         self._waiting: list[_Save] = []
         self._busy = False
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        """Record `stored_events` atomically, together with whatever other saves wait meanwhile."""
+        """Record `stored_events` atomically, together with whatever other saves wait meanwhile.
+
+        A large save goes the library's way on its own (one array parameter instead of a long
+        statement; it takes the same table lock, so the order of notifications still holds)."""
         if not stored_events:
             return []
+        if len(stored_events) > LARGE_SAVE:
+            return super().insert_events(stored_events, **kwargs)
+        return self._insert_grouped(stored_events)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _insert_grouped(self, stored_events: Sequence[StoredEvent]) -> list[int]:
         save = _Save(stored_events)
         with self._mutex:
             self._waiting.append(save)
@@ -136,11 +146,14 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
 
     def _statement(self, conn: psycopg.Connection[Any], rows: int, *, locked: bool) -> str:
         key = rows if locked else -rows
-        if key not in self._statements:
+        statement = self._statements.get(key)
+        if statement is None:
             values = sql.SQL(", ").join([sql.SQL("(%s, %s, %s, %s)")] * rows)
-            statement = (self._prefix if locked else sql.SQL("")) + self._insert + values
-            self._statements[key] = (statement + sql.SQL(" RETURNING notification_id")).as_string(conn)
-        return self._statements[key]
+            composed = (self._prefix if locked else sql.SQL("")) + self._insert + values
+            statement = (composed + sql.SQL(" RETURNING notification_id")).as_string(conn)
+            if rows <= CACHED_ROWS:
+                self._statements[key] = statement
+        return statement
 
     def _insert_together(self, conn: psycopg.Connection[Any], events: list[StoredEvent]) -> list[int]:
         """One simple query (one implicit transaction, one round trip): lock, notify, insert, commit."""

@@ -118,3 +118,15 @@ def test_a_lone_refused_save_raises_the_stores_integrity_error(recorder):
     with pytest.raises(IntegrityError):
         recorder.insert_events(_events((taken, 1)))
     assert recorder.insert_events([]) == []
+
+
+def test_a_large_save_is_recorded_alone_in_order(recorder):
+    from application.group_commit import LARGE_SAVE
+    small, large = uuid4(), uuid4()
+    before = recorder.max_notification_id() or 0
+    recorder.insert_events(_events((small, 1)))
+    ids = recorder.insert_events(_events(*((large, v) for v in range(1, LARGE_SAVE + 2))))
+    assert len(ids) == LARGE_SAVE + 1 and list(ids) == sorted(ids) and ids[0] > before + 1
+    assert [e.originator_version for e in recorder.select_events(large)] == list(range(1, LARGE_SAVE + 2))
+    with pytest.raises(IntegrityError):  # the library's path refuses a conflict just the same
+        recorder.insert_events(_events(*((large, v) for v in range(LARGE_SAVE + 1, 2 * LARGE_SAVE + 2))))
