@@ -6,7 +6,9 @@ takes the library's EXCLUSIVE lock on the events table before any notification i
 it through commit (notification order equals commit order), sends the library's NOTIFY to listeners,
 and the table's primary key still refuses a version that exists (`ConcurrentChange`, nothing saved).
 Only the transport differs: binary `COPY` instead of an `INSERT` of an array of composite values,
-which psycopg builds in Python per event. Other stores use the library's own save.
+which psycopg builds in Python per event. Other stores insert through the library's recorder. On
+every store the batch's events are recorded with each aggregate's first event ahead of the rest, so
+nothing in the notification log refers to an aggregate before the event that created it.
 """
 
 from __future__ import annotations
@@ -58,22 +60,36 @@ class BulkUseCases(MutasiBase):
         Meant for large batches (thousands of events). Raises `ConcurrentChange` when any of the
         events' versions is already stored: then nothing of the batch is saved.
         """
-        recorder = self.recorder
-        fast = (isinstance(recorder, PostgresApplicationRecorder) and not self.snapshots
-                and not recorder.datastore.enable_db_functions and not self.repository.cache)
-        if not fast:
+        recorder: Any = self.recorder
+        postgres = isinstance(recorder, PostgresApplicationRecorder)
+        if self.snapshots or self.repository.cache or (postgres and recorder.datastore.enable_db_functions):
             return self._save(actor, *aggregates)
         token = recording_metadata.set(EventMetadata.now(actor))
         try:
-            events = [event for aggregate in aggregates for event in aggregate.collect_events()]
+            events = _creations_first([aggregate.collect_events() for aggregate in aggregates])
             stored = [self.mapper.to_stored_event(event) for event in events]
             with self._store_errors():
-                return _copy_events(recorder, stored) if stored else None
+                if not stored:
+                    return None
+                if postgres:
+                    return _copy_events(recorder, stored)
+                ids = recorder.insert_events(stored)  # one transaction (SQLite: its single writer)
+                return ids[-1] if ids else None
         except BaseException:
             self.mapper.chain.forget(aggregate.id for aggregate in aggregates)
             raise
         finally:
             recording_metadata.reset(token)
+
+
+def _creations_first(pending: list[list[Any]]) -> list[Any]:
+    """The events of a batch with every aggregate's first event before all the others (each aggregate's
+    own events stay in order): whatever refers to an aggregate of the batch (a holder added to a new
+    position, an employee placed in it) then comes after the event that created it, so a reader of
+    the notification log never meets a reference before its subject."""
+    created = [events[0] for events in pending if events and events[0].originator_version == 1]
+    rest = [event for events in pending for event in events if event.originator_version != 1]
+    return created + rest
 
 
 def _copy_events(recorder: PostgresApplicationRecorder, stored: list[StoredEvent]) -> int:
