@@ -76,10 +76,13 @@ def test_of_concurrent_registrations_of_one_nip_exactly_one_is_recorded(app):
         assert app.exists(Employee.create_id(s.nip(100 + writer)))
 
 
+# Group commit is PostgreSQL's (SQLite has one writer at a time anyway).
+postgres_only = pytest.mark.parametrize("settings", ["postgres"], indirect=True)
+
+
 @pytest.fixture
 def recorder(app) -> GroupCommitRecorder:
-    if not isinstance(app.recorder, GroupCommitRecorder):
-        pytest.skip("group commit is PostgreSQL's (SQLite has one writer at a time anyway)")
+    assert isinstance(app.recorder, GroupCommitRecorder)
     return app.recorder
 
 
@@ -87,6 +90,8 @@ def _events(*versions: tuple[object, int]) -> list[StoredEvent]:
     return [StoredEvent(originator_id, version, "tests:Thing.Event", b"{}") for originator_id, version in versions]
 
 
+@pytest.mark.postgres
+@postgres_only
 def test_a_save_that_conflicts_in_a_shared_transaction_fails_alone(recorder):
     taken, a, b, c = uuid4(), uuid4(), uuid4(), uuid4()
     recorder.insert_events(_events((taken, 1)))
@@ -101,6 +106,8 @@ def test_a_save_that_conflicts_in_a_shared_transaction_fails_alone(recorder):
     assert [n.id for n in recorded] == batch[0].ids + batch[2].ids
 
 
+@pytest.mark.postgres
+@postgres_only
 def test_the_saves_of_one_shared_transaction_keep_their_order_and_atomicity(recorder):
     a, b, c = uuid4(), uuid4(), uuid4()
     batch = [_Save(_events((a, 1))), _Save(_events((b, 1), (c, 1))), _Save(_events((a, 2)))]
@@ -112,6 +119,8 @@ def test_the_saves_of_one_shared_transaction_keep_their_order_and_atomicity(reco
     assert [(n.originator_id, n.originator_version) for n in recorded] == [(a, 1), (b, 1), (c, 1), (a, 2)]
 
 
+@pytest.mark.postgres
+@postgres_only
 def test_a_lone_refused_save_raises_the_stores_integrity_error(recorder):
     taken = uuid4()
     recorder.insert_events(_events((taken, 1)))
@@ -120,6 +129,8 @@ def test_a_lone_refused_save_raises_the_stores_integrity_error(recorder):
     assert recorder.insert_events([]) == []
 
 
+@pytest.mark.postgres
+@postgres_only
 def test_a_large_save_is_recorded_alone_in_order(recorder):
     from application.group_commit import LARGE_SAVE
     small, large = uuid4(), uuid4()
