@@ -29,9 +29,9 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from psycopg.rows import namedtuple_row
 from eventsourcing.persistence import PersistenceError, Tracking
 from eventsourcing.utils import resolve_topic
+from psycopg.rows import namedtuple_row
 
 from application.bootstrap import postgres_conninfo
 from application.service import MutasiApplication
@@ -136,10 +136,37 @@ class ProjectionRunner:
             return 0
         last = notifications[-1]
         behind = {name: self.positions[name] for name in self.projections if self.positions[name] < last.id}
+        work, when = self._route_batch(notifications, behind)
+        projections = [self.projections[name] for name in work]
+        assert self.db is not None
+        try:  # every view behind: its rows and its position, all in ONE transaction per batch
+            for projection, applying in zip(projections, work.values()):
+                for handler, domain_event, event_tracking in applying:
+                    handler(projection, domain_event, event_tracking)
+            tracking, recorded = Tracking(APPLICATION_NAME, last.id), recorded_at(when)
+            with self.db.transaction(commit=True) as cursor:
+                self.db.relax_commit(cursor)
+                for projection in projections:
+                    projection.flush(tracking, recorded, cursor)
+        except BaseException:
+            for projection in projections:
+                projection.discard()
+            raise
+        for name, projection in zip(work, projections):
+            projection.committed()
+            self.positions[name] = last.id
+        return len(notifications)
+
+    def _route_batch(
+        self, notifications: Sequence[Any], behind: dict[str, int],
+    ) -> tuple[dict[str, list[tuple[Any, Any, Tracking]]], Any]:
+        """Decode each event once and route it only to the views behind it that handle it (noting the
+        directory's facts on the way); also the last event, for the batch's recording time."""
+        assert self.reader is not None
         work: dict[str, list[tuple[Any, Any, Tracking]]] = {name: [] for name in behind}
         decode, routes, when = self.reader.mapper.decode, self._routes, None
-        directory, facts = self.directory, self.directory.topics
-        for n in notifications:  # decode each event once, route it only to the views that handle it
+        directory, facts, last = self.directory, self.directory.topics, notifications[-1]
+        for n in notifications:
             targets = routes.get(n.topic)
             if targets is None:
                 targets = routes[n.topic] = self._route(n.topic)
@@ -153,25 +180,7 @@ class ProjectionRunner:
             for name, handler in targets:
                 if name in behind and n.id > behind[name]:
                     work[name].append((handler, domain_event, tracking))
-        tracking, recorded = Tracking(APPLICATION_NAME, last.id), recorded_at(when)
-        projections = [self.projections[name] for name in work]
-        assert self.db is not None
-        try:  # every view behind: its rows and its position, all in ONE transaction per batch
-            for projection, applying in zip(projections, work.values()):
-                for handler, domain_event, event_tracking in applying:
-                    handler(projection, domain_event, event_tracking)
-            with self.db.transaction(commit=True) as cursor:
-                self.db.relax_commit(cursor)
-                for projection in projections:
-                    projection.flush(tracking, recorded, cursor)
-        except BaseException:
-            for projection in projections:
-                projection.discard()
-            raise
-        for name, projection in zip(work, projections):
-            projection.committed()
-            self.positions[name] = last.id
-        return len(notifications)
+        return work, when
 
     def _first_event(self, aggregate_id: UUID) -> Any:
         """An aggregate's first event, read from the store (for facts the directory has not seen)."""
@@ -214,7 +223,7 @@ class ProjectionRunner:
         assert self.reader is not None
         recorder: Any = self.reader.recorder
         if self.settings.store != "postgres":
-            return recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)  # type: ignore[no-any-return]
+            return recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
         statement = (
             "SELECT notification_id AS id, originator_id, originator_version, topic, state "
             f'FROM "{recorder.datastore.schema}"."{recorder.events_table_name}" '
