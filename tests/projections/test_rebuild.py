@@ -3,6 +3,7 @@ and the rebuilt version replaces the live one without a moment where readers fin
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import pytest
@@ -91,8 +92,6 @@ def test_a_view_rebuilt_in_processes_reports_progress_and_goes_live(
 
 
 def test_filling_a_version_leaves_the_garbage_collector_as_it_found_it(settings: Settings, flow: Flow) -> None:
-    import gc
-
     assert gc.isenabled()
     assert fill(settings, ["merit"], {"merit": 5}, 3) == flow.position
     assert gc.isenabled()
