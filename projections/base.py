@@ -102,14 +102,10 @@ class DocumentProjection(Projection[DocumentView]):
         """Remove a row in this batch."""
         self._changes[(table, str(key))] = None
 
-    def flush(self, tracking: Tracking, recorded: str | None, cursor: Any | None = None) -> None:
-        """Write this batch's rows with the position reached: in a transaction of its own, or in the
-        caller's (`cursor`), who then calls `committed` or `discard`."""
-        if cursor is None:
-            changes, self._changes = self._changes, {}
-            self.view.commit(changes, tracking, recorded)
-        else:
-            self.view.write(cursor, self._changes, tracking, recorded)
+    def flush(self, tracking: Tracking, recorded: str | None, cursor: Any) -> None:
+        """Write this batch's rows with the position reached in the caller's transaction (`cursor`);
+        the caller then calls `committed`, or `discard` when the transaction failed."""
+        self.view.write(cursor, self._changes, tracking, recorded)
 
     def committed(self) -> None:
         """The caller's transaction holding this batch committed."""
