@@ -26,7 +26,7 @@ from application.store import APPLICATION_NAME
 
 Doc = dict[str, Any]
 CACHE_LIMIT = 20_000  # rows kept per view version between batches (the most recently changed)
-KNOWN_KEYS_LIMIT = 300_000  # keys a fresh version remembers (a province needs about 120,000 per view)
+KNOWN_KEYS_LIMIT = 300_000  # keys a fresh version remembers (a province's largest view holds about 60,000)
 DDL_LOCK = 0x6D757476  # "mutv": one advisory lock serialises creating view tables
 
 
