@@ -26,7 +26,6 @@ from application.store import APPLICATION_NAME
 
 Doc = dict[str, Any]
 CACHE_LIMIT = 20_000  # rows kept per view version between batches (the most recently changed)
-KNOWN_KEYS_LIMIT = 300_000  # keys a fresh version remembers (a province's largest view holds about 60,000)
 DDL_LOCK = 0x6D757476  # "mutv": one advisory lock serialises creating view tables
 
 
@@ -56,6 +55,28 @@ class Table:
 
     name: str
     columns: Mapping[str, str] = field(default_factory=dict)  # column -> "TEXT" | "INTEGER"
+
+
+class KeyFilter:
+    """The keys a version built from the first event may hold: a bitmap over the keys' hashes (a Bloom
+    filter with one hash, 4 MB whatever the size). A key never written is reported absent, so looking it
+    up needs no query; a written key, or one that shares its bit (1 in 500 at province size, 1 in 9 at
+    national size), is looked up in its table."""
+
+    bits = 1 << 25
+
+    def __init__(self) -> None:
+        self._bitmap = bytearray(self.bits >> 3)
+
+    def add(self, table: str, key: str) -> None:
+        """Note that `key` of `table` is written."""
+        bit = hash((table, key)) & (self.bits - 1)
+        self._bitmap[bit >> 3] |= 1 << (bit & 7)
+
+    def may_hold(self, table: str, key: str) -> bool:
+        """False when `key` of `table` was certainly never written."""
+        bit = hash((table, key)) & (self.bits - 1)
+        return bool(self._bitmap[bit >> 3] & (1 << (bit & 7)))
 
 
 class ViewDatabase:
@@ -186,7 +207,7 @@ class DocumentView(TrackingRecorder):
         self.db, self.view, self.version = db, view, version
         self.tables = {t.name: t for t in tables}
         self._cache: dict[tuple[str, str], Doc | None] = {}
-        self._stored: dict[str, set[str]] | None = None  # keys in the tables, while `track_keys` holds
+        self._written: KeyFilter | None = None  # the keys the tables may hold, while `track_keys` holds
 
     # -- names -------------------------------------------------------------------
 
@@ -240,7 +261,7 @@ class DocumentView(TrackingRecorder):
             cursor.execute(self.db.sql(f"DELETE FROM {self.db.table('view_heads')} WHERE tracking_key = %s"),
                            [self.tracking_key])
         self._cache.clear()
-        self._stored = None
+        self._written = None
 
     # -- tracking (the library's recorder, under this version's name) -----------
 
@@ -266,10 +287,10 @@ class DocumentView(TrackingRecorder):
     # -- rows --------------------------------------------------------------------
 
     def track_keys(self) -> None:
-        """This version has no rows yet (position 0): remember every key written from now on, so that
-        looking up a key never written (most lookups of a rebuild) needs no query."""
+        """This version has no rows yet (position 0): note every key written from now on (`KeyFilter`),
+        so that looking up a key never written (most lookups of a rebuild) needs no query."""
         if self.position == 0:
-            self._stored = {name: set() for name in self.tables}
+            self._written = KeyFilter()
 
     def load(self, table: str, key: str) -> Doc | None:
         """One row (cached; the runner is the only writer of a version)."""
@@ -288,7 +309,7 @@ class DocumentView(TrackingRecorder):
         return self._fetch(table, key)
 
     def _fetch(self, table: str, key: str) -> Doc | None:
-        if self._stored is not None and key not in self._stored[table]:
+        if self._written is not None and not self._written.may_hold(table, key):
             return None
         rows = self.db.fetchall(f"SELECT doc FROM {self.table_name(table)} WHERE key = %s", [key])
         return loads(rows[0]["doc"]) if rows else None
@@ -329,12 +350,12 @@ class DocumentView(TrackingRecorder):
         for table, rows in deletes.items():
             self._delete(cursor, table, rows)
         for table, rows in upserts.items():
-            stored = self._stored[table] if self._stored is not None else None
-            if stored is not None and self.db.dialect == "postgres":
-                new = [row for row in rows if row[0] not in stored]
+            written = self._written
+            if written is not None and self.db.dialect == "postgres":
+                new = [row for row in rows if not written.may_hold(table, row[0])]
                 if new:
                     self._copy(cursor, table, new)
-                rows = [row for row in rows if row[0] in stored] if len(new) < len(rows) else []
+                rows = [row for row in rows if written.may_hold(table, row[0])] if len(new) < len(rows) else []
             if rows:
                 self._upsert(cursor, table, rows)
         cursor.execute(self.db.sql(
@@ -350,19 +371,14 @@ class DocumentView(TrackingRecorder):
     def forget(self) -> None:
         """After a failed transaction: another writer may have written rows, so ask the tables again."""
         self._cache.clear()
-        self._stored = None
+        self._written = None
 
     def committed(self, changes: Mapping[tuple[str, str], Doc | None]) -> None:
-        """After the transaction of `write` committed: keep the rows and keys it wrote."""
+        """After the transaction of `write` committed: keep the rows it wrote and note their keys."""
         for (table, key), doc in changes.items():
             self._remember(table, key, doc)
-            if self._stored is not None:
-                if doc is None:
-                    self._stored[table].discard(key)
-                else:
-                    self._stored[table].add(key)
-        if self._stored is not None and sum(map(len, self._stored.values())) > KNOWN_KEYS_LIMIT:
-            self._stored = None  # memory stays bounded at any size: from now on, ask the tables
+            if self._written is not None and doc is not None:
+                self._written.add(table, key)
 
     def _delete(self, cursor: Any, table: str, rows: list[list[Any]]) -> None:
         name = self.table_name(table)

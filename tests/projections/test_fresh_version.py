@@ -9,7 +9,7 @@ from eventsourcing.persistence import Tracking
 from application.settings import Settings
 from application.store import APPLICATION_NAME
 from projections.runner import DB_ERRORS, ProjectionRunner
-from projections.store import DocumentView, Table, ViewDatabase
+from projections.store import DocumentView, KeyFilter, Table, ViewDatabase
 from tests import scenario as sc
 from tests.projections.conftest import Views, dump
 from tests.projections.flow import Flow
@@ -86,21 +86,23 @@ def test_rows_deleted_and_written_again_in_a_fresh_version_read_back_as_stored(s
         db.close()
 
 
-def test_a_fresh_version_past_its_key_limit_asks_the_tables_and_still_reads_right(
+def test_keys_that_share_a_bit_of_the_filter_are_read_from_the_table(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("projections.store.KNOWN_KEYS_LIMIT", 2)
+    monkeypatch.setattr(KeyFilter, "bits", 8)  # ten keys over eight bits: most lookups must ask the table
     db = ViewDatabase(settings)
     try:
         view = DocumentView(db, "scratch", 2, [Table("row", {})])
         view.create_tables()
         view.track_keys()
-        view.commit({("row", "a"): {"n": 1}, ("row", "b"): {"n": 2}}, Tracking(APPLICATION_NAME, 1), None)
-        view.commit({("row", "c"): {"n": 3}}, Tracking(APPLICATION_NAME, 2), None)  # 3 keys: past the limit
-        other = DocumentView(db, "scratch", 2, [Table("row", {})])  # e.g. an operator's fix by hand
-        other.commit({("row", "d"): {"n": 4}}, Tracking(APPLICATION_NAME, 3), None)
+        keys = [f"k{n}" for n in range(10)]
+        view.commit({("row", k): {"n": n} for n, k in enumerate(keys)}, Tracking(APPLICATION_NAME, 1), None)
+        view.commit({("row", "k3"): {"n": 33}}, Tracking(APPLICATION_NAME, 2), None)  # written again
         view._cache.clear()
-        assert [view.take("row", k) for k in "abcde"] == [{"n": 1}, {"n": 2}, {"n": 3}, {"n": 4}, None]
+        assert [view.take("row", k) for k in keys] == [{"n": 33 if k == "k3" else n} for n, k in enumerate(keys)]
+        assert [view.load("row", f"x{n}") for n in range(10)] == [None] * 10  # never written
+        with view.reading() as snap:
+            assert snap.select("row")[1] == 10
         view.drop_tables()
     finally:
         db.close()
