@@ -30,7 +30,7 @@ class Directory:
 
     topics = frozenset({get_topic(Employee.Registered), get_topic(Position.Established)})
 
-    def __init__(self, first_event: Callable[[UUID], Any], limit: int = 200_000) -> None:
+    def __init__(self, first_event: Callable[[UUID], Any], limit: int = 50_000) -> None:
         self._first_event = first_event
         self._limit = limit
         self._facts: dict[UUID, tuple[type, Fact]] = {}
