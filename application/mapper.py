@@ -17,7 +17,7 @@ import orjson
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import TypeAdapter
 
-from application.audit.chain import CHAIN, HashChain, canonical_json
+from application.audit.chain import CHAIN, HashChain
 from application.context import EventMetadata, recording_metadata
 
 META = "__meta__"
@@ -42,6 +42,7 @@ class PydanticMapper(Mapper):
     def __init__(self, *args: Any, chain: HashChain | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.chain = chain or HashChain()
+        self._last_meta: tuple[EventMetadata | None, dict[str, Any]] = (None, {})
 
     def to_stored_event(self, domain_event: DomainEventProtocol) -> StoredEvent:
         """Serialise an event, stamping it with the metadata of the save in progress."""
@@ -54,15 +55,24 @@ class PydanticMapper(Mapper):
         class_version = getattr(cls, "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
-        state[META] = _adapter(EventMetadata).dump_python(meta, mode="json")
+        state[META] = self._dumped(meta)
         topic = get_topic(cls)
-        self.chain.seal(topic, domain_event.originator_id, domain_event.originator_version, state)
+        encoded = self.chain.seal(topic, domain_event.originator_id, domain_event.originator_version, state)
         return StoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
             topic=topic,
-            state=self._encode(canonical_json(state)),
+            state=self._encode(encoded),
         )
+
+    def _dumped(self, meta: EventMetadata) -> dict[str, Any]:
+        """The save's metadata as JSON, dumped once per save (all its events share it, read-only).
+        One tuple, read and replaced whole, so concurrent saves never pair one's metadata with
+        another's."""
+        last = self._last_meta
+        if last[0] is not meta:
+            last = self._last_meta = (meta, _adapter(EventMetadata).dump_python(meta, mode="json"))
+        return last[1]
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol:
         """Rebuild the event (upcast to its current class version) with `.metadata` attached."""

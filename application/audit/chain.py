@@ -27,8 +27,21 @@ def canonical_json(state: dict[str, Any]) -> bytes:
 def event_hash(previous: str, topic: str, originator_id: UUID | str, version: int, state: dict[str, Any]) -> str:
     """The chained hash of an event (its state's own `__chain__`, if any, is left out)."""
     content = {key: value for key, value in state.items() if key != CHAIN}
+    return _digest(previous, topic, originator_id, version, canonical_json(content))
+
+
+def _digest(previous: str, topic: str, originator_id: UUID | str, version: int, content: bytes) -> str:
     head = f"{previous}\n{topic}\n{originator_id}\n{version}\n".encode()
-    return hashlib.sha256(head + canonical_json(content)).hexdigest()
+    return hashlib.sha256(head + content).hexdigest()
+
+
+def with_link(content: dict[str, Any], encoded: bytes, link: dict[str, str]) -> bytes:
+    """`canonical_json` of `content` with `__chain__` = `link` added, from `encoded` (the canonical
+    JSON of `content`): `__chain__` sorts before every key that starts with a lowercase letter or
+    `__meta__`, so it is spliced in at the front instead of encoding the whole state a second time."""
+    if not content or min(content) <= CHAIN:  # a key that would sort before it: encode it all
+        return canonical_json({**content, CHAIN: link})
+    return b'{"' + CHAIN.encode() + b'":' + canonical_json(link) + b"," + encoded[1:]
 
 
 def chain_of(state: dict[str, Any]) -> tuple[str, str] | None:
@@ -86,12 +99,17 @@ class HashChain:
             raise ChainBroken(f"no stored hash for {originator_id} version {version - 1}")
         return stored
 
-    def seal(self, topic: str, originator_id: UUID, version: int, state: dict[str, Any]) -> None:
-        """Add `__chain__` to `state` (in place) and remember the new head."""
+    def seal(self, topic: str, originator_id: UUID, version: int, state: dict[str, Any]) -> bytes:
+        """Add `__chain__` to `state` (in place), remember the new head, and return the state's
+        canonical JSON (encoded once: the bytes hashed are the bytes stored, `__chain__` spliced in)."""
         previous = self.previous(originator_id, version)
-        digest = event_hash(previous, topic, originator_id, version, state)
-        state[CHAIN] = {"previous": previous, "hash": digest}
+        encoded = canonical_json(state)
+        digest = _digest(previous, topic, originator_id, version, encoded)
+        link = {"previous": previous, "hash": digest}
+        stored = with_link(state, encoded, link)
+        state[CHAIN] = link
         self.remember(originator_id, version, digest)
+        return stored
 
 
 def _key(originator_id: UUID | str) -> int | str:

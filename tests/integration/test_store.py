@@ -10,10 +10,10 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
+from application.audit.chain import canonical_json
 from application.bootstrap import initialise_store, open_application, postgres_conninfo
 from application.context import Actor, EventMetadata, recording_metadata
 from application.errors import StoreNotReady
-from application.mapper import canonical_json
 from application.settings import Settings
 from tests import scenario as s
 from tests.conftest import postgres_settings, require_postgres
