@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from application.bootstrap import open_application
+from application.context import Actor
 from application.errors import AlreadyExists, ConcurrentChange, VersionMismatch
 from domain.errors import InvalidValue
 from domain.mutation_round import DecreeMissing
@@ -119,3 +120,22 @@ def test_a_refused_command_records_no_event(app, command):
     with pytest.raises((InvalidNip, InvalidValue, DecreeMissing)):
         command(app, ids)
     assert app.recorder.max_notification_id() == before
+
+
+def test_each_concurrent_writer_s_events_carry_its_own_actor(app):
+    writers, each = 8, 12
+
+    def register(writer: int) -> None:
+        actor = Actor(f"writer-{writer}", correlation_id=f"corr-{writer}")
+        for i in range(each):
+            app.register_employee(actor, s.nip(300 + writer * each + i), f"Pegawai {writer}-{i}", Rank.III_A)
+
+    threads = [threading.Thread(target=register, args=(w,)) for w in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for notification in app.recorder.select_notifications(1, 1000):
+        meta = app.mapper.stored_state(notification)["__meta__"]
+        writer = int(app.mapper.to_domain_event(notification).name.split()[1].split("-")[0])
+        assert (meta["actor"], meta["correlation_id"]) == (f"writer-{writer}", f"corr-{writer}")
