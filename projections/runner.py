@@ -23,6 +23,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -43,6 +44,7 @@ from projections.directory import Directory
 from projections.store import DocumentView, ViewDatabase
 
 log = logging.getLogger("mutasi.projections")
+Logged = namedtuple("Logged", "id originator_id originator_version topic state")  # a row of the log
 DB_ERRORS = (PersistenceError, psycopg.Error, sqlite3.Error, OSError)
 
 
@@ -218,12 +220,18 @@ class ProjectionRunner:
 
     def select(self, start: int) -> Sequence[Any]:
         """The next batch of notifications after `start` (rows with id, originator_id, originator_version,
-        topic, state). On PostgreSQL one prepared query in binary format: the library's text-format read
-        spent a quarter of a rebuild unescaping `bytea` and building dict rows."""
+        topic, state). One plain query: on PostgreSQL prepared, in binary format (the library's
+        text-format read spent a quarter of a rebuild unescaping `bytea` and building dict rows); on
+        SQLite without building an id object and a notification per row (a fifth of a rebuild)."""
         assert self.reader is not None
         recorder: Any = self.reader.recorder
-        if self.settings.store != "postgres":
-            return recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
+        if self.settings.store != "postgres":  # SQLite: ids stay 32-digit text, the mapper reads them
+            with recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(
+                    "SELECT rowid, originator_id, originator_version, topic, state "
+                    f"FROM {recorder.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                    [start, self.batch_size])
+                return [Logged._make(row) for row in cursor.fetchall()]
         statement = (
             "SELECT notification_id AS id, originator_id, originator_version, topic, state "
             f'FROM "{recorder.datastore.schema}"."{recorder.events_table_name}" '
