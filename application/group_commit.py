@@ -20,8 +20,7 @@ from typing import Any
 
 import psycopg
 from eventsourcing.persistence import (
-    DatabaseError, DataError, IntegrityError, InterfaceError, InternalError, NotSupportedError,
-    OperationalError, PersistenceError, ProgrammingError, StoredEvent,
+    DataError, IntegrityError, InterfaceError, OperationalError, PersistenceError, StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
@@ -31,23 +30,12 @@ MAX_BATCH = 256  # saves per transaction; the rest wait for the next one
 LARGE_SAVE = 1000  # events: a save this large is written alone, through the library's insert
 CACHED_ROWS = 64  # statements for up to this many rows are kept, longer ones built each time
 
-_TRANSLATED: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
-    (psycopg.InterfaceError, InterfaceError), (psycopg.OperationalError, OperationalError),
-    (psycopg.DataError, DataError), (psycopg.IntegrityError, IntegrityError),
-    (psycopg.InternalError, InternalError), (psycopg.ProgrammingError, ProgrammingError),
-    (psycopg.NotSupportedError, NotSupportedError), (psycopg.DatabaseError, DatabaseError),
-    (psycopg.Error, PersistenceError),
-)
-
-
-def translate(error: BaseException) -> BaseException:
-    """The library's persistence error for a psycopg error (as its own recorder raises them)."""
-    for raised, ours in _TRANSLATED:
-        if isinstance(error, raised):
-            translated = ours(str(error))
-            translated.__cause__ = error
-            return translated
-    return error
+def refused(error: psycopg.IntegrityError | psycopg.DataError) -> PersistenceError:
+    """The library's error for one save refused inside a shared transaction (caught within the
+    connection, so the library's own translation, done when the connection is given back, never sees it)."""
+    translated = (IntegrityError if isinstance(error, psycopg.IntegrityError) else DataError)(str(error))
+    translated.__cause__ = error
+    return translated
 
 
 class _Save:
@@ -117,10 +105,10 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
         try:
             self._commit(batch)
-        except BaseException as error:  # e.g. the pool could not give a connection: all fail alike
+        except BaseException as error:  # the library's error (its connection translates): all fail alike
             for save in batch:
                 if not save.ids and save.error is None:
-                    save.error = translate(error)
+                    save.error = error
         finally:
             with self._mutex:
                 successor = self._waiting[0] if self._waiting else None
@@ -181,7 +169,7 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
                                              save.events)
                 except (psycopg.IntegrityError, psycopg.DataError) as error:
                     conn.execute("ROLLBACK TO SAVEPOINT save")
-                    save.error = translate(error)
+                    save.error = refused(error)
                 else:
                     conn.execute("RELEASE SAVEPOINT save")
             conn.execute("COMMIT")
