@@ -59,11 +59,6 @@ class DocumentProjection(Projection[DocumentView]):
         return self.directory
 
     @classmethod
-    def handled(cls) -> frozenset[type]:
-        """The event classes this projection processes (the others are skipped)."""
-        return frozenset(cls.handlers())
-
-    @classmethod
     def handlers(cls) -> dict[type, Callable[..., None]]:
         """`process_event`'s registered function for each event class, resolved once: calling it
         directly spares the per-call cost of `singledispatchmethod` (a third of a rebuild's time)."""
