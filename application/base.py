@@ -18,6 +18,7 @@ from application.context import Actor, EventMetadata, Recorded, recording_metada
 from application.errors import ConcurrentChange, NotFoundError, StoreNotReady, VersionMismatch
 from application.group_commit import GroupCommitRecorder
 from application.mapper import PydanticMapper
+from application.pools import warm_first
 from application.settings import Settings
 from application.store import APPLICATION_NAME, store_env
 from domain.policy import RulePolicy
@@ -41,6 +42,8 @@ class MutasiBase(Application):
         if self.settings.store == "postgres":  # concurrent saves share a transaction (one lock, one flush)
             env["APPLICATION_RECORDER_TOPIC"] = get_topic(GroupCommitRecorder)
         super().__init__(env=env)
+        if isinstance(self.recorder, GroupCommitRecorder):
+            warm_first(self.recorder.datastore.pool)  # a lone writer keeps one server process busy
 
     def construct_mapper(self) -> PydanticMapper:
         """Events are stored as canonical JSON through pydantic (see `application.mapper`)."""

@@ -16,8 +16,8 @@ from typing import Protocol
 
 import psycopg
 from psycopg import sql
-from psycopg_pool import ConnectionPool
 
+from application.pools import WarmFirstPool
 from application.settings import Settings
 from application.store import postgres_conninfo, postgres_table, sqlite_connection
 
@@ -113,7 +113,7 @@ class PostgresIdempotencyStore:
 
     def __init__(self, settings: Settings) -> None:
         self.table = postgres_table(settings, TABLE)
-        self.pool = ConnectionPool(  # as large as the event store's: every command with a key uses both
+        self.pool = WarmFirstPool(  # as large as the event store's: every command with a key uses both
             postgres_conninfo(settings), min_size=1,
             max_size=settings.postgres_pool_size + settings.postgres_max_overflow,
             kwargs={"autocommit": True}, open=True)

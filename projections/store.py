@@ -21,6 +21,7 @@ from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
+from application.pools import warm_first
 from application.settings import Settings
 from application.store import APPLICATION_NAME
 
@@ -98,6 +99,7 @@ class ViewDatabase:
                 connect_timeout=settings.postgres_connect_timeout, pool_size=pool_size,
                 max_overflow=2, lock_timeout=5, schema=settings.postgres_schema, pre_ping=True,
             )
+            warm_first(self.datastore.pool)
             self.tracking = PostgresTrackingRecorder(self.datastore, tracking_table_name="view_tracking")
         else:
             raise ViewsUnavailable("views need the sqlite or postgres store, not the in-memory one")
