@@ -141,3 +141,19 @@ def test_a_large_save_is_recorded_alone_in_order(recorder):
     assert [e.originator_version for e in recorder.select_events(large)] == list(range(1, LARGE_SAVE + 2))
     with pytest.raises(IntegrityError):  # the library's path refuses a conflict just the same
         recorder.insert_events(_events(*((large, v) for v in range(LARGE_SAVE + 1, 2 * LARGE_SAVE + 2))))
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_reading_an_aggregate_gives_what_the_library_reads_for_every_shape_of_query(recorder):
+    from eventsourcing.postgres import PostgresApplicationRecorder
+
+    thing, other = uuid4(), uuid4()
+    recorder.insert_events(_events(*((thing, v) for v in range(1, 6)), (other, 1)))
+    shapes = [{}, {"gt": 2}, {"lte": 3}, {"gt": 1, "lte": 4}, {"desc": True}, {"desc": True, "limit": 2},
+              {"gt": 1, "lte": 5, "desc": True, "limit": 3}, {"limit": 1}, {"gt": 5}]
+    for shape in shapes:
+        ours = recorder.select_events(thing, **shape)
+        assert ours == PostgresApplicationRecorder.select_events(recorder, thing, **shape), shape
+        assert all(isinstance(event.state, bytes) for event in ours)
+    assert [e.originator_version for e in recorder.select_events(thing, gt=1, lte=5, desc=True, limit=3)] == [5, 4, 3]
