@@ -136,7 +136,7 @@ class RosterImport:
                     result.already_there += 1
                     continue
                 touched[position.id] = position  # before it changes, so a failure evicts it
-                employees.append(_employee(row.employee, position))
+                employees.append(employee_from_row(row.employee, position))
             aggregates: list[Aggregate] = [*employees, *(p for p in touched.values() if p.pending_events)]
             events = sum(len(a.pending_events) for a in aggregates)
             new_positions = sum(1 for p in touched.values() if p.version == len(p.pending_events))
@@ -160,10 +160,7 @@ class RosterImport:
             if position_id in present:
                 position = self.app.get_position(position_id)
             else:
-                position = Position.establish(
-                    row.agency, row.unit, row.title, row.position_type, row.rank_min, row.rank_max,
-                    row.formasi, row.standard,
-                )
+                position = position_from_row(row)
                 touched[position_id] = position
         self._positions[position_id] = position
         self._positions.move_to_end(position_id)
@@ -172,8 +169,14 @@ class RosterImport:
         return position
 
 
-def _employee(row: EmployeeRow, position: Position) -> Employee:
-    """Register the employee with their history, seated in `position`."""
+def position_from_row(row: PositionRow) -> Position:
+    """Establish the position a roster row describes."""
+    return Position.establish(row.agency, row.unit, row.title, row.position_type, row.rank_min, row.rank_max,
+                              row.formasi, row.standard)
+
+
+def employee_from_row(row: EmployeeRow, position: Position) -> Employee:
+    """Register the employee a roster row describes, with their history, seated in `position`."""
     employee = Employee.register(row.nip, row.name, row.rank)
     place_employee(employee, position, row.placed_on, row.decree_number)
     if row.assessment:
