@@ -7,7 +7,7 @@ written by the application's `save_batch`: the mapper and hash chain, then COPY 
 EXCLUSIVE table lock, with its NOTIFY. The baseline
 copies exactly the stored events (same bytes) with `COPY ... FROM STDIN (FORMAT binary)` into a table
 with the events table's shape (primary key, notification-id sequence and unique index), in one
-transaction. Target: ratio >= 0.5.
+transaction, three times (the fastest counts). Target: ratio >= 0.5.
 
 It also measures, on the same file and in the same process, the import's work that no database
 does: validating the file (pass 1), reading and parsing its rows again, building the aggregates
@@ -42,26 +42,32 @@ CREATE UNIQUE INDEX copy_target_notification_id_idx ON copy_target (notification
 """
 
 
-def raw_copy(settings, events_table: str) -> tuple[int, float]:
-    """Export the stored events (untimed), then time COPY of them into the same-shape table."""
+def raw_copy(settings, events_table: str, repeat: int = 3) -> tuple[int, list[float]]:
+    """Export the stored events (untimed), then time COPY of them into a fresh same-shape table,
+    `repeat` times: one COPY can fall on a checkpoint the import's WAL brought on, so the fastest
+    is the baseline (the ratio is then the least favourable to the import)."""
+    timings: list[float] = []
     with tempfile.TemporaryFile() as dump, connect(settings) as conn:
         query = sql.SQL("COPY (SELECT originator_id, originator_version, topic, state FROM {} "
                         "ORDER BY notification_id) TO STDOUT (FORMAT binary)").format(sql.Identifier(events_table))
         with conn.cursor() as cursor, cursor.copy(query) as copy:
             for block in copy:
                 dump.write(block)
-        conn.execute(SHAPE)
-        conn.commit()
-        dump.seek(0)
-        started = time.perf_counter()
-        with conn.cursor() as cursor:
-            with cursor.copy("COPY copy_target (originator_id, originator_version, topic, state) "
-                             "FROM STDIN (FORMAT binary)") as copy:
-                while block := dump.read(1 << 20):
-                    copy.write(block)
-            rows = cursor.rowcount
-        conn.commit()
-        return rows, time.perf_counter() - started
+        for _ in range(repeat):
+            conn.execute("DROP TABLE IF EXISTS copy_target")
+            conn.execute(SHAPE)
+            conn.commit()
+            dump.seek(0)
+            started = time.perf_counter()
+            with conn.cursor() as cursor:
+                with cursor.copy("COPY copy_target (originator_id, originator_version, topic, state) "
+                                 "FROM STDIN (FORMAT binary)") as copy:
+                    while block := dump.read(1 << 20):
+                        copy.write(block)
+                rows = cursor.rowcount
+            conn.commit()
+            timings.append(time.perf_counter() - started)
+    return rows, timings
 
 
 def python_work(app: MutasiApplication, path: Path, chunk: int = 1000) -> dict[str, float]:
@@ -133,13 +139,14 @@ def main() -> None:
             events_table = app.recorder.events_table_name  # type: ignore[attr-defined]
         finally:
             app.close()
-        rows, copy_seconds = raw_copy(settings, events_table)
+        rows, copy_timings = raw_copy(settings, events_table)
         app = open_application(settings)  # a fresh mapper: nothing remembered from the import
         try:
             work = python_work(app, path)
         finally:
             app.close()
     assert rows == result.events, (rows, result.events)
+    copy_seconds = min(copy_timings)
     copy_rate = rows / copy_seconds
     write_seconds = result.seconds - result.validation_seconds
     save_result("import_copy", {
@@ -148,7 +155,8 @@ def main() -> None:
         "validation_seconds": round(result.validation_seconds, 2),
         "import_events_per_s": round(result.events_per_second),
         "import_write_pass_events_per_s": round(result.events / write_seconds),
-        "copy_seconds": round(copy_seconds, 2), "copy_events_per_s": round(copy_rate),
+        "copy_seconds": round(copy_seconds, 2), "copy_seconds_each_run": [round(t, 2) for t in copy_timings],
+        "copy_events_per_s": round(copy_rate),
         "ratio": round(result.events_per_second / copy_rate, 3),
         "write_pass_ratio": round(result.events / write_seconds / copy_rate, 3),
         "target_ratio": 0.5,
