@@ -4,13 +4,19 @@ Keys are scoped per user and kept in `mutasi_idempotency`, a table in the same d
 (the SQLite file, or the configured PostgreSQL schema), so they hold across processes and restarts.
 A key is claimed atomically (primary key) before the command runs: of two concurrent requests with
 one key only one runs, the other gets 409. A failed command releases its key (nothing was recorded).
+
+A claim whose request never finished (its process died between claiming and answering) would block
+its key for good; after `ABANDONED_AFTER` the same request (same fingerprint) may take the claim
+over and run. Whether the abandoned request was recorded is unknown: running it again is what a
+client would do with a fresh key, and the domain's own checks (a second registration of a NIP, an
+If-Match version that moved, a rating for a year already rated) refuse most repeats.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Protocol
 
@@ -22,6 +28,7 @@ from application.settings import Settings
 from application.store import postgres_conninfo, postgres_table, sqlite_connection
 
 TABLE = "mutasi_idempotency"
+ABANDONED_AFTER = timedelta(minutes=5)  # far beyond any command's time (the table lock waits 5 s)
 
 
 class Outcome(Enum):
@@ -73,8 +80,9 @@ class IdempotencyStore(Protocol):
 class SqliteIdempotencyStore:
     """Keys in the SQLite file of the event store (one short connection per call)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, abandoned_after: timedelta = ABANDONED_AFTER) -> None:
         self.settings = settings
+        self.abandoned_after = abandoned_after
 
     def _connect(self):  # noqa: ANN202 - a context manager of sqlite3.Connection
         return sqlite_connection(self.settings)
@@ -86,6 +94,13 @@ class SqliteIdempotencyStore:
                 "ON CONFLICT DO NOTHING", (scope, key, fingerprint, _now()),
             ).rowcount
             if inserted:
+                return Claim(Outcome.CLAIMED)
+            taken = conn.execute(  # an abandoned claim of the same request (ISO UTC text sorts as time)
+                f"UPDATE {TABLE} SET created_at = ? WHERE scope = ? AND key = ? AND fingerprint = ? "
+                "AND status IS NULL AND created_at <= ?",
+                (_now(), scope, key, fingerprint, _now(-self.abandoned_after)),
+            ).rowcount
+            if taken:
                 return Claim(Outcome.CLAIMED)
             row = conn.execute(
                 f"SELECT fingerprint, status, body, etag FROM {TABLE} WHERE scope = ? AND key = ?",
@@ -111,8 +126,9 @@ class SqliteIdempotencyStore:
 class PostgresIdempotencyStore:
     """Keys in the configured PostgreSQL schema, through a small connection pool."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, abandoned_after: timedelta = ABANDONED_AFTER) -> None:
         self.table = postgres_table(settings, TABLE)
+        self.abandoned_after = abandoned_after
         self.pool = WarmFirstPool(  # as large as the event store's: every command with a key uses both
             postgres_conninfo(settings), min_size=1,
             max_size=settings.postgres_pool_size + settings.postgres_max_overflow,
@@ -124,6 +140,12 @@ class PostgresIdempotencyStore:
                 "INSERT INTO {} (scope, key, fingerprint, created_at) VALUES (%s, %s, %s, now()) "
                 "ON CONFLICT DO NOTHING").format(self.table), (scope, key, fingerprint)).rowcount
             if inserted:
+                return Claim(Outcome.CLAIMED)
+            taken = conn.execute(sql.SQL(  # an abandoned claim of the same request
+                "UPDATE {} SET created_at = now() WHERE scope = %s AND key = %s AND fingerprint = %s "
+                "AND status IS NULL AND created_at <= now() - %s").format(self.table),
+                (scope, key, fingerprint, self.abandoned_after)).rowcount
+            if taken:
                 return Claim(Outcome.CLAIMED)
             row = conn.execute(sql.SQL(
                 "SELECT fingerprint, status, body, etag FROM {} WHERE scope = %s AND key = %s"
@@ -149,15 +171,20 @@ class PostgresIdempotencyStore:
 class MemoryIdempotencyStore:
     """Keys in memory, for the in-memory store (tests and experiments only)."""
 
-    def __init__(self) -> None:
+    def __init__(self, abandoned_after: timedelta = ABANDONED_AFTER) -> None:
         self.rows: dict[tuple[str, str], tuple] = {}
+        self.claimed_at: dict[tuple[str, str], datetime] = {}
+        self.abandoned_after = abandoned_after
         self.lock = threading.Lock()
 
     def claim(self, scope: str, key: str, fingerprint: str) -> Claim:
         with self.lock:
-            row = self.rows.get((scope, key))
-            if row is None:
+            row, now = self.rows.get((scope, key)), datetime.now(timezone.utc)
+            abandoned = (row is not None and row[0] == fingerprint and row[1] is None
+                         and self.claimed_at[(scope, key)] <= now - self.abandoned_after)
+            if row is None or abandoned:
                 self.rows[(scope, key)] = (fingerprint, None, None, None)
+                self.claimed_at[(scope, key)] = now
                 return Claim(Outcome.CLAIMED)
         return _judge(row, fingerprint)
 
@@ -169,7 +196,7 @@ class MemoryIdempotencyStore:
     def release(self, scope: str, key: str) -> None:
         with self.lock:
             if self.rows.get((scope, key), (None, 0))[1] is None:
-                del self.rows[(scope, key)]
+                del self.rows[(scope, key)], self.claimed_at[(scope, key)]
 
     def close(self) -> None:
         pass
@@ -203,5 +230,5 @@ def create_idempotency_table(settings: Settings) -> None:
             ).format(postgres_table(settings, TABLE)))
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+def _now(offset: timedelta = timedelta(0)) -> str:
+    return (datetime.now(timezone.utc) + offset).isoformat(timespec="microseconds")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from uuid import UUID
 
 from api.http.roles import Role
+from application.idempotency import (
+    MemoryIdempotencyStore, Outcome, PostgresIdempotencyStore, SqliteIdempotencyStore, StoredResponse,
+)
 from application.settings import Settings
 from tests.api.support import Api, bearer, running_api
 from tests.scenario import nip
@@ -82,3 +86,33 @@ def test_concurrent_retries_with_one_key_record_once(api: Api) -> None:
     assert all(r.json()["type"] == "urn:mutasi:problem:idempotency-in-progress"
                for r in responses if r.status_code == 409)
     assert _events(api, employee_id) == 2
+
+
+def _store(settings: Settings, abandoned_after: timedelta):
+    """The key store of `settings`' kind, with its own time after which a claim counts as abandoned."""
+    kind = SqliteIdempotencyStore if settings.store == "sqlite" else PostgresIdempotencyStore
+    return kind(settings, abandoned_after=abandoned_after)
+
+
+def test_a_claim_whose_request_never_finished_is_taken_over_once_abandoned(settings: Settings) -> None:
+    """A process that died between claiming a key and answering leaves the key claimed; the same
+    request may run again once the claim is old enough; another request with that key still may not."""
+    for store in (_store(settings, timedelta(0)), MemoryIdempotencyStore(timedelta(0))):
+        try:
+            assert store.claim("siti", "k", "request-1").outcome is Outcome.CLAIMED  # ... and the process dies
+            assert store.claim("siti", "k", "request-2").outcome is Outcome.MISMATCH  # another request: never
+            assert store.claim("siti", "k", "request-1").outcome is Outcome.CLAIMED  # the same one: taken over
+            store.complete("siti", "k", StoredResponse(201, b"{}", '"1"'))
+            replay = store.claim("siti", "k", "request-1")
+            assert replay.outcome is Outcome.REPLAY and replay.stored == StoredResponse(201, b"{}", '"1"')
+        finally:
+            store.close()
+
+
+def test_a_claim_still_young_is_in_progress(settings: Settings) -> None:
+    for store in (_store(settings, timedelta(minutes=5)), MemoryIdempotencyStore()):
+        try:
+            assert store.claim("siti", "k", "request-1").outcome is Outcome.CLAIMED
+            assert store.claim("siti", "k", "request-1").outcome is Outcome.IN_PROGRESS
+        finally:
+            store.close()
