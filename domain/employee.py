@@ -276,6 +276,15 @@ class Employee(Aggregate):
         effective_on: date, round_id: UUID,
     ) -> None:
         """Move the employee from the position held now to another, by decree."""
+        self.check_transfer(from_position_id, to_position_id, effective_on)
+        self._transferred(
+            from_position_id, to_position_id, require_text(decree_number, "decree number"),
+            effective_on, round_id,
+        )
+
+    def check_transfer(self, from_position_id: UUID, to_position_id: UUID, effective_on: date) -> None:
+        """Refuse unless the employee, active, holds `from_position_id` since no later than
+        `effective_on` and `to_position_id` is another position."""
         self.check_active()
         current = self.placement
         if current is None or current.position_id != from_position_id:
@@ -286,10 +295,6 @@ class Employee(Aggregate):
             raise PlacementError(
                 f"effective date {effective_on} is before the current placement ({current.since})"
             )
-        self._transferred(
-            from_position_id, to_position_id, require_text(decree_number, "decree number"),
-            effective_on, round_id,
-        )
 
     @event("Transferred")
     def _transferred(

@@ -433,6 +433,12 @@ class MutationRound(Aggregate):
 
     def execute(self, proposal_id: UUID, today: date) -> Proposal:
         """Mark a decreed transfer executed on its effective date; returns the proposal."""
+        proposal = self.check_executable(proposal_id, today)
+        self._executed(proposal_id, proposal.decree.effective_on)  # type: ignore[union-attr]
+        return proposal
+
+    def check_executable(self, proposal_id: UUID, today: date) -> Proposal:
+        """Refuse unless the proposal is decreed, not executed yet, and its decree in effect by `today`."""
         self.check_not_closed()
         proposal = self.proposal(proposal_id)
         if proposal.status is ProposalStatus.EXECUTED:
@@ -443,7 +449,6 @@ class MutationRound(Aggregate):
             raise IllegalTransition(
                 f"the decree takes effect on {proposal.decree.effective_on}, after {today}"
             )
-        self._executed(proposal_id, proposal.decree.effective_on)
         return proposal
 
     @event("TransferExecuted")

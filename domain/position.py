@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -132,13 +133,21 @@ class Position(Aggregate):
 
     def check_seat_for(self, employee_id: UUID) -> None:
         """Refuse unless `employee_id` can take a free seat of the formasi now."""
+        self.check_seats_for([employee_id])
+
+    def check_seats_for(self, arriving: Collection[UUID], leaving: Collection[UUID] = ()) -> None:
+        """Refuse unless everyone `arriving` finds a seat of the formasi once the holders `leaving`
+        have left (transfers that take effect together)."""
         self.check_not_abolished()
-        if employee_id in self.holders:
-            raise IllegalTransition(f"employee {employee_id} already holds {self.title}")
-        if self.free_seats < 1:
+        staying = [holder for holder in self.holders if holder not in leaving]
+        for employee_id in arriving:
+            if employee_id in staying:
+                raise IllegalTransition(f"employee {employee_id} already holds {self.title}")
+        if len(staying) + len(arriving) > self.formasi:
+            left = f", {len(self.holders) - len(staying)} of them leaving" if leaving else ""
             raise FormasiExceeded(
-                f"{self.title} ({self.unit}) has formasi {self.formasi} and "
-                f"{len(self.holders)} holders: no free seat", ("vacancy",),
+                f"{self.title} ({self.unit}) has formasi {self.formasi} and {len(self.holders)} "
+                f"holders{left}: no free seat for {len(arriving)} arriving", ("vacancy",),
             )
 
     def add_holder(self, employee_id: UUID, since: date, decree_number: str) -> None:

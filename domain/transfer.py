@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import TypeVar
 from uuid import UUID
 
 from domain.employee import Employee, PostTransferEvaluation
@@ -11,6 +13,8 @@ from domain.mutation_round import MutationRound
 from domain.official import Official
 from domain.position import Position
 from domain.proposal import EvaluationFindings
+
+A = TypeVar("A")
 
 
 def place_employee(employee: Employee, position: Position, effective_on: date, decree_number: str) -> None:
@@ -34,15 +38,59 @@ def execute_transfer(
     target: Position, today: date,
 ) -> None:
     """Carry out a decreed transfer: round, employee and both positions change together."""
-    proposal = mutation_round.proposal(proposal_id)
-    mutation_round.check_concerns(proposal, employee, origin, target)
-    target.check_seat_for(employee.id)  # before anything changes: a chain's departure goes first
-    mutation_round.execute(proposal_id, today)
-    decree = proposal.decree
-    assert decree is not None  # execute() refuses a proposal without a decree
-    employee.transfer(origin.id, target.id, decree.number, decree.effective_on, mutation_round.id)
-    origin.remove_holder(employee.id, decree.effective_on, decree.number)
-    target.add_holder(employee.id, decree.effective_on, decree.number)
+    mutation_round.check_concerns(mutation_round.proposal(proposal_id), employee, origin, target)
+    execute_transfers_together(mutation_round, [proposal_id], {employee.id: employee},
+                               {origin.id: origin, target.id: target}, today)
+
+
+def execute_transfers_together(
+    mutation_round: MutationRound, proposal_ids: Sequence[UUID], employees: Mapping[UUID, Employee],
+    positions: Mapping[UUID, Position], today: date,
+) -> None:
+    """Carry out decreed transfers of one round that take effect together, such as a swap or any
+    cycle of full positions (which a mutation plan marks `joint`): everyone leaves before anyone
+    arrives, so a target needs its seat only once the movers leaving it have gone. Everything is
+    checked before anything changes: a refused set changes no aggregate.
+
+    `employees` and `positions` hold (at least) the proposals' employees, origins and targets.
+    """
+    if not proposal_ids:
+        raise IllegalTransition("no transfer to execute")
+    if len(set(proposal_ids)) != len(proposal_ids):
+        raise IllegalTransition("a transfer is listed twice")
+    moves = []
+    for proposal_id in proposal_ids:
+        proposal = mutation_round.check_executable(proposal_id, today)
+        decree = proposal.decree
+        assert decree is not None  # check_executable refuses a proposal without a decree
+        employee, origin, target = (_one(employees, proposal.employee_id, "employee"),
+                                    _one(positions, proposal.from_position_id, "position"),
+                                    _one(positions, proposal.target_position_id, "position"))
+        mutation_round.check_concerns(proposal, employee, origin, target)
+        employee.check_transfer(origin.id, target.id, decree.effective_on)
+        moves.append((proposal_id, decree, employee, origin, target))
+    if len({employee.id for _, _, employee, _, _ in moves}) != len(moves):
+        raise IllegalTransition("an employee can be moved by one transfer only")
+    arriving: dict[UUID, list[UUID]] = {}
+    leaving: dict[UUID, set[UUID]] = {}
+    for _, _, employee, origin, target in moves:
+        arriving.setdefault(target.id, []).append(employee.id)
+        leaving.setdefault(origin.id, set()).add(employee.id)
+    for target_id, movers in arriving.items():
+        positions[target_id].check_seats_for(movers, leaving.get(target_id, set()))
+    for proposal_id, decree, employee, origin, target in moves:  # every departure first ...
+        mutation_round.execute(proposal_id, today)
+        employee.transfer(origin.id, target.id, decree.number, decree.effective_on, mutation_round.id)
+        origin.remove_holder(employee.id, decree.effective_on, decree.number)
+    for _, decree, employee, _, target in moves:  # ... then every arrival
+        target.add_holder(employee.id, decree.effective_on, decree.number)
+
+
+def _one(aggregates: Mapping[UUID, A], aggregate_id: UUID, kind: str) -> A:
+    try:
+        return aggregates[aggregate_id]
+    except KeyError:
+        raise IllegalTransition(f"the {kind} {aggregate_id} of a transfer was not given") from None
 
 
 def evaluate_transfer(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from domain.errors import IllegalTransition
 from domain.position import FormasiExceeded
-from domain.transfer import execute_transfer
-from tests.unit.builders import EFFECTIVE, PPK, Scene, employee, position, refused
+from domain.transfer import execute_transfer, execute_transfers_together
+from tests.unit.builders import EFFECTIVE, PPK, Scene, employee, override, position, recorded, refused
 
 
 def _chain():
@@ -57,3 +60,74 @@ def test_an_over_staffed_position_frees_no_seat_by_one_departure():
     a_moves = scene.propose()
 
     assert not scene.round.proposal(a_moves).eligibility[7].passed
+
+
+def _swap():
+    """A (in `origin`) and B (in `target`) trade seats: both positions have formasi 1 and are full.
+    The first approval needs a vacancy override (B is not approved to leave yet); the second does not."""
+    scene = Scene.build(target_formasi=1)
+    scene.origin.revise_formasi(1, "ABK: one seat")
+    scene.origin.collect_events()
+    holder = employee(2, at=scene.target)
+    a_moves = scene.propose()
+    scene.recommend(a_moves)
+    scene.approve(a_moves, overrides=(override("vacancy", "a swap with the holder of the target"),))
+    b_moves = scene.round.propose(holder, scene.target, scene.origin, "swap", scene.round.opened_by, scene.policy)
+    scene.recommend(b_moves, holder)
+    assert scene.round.approve(b_moves, holder, scene.target, scene.origin, PPK, "swap", scene.policy).passed
+    scene.decree(a_moves)
+    scene.decree(b_moves, number="SK 821/13/BKPSDM/2026")
+    people = {scene.employee.id: scene.employee, holder.id: holder}
+    seats = {scene.origin.id: scene.origin, scene.target.id: scene.target}
+    return scene, holder, a_moves, b_moves, people, seats
+
+
+def test_a_swap_of_two_full_positions_cannot_execute_one_transfer_at_a_time():
+    scene, holder, a_moves, b_moves, _, _ = _swap()
+    with refused(FormasiExceeded, scene.round, scene.employee, scene.origin, scene.target):
+        execute_transfer(scene.round, a_moves, scene.employee, scene.origin, scene.target, EFFECTIVE)
+    with refused(FormasiExceeded, scene.round, holder, scene.target, scene.origin):
+        execute_transfer(scene.round, b_moves, holder, scene.target, scene.origin, EFFECTIVE)
+
+
+def test_a_swap_executes_together_and_each_seat_holds_the_other():
+    scene, holder, a_moves, b_moves, people, seats = _swap()
+
+    execute_transfers_together(scene.round, [a_moves, b_moves], people, seats, EFFECTIVE)
+
+    assert set(scene.origin.holders) == {holder.id} and set(scene.target.holders) == {scene.employee.id}
+    assert scene.employee.position_id == scene.target.id and holder.position_id == scene.origin.id
+    assert {scene.round.proposal(p).status.value for p in (a_moves, b_moves)} == {"executed"}
+    assert recorded(scene.origin) == ["HolderRemoved", "HolderAdded"]
+    assert recorded(scene.target) == ["HolderRemoved", "HolderAdded"]
+
+
+def test_transfers_together_still_seat_nobody_beyond_the_formasi():
+    """A third person arriving in the swap's origin has no seat: the whole set is refused, untouched."""
+    scene, holder, a_moves, b_moves, people, seats = _swap()
+    onward = position("Analis Anggaran", "Bappeda", formasi=1)
+    third = employee(3, at=onward)
+    c_moves = scene.round.propose(third, onward, scene.origin, "also wanted", scene.round.opened_by, scene.policy)
+    scene.recommend(c_moves, third)
+    scene.round.approve(c_moves, third, onward, scene.origin, PPK, "approved", scene.policy,
+                        (override("vacancy"),))
+    scene.decree(c_moves, number="SK 821/14/BKPSDM/2026")
+    everyone = {**people, third.id: third}
+    places = {**seats, onward.id: onward}
+
+    with refused(FormasiExceeded, scene.round, scene.employee, holder, third, scene.origin, scene.target, onward,
+                 match="formasi 1 and 1 holders, 1 of them leaving: no free seat for 2 arriving"):
+        execute_transfers_together(scene.round, [a_moves, b_moves, c_moves], everyone, places, EFFECTIVE)
+
+
+def test_transfers_together_refuse_a_repeat_a_missing_aggregate_and_an_undecreed_proposal():
+    scene, holder, a_moves, b_moves, people, seats = _swap()
+    everything = (scene.round, scene.employee, holder, scene.origin, scene.target)
+    with refused(IllegalTransition, *everything, match="listed twice"):
+        execute_transfers_together(scene.round, [a_moves, a_moves], people, seats, EFFECTIVE)
+    with refused(IllegalTransition, *everything, match="was not given"):
+        execute_transfers_together(scene.round, [a_moves, b_moves], {holder.id: holder}, seats, EFFECTIVE)
+    with refused(IllegalTransition, *everything, match="no transfer"):
+        execute_transfers_together(scene.round, [], people, seats, EFFECTIVE)
+    with refused(IllegalTransition, *everything, match="takes effect on"):
+        execute_transfers_together(scene.round, [a_moves, b_moves], people, seats, date(2026, 2, 1))
