@@ -17,7 +17,7 @@ from domain.position import Position
 from domain.proposal import (
     Consent, Decree, EvaluationFindings, Override, Recommendation, TechnicalReview,
 )
-from domain.transfer import evaluate_transfer, execute_transfer
+from domain.transfer import evaluate_transfer, execute_transfer, execute_transfers_together
 from domain.vocabulary import ConsentParty, TransferKind
 
 
@@ -167,6 +167,19 @@ class RoundUseCases(MutasiBase):
         target = self._load(Position, proposal.target_position_id, PositionNotFound)
         execute_transfer(mutation_round, proposal_id, employee, origin, target, self.today())
         return self._recorded(actor, mutation_round, employee, origin, target, proposal_id=proposal_id)
+
+    def execute_transfers_together(
+        self, actor: Actor, round_id: UUID, proposal_ids: Sequence[UUID], expected_version: int | None = None
+    ) -> Recorded:
+        """Carry out decreed transfers of the round at once, e.g. a swap of two full positions: the
+        round, every employee and every position in one atomic save; all of them or none."""
+        mutation_round = self._round(round_id, expected_version)
+        proposals = [mutation_round.proposal(proposal_id) for proposal_id in proposal_ids]
+        employees = {p.employee_id: self._load(Employee, p.employee_id, EmployeeNotFound) for p in proposals}
+        position_ids = dict.fromkeys(i for p in proposals for i in (p.from_position_id, p.target_position_id))
+        positions = {i: self._load(Position, i, PositionNotFound) for i in position_ids}
+        execute_transfers_together(mutation_round, proposal_ids, employees, positions, self.today())
+        return self._recorded(actor, mutation_round, *employees.values(), *positions.values())
 
     def evaluate_transfer(
         self, actor: Actor, round_id: UUID, proposal_id: UUID, findings: EvaluationFindings,

@@ -60,6 +60,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     "rounds.announce": frozenset({P}),
     "rounds.issue_decree": frozenset({P}),
     "rounds.execute_transfer": frozenset({O}),
+    "rounds.execute_transfers_together": frozenset({O}),
     "rounds.evaluate_transfer": frozenset({O, A}),
     "rounds.close": frozenset({O, P}),
     # mutation plans: computed and adopted by operators or the committee, read by them, the PPK, auditors

@@ -10,8 +10,8 @@ from api.http.deps import Application, Command, CurrentActor
 from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
 from api.http.schemas.common import CommandResult
 from api.http.schemas.rounds import (
-    Announce, CloseRound, Decide, EligibilityCheck, EligibilityOut, EvaluateTransfer, IssueDecree,
-    OpenRound, Propose, Recommend, RecordConsent, RecordTechnicalReview, RoundOut, Withdraw,
+    Announce, CloseRound, Decide, EligibilityCheck, EligibilityOut, EvaluateTransfer, ExecuteTogether,
+    IssueDecree, OpenRound, Propose, Recommend, RecordConsent, RecordTechnicalReview, RoundOut, Withdraw,
 )
 
 router = APIRouter(prefix="/rounds", tags=["rounds"], dependencies=GUARDED)
@@ -124,6 +124,16 @@ def execute_transfer(
     """Carry out a decreed transfer on or after its effective date (round, employee, positions)."""
     return command.run(lambda actor, expected: app.execute_transfer(
         actor, round_id, proposal_id, expected_version=expected))
+
+
+@router.post("/{round_id}/executions", name="rounds.execute_transfers_together", **_COMMAND)
+def execute_transfers_together(
+    round_id: UUID, body: ExecuteTogether, app: Application, command: Command
+) -> Response:
+    """Carry out several decreed transfers at once, all or none: everyone leaves before anyone
+    arrives, so a swap or a cycle of full positions (moves a plan marks `joint`) can take effect."""
+    return command.run(lambda actor, expected: app.execute_transfers_together(
+        actor, round_id, body.proposal_ids, expected_version=expected))
 
 
 @router.post(_PROPOSAL + "/evaluations", name="rounds.evaluate_transfer", status_code=201, **_COMMAND)

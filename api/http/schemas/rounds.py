@@ -120,6 +120,13 @@ class IssueDecree(Body):
     effective_on: Day
 
 
+class ExecuteTogether(Body):
+    """Decreed transfers of the round that take effect together (a swap, a cycle of full positions)."""
+
+    proposal_ids: list[UUID] = Field(min_length=1, max_length=500, examples=[[
+        "0d9e5c3a-1f7e-4b8e-9a55-4f2a6c1b7e01", "5b1f0e2d-8c3a-4d6f-b1e9-2a7c9d4e3f02"]])
+
+
 class EvaluateTransfer(Body):
     """A post-transfer evaluation; a drop in performance needs a corrective action."""
 
