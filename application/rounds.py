@@ -169,7 +169,8 @@ class RoundUseCases(MutasiBase):
         return self._recorded(actor, mutation_round, employee, origin, target, proposal_id=proposal_id)
 
     def execute_transfers_together(
-        self, actor: Actor, round_id: UUID, proposal_ids: Sequence[UUID], expected_version: int | None = None
+        self, actor: Actor, round_id: UUID, proposal_ids: Sequence[UUID],
+        expected_version: int | None = None,
     ) -> Recorded:
         """Carry out decreed transfers of the round at once, e.g. a swap of two full positions: the
         round, every employee and every position in one atomic save; all of them or none."""

@@ -161,9 +161,13 @@ class Position(Aggregate):
 
     def remove_holder(self, employee_id: UUID, until: date, decree_number: str) -> None:
         """Release the seat of an employee who leaves (transfer or retirement)."""
+        self.check_holds(employee_id)
+        self._holder_removed(employee_id, until, decree_number)
+
+    def check_holds(self, employee_id: UUID) -> None:
+        """Refuse unless `employee_id` holds a seat of this position."""
         if employee_id not in self.holders:
             raise IllegalTransition(f"employee {employee_id} does not hold {self.title}")
-        self._holder_removed(employee_id, until, decree_number)
 
     @event("HolderRemoved")
     def _holder_removed(self, employee_id: UUID, until: date, decree_number: str) -> None:

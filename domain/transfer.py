@@ -68,6 +68,7 @@ def execute_transfers_together(
                                     _one(positions, proposal.target_position_id, "position"))
         mutation_round.check_concerns(proposal, employee, origin, target)
         employee.check_transfer(origin.id, target.id, decree.effective_on)
+        origin.check_holds(employee.id)
         moves.append((proposal_id, decree, employee, origin, target))
     if len({employee.id for _, _, employee, _, _ in moves}) != len(moves):
         raise IllegalTransition("an employee can be moved by one transfer only")
