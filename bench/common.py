@@ -74,6 +74,20 @@ def fresh_store(name: str, keep: bool = False, pool_size: int = 10) -> Iterator[
                 conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(settings.postgres_schema)))
 
 
+def child_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """Environment of a child `mutasi` process on the benchmark store: this process's environment
+    without its own MUTASI_ settings, plus the store's and `extra` (this process's env untouched)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTASI_")}
+    env.update({
+        "MUTASI_STORE": "postgres", "MUTASI_POSTGRES_HOST": settings.postgres_host,
+        "MUTASI_POSTGRES_PORT": str(settings.postgres_port), "MUTASI_POSTGRES_USER": settings.postgres_user,
+        "MUTASI_POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
+        "MUTASI_POSTGRES_DBNAME": settings.postgres_dbname, "MUTASI_POSTGRES_SCHEMA": settings.postgres_schema,
+        **extra,
+    })
+    return env
+
+
 def generate_roster(directory: Path, employees: int, seed: int = 1, suffix: str = "csv") -> Path:
     """A generated province-style register of `employees` written to a roster file."""
     path = directory / f"roster-{employees}-{seed}.{suffix}"

@@ -32,7 +32,7 @@ import httpx
 from api.http.roles import Role
 from api.http.security import mint_token
 from bench.commands import SHAPE, in_threads, nip
-from bench.common import connect, fresh_store, percentiles, save_result
+from bench.common import child_env, connect, fresh_store, percentiles, save_result
 
 
 def free_port() -> int:
@@ -43,15 +43,7 @@ def free_port() -> int:
 
 def server_env(settings, secret: str) -> dict[str, str]:
     """The server's environment: the benchmark store, a fresh JWT secret (only for the child)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTASI_")}
-    env.update({
-        "MUTASI_STORE": "postgres", "MUTASI_POSTGRES_HOST": settings.postgres_host,
-        "MUTASI_POSTGRES_PORT": str(settings.postgres_port), "MUTASI_POSTGRES_USER": settings.postgres_user,
-        "MUTASI_POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
-        "MUTASI_POSTGRES_DBNAME": settings.postgres_dbname, "MUTASI_POSTGRES_SCHEMA": settings.postgres_schema,
-        "MUTASI_POSTGRES_POOL_SIZE": "16", "MUTASI_JWT_SECRET": secret,
-    })
-    return env
+    return child_env(settings, MUTASI_POSTGRES_POOL_SIZE="16", MUTASI_JWT_SECRET=secret)
 
 
 def cpu_seconds(pid: int) -> float:

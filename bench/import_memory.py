@@ -15,8 +15,7 @@ from pathlib import Path
 
 from application.roster.files import write_roster
 from application.roster.generate import RegisterGenerator
-from bench.common import fresh_store, run_measuring_rss, save_result
-from bench.province import cli_env
+from bench.common import child_env, fresh_store, run_measuring_rss, save_result
 
 
 def main() -> None:
@@ -29,7 +28,7 @@ def main() -> None:
             path = Path(directory) / "roster.csv"
             write_roster(RegisterGenerator("national", 1, employees=employees).rows(), path)
             command = [sys.executable, "-m", "api.cli.main", "import", str(path), "--no-progress"]
-            run = run_measuring_rss(command, cli_env(settings))
+            run = run_measuring_rss(command, child_env(settings))
             figures.append({"employees": employees, "status": run.status, "peak_rss_mb": round(run.peak_rss_mb, 1),
                             "tree_peak_pss_mb": round(run.tree_peak_pss_mb, 1), "seconds": round(run.seconds, 1)})
             print(figures[-1], flush=True)

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ from application.bootstrap import open_application
 from application.context import Actor
 from application.roster.generate import RegisterGenerator
 from application.roster.files import write_roster
-from bench.common import fresh_store, percentiles, run_measuring_rss, save_result
+from bench.common import child_env, fresh_store, percentiles, run_measuring_rss, save_result
 from domain.employee import Employee
 from domain.position import Position
 from domain.vocabulary import TransferKind
@@ -38,18 +37,6 @@ from projections.queries import ReadModels
 from projections.reports import Reports
 
 OPERATOR, COMMITTEE, PPK = Actor("bench-operator"), Actor("bench-tpk"), Actor("bench-ppk")
-
-
-def cli_env(settings) -> dict[str, str]:
-    """Environment of the child `mutasi` processes: the benchmark store (this process's env untouched)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTASI_")}
-    env.update({
-        "MUTASI_STORE": "postgres", "MUTASI_POSTGRES_HOST": settings.postgres_host,
-        "MUTASI_POSTGRES_PORT": str(settings.postgres_port), "MUTASI_POSTGRES_USER": settings.postgres_user,
-        "MUTASI_POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
-        "MUTASI_POSTGRES_DBNAME": settings.postgres_dbname, "MUTASI_POSTGRES_SCHEMA": settings.postgres_schema,
-    })
-    return env
 
 
 def walk_round(settings, employees: int, seed: int, proposals: int) -> tuple[Any, dict[str, int]]:
@@ -136,7 +123,7 @@ def main() -> None:
     with fresh_store("province", args.keep) as settings, tempfile.TemporaryDirectory() as directory:
         roster = Path(directory) / "province.csv"
         write_roster(RegisterGenerator("province", args.seed, employees=args.employees).rows(), roster)
-        env = cli_env(settings)
+        env = child_env(settings)
         imported = run_measuring_rss([*mutasi, "import", str(roster), "--no-progress"], env)
         if imported.status != 0:
             raise SystemExit(f"import failed with status {imported.status}")
