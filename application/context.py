@@ -8,21 +8,24 @@ from datetime import datetime, timezone
 from uuid import UUID, uuid4
 
 from domain.official import Official
-from domain.vocabulary import Predikat
+from domain.vocabulary import Office, Predikat
 
 
 @dataclass(frozen=True)
 class Actor:
-    """The user behind a command, with the correlation id of the request that carried it."""
+    """The user behind a command, with the correlation id of the request that carried it, the
+    agencies they act for (`domain.official.NATIONAL` for all) and their deciding office, if any."""
 
     user: str
     nip: str | None = None
     correlation_id: str = field(default_factory=lambda: uuid4().hex)
+    agencies: tuple[str, ...] = ()
+    office: Office | None = None
 
     @property
     def official(self) -> Official:
         """The actor as the domain names people who propose, review and decide."""
-        return Official(self.user, self.nip)
+        return Official(self.user, self.nip, self.agencies, self.office)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import httpx
 
 from api.http.roles import Role
 from api.http.security import mint_token
+from domain.official import NATIONAL
 from bench.commands import SHAPE, in_threads, nip
 from bench.common import child_env, connect, fresh_store, percentiles, save_result
 
@@ -76,7 +77,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     secret, port = secrets.token_urlsafe(32), free_port()
-    token = mint_token(secret, Role.OPERATOR, "bench-operator")
+    token = mint_token(secret, Role.OPERATOR, "bench-operator", agencies=(NATIONAL,))
     base = f"http://127.0.0.1:{port}"
     with fresh_store("http", args.keep) as settings:
         server = subprocess.Popen(

@@ -118,11 +118,30 @@ class TransferKind(str, Enum):
         return _DECIDED_BY[self]
 
     @property
+    def deciding_office(self) -> Office | None:
+        """The office that decides this kind; None: the PPK of the round's agency."""
+        return _DECIDING_OFFICE[self]
+
+    @property
     def reviewed_by(self) -> str | None:
         """Who gives the technical review (pertimbangan teknis), if any."""
         return _REVIEWED_BY[self]
 
 
+class Office(str, Enum):
+    """An office above the agencies that decides cross-agency transfers (PP 11/2017 art. 190-193)."""
+
+    GOVERNOR = "governor"
+    MINISTER_OF_HOME_AFFAIRS = "minister_of_home_affairs"
+    HEAD_OF_BKN = "head_of_bkn"
+
+
+_DECIDING_OFFICE = {
+    TransferKind.WITHIN_AGENCY: None,
+    TransferKind.BETWEEN_AGENCIES_IN_PROVINCE: Office.GOVERNOR,
+    TransferKind.BETWEEN_PROVINCES: Office.MINISTER_OF_HOME_AFFAIRS,
+    TransferKind.CENTRAL_REGIONAL: Office.HEAD_OF_BKN,
+}
 _DECIDED_BY = {
     TransferKind.WITHIN_AGENCY: "PPK of the agency",
     TransferKind.BETWEEN_AGENCIES_IN_PROVINCE: "Governor",

@@ -10,9 +10,10 @@ from application.service import MutasiApplication
 from domain.vocabulary import Expectation, PositionType, Potential, Rank, TransferKind
 
 AGENCY = "Pemerintah Kota Pariaman"
-OPERATOR = Actor("operator-bkpsdm")
-COMMITTEE = Actor("ketua-tpk", nip="197001011995031001")
-PPK = Actor("walikota")
+AGENCIES = ("Pemerintah Kota Pariaman",)
+OPERATOR = Actor("operator-bkpsdm", agencies=AGENCIES)
+COMMITTEE = Actor("ketua-tpk", nip="197001011995031001", agencies=AGENCIES)
+PPK = Actor("walikota", agencies=AGENCIES)
 STANDARD = {"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4}
 GOOD_SCORES = {"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}
 

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from api.http.security import ApiSettings, jwt_secret, mint_token
 
     secret = jwt_secret(settings, ApiSettings())
-    tokens = {name: mint_token(secret, Role(role), user) for name, (role, user) in USERS.items()}
+    tokens = {name: mint_token(secret, Role(role), user, agencies=(AGENCY,)) for name, (role, user) in USERS.items()}
     client = RestClient(args.base_url, tokens)
     try:
         client.ok(None, "GET", "/health/ready")

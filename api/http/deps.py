@@ -108,7 +108,12 @@ async def known_query_only(request: Request) -> None:
 
 async def current_actor(request: Request, principal: Caller) -> Actor:
     """The caller as the application's `Actor`, carrying the request's correlation id."""
-    return Actor(principal.user, principal.nip, request.state.correlation_id)
+    return actor_of(principal, request.state.correlation_id)
+
+
+def actor_of(principal: Principal, correlation_id: str) -> Actor:
+    """The application's `Actor` for a caller: user, NIP, agencies, office, correlation id."""
+    return Actor(principal.user, principal.nip, correlation_id, principal.agencies, principal.office)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
@@ -209,7 +214,7 @@ async def command_context(
     fingerprint = ""  # only a key's replay compares requests
     if idempotency_key is not None:
         fingerprint = _fingerprint(request, await request.body(), if_match)
-    actor = Actor(principal.user, principal.nip, request.state.correlation_id)  # as `current_actor`
+    actor = actor_of(principal, request.state.correlation_id)
     return CommandContext(actor, expected, idempotency_key, fingerprint, request.app.state.idempotency)
 
 

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from application.errors import (
     AlreadyExists, ApplicationError, ConcurrentChange, NotFoundError, StoreNotReady, VersionMismatch,
 )
+from domain.authority import OutsideAuthority
 from domain.eligibility import RULES
 from domain.errors import DomainError, IllegalTransition, InvalidValue, RuleViolation
 from domain.mutation_round import ProposalNotFound
@@ -23,6 +24,7 @@ TYPE_PREFIX = "urn:mutasi:problem:"
 # error class -> (status, title); the most specific class in an error's MRO wins
 STATUS_OF: dict[type[Exception], tuple[int, str]] = {
     NotFoundError: (404, "Not found"),
+    OutsideAuthority: (403, "Outside the caller's authority"),
     ProposalNotFound: (404, "Proposal not found"),
     AlreadyExists: (409, "Already exists"),
     ConcurrentChange: (409, "Concurrent change"),

@@ -1,7 +1,9 @@
 """Bearer tokens (JWT, HS256): the API's settings, minting (development mode) and verifying.
 
-A token carries `sub` (the user), `role` (see `roles.Role`) and optionally `nip` (the user's own NIP,
-so that conflicts of interest show). Without `MUTASI_JWT_SECRET` on the SQLite default store the
+A token carries `sub` (the user), `role` (see `roles.Role`), `agencies` (the agencies the user acts for;
+`"*"` for a national auditor or office), optionally `office` (the Governor, the Minister of Home Affairs or
+the Head of BKN, who decide cross-agency transfers) and `nip` (the user's own NIP, so that conflicts of
+interest show). Without `MUTASI_JWT_SECRET` on the SQLite default store the
 service runs in development mode: a random secret is generated once and kept beside the SQLite file
 (`<sqlite_path>-jwt-secret`, mode 0600), where `mutasi token` and `mutasi serve` both read it.
 """
@@ -21,6 +23,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.http.roles import Role
 from application.settings import Settings
+from domain.vocabulary import Office
 
 ALGORITHM = "HS256"
 ISSUER = "mutasi"
@@ -70,25 +73,33 @@ def jwt_secret(settings: Settings, api: ApiSettings) -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the user, their role, their NIP if they are a civil servant."""
+    """Who is calling: the user, their role, their NIP if they are a civil servant, the agencies they
+    act for and their deciding office, if any."""
 
     user: str
     role: Role
     nip: str | None = None
+    agencies: tuple[str, ...] = ()
+    office: Office | None = None
 
 
 ANONYMOUS = Principal("anonymous", Role.PUBLIC)
 
 
-def mint_token(secret: str, role: Role, user: str, nip: str | None = None, ttl_minutes: int = 480) -> str:
-    """A signed token for `user` acting as `role`."""
+def mint_token(
+    secret: str, role: Role, user: str, nip: str | None = None, ttl_minutes: int = 480,
+    agencies: tuple[str, ...] = (), office: Office | None = None,
+) -> str:
+    """A signed token for `user` acting as `role` for `agencies` (with `office`, if any)."""
     if Role(role) is Role.PUBLIC:
         raise ValueError("the public role needs no token")
     now = datetime.now(timezone.utc)
-    claims = {"iss": ISSUER, "sub": user, "role": Role(role).value, "iat": now,
-              "exp": now + timedelta(minutes=ttl_minutes)}
+    claims: dict[str, object] = {"iss": ISSUER, "sub": user, "role": Role(role).value, "iat": now,
+                                 "exp": now + timedelta(minutes=ttl_minutes), "agencies": list(agencies)}
     if nip:
         claims["nip"] = nip
+    if office is not None:
+        claims["office"] = Office(office).value
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -133,10 +144,15 @@ def _verified(secret: str, token: str) -> tuple[Principal, float]:
     except jwt.InvalidTokenError as error:
         raise BadToken(str(error)) from None
     user, role, nip = claims.get("sub"), claims.get("role"), claims.get("nip")
+    agencies, office = claims.get("agencies", []), claims.get("office")
     if not isinstance(user, str) or not user.strip():
         raise BadToken("the token names no user")
     if role not in {r.value for r in Role} or role == Role.PUBLIC.value:
         raise BadToken(f"unknown role {role!r}")
     if nip is not None and not isinstance(nip, str):
         raise BadToken("the nip claim must be a string")
-    return Principal(user, Role(role), nip), float(claims["exp"])
+    if not isinstance(agencies, list) or not all(isinstance(a, str) and a.strip() for a in agencies):
+        raise BadToken("the agencies claim must be a list of agency names")
+    if office is not None and office not in {o.value for o in Office}:
+        raise BadToken(f"unknown office {office!r}")
+    return Principal(user, Role(role), nip, tuple(agencies), Office(office) if office else None), float(claims["exp"])

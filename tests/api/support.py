@@ -17,11 +17,14 @@ from api.http.security import ApiSettings, mint_token
 from application.bootstrap import open_application
 from application.service import MutasiApplication
 from application.settings import Settings
+from domain.official import NATIONAL
+from domain.vocabulary import Office
 from tests.scenario import GOOD_SCORES, STANDARD, nip
 
 SECRET = "test-secret-for-the-rest-api-0123456789abcdef"
 API_SETTINGS = ApiSettings(_env_file=None, jwt_secret=SECRET)
 AGENCY = "Pemerintah Kota Pariaman"
+OTHER_AGENCY = "Pemerintah Kabupaten Padang Pariaman"
 USERS = {
     Role.OPERATOR: ("operator-bkpsdm", None),
     Role.ASSESSOR: ("asesor-upt", None),
@@ -29,14 +32,22 @@ USERS = {
     Role.PPK: ("walikota", None),
     Role.AUDITOR: ("inspektorat", None),
 }
+"""Each role's default user (and NIP); every one serves AGENCY, the auditor is national (BKN)."""
 
 
-def bearer(role: Role, user: str | None = None, nip_claim: str | None = None) -> dict[str, str]:
-    """Authorization header for a user acting in `role` (the role's default user if none given)."""
+def bearer(
+    role: Role, user: str | None = None, nip_claim: str | None = None,
+    agencies: tuple[str, ...] | None = None, office: Office | None = None,
+) -> dict[str, str]:
+    """Authorization header for a user acting in `role` (the role's default user if none given) for
+    `agencies` (default: AGENCY; the auditor: every agency)."""
     if role is Role.PUBLIC:
         return {}
     default_user, default_nip = USERS[role]
-    token = mint_token(SECRET, role, user or default_user, nip_claim or default_nip)
+    if agencies is None:
+        agencies = (NATIONAL,) if role is Role.AUDITOR else (AGENCY,)
+    token = mint_token(SECRET, role, user or default_user, nip_claim or default_nip,
+                       agencies=agencies, office=office)
     return {"Authorization": f"Bearer {token}"}
 
 

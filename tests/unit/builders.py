@@ -24,7 +24,7 @@ from domain.policy import RulePolicy
 from domain.position import Position
 from domain.proposal import Consent, Decree, Override, Recommendation, TechnicalReview
 from domain.transfer import place_employee
-from domain.vocabulary import ConsentParty, Expectation, PositionType, Potential, Rank, TransferKind
+from domain.vocabulary import ConsentParty, Office, Expectation, PositionType, Potential, Rank, TransferKind
 
 AGENCY = "Pemerintah Kota Pariaman"
 OTHER_AGENCY = "Pemerintah Kabupaten Padang Pariaman"
@@ -32,10 +32,11 @@ EFFECTIVE = date(2026, 3, 1)
 PLACED_ON = date(2022, 1, 3)
 STANDARD = {"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4}
 GOOD_SCORES = {"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}
-OPERATOR = Official("operator-bkpsdm")
-COMMITTEE = Official("ketua-tpk", nip="197001011995031001")
-PPK = Official("walikota")
-BKN = Official("kanreg-bkn")
+OPERATOR = Official("operator-bkpsdm", agencies=(AGENCY,))
+COMMITTEE = Official("ketua-tpk", nip="197001011995031001", agencies=(AGENCY,))
+PPK = Official("walikota", agencies=(AGENCY,))
+BKN = Official("kanreg-bkn", agencies=(AGENCY, OTHER_AGENCY))
+GOVERNOR = Official("gubernur", agencies=(AGENCY, OTHER_AGENCY), office=Office.GOVERNOR)
 
 
 def nip(seq: int = 1, birth: date = date(1985, 1, 15), start: tuple[int, int] = (2010, 3), sex: int = 1) -> str:
