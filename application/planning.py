@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
-from application.base import MutasiBase
+from application.authority import AgencyAuthority
 from application.context import Actor, Recorded
 from application.errors import EmployeeNotFound, NotFoundError, PositionNotFound, RoundNotFound
 from domain.employee import Employee
@@ -36,8 +36,9 @@ def _topics(*classes: type[Aggregate]) -> tuple[str, ...]:
     ))
 
 
-class PlanningUseCases(MutasiBase):
-    """Commands and queries on the MutationPlan aggregate."""
+class PlanningUseCases(AgencyAuthority):
+    """Commands and queries on the MutationPlan aggregate; a plan belongs to its round's agency, and
+    each use case refuses an actor who does not act for it (`application.authority`)."""
 
     def compute_plan(
         self, actor: Actor, round_id: UUID, options: PlanOptions, expected_version: int | None = None
@@ -46,7 +47,8 @@ class PlanningUseCases(MutasiBase):
 
         `expected_version` is the round's version the caller looked at.
         """
-        mutation_round = self._load(MutationRound, round_id, RoundNotFound, expected_version)
+        mutation_round = self._load_for(actor, MutationRound, round_id, RoundNotFound, expected_version,
+                                        "this round's plans")
         mutation_round.check_open()
         options = options.normalised()
         positions, employees = self._register()
@@ -57,18 +59,25 @@ class PlanningUseCases(MutasiBase):
         return self._recorded(actor, plan, plan_id=plan.id)
 
     def get_plan(
-        self, plan_id: UUID, *, version: int | None = None, as_of: datetime | None = None
+        self, plan_id: UUID, *, version: int | None = None, as_of: datetime | None = None,
+        reader: Actor | None = None,
     ) -> MutationPlan:
-        """The plan now (with its adoptions), at a version, or as recorded at a past moment."""
-        return self._read(MutationPlan, plan_id, PlanNotFound, version, as_of)
+        """The plan now (with its adoptions), at a version, or as recorded at a past moment; a
+        `reader` must act for its round's agency (or every agency). Without one: the application's own reads."""
+        plan = self._read(MutationPlan, plan_id, PlanNotFound, version, as_of)
+        if reader is not None:
+            self._check(reader, plan, "this plan")
+        return plan
 
     def adopt_plan(
         self, actor: Actor, plan_id: UUID, employee_ids: Sequence[UUID] | None = None,
         reason: str = "recommended by the mutation plan", expected_version: int | None = None,
     ) -> Recorded:
         """Turn the plan's moves (or the selected employees' moves) into proposals, all or none."""
-        plan = self._load(MutationPlan, plan_id, PlanNotFound, expected_version)
+        plan = self._load(MutationPlan, plan_id, PlanNotFound)
         mutation_round = self._load(MutationRound, plan.round_id, RoundNotFound)
+        self._check(actor, mutation_round, "this round's plans")
+        self._expect(plan, expected_version)
         selected = None if employee_ids is None else tuple(employee_ids)
         moves = [plan.move_of(e) for e in selected] if selected is not None else list(plan.result.moves)
         employees = {mv.employee_id: self._load(Employee, mv.employee_id, EmployeeNotFound) for mv in moves}

@@ -17,7 +17,10 @@ from uuid import UUID
 from application.context import Actor
 from application.service import MutasiApplication
 from domain.competency import MANAGERIAL, SOCIO_CULTURAL
+from domain.eligibility.conduct import final_rating_years
 from domain.employee import Employee
+from domain.official import NATIONAL
+from domain.policy import RulePolicy
 from domain.position import Position
 from domain.vocabulary import Expectation, PositionType, Potential, Rank
 
@@ -45,8 +48,8 @@ POSITIONS = (
     ("Analis {unit}", PositionType.FUNGSIONAL_AHLI_PERTAMA, (Rank.III_A, Rank.III_C), 8, 2, 3),
     ("Pengadministrasi Umum {unit}", PositionType.PELAKSANA, (Rank.II_A, Rank.III_B), 12, 2, 2),
 )
-OPERATOR = Actor("demo-operator")
-ASSESSOR = Actor("demo-assessor")
+OPERATOR = Actor("demo-operator", agencies=(NATIONAL,))  # in-process, the sample acts as the system
+ASSESSOR = Actor("demo-assessor", agencies=(NATIONAL,))
 ACTORS = {"operator": OPERATOR, "assessor": ASSESSOR}
 
 
@@ -134,12 +137,12 @@ def sample_records(today: date, seed: int = 2026, employees: int = 300) -> Itera
         ratings = {
             year: (rng.choices(list(Expectation), weights=(1, 7, 2))[0],
                    rng.choices(list(Expectation), weights=(1, 7, 2))[0])
-            for year in (today.year - 2, today.year - 1)
+            for year in final_rating_years(today, RulePolicy())  # the years rule 4 reads today
         }
         employee_id = Employee.create_id(nip)
         yield SampleRecord("employee", employee_id, None, (
             SampleCommand("register_employee", "operator",
-                          {"nip": nip, "name": f"Pegawai Contoh {seq:03d}", "rank": rank}),
+                          {"nip": nip, "name": f"Pegawai Contoh {seq:03d}", "rank": rank, "agency": AGENCY}),
             SampleCommand("place_employee", "operator", {
                 "employee_id": employee_id, "position_id": position_id, "effective_on": placed_on,
                 "decree_number": f"821/{seq:03d}/BKPSDM"}),

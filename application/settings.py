@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.eligibility.level import level_order
+from domain.errors import InvalidValue
 from domain.policy import RulePolicy
-from domain.vocabulary import Predikat
+from domain.vocabulary import PositionType, Predikat
 
 
 class RuleSettings(BaseModel):
@@ -20,12 +23,31 @@ class RuleSettings(BaseModel):
     rotation_due_years: int = Field(5, ge=1, le=40)
     senior_executive_lock_years: int = Field(2, ge=0, le=10)
     rating_years: int = Field(2, ge=1, le=10)
+    rating_final_month: int = Field(2, ge=1, le=12, description=(
+        "month of year Y + 1 from which year Y's SKP rating is final and counts for rule 4"))
+    rating_final_day: int = Field(1, ge=1, le=31, description=(
+        "day of that month (any year has it: 29 February is refused)"))
     min_predikat: Predikat = Predikat.BAIK
     sanction_lookback_years: int = Field(2, ge=0, le=20)
     jpm_ms_threshold: Decimal = Field(Decimal(80), ge=0, le=100)
     jpm_mms_threshold: Decimal = Field(Decimal(68), ge=0, le=100)
     min_jpm_for_transfer: Decimal = Field(Decimal(68), ge=0, le=100)
     development_jp_per_year: int = Field(20, ge=0, le=1000)
+    evaluation_early_days: int = Field(14, ge=0, le=90, description=(
+        "days before TMT + the months an evaluation claims on which it may already be dated"))
+    level_equivalences: tuple[tuple[PositionType, PositionType], ...] = Field(
+        RulePolicy.level_equivalences, description=(
+            "rule 10's penyetaraan jabatan, pairs of equivalent levels as JSON, e.g. "
+            '[["administrator", "fungsional_ahli_madya"]]'))
+
+    @field_validator("level_equivalences")
+    @classmethod
+    def _consistent_levels(cls, pairs: tuple[tuple[PositionType, PositionType], ...]):
+        try:
+            level_order(pairs)
+        except InvalidValue as error:
+            raise ValueError(str(error)) from None
+        return pairs
 
     @model_validator(mode="after")
     def _ordered(self) -> RuleSettings:
@@ -33,6 +55,11 @@ class RuleSettings(BaseModel):
             raise ValueError("jpm_mms_threshold must not exceed jpm_ms_threshold")
         if self.rotation_due_years < self.min_tenure_years:
             raise ValueError("rotation_due_years must not be below min_tenure_years")
+        try:
+            date(2001, self.rating_final_month, self.rating_final_day)
+        except ValueError:
+            raise ValueError(f"rating_final_month {self.rating_final_month} has no day "
+                             f"{self.rating_final_day} in every year") from None
         return self
 
     def policy(self) -> RulePolicy:

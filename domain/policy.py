@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.vocabulary import Predikat, SanctionLevel
+from domain.vocabulary import PositionType, Predikat, SanctionLevel
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,9 @@ class RulePolicy:
     rotation_due_years: int = 5
     senior_executive_lock_years: int = 2
     rating_years: int = 2
+    rating_final_month: int = 2
+    rating_final_day: int = 1
+    """Year Y's SKP rating is final, and counts for rule 4, from this month and day of Y + 1."""
     min_predikat: Predikat = Predikat.BAIK
     sanction_lookback_years: int = 2
     blocking_sanctions: tuple[SanctionLevel, ...] = (SanctionLevel.MODERATE, SanctionLevel.SEVERE)
@@ -26,4 +29,12 @@ class RulePolicy:
     jpm_mms_threshold: Decimal = Decimal(68)
     min_jpm_for_transfer: Decimal = Decimal(68)
     evaluation_months: tuple[int, ...] = (3, 6)
+    evaluation_early_days: int = 14
+    """How many days before "TMT + the months it claims" an evaluation may be dated."""
     development_jp_per_year: int = 20
+    level_equivalences: tuple[tuple[PositionType, PositionType], ...] = (
+        (PositionType.ADMINISTRATOR, PositionType.FUNGSIONAL_AHLI_MADYA),
+        (PositionType.PENGAWAS, PositionType.FUNGSIONAL_AHLI_MUDA),
+        (PositionType.PELAKSANA, PositionType.FUNGSIONAL_AHLI_PERTAMA),
+    )
+    """Rule 10's penyetaraan jabatan: each pair is one level, both ways (and transitively)."""

@@ -1,4 +1,4 @@
-"""The nine eligibility rules of DOMAIN.md, each a small object answering pass/fail with a reason."""
+"""The ten eligibility rules of DOMAIN.md, each a small object answering pass/fail with a reason."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from domain.eligibility.case import (
 from domain.eligibility.conduct import DisciplineRecord, PerformanceRecord
 from domain.eligibility.conflict import NoConflictOfInterest
 from domain.eligibility.fit import CompetencyFit, FreeSeat, RankInRange, match_for
+from domain.eligibility.level import SameLevel
 from domain.eligibility.timing import ElectionFreeze
 
 RULES: tuple[EligibilityRule, ...] = (
@@ -26,6 +27,7 @@ RULES: tuple[EligibilityRule, ...] = (
     RankInRange(),
     FreeSeat(),
     NoConflictOfInterest(),
+    SameLevel(),
 )
 RULE_CODES = tuple(rule.code for rule in RULES)
 
@@ -52,7 +54,7 @@ class EligibilityReport:
 
 
 def assess_eligibility(case: EligibilityCase) -> EligibilityReport:
-    """Run all nine rules on a case."""
+    """Run all ten rules on a case."""
     return EligibilityReport(tuple(rule.check(case) for rule in RULES))
 
 

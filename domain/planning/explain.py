@@ -1,4 +1,4 @@
-"""The reasons: every move re-judged by the nine rules on the plan's seats, every empty seat explained."""
+"""The reasons: every move re-judged by the ten rules on the plan's seats, every empty seat explained."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from uuid import UUID
 import numpy as np
 
 from domain.eligibility import assess_eligibility, match_for
+from domain.eligibility.level import SameLevel
 from domain.errors import DomainError
 from domain.official import Official
 from domain.planning.matching import Matching, hundredths
@@ -18,6 +19,9 @@ from domain.planning.register import PERSONAL_RULES, Candidate, PlanningRegister
 from domain.planning.result import CandidateVerdict, EmptySeat, RecommendedMove, UnitSpread
 from domain.policy import RulePolicy
 from domain.position import Position
+
+
+LEVEL = SameLevel()
 
 
 class PlanInconsistent(DomainError):
@@ -56,7 +60,7 @@ class Explainer:
     # -- recommended moves -------------------------------------------------------
 
     def moves(self, persons: np.ndarray, columns: np.ndarray) -> tuple[RecommendedMove, ...]:
-        """Each chosen pair judged again by all nine rules on the plan's seats, in execution order."""
+        """Each chosen pair judged again by all ten rules on the plan's seats, in execution order."""
         cols = self.matching.columns
         leaving: dict[UUID, set[UUID]] = {}
         arriving: Counter[UUID] = Counter()
@@ -69,7 +73,8 @@ class Explainer:
             candidate, target = self.pool[i], cols[j]
             planned = PlannedPosition(target, leaving.get(target.id, set()))
             case = self.register.case(candidate.employee, candidate.current, planned, self.actor, self.policy,
-                                      self.register.promised(target.id) + arriving[target.id] - 1)
+                                      self.register.promised(target.id) + arriving[target.id] - 1,
+                                      self.register.freed(target.id))
             report = assess_eligibility(case)
             if not report.passed:
                 raise PlanInconsistent(f"{candidate.employee.nip} to {target.title}: "
@@ -93,8 +98,8 @@ class Explainer:
         Among the moves whose seat is free, the one of the smallest employee id goes first.
         """
         cols = self.matching.columns
-        vacant = {p.id: max(0, p.formasi - len(p.holders) - self.register.promised(p.id)) for p in cols}
-        surplus = {p.id: max(0, len(p.holders) + self.register.promised(p.id) - p.formasi) for p in cols}
+        vacant = {p.id: max(0, self.register.free(p)) for p in cols}
+        surplus = {p.id: max(0, -self.register.free(p)) for p in cols}
         freed: dict[UUID, list[UUID]] = {}
         waiting: dict[UUID, list[tuple[str, int]]] = {}
         moves = {}
@@ -152,6 +157,10 @@ class Explainer:
             rules.append("competency_fit")
             reasons.append("no competency assessment recorded" if candidate.employee.latest_assessment is None
                            else f"JPM {_points(jpm)} below the threshold of {threshold}")
+        if not self.matching.level_ok[i, j]:
+            case = self.register.case(candidate.employee, candidate.current, target, self.actor, self.policy)
+            rules.append(LEVEL.code)
+            reasons.append(LEVEL.check(case).explanation)
         if self.options.min_jpm is not None and jpm < hundredths(self.options.min_jpm):
             rules.append("plan:min_jpm")
             reasons.append(f"JPM {_points(jpm)} below the plan's minimum of {self.options.min_jpm}")
@@ -199,6 +208,7 @@ class Explainer:
         fails = {code: self.personal_fail[rows, k] for k, code in enumerate(PERSONAL_RULES)}
         fails["rank"] = ~m.rank_ok[rows, j]
         fails["competency_fit"] = ~m.competency_ok[rows, j]
+        fails[LEVEL.code] = ~m.level_ok[rows, j]
         if self.options.min_jpm is not None:
             fails["plan:min_jpm"] = m.jpm[rows, j] < hundredths(self.options.min_jpm)
         column_id = m.columns[j].id

@@ -1,4 +1,5 @@
-"""Every candidate against every position at once: JPM, rank range and competency threshold as arrays.
+"""Every candidate against every position at once: JPM, rank range, competency threshold and level
+as arrays.
 
 This is the cheap pruning step: the JPM of the domain (`job_person_match`, rounded half up to
 hundredths) is computed exactly in integers, so the arrays agree with the rules to the last digit.
@@ -13,9 +14,11 @@ from uuid import UUID
 
 import numpy as np
 
+from domain.eligibility.level import relation
 from domain.planning.register import Candidate
 from domain.policy import RulePolicy
 from domain.position import Position
+from domain.vocabulary import PositionType
 
 
 def hundredths(value: Decimal) -> int:
@@ -32,6 +35,7 @@ class Matching:
     jpm: np.ndarray
     rank_ok: np.ndarray
     competency_ok: np.ndarray
+    level_ok: np.ndarray
     personal_ok: np.ndarray
     origin: np.ndarray
 
@@ -73,6 +77,7 @@ class Matching:
         return cls(
             columns=cols, index=index, jpm=jpm, rank_ok=(low <= ranks) & (ranks <= high),
             competency_ok=assessed[:, None] & (jpm >= threshold),
+            level_ok=_level_ok(candidates, cols, policy),
             personal_ok=np.array([not c.failed_personal for c in candidates], dtype=bool),
             origin=np.array([index[c.current.id] for c in candidates], dtype=np.int64),
         )
@@ -80,3 +85,13 @@ class Matching:
     def stay_jpm(self) -> np.ndarray:
         """Each candidate's JPM (hundredths) in the position held now."""
         return self.jpm[np.arange(len(self.origin)), self.origin]
+
+
+def _level_ok(candidates: tuple[Candidate, ...], cols: tuple[Position, ...], policy: RulePolicy) -> np.ndarray:
+    """Rule 10 for every pair: the column is of the candidate's level or an equivalent one."""
+    types = list(PositionType)
+    table = np.array([[relation(current, target, policy.level_equivalences).keeps_level for target in types]
+                      for current in types], dtype=bool)
+    held = np.array([types.index(c.current.position_type) for c in candidates], dtype=np.int64)
+    offered = np.array([types.index(p.position_type) for p in cols], dtype=np.int64)
+    return table[held[:, None], offered[None, :]].reshape(len(candidates), len(cols))

@@ -28,10 +28,11 @@ def compute_plan(register: PlanningRegister, options: PlanOptions, actor: Offici
     n, m = matching.jpm.shape
     target = np.zeros(m, dtype=bool)
     target[[matching.index[p.id] for p in seats]] = True
-    free = {matching.index[p.id]: p.formasi - len(p.holders) - register.promised(p.id) for p in seats}
+    free = {matching.index[p.id]: register.free(p) for p in seats}
     row = {c.id: i for i, c in enumerate(pool)}
     allowed = _allowed(matching, target, options, row)
-    eligible = matching.personal_ok[:, None] & matching.rank_ok & matching.competency_ok & allowed
+    eligible = (matching.personal_ok[:, None] & matching.rank_ok & matching.competency_ok & matching.level_ok
+                & allowed)
     person, column = np.nonzero(eligible)
     pinned = np.zeros(len(person), dtype=bool)
     for pair in options.pinned_pairs:
@@ -111,8 +112,7 @@ def _shortage_bonus(register: PlanningRegister, matching: Matching, options: Pla
     for p in register.positions.values():
         if p.agency == register.round.agency and p.abolished_on is None:
             formasi, short = totals.setdefault(p.unit, [0, 0])
-            totals[p.unit] = [formasi + p.formasi,
-                              short + max(0, p.formasi - len(p.holders) - register.promised(p.id))]
+            totals[p.unit] = [formasi + p.formasi, short + max(0, register.free(p))]
     for j, p in enumerate(matching.columns):
         if p.agency != register.round.agency or p.unit not in totals:
             continue

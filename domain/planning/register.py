@@ -57,12 +57,13 @@ class PlanningRegister:
                    tuple(sorted(employees, key=lambda e: str(e.id))))
 
     def case(self, employee: Employee, current: Position, target: Position, actor: Official,
-             policy: RulePolicy, seats_promised: int = 0) -> EligibilityCase:
+             policy: RulePolicy, seats_promised: int = 0, seats_freed: int = 0) -> EligibilityCase:
         """The eligibility case of moving `employee` to `target` in this round."""
         r = self.round
         return EligibilityCase(employee=employee, current_position=current, target=target, kind=r.kind,
                                effective_on=r.planned_effective_on, actor=actor, policy=policy,
-                               freeze_windows=r.freeze_windows, seats_promised=seats_promised)
+                               freeze_windows=r.freeze_windows, seats_promised=seats_promised,
+                               seats_freed=seats_freed)
 
     def seats(self, options: PlanOptions) -> tuple[Position, ...]:
         """The positions the plan may fill: the round agency's, not abolished, in the target units."""
@@ -82,6 +83,14 @@ class PlanningRegister:
     def promised(self, position_id: UUID) -> int:
         """Seats of the position promised to approved proposals of the round."""
         return self.round.seats_promised(position_id)
+
+    def freed(self, position_id: UUID) -> int:
+        """Holders of the position approved to leave it in the round (their seats count as free)."""
+        return self.round.seats_freed(position_id)
+
+    def free(self, position: Position) -> int:
+        """Rule 8's free seats before the plan: formasi - staying holders - promised (negative: over)."""
+        return position.formasi - len(position.holders) + self.freed(position.id) - self.promised(position.id)
 
     def pool(self, options: PlanOptions, actor: Official, policy: RulePolicy
              ) -> tuple[tuple[Candidate, ...], tuple[SkippedCandidate, ...]]:

@@ -43,7 +43,7 @@ class RecommendedMove:
 class CandidateVerdict:
     """Why one pool member does not fill an empty seat: the failed rules (codes), or what the optimum did.
 
-    Rule codes are those of the nine rules; `plan:` codes are the plan's own options
+    Rule codes are those of the ten rules; `plan:` codes are the plan's own options
     (`plan:min_jpm`, `plan:excluded`) and `plan:not_chosen` for an eligible candidate left elsewhere.
     """
 

@@ -44,7 +44,7 @@ def test_compute_read_after_restart_and_adopt_over_rest(settings: Settings, cloc
         move, = plan["result"]["moves"]
         assert move["to_position_id"] == ids["target"] and move["employee_id"] in (ids["e1"], ids["e2"])
         assert move["jpm"] == "100.00" and move["category"] == "MS"
-        assert [o["rule"] for o in move["eligibility"]][-2:] == ["vacancy", "conflict_of_interest"]
+        assert [o["rule"] for o in move["eligibility"]][-3:] == ["vacancy", "conflict_of_interest", "level"]
         assert all(o["passed"] for o in move["eligibility"])
         seats = {s["position_id"]: s for s in plan["result"]["empty_seats"]}
         assert set(seats) == {ids["target"], ids["home"]}      # the mover's seat is free now too
@@ -108,7 +108,7 @@ def test_the_command_line_computes_shows_and_adopts(settings: Settings, clock, m
         ids = register(api)
     for name, value in _env(settings).items():
         monkeypatch.setenv(name, value)
-    assert main(["plan", "compute", ids["round"], "--user", "ketua-tpk", "--no-keep-in-place",
+    assert main(["plan", "compute", ids["round"], "--user", "ketua-tpk", "--agency", scenario.AGENCY, "--no-keep-in-place",
                  "--max-moves", "2", "--target-unit", "Dinas Pendidikan"]) == 0
     plan_id = capsys.readouterr().out.splitlines()[0]
     assert main(["plan", "show", plan_id]) == 0
@@ -116,10 +116,10 @@ def test_the_command_line_computes_shows_and_adopts(settings: Settings, clock, m
     assert "2 moves" in shown and "Pengelola Keuangan Sekolah (Dinas Pendidikan)" in shown
     assert main(["plan", "show", plan_id, "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["result"]["moves"]) == 2
-    assert main(["plan", "adopt", plan_id, "--user", "ketua-tpk", "--employee", ids["e2"]]) == 0
+    assert main(["plan", "adopt", plan_id, "--user", "ketua-tpk", "--agency", scenario.AGENCY, "--employee", ids["e2"]]) == 0
     employee_id, proposal_id = capsys.readouterr().out.split()
     assert employee_id == ids["e2"]
-    assert main(["plan", "adopt", plan_id, "--user", "ketua-tpk", "--employee", ids["e2"]]) == 2
+    assert main(["plan", "adopt", plan_id, "--user", "ketua-tpk", "--agency", scenario.AGENCY, "--employee", ids["e2"]]) == 2
     assert "already adopted" in capsys.readouterr().err
     with open_application(settings, clock) as app:
         proposal = app.get_round(UUID(ids["round"])).proposal(UUID(proposal_id))

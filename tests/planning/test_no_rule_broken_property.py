@@ -1,4 +1,4 @@
-"""Property: over random registers and options, no recommended move breaks any of the nine rules when
+"""Property: over random registers and options, no recommended move breaks any of the ten rules when
 re-judged by `assess_eligibility` on the state the plan leaves; on small registers, the plan's JPM gain
 equals the best that brute force finds."""
 
@@ -19,12 +19,15 @@ from domain.planning import solver
 from domain.planning.planner import compute_plan
 from domain.planning.register import PlanningRegister
 from domain.policy import RulePolicy
-from domain.vocabulary import Expectation, Rank
+from domain.vocabulary import Expectation, PositionType, Rank
 from tests.planning.world import PLANNER
 from tests.unit import builders
 
 COMPETENCIES = ("integritas", "kerjasama", "k_teknis")
 RANKS = (Rank.II_D, Rank.III_A, Rank.III_B, Rank.III_C, Rank.III_D)
+LEVELS = (PositionType.FUNGSIONAL_AHLI_PERTAMA, PositionType.FUNGSIONAL_AHLI_PERTAMA, PositionType.PELAKSANA,
+          PositionType.PENGAWAS)
+"""Mostly one level or its equivalent (Pelaksana ≈ Ahli Pertama); Pengawas lies above both (rule 10)."""
 
 
 @st.composite
@@ -36,6 +39,7 @@ def registers(draw):
         positions.append(builders.position(
             title=f"Jabatan {k}", unit=draw(st.sampled_from(("Unit A", "Unit B"))),
             formasi=draw(st.integers(0, 3)), ranks=(low, Rank.III_D),
+            position_type=draw(st.sampled_from(LEVELS)),
             standard={c: draw(st.integers(1, 4)) for c in COMPETENCIES[: draw(st.integers(1, 3))]}))
     employees = []
     for seq in range(1, draw(st.integers(0, 6)) + 1):

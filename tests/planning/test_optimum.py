@@ -113,3 +113,19 @@ def test_shortage_weight_sends_the_candidate_to_the_emptier_unit() -> None:
     # Dinas Kota is 1 seat short of 4 (rate 0.25), the remote school 1 of 1 (rate 1)
     assert world.moves(world.plan(shortage_weight=Decimal(20))) == {"A": "Remote"}
     assert world.moves(world.plan(shortage_weight=Decimal(20), priority_units=("Dinas Kota",))) == {"A": "City"}
+
+
+def test_without_keep_in_place_the_most_moves_come_before_the_most_jpm() -> None:
+    """Three moves at 100 (300) against four at 70 (280): keep-in-place takes the JPM (gains 150 against
+    80, each at 50 where they are), without it the plan takes the fourth move first."""
+    world = World()
+    for name in ("S1", "S2", "S3", "S4", "H1", "H2", "H3", "H4"):
+        world.position(name)
+    world.employee("p1", "H1", {"S1": 5, "S2": 2})
+    world.employee("p2", "H2", {"S2": 5, "S3": 2})
+    world.employee("p3", "H3", {"S3": 5, "S4": 2})
+    world.employee("p4", "H4", {"S1": 2})                       # only S1: the fourth move starts a chain
+    assert world.moves(world.plan()) == {"p1": "S1", "p2": "S2", "p3": "S3"}
+    rotation = world.plan(keep_in_place=False)
+    assert world.moves(rotation) == {"p1": "S2", "p2": "S3", "p3": "S4", "p4": "S1"}
+    assert rotation.total_jpm == Decimal(280)

@@ -158,7 +158,9 @@ def test_approved_proposals_of_the_round_hold_their_seats_and_people() -> None:
     result = world.plan()
     assert world.moves(result) == {}
     assert "already has proposal" in result.skipped[0].reason
-    assert result.seats_open_before == 0      # X is promised; the approved mover still holds H1
+    assert result.seats_open_before == 1      # X is promised; H1 is free: its holder is approved to leave
+    seat, = result.empty_seats
+    assert (seat.title, seat.blocked_by) == ("H1", {"competency_fit": 1})
 
 
 def test_the_same_register_in_any_order_gives_the_same_plan() -> None:

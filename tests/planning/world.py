@@ -17,7 +17,7 @@ from domain.position import Position
 from tests.unit import builders
 from tests.unit.builders import OPERATOR
 
-PLANNER = Official("ketua-tpk", nip="197001011995031001")
+PLANNER = Official("ketua-tpk", nip="197001011995031001", agencies=(builders.AGENCY,))
 
 
 @dataclass

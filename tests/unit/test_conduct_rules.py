@@ -1,4 +1,4 @@
-"""Rules 4 and 5: SKP rating of the last two years, and the discipline record."""
+"""Rules 4 and 5: SKP rating of the last two final years, and the discipline record."""
 
 from datetime import date
 
@@ -20,7 +20,8 @@ def test_performance_passes_with_baik_or_better_in_both_previous_years():
     outcome = performance_of({2024: (A, A), 2025: (E, E)})
 
     assert outcome.passed
-    assert outcome.explanation == "SKP 2024: Sangat Baik, 2025: Baik"
+    assert outcome.explanation.startswith("SKP 2024: Sangat Baik, 2025: Baik (the last 2 years whose SKP rating "
+                                          "is final on 2026-03-01")
 
 
 def test_performance_fails_for_a_missing_year():
@@ -42,7 +43,7 @@ def test_performance_fails_for_a_year_below_baik(results, behaviour, predikat):
     assert "2025" not in outcome.explanation.split(";", 1)[1]
 
 
-def test_performance_looks_only_at_the_two_years_before_the_effective_date():
+def test_performance_looks_only_at_the_two_final_years_before_the_effective_date():
     assert performance_of({2023: (B, B), 2024: (E, E), 2025: (E, E), 2026: (B, B)}).passed
 
 

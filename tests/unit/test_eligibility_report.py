@@ -1,4 +1,4 @@
-"""assess_eligibility: all nine rules in DOMAIN.md's order, and the thresholds a RulePolicy sets."""
+"""assess_eligibility: all ten rules in DOMAIN.md's order, and the thresholds a RulePolicy sets."""
 
 from datetime import date
 from decimal import Decimal
@@ -15,10 +15,10 @@ def report_for(policy=None, placed_on=date(2022, 1, 3), **employee_args):
     return assess_eligibility(case(who, origin, position("Target"), policy=policy)), who, origin
 
 
-def test_runs_the_nine_rules_in_domain_order():
+def test_runs_the_ten_rules_in_domain_order():
     assert RULE_CODES == (
         "tenure", "senior_executive_lock", "election_freeze", "performance", "discipline",
-        "competency_fit", "rank", "vacancy", "conflict_of_interest",
+        "competency_fit", "rank", "vacancy", "conflict_of_interest", "level",
     )
     assert all(rule.title for rule in RULES)
 
@@ -113,3 +113,9 @@ def test_policy_defaults_are_domain_md_figures():
     assert (policy.rating_years, policy.min_predikat, policy.sanction_lookback_years) == (2, Predikat.BAIK, 2)
     assert (policy.jpm_ms_threshold, policy.jpm_mms_threshold) == (80, 68)
     assert policy.blocking_sanctions == (SanctionLevel.MODERATE, SanctionLevel.SEVERE)
+    assert (policy.rating_final_month, policy.rating_final_day) == (2, 1)
+    assert policy.level_equivalences == (
+        (PositionType.ADMINISTRATOR, PositionType.FUNGSIONAL_AHLI_MADYA),
+        (PositionType.PENGAWAS, PositionType.FUNGSIONAL_AHLI_MUDA),
+        (PositionType.PELAKSANA, PositionType.FUNGSIONAL_AHLI_PERTAMA),
+    )
