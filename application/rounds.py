@@ -9,7 +9,9 @@ from uuid import UUID
 from application.base import MutasiBase
 from application.context import Actor, Recorded
 from application.errors import EmployeeNotFound, PositionNotFound, RoundNotFound
+from domain.authority import check_acts_for
 from domain.eligibility import EligibilityReport, FreezeWindow
+from domain.eligibility.conflict import Act
 from domain.employee import Employee
 from domain.mutation_round import MutationRound
 from domain.official import Official
@@ -37,10 +39,15 @@ class RoundUseCases(MutasiBase):
         return self._recorded(actor, mutation_round)
 
     def get_round(
-        self, round_id: UUID, *, version: int | None = None, as_of: datetime | None = None
+        self, round_id: UUID, *, version: int | None = None, as_of: datetime | None = None,
+        reader: Actor | None = None,
     ) -> MutationRound:
-        """The round now, at a version, or as recorded at a past moment."""
-        return self._read(MutationRound, round_id, RoundNotFound, version, as_of)
+        """The round now, at a version, or as recorded at a past moment; a `reader` must act for
+        the round's agency (or every agency). Without one: the application's own reads."""
+        mutation_round = self._read(MutationRound, round_id, RoundNotFound, version, as_of)
+        if reader is not None:
+            check_acts_for(reader.official, mutation_round.agency, "this round")
+        return mutation_round
 
     def _round(self, round_id: UUID, expected_version: int | None) -> MutationRound:
         return self._load(MutationRound, round_id, RoundNotFound, expected_version)
@@ -54,12 +61,15 @@ class RoundUseCases(MutasiBase):
         return employee, current, target
 
     def check_eligibility(
-        self, actor: Actor, round_id: UUID, employee_id: UUID, target_position_id: UUID
+        self, actor: Actor, round_id: UUID, employee_id: UUID, target_position_id: UUID,
+        act: Act | None = None, proposal_id: UUID | None = None,
     ) -> EligibilityReport:
-        """All nine rules for a candidate move in this round, without recording anything."""
+        """Every rule for a candidate move in this round, without recording anything; rule 9 is
+        judged for the caller doing `act` (default: proposing, or deciding `proposal_id`)."""
         mutation_round = self._round(round_id, None)
         employee, current, target = self._people(employee_id, target_position_id)
-        return mutation_round.eligibility(employee, current, target, actor.official, self.policy)
+        return mutation_round.eligibility(employee, current, target, actor.official, self.policy,
+                                          proposal_id, act)
 
     def propose(
         self, actor: Actor, round_id: UUID, employee_id: UUID, target_position_id: UUID,
@@ -94,7 +104,8 @@ class RoundUseCases(MutasiBase):
         """Record a PPK's written consent to a cross-agency transfer."""
         mutation_round = self._round(round_id, expected_version)
         consent = Consent(ConsentParty(party), given_by, position_id, letter_number, given_on)
-        mutation_round.record_consent(proposal_id, self._nip_of(mutation_round, proposal_id), consent)
+        mutation_round.record_consent(proposal_id, self._nip_of(mutation_round, proposal_id), consent,
+                                      actor.official)
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
     def record_technical_review(
@@ -130,11 +141,13 @@ class RoundUseCases(MutasiBase):
             employee, current, target = self._people(proposal.employee_id, proposal.target_position_id)
             mutation_round.approve(
                 proposal_id, employee, current, target, actor.official, reason, self.policy,
-                tuple(overrides),
+                tuple(overrides), self.today(),
             )
         else:
+            origin = self._load(Position, proposal.from_position_id, PositionNotFound)
             mutation_round.reject(
-                proposal_id, self._nip_of(mutation_round, proposal_id), actor.official, reason
+                proposal_id, self._nip_of(mutation_round, proposal_id), actor.official, reason,
+                origin.agency, self.today(),
             )
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
@@ -143,17 +156,23 @@ class RoundUseCases(MutasiBase):
     ) -> Recorded:
         """Publish the round's decided list."""
         mutation_round = self._round(round_id, expected_version)
-        mutation_round.announce(actor.official, announced_on)
+        decided = {p.employee_id for p in mutation_round.proposals.values() if p.decision is not None}
+        nips = {i: self._load(Employee, i, EmployeeNotFound).nip for i in decided}
+        mutation_round.announce(actor.official, announced_on, nips)
         return self._recorded(actor, mutation_round)
 
     def issue_decree(
         self, actor: Actor, round_id: UUID, proposal_id: UUID, number: str, signed_on: date,
-        effective_on: date, expected_version: int | None = None,
+        effective_on: date, overrides: Sequence[Override] = (), expected_version: int | None = None,
     ) -> Recorded:
-        """Record the SK of an approved proposal (signed by the acting PPK)."""
+        """Record the SK of an approved proposal (signed by the acting PPK): every rule is judged
+        again on its TMT, and what newly fails (or a back-dated TMT) needs an override."""
         mutation_round = self._round(round_id, expected_version)
+        proposal = mutation_round.proposal(proposal_id)
+        employee, current, target = self._people(proposal.employee_id, proposal.target_position_id)
         decree = Decree(number, signed_on, effective_on, actor.official)
-        mutation_round.issue_decree(proposal_id, decree)
+        mutation_round.issue_decree(proposal_id, decree, employee, current, target, self.policy,
+                                    self.today(), tuple(overrides))
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
     def execute_transfer(
@@ -165,7 +184,8 @@ class RoundUseCases(MutasiBase):
         employee = self._load(Employee, proposal.employee_id, EmployeeNotFound)
         origin = self._load(Position, proposal.from_position_id, PositionNotFound)
         target = self._load(Position, proposal.target_position_id, PositionNotFound)
-        execute_transfer(mutation_round, proposal_id, employee, origin, target, self.today())
+        execute_transfer(mutation_round, proposal_id, employee, origin, target, self.today(),
+                         actor.official, self.policy)
         return self._recorded(actor, mutation_round, employee, origin, target, proposal_id=proposal_id)
 
     def execute_transfers_together(
@@ -179,7 +199,8 @@ class RoundUseCases(MutasiBase):
         employees = {p.employee_id: self._load(Employee, p.employee_id, EmployeeNotFound) for p in proposals}
         position_ids = dict.fromkeys(i for p in proposals for i in (p.from_position_id, p.target_position_id))
         positions = {i: self._load(Position, i, PositionNotFound) for i in position_ids}
-        execute_transfers_together(mutation_round, proposal_ids, employees, positions, self.today())
+        execute_transfers_together(mutation_round, proposal_ids, employees, positions, self.today(),
+                                   actor.official, self.policy)
         return self._recorded(actor, mutation_round, *employees.values(), *positions.values())
 
     def evaluate_transfer(
@@ -190,7 +211,8 @@ class RoundUseCases(MutasiBase):
         mutation_round = self._round(round_id, expected_version)
         employee_id = mutation_round.proposal(proposal_id).employee_id
         employee = self._load(Employee, employee_id, EmployeeNotFound)
-        evaluate_transfer(mutation_round, proposal_id, employee, findings, actor.official)
+        evaluate_transfer(mutation_round, proposal_id, employee, findings, actor.official, self.today(),
+                          self.policy)
         return self._recorded(actor, mutation_round, employee, proposal_id=proposal_id)
 
     def close_round(

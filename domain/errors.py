@@ -8,9 +8,14 @@ class DomainError(Exception):
 
 
 class InvalidValue(DomainError):
-    """A value does not have the shape the domain needs (a NIP, a score, a rank range...)."""
+    """A value does not have the shape the domain needs (a NIP, a score, a rank range...).
+    `field` names the input it concerns, when one does (e.g. `evaluated_on`)."""
 
     code = "invalid-value"
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class IllegalTransition(DomainError):

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import copy
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, timedelta
 from enum import Enum
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.calendar import add_years
-from domain.eligibility import EligibilityCase, EligibilityReport, FreezeWindow, assess_eligibility, match_for
+from domain.authority import check_acts_for, check_may_decide
+from domain.calendar import add_months, add_years
+from domain.eligibility import (
+    EligibilityCase, EligibilityReport, FreezeWindow, RuleOutcome, assess_eligibility, match_for,
+)
+from domain.eligibility.conflict import Act, conflict_of_interest
 from domain.employee import Employee
 from domain.errors import ConflictOfInterest, DomainError, IllegalTransition, InvalidValue, RuleViolation
 from domain.official import Official
@@ -75,6 +82,17 @@ class OverrideRequired(RuleViolation):
     code = "override-required"
 
 
+class DecreeNoLongerHolds(RuleViolation):
+    """At execution, a rule that held when the decree was signed fails now (seat taken, position
+    abolished, employee sanctioned...) and was not overridden."""
+
+    code = "decree-no-longer-holds"
+
+
+DECREE_DATES = "decree_dates"
+"""The decree's own dates as an overridable outcome: a TMT before the signing or outside the period."""
+
+
 class CorrectiveActionRequired(RuleViolation):
     """Performance dropped after the transfer: the evaluation must name a corrective action."""
 
@@ -95,6 +113,7 @@ class MutationRound(Aggregate):
             raise InvalidValue("the round's period ends before it starts")
         if planned_effective_on < period_starts_on:
             raise InvalidValue("the planned effective date lies before the round's period")
+        check_acts_for(opened_by, agency, "its rounds")
         return cls(
             agency=require_text(agency, "agency"), kind=TransferKind(kind),
             title=require_text(title, "title"), period_starts_on=period_starts_on,
@@ -146,18 +165,31 @@ class MutationRound(Aggregate):
 
     def eligibility(
         self, employee: Employee, current: Position | None, target: Position, actor: Official,
-        policy: RulePolicy, besides: UUID | None = None,
+        policy: RulePolicy, proposal_id: UUID | None = None, act: Act | None = None,
     ) -> EligibilityReport:
-        """The nine rules for moving `employee` to `target` in this round, asked by `actor`."""
-        return assess_eligibility(self._case(employee, current, target, actor, policy, besides))
+        """Every rule for moving `employee` to `target` in this round on the planned date, with rule 9
+        judged for `actor` doing `act` (default: proposing it, or deciding the proposal named).
+        The same judgement as the act's own guard, so the answer and the act always agree."""
+        proposal = self.proposal(proposal_id) if proposal_id is not None else None
+        act = act or (Act.DECIDE if proposal else Act.PROPOSE)
+        check_acts_for(actor, self.agency, "this round")
+        return assess_eligibility(self._case(employee, current, target, actor, policy, proposal_id,
+                                             act=act, proposal=proposal))
 
-    def _case(self, employee, current, target, actor, policy, besides) -> EligibilityCase:
+    def _case(
+        self, employee: Employee, current: Position | None, target: Position, actor: Official,
+        policy: RulePolicy, besides: UUID | None, *, act: Act, proposal: Proposal | None = None,
+        on: date | None = None,
+    ) -> EligibilityCase:
+        # at execution a seat is judged as it physically is: other approvals promise, they do not sit
+        promised = 0 if act is Act.EXECUTE else self.seats_promised(target.id, besides)
         return EligibilityCase(
             employee=employee, current_position=current, target=target, kind=self.kind,
-            effective_on=self.planned_effective_on, actor=actor, policy=policy,
+            effective_on=on or self.planned_effective_on, actor=actor, policy=policy,
             freeze_windows=self.freeze_windows,
-            seats_promised=self.seats_promised(target.id, besides),
+            seats_promised=promised,
             seats_freed=self.seats_freed(target.id, besides),
+            act=act, proposed_by=proposal.proposed_by if proposal else None,
         )
 
     # -- guards ------------------------------------------------------------------
@@ -176,6 +208,34 @@ class MutationRound(Aggregate):
         """Refuse a second decision, or a decision on a withdrawn proposal."""
         if not proposal.status.is_open:
             raise ProposalNotOpen(f"proposal {proposal.proposal_id} is {proposal.status.value}")
+
+    @staticmethod
+    def check_no_conflict(
+        act: Act, actor: Official, employee_nip: str, proposal: Proposal | None = None
+    ) -> None:
+        """Rule 9 as a guard: refuse `actor` doing `act` on this transfer when rule 9 fails."""
+        outcome = conflict_of_interest(actor, employee_nip, act, proposal.proposed_by if proposal else None)
+        if not outcome.passed:
+            raise ConflictOfInterest(outcome.explanation, (outcome.rule,))
+
+    def check_overrides(
+        self, report: EligibilityReport, overrides: tuple[Override, ...], employee_nip: str,
+        lifted: frozenset[str] = frozenset(),
+    ) -> None:
+        """Each failed rule not `lifted` already needs an override with a justification, authorised
+        by someone other than the employee; an override must name a rule that failed."""
+        failed = {o.rule: o for o in report.failed}
+        for override in overrides:
+            if override.rule not in failed:
+                raise InvalidValue(f"override names rule {override.rule!r}, which did not fail", "overrides")
+            require_text(override.justification, f"justification for overriding {override.rule}")
+            if not failed[override.rule].overridable:
+                raise RuleViolation(f"rule {override.rule} cannot be overridden", (override.rule,))
+            self.check_no_conflict(Act.AUTHORISE_OVERRIDE, override.authorised_by, employee_nip)
+        uncovered = sorted(set(failed) - {o.rule for o in overrides} - lifted)
+        if uncovered:
+            detail = "; ".join(f"{r}: {failed[r].explanation}" for r in uncovered)
+            raise OverrideRequired(f"rules failed without an override: {detail}", tuple(uncovered))
 
     @staticmethod
     def check_concerns(proposal: Proposal, employee: Employee, origin: Position, target: Position) -> None:
@@ -215,9 +275,8 @@ class MutationRound(Aggregate):
             raise IllegalTransition(f"employee {employee.nip} does not hold {current.title}")
         if target.id == current.id:
             raise IllegalTransition("the target is the position the employee already holds")
-        if proposed_by.is_employee(employee.nip):
-            raise ConflictOfInterest(f"{proposed_by.user} may not propose their own transfer",
-                                     ("conflict_of_interest",))
+        check_acts_for(proposed_by, self.agency, "this round")
+        self.check_no_conflict(Act.PROPOSE, proposed_by, employee.nip)
         self.check_kind(current, target)
         for other in self.proposals.values():
             if other.employee_id == employee.id and other.status not in (
@@ -226,7 +285,7 @@ class MutationRound(Aggregate):
                 raise IllegalTransition(
                     f"employee {employee.nip} already has proposal {other.proposal_id} in this round"
                 )
-        case = self._case(employee, current, target, proposed_by, policy, None)
+        case = self._case(employee, current, target, proposed_by, policy, None, act=Act.PROPOSE)
         match = match_for(case)
         new_id = proposal_id or uuid4()
         if new_id in self.proposals:
@@ -246,6 +305,7 @@ class MutationRound(Aggregate):
         """Withdraw a proposal that has not been decided."""
         self.check_open()
         self.check_undecided(self.proposal(proposal_id))
+        check_acts_for(by, self.agency, "this round")
         self._withdrawn(proposal_id, by, require_text(reason, "reason"))
 
     @event("ProposalWithdrawn")
@@ -259,15 +319,17 @@ class MutationRound(Aggregate):
         if not self.kind.is_cross_agency:
             raise IllegalTransition("consents and technical reviews belong to cross-agency rounds")
 
-    def record_consent(self, proposal_id: UUID, employee_nip: str, consent: Consent) -> None:
+    def record_consent(
+        self, proposal_id: UUID, employee_nip: str, consent: Consent, recorded_by: Official
+    ) -> None:
         """Record a releasing or receiving PPK's written consent (cross-agency rounds)."""
         self.check_open()
         self._check_cross_agency()
         proposal = self.proposal(proposal_id)
         self.check_undecided(proposal)
-        if consent.given_by.is_employee(employee_nip):
-            raise ConflictOfInterest("the employee cannot consent to their own transfer",
-                                     ("conflict_of_interest",))
+        check_acts_for(recorded_by, self.agency, "this round")
+        self.check_no_conflict(Act.CONSENT, consent.given_by, employee_nip, proposal)
+        self.check_no_conflict(Act.CONSENT, recorded_by, employee_nip, proposal)
         if consent.position_id != proposal.target_position_id:
             raise RuleViolation(
                 f"the {consent.party.value} consent names position {consent.position_id}, "
@@ -288,9 +350,8 @@ class MutationRound(Aggregate):
         self._check_cross_agency()
         proposal = self.proposal(proposal_id)
         self.check_undecided(proposal)
-        if review.reviewer.is_employee(employee_nip):
-            raise ConflictOfInterest("the employee cannot review their own transfer",
-                                     ("conflict_of_interest",))
+        check_acts_for(review.reviewer, self.agency, "this round")
+        self.check_no_conflict(Act.TECHNICAL_REVIEW, review.reviewer, employee_nip, proposal)
         require_text(review.reference, "technical review reference")
         self._reviewed(proposal_id, review)
 
@@ -303,9 +364,8 @@ class MutationRound(Aggregate):
         self.check_open()
         proposal = self.proposal(proposal_id)
         self.check_undecided(proposal)
-        if recommendation.by.is_employee(employee_nip):
-            raise ConflictOfInterest("the employee cannot review their own transfer",
-                                     ("conflict_of_interest",))
+        check_acts_for(recommendation.by, self.agency, "this round")
+        self.check_no_conflict(Act.RECOMMEND, recommendation.by, employee_nip, proposal)
         self._recommended(proposal_id, recommendation)
 
     @event("Recommended")
@@ -330,58 +390,60 @@ class MutationRound(Aggregate):
         if missing:
             raise PaperworkMissing("approval needs " + ", ".join(missing), ("paperwork",))
 
-    def _check_decider(self, proposal: Proposal, employee_nip: str, by: Official) -> None:
-        if by.is_employee(employee_nip):
-            raise ConflictOfInterest(f"{by.user} may not decide their own transfer",
-                                     ("conflict_of_interest",))
-        if by.user == proposal.proposed_by.user:
-            raise ConflictOfInterest(f"{by.user} proposed this transfer and may not also decide it",
-                                     ("conflict_of_interest",))
-
     def approve(
         self, proposal_id: UUID, employee: Employee, current: Position, target: Position,
         decided_by: Official, reason: str, policy: RulePolicy, overrides: tuple[Override, ...] = (),
+        today: date | None = None,
     ) -> EligibilityReport:
-        """Approve a proposal; the rules are checked again now, and each failure needs an override."""
+        """Approve a proposal (first binding moment): every rule is judged again on the planned date,
+        and each failure needs an override. `today` is the day of the decision."""
         self.check_open()
         proposal = self.proposal(proposal_id)
         self.check_undecided(proposal)
         self.check_concerns(proposal, employee, current, target)
+        check_may_decide(decided_by, self.kind, self.agency, current.agency)
+        self.check_no_conflict(Act.DECIDE, decided_by, employee.nip, proposal)
         employee.check_active()
         target.check_not_abolished()
-        self._check_decider(proposal, employee.nip, decided_by)
         self._check_paperwork(proposal)
-        case = self._case(employee, current, target, decided_by, policy, proposal_id)
+        case = self._case(employee, current, target, decided_by, policy, proposal_id, act=Act.DECIDE,
+                          proposal=proposal)
         report = assess_eligibility(case)
-        failed = {o.rule: o for o in report.failed}
-        for override in overrides:
-            if override.rule not in failed:
-                raise InvalidValue(f"override names rule {override.rule!r}, which did not fail")
-            require_text(override.justification, f"justification for overriding {override.rule}")
-            if not failed[override.rule].overridable:
-                raise RuleViolation(f"rule {override.rule} cannot be overridden", (override.rule,))
-            if override.authorised_by.is_employee(employee.nip):
-                raise ConflictOfInterest(f"{override.authorised_by.user} may not authorise an override "
-                                         "for their own transfer", ("conflict_of_interest",))
-        uncovered = sorted(set(failed) - {o.rule for o in overrides})
-        if uncovered:
-            detail = "; ".join(f"{r}: {failed[r].explanation}" for r in uncovered)
-            raise OverrideRequired(f"rules failed without an override: {detail}", tuple(uncovered))
-        match = match_for(case)
+        self.check_overrides(report, tuple(overrides), employee.nip)
         self._decided(proposal_id, Decision(
-            True, decided_by, require_text(reason, "reason"), report.outcomes, tuple(overrides), match.jpm,
+            True, decided_by, require_text(reason, "reason"), report.outcomes, tuple(overrides),
+            match_for(case).jpm, today,
         ))
         return report
 
-    def reject(self, proposal_id: UUID, employee_nip: str, decided_by: Official, reason: str) -> None:
-        """Reject a proposal, with the reason."""
+    def reject(
+        self, proposal_id: UUID, employee_nip: str, decided_by: Official, reason: str,
+        releasing_agency: str | None = None, today: date | None = None,
+    ) -> None:
+        """Reject a proposal, with the reason. `releasing_agency` is the agency the employee serves
+        (needed in cross-agency rounds, whose decider must serve both agencies)."""
         self.check_open()
         proposal = self.proposal(proposal_id)
         self.check_undecided(proposal)
-        self._check_decider(proposal, employee_nip, decided_by)
-        self._decided(proposal_id, Decision(False, decided_by, require_text(reason, "reason")))
+        if releasing_agency is None and self.kind.is_cross_agency:
+            raise IllegalTransition("a cross-agency decision needs the releasing agency")
+        check_may_decide(decided_by, self.kind, self.agency, releasing_agency or self.agency)
+        self.check_no_conflict(Act.DECIDE, decided_by, employee_nip, proposal)
+        self._decided(proposal_id, Decision(False, decided_by, require_text(reason, "reason"),
+                                            decided_on=today))
 
-    @event("Decided")
+    class Decided(Aggregate.Event):
+        """The PPK decided a proposal. Version 2 added the decision's day (`decided_on`)."""
+
+        proposal_id: UUID
+        decision: Decision
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["decision"]["decided_on"] = None  # not kept before version 2
+
+    @event(Decided)
     def _decided(self, proposal_id: UUID, decision: Decision) -> None:
         proposal = self.proposals[proposal_id]
         proposal.decision = decision
@@ -389,11 +451,18 @@ class MutationRound(Aggregate):
 
     # -- announcement, decree, execution, evaluation, closing --------------------
 
-    def announce(self, by: Official, announced_on: date) -> None:
-        """Publish the decided list; afterwards no more proposals or decisions."""
+    def announce(self, by: Official, announced_on: date, employee_nips: Mapping[UUID, str]) -> None:
+        """Publish the decided list; afterwards no more proposals or decisions. `employee_nips` holds
+        the NIP of each decided proposal's employee: nobody announces their own transfer (rule 9)."""
         self.check_open()
-        if not any(p.decision is not None for p in self.proposals.values()):
+        check_acts_for(by, self.agency, "this round")
+        decided = [p for p in self.proposals.values() if p.decision is not None]
+        if not decided:
             raise IllegalTransition("nothing has been decided yet: there is nothing to announce")
+        for proposal in decided:
+            if proposal.employee_id not in employee_nips:
+                raise IllegalTransition(f"the NIP of proposal {proposal.proposal_id}'s employee was not given")
+            self.check_no_conflict(Act.ANNOUNCE, by, employee_nips[proposal.employee_id], proposal)
         self._announced(by, announced_on)
 
     @event("Announced")
@@ -401,44 +470,80 @@ class MutationRound(Aggregate):
         self.status = RoundStatus.ANNOUNCED
         self.announced_on = announced_on
 
-    def issue_decree(self, proposal_id: UUID, decree: Decree) -> None:
-        """Record the SK of an approved proposal."""
+    def issue_decree(
+        self, proposal_id: UUID, decree: Decree, employee: Employee, current: Position, target: Position,
+        policy: RulePolicy, today: date, overrides: tuple[Override, ...] = (),
+    ) -> EligibilityReport:
+        """Record the SK of an approved proposal (second binding moment). It is signed by someone
+        with the power to decide, not after `today` nor before the decision; every rule is judged
+        again on its TMT with the register as it is now, and a rule that newly fails, a back-dated
+        TMT or one outside the round's period needs an override. Returns what was judged."""
         self.check_not_closed()
         proposal = self.proposal(proposal_id)
         if proposal.status is not ProposalStatus.APPROVED:
             raise IllegalTransition(
                 f"a decree needs an approved proposal; {proposal_id} is {proposal.status.value}"
             )
+        self.check_concerns(proposal, employee, current, target)
+        check_may_decide(decree.signed_by, self.kind, self.agency, current.agency)
+        self.check_no_conflict(Act.SIGN_DECREE, decree.signed_by, employee.nip, proposal)
         require_text(decree.number, "decree number")
-        if decree.effective_on < add_years(decree.signed_on, -1):
-            raise InvalidValue("the effective date lies more than a year before the signing date")
-        self._check_decree_outside_freeze(proposal, decree)
-        self._decreed(proposal_id, decree)
+        self._check_signing_day(proposal, decree, today)
+        case = self._case(employee, current, target, decree.signed_by, policy, proposal_id,
+                          act=Act.SIGN_DECREE, proposal=proposal, on=decree.effective_on)
+        report = EligibilityReport(assess_eligibility(case).outcomes + (self._decree_dates(decree),))
+        self.check_overrides(report, tuple(overrides), employee.nip, proposal.overridden)
+        self._decreed(proposal_id, replace(decree, eligibility=report.outcomes, overrides=tuple(overrides)))
+        return report
 
-    def _check_decree_outside_freeze(self, proposal: Proposal, decree: Decree) -> None:
-        # rule 3 was checked on the planned date; the decree's own date (TMT) must not slip into a window
-        window = next((w for w in self.freeze_windows if w.covers(decree.effective_on)), None)
-        overrides = proposal.decision.overrides if proposal.decision else ()
-        if window is not None and not any(o.rule == "election_freeze" for o in overrides):
-            raise RuleViolation(
-                f"the decree takes effect on {decree.effective_on}, inside the freeze window "
-                f"{window.starts_on} to {window.ends_on} ({window.reason}), and the approval did not "
-                "override election_freeze", ("election_freeze",),
+    @staticmethod
+    def _check_signing_day(proposal: Proposal, decree: Decree, today: date) -> None:
+        if decree.signed_on > today:
+            raise InvalidValue(f"the decree is signed on {decree.signed_on}, after today ({today})", "signed_on")
+        decided_on = proposal.decision.decided_on if proposal.decision else None
+        if decided_on is not None and decree.signed_on < decided_on:
+            raise InvalidValue(
+                f"the decree is signed on {decree.signed_on}, before the decision of {decided_on}", "signed_on"
             )
+        if decree.effective_on < add_years(decree.signed_on, -1):
+            raise InvalidValue("the effective date lies more than a year before the signing date", "effective_on")
 
-    @event("DecreeIssued")
+    def _decree_dates(self, decree: Decree) -> RuleOutcome:
+        tmt, period = decree.effective_on, f"{self.period_starts_on} to {self.period_ends_on}"
+        problems = []
+        if tmt < decree.signed_on:
+            problems.append(f"the TMT {tmt} lies before the signing on {decree.signed_on} (back-dated)")
+        if not self.period_starts_on <= tmt <= self.period_ends_on:
+            problems.append(f"the TMT {tmt} lies outside the round's period {period}")
+        if problems:
+            return RuleOutcome(DECREE_DATES, False, "; ".join(problems))
+        return RuleOutcome(DECREE_DATES, True,
+                           f"the TMT {tmt} follows the signing on {decree.signed_on} within the period {period}")
+
+    class DecreeIssued(Aggregate.Event):
+        """The SK of a proposal. Version 2 added the rules judged on its TMT and its overrides."""
+
+        proposal_id: UUID
+        decree: Decree
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["decree"]["eligibility"] = []  # decrees before version 2 were not judged again
+            state["decree"]["overrides"] = []
+
+    @event(DecreeIssued)
     def _decreed(self, proposal_id: UUID, decree: Decree) -> None:
         self.proposals[proposal_id].decree = decree
         self.proposals[proposal_id].status = ProposalStatus.DECREED
 
-    def execute(self, proposal_id: UUID, today: date) -> Proposal:
-        """Mark a decreed transfer executed on its effective date; returns the proposal."""
-        proposal = self.check_executable(proposal_id, today)
-        self._executed(proposal_id, proposal.decree.effective_on)  # type: ignore[union-attr]
-        return proposal
-
-    def check_executable(self, proposal_id: UUID, today: date) -> Proposal:
-        """Refuse unless the proposal is decreed, not executed yet, and its decree in effect by `today`."""
+    def check_executable(
+        self, proposal_id: UUID, today: date, employee: Employee, origin: Position, target: Position,
+        executor: Official, policy: RulePolicy,
+    ) -> Proposal:
+        """Refuse unless the proposal is decreed, not executed yet, in effect by `today`, and its
+        decree still holds (third binding moment): every rule judged again on the TMT, with the
+        register as it is now, passes or was overridden at the decision or the decree."""
         self.check_not_closed()
         proposal = self.proposal(proposal_id)
         if proposal.status is ProposalStatus.EXECUTED:
@@ -449,7 +554,28 @@ class MutationRound(Aggregate):
             raise IllegalTransition(
                 f"the decree takes effect on {proposal.decree.effective_on}, after {today}"
             )
+        self.check_concerns(proposal, employee, origin, target)
+        check_acts_for(executor, self.agency, "this round")
+        self.check_no_conflict(Act.EXECUTE, executor, employee.nip, proposal)
+        employee.check_active()
+        case = self._case(employee, origin, target, executor, policy, proposal_id, act=Act.EXECUTE,
+                          proposal=proposal, on=proposal.decree.effective_on)
+        failing = [o for o in assess_eligibility(case).failed if o.rule not in proposal.overridden]
+        if failing:
+            raise DecreeNoLongerHolds(
+                f"decree {proposal.decree.number} no longer holds: "
+                + "; ".join(f"{o.rule}: {o.explanation}" for o in failing),
+                tuple(o.rule for o in failing),
+            )
         return proposal
+
+    def record_execution(self, proposal_id: UUID) -> None:
+        """Mark a decreed transfer executed on its TMT. Only `domain.transfer`, after
+        `check_executable` passed for every transfer of the set, calls this."""
+        proposal = self.proposal(proposal_id)
+        if proposal.decree is None or proposal.status is not ProposalStatus.DECREED:
+            raise DecreeMissing(f"proposal {proposal_id} has no decree (status {proposal.status.value})")
+        self._executed(proposal_id, proposal.decree.effective_on)
 
     @event("TransferExecuted")
     def _executed(self, proposal_id: UUID, effective_on: date) -> None:
@@ -458,19 +584,28 @@ class MutationRound(Aggregate):
 
     def evaluate(
         self, proposal_id: UUID, findings: EvaluationFindings, performance_before: Predikat | None,
-        evaluator: Official,
-        employee_nip: str,
+        evaluator: Official, employee_nip: str, today: date, policy: RulePolicy,
     ) -> None:
-        """Record a post-transfer evaluation; a drop in performance needs a corrective action."""
+        """Record a post-transfer evaluation, dated not in the future and not before the TMT plus
+        the months it claims (less `policy.evaluation_early_days`); a drop in performance needs a
+        corrective action."""
         proposal = self.proposal(proposal_id)
         if proposal.status is not ProposalStatus.EXECUTED or proposal.executed_on is None:
             raise TransferNotExecuted(f"proposal {proposal_id} has not been executed yet")
-        if evaluator.is_employee(employee_nip):
-            raise ConflictOfInterest("the employee cannot evaluate their own transfer",
-                                     ("conflict_of_interest",))
+        check_acts_for(evaluator, self.agency, "this round")
+        self.check_no_conflict(Act.EVALUATE, evaluator, employee_nip, proposal)
         require_int(findings.months_after, 1, 120, "months after the transfer")
-        if findings.evaluated_on < proposal.executed_on:
-            raise InvalidValue("an evaluation cannot precede the transfer")
+        if findings.evaluated_on > today:
+            raise InvalidValue(f"evaluated_on {findings.evaluated_on} lies in the future (today is {today})",
+                               "evaluated_on")
+        due = add_months(proposal.executed_on, findings.months_after)
+        earliest = due - timedelta(days=policy.evaluation_early_days)
+        if findings.evaluated_on < earliest:
+            raise InvalidValue(
+                f"evaluated_on {findings.evaluated_on} is too early for an evaluation "
+                f"{findings.months_after} months after the transfer of {proposal.executed_on}: "
+                f"not before {earliest} ({due} less {policy.evaluation_early_days} days)", "evaluated_on",
+            )
         dropped = performance_before is not None and not findings.performance_after.at_least(performance_before)
         if dropped and not (findings.corrective_action or "").strip():
             raise CorrectiveActionRequired(
@@ -486,6 +621,7 @@ class MutationRound(Aggregate):
     def close(self, by: Official, closed_on: date) -> None:
         """Close the round; refused while a decreed transfer awaits execution."""
         self.check_not_closed()
+        check_acts_for(by, self.agency, "this round")
         pending = [p.proposal_id for p in self.proposals.values() if p.status is ProposalStatus.DECREED]
         if pending:
             raise IllegalTransition(f"{len(pending)} decreed transfers are not executed yet")

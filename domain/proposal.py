@@ -86,16 +86,22 @@ class Decision:
     eligibility: tuple[RuleOutcome, ...] = ()
     overrides: tuple[Override, ...] = ()
     jpm: Decimal | None = None
+    decided_on: date | None = None
+    """The day of the decision (the application's clock); None for decisions recorded before it was kept."""
 
 
 @dataclass(frozen=True)
 class Decree:
-    """The SK that makes a transfer official; TMT = `effective_on`."""
+    """The SK that makes a transfer official; TMT = `effective_on`. `eligibility` is every rule as
+    judged again on the TMT when it was signed, `overrides` lift the rules that newly failed then
+    (and a back-dated TMT or one outside the round's period)."""
 
     number: str
     signed_on: date
     effective_on: date
     signed_by: Official
+    eligibility: tuple[RuleOutcome, ...] = ()
+    overrides: tuple[Override, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,3 +141,10 @@ class Proposal:
     evaluations: list[EvaluationFindings] = field(default_factory=list)
     plan: PlanReference | None = None
     """The mutation plan this proposal was adopted from, with its parameters (None: proposed by hand)."""
+
+    @property
+    def overridden(self) -> frozenset[str]:
+        """The rules lifted for this transfer so far, at the decision or at the decree."""
+        found = self.decision.overrides if self.decision else ()
+        found += self.decree.overrides if self.decree else ()
+        return frozenset(o.rule for o in found)

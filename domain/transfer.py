@@ -11,6 +11,7 @@ from domain.employee import Employee, PostTransferEvaluation
 from domain.errors import IllegalTransition
 from domain.mutation_round import MutationRound
 from domain.official import Official
+from domain.policy import RulePolicy
 from domain.position import Position
 from domain.proposal import EvaluationFindings
 
@@ -35,22 +36,23 @@ def retire_employee(employee: Employee, position: Position | None, retired_on: d
 
 def execute_transfer(
     mutation_round: MutationRound, proposal_id: UUID, employee: Employee, origin: Position,
-    target: Position, today: date,
+    target: Position, today: date, executor: Official, policy: RulePolicy,
 ) -> None:
     """Carry out a decreed transfer: round, employee and both positions change together."""
     mutation_round.check_concerns(mutation_round.proposal(proposal_id), employee, origin, target)
     execute_transfers_together(mutation_round, [proposal_id], {employee.id: employee},
-                               {origin.id: origin, target.id: target}, today)
+                               {origin.id: origin, target.id: target}, today, executor, policy)
 
 
 def execute_transfers_together(
     mutation_round: MutationRound, proposal_ids: Sequence[UUID], employees: Mapping[UUID, Employee],
-    positions: Mapping[UUID, Position], today: date,
+    positions: Mapping[UUID, Position], today: date, executor: Official, policy: RulePolicy,
 ) -> None:
     """Carry out decreed transfers of one round that take effect together, such as a swap or any
     cycle of full positions (which a mutation plan marks `joint`): everyone leaves before anyone
     arrives, so a target needs its seat only once the movers leaving it have gone. Everything is
-    checked before anything changes: a refused set changes no aggregate.
+    checked before anything changes, each decree judged again as it stands now
+    (`MutationRound.check_executable`): a refused set changes no aggregate.
 
     `employees` and `positions` hold (at least) the proposals' employees, origins and targets.
     """
@@ -60,13 +62,13 @@ def execute_transfers_together(
         raise IllegalTransition("a transfer is listed twice")
     moves = []
     for proposal_id in proposal_ids:
-        proposal = mutation_round.check_executable(proposal_id, today)
-        decree = proposal.decree
-        assert decree is not None  # check_executable refuses a proposal without a decree
+        proposal = mutation_round.proposal(proposal_id)
         employee, origin, target = (_one(employees, proposal.employee_id, "employee"),
                                     _one(positions, proposal.from_position_id, "position"),
                                     _one(positions, proposal.target_position_id, "position"))
-        mutation_round.check_concerns(proposal, employee, origin, target)
+        mutation_round.check_executable(proposal_id, today, employee, origin, target, executor, policy)
+        decree = proposal.decree
+        assert decree is not None  # check_executable refuses a proposal without a decree
         employee.check_transfer(origin.id, target.id, decree.effective_on)
         origin.check_holds(employee.id)
         moves.append((proposal_id, decree, employee, origin, target))
@@ -80,7 +82,7 @@ def execute_transfers_together(
     for target_id, movers in arriving.items():
         positions[target_id].check_seats_for(movers, leaving.get(target_id, set()))
     for proposal_id, decree, employee, origin, target in moves:  # every departure first ...
-        mutation_round.execute(proposal_id, today)
+        mutation_round.record_execution(proposal_id)
         employee.transfer(origin.id, target.id, decree.number, decree.effective_on, mutation_round.id)
         origin.remove_holder(employee.id, decree.effective_on, decree.number)
     for _, decree, employee, _, target in moves:  # ... then every arrival
@@ -96,7 +98,7 @@ def _one(aggregates: Mapping[UUID, A], aggregate_id: UUID, kind: str) -> A:
 
 def evaluate_transfer(
     mutation_round: MutationRound, proposal_id: UUID, employee: Employee,
-    findings: EvaluationFindings, evaluator: Official,
+    findings: EvaluationFindings, evaluator: Official, today: date, policy: RulePolicy,
 ) -> PostTransferEvaluation:
     """Record a post-transfer evaluation on the round and on the employee, before vs after."""
     proposal = mutation_round.proposal(proposal_id)
@@ -105,7 +107,7 @@ def evaluate_transfer(
     executed_on = proposal.executed_on
     before = employee.latest_rating(before=executed_on) if executed_on else None
     performance_before = before.predikat if before else None
-    mutation_round.evaluate(proposal_id, findings, performance_before, evaluator, employee.nip)
+    mutation_round.evaluate(proposal_id, findings, performance_before, evaluator, employee.nip, today, policy)
     evaluation = PostTransferEvaluation(
         mutation_round.id, proposal_id, findings.months_after, findings.evaluated_on,
         performance_before, findings.performance_after, findings.adaptation,

@@ -240,10 +240,16 @@ class Reports:
             "below_jpm_threshold": d["below_jpm_threshold"], "decided_by_proposer": d["decided_by_proposer"],
             "plan_id": d.get("plan_id"), "plan": _plan_outcome(d),
         } for d in decided]
-        overrides = [{"proposal_id": d["proposal_id"], "name": d["name"], "rule": o["rule"],
-                      "justification": o["justification"], "authorised_by": o["authorised_by"]["user"],
+        overrides = [{"proposal_id": d["proposal_id"], "name": d["name"], "moment": "decision",
+                      "rule": o["rule"], "justification": o["justification"],
+                      "authorised_by": o["authorised_by"]["user"],
                       "decided_by": d["decided_by"]["user"], "decided_at": d["decided_at"]}
                      for d in decided for o in d["overrides"]]
+        overrides += [{"proposal_id": d["proposal_id"], "name": d["name"], "moment": "decree",
+                       "rule": o["rule"], "justification": o["justification"],
+                       "authorised_by": o["authorised_by"]["user"],
+                       "decided_by": d["decree_signed_by"]["user"], "decided_at": d["decreed_at"]}
+                      for d in decided for o in d.get("decree_overrides") or ()]
         hours = sorted(d["hours_to_decision"] for d in decided if d["hours_to_decision"] is not None)
         summary = [{
             "proposals": len(docs), "decisions": len(decided),
@@ -261,7 +267,7 @@ class Reports:
             "accountability", "Accountability of decisions (internal)", stamp,
             {"round_id": str(round_id) if round_id else None, "agency": agency},
             _section("summary", summary), _section("decisions", decisions),
-            _section("overrides", overrides, ["proposal_id", "name", "rule", "justification",
+            _section("overrides", overrides, ["proposal_id", "name", "moment", "rule", "justification",
                                               "authorised_by", "decided_by", "decided_at"]),
             _section("below_jpm_threshold", [d for d in decisions if d["below_jpm_threshold"]],
                      list(decisions[0]) if decisions else []),

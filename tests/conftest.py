@@ -68,7 +68,7 @@ def settings(request: pytest.FixtureRequest, tmp_path) -> Iterator[Settings]:
 class Clock:
     """A settable "today" for the application under test."""
 
-    today: date = date(2026, 3, 2)
+    today: date = date(2026, 3, 1)
 
     def __call__(self) -> date:
         return self.today
@@ -76,7 +76,7 @@ class Clock:
 
 @pytest.fixture
 def clock() -> Clock:
-    """Today is 2 March 2026 unless a test moves it."""
+    """Today is 1 March 2026 (the scenarios' TMT) unless a test moves it."""
     return Clock()
 
 

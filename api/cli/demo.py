@@ -14,6 +14,7 @@ from typing import Any
 from api.cli.rest_client import RestClient, ServiceError
 from application.sample import AGENCY, SampleRegister, sample_records
 from application.settings import Settings
+from domain.calendar import add_months
 from domain.competency import job_person_match
 
 USERS = {  # who acts in the demo: role in the token, user id recorded in the events
@@ -21,7 +22,6 @@ USERS = {  # who acts in the demo: role in the token, user id recorded in the ev
     "assessor": ("assessor", "demo-assessor"),
     "committee": ("committee", "ketua-tpk"),
     "ppk": ("ppk", "walikota-pariaman"),
-    "evaluator": ("operator", "kepala-bkpsdm"),
 }
 
 
@@ -101,7 +101,8 @@ def _candidates(client, round_id, employees, vacancies) -> Iterator[tuple[dict, 
 
 
 def walk_round(client: RestClient, loaded: SampleRegister, today: date) -> Iterator[str]:
-    """Open, propose, review, decide, announce, decree, execute, evaluate and close, over HTTP."""
+    """Open, propose, review, decide, announce, decree, execute and close, over HTTP; the evaluations
+    fall due months later, so the demo names their dates instead of recording them ahead of time."""
     freeze = {"starts_on": today + timedelta(days=300), "ends_on": today + timedelta(days=500),
               "reason": "Pilkada serentak"}
     round_id = client.ok("operator", "POST", "/rounds", {
@@ -148,13 +149,9 @@ def walk_round(client: RestClient, loaded: SampleRegister, today: date) -> Itera
             "number": f"821.2/{number:03d}/BKPSDM/{today.year}", "signed_on": today, "effective_on": today})
         client.ok("operator", "POST", path + "/execution")
     yield f"6. {len(proposals)} decrees issued and transfers executed (TMT {today})"
-    later = today + timedelta(days=92)
-    for proposal_id in proposals:
-        client.ok("evaluator", "POST", f"/rounds/{round_id}/proposals/{proposal_id}/evaluations", {
-            "months_after": 3, "evaluated_on": later, "performance_after": "Baik",
-            "adaptation": "as_expected", "service_quality": "as_expected",
-            "notes": "settled in; service maintained"})
-    yield f"7. three months later ({later}): every transfer evaluated"
-    client.ok("ppk", "POST", f"/rounds/{round_id}/closure", {"closed_on": later})
+    due = [add_months(today, months) for months in (3, 6)]
+    yield (f"7. evaluations due from {due[0]} and {due[1]} (3 and 6 months after the TMT): an evaluation is "
+           "dated when it is done, never ahead, and /reports/evaluation flags it once overdue")
+    client.ok("ppk", "POST", f"/rounds/{round_id}/closure", {"closed_on": today})
     final = client.ok("operator", "GET", f"/rounds/{round_id}")
     yield f"8. round closed at version {final['version']}: " + ", ".join(p["status"] for p in final["proposals"])

@@ -94,6 +94,9 @@ def _error_response(request: Request, error: Exception) -> JSONResponse:
     extra: dict[str, Any] = {}
     if isinstance(error, RuleViolation) and error.rules:
         extra["rules"] = [FailedRule(rule=r, title=_RULE_TITLES.get(r, r)) for r in error.rules]
+    if isinstance(error, InvalidValue) and error.field:
+        extra["errors"] = [{"loc": ["body", error.field], "msg": " ".join(str(error).split()),
+                            "type": "value_error"}]
     if isinstance(error, VersionMismatch):
         extra.update(expected_version=error.expected, actual_version=error.actual)
     code = getattr(error, "code", "error")

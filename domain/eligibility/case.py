@@ -60,6 +60,10 @@ class EligibilityCase:
     """Seats of the target already promised to other approved proposals of the same round."""
     seats_freed: int = 0
     """Holders of the target whose approved moves of the same round will take them elsewhere."""
+    act: str = "decide"
+    """The act the actor is about to do (`domain.eligibility.conflict.Act`), for rule 9."""
+    proposed_by: Official | None = None
+    """Who proposed the transfer, once it is proposed (rule 9: the proposer does not decide it)."""
 
 
 class EligibilityRule(Protocol):

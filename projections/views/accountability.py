@@ -14,7 +14,8 @@ from projections.store import Table
 
 
 class AccountabilityProjection(DocumentProjection):
-    """One row per proposal: proposer and time, decision with grounds, overrides and who authorised them."""
+    """One row per proposal: proposer and time, decision with grounds, overrides and who authorised
+    them, at the decision and at the decree (rules that newly failed on the TMT)."""
 
     name = "accountability"
     cost = 0.6  # relative rebuild work (measured with bench/projection_rebuild.py)
@@ -71,4 +72,13 @@ class AccountabilityProjection(DocumentProjection):
             "below_jpm_threshold": bool(d.approved and fit is not None and not fit.passed),
             "hours_to_decision": hours,
             "decided_by_proposer": d.decided_by.user == doc["proposed_by"]["user"],
+        }))
+
+    @process_event.register(MutationRound.DecreeIssued)
+    def _decreed(self, e: Any, tracking: Tracking) -> None:
+        d = e.decree
+        self.edit("proposal", e.proposal_id).update(plain({
+            "decree_number": d.number, "decree_signed_by": d.signed_by, "decreed_at": recorded_at(e),
+            "decree_failed_rules": [o for o in d.eligibility if not o.passed],
+            "decree_overrides": d.overrides,
         }))

@@ -82,7 +82,7 @@ def test_a_failed_rule_is_named_and_explained(sqlite_api: Api) -> None:
     assert problem["rules"] == [{"rule": "vacancy", "title": problem["rules"][0]["title"]}]
     assert "vacancy" in problem["detail"] and "free" in problem["detail"]
     _problem(sqlite_api.call(Role.PPK, "POST", path + "/decree",
-                             {"number": "SK-1", "signed_on": "2026-03-02", "effective_on": "2026-03-01"}),
+                             {"number": "SK-1", "signed_on": "2026-03-01", "effective_on": "2026-03-01"}),
              409, "illegal-transition")
 
 

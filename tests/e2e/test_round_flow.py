@@ -19,7 +19,7 @@ def test_a_round_walks_from_proposal_to_evaluation_over_http(api: Api, clock) ->
 
     check = api.ok(Role.COMMITTEE, "POST", f"/rounds/{round_id}/eligibility-checks",
                    {"employee_id": employee_id, "target_position_id": target})
-    assert check["passed"] and len(check["outcomes"]) == 9
+    assert check["passed"] and len(check["outcomes"]) == 10
 
     proposal_id = recommended_proposal(api, round_id, employee_id, target)
     read = api.call(Role.PPK, "GET", f"/rounds/{round_id}")
@@ -46,7 +46,7 @@ def test_a_round_walks_from_proposal_to_evaluation_over_http(api: Api, clock) ->
 
     proposal_path = f"/rounds/{round_id}/proposals/{proposal_id}"
     api.ok(Role.PPK, "POST", proposal_path + "/decree",
-           {"number": "821.2/001/BKPSDM/2026", "signed_on": "2026-03-02", "effective_on": "2026-03-01"})
+           {"number": "821.2/001/BKPSDM/2026", "signed_on": "2026-03-01", "effective_on": "2026-03-01"})
     executed = api.ok(Role.OPERATOR, "POST", proposal_path + "/execution")
     assert executed["proposal_id"] == proposal_id
     moved = api.ok(Role.AUDITOR, "GET", f"/employees/{employee_id}")

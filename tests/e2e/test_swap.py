@@ -8,7 +8,7 @@ from uuid import UUID
 from api.http.roles import Role
 from tests.api.support import Api, employee, open_round, position, recommended_proposal
 
-DECREE = {"signed_on": "2026-03-02", "effective_on": "2026-03-01"}
+DECREE = {"signed_on": "2026-03-01", "effective_on": "2026-03-01"}
 
 
 def _decide(api: Api, round_id: str, proposal_id: str, **extra) -> None:

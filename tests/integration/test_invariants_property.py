@@ -1,28 +1,47 @@
 """Random command sequences never break the register's invariants (hypothesis state machine).
 
 Invariants: no employee holds two positions; no position ever gains a holder beyond its formasi;
-every transfer had an approval and a decree with the same number.
+every transfer had an approval and a decree with the same number; every decree was signed between
+its decision and the day it was recorded, and every rule that failed on its TMT was overridden.
+
+Besides the ordinary steps, the machine issues decrees with drawn dates (signed in the future, before
+the decision or in between; a TMT before, inside or after the round's period, or back-dated) and
+checks each against DOMAIN.md's "Binding moments"; an official of another agency tries every step
+and is refused (DOMAIN.md "Who may act for an agency"); the application's clock moves forward so
+that decrees take effect and evaluations fall due.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from application.context import Actor
 from application.errors import ApplicationError
 from application.service import MutasiApplication
 from application.settings import Settings
-from domain.errors import DomainError
+from domain.authority import OutsideAuthority
+from domain.calendar import add_months, add_years
+from domain.eligibility import EligibilityCase, assess_eligibility
+from domain.eligibility.conflict import Act
+from domain.errors import DomainError, InvalidValue
+from domain.mutation_round import DECREE_DATES, OverrideRequired
 from domain.official import Official
-from domain.proposal import Override
+from domain.proposal import EvaluationFindings, Override
+from domain.vocabulary import Expectation, Predikat
 from tests import scenario as s
 from tests.conftest import Clock
 
 DEPUTY = Official("sekda", None)
+START = date(2026, 3, 1)
+LAST_DAY = date(2027, 6, 30)
+"""The clock moves forward from START, never beyond LAST_DAY."""
+OUTSIDER = Actor("bupati-padang-pariaman", agencies=("Pemerintah Kabupaten Padang Pariaman",))
+OUTSIDE_STEPS = ("propose", "recommend", "decide", "decree", "execute", "announce")
 
 
 class RegisterMachine(RuleBasedStateMachine):
@@ -30,7 +49,8 @@ class RegisterMachine(RuleBasedStateMachine):
 
     @initialize()
     def build_register(self):
-        self.app = MutasiApplication(Settings(_env_file=None, store="memory"), clock=Clock(date(2026, 3, 2)))
+        self.clock = Clock(START)
+        self.app = MutasiApplication(Settings(_env_file=None, store="memory"), clock=self.clock)
         self.positions = [
             s.position(self.app, f"Jabatan {i}", unit=f"Unit {i % 2}", formasi=2 + i % 2) for i in range(4)
         ]
@@ -39,8 +59,11 @@ class RegisterMachine(RuleBasedStateMachine):
             for n in range(6)
         ]
         self.round_id = s.mutation_round(self.app)
+        self.rounds = [self.round_id]
         self.proposals: list = []
         self.decrees = 0
+        self.decreed_on: dict = {}
+        """The day on the application's clock when each proposal's decree was recorded."""
 
     def teardown(self):
         if hasattr(self, "app"):
@@ -51,6 +74,13 @@ class RegisterMachine(RuleBasedStateMachine):
             return command(*args, **kwargs)
         except (DomainError, ApplicationError):
             return None
+
+    def _last_notification(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    @property
+    def today(self) -> date:
+        return self.clock.today
 
     @rule(e=st.integers(0, 5), p=st.integers(1, 3))
     def propose(self, e, p):
@@ -68,6 +98,14 @@ class RegisterMachine(RuleBasedStateMachine):
         failed = report.failed if report else ()
         return tuple(Override(o.rule, "authorised exception", DEPUTY) for o in failed if o.overridable)
 
+    def _issue_decree(self, round_id, proposal_id, signed_on, effective_on, overrides=()):
+        """Issue a decree signed by the PPK; remember the day it was recorded."""
+        self.decrees += 1
+        recorded = self.app.issue_decree(s.PPK, round_id, proposal_id, f"SK-{self.decrees}", signed_on,
+                                         effective_on, overrides)
+        self.decreed_on[proposal_id] = self.today
+        return recorded
+
     @rule(i=st.integers(0, 30), steps=st.integers(2, 4), override=st.booleans())
     def advance(self, i, steps, override):
         """Take a proposal up to `steps` steps further: recommend, approve, decree, execute."""
@@ -84,9 +122,8 @@ class RegisterMachine(RuleBasedStateMachine):
             overrides = self._overrides(round_id, proposal) if override else ()
             self._try(self.app.decide, s.PPK, round_id, proposal_id, True, "approved", overrides)
         elif status == "approved":
-            self.decrees += 1
-            self._try(self.app.issue_decree, s.PPK, round_id, proposal_id, f"SK-{self.decrees}",
-                      date(2026, 2, 25), date(2026, 3, 1))
+            # signed today with the TMT today: refused once today leaves the round's period
+            self._try(self._issue_decree, round_id, proposal_id, self.today, self.today)
         elif status == "decreed":
             self._try(self.app.execute_transfer, s.OPERATOR, round_id, proposal_id)
 
@@ -104,10 +141,164 @@ class RegisterMachine(RuleBasedStateMachine):
         self._try(self.app.revise_formasi, s.OPERATOR, self.positions[p], formasi, "ABK")
 
     @rule()
+    def announce(self):
+        self._try(self.app.announce, s.PPK, self.round_id, self.today)
+
+    @rule()
     def next_round(self):
-        if self._try(self.app.close_round, s.PPK, self.round_id, date(2026, 3, 2)) is not None:
+        if self._try(self.app.close_round, s.PPK, self.round_id, self.today) is not None:
             self.round_id = s.mutation_round(self.app)
+            self.rounds.append(self.round_id)
             self.proposals = []
+
+    # -- the clock ---------------------------------------------------------------
+
+    @precondition(lambda self: self.clock.today < LAST_DAY)
+    @rule(days=st.sampled_from([1, 7, 30, 45, 90, 120, 200]))
+    def move_clock(self, days):
+        """Move the application's "today" forward: decrees take effect, evaluations fall due."""
+        self.clock.today = min(self.today + timedelta(days=days), LAST_DAY)
+
+    # -- decrees with drawn dates ------------------------------------------------
+
+    def _approved(self):
+        mutation_round = self.app.get_round(self.round_id)
+        return mutation_round, [p for p in mutation_round.proposals.values() if p.status.value == "approved"]
+
+    def _judged_on(self, mutation_round, proposal, effective_on):
+        """Every rule as DOMAIN.md's second binding moment judges it: on the TMT, with the register as
+        it stands now, the seats promised by the round's other approvals, for the PPK signing."""
+        employee = self.app.get_employee(proposal.employee_id)
+        return assess_eligibility(EligibilityCase(
+            employee=employee, current_position=self.app.get_position(proposal.from_position_id),
+            target=self.app.get_position(proposal.target_position_id), kind=mutation_round.kind,
+            effective_on=effective_on, actor=s.PPK.official, policy=self.app.policy,
+            freeze_windows=mutation_round.freeze_windows,
+            seats_promised=mutation_round.seats_promised(proposal.target_position_id, proposal.proposal_id),
+            seats_freed=mutation_round.seats_freed(proposal.target_position_id, proposal.proposal_id),
+            act=Act.SIGN_DECREE, proposed_by=proposal.proposed_by,
+        ))
+
+    @rule(
+        i=st.integers(0, 30),
+        signing=st.sampled_from(["after_today", "before_decision", "valid"]),
+        sign_days=st.integers(0, 90),
+        tmt=st.sampled_from(["before_period", "inside_period", "after_period", "from_signing"]),
+        tmt_days=st.integers(0, 200),
+        dates_override=st.booleans(),
+        lift_others=st.booleans(),
+    )
+    def issue_decree_with_drawn_dates(self, i, signing, sign_days, tmt, tmt_days, dates_override,
+                                      lift_others):
+        """A decree with drawn dates is recorded exactly when DOMAIN.md's second binding moment allows
+        it; a refused one records nothing."""
+        mutation_round, approved = self._approved()
+        if not approved:
+            return
+        proposal = approved[i % len(approved)]
+        decided_on = proposal.decision.decided_on
+        assert decided_on is not None and decided_on <= self.today
+        signed_on = {
+            "after_today": self.today + timedelta(days=1 + sign_days % 30),
+            "before_decision": decided_on - timedelta(days=1 + sign_days % 30),
+            "valid": decided_on + timedelta(days=sign_days % ((self.today - decided_on).days + 1)),
+        }[signing]
+        starts, ends = mutation_round.period_starts_on, mutation_round.period_ends_on
+        effective_on = {
+            "before_period": starts - timedelta(days=1 + tmt_days % 60),
+            "inside_period": starts + timedelta(days=tmt_days % ((ends - starts).days + 1)),
+            "after_period": ends + timedelta(days=1 + tmt_days),
+            "from_signing": signed_on + timedelta(days=tmt_days % 60 - 20),
+        }[tmt]
+
+        report = self._judged_on(mutation_round, proposal, effective_on)
+        failed = {o.rule: o for o in report.failed}
+        dates_hold = signed_on <= effective_on and starts <= effective_on <= ends
+        if not dates_hold:
+            failed[DECREE_DATES] = None
+        overrides = tuple(
+            Override(o.rule, "authorised exception", DEPUTY) for o in report.failed
+            if lift_others and o.overridable
+        ) + ((Override(DECREE_DATES, "TMT set by the PPK", DEPUTY),) if dates_override else ())
+
+        signing_ok = decided_on <= signed_on <= self.today
+        not_too_early = effective_on >= add_years(signed_on, -1)
+        names_failed = all(o.rule in failed for o in overrides)
+        uncovered = sorted(set(failed) - {o.rule for o in overrides} - proposal.overridden)
+        expected = signing_ok and not_too_early and names_failed and not uncovered
+
+        before = self._last_notification()
+        try:
+            self._issue_decree(self.round_id, proposal.proposal_id, signed_on, effective_on, overrides)
+        except DomainError as error:
+            assert not expected, f"a valid decree was refused: {error}"
+            assert self._last_notification() == before, "a refused decree recorded something"
+            if not signing_ok:
+                assert isinstance(error, InvalidValue)
+            elif not_too_early and names_failed:
+                assert isinstance(error, OverrideRequired) and list(error.rules) == uncovered, error
+            return
+        assert expected, (
+            f"decree signed {signed_on}, TMT {effective_on} (decided {decided_on}, today {self.today}) "
+            f"was recorded; failed {sorted(failed)}, overrides {[o.rule for o in overrides]}"
+        )
+        assert self._last_notification() > before
+        decree = self.app.get_round(self.round_id).proposal(proposal.proposal_id).decree
+        assert (decree.signed_on, decree.effective_on, decree.overrides) == (signed_on, effective_on, overrides)
+        judged = {o.rule: o.passed for o in decree.eligibility}
+        assert judged == {**{o.rule: o.passed for o in report.outcomes}, DECREE_DATES: dates_hold}
+
+    # -- evaluations -------------------------------------------------------------
+
+    @rule(i=st.integers(0, 30), months=st.sampled_from([1, 3, 6, 12]), back=st.integers(0, 40),
+          performance=st.sampled_from([Predikat.SANGAT_BAIK, Predikat.BAIK]))
+    def evaluate(self, i, months, back, performance):
+        """An evaluation dated `back` days ago is recorded exactly when it is not earlier than the
+        TMT plus its months, less the policy's early days."""
+        executed = [(r, p) for r in self.rounds for p in self.app.get_round(r).proposals.values()
+                    if p.status.value == "executed"]
+        if not executed:
+            return
+        round_id, proposal = executed[i % len(executed)]
+        evaluated_on = self.today - timedelta(days=back)
+        findings = EvaluationFindings(months, evaluated_on, performance, Expectation.AS_EXPECTED,
+                                      Expectation.AS_EXPECTED, "adapted well")
+        due = add_months(proposal.executed_on, months) - timedelta(days=self.app.policy.evaluation_early_days)
+        before = self._last_notification()
+        recorded = self._try(self.app.evaluate_transfer, s.OPERATOR, round_id, proposal.proposal_id, findings)
+        assert (recorded is not None) == (evaluated_on >= due), (evaluated_on, due)
+        assert (self._last_notification() > before) == (recorded is not None)
+
+    # -- an official of another agency -------------------------------------------
+
+    @rule(step=st.sampled_from(OUTSIDE_STEPS), i=st.integers(0, 30), e=st.integers(0, 5),
+          p=st.integers(1, 3), approve=st.booleans())
+    def act_for_another_agency(self, step, i, e, p, approve):
+        """Whatever the step, an official of another agency is refused and nothing is recorded."""
+        proposal_id = self.proposals[i % len(self.proposals)][1] if self.proposals else None
+        if step == "propose":
+            current = self.app.get_employee(self.employees[e]).position_id
+            target = self.positions[(self.positions.index(current) + p) % 4]
+            act = (self.app.propose, OUTSIDER, self.round_id, self.employees[e], target, "outside")
+        elif proposal_id is None and step != "announce":
+            return
+        elif step == "recommend":
+            act = (self.app.recommend, OUTSIDER, self.round_id, proposal_id, True, "outside")
+        elif step == "decide":
+            act = (self.app.decide, OUTSIDER, self.round_id, proposal_id, approve, "outside")
+        elif step == "decree":
+            act = (self.app.issue_decree, OUTSIDER, self.round_id, proposal_id, "SK-OUTSIDE", self.today,
+                   max(self.today, s.mutation_round.__defaults__[0]))
+        elif step == "execute":
+            act = (self.app.execute_transfer, OUTSIDER, self.round_id, proposal_id)
+        else:
+            act = (self.app.announce, OUTSIDER, self.round_id, self.today)
+        before = self._last_notification()
+        with pytest.raises(OutsideAuthority):
+            act[0](*act[1:])
+        assert self._last_notification() == before, f"{step} by another agency recorded something"
+
+    # -- invariants --------------------------------------------------------------
 
     @invariant()
     def nobody_holds_two_positions(self):
@@ -147,6 +338,32 @@ class RegisterMachine(RuleBasedStateMachine):
                               if p.employee_id == employee_id and p.status.value == "executed"
                               and p.decree and p.decree.number == event.decree_number]
                 assert proposal.decision is not None and proposal.decision.approved
+
+    @invariant()
+    def every_decree_was_signed_between_its_decision_and_its_recording(self):
+        if not hasattr(self, "app"):
+            return
+        for round_id in self.rounds:
+            for proposal in self.app.get_round(round_id).proposals.values():
+                if proposal.decree is None:
+                    continue
+                assert proposal.status.value in ("decreed", "executed")
+                decree, decision = proposal.decree, proposal.decision
+                assert decision is not None and decision.approved and decision.decided_on is not None
+                assert decision.decided_on <= decree.signed_on <= self.decreed_on[proposal.proposal_id]
+                if proposal.executed_on is not None:
+                    assert proposal.executed_on == decree.effective_on
+
+    @invariant()
+    def every_rule_failed_at_the_decree_was_overridden(self):
+        if not hasattr(self, "app"):
+            return
+        for round_id in self.rounds:
+            for proposal in self.app.get_round(round_id).proposals.values():
+                if proposal.decree is None:
+                    continue
+                failed = {o.rule for o in proposal.decree.eligibility if not o.passed}
+                assert failed <= proposal.overridden, f"not overridden: {failed - proposal.overridden}"
 
 
 RegisterMachine.TestCase.settings = settings(

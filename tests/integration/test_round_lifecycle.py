@@ -22,14 +22,14 @@ def test_a_round_runs_from_opening_to_evaluation(app, clock):
     assert proposal.jpm == Decimal("100.00") and proposal.jpm_category.value == "MS"
     assert [o.rule for o in proposal.eligibility] == [
         "tenure", "senior_executive_lock", "election_freeze", "performance", "discipline",
-        "competency_fit", "rank", "vacancy", "conflict_of_interest",
+        "competency_fit", "rank", "vacancy", "conflict_of_interest", "level",
     ]
     assert all(o.passed for o in proposal.eligibility)
 
     app.recommend(s.COMMITTEE, round_id, proposed.proposal_id, True, "fits the standard")
     app.decide(s.PPK, round_id, proposed.proposal_id, True, "approved")
     app.announce(s.PPK, round_id, date(2026, 2, 20))
-    app.issue_decree(s.PPK, round_id, proposed.proposal_id, "821.2/017/BKPSDM/2026", date(2026, 2, 25), date(2026, 3, 1))
+    app.issue_decree(s.PPK, round_id, proposed.proposal_id, "821.2/017/BKPSDM/2026", date(2026, 3, 1), date(2026, 3, 1))
     executed = app.execute_transfer(s.OPERATOR, round_id, proposed.proposal_id)
     assert executed.position == app.recorder.max_notification_id()  # round, employee, 2 positions
     clock.today = date(2026, 6, 2)

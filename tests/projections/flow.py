@@ -12,7 +12,7 @@ from domain.proposal import EvaluationFindings, Override
 from domain.vocabulary import DevelopmentActivity, Expectation, Predikat
 from tests import scenario as sc
 
-EVALUATOR = Actor("kepala-bkpsdm")
+EVALUATOR = Actor("kepala-bkpsdm", agencies=sc.AGENCIES)
 
 
 @dataclass
@@ -54,11 +54,13 @@ def walk(app: MutasiApplication) -> Flow:
         app.issue_decree(sc.PPK, round_id, proposal_id, f"821.2/{number:03d}/2026", date(2026, 3, 1),
                          date(2026, 3, 1))
         app.execute_transfer(sc.OPERATOR, round_id, proposal_id)
+    today, app.today = app.today, lambda: date(2026, 6, 2)  # the evaluations, three months later
     app.evaluate_transfer(EVALUATOR, round_id, approved, EvaluationFindings(
         3, date(2026, 6, 1), Predikat.BAIK, Expectation.AS_EXPECTED, Expectation.AS_EXPECTED, "settled in"))
     app.evaluate_transfer(EVALUATOR, round_id, proposal, EvaluationFindings(
         3, date(2026, 6, 1), Predikat.BUTUH_PERBAIKAN, Expectation.BELOW, Expectation.AS_EXPECTED,
         "struggles with asset records", "mentoring by the head of the asset desk"))
+    app.today = today
     plan = app.plan_development(sc.OPERATOR, weak, DevelopmentActivity.TRAINING, "Diklat keuangan daerah",
                                 "keuangan_daerah", 24, date(2026, 9, 30)).plan_id
     last = app.complete_development(sc.OPERATOR, weak, plan, date(2026, 5, 20), 16)

@@ -1,6 +1,6 @@
 """In-memory builders for unit tests: valid NIPs, positions, employees with a clean record, rounds.
 
-By default an employee built here passes all nine rules for a move on EFFECTIVE (1 March 2026).
+By default an employee built here passes all ten rules for a move on EFFECTIVE (1 March 2026).
 """
 
 from __future__ import annotations
@@ -19,16 +19,19 @@ from eventsourcing.domain import Aggregate
 from domain.eligibility import EligibilityCase, FreezeWindow
 from domain.employee import Employee
 from domain.mutation_round import MutationRound
-from domain.official import Official
+from domain.official import NATIONAL, Official
 from domain.policy import RulePolicy
 from domain.position import Position
-from domain.proposal import Consent, Decree, Override, Recommendation, TechnicalReview
-from domain.transfer import place_employee
+from domain.proposal import Consent, Decree, EvaluationFindings, Override, Recommendation, TechnicalReview
+from domain.transfer import evaluate_transfer, execute_transfer, place_employee
 from domain.vocabulary import ConsentParty, Office, Expectation, PositionType, Potential, Rank, TransferKind
 
 AGENCY = "Pemerintah Kota Pariaman"
 OTHER_AGENCY = "Pemerintah Kabupaten Padang Pariaman"
 EFFECTIVE = date(2026, 3, 1)
+DECIDED_ON = date(2026, 2, 10)
+TODAY = date(2026, 3, 2)
+"""The application's "today" in the scenes: after the decision, the decree's signing and the TMT."""
 PLACED_ON = date(2022, 1, 3)
 STANDARD = {"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4}
 GOOD_SCORES = {"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}
@@ -37,6 +40,11 @@ COMMITTEE = Official("ketua-tpk", nip="197001011995031001", agencies=(AGENCY,))
 PPK = Official("walikota", agencies=(AGENCY,))
 BKN = Official("kanreg-bkn", agencies=(AGENCY, OTHER_AGENCY))
 GOVERNOR = Official("gubernur", agencies=(AGENCY, OTHER_AGENCY), office=Office.GOVERNOR)
+MINISTER = Official("mendagri", agencies=(NATIONAL,), office=Office.MINISTER_OF_HOME_AFFAIRS)
+HEAD_OF_BKN = Official("kepala-bkn", agencies=(NATIONAL,), office=Office.HEAD_OF_BKN)
+DECIDERS = {TransferKind.WITHIN_AGENCY: PPK, TransferKind.BETWEEN_AGENCIES_IN_PROVINCE: GOVERNOR,
+            TransferKind.BETWEEN_PROVINCES: MINISTER, TransferKind.CENTRAL_REGIONAL: HEAD_OF_BKN}
+"""Who decides and signs each kind of transfer (DOMAIN.md's table)."""
 
 
 def nip(seq: int = 1, birth: date = date(1985, 1, 15), start: tuple[int, int] = (2010, 3), sex: int = 1) -> str:
@@ -182,18 +190,23 @@ class Scene:
         self.round.record_consent(proposal_id, (who or self.employee).nip, Consent(
             party, Official(f"ppk-{party.value}"), position_id or self.target.id, f"800/{party.value}/2026",
             date(2026, 2, 1),
-        ))
+        ), OPERATOR)
+
+    @property
+    def decider(self) -> Official:
+        """Who decides and signs in this round: the PPK within the agency, else DOMAIN.md's office."""
+        return DECIDERS[self.round.kind]
 
     def review(self, proposal_id: UUID, favourable: bool, who: Employee | None = None) -> None:
         self.round.record_technical_review(proposal_id, (who or self.employee).nip, TechnicalReview(
             favourable, BKN, "PERTEK-123/2026", date(2026, 2, 5), "checked",
         ))
 
-    def approve(self, proposal_id: UUID, who: Employee | None = None, by: Official = PPK,
+    def approve(self, proposal_id: UUID, who: Employee | None = None, by: Official | None = None,
                 overrides: tuple[Override, ...] = (), target: Position | None = None):
         return self.round.approve(
-            proposal_id, who or self.employee, self.origin, target or self.target, by,
-            "approved on the committee's recommendation", self.policy, overrides,
+            proposal_id, who or self.employee, self.origin, target or self.target, by or self.decider,
+            "approved on the committee's recommendation", self.policy, overrides, DECIDED_ON,
         )
 
     def approved(self, who: Employee | None = None, overrides: tuple[Override, ...] = ()) -> UUID:
@@ -208,8 +221,30 @@ class Scene:
         return proposal_id
 
     def decree(self, proposal_id: UUID, number: str = "SK 821/12/BKPSDM/2026",
-               signed_on: date = date(2026, 2, 20), effective_on: date = EFFECTIVE) -> None:
-        self.round.issue_decree(proposal_id, Decree(number, signed_on, effective_on, PPK))
+               signed_on: date = date(2026, 2, 20), effective_on: date = EFFECTIVE,
+               by: Official | None = None, overrides: tuple[Override, ...] = (), today: date = TODAY,
+               who: Employee | None = None, origin: Position | None = None, target: Position | None = None):
+        return self.round.issue_decree(
+            proposal_id, Decree(number, signed_on, effective_on, by or self.decider), who or self.employee,
+            origin or self.origin, target or self.target, self.policy, today, overrides,
+        )
+
+    def announce(self, by: Official = PPK, on: date = date(2026, 2, 15), *others: Employee) -> None:
+        """Announce the round (the NIPs of the scene's employee and `others` given)."""
+        nips = {e.id: e.nip for e in (self.employee, *others)}
+        self.round.announce(by, on, nips)
+
+    def execute(self, proposal_id: UUID, today: date = EFFECTIVE, by: Official = OPERATOR,
+                who: Employee | None = None, origin: Position | None = None,
+                target: Position | None = None) -> None:
+        """Carry out the decreed transfer (round, employee and both positions)."""
+        execute_transfer(self.round, proposal_id, who or self.employee, origin or self.origin,
+                         target or self.target, today, by, self.policy)
+
+    def evaluate(self, proposal_id: UUID, findings: EvaluationFindings, by: Official = OPERATOR,
+                 today: date = date(2027, 12, 31)):
+        """Record a post-transfer evaluation (on the round and the employee)."""
+        return evaluate_transfer(self.round, proposal_id, self.employee, findings, by, today, self.policy)
 
 
 def recorded(aggregate: Aggregate) -> list[str]:

@@ -153,7 +153,7 @@ def test_conflict_fails_when_the_actor_is_the_employee_and_cannot_be_overridden(
 
     assert not outcome.passed
     assert outcome.overridable is False
-    assert outcome.explanation == "self is the employee concerned"
+    assert outcome.explanation == "self is the employee concerned and may not decide their own transfer"
 
 
 def test_conflict_passes_for_another_official():

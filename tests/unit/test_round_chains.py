@@ -7,7 +7,7 @@ from datetime import date
 from domain.errors import IllegalTransition
 from domain.position import FormasiExceeded
 from domain.transfer import execute_transfer, execute_transfers_together
-from tests.unit.builders import EFFECTIVE, PPK, Scene, employee, override, position, recorded, refused
+from tests.unit.builders import EFFECTIVE, OPERATOR, PPK, Scene, employee, override, position, recorded, refused
 
 
 def _chain():
@@ -39,13 +39,13 @@ def test_a_chain_executes_departure_first_and_never_beyond_the_formasi():
     scene.recommend(a_moves)
     scene.approve(a_moves)
     scene.decree(a_moves)
-    scene.decree(b_moves, number="SK 821/13/BKPSDM/2026")
+    scene.decree(b_moves, number="SK 821/13/BKPSDM/2026", who=holder, origin=scene.target, target=onward)
 
     with refused(FormasiExceeded, scene.round, scene.employee, scene.origin, scene.target):
-        execute_transfer(scene.round, a_moves, scene.employee, scene.origin, scene.target, EFFECTIVE)
+        scene.execute(a_moves)
 
-    execute_transfer(scene.round, b_moves, holder, scene.target, onward, EFFECTIVE)
-    execute_transfer(scene.round, a_moves, scene.employee, scene.origin, scene.target, EFFECTIVE)
+    scene.execute(b_moves, who=holder, origin=scene.target, target=onward)
+    scene.execute(a_moves)
     assert set(scene.target.holders) == {scene.employee.id}
     assert set(onward.holders) == {holder.id}
 
@@ -76,7 +76,7 @@ def _swap():
     scene.recommend(b_moves, holder)
     assert scene.round.approve(b_moves, holder, scene.target, scene.origin, PPK, "swap", scene.policy).passed
     scene.decree(a_moves)
-    scene.decree(b_moves, number="SK 821/13/BKPSDM/2026")
+    scene.decree(b_moves, number="SK 821/13/BKPSDM/2026", who=holder, origin=scene.target, target=scene.origin)
     people = {scene.employee.id: scene.employee, holder.id: holder}
     seats = {scene.origin.id: scene.origin, scene.target.id: scene.target}
     return scene, holder, a_moves, b_moves, people, seats
@@ -85,15 +85,15 @@ def _swap():
 def test_a_swap_of_two_full_positions_cannot_execute_one_transfer_at_a_time():
     scene, holder, a_moves, b_moves, _, _ = _swap()
     with refused(FormasiExceeded, scene.round, scene.employee, scene.origin, scene.target):
-        execute_transfer(scene.round, a_moves, scene.employee, scene.origin, scene.target, EFFECTIVE)
+        scene.execute(a_moves)
     with refused(FormasiExceeded, scene.round, holder, scene.target, scene.origin):
-        execute_transfer(scene.round, b_moves, holder, scene.target, scene.origin, EFFECTIVE)
+        scene.execute(b_moves, who=holder, origin=scene.target, target=scene.origin)
 
 
 def test_a_swap_executes_together_and_each_seat_holds_the_other():
     scene, holder, a_moves, b_moves, people, seats = _swap()
 
-    execute_transfers_together(scene.round, [a_moves, b_moves], people, seats, EFFECTIVE)
+    execute_transfers_together(scene.round, [a_moves, b_moves], people, seats, EFFECTIVE, OPERATOR, scene.policy)
 
     assert set(scene.origin.holders) == {holder.id} and set(scene.target.holders) == {scene.employee.id}
     assert scene.employee.position_id == scene.target.id and holder.position_id == scene.origin.id
@@ -111,23 +111,23 @@ def test_transfers_together_still_seat_nobody_beyond_the_formasi():
     scene.recommend(c_moves, third)
     scene.round.approve(c_moves, third, onward, scene.origin, PPK, "approved", scene.policy,
                         (override("vacancy"),))
-    scene.decree(c_moves, number="SK 821/14/BKPSDM/2026")
+    scene.decree(c_moves, number="SK 821/14/BKPSDM/2026", who=third, origin=onward, target=scene.origin)
     everyone = {**people, third.id: third}
     places = {**seats, onward.id: onward}
 
     with refused(FormasiExceeded, scene.round, scene.employee, holder, third, scene.origin, scene.target, onward,
                  match="formasi 1 and 1 holders, 1 of them leaving: no free seat for 2 arriving"):
-        execute_transfers_together(scene.round, [a_moves, b_moves, c_moves], everyone, places, EFFECTIVE)
+        execute_transfers_together(scene.round, [a_moves, b_moves, c_moves], everyone, places, EFFECTIVE, OPERATOR, scene.policy)
 
 
 def test_transfers_together_refuse_a_repeat_a_missing_aggregate_and_an_undecreed_proposal():
     scene, holder, a_moves, b_moves, people, seats = _swap()
     everything = (scene.round, scene.employee, holder, scene.origin, scene.target)
     with refused(IllegalTransition, *everything, match="listed twice"):
-        execute_transfers_together(scene.round, [a_moves, a_moves], people, seats, EFFECTIVE)
+        execute_transfers_together(scene.round, [a_moves, a_moves], people, seats, EFFECTIVE, OPERATOR, scene.policy)
     with refused(IllegalTransition, *everything, match="was not given"):
-        execute_transfers_together(scene.round, [a_moves, b_moves], {holder.id: holder}, seats, EFFECTIVE)
+        execute_transfers_together(scene.round, [a_moves, b_moves], {holder.id: holder}, seats, EFFECTIVE, OPERATOR, scene.policy)
     with refused(IllegalTransition, *everything, match="no transfer"):
-        execute_transfers_together(scene.round, [], people, seats, EFFECTIVE)
+        execute_transfers_together(scene.round, [], people, seats, EFFECTIVE, OPERATOR, scene.policy)
     with refused(IllegalTransition, *everything, match="takes effect on"):
-        execute_transfers_together(scene.round, [a_moves, b_moves], people, seats, date(2026, 2, 1))
+        execute_transfers_together(scene.round, [a_moves, b_moves], people, seats, date(2026, 2, 1), OPERATOR, scene.policy)

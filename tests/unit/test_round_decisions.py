@@ -10,7 +10,7 @@ from domain.official import Official
 from domain.position import PositionAbolished
 from domain.proposal import ProposalStatus
 from domain.vocabulary import SanctionLevel
-from tests.unit.builders import EFFECTIVE, OPERATOR, PPK, Scene, override, position, recorded, refused
+from tests.unit.builders import AGENCY, EFFECTIVE, OPERATOR, PPK, Scene, override, position, recorded, refused
 
 
 def test_approval_records_the_decision_with_the_eligibility_at_that_moment():
@@ -62,7 +62,7 @@ def test_errors_for_the_employee_deciding_their_own_transfer_even_with_an_overri
     scene = Scene.build()
     proposal_id = scene.propose()
     scene.recommend(proposal_id)
-    self_ = Official("self", scene.employee.nip)
+    self_ = Official("self", scene.employee.nip, (AGENCY,))
     with refused(ConflictOfInterest, scene.round, match="may not decide their own transfer"):
         scene.approve(proposal_id, by=self_, overrides=(override("conflict_of_interest"),))
     with refused(ConflictOfInterest, scene.round):
@@ -123,7 +123,7 @@ def test_errors_for_the_employee_authorising_an_override_of_their_own_transfer()
     proposal_id = scene.propose()
     scene.recommend(proposal_id)
     with refused(ConflictOfInterest, scene.round, match="may not authorise an override"):
-        scene.approve(proposal_id, overrides=(override("tenure", by=Official("self", scene.employee.nip)),))
+        scene.approve(proposal_id, overrides=(override("tenure", by=Official("self", scene.employee.nip, (AGENCY,))),))
 
 
 def test_rules_are_checked_again_at_approval():
@@ -231,7 +231,7 @@ def test_errors_for_deciding_in_an_announced_round():
     scene = Scene.build()
     scene.approved()
     pending = _recommended_other(scene)
-    scene.round.announce(PPK, date(2026, 2, 15))
+    scene.announce()
     with refused(RoundNotOpen, scene.round):
         scene.round.reject(pending, scene.employee.nip, PPK, "too late")
 

@@ -78,7 +78,7 @@ def test_errors_for_a_proposal_id_already_used():
 def test_errors_for_proposing_into_an_announced_round():
     scene = Scene.build()
     scene.approved()
-    scene.round.announce(PPK, date(2026, 2, 15))
+    scene.announce()
     other = scene.another(2)
     with refused(RoundNotOpen, scene.round, match="is announced"):
         scene.propose(other)
@@ -121,7 +121,7 @@ def test_errors_for_proposing_the_position_already_held():
 def test_errors_for_proposing_ones_own_transfer():
     scene = Scene.build()
     with refused(ConflictOfInterest, scene.round, match="may not propose their own transfer") as error:
-        scene.propose(by=Official("self", scene.employee.nip))
+        scene.propose(by=Official("self", scene.employee.nip, (AGENCY,)))
 
     assert error.value.rules == ("conflict_of_interest",)
 

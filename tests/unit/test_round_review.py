@@ -9,7 +9,7 @@ from domain.mutation_round import PaperworkMissing, ProposalNotOpen, RoundNotOpe
 from domain.official import Official
 from domain.proposal import Consent, Recommendation, TechnicalReview
 from domain.vocabulary import ConsentParty, TransferKind
-from tests.unit.builders import COMMITTEE, PPK, Scene, position, recorded, refused
+from tests.unit.builders import AGENCY, BKN, COMMITTEE, GOVERNOR, OPERATOR, OTHER_AGENCY, PPK, Scene, position, recorded, refused
 
 CROSS = TransferKind.BETWEEN_AGENCIES_IN_PROVINCE
 
@@ -26,8 +26,8 @@ def test_records_the_committees_recommendation():
 def test_errors_for_the_employee_recommending_their_own_transfer():
     scene = Scene.build()
     proposal_id = scene.propose()
-    with refused(ConflictOfInterest, scene.round, match="cannot review their own transfer"):
-        scene.recommend(proposal_id, by=Official("self", scene.employee.nip))
+    with refused(ConflictOfInterest, scene.round, match="may not recommend their own transfer"):
+        scene.recommend(proposal_id, by=Official("self", scene.employee.nip, (AGENCY,)))
 
 
 def test_errors_for_recommending_a_decided_proposal():
@@ -40,7 +40,7 @@ def test_errors_for_recommending_a_decided_proposal():
 def test_errors_for_recommending_in_an_announced_round():
     scene = Scene.build()
     proposal_id = scene.approved()
-    scene.round.announce(PPK, date(2026, 2, 15))
+    scene.announce()
     with refused(RoundNotOpen, scene.round):
         scene.round.recommend(proposal_id, scene.employee.nip, Recommendation(True, COMMITTEE, "late"))
 
@@ -81,10 +81,10 @@ def test_errors_for_a_consent_naming_another_position():
 def test_errors_for_the_employee_consenting_to_their_own_transfer():
     scene = Scene.build(kind=CROSS)
     proposal_id = scene.propose()
-    own = Consent(ConsentParty.RELEASING, Official("self", scene.employee.nip), scene.target.id, "800/1",
+    own = Consent(ConsentParty.RELEASING, Official("self", scene.employee.nip, (AGENCY,)), scene.target.id, "800/1",
                   date(2026, 2, 1))
     with refused(ConflictOfInterest, scene.round):
-        scene.round.record_consent(proposal_id, scene.employee.nip, own)
+        scene.round.record_consent(proposal_id, scene.employee.nip, own, OPERATOR)
 
 
 def test_errors_for_a_consent_without_a_letter_number():
@@ -92,13 +92,13 @@ def test_errors_for_a_consent_without_a_letter_number():
     proposal_id = scene.propose()
     blank = Consent(ConsentParty.RECEIVING, PPK, scene.target.id, " ", date(2026, 2, 1))
     with refused(InvalidValue, scene.round, match="consent letter number"):
-        scene.round.record_consent(proposal_id, scene.employee.nip, blank)
+        scene.round.record_consent(proposal_id, scene.employee.nip, blank, OPERATOR)
 
 
 def test_errors_for_the_employee_reviewing_their_own_transfer():
     scene = Scene.build(kind=CROSS)
     proposal_id = scene.propose()
-    own = TechnicalReview(True, Official("self", scene.employee.nip), "PERTEK-1", date(2026, 2, 5), "")
+    own = TechnicalReview(True, Official("self", scene.employee.nip, (AGENCY,)), "PERTEK-1", date(2026, 2, 5), "")
     with refused(ConflictOfInterest, scene.round):
         scene.round.record_technical_review(proposal_id, scene.employee.nip, own)
 
@@ -106,7 +106,7 @@ def test_errors_for_the_employee_reviewing_their_own_transfer():
 def test_errors_for_a_technical_review_without_a_reference():
     scene = Scene.build(kind=CROSS)
     proposal_id = scene.propose()
-    blank = TechnicalReview(True, Official("bkn"), "", date(2026, 2, 5), "")
+    blank = TechnicalReview(True, BKN, "", date(2026, 2, 5), "")
     with refused(InvalidValue, scene.round, match="technical review reference"):
         scene.round.record_technical_review(proposal_id, scene.employee.nip, blank)
 
@@ -180,6 +180,6 @@ def test_approves_a_cross_agency_move_with_both_consents_and_a_favourable_review
 def test_a_rejection_needs_no_paperwork():
     scene = Scene.build(kind=CROSS)
     proposal_id = scene.propose()
-    scene.round.reject(proposal_id, scene.employee.nip, PPK, "no budget")
+    scene.round.reject(proposal_id, scene.employee.nip, GOVERNOR, "no budget", OTHER_AGENCY)
 
     assert scene.round.proposal(proposal_id).decision.approved is False

@@ -28,9 +28,10 @@ def open_round(body: OpenRound, app: Application, command: Command) -> Response:
 
 
 @router.get("/{round_id}", name="rounds.read", response_model=RoundOut, responses=READ_ERRORS)
-def read(round_id: UUID, at: ReadParams, app: Application, response: Response) -> RoundOut:
-    """The round with its proposals, each with JPM and the eligibility result rule by rule."""
-    mutation_round = app.get_round(round_id, version=at.version, as_of=at.as_of)
+def read(round_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response) -> RoundOut:
+    """The round with its proposals, each with JPM and the eligibility result rule by rule
+    (for callers who act for the round's agency, and national auditors)."""
+    mutation_round = app.get_round(round_id, version=at.version, as_of=at.as_of, reader=actor)
     tag_version(response, mutation_round.version)
     return RoundOut.of(mutation_round)
 
@@ -40,7 +41,8 @@ def read(round_id: UUID, at: ReadParams, app: Application, response: Response) -
 def check_eligibility(
     round_id: UUID, body: EligibilityCheck, app: Application, actor: CurrentActor
 ) -> EligibilityOut:
-    """All nine rules for a candidate move in this round, asked by the caller; records nothing."""
+    """All ten rules for a candidate move in this round, asked by the caller; records nothing.
+    Rule 9 answers for the caller doing `act`, exactly as that act's own guard would."""
     return EligibilityOut.of(app.check_eligibility(actor, round_id, **body.model_dump()))
 
 
@@ -112,9 +114,12 @@ def announce(round_id: UUID, body: Announce, app: Application, command: Command)
 def issue_decree(
     round_id: UUID, proposal_id: UUID, body: IssueDecree, app: Application, command: Command
 ) -> Response:
-    """Record the SK of an approved proposal, signed by the calling PPK."""
+    """Record the SK of an approved proposal, signed by the calling PPK: every rule is judged again
+    on the TMT; what newly fails (or a back-dated TMT, or one outside the period) needs an override."""
+    overrides = [o.override() for o in body.overrides]
     return command.run(lambda actor, expected: app.issue_decree(
-        actor, round_id, proposal_id, **body.model_dump(), expected_version=expected))
+        actor, round_id, proposal_id, body.number, body.signed_on, body.effective_on, overrides,
+        expected_version=expected))
 
 
 @router.post(_PROPOSAL + "/execution", name="rounds.execute_transfer", **_COMMAND)

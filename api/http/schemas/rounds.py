@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt
 from api.http.schemas.common import Body, Day, Name, OfficialIn, OfficialOut, Text
 from domain.competency import JpmCategory
 from domain.eligibility import EligibilityReport, FreezeWindow
+from domain.eligibility.conflict import Act
 from domain.mutation_round import MutationRound, RoundStatus
 from domain.planning.options import PlanOptions
 from domain.proposal import EvaluationFindings, Override, ProposalStatus
@@ -41,14 +42,22 @@ class OpenRound(Body):
     freeze_windows: list[FreezeWindowIn] = Field(default_factory=list, max_length=50)
 
 
-class EligibilityCheck(Body):
-    """A candidate move to check against the nine rules (nothing is recorded)."""
+class CandidateMove(Body):
+    """An employee and the target position of a candidate move."""
 
     employee_id: UUID = Field(examples=["d20a9f5e-a578-5ae2-bc4d-d5ead2cb2262"])
     target_position_id: UUID = Field(examples=["3b0f5c44-3f0e-5d55-9a1c-0d3c8e6f9b21"])
 
 
-class Propose(EligibilityCheck):
+class EligibilityCheck(CandidateMove):
+    """A candidate move to check against the ten rules (nothing is recorded). Rule 9 is judged for
+    the caller doing `act` (default: proposing; deciding when `proposal_id` names the proposal)."""
+
+    act: Act | None = None
+    proposal_id: UUID | None = None
+
+
+class Propose(CandidateMove):
     """Propose a candidate for a target position, with the written reason."""
 
     reason: Text = Field(examples=["best competency match for the vacancy"])
@@ -103,7 +112,7 @@ class Decide(Body):
 
     approve: StrictBool
     reason: Text = Field(examples=["approved on the committee's recommendation"])
-    overrides: list[OverrideIn] = Field(default_factory=list, max_length=9)
+    overrides: list[OverrideIn] = Field(default_factory=list, max_length=10)
 
 
 class Announce(Body):
@@ -113,11 +122,14 @@ class Announce(Body):
 
 
 class IssueDecree(Body):
-    """The SK of an approved proposal, signed by the acting PPK."""
+    """The SK of an approved proposal, signed by the acting PPK: not after today, not before the
+    decision. Every rule is judged again on the TMT (`effective_on`); a rule that newly fails, a TMT
+    before the signing or outside the round's period (`decree_dates`) needs an override."""
 
     number: Name = Field(examples=["821.2/001/BKPSDM/2026"])
     signed_on: Day
     effective_on: Day
+    overrides: list[OverrideIn] = Field(default_factory=list, max_length=11)
 
 
 class ExecuteTogether(Body):
@@ -160,7 +172,7 @@ class RuleOutcomeOut(BaseModel):
 
 
 class EligibilityOut(BaseModel):
-    """The nine rules' outcomes for a candidate move, in DOMAIN.md's order."""
+    """The ten rules' outcomes for a candidate move, in DOMAIN.md's order."""
 
     passed: bool
     outcomes: list[RuleOutcomeOut]
@@ -207,6 +219,7 @@ class DecisionOut(BaseModel):
     eligibility: list[RuleOutcomeOut]
     overrides: list[OverrideOut]
     jpm: Decimal | None
+    decided_on: date | None = Field(description="the day of the decision (unknown for old records)")
 
 
 class DecreeOut(BaseModel):
@@ -214,6 +227,8 @@ class DecreeOut(BaseModel):
     signed_on: date
     effective_on: date
     signed_by: OfficialOut
+    eligibility: list[RuleOutcomeOut] = Field(description="every rule judged again on the TMT at signing")
+    overrides: list[OverrideOut] = Field(description="rules lifted at the decree")
 
 
 class FindingsOut(BaseModel):
