@@ -67,9 +67,9 @@ class MutasiBase(Application):
             try:
                 aggregate = self.repository.get(aggregate_id, version=version, projector_func=_project)
             except AggregateNotFoundError:
-                raise missing(f"no {cls.__name__.lower()} {aggregate_id}") from None
-        if not isinstance(aggregate, cls):
-            raise missing(f"{aggregate_id} is not a {cls.__name__}")
+                raise missing(f"no {noun(cls)} {aggregate_id}") from None
+        if not isinstance(aggregate, cls):  # said as of an unknown id: what else it is stays unsaid
+            raise missing(f"no {noun(cls)} {aggregate_id}")
         if expected_version is not None and aggregate.version != expected_version:
             raise VersionMismatch(
                 f"{cls.__name__} {aggregate_id} is at version {aggregate.version}, "
@@ -85,7 +85,7 @@ class MutasiBase(Application):
         if as_of is not None:
             version = self.version_at(aggregate_id, as_of)
             if version is None:
-                raise missing(f"{cls.__name__} {aggregate_id} did not exist yet at {as_of}")
+                raise missing(f"no {noun(cls)} {aggregate_id} was recorded yet at {as_of}")
         return self._load(cls, aggregate_id, missing, version=version)
 
     def exists(self, aggregate_id: UUID) -> bool:
@@ -159,6 +159,14 @@ class MutasiBase(Application):
         """Raise `StoreNotReady` unless the store answers; returns the latest notification id."""
         with self._store_errors():
             return self.recorder.max_notification_id() or 0
+
+
+_NOUNS = {"MutationRound": "round", "MutationPlan": "plan", "Aggregate": "record"}
+
+
+def noun(cls: type) -> str:
+    """What a not-found message calls an aggregate class, in the domain's words ("round", not the class)."""
+    return _NOUNS.get(cls.__name__, cls.__name__.lower())
 
 
 def _project(aggregate: A | None, domain_events: Iterable[Any]) -> A | None:

@@ -22,11 +22,12 @@ from uuid import uuid4
 
 from application.bootstrap import open_application
 from application.context import Actor
+from domain.official import NATIONAL
 from bench.common import connect, fresh_store, percentiles, save_result
 from domain.employee import Employee
 from domain.vocabulary import Expectation, Rank
 
-OPERATOR = Actor("bench-operator")
+OPERATOR = Actor("bench-operator", agencies=(NATIONAL,))
 SHAPE = """
 CREATE TABLE raw_target (
     originator_id uuid NOT NULL, originator_version bigint NOT NULL, topic text, state bytea,

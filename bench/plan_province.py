@@ -118,6 +118,7 @@ def stored(employees: int, seed: int) -> dict:
     """Import a generated register, open a round, and time the application's plan use case."""
     from application.bootstrap import open_application
     from application.context import Actor
+    from domain.official import NATIONAL
     from application.sample import AGENCY as CITY
     from bench.common import fresh_store, import_register
 
@@ -125,7 +126,7 @@ def stored(employees: int, seed: int) -> dict:
         imported = import_register(settings, employees, seed)
         app = open_application(settings)
         try:
-            actor = Actor("ketua-tpk")
+            actor = Actor("ketua-tpk", agencies=(NATIONAL,))
             round_id = app.open_round(actor, CITY, TransferKind.WITHIN_AGENCY, "Mutasi 2026", date(2026, 1, 1),
                                       date(2026, 6, 30), date(2026, 3, 1)).aggregate_id
             started = time.perf_counter()

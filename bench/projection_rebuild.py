@@ -33,6 +33,7 @@ from psycopg import sql
 
 from application.bootstrap import initialise_store, open_application, postgres_conninfo
 from application.context import Actor
+from domain.official import NATIONAL
 from application.settings import Settings
 from domain.employee import Employee
 from domain.position import Position
@@ -42,7 +43,7 @@ from projections.admin import rebuild
 from projections.catalogue import VIEWS
 from projections.runner import ProjectionRunner
 
-OPERATOR = Actor("bench-operator")
+OPERATOR = Actor("bench-operator", agencies=(NATIONAL,))
 AGENCY = "Pemerintah Provinsi Bench"
 STANDARD = {"integritas": 3, "kerjasama": 3, "komunikasi": 3, "keuangan_daerah": 3}
 RESULTS = Path(__file__).parent / "results"

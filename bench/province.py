@@ -27,6 +27,7 @@ from typing import Any
 
 from application.bootstrap import open_application
 from application.context import Actor
+from domain.official import NATIONAL
 from application.roster.generate import RegisterGenerator
 from application.roster.files import write_roster
 from bench.common import child_env, fresh_store, percentiles, run_measuring_rss, save_result
@@ -36,7 +37,7 @@ from domain.vocabulary import TransferKind
 from projections.queries import ReadModels
 from projections.reports import Reports
 
-OPERATOR, COMMITTEE, PPK = Actor("bench-operator"), Actor("bench-tpk"), Actor("bench-ppk")
+OPERATOR, COMMITTEE, PPK = (Actor(user, agencies=(NATIONAL,)) for user in ("bench-operator", "bench-tpk", "bench-ppk"))
 
 
 def walk_round(settings, employees: int, seed: int, proposals: int) -> tuple[Any, dict[str, int]]:

@@ -116,16 +116,34 @@ class Employee(Aggregate):
         return uuid5(NAMESPACE_URL, f"mutasi:employee:{nip}")
 
     @classmethod
-    def register(cls, nip: str, name: str, rank: Rank) -> Employee:
-        """Register a civil servant after validating the NIP, name and rank."""
+    def register(cls, nip: str, name: str, rank: Rank, agency: str | None = None) -> Employee:
+        """Register a civil servant after validating the NIP, name and rank, for the agency that
+        registers them (None: no agency named; the employee belongs to the agency of the position
+        they are placed in)."""
         parsed = Nip.parse(nip)
-        return cls(nip=parsed.value, name=require_text(name, "name"), rank=Rank(rank))
+        return cls(nip=parsed.value, name=require_text(name, "name"), rank=Rank(rank),
+                   agency=None if agency is None else require_text(agency, "agency"))
+
+    class Registered(Aggregate.Created):
+        """A civil servant entered the register. Version 2 adds `agency` (the registering agency)."""
+
+        nip: str
+        name: str
+        rank: Rank
+        agency: str | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Events recorded before agencies were named: no registering agency."""
+            state["agency"] = None
 
     @event("Registered")
-    def __init__(self, nip: str, name: str, rank: Rank) -> None:
+    def __init__(self, nip: str, name: str, rank: Rank, agency: str | None = None) -> None:
         self.nip = nip
         self.name = name
         self.rank = rank
+        self.agency = agency  # who registered them (None before agencies were named); see application.authority
         self.assessments: list[Assessment] = []
         self.ratings: dict[int, Rating] = {}
         self.sanctions: list[Sanction] = []

@@ -1,7 +1,8 @@
 """`mutasi plan compute | show | adopt`: the mutation plan on the configured store, in-process.
 
 Like `mutasi db`, this acts directly on the store (whoever runs it can reach the database); `--user`
-(and `--nip`, for conflicts of interest) name the acting committee member or operator in the events.
+(and `--nip`, for conflicts of interest) name the acting committee member or operator in the events,
+and `--agency` (as in `mutasi token`) the agencies they act for: the round's agency must be one of them.
 """
 
 from __future__ import annotations
@@ -70,10 +71,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _actor(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user", required=True, help="the acting user, recorded in every event")
     parser.add_argument("--nip", help="the user's own NIP, if a civil servant")
+    parser.add_argument("--agency", action="append", required=True, metavar="AGENCY", dest="agencies",
+                        help="an agency the user acts for (repeat for several; '*' = every agency)")
 
 
 def _who(args: argparse.Namespace) -> Actor:
-    return Actor(args.user, Nip.parse(args.nip).value if args.nip else None)
+    return Actor(args.user, Nip.parse(args.nip).value if args.nip else None, agencies=tuple(args.agencies))
 
 
 OPTION_FIELDS = tuple(PlanRequest.model_fields)

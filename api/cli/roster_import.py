@@ -10,6 +10,7 @@ from application.bootstrap import open_application
 from application.context import Actor
 from application.roster.importer import RosterImport
 from application.settings import Settings
+from domain.official import NATIONAL
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     errors = args.errors or args.file.with_name(args.file.name + ".errors.csv")
     app = open_application(settings)
     try:
-        importer = RosterImport(app, actor=Actor(args.user), batch_rows=args.batch_rows,
+        importer = RosterImport(app, actor=Actor(args.user, agencies=(NATIONAL,)), batch_rows=args.batch_rows,
                                 progress=not args.no_progress and sys.stderr.isatty())
         result = importer.run(args.file, errors)
     finally:

@@ -32,10 +32,12 @@ from application.roster.rows import EmployeeRow, PositionRow, RosterRow, parse_r
 from application.roster.validate import Scratch, Validation, validate
 from application.service import MutasiApplication
 from domain.employee import Employee
+from domain.official import NATIONAL
 from domain.position import Position
 from domain.transfer import place_employee
 
-IMPORT_ACTOR = Actor("roster-import")
+IMPORT_ACTOR = Actor("roster-import", agencies=(NATIONAL,))
+"""The import acts as the system, for every agency: whoever runs it can reach the database."""
 POSITION_CACHE = 20_000
 FULL_COLLECTION_BATCHES = 100
 
@@ -177,7 +179,7 @@ def position_from_row(row: PositionRow) -> Position:
 
 def employee_from_row(row: EmployeeRow, position: Position) -> Employee:
     """Register the employee a roster row describes, with their history, seated in `position`."""
-    employee = Employee.register(row.nip, row.name, row.rank)
+    employee = Employee.register(row.nip, row.name, row.rank, position.agency)
     place_employee(employee, position, row.placed_on, row.decree_number)
     if row.assessment:
         employee.assess_competency(*row.assessment)

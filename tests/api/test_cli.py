@@ -14,7 +14,7 @@ from api.cli.main import main
 from api.http.logs import JsonLines
 from api.http.security import development_secret_path, verify_token
 from application.settings import Settings
-from tests.scenario import nip
+from tests.scenario import AGENCY, nip
 
 
 @pytest.fixture
@@ -27,25 +27,34 @@ def workdir(tmp_path, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_token_mints_a_development_token_for_a_role(workdir, capsys) -> None:
-    assert main(["token", "committee", "--user", "ketua-tpk", "--nip", nip(3)]) == 0
+    assert main(["token", "committee", "--user", "ketua-tpk", "--nip", nip(3), "--agency", AGENCY]) == 0
     token = capsys.readouterr().out.strip()
     secret_file = development_secret_path(Settings(_env_file=None, sqlite_path=workdir / "mutasi.sqlite3"))
     assert oct(secret_file.stat().st_mode & 0o777) == "0o600"
     principal = verify_token(secret_file.read_text().strip(), token)
     assert (principal.user, principal.role.value, principal.nip) == ("ketua-tpk", "committee", nip(3))
+    assert principal.agencies == (AGENCY,)
+
+
+def test_token_names_the_agencies_the_user_acts_for(workdir, capsys) -> None:
+    assert main(["token", "operator", "--user", "siti"]) == 2
+    assert "--agency" in capsys.readouterr().err
+    assert main(["token", "auditor", "--user", "bkn", "--agency", "*"]) == 0
+    secret = development_secret_path(Settings(_env_file=None, sqlite_path=workdir / "mutasi.sqlite3")).read_text()
+    assert verify_token(secret.strip(), capsys.readouterr().out.strip()).agencies == ("*",)
 
 
 def test_token_uses_the_configured_secret(workdir, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     monkeypatch.setenv("MUTASI_JWT_SECRET", "configured-secret-0123456789abcdef0123456789")
-    assert main(["token", "auditor", "--user", "bpk"]) == 0
+    assert main(["token", "auditor", "--user", "bpk", "--agency", "*"]) == 0
     principal = verify_token("configured-secret-0123456789abcdef0123456789", capsys.readouterr().out.strip())
     assert principal.role.value == "auditor"
 
 
 def test_token_refuses_a_bad_nip_and_postgres_without_a_secret(workdir, monkeypatch, capsys) -> None:
-    assert main(["token", "ppk", "--user", "walikota", "--nip", "123"]) == 2
+    assert main(["token", "ppk", "--user", "walikota", "--nip", "123", "--agency", AGENCY]) == 2
     monkeypatch.setenv("MUTASI_STORE", "postgres")
-    assert main(["token", "ppk", "--user", "walikota"]) == 2
+    assert main(["token", "ppk", "--user", "walikota", "--agency", AGENCY]) == 2
     assert "MUTASI_JWT_SECRET" in capsys.readouterr().err
 
 
@@ -66,7 +75,8 @@ def test_serve_initialises_the_sqlite_store_and_runs_uvicorn(workdir, monkeypatc
 
 def test_a_reader_that_goes_away_ends_the_command_quietly(workdir) -> None:
     env = {**os.environ, "MUTASI_SQLITE_PATH": str(workdir / "mutasi.sqlite3")}
-    child = subprocess.Popen([sys.executable, "-m", "api.cli.main", "token", "operator", "--user", "siti"],
+    child = subprocess.Popen([sys.executable, "-m", "api.cli.main", "token", "operator", "--user", "siti",
+                              "--agency", AGENCY],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     child.stdout.close()  # as `| head` does once it has read enough: the command's print fails
     _, errors = child.communicate(timeout=60)

@@ -23,7 +23,7 @@ def _decreed(app):
     employee_id = s.employee(app, 1, origin)
     round_id = s.mutation_round(app)
     proposal_id = s.approved(app, round_id, employee_id, target)
-    app.issue_decree(s.PPK, round_id, proposal_id, "821/1/2026", date(2026, 2, 25), date(2026, 3, 1))
+    app.issue_decree(s.PPK, round_id, proposal_id, "821/1/2026", date(2026, 3, 1), date(2026, 3, 1))
     return round_id, proposal_id, employee_id, origin, target
 
 
@@ -126,7 +126,7 @@ def test_each_concurrent_writer_s_events_carry_its_own_actor(app):
     writers, each = 8, 12
 
     def register(writer: int) -> None:
-        actor = Actor(f"writer-{writer}", correlation_id=f"corr-{writer}")
+        actor = Actor(f"writer-{writer}", correlation_id=f"corr-{writer}", agencies=s.AGENCIES)
         for i in range(each):
             app.register_employee(actor, s.nip(300 + writer * each + i), f"Pegawai {writer}-{i}", Rank.III_A)
 
@@ -135,7 +135,9 @@ def test_each_concurrent_writer_s_events_carry_its_own_actor(app):
         thread.start()
     for thread in threads:
         thread.join()
-    for notification in app.recorder.select_notifications(1, 1000):
+    notifications = app.recorder.select_notifications(1, 1000)
+    assert len(notifications) == writers * each  # every writer's registrations were saved
+    for notification in notifications:
         meta = app.mapper.stored_state(notification)["__meta__"]
         writer = int(app.mapper.to_domain_event(notification).name.split()[1].split("-")[0])
         assert (meta["actor"], meta["correlation_id"]) == (f"writer-{writer}", f"corr-{writer}")

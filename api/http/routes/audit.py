@@ -4,6 +4,11 @@ Histories of employees, positions and rounds with every event's metadata and has
 recorded at a moment and as effective on a date; who held which position of a unit on a date; the
 global feed (`after`, `limit`); verification of the store or of one aggregate; the checkpoints and
 the public key that verifies them.
+
+Auditors are national (agencies `["*"]`: BKN, BPK) or of one agency (its Inspektorat). An agency auditor
+reads the histories, placements and verification of its agency's employees, positions and rounds
+(`application.authority` says whose record is whose) and the units of its agency; the global feed, the
+whole-store verification and the checkpoints span every agency and are for national auditors only.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
-from api.http.deps import Application
+from api.http.deps import Application, CurrentActor
 from api.http.problems import RequestRefused, documented
 from api.http.routes.common import GUARDED
 from application.audit import replay
@@ -25,6 +30,14 @@ from application.audit.records import AuditEvent, Checkpoint
 from application.audit.signing import SigningKeyMissing, fingerprint, load_private_key, public_pem
 from application.audit.storage import AuditStorage, signing_key_path
 from application.audit.verify import verify_aggregate, verify_store
+from application.authority import check_national
+from application.context import Actor
+from application.errors import NotFoundError
+from application.service import MutasiApplication
+from domain.authority import check_acts_for
+from domain.employee import Employee
+from domain.mutation_round import MutationRound
+from domain.position import Position
 
 router = APIRouter(prefix="/audit", tags=["audit"], dependencies=GUARDED)
 public_router = APIRouter(prefix="/public", tags=["public"], dependencies=GUARDED)
@@ -189,57 +202,80 @@ def public_key(app: Application) -> PublicKeyOut:
 
 
 @router.get("/checkpoints", name="audit.checkpoints", response_model=list[Checkpoint], responses=_ERRORS)
-def checkpoints(app: Application) -> list[Checkpoint]:
+def checkpoints(app: Application, actor: CurrentActor) -> list[Checkpoint]:
     """Every signed checkpoint, in order: the Merkle root over positions `first`..`last`, chained to the
-    previous checkpoint (`previous`), signed with the key of `GET /public/audit-public-key`."""
+    previous checkpoint (`previous`), signed with the key of `GET /public/audit-public-key`.
+    National auditors only: checkpoints cover every agency's events."""
+    check_national(actor.official, "the store's checkpoints")
     return _storage(app).checkpoints()
 
 
 @router.get("/verify", name="audit.verify", response_model=VerificationOut, responses=_ERRORS)
-def verify(app: Application, aggregate_id: Annotated[UUID | None, Query(
+def verify(app: Application, actor: CurrentActor, aggregate_id: Annotated[UUID | None, Query(
         description="verify only this aggregate's hash chain (else the whole store and every checkpoint)")] = None,
 ) -> VerificationOut:
-    """Check every event against its hash and chain, and every checkpoint; report the first failure."""
+    """Check every event against its hash and chain, and every checkpoint; report the first failure.
+    The whole store: national auditors only; one aggregate: an auditor of its agency too."""
     if aggregate_id is not None:
+        app.check_reaches(actor, aggregate_id, "this record's history")
         return VerificationOut.of(verify_aggregate(app, aggregate_id))
+    check_national(actor.official, "the whole store")
     return VerificationOut.of(verify_store(app, _storage(app).checkpoints(), _public_key(app)))
 
 
 @router.get("/events", name="audit.feed", response_model=FeedOut, responses=_ERRORS)
 def feed(
     app: Application,
+    actor: CurrentActor,
     after: Annotated[int, Query(ge=0, le=2**62, description="the last position already read")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000, description="events per page")] = 100,
 ) -> FeedOut:
-    """The global event feed in store order; stable while others write (no skips, no repeats)."""
+    """The global event feed in store order; stable while others write (no skips, no repeats).
+    National auditors only: the feed holds every agency's events."""
+    check_national(actor.official, "the global event feed")
     page = replay.feed(app, after, limit)
     return FeedOut(events=[EventOut.of(e) for e in page.events], next_after=page.next_after, head=page.head)
 
 
-def _history(app: Application, aggregate_id: UUID, kind: str) -> HistoryOut:
-    events = replay.history(app, aggregate_id, kind)
+_KINDS: dict[str, tuple[type, str]] = {
+    "Employee": (Employee, "employee"), "Position": (Position, "position"), "MutationRound": (MutationRound, "round"),
+}
+
+
+def _reached(app: MutasiApplication, actor: Actor, aggregate_id: UUID, kind: str) -> None:
+    """Refuse an auditor who does not act for the agency of the `kind` record `aggregate_id`."""
+    cls, noun = _KINDS[kind]
+    app.check_reaches(actor, aggregate_id, f"this {noun}'s history", cls)
+
+
+def _history(app: MutasiApplication, actor: Actor, aggregate_id: UUID, kind: str) -> HistoryOut:
+    _reached(app, actor, aggregate_id, kind)
+    try:
+        events = replay.history(app, aggregate_id, kind)
+    except NotFoundError:  # said in the domain's words ("round"), whatever the aggregate's class is called
+        raise NotFoundError(f"no {_KINDS[kind][1]} {aggregate_id} in the event store") from None
     return HistoryOut(aggregate_id=aggregate_id, events=[EventOut.of(e) for e in events])
 
 
 @router.get("/employees/{employee_id}/history", name="audit.employee_history", response_model=HistoryOut,
             responses=_ERRORS)
-def employee_history(employee_id: UUID, app: Application) -> HistoryOut:
+def employee_history(employee_id: UUID, app: Application, actor: CurrentActor) -> HistoryOut:
     """Every event of the employee, in order, with acting user, correlation id and recording time."""
-    return _history(app, employee_id, "Employee")
+    return _history(app, actor, employee_id, "Employee")
 
 
 @router.get("/positions/{position_id}/history", name="audit.position_history", response_model=HistoryOut,
             responses=_ERRORS)
-def position_history(position_id: UUID, app: Application) -> HistoryOut:
+def position_history(position_id: UUID, app: Application, actor: CurrentActor) -> HistoryOut:
     """Every event of the position, in order, with its metadata."""
-    return _history(app, position_id, "Position")
+    return _history(app, actor, position_id, "Position")
 
 
 @router.get("/rounds/{round_id}/history", name="audit.round_history", response_model=HistoryOut,
             responses=_ERRORS)
-def round_history(round_id: UUID, app: Application) -> HistoryOut:
+def round_history(round_id: UUID, app: Application, actor: CurrentActor) -> HistoryOut:
     """Every event of the mutation round, in order, with its metadata."""
-    return _history(app, round_id, "MutationRound")
+    return _history(app, actor, round_id, "MutationRound")
 
 
 def _placements(aggregate_id: UUID, read: replay.Placements, recorded_at: datetime | None,
@@ -252,18 +288,20 @@ def _placements(aggregate_id: UUID, read: replay.Placements, recorded_at: dateti
 
 @router.get("/employees/{employee_id}/placements", name="audit.employee_placements",
             response_model=PlacementsOut, responses=_ERRORS)
-def employee_placements(employee_id: UUID, app: Application, recorded_at: RecordedAt = None,
+def employee_placements(employee_id: UUID, app: Application, actor: CurrentActor, recorded_at: RecordedAt = None,
                         effective_on: EffectiveOn = None) -> PlacementsOut:
     """The employee's placements as recorded at a moment (or as known now), and the one in force on a date."""
+    _reached(app, actor, employee_id, "Employee")
     read = replay.employee_placements(app, employee_id, recorded_at, effective_on)
     return _placements(employee_id, read, recorded_at, effective_on)
 
 
 @router.get("/positions/{position_id}/holders", name="audit.position_holders",
             response_model=PlacementsOut, responses=_ERRORS)
-def position_holders(position_id: UUID, app: Application, recorded_at: RecordedAt = None,
+def position_holders(position_id: UUID, app: Application, actor: CurrentActor, recorded_at: RecordedAt = None,
                      effective_on: EffectiveOn = None) -> PlacementsOut:
     """Who held the position, as recorded at a moment (or as known now), and who held it on a date."""
+    _reached(app, actor, position_id, "Position")
     read = replay.position_holders(app, position_id, recorded_at, effective_on)
     return _placements(position_id, read, recorded_at, effective_on)
 
@@ -273,9 +311,10 @@ Text = Annotated[str, Query(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f
 
 @router.get("/units/holders", name="audit.unit_holders", response_model=UnitOut, responses=_ERRORS)
 def unit_holders(agency: Text, unit: Text, effective_on: Annotated[date, Query(
-        description="the date (TMT) to list the holders of")], app: Application,
+        description="the date (TMT) to list the holders of")], app: Application, actor: CurrentActor,
         recorded_at: RecordedAt = None) -> UnitOut:
     """Who held which position of a unit on a date, as recorded at a moment (or as known now)."""
+    check_acts_for(actor.official, agency, "its units")
     positions = replay.unit_holders(app, agency, unit, effective_on, recorded_at)
     return UnitOut(agency=agency, unit=unit, effective_on=effective_on, recorded_at=recorded_at, positions=[
         UnitPositionOut(position_id=p.position_id, title=p.title, holders=[StretchOut.of(s) for s in p.holders])

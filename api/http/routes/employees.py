@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.http.deps import Application, Command
+from api.http.deps import Application, Command, CurrentActor
 from api.http.problems import documented
 from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
 from api.http.routes.projections import Views, answering
@@ -16,6 +16,7 @@ from api.http.schemas.employees import (
     EmployeeSearch, NipLookup, OpenDisciplinaryCase, PlaceEmployee, PlanDevelopment, RatePerformance,
     RecordSanction, RegisterEmployee, RetireEmployee,
 )
+from application.authority import scoped_agency
 from projections.queries import EmployeeEntry, Page
 
 router = APIRouter(prefix="/employees", tags=["employees"], dependencies=GUARDED)
@@ -29,29 +30,37 @@ def register(body: RegisterEmployee, app: Application, command: Command) -> Resp
 
 
 @router.post("/lookup", name="employees.lookup", response_model=EmployeeOut, responses=READ_ERRORS)
-def lookup(body: NipLookup, app: Application, response: Response) -> EmployeeOut:
-    """The employee with this NIP (the NIP travels in the body, never in a URL)."""
-    employee = app.find_employee_by_nip(body.nip)
+def lookup(body: NipLookup, app: Application, actor: CurrentActor, response: Response) -> EmployeeOut:
+    """The employee with this NIP (the NIP travels in the body, never in a URL), if the caller acts for
+    the employee's agency (403 otherwise)."""
+    employee = app.find_employee_by_nip(body.nip, reader=actor)
     tag_version(response, employee.version)
     return EmployeeOut.of(employee)
 
 
 @router.post("/search", name="employees.search", response_model=Page[EmployeeEntry],
              responses=documented(401, 403, 422, 503))
-def search(body: EmployeeSearch, views: Views) -> Page[EmployeeEntry]:
+def search(body: EmployeeSearch, views: Views, actor: CurrentActor) -> Page[EmployeeEntry]:
     """The employee directory (read model) by agency, unit, rank, position type, NIP prefix, paginated.
 
+    A caller who is not national searches one agency they serve: `agency` defaults to the caller's
+    one agency; another agency is a 403. The directory knows an employee's agency from the position
+    held, so employees never placed are not listed under an agency.
     The answer states the view's position; pass a command's `position` as `min_position` to read
     your own write (503 `view-not-up-to-date` if the view does not reach it in ~2 s).
     """
+    agency = scoped_agency(actor.official, body.agency, "employee directory")
     with answering():
-        return views.employees(**body.model_dump())
+        return views.employees(**{**body.model_dump(), "agency": agency})
 
 
 @router.get("/{employee_id}", name="employees.read", response_model=EmployeeOut, responses=READ_ERRORS)
-def read(employee_id: UUID, at: ReadParams, app: Application, response: Response) -> EmployeeOut:
-    """The employee's record now, at a version, or as recorded at a past moment (`as_of`)."""
-    employee = app.get_employee(employee_id, version=at.version, as_of=at.as_of)
+def read(
+    employee_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response
+) -> EmployeeOut:
+    """The employee's record now, at a version, or as recorded at a past moment (`as_of`), if the
+    caller acts for the employee's agency as read (403 otherwise)."""
+    employee = app.get_employee(employee_id, version=at.version, as_of=at.as_of, reader=actor)
     tag_version(response, employee.version)
     return EmployeeOut.of(employee)
 

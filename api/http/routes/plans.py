@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.http.deps import Application, Command
+from api.http.deps import Application, Command, CurrentActor
 from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
 from api.http.schemas.common import CommandResult
 from api.http.schemas.plans import AdoptPlan, PlanOut, PlanRequest
@@ -29,10 +29,11 @@ def compute(round_id: UUID, body: PlanRequest, app: Application, command: Comman
 
 
 @router.get("/plans/{plan_id}", name="plans.read", response_model=PlanOut, responses=READ_ERRORS)
-def read(plan_id: UUID, at: ReadParams, app: Application, response: Response) -> PlanOut:
+def read(plan_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response) -> PlanOut:
     """The plan: options, every recommended move with each rule's result and the gaps to develop,
-    every empty seat with each candidate's blocking rule, the spread per unit, and what was adopted."""
-    plan = app.get_plan(plan_id, version=at.version, as_of=at.as_of)
+    every empty seat with each candidate's blocking rule, the spread per unit, and what was adopted.
+    The caller must act for the round's agency (403 otherwise)."""
+    plan = app.get_plan(plan_id, version=at.version, as_of=at.as_of, reader=actor)
     tag_version(response, plan.version)
     return PlanOut.of(plan)
 

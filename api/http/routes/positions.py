@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.http.deps import Application, Command
+from api.http.deps import Application, Command, CurrentActor
 from api.http.problems import documented
 from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
 from api.http.routes.projections import Views, answering
@@ -15,6 +15,7 @@ from api.http.schemas.common import CommandResult
 from api.http.schemas.positions import (
     AbolishPosition, EstablishPosition, PositionOut, ReviseFormasi, ReviseStandard,
 )
+from application.authority import scoped_agency
 from domain.vocabulary import PositionType
 from projections.queries import Page, PositionEntry
 
@@ -53,16 +54,25 @@ class PositionFilters:
 
 @router.get("", name="positions.list", response_model=Page[PositionEntry],
             responses=documented(401, 403, 422, 503))
-def list_positions(views: Views, query: Annotated[PositionFilters, Depends()]) -> Page[PositionEntry]:
-    """Positions (read model) with formasi, holders and free seats; filter vacancies or surpluses."""
+def list_positions(
+    views: Views, actor: CurrentActor, query: Annotated[PositionFilters, Depends()]
+) -> Page[PositionEntry]:
+    """Positions (read model) with formasi, holders and free seats; filter vacancies or surpluses.
+
+    A caller who is not national lists one agency they serve: `agency` defaults to the caller's one
+    agency; another agency is a 403."""
+    agency = scoped_agency(actor.official, query.filters["agency"], "positions")
     with answering():
-        return views.positions(**query.filters)
+        return views.positions(**{**query.filters, "agency": agency})
 
 
 @router.get("/{position_id}", name="positions.read", response_model=PositionOut, responses=READ_ERRORS)
-def read(position_id: UUID, at: ReadParams, app: Application, response: Response) -> PositionOut:
-    """The position now, at a version, or as recorded at a past moment (`as_of`)."""
-    position = app.get_position(position_id, version=at.version, as_of=at.as_of)
+def read(
+    position_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response
+) -> PositionOut:
+    """The position now, at a version, or as recorded at a past moment (`as_of`), if the caller acts
+    for its agency (403 otherwise)."""
+    position = app.get_position(position_id, version=at.version, as_of=at.as_of, reader=actor)
     tag_version(response, position.version)
     return PositionOut.of(position)
 

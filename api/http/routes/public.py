@@ -26,11 +26,16 @@ _APPROVED = (ProposalStatus.APPROVED, ProposalStatus.DECREED, ProposalStatus.EXE
 def announcement(round_id: UUID, app: Application) -> AnnouncementOut:
     """The approved transfers of an announced round: masked NIP, name, from and to; nothing else.
 
-    A round that is not announced yet is not found here (404), so its existence does not leak.
+    A round that is not announced yet is not found here: the same 404, with the same words, as an id
+    that names no round at all, so its existence does not leak.
     """
-    mutation_round = app.get_round(round_id)
+    unpublished = RoundNotFound(f"no announced round {round_id}")
+    try:
+        mutation_round = app.get_round(round_id)
+    except RoundNotFound:
+        raise unpublished from None
     if mutation_round.status not in _PUBLISHED or mutation_round.announced_on is None:
-        raise RoundNotFound(f"no announced round {round_id}")
+        raise unpublished
     return AnnouncementOut(
         round_id=mutation_round.id, agency=mutation_round.agency, title=mutation_round.title,
         kind=mutation_round.kind, announced_on=mutation_round.announced_on,

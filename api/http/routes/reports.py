@@ -1,5 +1,10 @@
 """/reports (internal) and /public/reports (the public transparency report), read from the views.
 
+Internal reports are scoped by agency (`application.authority`): a report of one employee, position or
+round needs the caller to act for its agency (403 otherwise); a report with an `agency` parameter
+covers, for a caller who is not national, one agency they serve: by default their one agency, another
+one named is a 403. National callers (agencies `["*"]`) see every agency.
+
 Every report is JSON (the `Report` model), CSV or XLSX (`format`), and states the view position and
 the time it is as of (in the body and in `X-View-Position` / `X-View-As-Of`). Read-your-writes: pass
 the `position` a command answered with as `min_position`; the report waits up to ~2 s for the view to
@@ -18,9 +23,16 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BeforeValidator
 
+from api.http.deps import Application, CurrentActor
 from api.http.problems import documented
 from api.http.routes.common import GUARDED
 from api.http.routes.projections import Views, answering
+from application.authority import scoped_agency
+from application.context import Actor
+from application.service import MutasiApplication
+from domain.employee import Employee
+from domain.mutation_round import MutationRound
+from domain.position import Position
 from projections.export import MEDIA_TYPES, render
 from projections.reports import Report, Reports
 
@@ -63,6 +75,14 @@ _FILES = {
 _OPTIONS: dict[str, Any] = {"response_model": Report, "responses": {**_ERRORS, 200: _FILES}}
 
 
+def _scope(app: MutasiApplication, actor: Actor, round_id: UUID | None, agency: str | None) -> str | None:
+    """The agency an internal report is about (`scoped_agency`), after checking the caller reaches the
+    round asked for, if any."""
+    if round_id is not None:
+        app.check_reaches(actor, round_id, "this round", MutationRound)
+    return scoped_agency(actor.official, agency)
+
+
 def _answer(views: Views, request: Request, fmt: str, build: Callable[[Reports], Report]) -> Response:
     with answering():
         report = build(Reports(views))
@@ -74,63 +94,75 @@ def _answer(views: Views, request: Request, fmt: str, build: Callable[[Reports],
 
 
 @router.get("/employees/{employee_id}/placements", name="reports.employee_placements", **_OPTIONS)
-def employee_placements(employee_id: UUID, views: Views, request: Request, format: Format = "json",
-                        min_position: MinPosition = None) -> Response:
-    """Placement history of one employee: every stretch with decree and round."""
+def employee_placements(employee_id: UUID, views: Views, request: Request, app: Application, actor: CurrentActor,
+                        format: Format = "json", min_position: MinPosition = None) -> Response:
+    """Placement history of one employee: every stretch with decree and round (the caller must act
+    for the employee's agency)."""
+    app.check_reaches(actor, employee_id, "this employee", Employee)
     return _answer(views, request, format, lambda r: r.employee_placements(employee_id, min_position))
 
 
 @router.get("/positions/{position_id}/holders", name="reports.position_holders", **_OPTIONS)
-def position_holders(position_id: UUID, views: Views, request: Request, format: Format = "json",
-                     min_position: MinPosition = None) -> Response:
-    """Who held a position when."""
+def position_holders(position_id: UUID, views: Views, request: Request, app: Application, actor: CurrentActor,
+                     format: Format = "json", min_position: MinPosition = None) -> Response:
+    """Who held a position when (the caller must act for its agency)."""
+    app.check_reaches(actor, position_id, "this position", Position)
     return _answer(views, request, format, lambda r: r.position_holders(position_id, min_position))
 
 
 @router.get("/staffing", name="reports.staffing", **_OPTIONS)
-def staffing(views: Views, request: Request, agency: Text = None, unit: Text = None,
+def staffing(views: Views, request: Request, actor: CurrentActor, agency: Text = None, unit: Text = None,
              format: Format = "json", min_position: MinPosition = None) -> Response:
     """Formasi versus holders per position, unit and agency; vacancies, surpluses and the spread."""
+    agency = scoped_agency(actor.official, agency)
     return _answer(views, request, format, lambda r: r.staffing(agency, unit, min_position))
 
 
 @router.get("/rounds/{round_id}/board", name="reports.round_board", **_OPTIONS)
-def round_board(round_id: UUID, views: Views, request: Request, format: Format = "json",
-                min_position: MinPosition = None) -> Response:
-    """Every proposal of a round with JPM, each rule's result, consents, status and decision."""
+def round_board(round_id: UUID, views: Views, request: Request, app: Application, actor: CurrentActor,
+                format: Format = "json", min_position: MinPosition = None) -> Response:
+    """Every proposal of a round with JPM, each rule's result, consents, status and decision (the
+    caller must act for the round's agency)."""
+    app.check_reaches(actor, round_id, "this round", MutationRound)
     return _answer(views, request, format, lambda r: r.round_board(round_id, min_position))
 
 
 @router.get("/accountability", name="reports.accountability", **_OPTIONS)
-def accountability(views: Views, request: Request, round_id: UUID | None = None, agency: Text = None,
+def accountability(views: Views, request: Request, app: Application, actor: CurrentActor,
+                   round_id: UUID | None = None, agency: Text = None,
                    format: Format = "json", min_position: MinPosition = None) -> Response:
     """Every decision with who, when, on which grounds; overrides; approvals below the JPM threshold;
     time to decision; decisions by the proposer (must be none)."""
+    agency = _scope(app, actor, round_id, agency)
     return _answer(views, request, format, lambda r: r.accountability(round_id, agency, min_position))
 
 
 @router.get("/evaluation", name="reports.evaluation", **_OPTIONS)
-def evaluation(views: Views, request: Request, today: IsoDate = None, round_id: UUID | None = None,
-               agency: Text = None, unit: Text = None, format: Format = "json",
+def evaluation(views: Views, request: Request, app: Application, actor: CurrentActor, today: IsoDate = None,
+               round_id: UUID | None = None, agency: Text = None, unit: Text = None, format: Format = "json",
                min_position: MinPosition = None) -> Response:
     """Performance before versus after each transfer; drops flagged; evaluations overdue by `today`."""
+    agency = _scope(app, actor, round_id, agency)
     day = today or request.app.state.application.today()
     return _answer(views, request, format, lambda r: r.evaluation(day, round_id, agency, unit, min_position))
 
 
 @router.get("/talent", name="reports.talent", **_OPTIONS)
-def talent(views: Views, request: Request, year: Annotated[int | None, Query(ge=1970, le=2200)] = None,
+def talent(views: Views, request: Request, actor: CurrentActor,
+           year: Annotated[int | None, Query(ge=1970, le=2200)] = None,
            agency: Text = None, unit: Text = None, format: Format = "json",
            min_position: MinPosition = None) -> Response:
     """The 9-box talent map and development needs (gaps, recommended development, JP hours of `year`)."""
+    agency = scoped_agency(actor.official, agency)
     chosen = year or request.app.state.application.today().year
     return _answer(views, request, format, lambda r: r.talent(chosen, agency, unit, min_position))
 
 
 @router.get("/merit", name="reports.merit", **_OPTIONS)
-def merit(views: Views, request: Request, round_id: UUID | None = None, agency: Text = None,
-          format: Format = "json", min_position: MinPosition = None) -> Response:
+def merit(views: Views, request: Request, app: Application, actor: CurrentActor, round_id: UUID | None = None,
+          agency: Text = None, format: Format = "json", min_position: MinPosition = None) -> Response:
     """Merit indicators per round."""
+    agency = _scope(app, actor, round_id, agency)
     return _answer(views, request, format, lambda r: r.merit(round_id, agency, min_position))
 
 

@@ -23,6 +23,10 @@ class RegisterEmployee(Body):
     nip: NipText
     name: Name = Field(examples=["Siti Rahmawati"])
     rank: Rank
+    agency: Name | None = Field(None, examples=["Pemerintah Kota Pariaman"], description=(
+        "the registering agency, which the caller must serve; by default the one agency the caller "
+        "serves (a caller serving several must name it). Once placed, an employee belongs to the "
+        "agency of the position held"))
 
 
 class NipLookup(Body):
