@@ -16,7 +16,7 @@ from application.errors import (
 from domain.authority import OutsideAuthority
 from domain.eligibility import RULES
 from domain.errors import DomainError, IllegalTransition, InvalidValue, RuleViolation
-from domain.mutation_round import ProposalNotFound
+from domain.mutation_round import DECREE_DATES, ProposalNotFound
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:mutasi:problem:"
@@ -36,7 +36,8 @@ STATUS_OF: dict[type[Exception], tuple[int, str]] = {
     StoreNotReady: (503, "Event store not ready"),
     ApplicationError: (409, "Refused by the application"),
 }
-_RULE_TITLES = {rule.code: rule.title for rule in RULES}
+_RULE_TITLES = {rule.code: rule.title for rule in RULES} | {
+    DECREE_DATES: "Decree dates (TMT not before the signing, within the round's period)"}
 
 
 class FailedRule(BaseModel):
