@@ -60,3 +60,4 @@ class Recorded:
     proposal_id: UUID | None = None
     plan_id: UUID | None = None
     predikat: Predikat | None = None
+    objection_id: UUID | None = None

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from application.base import MutasiBase
+from application.authority import AgencyAuthority
 from application.context import Actor, Recorded
 from application.errors import EmployeeNotFound, PositionNotFound, RoundNotFound
 from domain.authority import check_acts_for
@@ -23,7 +23,7 @@ from domain.transfer import evaluate_transfer, execute_transfer, execute_transfe
 from domain.vocabulary import ConsentParty, TransferKind
 
 
-class RoundUseCases(MutasiBase):
+class RoundUseCases(AgencyAuthority):
     """Commands and queries on the MutationRound aggregate, and the transfers it carries out."""
 
     def open_round(
@@ -49,8 +49,10 @@ class RoundUseCases(MutasiBase):
             check_acts_for(reader.official, mutation_round.agency, "this round")
         return mutation_round
 
-    def _round(self, round_id: UUID, expected_version: int | None) -> MutationRound:
-        return self._load(MutationRound, round_id, RoundNotFound, expected_version)
+    def _round(self, actor: Actor, round_id: UUID, expected_version: int | None) -> MutationRound:
+        """The round for a command of `actor`: unknown (404), then outside their agency (403), then
+        moved since the version they read (412); the domain checks each act's authority again."""
+        return self._load_for(actor, MutationRound, round_id, RoundNotFound, expected_version, "this round")
 
     def _people(self, employee_id: UUID, target_id: UUID) -> tuple[Employee, Position, Position]:
         employee = self._load(Employee, employee_id, EmployeeNotFound)
@@ -66,17 +68,17 @@ class RoundUseCases(MutasiBase):
     ) -> EligibilityReport:
         """Every rule for a candidate move in this round, without recording anything; rule 9 is
         judged for the caller doing `act` (default: proposing, or deciding `proposal_id`)."""
-        mutation_round = self._round(round_id, None)
+        mutation_round = self._round(actor, round_id, None)
         employee, current, target = self._people(employee_id, target_position_id)
         return mutation_round.eligibility(employee, current, target, actor.official, self.policy,
-                                          proposal_id, act)
+                                          proposal_id, act, self.today())
 
     def propose(
         self, actor: Actor, round_id: UUID, employee_id: UUID, target_position_id: UUID,
         reason: str, expected_version: int | None = None,
     ) -> Recorded:
         """Propose a candidate; the JPM and every rule's result are recorded with the proposal."""
-        mutation_round = self._round(round_id, expected_version)
+        mutation_round = self._round(actor, round_id, expected_version)
         employee, current, target = self._people(employee_id, target_position_id)
         proposal_id = mutation_round.propose(
             employee, current, target, reason, actor.official, self.policy
@@ -88,7 +90,7 @@ class RoundUseCases(MutasiBase):
         expected_version: int | None = None,
     ) -> Recorded:
         """Withdraw an undecided proposal."""
-        mutation_round = self._round(round_id, expected_version)
+        mutation_round = self._round(actor, round_id, expected_version)
         mutation_round.withdraw(proposal_id, actor.official, reason)
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
@@ -102,7 +104,7 @@ class RoundUseCases(MutasiBase):
         expected_version: int | None = None,
     ) -> Recorded:
         """Record a PPK's written consent to a cross-agency transfer."""
-        mutation_round = self._round(round_id, expected_version)
+        mutation_round = self._round(actor, round_id, expected_version)
         consent = Consent(ConsentParty(party), given_by, position_id, letter_number, given_on)
         mutation_round.record_consent(proposal_id, self._nip_of(mutation_round, proposal_id), consent,
                                       actor.official)
@@ -113,7 +115,7 @@ class RoundUseCases(MutasiBase):
         reviewed_on: date, notes: str = "", expected_version: int | None = None,
     ) -> Recorded:
         """Record BKN's technical review of a cross-agency proposal."""
-        mutation_round = self._round(round_id, expected_version)
+        mutation_round = self._round(actor, round_id, expected_version)
         review = TechnicalReview(approved, actor.official, reference, reviewed_on, notes)
         mutation_round.record_technical_review(
             proposal_id, self._nip_of(mutation_round, proposal_id), review
@@ -125,7 +127,7 @@ class RoundUseCases(MutasiBase):
         expected_version: int | None = None,
     ) -> Recorded:
         """Record the committee's recommendation to the PPK."""
-        mutation_round = self._round(round_id, expected_version)
+        mutation_round = self._round(actor, round_id, expected_version)
         recommendation = Recommendation(recommended, actor.official, notes)
         mutation_round.recommend(proposal_id, self._nip_of(mutation_round, proposal_id), recommendation)
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
@@ -135,7 +137,7 @@ class RoundUseCases(MutasiBase):
         overrides: Sequence[Override] = (), expected_version: int | None = None,
     ) -> Recorded:
         """Approve (rules checked again now; failures need overrides) or reject a proposal."""
-        mutation_round = self._round(round_id, expected_version)
+        mutation_round = self._round(actor, round_id, expected_version)
         proposal = mutation_round.proposal(proposal_id)
         if approve:
             employee, current, target = self._people(proposal.employee_id, proposal.target_position_id)
@@ -155,7 +157,7 @@ class RoundUseCases(MutasiBase):
         self, actor: Actor, round_id: UUID, announced_on: date, expected_version: int | None = None
     ) -> Recorded:
         """Publish the round's decided list."""
-        mutation_round = self._round(round_id, expected_version)
+        mutation_round = self._round(actor, round_id, expected_version)
         decided = {p.employee_id for p in mutation_round.proposals.values() if p.decision is not None}
         nips = {i: self._load(Employee, i, EmployeeNotFound).nip for i in decided}
         mutation_round.announce(actor.official, announced_on, nips)
@@ -167,7 +169,7 @@ class RoundUseCases(MutasiBase):
     ) -> Recorded:
         """Record the SK of an approved proposal (signed by the acting PPK): every rule is judged
         again on its TMT, and what newly fails (or a back-dated TMT) needs an override."""
-        mutation_round = self._round(round_id, expected_version)
+        mutation_round = self._round(actor, round_id, expected_version)
         proposal = mutation_round.proposal(proposal_id)
         employee, current, target = self._people(proposal.employee_id, proposal.target_position_id)
         decree = Decree(number, signed_on, effective_on, actor.official)
@@ -179,7 +181,7 @@ class RoundUseCases(MutasiBase):
         self, actor: Actor, round_id: UUID, proposal_id: UUID, expected_version: int | None = None
     ) -> Recorded:
         """Carry out a decreed transfer: round, employee and both positions in one atomic save."""
-        mutation_round = self._round(round_id, expected_version)
+        mutation_round = self._round(actor, round_id, expected_version)
         proposal = mutation_round.proposal(proposal_id)
         employee = self._load(Employee, proposal.employee_id, EmployeeNotFound)
         origin = self._load(Position, proposal.from_position_id, PositionNotFound)
@@ -194,7 +196,7 @@ class RoundUseCases(MutasiBase):
     ) -> Recorded:
         """Carry out decreed transfers of the round at once, e.g. a swap of two full positions: the
         round, every employee and every position in one atomic save; all of them or none."""
-        mutation_round = self._round(round_id, expected_version)
+        mutation_round = self._round(actor, round_id, expected_version)
         proposals = [mutation_round.proposal(proposal_id) for proposal_id in proposal_ids]
         employees = {p.employee_id: self._load(Employee, p.employee_id, EmployeeNotFound) for p in proposals}
         position_ids = dict.fromkeys(i for p in proposals for i in (p.from_position_id, p.target_position_id))
@@ -208,7 +210,7 @@ class RoundUseCases(MutasiBase):
         expected_version: int | None = None,
     ) -> Recorded:
         """Record a post-transfer evaluation on the round and the employee together."""
-        mutation_round = self._round(round_id, expected_version)
+        mutation_round = self._round(actor, round_id, expected_version)
         employee_id = mutation_round.proposal(proposal_id).employee_id
         employee = self._load(Employee, employee_id, EmployeeNotFound)
         evaluate_transfer(mutation_round, proposal_id, employee, findings, actor.official, self.today(),
@@ -219,6 +221,6 @@ class RoundUseCases(MutasiBase):
         self, actor: Actor, round_id: UUID, closed_on: date, expected_version: int | None = None
     ) -> Recorded:
         """Close the round."""
-        mutation_round = self._round(round_id, expected_version)
+        mutation_round = self._round(actor, round_id, expected_version)
         mutation_round.close(actor.official, closed_on)
         return self._recorded(actor, mutation_round)

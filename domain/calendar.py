@@ -31,3 +31,18 @@ def whole_years(start: date, end: date) -> int:
     if (end.month, end.day) < (start.month, start.day):
         years -= 1
     return max(years, 0)
+
+
+def is_working_day(day: date, non_working_days: frozenset[date] | tuple[date, ...] = ()) -> bool:
+    """Monday to Friday, and not one of the agency's non-working days (holidays, collective leave)."""
+    return day.weekday() < 5 and day not in non_working_days
+
+
+def add_working_days(day: date, count: int, non_working_days: frozenset[date] | tuple[date, ...] = ()) -> date:
+    """The `count`-th working day after `day` (`day` itself when `count` is 0)."""
+    found = day
+    while count > 0:
+        found = date.fromordinal(found.toordinal() + 1)
+        if is_working_day(found, non_working_days):
+            count -= 1
+    return found

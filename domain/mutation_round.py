@@ -13,13 +13,18 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, event
 
 from domain.authority import check_acts_for, check_may_decide
-from domain.calendar import add_months, add_years
+from domain.calendar import add_months, add_working_days, add_years
 from domain.eligibility import (
     EligibilityCase, EligibilityReport, FreezeWindow, RuleOutcome, assess_eligibility, match_for,
 )
 from domain.eligibility.conflict import Act, conflict_of_interest
 from domain.employee import Employee
 from domain.errors import ConflictOfInterest, DomainError, IllegalTransition, InvalidValue, RuleViolation
+from domain.objection import (
+    HumanReview, HumanReviewRequired, NotTheEmployeeConcerned, Objection, ObjectionAlreadyAnswered,
+    ObjectionAnswer, ObjectionGrounds, ObjectionNotFound, ObjectionPending, ObjectionWindowClosed,
+    ObjectionWindowOpen,
+)
 from domain.official import Official
 from domain.planning.options import PlanReference
 from domain.policy import RulePolicy
@@ -106,9 +111,10 @@ class MutationRound(Aggregate):
     def open(
         cls, agency: str, kind: TransferKind, title: str, period_starts_on: date,
         period_ends_on: date, planned_effective_on: date, freeze_windows: tuple[FreezeWindow, ...],
-        opened_by: Official,
+        opened_by: Official, non_working_days: tuple[date, ...] = (),
     ) -> MutationRound:
-        """Open a round after checking its period."""
+        """Open a round after checking its period. `non_working_days` are the agency's holidays
+        (weekends never count), for the working days of the objection window."""
         if period_ends_on < period_starts_on:
             raise InvalidValue("the round's period ends before it starts")
         if planned_effective_on < period_starts_on:
@@ -119,13 +125,32 @@ class MutationRound(Aggregate):
             title=require_text(title, "title"), period_starts_on=period_starts_on,
             period_ends_on=period_ends_on, planned_effective_on=planned_effective_on,
             freeze_windows=tuple(freeze_windows), opened_by=opened_by,
+            non_working_days=tuple(sorted(set(non_working_days))),
         )
+
+    class Opened(Aggregate.Created):
+        """A round was opened. Version 2 added the agency's non-working days."""
+
+        agency: str
+        kind: TransferKind
+        title: str
+        period_starts_on: date
+        period_ends_on: date
+        planned_effective_on: date
+        freeze_windows: tuple[FreezeWindow, ...]
+        opened_by: Official
+        non_working_days: tuple[date, ...]
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["non_working_days"] = []  # before version 2 only weekends were known
 
     @event("Opened")
     def __init__(
         self, agency: str, kind: TransferKind, title: str, period_starts_on: date,
         period_ends_on: date, planned_effective_on: date, freeze_windows: tuple[FreezeWindow, ...],
-        opened_by: Official,
+        opened_by: Official, non_working_days: tuple[date, ...] = (),
     ) -> None:
         self.agency = agency
         self.kind = kind
@@ -139,6 +164,10 @@ class MutationRound(Aggregate):
         self.proposals: dict[UUID, Proposal] = {}
         self.announced_on: date | None = None
         self.closed_on: date | None = None
+        self.non_working_days = tuple(non_working_days)
+        self.objections: dict[UUID, Objection] = {}
+        self.earlier_decisions: dict[UUID, list[Decision]] = {}
+        """Decisions an upheld objection reopened, per proposal, oldest first."""
 
     # -- reading -----------------------------------------------------------------
 
@@ -166,20 +195,21 @@ class MutationRound(Aggregate):
     def eligibility(
         self, employee: Employee, current: Position | None, target: Position, actor: Official,
         policy: RulePolicy, proposal_id: UUID | None = None, act: Act | None = None,
+        today: date | None = None,
     ) -> EligibilityReport:
         """Every rule for moving `employee` to `target` in this round on the planned date, with rule 9
         judged for `actor` doing `act` (default: proposing it, or deciding the proposal named).
         The same judgement as the act's own guard, so the answer and the act always agree."""
+        check_acts_for(actor, self.agency, "this round")
         proposal = self.proposal(proposal_id) if proposal_id is not None else None
         act = act or (Act.DECIDE if proposal else Act.PROPOSE)
-        check_acts_for(actor, self.agency, "this round")
         return assess_eligibility(self._case(employee, current, target, actor, policy, proposal_id,
-                                             act=act, proposal=proposal))
+                                             act=act, proposal=proposal, today=today))
 
     def _case(
         self, employee: Employee, current: Position | None, target: Position, actor: Official,
         policy: RulePolicy, besides: UUID | None, *, act: Act, proposal: Proposal | None = None,
-        on: date | None = None,
+        on: date | None = None, today: date | None = None,
     ) -> EligibilityCase:
         # at execution a seat is judged as it physically is: other approvals promise, they do not sit
         promised = 0 if act is Act.EXECUTE else self.seats_promised(target.id, besides)
@@ -189,7 +219,7 @@ class MutationRound(Aggregate):
             freeze_windows=self.freeze_windows,
             seats_promised=promised,
             seats_freed=self.seats_freed(target.id, besides),
-            act=act, proposed_by=proposal.proposed_by if proposal else None,
+            act=act, proposed_by=proposal.proposed_by if proposal else None, judged_on=today,
         )
 
     # -- guards ------------------------------------------------------------------
@@ -208,6 +238,13 @@ class MutationRound(Aggregate):
         """Refuse a second decision, or a decision on a withdrawn proposal."""
         if not proposal.status.is_open:
             raise ProposalNotOpen(f"proposal {proposal.proposal_id} is {proposal.status.value}")
+
+    def check_decidable(self, proposal: Proposal) -> None:
+        """A decision is taken while the round is open, or, once announced, on a proposal whose
+        decision an upheld objection reopened."""
+        if not (self.status is RoundStatus.ANNOUNCED and proposal.status is ProposalStatus.REOPENED):
+            self.check_open()
+        self.check_undecided(proposal)
 
     @staticmethod
     def check_no_conflict(
@@ -397,9 +434,8 @@ class MutationRound(Aggregate):
     ) -> EligibilityReport:
         """Approve a proposal (first binding moment): every rule is judged again on the planned date,
         and each failure needs an override. `today` is the day of the decision."""
-        self.check_open()
         proposal = self.proposal(proposal_id)
-        self.check_undecided(proposal)
+        self.check_decidable(proposal)
         self.check_concerns(proposal, employee, current, target)
         check_may_decide(decided_by, self.kind, self.agency, current.agency)
         self.check_no_conflict(Act.DECIDE, decided_by, employee.nip, proposal)
@@ -407,7 +443,7 @@ class MutationRound(Aggregate):
         target.check_not_abolished()
         self._check_paperwork(proposal)
         case = self._case(employee, current, target, decided_by, policy, proposal_id, act=Act.DECIDE,
-                          proposal=proposal)
+                          proposal=proposal, today=today)
         report = assess_eligibility(case)
         self.check_overrides(report, tuple(overrides), employee.nip)
         self._decided(proposal_id, Decision(
@@ -422,9 +458,8 @@ class MutationRound(Aggregate):
     ) -> None:
         """Reject a proposal, with the reason. `releasing_agency` is the agency the employee serves
         (needed in cross-agency rounds, whose decider must serve both agencies)."""
-        self.check_open()
         proposal = self.proposal(proposal_id)
-        self.check_undecided(proposal)
+        self.check_decidable(proposal)
         if releasing_agency is None and self.kind.is_cross_agency:
             raise IllegalTransition("a cross-agency decision needs the releasing agency")
         check_may_decide(decided_by, self.kind, self.agency, releasing_agency or self.agency)
@@ -459,6 +494,10 @@ class MutationRound(Aggregate):
         decided = [p for p in self.proposals.values() if p.decision is not None]
         if not decided:
             raise IllegalTransition("nothing has been decided yet: there is nothing to announce")
+        latest = max((p.decision.decided_on for p in decided if p.decision.decided_on), default=None)
+        if latest is not None and announced_on < latest:
+            raise InvalidValue(f"the announcement on {announced_on} precedes the decision of {latest}",
+                               "announced_on")
         for proposal in decided:
             if proposal.employee_id not in employee_nips:
                 raise IllegalTransition(f"the NIP of proposal {proposal.proposal_id}'s employee was not given")
@@ -489,12 +528,133 @@ class MutationRound(Aggregate):
         self.check_no_conflict(Act.SIGN_DECREE, decree.signed_by, employee.nip, proposal)
         require_text(decree.number, "decree number")
         self._check_signing_day(proposal, decree, today)
+        self.check_objections_settled(proposal, today, policy, decree.signed_on)
         case = self._case(employee, current, target, decree.signed_by, policy, proposal_id,
-                          act=Act.SIGN_DECREE, proposal=proposal, on=decree.effective_on)
+                          act=Act.SIGN_DECREE, proposal=proposal, on=decree.effective_on, today=today)
         report = EligibilityReport(assess_eligibility(case).outcomes + (self._decree_dates(decree),))
         self.check_overrides(report, tuple(overrides), employee.nip, proposal.overridden)
         self._decreed(proposal_id, replace(decree, eligibility=report.outcomes, overrides=tuple(overrides)))
         return report
+
+    def objection_window_closes_on(self, policy: RulePolicy) -> date | None:
+        """The last day objections are taken: the N-th working day after the announcement."""
+        if self.announced_on is None:
+            return None
+        return add_working_days(self.announced_on, policy.objection_window_working_days, self.non_working_days)
+
+    def check_objections_settled(
+        self, proposal: Proposal, today: date, policy: RulePolicy, signed_on: date | None = None
+    ) -> None:
+        """A decree follows the announcement once its objection window has closed (it is signed
+        after the window's last day) and every objection on the proposal is answered (DOMAIN.md)."""
+        closes_on = self.objection_window_closes_on(policy)
+        if closes_on is None:
+            raise IllegalTransition("a decree follows the announcement of the round and its objection window")
+        if min(today, signed_on or today) <= closes_on:
+            raise ObjectionWindowOpen(f"the window for objections is open until {closes_on}: "
+                                      f"no decree signed before {add_working_days(closes_on, 1, self.non_working_days)}")
+        pending = [o.objection_id for o in self.objections.values()
+                   if o.proposal_id == proposal.proposal_id and o.is_pending]
+        if pending:
+            raise ObjectionPending(f"objection {pending[0]} on proposal {proposal.proposal_id} is unanswered")
+
+    # -- objections (sanggah) ------------------------------------------------------
+
+    def file_objection(
+        self, proposal_id: UUID, employee_nip: str, filed_by: Official, grounds: ObjectionGrounds, text: str,
+        today: date, policy: RulePolicy, letter_reference: str | None = None,
+        plan_explanation: str | None = None, objection_id: UUID | None = None,
+    ) -> UUID:
+        """File an objection to the decision on a proposal, from the announcement until the window
+        closes: by the employee concerned, or by an operator of the agency with their written letter.
+        A proposal that came from a mutation plan carries the plan's explanation of that move."""
+        if self.status is not RoundStatus.ANNOUNCED or self.announced_on is None:
+            raise IllegalTransition(f"objections are filed after the announcement; round {self.title!r} "
+                                    f"is {self.status.value}")
+        proposal = self.proposal(proposal_id)
+        if not proposal.status.is_decided:
+            raise IllegalTransition(f"only a decision can be contested; proposal {proposal_id} is "
+                                    f"{proposal.status.value}")
+        closes_on = self.objection_window_closes_on(policy)
+        assert closes_on is not None
+        if today > closes_on:
+            raise ObjectionWindowClosed(f"the window for objections closed on {closes_on}")
+        if today < self.announced_on:
+            raise InvalidValue(f"an objection cannot be filed on {today}, before the announcement", "filed_on")
+        if not filed_by.is_employee(employee_nip):
+            if not (letter_reference or "").strip() or not filed_by.serves(self.agency):
+                raise NotTheEmployeeConcerned(
+                    f"{filed_by.user} is not the employee concerned: only they, or an operator of "
+                    f"{self.agency} with their written letter (letter_reference), may object")
+        if ObjectionGrounds(grounds) is ObjectionGrounds.AUTOMATED_RECOMMENDATION and proposal.plan is None:
+            raise InvalidValue("the proposal was made by hand, not recommended by a mutation plan", "grounds")
+        if proposal.plan is not None and not (plan_explanation or "").strip():
+            raise InvalidValue("an objection to a plan-made proposal carries the plan's explanation of the move")
+        new_id = objection_id or uuid4()
+        if new_id in self.objections:
+            raise IllegalTransition(f"objection {new_id} already exists")
+        self._objection_filed(Objection(
+            new_id, proposal_id, ObjectionGrounds(grounds), require_text(text, "text"), filed_by, today,
+            (letter_reference or "").strip() or None, plan_explanation if proposal.plan else None,
+        ))
+        return new_id
+
+    @event("ObjectionFiled")
+    def _objection_filed(self, objection: Objection) -> None:
+        self.objections[objection.objection_id] = copy.deepcopy(objection)
+
+    def objection(self, proposal_id: UUID, objection_id: UUID) -> Objection:
+        """The objection with that id on that proposal, or `ObjectionNotFound`."""
+        found = self.objections.get(objection_id)
+        if found is None or found.proposal_id != proposal_id:
+            raise ObjectionNotFound(f"proposal {proposal_id} has no objection {objection_id}")
+        return found
+
+    def answer_objection(
+        self, proposal_id: UUID, objection_id: UUID, employee_nip: str, upheld: bool, reasons: str,
+        answered_by: Official, today: date, human_review: HumanReview | None = None,
+    ) -> None:
+        """The committee answers an objection: dismissed or upheld, with reasons; an upheld one reopens
+        the decision for the PPK. Nobody answers an objection to their own act (rule 9); a proposal
+        that a mutation plan made needs the statement that a person reviewed the case."""
+        self.check_not_closed()
+        proposal = self.proposal(proposal_id)
+        objection = self.objection(proposal_id, objection_id)
+        if not objection.is_pending:
+            raise ObjectionAlreadyAnswered(f"objection {objection_id} was answered on {objection.answer.answered_on}")
+        check_acts_for(answered_by, self.agency, "this round")
+        contested = tuple(o for o in (proposal.proposed_by,
+                                      proposal.recommendation.by if proposal.recommendation else None,
+                                      proposal.decision.decided_by if proposal.decision else None) if o)
+        outcome = conflict_of_interest(answered_by, employee_nip, Act.ANSWER_OBJECTION, proposal.proposed_by,
+                                       contested)
+        if not outcome.passed:
+            raise ConflictOfInterest(outcome.explanation, (outcome.rule,))
+        if today < objection.filed_on:
+            raise InvalidValue(f"the answer on {today} precedes the objection of {objection.filed_on}")
+        reasons = require_text(reasons, "reasons")
+        if proposal.plan is not None:
+            if human_review is None or not human_review.reviewer.strip() or not human_review.grounds.strip():
+                raise HumanReviewRequired(
+                    "the proposal came from a mutation plan: the answer must state who reviewed the case "
+                    "in person and on which grounds (UU 27/2022 art. 10)", ("human_review",))
+        answer = ObjectionAnswer(bool(upheld), reasons, answered_by, today,
+                                 human_review if proposal.plan is not None else None)
+        self._objection_answered(proposal_id, objection_id, answer)
+        if answer.upheld and proposal.status.is_decided:
+            self._decision_reopened(proposal_id, objection_id)
+
+    @event("ObjectionAnswered")
+    def _objection_answered(self, proposal_id: UUID, objection_id: UUID, answer: ObjectionAnswer) -> None:
+        self.objections[objection_id].answer = answer
+
+    @event("DecisionReopened")
+    def _decision_reopened(self, proposal_id: UUID, objection_id: UUID) -> None:
+        proposal = self.proposals[proposal_id]
+        if proposal.decision is not None:
+            self.earlier_decisions.setdefault(proposal_id, []).append(proposal.decision)
+        proposal.decision = None
+        proposal.status = ProposalStatus.REOPENED
 
     @staticmethod
     def _check_signing_day(proposal: Proposal, decree: Decree, today: date) -> None:
@@ -544,6 +704,7 @@ class MutationRound(Aggregate):
         """Refuse unless the proposal is decreed, not executed yet, in effect by `today`, and its
         decree still holds (third binding moment): every rule judged again on the TMT, with the
         register as it is now, passes or was overridden at the decision or the decree."""
+        check_acts_for(executor, self.agency, "this round")
         self.check_not_closed()
         proposal = self.proposal(proposal_id)
         if proposal.status is ProposalStatus.EXECUTED:
@@ -555,11 +716,10 @@ class MutationRound(Aggregate):
                 f"the decree takes effect on {proposal.decree.effective_on}, after {today}"
             )
         self.check_concerns(proposal, employee, origin, target)
-        check_acts_for(executor, self.agency, "this round")
         self.check_no_conflict(Act.EXECUTE, executor, employee.nip, proposal)
         employee.check_active()
         case = self._case(employee, origin, target, executor, policy, proposal_id, act=Act.EXECUTE,
-                          proposal=proposal, on=proposal.decree.effective_on)
+                          proposal=proposal, on=proposal.decree.effective_on, today=today)
         failing = [o for o in assess_eligibility(case).failed if o.rule not in proposal.overridden]
         if failing:
             raise DecreeNoLongerHolds(

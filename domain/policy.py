@@ -30,6 +30,8 @@ class RulePolicy:
     min_jpm_for_transfer: Decimal = Decimal(68)
     evaluation_months: tuple[int, ...] = (3, 6)
     evaluation_early_days: int = 14
+    objection_window_working_days: int = 3
+    """How many working days after the announcement a decided proposal is open to objection."""
     """How many days before "TMT + the months it claims" an evaluation may be dated."""
     development_jp_per_year: int = 20
     level_equivalences: tuple[tuple[PositionType, PositionType], ...] = (

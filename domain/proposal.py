@@ -24,11 +24,18 @@ class ProposalStatus(str, Enum):
     REJECTED = "rejected"
     DECREED = "decreed"
     EXECUTED = "executed"
+    REOPENED = "reopened"
+    """An upheld objection reopened the decision: the PPK decides again."""
 
     @property
     def is_open(self) -> bool:
-        """Still awaiting a decision."""
-        return self is ProposalStatus.PROPOSED
+        """Still awaiting a decision (a first one, or a new one after an upheld objection)."""
+        return self in (ProposalStatus.PROPOSED, ProposalStatus.REOPENED)
+
+    @property
+    def is_decided(self) -> bool:
+        """Approved or rejected, and no decree yet: a decision that may be contested."""
+        return self in (ProposalStatus.APPROVED, ProposalStatus.REJECTED)
 
     @property
     def holds_a_seat(self) -> bool:

@@ -14,11 +14,13 @@ from uuid import uuid4
 
 import psycopg
 import pytest
+
 from psycopg import sql
 
 from application.bootstrap import initialise_store, open_application, postgres_conninfo
 from application.service import MutasiApplication
 from application.settings import Settings
+from tests.scenario import Clock
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -64,19 +66,9 @@ def settings(request: pytest.FixtureRequest, tmp_path) -> Iterator[Settings]:
                 sql.Identifier(settings.postgres_schema)))
 
 
-@dataclass
-class Clock:
-    """A settable "today" for the application under test."""
-
-    today: date = date(2026, 3, 1)
-
-    def __call__(self) -> date:
-        return self.today
-
-
 @pytest.fixture
 def clock() -> Clock:
-    """Today is 1 March 2026 (the scenarios' TMT) unless a test moves it."""
+    """Today is 10 February 2026 (the scenarios' decisions) unless a test moves it (`scenario.advance`)."""
     return Clock()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -14,7 +15,45 @@ AGENCIES = ("Pemerintah Kota Pariaman",)
 OPERATOR = Actor("operator-bkpsdm", agencies=AGENCIES)
 COMMITTEE = Actor("ketua-tpk", nip="197001011995031001", agencies=AGENCIES)
 PPK = Actor("walikota", agencies=AGENCIES)
+DECIDED_ON = date(2026, 2, 10)
+"""The test clock's first day (a Tuesday): proposals and decisions; the round is announced that day."""
+WINDOW_CLOSES = date(2026, 2, 13)
+"""The objection window after an announcement on DECIDED_ON: three working days, Wednesday to Friday."""
+SIGNED_ON = date(2026, 2, 20)
+TMT = date(2026, 3, 1)
+"""The planned effective date of the scenarios' rounds, and their decrees' TMT."""
 STANDARD = {"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4}
+
+
+@dataclass
+class Clock:
+    """A settable "today" for the application under test."""
+
+    today: date = DECIDED_ON
+
+    def __call__(self) -> date:
+        return self.today
+
+
+def advance(app: MutasiApplication, day: date) -> None:
+    """Move the application's today to `day` (its test clock, or a new one)."""
+    if isinstance(app.today, Clock):
+        app.today.today = day
+    else:
+        app.today = Clock(day)
+
+
+def announce_and_decree(
+    app: MutasiApplication, round_id: UUID, proposal_ids: list[UUID], signed_on: date = SIGNED_ON,
+    effective_on: date = TMT, announced_on: date | None = None,
+) -> None:
+    """Announce the round (if still open) on the app's today, wait out the objection window, and
+    sign each decree on `signed_on` (the app's today moves there), effective on `effective_on`."""
+    if app.get_round(round_id).status.value == "open":
+        app.announce(PPK, round_id, announced_on or app.today())
+    advance(app, max(signed_on, app.today()))
+    for number, proposal_id in enumerate(proposal_ids, start=1):
+        app.issue_decree(PPK, round_id, proposal_id, f"821.2/{number:03d}/2026", signed_on, effective_on)
 GOOD_SCORES = {"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}
 
 

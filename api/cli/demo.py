@@ -14,7 +14,8 @@ from typing import Any
 from api.cli.rest_client import RestClient, ServiceError
 from application.sample import AGENCY, SampleRegister, sample_records
 from application.settings import Settings
-from domain.calendar import add_months
+from domain.calendar import add_working_days
+from domain.policy import RulePolicy
 from domain.competency import job_person_match
 
 USERS = {  # who acts in the demo: role in the token, user id recorded in the events
@@ -100,9 +101,18 @@ def _candidates(client, round_id, employees, vacancies) -> Iterator[tuple[dict, 
                 break
 
 
+def objection_window(announced_on: date) -> tuple[date, date]:
+    """The last day of the objection window after an announcement, and the first day a decree may be
+    signed (the default window; the service's settings may differ)."""
+    days = RulePolicy().objection_window_working_days
+    closes_on = add_working_days(announced_on, days)
+    return closes_on, add_working_days(closes_on, 1)
+
+
 def walk_round(client: RestClient, loaded: SampleRegister, today: date) -> Iterator[str]:
-    """Open, propose, review, decide, announce, decree, execute and close, over HTTP; the evaluations
-    fall due months later, so the demo names their dates instead of recording them ahead of time."""
+    """Open, propose, review, decide and announce over HTTP. What follows takes days (the objection
+    window, then decrees, execution on the TMT, evaluations months later), so the demo names the dates
+    instead of recording anything ahead of time."""
     freeze = {"starts_on": today + timedelta(days=300), "ends_on": today + timedelta(days=500),
               "reason": "Pilkada serentak"}
     round_id = client.ok("operator", "POST", "/rounds", {
@@ -143,15 +153,10 @@ def walk_round(client: RestClient, loaded: SampleRegister, today: date) -> Itera
     public = client.ok(None, "GET", f"/public/rounds/{round_id}/announcement")
     yield "5. approved list announced; the public sees: " + "; ".join(
         f"{t['masked_nip']} {t['name']}: {t['from_title']} -> {t['to_title']}" for t in public["transfers"])
-    for number, proposal_id in enumerate(proposals, start=1):
-        path = f"/rounds/{round_id}/proposals/{proposal_id}"
-        client.ok("ppk", "POST", path + "/decree", {
-            "number": f"821.2/{number:03d}/BKPSDM/{today.year}", "signed_on": today, "effective_on": today})
-        client.ok("operator", "POST", path + "/execution")
-    yield f"6. {len(proposals)} decrees issued and transfers executed (TMT {today})"
-    due = [add_months(today, months) for months in (3, 6)]
-    yield (f"7. evaluations due from {due[0]} and {due[1]} (3 and 6 months after the TMT): an evaluation is "
-           "dated when it is done, never ahead, and /reports/evaluation flags it once overdue")
-    client.ok("ppk", "POST", f"/rounds/{round_id}/closure", {"closed_on": today})
+    closes_on, first_decree = objection_window(today)
+    yield (f"6. the objection window is open until {closes_on}: each employee concerned may object "
+           f"(POST /rounds/{round_id}/proposals/{{id}}/objections) and the committee answers")
+    yield (f"7. decrees can be signed from {first_decree}, each rule judged again on its TMT; then each "
+           "transfer is executed on its TMT and evaluated 3 and 6 months later")
     final = client.ok("operator", "GET", f"/rounds/{round_id}")
-    yield f"8. round closed at version {final['version']}: " + ", ".join(p["status"] for p in final["proposals"])
+    yield f"8. round announced at version {final['version']}: " + ", ".join(p["status"] for p in final["proposals"])

@@ -64,6 +64,14 @@ class EligibilityCase:
     """The act the actor is about to do (`domain.eligibility.conflict.Act`), for rule 9."""
     proposed_by: Official | None = None
     """Who proposed the transfer, once it is proposed (rule 9: the proposer does not decide it)."""
+    judged_on: date | None = None
+    """The day the judgement is made, when known: what the register holds by then counts (a sanction
+    imposed after the effective date but before this day still blocks)."""
+
+    @property
+    def known_on(self) -> date:
+        """The later of the effective date and the day of judgement."""
+        return max(self.effective_on, self.judged_on or self.effective_on)
 
 
 class EligibilityRule(Protocol):

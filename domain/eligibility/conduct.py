@@ -71,7 +71,7 @@ class DisciplineRecord:
         blocking = [
             s for s in employee.sanctions
             if s.level in policy.blocking_sanctions and s.ends_on >= since
-            and s.imposed_on <= case.effective_on
+            and s.imposed_on <= case.known_on
         ]
         reasons = [
             f"{s.level.value} sanction {s.reference} imposed on {s.imposed_on} until {s.ends_on}"

@@ -42,14 +42,20 @@ SEPARATED_FROM_PROPOSING = frozenset({Act.DECIDE, Act.SIGN_DECREE})
 
 
 def conflict_of_interest(
-    actor: Official, employee_nip: str, act: Act, proposed_by: Official | None = None
+    actor: Official, employee_nip: str, act: Act, proposed_by: Official | None = None,
+    contested: tuple[Official, ...] = (),
 ) -> RuleOutcome:
-    """Rule 9's verdict on `actor` doing `act` on the transfer of the employee with `employee_nip`."""
+    """Rule 9's verdict on `actor` doing `act` on the transfer of the employee with `employee_nip`.
+    `contested` are the officials whose acts an objection contests (who proposed, recommended and
+    decided): none of them answers it."""
     act = Act(act)
     code, verb = NoConflictOfInterest.code, _VERB[act]
     if actor.is_employee(employee_nip):
         return RuleOutcome(code, False, f"{actor.user} is the employee concerned and may not {verb} "
                                         "their own transfer", overridable=False)
+    if act is Act.ANSWER_OBJECTION and any(o.user == actor.user for o in contested):
+        return RuleOutcome(code, False, f"{actor.user} took part in the contested decision and may not "
+                                        "answer an objection to their own act", overridable=False)
     if act in SEPARATED_FROM_PROPOSING and proposed_by is not None and proposed_by.user == actor.user:
         return RuleOutcome(code, False, f"{actor.user} proposed this transfer and may not also {verb} it",
                            overridable=False)

@@ -98,3 +98,18 @@ class MutationPlan(Aggregate):
     def _adopted(self, round_id: UUID, adoptions: tuple[Adoption, ...], by: Official, reason: str) -> None:
         for adoption in adoptions:
             self.adoptions[adoption.employee_id] = adoption
+
+
+def move_explanation(plan: MutationPlan, employee_id: UUID) -> str:
+    """Why the plan placed an employee where it did, in words the employee can read: the plan, the
+    move, its fit against the current post, each rule's result and the seat it takes."""
+    move = plan.move_of(employee_id)
+    rules = "; ".join(f"{o.rule} {'passed' if o.passed else 'FAILED'}: {o.explanation}" for o in move.eligibility)
+    seat = f"; it takes the seat of employee {move.takes_seat_of}" if move.takes_seat_of else ""
+    joint = "; it is executed together with the moves it makes room for" if move.joint else ""
+    return (
+        f"Mutation plan {plan.id} (computed on {plan.computed_on} by {plan.computed_by.user}) recommended "
+        f"moving {move.name} from {move.from_title} ({move.from_unit}) to {move.to_title} ({move.to_unit}), "
+        f"move {move.order} of {len(plan.result.moves)}: Job-Person Match {move.jpm} ({move.category.value}) "
+        f"against {move.jpm_in_current_position} in the current position{seat}{joint}. Rules: {rules}."
+    )

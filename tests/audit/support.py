@@ -19,6 +19,7 @@ from application.audit.storage import signing_key_path
 from application.bootstrap import postgres_conninfo
 from application.service import MutasiApplication
 from application.settings import Settings
+from domain.calendar import add_working_days
 from domain.proposal import Override
 from tests import scenario as s
 
@@ -42,11 +43,14 @@ def back_dated_transfer(app: MutasiApplication) -> Transfer:
     s.employee(app, 2, origin)
     round_id = s.mutation_round(app)
     proposal_id = s.approved(app, round_id, employee_id, target)
-    app.announce(s.PPK, round_id, date(2026, 3, 1))
-    signed_on, tmt = app.today(), date(2026, 3, 1)  # signed on the application's today, effective 1 March
+    decided_on = app.today()  # the decision happens today; its decree, back-dated, follows the window
+    app.announce(s.PPK, round_id, decided_on)
+    signed_on, tmt = add_working_days(decided_on, 4), date(2026, 3, 1)
+    s.advance(app, signed_on)
     back_dated = (Override("decree_dates", "the decree confirms a transfer in effect since 1 March",
                            s.OPERATOR.official),) if signed_on > tmt else ()
     app.issue_decree(s.PPK, round_id, proposal_id, "821.2/001/2026", signed_on, tmt, back_dated)
+    s.advance(app, max(signed_on, tmt))
     moment = datetime.now(timezone.utc)
     app.execute_transfer(s.OPERATOR, round_id, proposal_id)
     return Transfer(employee_id, origin, target, round_id, moment)

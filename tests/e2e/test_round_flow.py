@@ -36,7 +36,7 @@ def test_a_round_walks_from_proposal_to_evaluation_over_http(api: Api, clock) ->
     assert decided.json()["position"] > 0 and decided.headers["ETag"] == f'"{decided.json()["version"]}"'
 
     assert api.call(Role.PUBLIC, "GET", f"/public/rounds/{round_id}/announcement").status_code == 404
-    api.ok(Role.PPK, "POST", f"/rounds/{round_id}/announcement", {"announced_on": "2026-03-02"})
+    api.ok(Role.PPK, "POST", f"/rounds/{round_id}/announcement", {"announced_on": "2026-02-10"})
     public = api.ok(Role.PUBLIC, "GET", f"/public/rounds/{round_id}/announcement")
     assert public["transfers"] == [{
         "masked_nip": "*" * 14 + nip(1)[14:], "name": "Pegawai 1", "from_unit": "BPKAD",
@@ -45,8 +45,13 @@ def test_a_round_walks_from_proposal_to_evaluation_over_http(api: Api, clock) ->
     }]
 
     proposal_path = f"/rounds/{round_id}/proposals/{proposal_id}"
+    early = api.call(Role.PPK, "POST", proposal_path + "/decree",
+                     {"number": "821.2/001/BKPSDM/2026", "signed_on": "2026-02-10", "effective_on": "2026-03-01"})
+    assert early.status_code == 409 and early.json()["code"] == "objection-window-open"
+    clock.today = date(2026, 2, 20)  # the objection window closed on Friday 13 February
     api.ok(Role.PPK, "POST", proposal_path + "/decree",
-           {"number": "821.2/001/BKPSDM/2026", "signed_on": "2026-03-01", "effective_on": "2026-03-01"})
+           {"number": "821.2/001/BKPSDM/2026", "signed_on": "2026-02-20", "effective_on": "2026-03-01"})
+    clock.today = date(2026, 3, 1)
     executed = api.ok(Role.OPERATOR, "POST", proposal_path + "/execution")
     assert executed["proposal_id"] == proposal_id
     moved = api.ok(Role.AUDITOR, "GET", f"/employees/{employee_id}")

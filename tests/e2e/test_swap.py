@@ -6,9 +6,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from api.http.roles import Role
+from tests import scenario as sc
 from tests.api.support import Api, employee, open_round, position, recommended_proposal
 
-DECREE = {"signed_on": "2026-03-01", "effective_on": "2026-03-01"}
+DECREE = {"signed_on": "2026-02-20", "effective_on": "2026-03-01"}
 
 
 def _decide(api: Api, round_id: str, proposal_id: str, **extra) -> None:
@@ -26,9 +27,12 @@ def _swap(api: Api) -> tuple[str, str, str, str, str, str, str]:
         "rule": "vacancy", "justification": "a swap: the holder moves to this employee's seat",
         "authorised_by": {"user": "walikota"}}])
     _decide(api, round_id, back)  # the seat is freed by the approved first half
+    api.ok(Role.PPK, "POST", f"/rounds/{round_id}/announcement", {"announced_on": str(sc.DECIDED_ON)})
+    sc.advance(api.app, sc.SIGNED_ON)  # the objection window has closed
     for number, proposal_id in enumerate((there, back), 1):
         api.ok(Role.PPK, "POST", f"/rounds/{round_id}/proposals/{proposal_id}/decree",
                {"number": f"821.2/00{number}/BKPSDM/2026", **DECREE})
+    sc.advance(api.app, sc.TMT)
     return round_id, left, right, first, second, there, back
 
 

@@ -50,12 +50,12 @@ def test_new_decisions_and_decrees_store_their_class_version_and_read_back(app):
     employee_id = s.employee(app, 1, origin)
     round_id = s.mutation_round(app)
     proposal_id = s.approved(app, round_id, employee_id, target)
-    app.issue_decree(s.PPK, round_id, proposal_id, "821.2/001/2026", date(2026, 3, 1), date(2026, 3, 1))
+    s.announce_and_decree(app, round_id, [proposal_id])
 
     stored = {app.mapper.stored_state(e).get("class_version"): e.topic
               for e in app.recorder.select_events(round_id) if e.topic.endswith(("Decided", "DecreeIssued"))}
     assert set(stored) == {2}
     proposal = app.get_round(round_id).proposal(proposal_id)
-    assert proposal.decision.decided_on == date(2026, 3, 1)
+    assert proposal.decision.decided_on == s.DECIDED_ON
     assert proposal.decision.decided_by.agencies == s.AGENCIES
     assert [o.rule for o in proposal.decree.eligibility][-1] == "decree_dates"

@@ -28,8 +28,10 @@ def test_a_round_runs_from_opening_to_evaluation(app, clock):
 
     app.recommend(s.COMMITTEE, round_id, proposed.proposal_id, True, "fits the standard")
     app.decide(s.PPK, round_id, proposed.proposal_id, True, "approved")
-    app.announce(s.PPK, round_id, date(2026, 2, 20))
-    app.issue_decree(s.PPK, round_id, proposed.proposal_id, "821.2/017/BKPSDM/2026", date(2026, 3, 1), date(2026, 3, 1))
+    app.announce(s.PPK, round_id, s.DECIDED_ON)
+    s.advance(app, date(2026, 2, 20))
+    app.issue_decree(s.PPK, round_id, proposed.proposal_id, "821.2/017/BKPSDM/2026", date(2026, 2, 20), date(2026, 3, 1))
+    s.advance(app, s.TMT)
     executed = app.execute_transfer(s.OPERATOR, round_id, proposed.proposal_id)
     assert executed.position == app.recorder.max_notification_id()  # round, employee, 2 positions
     clock.today = date(2026, 6, 2)

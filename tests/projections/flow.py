@@ -49,18 +49,16 @@ def walk(app: MutasiApplication) -> Flow:
     app.decide(sc.PPK, round_id, rejected, False, "rejected on the committee's advice")
     withdrawn = app.propose(sc.OPERATOR, round_id, people[2], target, "third candidate").proposal_id
     app.withdraw(sc.OPERATOR, round_id, withdrawn, "candidate asked to stay")
-    app.announce(sc.PPK, round_id, date(2026, 3, 1))
-    for number, proposal_id in enumerate((approved, proposal), start=1):
-        app.issue_decree(sc.PPK, round_id, proposal_id, f"821.2/{number:03d}/2026", date(2026, 3, 1),
-                         date(2026, 3, 1))
+    sc.announce_and_decree(app, round_id, [approved, proposal])
+    sc.advance(app, sc.TMT)
+    for proposal_id in (approved, proposal):
         app.execute_transfer(sc.OPERATOR, round_id, proposal_id)
-    today, app.today = app.today, lambda: date(2026, 6, 2)  # the evaluations, three months later
+    sc.advance(app, date(2026, 6, 2))  # the evaluations, three months later
     app.evaluate_transfer(EVALUATOR, round_id, approved, EvaluationFindings(
         3, date(2026, 6, 1), Predikat.BAIK, Expectation.AS_EXPECTED, Expectation.AS_EXPECTED, "settled in"))
     app.evaluate_transfer(EVALUATOR, round_id, proposal, EvaluationFindings(
         3, date(2026, 6, 1), Predikat.BUTUH_PERBAIKAN, Expectation.BELOW, Expectation.AS_EXPECTED,
         "struggles with asset records", "mentoring by the head of the asset desk"))
-    app.today = today
     plan = app.plan_development(sc.OPERATOR, weak, DevelopmentActivity.TRAINING, "Diklat keuangan daerah",
                                 "keuangan_daerah", 24, date(2026, 9, 30)).plan_id
     last = app.complete_development(sc.OPERATOR, weak, plan, date(2026, 5, 20), 16)

@@ -3,8 +3,6 @@ seat, both seats full throughout, and a rebuild agrees with the live views."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from domain.proposal import Override
 from projections.admin import rebuild
 from tests import scenario as sc
@@ -21,9 +19,8 @@ def test_a_swap_executed_together_reads_as_two_moves_and_two_full_seats(views: V
     app.decide(sc.PPK, round_id, there, True, "a swap", overrides=(
         Override("vacancy", "its holder moves to this seat", sc.PPK.official),))
     back = sc.approved(app, round_id, second, left)
-    for number, proposal_id in enumerate((there, back), start=1):
-        app.issue_decree(sc.PPK, round_id, proposal_id, f"821.2/{number:03d}/2026", date(2026, 3, 1),
-                         date(2026, 3, 1))
+    sc.announce_and_decree(app, round_id, [there, back])
+    sc.advance(app, sc.TMT)
     done = app.execute_transfers_together(sc.OPERATOR, round_id, [there, back])
 
     assert views.catch_up() == done.position

@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.eligibility import EligibilityCase, FreezeWindow
 from domain.employee import Employee
-from domain.mutation_round import MutationRound
+from domain.mutation_round import MutationRound, RoundStatus
 from domain.official import NATIONAL, Official
 from domain.policy import RulePolicy
 from domain.position import Position
@@ -30,6 +30,7 @@ AGENCY = "Pemerintah Kota Pariaman"
 OTHER_AGENCY = "Pemerintah Kabupaten Padang Pariaman"
 EFFECTIVE = date(2026, 3, 1)
 DECIDED_ON = date(2026, 2, 10)
+ANNOUNCED_ON = date(2026, 2, 15)
 TODAY = date(2026, 3, 2)
 """The application's "today" in the scenes: after the decision, the decree's signing and the TMT."""
 PLACED_ON = date(2022, 1, 3)
@@ -45,6 +46,10 @@ HEAD_OF_BKN = Official("kepala-bkn", agencies=(NATIONAL,), office=Office.HEAD_OF
 DECIDERS = {TransferKind.WITHIN_AGENCY: PPK, TransferKind.BETWEEN_AGENCIES_IN_PROVINCE: GOVERNOR,
             TransferKind.BETWEEN_PROVINCES: MINISTER, TransferKind.CENTRAL_REGIONAL: HEAD_OF_BKN}
 """Who decides and signs each kind of transfer (DOMAIN.md's table)."""
+
+
+_NIPS: dict[UUID, str] = {}
+"""Every employee built here, by id: their NIP."""
 
 
 def nip(seq: int = 1, birth: date = date(1985, 1, 15), start: tuple[int, int] = (2010, 3), sex: int = 1) -> str:
@@ -74,6 +79,7 @@ def employee(
 ) -> Employee:
     """A registered employee, placed in `at` if given, assessed and rated Baik for 2024 and 2025."""
     made = Employee.register(nip_text or nip(seq), f"Pegawai {seq}", rank)
+    _NIPS[made.id] = made.nip
     if at is not None:
         place_employee(made, at, placed_on, f"SK-{seq}/PLACE")
         at.collect_events()
@@ -215,6 +221,13 @@ class Scene:
         self.approve(proposal_id, who, overrides=overrides)
         return proposal_id
 
+    def announced(self, who: Employee | None = None, overrides: tuple[Override, ...] = ()) -> UUID:
+        """An approved proposal in a round announced on 15 February (its objection window closed on
+        the 18th): ready for its decree."""
+        proposal_id = self.approved(who, overrides)
+        self.announce()
+        return proposal_id
+
     def decreed(self, who: Employee | None = None, effective_on: date = EFFECTIVE) -> UUID:
         proposal_id = self.approved(who)
         self.decree(proposal_id, effective_on=effective_on)
@@ -224,15 +237,23 @@ class Scene:
                signed_on: date = date(2026, 2, 20), effective_on: date = EFFECTIVE,
                by: Official | None = None, overrides: tuple[Override, ...] = (), today: date = TODAY,
                who: Employee | None = None, origin: Position | None = None, target: Position | None = None):
+        """Issue the decree (announcing the round first, on 15 February, if it is still open: a decree
+        follows the announcement and its objection window, closed on 18 February)."""
+        if self.round.status is RoundStatus.OPEN and any(p.decision for p in self.round.proposals.values()):
+            self.round.announce(PPK, ANNOUNCED_ON, self.everyone)
         return self.round.issue_decree(
             proposal_id, Decree(number, signed_on, effective_on, by or self.decider), who or self.employee,
             origin or self.origin, target or self.target, self.policy, today, overrides,
         )
 
-    def announce(self, by: Official = PPK, on: date = date(2026, 2, 15), *others: Employee) -> None:
-        """Announce the round (the NIPs of the scene's employee and `others` given)."""
-        nips = {e.id: e.nip for e in (self.employee, *others)}
-        self.round.announce(by, on, nips)
+    @property
+    def everyone(self) -> dict[UUID, str]:
+        """The NIP of every employee built here (the announcement checks rule 9 against each)."""
+        return dict(_NIPS)
+
+    def announce(self, by: Official = PPK, on: date | None = None) -> None:
+        """Announce the round (by default on 15 February)."""
+        self.round.announce(by, on or ANNOUNCED_ON, self.everyone)
 
     def execute(self, proposal_id: UUID, today: date = EFFECTIVE, by: Official = OPERATOR,
                 who: Employee | None = None, origin: Position | None = None,

@@ -10,6 +10,7 @@ import pytest
 from domain.employee import EmployeeRetired
 from domain.errors import ConflictOfInterest, InvalidValue
 from domain.mutation_round import DECREE_DATES, DecreeNoLongerHolds, OverrideRequired
+from domain.objection import ObjectionWindowOpen
 from domain.official import Official
 from domain.proposal import EvaluationFindings, ProposalStatus
 from domain.vocabulary import Expectation, Predikat, SanctionLevel
@@ -39,7 +40,7 @@ def test_errors_for_a_back_dated_decree_before_the_period_without_an_override():
     """TMT 1 December 2025: before the signing and the period, only 1 year 11 months in post, and
     the last final SKP years on that day are 2023 and 2024 (2023 not rated)."""
     scene = Scene.build(placed_on=date(2024, 1, 3))
-    proposal_id = scene.approved()
+    proposal_id = scene.announced()
     with refused(OverrideRequired, scene.round) as error:
         scene.decree(proposal_id, effective_on=date(2025, 12, 1))
 
@@ -62,7 +63,7 @@ def test_a_back_dated_decree_is_recorded_with_its_overrides():
 
 def test_errors_for_a_decree_signed_after_today():
     scene = Scene.build()
-    proposal_id = scene.approved()
+    proposal_id = scene.announced()
     with refused(InvalidValue, scene.round, match="signed on 2027-02-20, after today") as error:
         scene.decree(proposal_id, signed_on=date(2027, 2, 20), effective_on=date(2027, 3, 1))
 
@@ -71,7 +72,7 @@ def test_errors_for_a_decree_signed_after_today():
 
 def test_errors_for_a_decree_signed_before_the_decision():
     scene = Scene.build()
-    proposal_id = scene.approved()
+    proposal_id = scene.announced()
     with refused(InvalidValue, scene.round, match="before the decision of 2026-02-10"):
         scene.decree(proposal_id, signed_on=date(2026, 2, 9))
 
@@ -79,7 +80,7 @@ def test_errors_for_a_decree_signed_before_the_decision():
 def test_errors_for_a_decree_whose_tmt_newly_fails_tenure():
     """Two years in post on the planned 1 March, not yet on a TMT of 21 February."""
     scene = Scene.build(placed_on=date(2024, 2, 25))
-    proposal_id = scene.approved()
+    proposal_id = scene.announced()
     with refused(OverrideRequired, scene.round, match="tenure: in the current position since 2024-02-25") as error:
         scene.decree(proposal_id, effective_on=date(2026, 2, 21))
 
@@ -88,7 +89,7 @@ def test_errors_for_a_decree_whose_tmt_newly_fails_tenure():
 
 def test_errors_for_a_decree_whose_seat_was_taken_since_the_decision():
     scene = Scene.build(target_formasi=1)
-    proposal_id = scene.approved()
+    proposal_id = scene.announced()
     scene.target.add_holder(employee(7).id, date(2026, 2, 15), "SK-7")  # someone seated meanwhile
     with refused(OverrideRequired, scene.round, match="vacancy: formasi 1 - 1 holders") as error:
         scene.decree(proposal_id)
@@ -108,14 +109,14 @@ def test_a_rule_overridden_at_the_decision_needs_no_second_override_at_the_decre
 
 def test_errors_for_an_override_at_the_decree_of_a_rule_that_holds():
     scene = Scene.build()
-    proposal_id = scene.approved()
+    proposal_id = scene.announced()
     with refused(InvalidValue, scene.round, match="override names rule 'tenure', which did not fail"):
         scene.decree(proposal_id, overrides=(override("tenure"),))
 
 
 def test_errors_for_the_employee_signing_their_own_decree():
     scene = Scene.build()
-    proposal_id = scene.approved()
+    proposal_id = scene.announced()
     own = Official("walikota", scene.employee.nip, (AGENCY,))
     with refused(ConflictOfInterest, scene.round, match="may not sign the decree of their own transfer"):
         scene.decree(proposal_id, by=own)
@@ -123,7 +124,7 @@ def test_errors_for_the_employee_signing_their_own_decree():
 
 def test_errors_for_the_proposer_signing_the_decree():
     scene = Scene.build()
-    proposal_id = scene.approved()
+    proposal_id = scene.announced()
     with refused(ConflictOfInterest, scene.round, match="proposed this transfer and may not also sign"):
         scene.decree(proposal_id, by=OPERATOR)
 
@@ -247,9 +248,11 @@ def test_the_early_tolerance_is_a_setting():
 # -- a moment's clock ------------------------------------------------------------------
 
 
-def test_a_decision_may_be_signed_into_a_decree_on_the_day_itself():
+def test_a_decree_is_signed_from_the_first_working_day_after_the_objection_window():
     scene = Scene.build()
-    proposal_id = scene.approved()
-    scene.decree(proposal_id, signed_on=DECIDED_ON, effective_on=EFFECTIVE)
+    proposal_id = scene.announced()  # announced Sunday 15 February: window Mon 16 to Wed 18
+    with refused(ObjectionWindowOpen, scene.round, match="no decree signed before 2026-02-19"):
+        scene.decree(proposal_id, signed_on=date(2026, 2, 18))
+    scene.decree(proposal_id, signed_on=date(2026, 2, 19))
 
     assert scene.round.proposal(proposal_id).decree.signed_by == PPK

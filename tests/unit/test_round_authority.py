@@ -53,6 +53,7 @@ def test_errors_for_another_agencys_ppk_deciding_announcing_or_signing():
     scene.approve(proposal_id)
     with refused(OutsideAuthority, scene.round):
         scene.announce(by=STRANGER_PPK)
+    scene.announce()
     with refused(OutsideAuthority, scene.round):
         scene.decree(proposal_id, by=STRANGER_PPK)
 

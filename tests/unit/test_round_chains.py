@@ -62,7 +62,7 @@ def test_an_over_staffed_position_frees_no_seat_by_one_departure():
     assert not scene.round.proposal(a_moves).eligibility[7].passed
 
 
-def _swap():
+def _swap(before_decrees=None):
     """A (in `origin`) and B (in `target`) trade seats: both positions have formasi 1 and are full.
     The first approval needs a vacancy override (B is not approved to leave yet); the second does not."""
     scene = Scene.build(target_formasi=1)
@@ -75,10 +75,14 @@ def _swap():
     b_moves = scene.round.propose(holder, scene.target, scene.origin, "swap", scene.round.opened_by, scene.policy)
     scene.recommend(b_moves, holder)
     assert scene.round.approve(b_moves, holder, scene.target, scene.origin, PPK, "swap", scene.policy).passed
+    extra = before_decrees(scene) if before_decrees else None
     scene.decree(a_moves)
-    scene.decree(b_moves, number="SK 821/13/BKPSDM/2026", who=holder, origin=scene.target, target=scene.origin)
+    scene.decree(b_moves, number="SK 821/13/BKPSDM/2026", who=holder, origin=scene.target, target=scene.origin,
+                 overrides=(override("vacancy", "a third arrival holds the seat's promise"),) if extra else ())
     people = {scene.employee.id: scene.employee, holder.id: holder}
     seats = {scene.origin.id: scene.origin, scene.target.id: scene.target}
+    if extra is not None:
+        return scene, holder, a_moves, b_moves, people, seats, extra
     return scene, holder, a_moves, b_moves, people, seats
 
 
@@ -104,13 +108,17 @@ def test_a_swap_executes_together_and_each_seat_holds_the_other():
 
 def test_transfers_together_still_seat_nobody_beyond_the_formasi():
     """A third person arriving in the swap's origin has no seat: the whole set is refused, untouched."""
-    scene, holder, a_moves, b_moves, people, seats = _swap()
-    onward = position("Analis Anggaran", "Bappeda", formasi=1)
-    third = employee(3, at=onward)
-    c_moves = scene.round.propose(third, onward, scene.origin, "also wanted", scene.round.opened_by, scene.policy)
-    scene.recommend(c_moves, third)
-    scene.round.approve(c_moves, third, onward, scene.origin, PPK, "approved", scene.policy,
-                        (override("vacancy"),))
+    def third_arrives(scene):
+        onward = position("Analis Anggaran", "Bappeda", formasi=1)
+        third = employee(3, at=onward)
+        c_moves = scene.round.propose(third, onward, scene.origin, "also wanted", scene.round.opened_by,
+                                      scene.policy)
+        scene.recommend(c_moves, third)
+        scene.round.approve(c_moves, third, onward, scene.origin, PPK, "approved", scene.policy,
+                            (override("vacancy"),))
+        return onward, third, c_moves
+
+    scene, holder, a_moves, b_moves, people, seats, (onward, third, c_moves) = _swap(third_arrives)
     scene.decree(c_moves, number="SK 821/14/BKPSDM/2026", who=third, origin=onward, target=scene.origin)
     everyone = {**people, third.id: third}
     places = {**seats, onward.id: onward}

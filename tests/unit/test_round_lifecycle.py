@@ -78,6 +78,7 @@ def test_errors_for_a_decree_of_a_proposal_not_approved():
     with refused(IllegalTransition, scene.round, match=f"{proposed} is proposed"):
         scene.decree(proposed)
     scene.round.reject(proposed, scene.employee.nip, PPK, "no", AGENCY)
+    scene.announce()
     with refused(IllegalTransition, scene.round, match="is rejected"):
         scene.decree(proposed)
 
@@ -91,14 +92,14 @@ def test_errors_for_a_second_decree():
 
 def test_errors_for_a_decree_without_a_number():
     scene = Scene.build()
-    proposal_id = scene.approved()
+    proposal_id = scene.announced()
     with refused(InvalidValue, scene.round, match="decree number"):
         scene.decree(proposal_id, number=" ")
 
 
 def test_errors_for_a_decree_effective_more_than_a_year_before_its_signing():
     scene = Scene.build()
-    proposal_id = scene.approved()
+    proposal_id = scene.announced()
     with refused(InvalidValue, scene.round, match="more than a year before the signing date"):
         scene.decree(proposal_id, signed_on=date(2026, 2, 20), effective_on=date(2025, 2, 19))
     scene.decree(proposal_id, signed_on=date(2026, 2, 20), effective_on=date(2025, 2, 20),
@@ -151,7 +152,7 @@ def test_errors_for_executing_twice():
 
 def test_errors_for_executing_in_a_closed_round():
     scene = Scene.build()
-    proposal_id = scene.approved()
+    proposal_id = scene.announced()
     scene.round.close(OPERATOR, date(2026, 6, 30))
     with refused(RoundNotOpen, scene.round, match="is closed"):
         scene.execute(proposal_id)
@@ -284,7 +285,7 @@ PILKADA = FreezeWindow(date(2026, 4, 1), date(2026, 9, 30), "Pilkada 2026")
 @pytest.mark.parametrize("effective_on", [date(2026, 4, 1), date(2026, 9, 30)])
 def test_errors_for_a_decree_taking_effect_on_the_first_or_last_day_of_a_freeze(effective_on):
     scene = Scene.build(freeze_windows=(PILKADA,))  # planned for 1 March, before the window
-    proposal_id = scene.approved()
+    proposal_id = scene.announced()
     with refused(RuleViolation, scene.round, match=f"election_freeze: {effective_on} lies in the freeze window") as error:
         scene.decree(proposal_id, effective_on=effective_on,
                      overrides=(override("decree_dates", "the school year ends in the autumn"),)

@@ -107,8 +107,8 @@ def test_an_overridden_vacancy_still_cannot_seat_beyond_the_formasi():
     for proposal_id, who in ((first, scene.employee), (second, second_employee)):
         scene.recommend(proposal_id, who)
     scene.approve(first)
-    scene.decree(first, number="SK-1")
     scene.approve(second, second_employee, overrides=(override("vacancy", "teacher shortage"),))
+    scene.decree(first, number="SK-1", overrides=(override("vacancy", "the second seat is promised too"),))
     scene.decree(second, number="SK-2", who=second_employee)
     execute_transfer(scene.round, first, scene.employee, scene.origin, scene.target, EFFECTIVE, OPERATOR, scene.policy)
 
