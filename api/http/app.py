@@ -5,25 +5,33 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.middleware.cors import CORSMiddleware
 
-from application.idempotency import open_idempotency_store
+from api.http.methods import MethodsOfPath
 from api.http.middleware import RequestContext
+from api.http.openapi import complete
 from api.http.problems import Problem, install_problem_handlers
 from api.http.roles import MATRIX, Role
-from api.http.routes import audit, employees, health, plans, positions, projections, public, reports, rounds
+from api.http.routes import (
+    audit, employees, health, objections, plans, positions, projections, public, reports, rounds,
+)
 from api.http.security import ApiSettings, TokenVerifier, jwt_secret
 from application.bootstrap import open_application
 from application.service import MutasiApplication
 from application.settings import Settings
 
+if TYPE_CHECKING:
+    from api.http.oidc import SignOn
+
 DESCRIPTION = """Event-sourced management of ASN transfers (mutasi): employees, positions and mutation
 rounds from proposal to evaluation.
 
-Authenticate with `Authorization: Bearer <token>` (in development mode: `mutasi token ROLE --user NAME`).
+Authenticate with `Authorization: Bearer <token>`: an access token of the identity provider (OpenID
+Connect, when configured), or in development mode one from `mutasi token ROLE --user NAME`.
 Commands answer with the aggregate's new `version` (also in `ETag`) and the store `position`; send
 `If-Match: "<version>"` to refuse a change when the aggregate moved (412), and `Idempotency-Key` to make
 a retry safe. Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `type`.
@@ -35,35 +43,59 @@ def create_app(
 ) -> FastAPI:
     """The REST API on `settings`' store; uses `application` if given (the caller then closes it)."""
     api = api or ApiSettings()
-    secret = jwt_secret(settings, api)
+    secret = jwt_secret(settings, api) if api.accepts_hs256 else None
+    sign_on = _sign_on(api)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         mutasi = application or open_application(settings)
         app.state.application = mutasi
-        app.state.idempotency = open_idempotency_store(settings)
         app.state.jwt_secret = secret
-        app.state.tokens = TokenVerifier(secret)
+        if sign_on is not None:
+            sign_on.keys.refresh()  # at start-up, so the first request does not wait for the keys
+        app.state.tokens = TokenVerifier(secret, sign_on=sign_on.check if sign_on else None)
         try:
-            with projections.open_read_side(settings) as app.state.read_side:
+            with projections.open_read_side(settings, head=mutasi.check_store) as app.state.read_side:
                 _freeze_start_up_objects()
                 yield
         finally:
             gc.unfreeze()
-            app.state.idempotency.close()
             if application is None:
                 mutasi.close()
 
     app = FastAPI(title="Mutasi", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   generate_unique_id_function=lambda route: route.name)  # operationId = matrix row
-    for module in (employees, positions, rounds, plans, public, health, audit):
+    for module in (employees, positions, rounds, objections, plans, public, health, audit):
         app.include_router(module.router)
     for router in (projections.router, reports.router, reports.public_router, audit.public_router):
         app.include_router(router)
     install_problem_handlers(app)
-    app.add_middleware(RequestContext)
+    app.add_middleware(MethodsOfPath)  # inside RequestContext, so its answers carry the correlation id
+    metrics = None
+    if api.metrics_enabled:
+        from api.http.metrics import install_metrics  # prometheus_client only where it is used
+
+        metrics = install_metrics(app, api)
+    app.add_middleware(RequestContext, metrics=metrics)
+    if api.cors_origins:  # outermost, so every answer (a 500 from RequestContext too) carries the headers
+        app.add_middleware(CORSMiddleware, allow_origins=list(api.cors_origins), allow_methods=CORS_METHODS,
+                           allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSED, max_age=600)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+CORS_HEADERS = ["Authorization", "Content-Type", "Accept", "If-Match", "Idempotency-Key", "X-Correlation-ID"]
+CORS_EXPOSED = ["ETag", "Location", "Retry-After", "X-Correlation-ID", "X-View-Position", "Idempotent-Replayed",
+                "Content-Disposition"]
+
+
+def _sign_on(api: ApiSettings) -> SignOn | None:
+    if not api.sign_on:
+        return None
+    from api.http.oidc import SignOn
+
+    return SignOn(api)
 
 
 def _freeze_start_up_objects() -> None:
@@ -87,5 +119,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             for operation in operations.values():
                 if Role.PUBLIC in MATRIX.get(operation.get("operationId"), ()):
                     operation["security"] = [{}, *operation.get("security", [])]  # a token is optional
+        complete(schema)  # headers of every response, examples as written
         app.openapi_schema = schema
     return app.openapi_schema

@@ -8,13 +8,17 @@ import logging
 import re
 import time
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http.logs import ENTRY
+from api.http.logs import CORRELATION_ID, ENTRY
 from api.http.problems import problem_response
+
+if TYPE_CHECKING:
+    from api.http.metrics import Metrics
 
 HEADER = "x-correlation-id"
 _VALID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -23,10 +27,11 @@ error_log = logging.getLogger("mutasi.http.error")
 
 
 class RequestContext:
-    """Give every request a correlation id (the caller's X-Correlation-ID if sane), log it as JSON."""
+    """Give every request a correlation id (the caller's X-Correlation-ID if sane), log it as JSON,
+    and count it in `metrics` (if the service keeps them)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
+        self.app, self.metrics = app, metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -35,12 +40,16 @@ class RequestContext:
         given = dict(scope.get("headers") or ()).get(HEADER.encode(), b"").decode("latin-1")
         correlation_id = given if _VALID.match(given) else uuid4().hex
         scope.setdefault("state", {})["correlation_id"] = correlation_id
-        started, status = time.perf_counter(), [500, False]
+        context = CORRELATION_ID.set(correlation_id)  # for every log line written while answering
+        started, status, replayed = time.perf_counter(), [500, False], [False]
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0], status[1] = message["status"], True
-                message["headers"] = [*message.get("headers", ()), (HEADER.encode(), correlation_id.encode())]
+                headers = message.get("headers", ())
+                if self.metrics is not None:
+                    replayed[0] = any(name.lower() == b"idempotent-replayed" for name, _ in headers)
+                message["headers"] = [*headers, (HEADER.encode(), correlation_id.encode())]
             await send(message)
 
         try:
@@ -55,6 +64,9 @@ class RequestContext:
                 )
                 await response(scope, receive, send_with_id)
         finally:
+            CORRELATION_ID.reset(context)
+            if self.metrics is not None:
+                self.metrics.observe(scope, status[0], time.perf_counter() - started, replayed[0])
             if access_log.isEnabledFor(logging.INFO):
                 entry = {
                     "time": datetime.now(timezone.utc).isoformat(), "correlation_id": correlation_id,

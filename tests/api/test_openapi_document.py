@@ -2,19 +2,48 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+from uuid import UUID
+
 import pytest
+from fastapi.testclient import TestClient
+from jsonschema_rs import Draft202012Validator  # schemathesis's own validator
 
 from api.http.app import create_app
+from api.http.roles import MATRIX, Role
+from application.context import Recorded
 from application.settings import Settings
-from tests.api.support import API_SETTINGS
+from tests.api.support import API_SETTINGS, bearer
+from tests.projections.flow import walk
 
 DOCUMENT = create_app(Settings(_env_file=None, store="memory"), api=API_SETTINGS).openapi()
 SCHEMAS = DOCUMENT["components"]["schemas"]
 OPERATIONS = [(op["operationId"], op) for ops in DOCUMENT["paths"].values() for op in ops.values()]
+CREATIONS = [(path, op) for path, ops in DOCUMENT["paths"].items() for op in ops.values() if "201" in op["responses"]]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TAGGED_READS = {"employees.read", "employees.lookup", "positions.read", "rounds.read", "plans.read"}
+VIEW_READS = {"employees.search", "positions.list"}
+MAIN_ANSWERS = {"employees.read", "employees.lookup", "positions.read", "rounds.read", "reports.staffing",
+                "public.transparency_report"}
 
 
 def _has_examples(schema: dict) -> bool:
     return "examples" in schema or any("examples" in p for p in schema.get("properties", {}).values())
+
+
+def _named(schema: dict) -> dict:
+    return SCHEMAS[schema["$ref"].rsplit("/", 1)[-1]]
+
+
+def _valid(schema: dict, instance: Any) -> None:
+    """`instance` is valid against `schema` (a $ref into the document's components)."""
+    Draft202012Validator({**schema, "components": DOCUMENT["components"]}, validate_formats=True).validate(instance)
+
+
+def _is_command(operation: dict) -> bool:
+    return any(code.startswith("2") and "CommandResult" in str(answer.get("content"))
+               for code, answer in operation["responses"].items())
 
 
 @pytest.mark.parametrize(("name", "operation"), OPERATIONS, ids=[name for name, _ in OPERATIONS])
@@ -29,9 +58,188 @@ def test_each_operation_is_described_with_its_answer_errors_and_examples(name: s
                 "$ref": "#/components/schemas/Problem"}
     body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
     if body:
-        assert _has_examples(SCHEMAS[body["$ref"].rsplit("/", 1)[-1]])
+        assert _has_examples(_named(body))
+
+
+@pytest.mark.parametrize(("name", "operation"), OPERATIONS, ids=[name for name, _ in OPERATIONS])
+def test_each_summary_is_written_not_generated_from_the_route_name(name: str, operation: dict) -> None:
+    generated = name.replace("_", " ").title()  # what FastAPI makes of "employees.register"
+    assert operation["summary"] != generated and "." not in operation["summary"]
+    assert operation["summary"][0].isupper() and len(operation["summary"]) <= 60
+    assert operation["operationId"] == name and name in MATRIX  # the matrix row, unchanged
+
+
+BODIES = [(name, op["requestBody"]["content"]["application/json"]["schema"]) for name, op in OPERATIONS
+          if "requestBody" in op]
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=[name for name, _ in BODIES])
+def test_each_request_body_has_a_complete_example_that_the_schema_accepts(name: str, body: dict) -> None:
+    [example] = _named(body)["examples"]
+    _valid(body, example)
+
+
+@pytest.mark.parametrize("name", sorted(MAIN_ANSWERS | {"employees.register"}))
+def test_the_main_answers_carry_an_example_that_their_schema_accepts(name: str) -> None:
+    operation = dict(OPERATIONS)[name]
+    [answer] = [a for code, a in operation["responses"].items() if code.startswith("2")]
+    schema = answer["content"]["application/json"]["schema"]
+    [example] = _named(schema)["examples"]
+    _valid(schema, example)
+    problem = {"$ref": "#/components/schemas/Problem"}
+    _valid(problem, _named(problem)["examples"][0])
+
+
+@pytest.mark.parametrize(("name", "operation"), OPERATIONS, ids=[name for name, _ in OPERATIONS])
+def test_each_response_declares_the_headers_it_carries(name: str, operation: dict) -> None:
+    for code, answer in operation["responses"].items():
+        headers = answer.get("headers", {})
+        assert headers["X-Correlation-ID"]["required"], code
+        if code == "503":
+            assert headers["Retry-After"]["required"]
+    [(code, success)] = [(c, a) for c, a in operation["responses"].items() if c.startswith("2")]
+    headers = success.get("headers", {})
+    if _is_command(operation):
+        assert headers["ETag"]["required"] and "Idempotent-Replayed" in headers
+        assert headers.get("Location", {}).get("required", False) is (code == "201")
+    if name in TAGGED_READS:
+        assert headers["ETag"]["required"]
+    if name in VIEW_READS or name.startswith("reports.") or name == "public.transparency_report":
+        assert headers["X-View-Position"]["required"] and headers["X-View-As-Of"]["required"]
+
+
+REPORTS = [(name, op) for name, op in OPERATIONS if name.startswith("reports.") or name == "public.transparency_report"]
+
+
+@pytest.mark.parametrize(("name", "operation"), REPORTS, ids=[name for name, _ in REPORTS])
+def test_each_report_has_its_own_typed_json_and_csv_and_xlsx_media_types(name: str, operation: dict) -> None:
+    content = operation["responses"]["200"]["content"]
+    assert list(content) == ["application/json", "text/csv", XLSX]  # typed JSON first: what generators take
+    report = _named(content["application/json"]["schema"])
+    assert report["properties"]["report"]["const"] and "sections" in report["required"]
+    assert content["text/csv"]["schema"]["type"] == "string"
+    assert content[XLSX]["schema"] == {**content[XLSX]["schema"], "type": "string", "format": "binary"}
+    assert operation["responses"]["200"]["headers"]["Vary"]["required"]
+    fmt = next(p for p in operation["parameters"] if p["name"] == "format")
+    assert not fmt.get("required") and "Accept" in fmt["description"]
+
+
+def test_no_two_reports_share_a_schema() -> None:
+    schemas = [op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] for _, op in REPORTS]
+    assert len(set(schemas)) == len(schemas) == 9
 
 
 def test_the_document_is_served_with_the_docs(sqlite_api) -> None:
     assert sqlite_api.client.get("/openapi.json").json()["paths"].keys() == DOCUMENT["paths"].keys()
     assert sqlite_api.client.get("/docs").status_code == 200
+
+
+class Recording:
+    """An application whose every command records at once (version 1, position 7): the HTTP side of a
+    command, its status and headers, is what these tests are about, not the rules."""
+
+    ID, PROPOSAL, PLAN = (UUID(int=n) for n in (1, 2, 3))
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: Recorded(self.ID, 1, 7, proposal_id=self.PROPOSAL, plan_id=self.PLAN)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def recording() -> TestClient:
+    settings = Settings(_env_file=None, store="memory")
+    with TestClient(create_app(settings, Recording(settings), API_SETTINGS)) as client:
+        yield client
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", str(UUID(int=99)), path)
+
+
+@pytest.mark.parametrize(("path", "operation"), CREATIONS, ids=[op["operationId"] for _, op in CREATIONS])
+def test_every_201_names_in_location_a_resource_that_reads_it(recording: TestClient, path: str,
+                                                              operation: dict) -> None:
+    body = _named(operation["requestBody"]["content"]["application/json"]["schema"])["examples"][0] \
+        if "requestBody" in operation else None
+    role = next(role for role in Role if role in MATRIX[operation["operationId"]])
+    answer = recording.post(_concrete(path), json=body, headers=bearer(role))
+    assert answer.status_code == 201, answer.text
+    location = answer.headers["Location"]
+    reads = [p for p, ops in DOCUMENT["paths"].items() if "get" in ops
+             and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", p), location)]
+    assert reads, location  # a GET of the document answers at the Location
+    assert str(Recording.ID) in location or str(Recording.PLAN) in location
+    assert answer.headers["ETag"] == '"1"' and answer.headers["X-Correlation-ID"]
+
+
+def test_a_replayed_201_names_the_same_location(sqlite_api) -> None:
+    body = {"nip": "198501152010031001", "name": "Siti Rahmawati", "rank": "III/b"}
+    first = sqlite_api.call(Role.OPERATOR, "POST", "/employees", body, Idempotency_Key="register-1")
+    again = sqlite_api.call(Role.OPERATOR, "POST", "/employees", body, Idempotency_Key="register-1")
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == first.headers["Location"] == f"/employees/{first.json()['id']}"
+    assert sqlite_api.call(Role.OPERATOR, "GET", first.headers["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(("accept", "fmt", "expected"), [
+    (None, None, "application/json"),
+    ("text/csv", None, "text/csv"),
+    (XLSX, None, XLSX),
+    ("*/*", None, "application/json"),
+    ("text/html", None, "application/json"),  # nothing acceptable: the default, not a 406
+    ("application/json;q=0.5, text/csv;q=0.9", None, "text/csv"),
+    ("text/*", None, "text/csv"),
+    ("text/csv", "json", "application/json"),  # format= wins over Accept
+    (None, "xlsx", XLSX),
+])
+def test_a_report_answers_in_the_media_type_accept_asks_for(sqlite_api, accept, fmt, expected) -> None:
+    headers = {"Accept": accept} if accept else {}
+    answer = sqlite_api.call(Role.AUDITOR, "GET", "/reports/staffing" + (f"?format={fmt}" if fmt else ""),
+                             **headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].split(";")[0] == expected
+    assert answer.headers["Vary"] == "Accept" and answer.headers["X-View-Position"].isdigit()
+    if expected != "application/json":
+        assert answer.headers["Content-Disposition"].startswith('attachment; filename="staffing.')
+
+
+@pytest.mark.parametrize(("method", "path", "status", "allow"), [
+    ("GET", "/employees/lookup", 405, "OPTIONS, POST"),  # the literal path wins over /employees/{id}
+    ("OPTIONS", "/positions", 204, "GET, OPTIONS, POST"),
+    ("DELETE", "/positions", 405, "GET, OPTIONS, POST"),
+    ("OPTIONS", "/employees/lookup", 204, "OPTIONS, POST"),
+    ("OPTIONS", f"/employees/{UUID(int=1)}", 204, "GET, OPTIONS"),
+])
+def test_a_path_names_all_its_methods(sqlite_api, method: str, path: str, status: int, allow: str) -> None:
+    answer = sqlite_api.call(Role.OPERATOR, method, path)
+    assert answer.status_code == status and answer.headers["Allow"] == allow
+    if status == 405:
+        assert answer.json()["code"] == "method-not-allowed"
+    assert sqlite_api.call(Role.OPERATOR, "GET", "/employees/not-a-uuid").status_code == 422
+
+
+def test_every_report_of_a_walked_round_fits_its_typed_schema(sqlite_api) -> None:
+    flow = walk(sqlite_api.app)
+    asked = {
+        "reports.employee_placements": {"employee_id": flow.employees[0]},
+        "reports.position_holders": {"position_id": flow.positions[0]},
+        "reports.round_board": {"round_id": flow.round_id},
+        "reports.evaluation": {"today": "2027-01-02"},
+        "reports.talent": {"year": 2026},
+    }
+    for name, operation in REPORTS:
+        path = next(p for p, ops in DOCUMENT["paths"].items() if ops.get("get") is operation)
+        given = asked.get(name, {})
+        query = "&".join(f"{k}={v}" for k, v in given.items() if f"{{{k}}}" not in path)
+        answer = sqlite_api.call(Role.AUDITOR, "GET", path.format(**given) + f"?min_position={flow.position}"
+                                 + (f"&{query}" if query else ""))
+        assert answer.status_code == 200, (name, answer.text)
+        body = answer.json()
+        assert any(section["rows"] for section in body["sections"]), name
+        _valid(operation["responses"]["200"]["content"]["application/json"]["schema"], body)

@@ -7,8 +7,9 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.http.deps import Application, Command, CurrentActor
-from api.http.problems import documented
-from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
+from api.http.routes.common import (
+    GUARDED, ReadParams, command_responses, read_responses, stamp_view, tag_version, view_responses,
+)
 from api.http.routes.projections import Views, answering
 from api.http.schemas.common import CommandResult
 from api.http.schemas.employees import (
@@ -20,16 +21,22 @@ from application.authority import scoped_agency
 from projections.queries import EmployeeEntry, Page
 
 router = APIRouter(prefix="/employees", tags=["employees"], dependencies=GUARDED)
-_COMMAND = {"response_model": CommandResult, "responses": COMMAND_ERRORS}
+_COMMAND = {"response_model": CommandResult, "responses": command_responses()}
+_CREATED = {"response_model": CommandResult, "responses": command_responses(201), "status_code": 201}
 
 
-@router.post("", name="employees.register", status_code=201, **_COMMAND)
+def _employee(result: CommandResult) -> str:
+    return f"/employees/{result.id}"
+
+
+@router.post("", name="employees.register", summary="Register an employee", **_CREATED)
 def register(body: RegisterEmployee, app: Application, command: Command) -> Response:
     """Register a civil servant; the same NIP cannot be registered twice (409)."""
-    return command.run(lambda actor, _: app.register_employee(actor, **body.model_dump()), 201)
+    return command.run(lambda actor, _: app.register_employee(actor, **body.model_dump()), 201, _employee)
 
 
-@router.post("/lookup", name="employees.lookup", response_model=EmployeeOut, responses=READ_ERRORS)
+@router.post("/lookup", name="employees.lookup", summary="Find an employee by NIP", response_model=EmployeeOut,
+             responses=read_responses("the employee's record, tagged with its version"))
 def lookup(body: NipLookup, app: Application, actor: CurrentActor, response: Response) -> EmployeeOut:
     """The employee with this NIP (the NIP travels in the body, never in a URL), if the caller acts for
     the employee's agency (403 otherwise)."""
@@ -38,9 +45,10 @@ def lookup(body: NipLookup, app: Application, actor: CurrentActor, response: Res
     return EmployeeOut.of(employee)
 
 
-@router.post("/search", name="employees.search", response_model=Page[EmployeeEntry],
-             responses=documented(401, 403, 422, 503))
-def search(body: EmployeeSearch, views: Views, actor: CurrentActor) -> Page[EmployeeEntry]:
+@router.post("/search", name="employees.search", summary="Search the employee directory",
+             response_model=Page[EmployeeEntry],
+             responses=view_responses("a page of the directory, with the view's stamp", 401, 403, 409, 422, 503))
+def search(body: EmployeeSearch, views: Views, actor: CurrentActor, response: Response) -> Page[EmployeeEntry]:
     """The employee directory (read model) by agency, unit, rank, position type, NIP prefix, paginated.
 
     A caller who is not national searches one agency they serve: `agency` defaults to the caller's
@@ -51,10 +59,13 @@ def search(body: EmployeeSearch, views: Views, actor: CurrentActor) -> Page[Empl
     """
     agency = scoped_agency(actor.official, body.agency, "employee directory")
     with answering():
-        return views.employees(**{**body.model_dump(), "agency": agency})
+        page = views.employees(**{**body.model_dump(), "agency": agency})
+    stamp_view(response, page.stamp.position, page.stamp.as_of)
+    return page
 
 
-@router.get("/{employee_id}", name="employees.read", response_model=EmployeeOut, responses=READ_ERRORS)
+@router.get("/{employee_id}", name="employees.read", summary="Read an employee", response_model=EmployeeOut,
+            responses=read_responses("the employee's record as read, tagged with its version"))
 def read(
     employee_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response
 ) -> EmployeeOut:
@@ -65,35 +76,40 @@ def read(
     return EmployeeOut.of(employee)
 
 
-@router.post("/{employee_id}/rank-changes", name="employees.change_rank", **_COMMAND)
+@router.post("/{employee_id}/rank-changes", name="employees.change_rank", summary="Change the rank",
+             **_COMMAND)
 def change_rank(employee_id: UUID, body: ChangeRank, app: Application, command: Command) -> Response:
     """Record a rank change (kenaikan pangkat)."""
     return command.run(lambda actor, expected: app.change_rank(
         actor, employee_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post("/{employee_id}/assessments", name="employees.assess_competency", **_COMMAND)
+@router.post("/{employee_id}/assessments", name="employees.assess_competency",
+             summary="Record a competency assessment", **_COMMAND)
 def assess(employee_id: UUID, body: AssessCompetency, app: Application, command: Command) -> Response:
     """Record a competency assessment (levels 1-5), potential, assessor, method and date."""
     return command.run(lambda actor, expected: app.assess_competency(
         actor, employee_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post("/{employee_id}/ratings", name="employees.rate_performance", **_COMMAND)
+@router.post("/{employee_id}/ratings", name="employees.rate_performance",
+             summary="Record a year's SKP rating", **_COMMAND)
 def rate(employee_id: UUID, body: RatePerformance, app: Application, command: Command) -> Response:
     """Record a year's SKP rating; the result names the predikat (PermenPANRB 6/2022)."""
     return command.run(lambda actor, expected: app.rate_performance(
         actor, employee_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post("/{employee_id}/sanctions", name="employees.record_sanction", **_COMMAND)
+@router.post("/{employee_id}/sanctions", name="employees.record_sanction",
+             summary="Record a disciplinary sanction", **_COMMAND)
 def sanction(employee_id: UUID, body: RecordSanction, app: Application, command: Command) -> Response:
     """Record a disciplinary sanction."""
     return command.run(lambda actor, expected: app.record_sanction(
         actor, employee_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post("/{employee_id}/disciplinary-cases", name="employees.open_disciplinary_case", **_COMMAND)
+@router.post("/{employee_id}/disciplinary-cases", name="employees.open_disciplinary_case",
+             summary="Open a disciplinary case", **_COMMAND)
 def open_case(
     employee_id: UUID, body: OpenDisciplinaryCase, app: Application, command: Command
 ) -> Response:
@@ -103,7 +119,7 @@ def open_case(
 
 
 @router.post("/{employee_id}/disciplinary-cases/closure", name="employees.close_disciplinary_case",
-             **_COMMAND)
+             summary="Close a disciplinary case", **_COMMAND)
 def close_case(
     employee_id: UUID, body: CloseDisciplinaryCase, app: Application, command: Command
 ) -> Response:
@@ -112,23 +128,25 @@ def close_case(
         actor, employee_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post("/{employee_id}/placement", name="employees.place", **_COMMAND)
+@router.post("/{employee_id}/placement", name="employees.place", summary="Place in a first position",
+             **_COMMAND)
 def place(employee_id: UUID, body: PlaceEmployee, app: Application, command: Command) -> Response:
     """Seat the employee in a first position (employee and position saved together)."""
     return command.run(lambda actor, expected: app.place_employee(
         actor, employee_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post("/{employee_id}/development-plans", name="employees.plan_development", status_code=201,
-             **_COMMAND)
+@router.post("/{employee_id}/development-plans", name="employees.plan_development",
+             summary="Plan a development activity", **_CREATED)
 def plan(employee_id: UUID, body: PlanDevelopment, app: Application, command: Command) -> Response:
     """Plan a development activity (training, mentoring...); the result names the plan id."""
     return command.run(lambda actor, expected: app.plan_development(
-        actor, employee_id, **body.model_dump(), expected_version=expected), 201)
+        actor, employee_id, **body.model_dump(), expected_version=expected), 201, _employee)
 
 
 @router.post("/{employee_id}/development-plans/{plan_id}/completion",
-             name="employees.complete_development", **_COMMAND)
+             name="employees.complete_development", summary="Complete a development activity",
+             **_COMMAND)
 def complete(
     employee_id: UUID, plan_id: UUID, body: CompleteDevelopment, app: Application, command: Command
 ) -> Response:
@@ -137,7 +155,8 @@ def complete(
         actor, employee_id, plan_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post("/{employee_id}/retirement", name="employees.retire", **_COMMAND)
+@router.post("/{employee_id}/retirement", name="employees.retire", summary="Retire the employee",
+             **_COMMAND)
 def retire(employee_id: UUID, body: RetireEmployee, app: Application, command: Command) -> Response:
     """Retire the employee; the seat held is freed in the same save."""
     return command.run(lambda actor, expected: app.retire_employee(

@@ -7,15 +7,16 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.http.deps import Application, Command, CurrentActor
-from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
+from api.http.routes.common import GUARDED, ReadParams, command_responses, read_responses, tag_version
 from api.http.schemas.common import CommandResult
 from api.http.schemas.plans import AdoptPlan, PlanOut, PlanRequest
 
 router = APIRouter(tags=["plans"], dependencies=GUARDED)
-_COMMAND = {"response_model": CommandResult, "responses": COMMAND_ERRORS}
+_COMMAND = {"response_model": CommandResult, "responses": command_responses()}
 
 
-@router.post("/rounds/{round_id}/plans", name="plans.compute", status_code=201, **_COMMAND)
+@router.post("/rounds/{round_id}/plans", name="plans.compute", summary="Compute a mutation plan", status_code=201,
+             response_model=CommandResult, responses=command_responses(201))
 def compute(round_id: UUID, body: PlanRequest, app: Application, command: Command) -> Response:
     """Compute the placement that maximises total JPM while every rule holds, and keep it.
 
@@ -25,10 +26,11 @@ def compute(round_id: UUID, body: PlanRequest, app: Application, command: Comman
     """
     options = body.options()
     return command.run(lambda actor, expected: app.compute_plan(
-        actor, round_id, options, expected_version=expected), 201)
+        actor, round_id, options, expected_version=expected), 201, lambda result: f"/plans/{result.plan_id}")
 
 
-@router.get("/plans/{plan_id}", name="plans.read", response_model=PlanOut, responses=READ_ERRORS)
+@router.get("/plans/{plan_id}", name="plans.read", summary="Read a mutation plan", response_model=PlanOut,
+            responses=read_responses("the plan as read, tagged with its version"))
 def read(plan_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response) -> PlanOut:
     """The plan: options, every recommended move with each rule's result and the gaps to develop,
     every empty seat with each candidate's blocking rule, the spread per unit, and what was adopted.
@@ -38,7 +40,7 @@ def read(plan_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, r
     return PlanOut.of(plan)
 
 
-@router.post("/plans/{plan_id}/adopt", name="plans.adopt", **_COMMAND)
+@router.post("/plans/{plan_id}/adopt", name="plans.adopt", summary="Adopt a plan into proposals", **_COMMAND)
 def adopt(plan_id: UUID, body: AdoptPlan, app: Application, command: Command) -> Response:
     """Turn the plan's moves (or the selected employees' moves) into proposals of the round, all or
     none, in the plan's order; each proposal records the plan's id, version and options."""

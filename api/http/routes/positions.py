@@ -8,8 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.http.deps import Application, Command, CurrentActor
-from api.http.problems import documented
-from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
+from api.http.routes.common import (
+    GUARDED, ReadParams, command_responses, read_responses, stamp_view, tag_version, view_responses,
+)
 from api.http.routes.projections import Views, answering
 from api.http.schemas.common import CommandResult
 from api.http.schemas.positions import (
@@ -20,13 +21,15 @@ from domain.vocabulary import PositionType
 from projections.queries import Page, PositionEntry
 
 router = APIRouter(prefix="/positions", tags=["positions"], dependencies=GUARDED)
-_COMMAND = {"response_model": CommandResult, "responses": COMMAND_ERRORS}
+_COMMAND = {"response_model": CommandResult, "responses": command_responses()}
 
 
-@router.post("", name="positions.establish", status_code=201, **_COMMAND)
+@router.post("", name="positions.establish", summary="Establish a position", status_code=201,
+             response_model=CommandResult, responses=command_responses(201))
 def establish(body: EstablishPosition, app: Application, command: Command) -> Response:
     """Establish a position; the same agency, unit and title cannot be established twice (409)."""
-    return command.run(lambda actor, _: app.establish_position(actor, **body.model_dump()), 201)
+    return command.run(lambda actor, _: app.establish_position(actor, **body.model_dump()), 201,
+                       lambda result: f"/positions/{result.id}")
 
 
 class PositionFilters:
@@ -52,10 +55,10 @@ class PositionFilters:
         }
 
 
-@router.get("", name="positions.list", response_model=Page[PositionEntry],
-            responses=documented(401, 403, 422, 503))
+@router.get("", name="positions.list", summary="List positions", response_model=Page[PositionEntry],
+            responses=view_responses("a page of positions, with the view's stamp", 401, 403, 409, 422, 503))
 def list_positions(
-    views: Views, actor: CurrentActor, query: Annotated[PositionFilters, Depends()]
+    views: Views, actor: CurrentActor, query: Annotated[PositionFilters, Depends()], response: Response
 ) -> Page[PositionEntry]:
     """Positions (read model) with formasi, holders and free seats; filter vacancies or surpluses.
 
@@ -63,10 +66,13 @@ def list_positions(
     agency; another agency is a 403."""
     agency = scoped_agency(actor.official, query.filters["agency"], "positions")
     with answering():
-        return views.positions(**{**query.filters, "agency": agency})
+        page = views.positions(**{**query.filters, "agency": agency})
+    stamp_view(response, page.stamp.position, page.stamp.as_of)
+    return page
 
 
-@router.get("/{position_id}", name="positions.read", response_model=PositionOut, responses=READ_ERRORS)
+@router.get("/{position_id}", name="positions.read", summary="Read a position", response_model=PositionOut,
+            responses=read_responses("the position as read, tagged with its version"))
 def read(
     position_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response
 ) -> PositionOut:
@@ -77,7 +83,8 @@ def read(
     return PositionOut.of(position)
 
 
-@router.post("/{position_id}/standard", name="positions.revise_standard", **_COMMAND)
+@router.post("/{position_id}/standard", name="positions.revise_standard",
+             summary="Revise the competency standard", **_COMMAND)
 def revise_standard(
     position_id: UUID, body: ReviseStandard, app: Application, command: Command
 ) -> Response:
@@ -86,7 +93,8 @@ def revise_standard(
         actor, position_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post("/{position_id}/formasi", name="positions.revise_formasi", **_COMMAND)
+@router.post("/{position_id}/formasi", name="positions.revise_formasi",
+             summary="Revise the formasi", **_COMMAND)
 def revise_formasi(
     position_id: UUID, body: ReviseFormasi, app: Application, command: Command
 ) -> Response:
@@ -95,7 +103,8 @@ def revise_formasi(
         actor, position_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post("/{position_id}/abolition", name="positions.abolish", **_COMMAND)
+@router.post("/{position_id}/abolition", name="positions.abolish", summary="Abolish a position",
+             **_COMMAND)
 def abolish(position_id: UUID, body: AbolishPosition, app: Application, command: Command) -> Response:
     """Abolish an empty position."""
     return command.run(lambda actor, expected: app.abolish_position(

@@ -7,7 +7,7 @@ list routes read, and in the embedded SQLite mode also runs the projections in a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
@@ -18,7 +18,7 @@ from api.http.problems import RequestRefused, documented
 from api.http.routes.common import GUARDED
 from application.settings import Settings
 from projections.admin import ViewStatus, view_status
-from projections.queries import NotYetUpToDate, ReadModels
+from projections.queries import NotYetUpToDate, PositionBeyondHead, ReadModels
 from projections.reports import NotFound
 from projections.runner import BackgroundProjections
 from projections.store import ViewsUnavailable
@@ -38,6 +38,13 @@ class ViewNotYetUpToDate(RequestRefused):
     status, code, title = 503, "view-not-up-to-date", "Not yet up to date"
 
 
+class MinPositionBeyondHead(RequestRefused):
+    """`min_position` names a position the store has not reached: no command answered with it, so
+    waiting would not help (and retrying the same request is refused the same way until others write)."""
+
+    status, code, title = 409, "position-beyond-head", "Position not recorded yet"
+
+
 class ReportSubjectNotFound(RequestRefused):
     """The employee, position or round is not in the view (yet)."""
 
@@ -53,13 +60,16 @@ class ReadSide:
 
 
 @contextmanager
-def open_read_side(settings: Settings, embedded: bool | None = None) -> Iterator[ReadSide]:
-    """Open the read models; run the projections in-process when `embedded` (default: SQLite store)."""
+def open_read_side(
+    settings: Settings, embedded: bool | None = None, head: Callable[[], int] | None = None,
+) -> Iterator[ReadSide]:
+    """Open the read models; run the projections in-process when `embedded` (default: SQLite store).
+    `head` tells the store's latest position (a `min_position` beyond it is refused at once)."""
     if settings.store == "memory":
         yield ReadSide(None, None)
         return
     embedded = settings.store == "sqlite" if embedded is None else embedded
-    read_models = ReadModels(settings)
+    read_models = ReadModels(settings, head=head)
     background = BackgroundProjections(settings) if embedded else None
     if background is not None:
         background.start()
@@ -87,6 +97,8 @@ def answering() -> Iterator[None]:
     """Translate the read side's refusals into problem documents."""
     try:
         yield
+    except PositionBeyondHead as error:
+        raise MinPositionBeyondHead(str(error)) from None
     except NotYetUpToDate as error:
         raise ViewNotYetUpToDate(str(error)) from None
     except ViewsUnavailable as error:
@@ -95,7 +107,8 @@ def answering() -> Iterator[None]:
         raise ReportSubjectNotFound(str(error)) from None
 
 
-@router.get("/status", name="projections.status", response_model=list[ViewStatus],
+@router.get("/status", name="projections.status", summary="Where each view stands",
+            response_model=list[ViewStatus],
             responses=documented(401, 403, 503))
 def status(views: Views, request: Request) -> list[ViewStatus]:
     """Per view: version, position, the store's latest position, and the lag in events and seconds."""

@@ -22,6 +22,7 @@ _APPROVED = (ProposalStatus.APPROVED, ProposalStatus.DECREED, ProposalStatus.EXE
 
 
 @router.get("/rounds/{round_id}/announcement", name="public.announcement",
+            summary="The announced transfers of a round",
             response_model=AnnouncementOut, responses=documented(401, 404, 422, 503))
 def announcement(round_id: UUID, app: Application) -> AnnouncementOut:
     """The approved transfers of an announced round: masked NIP, name, from and to; nothing else.

@@ -5,10 +5,13 @@ round needs the caller to act for its agency (403 otherwise); a report with an `
 covers, for a caller who is not national, one agency they serve: by default their one agency, another
 one named is a 403. National callers (agencies `["*"]`) see every agency.
 
-Every report is JSON (the `Report` model), CSV or XLSX (`format`), and states the view position and
-the time it is as of (in the body and in `X-View-Position` / `X-View-As-Of`). Read-your-writes: pass
-the `position` a command answered with as `min_position`; the report waits up to ~2 s for the view to
-reach it, else answers 503 `view-not-up-to-date` instead of stale data.
+Every report is JSON (its own typed model in `api.http.schemas.reports`), CSV or XLSX, chosen by
+the `Accept` header (`application/json`, `text/csv`,
+`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) or by `format=json|csv|xlsx`,
+which wins over `Accept`; JSON when neither asks. Each states the view position and the time it is as
+of (in the body and in `X-View-Position` / `X-View-As-Of`). Read-your-writes: pass the `position` a
+command answered with as `min_position`; the report waits up to ~2 s for the view to reach it, else
+answers 503 `view-not-up-to-date` instead of stale data.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from pydantic import BeforeValidator
 
 from api.http.deps import Application, CurrentActor
 from api.http.problems import documented
-from api.http.routes.common import GUARDED
+from api.http.routes.common import GUARDED, headers
 from api.http.routes.projections import Views, answering
+from api.http.schemas import reports as typed
 from application.authority import scoped_agency
 from application.context import Actor
 from application.service import MutasiApplication
@@ -52,7 +56,8 @@ _GUARDS = [*GUARDED, Depends(single_valued)]
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=_GUARDS)
 public_router = APIRouter(prefix="/public/reports", tags=["public"], dependencies=_GUARDS)
 
-Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="json (default), csv or xlsx")]
+Format = Annotated[Literal["json", "csv", "xlsx"] | None, Query(description=(
+    "json, csv or xlsx; wins over the Accept header (left out: as Accept asks, else json)"))]
 MinPosition = Annotated[int | None, Query(ge=1, le=2**62, description=(
     "wait (up to ~2 s) until the view has applied this notification id (a command's `position`); "
     "503 view-not-up-to-date otherwise"))]
@@ -66,13 +71,52 @@ def _iso_date(value: object) -> object:
 
 
 IsoDate = Annotated[date | None, BeforeValidator(_iso_date), Query(description="YYYY-MM-DD")]
-_ERRORS = documented(401, 403, 404, 422, 503)
+_ERRORS = documented(401, 403, 404, 409, 422, 503)  # 409: a `min_position` the store has not reached
 _FILES = {
-    "content": {"text/csv": {"schema": {"type": "string"}},
-                MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}}},
-    "description": "the report as JSON, or as CSV / XLSX when `format` asks for it",
+    "description": "the report as JSON, CSV or XLSX, as `Accept` (or `format`) asks; the view's stamp in "
+                   "`X-View-Position` and `X-View-As-Of`",
+    "headers": headers("X-View-Position", "X-View-As-Of", "Vary", "Content-Disposition",
+                       required=("X-View-Position", "X-View-As-Of", "Vary")),
+    "content": {"text/csv": {"schema": {"type": "string", "description": (
+        "`#` lines with the stamp and parameters, then each section after a `## name` line: a header row "
+        "and the rows")}},
+                MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary", "description": (
+                    "an `about` sheet with the stamp and parameters, then one sheet per section")}}},
 }
-_OPTIONS: dict[str, Any] = {"response_model": Report, "responses": {**_ERRORS, 200: _FILES}}
+_MEDIA = {"application/json": "json", "text/csv": "csv", MEDIA_TYPES["xlsx"]: "xlsx"}
+"""The media types of a report, in the order preferred when `Accept` likes several equally."""
+
+
+def _options(model: type[typed.ReportBase], summary: str) -> dict[str, Any]:
+    return {"response_model": model, "summary": summary, "responses": {**_ERRORS, 200: _FILES}}
+
+
+def negotiated(accept: str | None, asked: str | None) -> str:
+    """The format to answer in: `asked` (the `format` parameter) if given, else the best match of the
+    `Accept` header (q-values; the most specific range decides for each type), else json."""
+    if asked is not None:
+        return asked
+    ranges = []
+    for part in (accept or "").split(","):
+        media, *params = part.split(";")
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media.strip().lower(), quality))
+    best, best_quality = "json", 0.0
+    for media, fmt in _MEDIA.items():
+        kind = media.split("/")[0]
+        matches = [(3 if given == media else 2 if given == f"{kind}/*" else 1, quality)
+                   for given, quality in ranges if given in (media, f"{kind}/*", "*/*")]
+        quality = max(matches)[1] if matches else 0.0
+        if quality > best_quality:
+            best, best_quality = fmt, quality
+    return best
 
 
 def _scope(app: MutasiApplication, actor: Actor, round_id: UUID | None, agency: str | None) -> str | None:
@@ -83,63 +127,69 @@ def _scope(app: MutasiApplication, actor: Actor, round_id: UUID | None, agency: 
     return scoped_agency(actor.official, agency)
 
 
-def _answer(views: Views, request: Request, fmt: str, build: Callable[[Reports], Report]) -> Response:
+def _answer(views: Views, request: Request, asked: str | None, build: Callable[[Reports], Report]) -> Response:
+    fmt = negotiated(request.headers.get("accept"), asked)
     with answering():
         report = build(Reports(views))
-    headers = {"X-View-Position": str(report.stamp.position),
-               "X-View-As-Of": report.stamp.as_of.isoformat() if report.stamp.as_of else ""}
+    sent = {"X-View-Position": str(report.stamp.position),
+            "X-View-As-Of": report.stamp.as_of.isoformat() if report.stamp.as_of else "", "Vary": "Accept"}
     if fmt != "json":
-        headers["Content-Disposition"] = f'attachment; filename="{report.report}.{fmt}"'
-    return Response(render(report, fmt), media_type=MEDIA_TYPES[fmt], headers=headers)
+        sent["Content-Disposition"] = f'attachment; filename="{report.report}.{fmt}"'
+    return Response(render(report, fmt), media_type=MEDIA_TYPES[fmt], headers=sent)
 
 
-@router.get("/employees/{employee_id}/placements", name="reports.employee_placements", **_OPTIONS)
+@router.get("/employees/{employee_id}/placements", name="reports.employee_placements",
+            **_options(typed.EmployeePlacementsReport, "Placement history of an employee"))
 def employee_placements(employee_id: UUID, views: Views, request: Request, app: Application, actor: CurrentActor,
-                        format: Format = "json", min_position: MinPosition = None) -> Response:
+                        format: Format = None, min_position: MinPosition = None) -> Response:
     """Placement history of one employee: every stretch with decree and round (the caller must act
     for the employee's agency)."""
     app.check_reaches(actor, employee_id, "this employee", Employee)
     return _answer(views, request, format, lambda r: r.employee_placements(employee_id, min_position))
 
 
-@router.get("/positions/{position_id}/holders", name="reports.position_holders", **_OPTIONS)
+@router.get("/positions/{position_id}/holders", name="reports.position_holders",
+            **_options(typed.PositionHoldersReport, "Holders of a position"))
 def position_holders(position_id: UUID, views: Views, request: Request, app: Application, actor: CurrentActor,
-                     format: Format = "json", min_position: MinPosition = None) -> Response:
+                     format: Format = None, min_position: MinPosition = None) -> Response:
     """Who held a position when (the caller must act for its agency)."""
     app.check_reaches(actor, position_id, "this position", Position)
     return _answer(views, request, format, lambda r: r.position_holders(position_id, min_position))
 
 
-@router.get("/staffing", name="reports.staffing", **_OPTIONS)
+@router.get("/staffing", name="reports.staffing", **_options(typed.StaffingReport, "Staffing against formasi"))
 def staffing(views: Views, request: Request, actor: CurrentActor, agency: Text = None, unit: Text = None,
-             format: Format = "json", min_position: MinPosition = None) -> Response:
+             format: Format = None, min_position: MinPosition = None) -> Response:
     """Formasi versus holders per position, unit and agency; vacancies, surpluses and the spread."""
     agency = scoped_agency(actor.official, agency)
     return _answer(views, request, format, lambda r: r.staffing(agency, unit, min_position))
 
 
-@router.get("/rounds/{round_id}/board", name="reports.round_board", **_OPTIONS)
+@router.get("/rounds/{round_id}/board", name="reports.round_board",
+            **_options(typed.RoundBoardReport, "The board of a round"))
 def round_board(round_id: UUID, views: Views, request: Request, app: Application, actor: CurrentActor,
-                format: Format = "json", min_position: MinPosition = None) -> Response:
+                format: Format = None, min_position: MinPosition = None) -> Response:
     """Every proposal of a round with JPM, each rule's result, consents, status and decision (the
     caller must act for the round's agency)."""
     app.check_reaches(actor, round_id, "this round", MutationRound)
     return _answer(views, request, format, lambda r: r.round_board(round_id, min_position))
 
 
-@router.get("/accountability", name="reports.accountability", **_OPTIONS)
+@router.get("/accountability", name="reports.accountability",
+            **_options(typed.AccountabilityReport, "Accountability of decisions"))
 def accountability(views: Views, request: Request, app: Application, actor: CurrentActor,
                    round_id: UUID | None = None, agency: Text = None,
-                   format: Format = "json", min_position: MinPosition = None) -> Response:
+                   format: Format = None, min_position: MinPosition = None) -> Response:
     """Every decision with who, when, on which grounds; overrides; approvals below the JPM threshold;
     time to decision; decisions by the proposer (must be none)."""
     agency = _scope(app, actor, round_id, agency)
     return _answer(views, request, format, lambda r: r.accountability(round_id, agency, min_position))
 
 
-@router.get("/evaluation", name="reports.evaluation", **_OPTIONS)
+@router.get("/evaluation", name="reports.evaluation",
+            **_options(typed.EvaluationReport, "Post-transfer evaluation"))
 def evaluation(views: Views, request: Request, app: Application, actor: CurrentActor, today: IsoDate = None,
-               round_id: UUID | None = None, agency: Text = None, unit: Text = None, format: Format = "json",
+               round_id: UUID | None = None, agency: Text = None, unit: Text = None, format: Format = None,
                min_position: MinPosition = None) -> Response:
     """Performance before versus after each transfer; drops flagged; evaluations overdue by `today`."""
     agency = _scope(app, actor, round_id, agency)
@@ -147,10 +197,10 @@ def evaluation(views: Views, request: Request, app: Application, actor: CurrentA
     return _answer(views, request, format, lambda r: r.evaluation(day, round_id, agency, unit, min_position))
 
 
-@router.get("/talent", name="reports.talent", **_OPTIONS)
+@router.get("/talent", name="reports.talent", **_options(typed.TalentReport, "Talent map and development needs"))
 def talent(views: Views, request: Request, actor: CurrentActor,
            year: Annotated[int | None, Query(ge=1970, le=2200)] = None,
-           agency: Text = None, unit: Text = None, format: Format = "json",
+           agency: Text = None, unit: Text = None, format: Format = None,
            min_position: MinPosition = None) -> Response:
     """The 9-box talent map and development needs (gaps, recommended development, JP hours of `year`)."""
     agency = scoped_agency(actor.official, agency)
@@ -158,17 +208,18 @@ def talent(views: Views, request: Request, actor: CurrentActor,
     return _answer(views, request, format, lambda r: r.talent(chosen, agency, unit, min_position))
 
 
-@router.get("/merit", name="reports.merit", **_OPTIONS)
+@router.get("/merit", name="reports.merit", **_options(typed.MeritReport, "Merit indicators per round"))
 def merit(views: Views, request: Request, app: Application, actor: CurrentActor, round_id: UUID | None = None,
-          agency: Text = None, format: Format = "json", min_position: MinPosition = None) -> Response:
+          agency: Text = None, format: Format = None, min_position: MinPosition = None) -> Response:
     """Merit indicators per round."""
     agency = _scope(app, actor, round_id, agency)
     return _answer(views, request, format, lambda r: r.merit(round_id, agency, min_position))
 
 
-@public_router.get("/transparency", name="public.transparency_report", **_OPTIONS)
+@public_router.get("/transparency", name="public.transparency_report",
+                   **_options(typed.TransparencyReport, "Announced transfers (public report)"))
 def transparency(views: Views, request: Request, round_id: UUID | None = None, agency: Text = None,
-                 format: Format = "json", min_position: MinPosition = None) -> Response:
+                 format: Format = None, min_position: MinPosition = None) -> Response:
     """Announced decisions, personal data minimised: position, unit, name, masked NIP, JPM category,
     reason, decision and decree number. No birth date, score or sanction."""
     return _answer(views, request, format, lambda r: r.transparency(round_id, agency, min_position))

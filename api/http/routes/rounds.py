@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.http.deps import Application, Command, CurrentActor
-from api.http.routes.common import COMMAND_ERRORS, GUARDED, READ_ERRORS, ReadParams, tag_version
+from api.http.routes.common import GUARDED, READ_ERRORS, ReadParams, command_responses, read_responses, tag_version
 from api.http.schemas.common import CommandResult
 from api.http.schemas.rounds import (
     Announce, CloseRound, Decide, EligibilityCheck, EligibilityOut, EvaluateTransfer, ExecuteTogether,
@@ -15,19 +15,26 @@ from api.http.schemas.rounds import (
 )
 
 router = APIRouter(prefix="/rounds", tags=["rounds"], dependencies=GUARDED)
-_COMMAND = {"response_model": CommandResult, "responses": COMMAND_ERRORS}
+_COMMAND = {"response_model": CommandResult, "responses": command_responses()}
+_CREATED = {"response_model": CommandResult, "responses": command_responses(201), "status_code": 201}
+
+
+def _round(result: CommandResult) -> str:
+    """A round, and what it holds (proposals, evaluations), are read at the round."""
+    return f"/rounds/{result.id}"
 _PROPOSAL = "/{round_id}/proposals/{proposal_id}"
 
 
-@router.post("", name="rounds.open", status_code=201, **_COMMAND)
+@router.post("", name="rounds.open", summary="Open a mutation round", **_CREATED)
 def open_round(body: OpenRound, app: Application, command: Command) -> Response:
     """Open a round with the agency's election-freeze windows."""
     windows = [w.window() for w in body.freeze_windows]
     return command.run(lambda actor, _: app.open_round(
-        actor, **body.model_dump(exclude={"freeze_windows"}), freeze_windows=windows), 201)
+        actor, **body.model_dump(exclude={"freeze_windows"}), freeze_windows=windows), 201, _round)
 
 
-@router.get("/{round_id}", name="rounds.read", response_model=RoundOut, responses=READ_ERRORS)
+@router.get("/{round_id}", name="rounds.read", summary="Read a round with its proposals", response_model=RoundOut,
+            responses=read_responses("the round as read, tagged with its version"))
 def read(round_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response) -> RoundOut:
     """The round with its proposals, each with JPM and the eligibility result rule by rule
     (for callers who act for the round's agency, and national auditors)."""
@@ -37,6 +44,7 @@ def read(round_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, 
 
 
 @router.post("/{round_id}/eligibility-checks", name="rounds.check_eligibility",
+             summary="Check a candidate move against the rules",
              response_model=EligibilityOut, responses=READ_ERRORS)
 def check_eligibility(
     round_id: UUID, body: EligibilityCheck, app: Application, actor: CurrentActor
@@ -46,14 +54,14 @@ def check_eligibility(
     return EligibilityOut.of(app.check_eligibility(actor, round_id, **body.model_dump()))
 
 
-@router.post("/{round_id}/proposals", name="rounds.propose", status_code=201, **_COMMAND)
+@router.post("/{round_id}/proposals", name="rounds.propose", summary="Propose a candidate", **_CREATED)
 def propose(round_id: UUID, body: Propose, app: Application, command: Command) -> Response:
     """Propose a candidate; JPM and every rule's result are recorded with the proposal."""
     return command.run(lambda actor, expected: app.propose(
-        actor, round_id, **body.model_dump(), expected_version=expected), 201)
+        actor, round_id, **body.model_dump(), expected_version=expected), 201, _round)
 
 
-@router.post(_PROPOSAL + "/withdrawal", name="rounds.withdraw", **_COMMAND)
+@router.post(_PROPOSAL + "/withdrawal", name="rounds.withdraw", summary="Withdraw a proposal", **_COMMAND)
 def withdraw(
     round_id: UUID, proposal_id: UUID, body: Withdraw, app: Application, command: Command
 ) -> Response:
@@ -62,7 +70,8 @@ def withdraw(
         actor, round_id, proposal_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post(_PROPOSAL + "/consents", name="rounds.record_consent", **_COMMAND)
+@router.post(_PROPOSAL + "/consents", name="rounds.record_consent",
+             summary="Record a PPK's consent", **_COMMAND)
 def record_consent(
     round_id: UUID, proposal_id: UUID, body: RecordConsent, app: Application, command: Command
 ) -> Response:
@@ -73,7 +82,8 @@ def record_consent(
         expected_version=expected))
 
 
-@router.post(_PROPOSAL + "/technical-review", name="rounds.record_technical_review", **_COMMAND)
+@router.post(_PROPOSAL + "/technical-review", name="rounds.record_technical_review",
+             summary="Record BKN's technical review", **_COMMAND)
 def record_technical_review(
     round_id: UUID, proposal_id: UUID, body: RecordTechnicalReview, app: Application,
     command: Command,
@@ -83,7 +93,8 @@ def record_technical_review(
         actor, round_id, proposal_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post(_PROPOSAL + "/recommendation", name="rounds.recommend", **_COMMAND)
+@router.post(_PROPOSAL + "/recommendation", name="rounds.recommend",
+             summary="Recommend a proposal (committee)", **_COMMAND)
 def recommend(
     round_id: UUID, proposal_id: UUID, body: Recommend, app: Application, command: Command
 ) -> Response:
@@ -92,7 +103,8 @@ def recommend(
         actor, round_id, proposal_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post(_PROPOSAL + "/decision", name="rounds.decide", **_COMMAND)
+@router.post(_PROPOSAL + "/decision", name="rounds.decide",
+             summary="Approve or reject a proposal (PPK)", **_COMMAND)
 def decide(
     round_id: UUID, proposal_id: UUID, body: Decide, app: Application, command: Command
 ) -> Response:
@@ -103,14 +115,16 @@ def decide(
         expected_version=expected))
 
 
-@router.post("/{round_id}/announcement", name="rounds.announce", **_COMMAND)
+@router.post("/{round_id}/announcement", name="rounds.announce",
+             summary="Announce the decided list", **_COMMAND)
 def announce(round_id: UUID, body: Announce, app: Application, command: Command) -> Response:
     """Publish the round's decided list; afterwards no more proposals or decisions."""
     return command.run(lambda actor, expected: app.announce(
         actor, round_id, **body.model_dump(), expected_version=expected))
 
 
-@router.post(_PROPOSAL + "/decree", name="rounds.issue_decree", **_COMMAND)
+@router.post(_PROPOSAL + "/decree", name="rounds.issue_decree",
+             summary="Issue the decree (SK)", **_COMMAND)
 def issue_decree(
     round_id: UUID, proposal_id: UUID, body: IssueDecree, app: Application, command: Command
 ) -> Response:
@@ -122,7 +136,8 @@ def issue_decree(
         expected_version=expected))
 
 
-@router.post(_PROPOSAL + "/execution", name="rounds.execute_transfer", **_COMMAND)
+@router.post(_PROPOSAL + "/execution", name="rounds.execute_transfer",
+             summary="Execute a decreed transfer", **_COMMAND)
 def execute_transfer(
     round_id: UUID, proposal_id: UUID, app: Application, command: Command
 ) -> Response:
@@ -131,7 +146,8 @@ def execute_transfer(
         actor, round_id, proposal_id, expected_version=expected))
 
 
-@router.post("/{round_id}/executions", name="rounds.execute_transfers_together", **_COMMAND)
+@router.post("/{round_id}/executions", name="rounds.execute_transfers_together",
+             summary="Execute several transfers together", **_COMMAND)
 def execute_transfers_together(
     round_id: UUID, body: ExecuteTogether, app: Application, command: Command
 ) -> Response:
@@ -141,16 +157,17 @@ def execute_transfers_together(
         actor, round_id, body.proposal_ids, expected_version=expected))
 
 
-@router.post(_PROPOSAL + "/evaluations", name="rounds.evaluate_transfer", status_code=201, **_COMMAND)
+@router.post(_PROPOSAL + "/evaluations", name="rounds.evaluate_transfer",
+             summary="Record a post-transfer evaluation", **_CREATED)
 def evaluate_transfer(
     round_id: UUID, proposal_id: UUID, body: EvaluateTransfer, app: Application, command: Command
 ) -> Response:
     """Record a post-transfer evaluation (on the round and the employee together)."""
     return command.run(lambda actor, expected: app.evaluate_transfer(
-        actor, round_id, proposal_id, body.findings(), expected_version=expected), 201)
+        actor, round_id, proposal_id, body.findings(), expected_version=expected), 201, _round)
 
 
-@router.post("/{round_id}/closure", name="rounds.close", **_COMMAND)
+@router.post("/{round_id}/closure", name="rounds.close", summary="Close the round", **_COMMAND)
 def close(round_id: UUID, body: CloseRound, app: Application, command: Command) -> Response:
     """Close the round; refused while a decreed transfer awaits execution."""
     return command.run(lambda actor, expected: app.close_round(

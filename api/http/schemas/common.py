@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +25,18 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def example(**fields: Any) -> ConfigDict:
+    """The configuration of a request body with one complete example (shown in the OpenAPI document)."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [fields]})
+
+
+EMPLOYEE_ID = "d20a9f5e-a578-5ae2-bc4d-d5ead2cb2262"
+POSITION_ID = "3b0f5c44-3f0e-5d55-9a1c-0d3c8e6f9b21"
+PROPOSAL_ID = "6f1d0d7e-8b0f-4f37-9a55-1c7a1f0f2e3b"
+ROUND_ID = "0b5e3a56-4c1f-5e8e-9d6a-2f8f7f3c1a10"
+"""Ids used in the examples, the same throughout, so that the examples tell one story."""
+
+
 class CommandResult(BaseModel):
     """What a command recorded: the aggregate, its new version (also the ETag), and the store position.
 
@@ -43,16 +55,20 @@ class CommandResult(BaseModel):
     proposal_id: UUID | None = None
     plan_id: UUID | None = None
     predikat: Predikat | None = None
+    objection_id: UUID | None = None
 
     @classmethod
     def of(cls, recorded: Recorded) -> CommandResult:
         """The response for a `Recorded`."""
         return cls(id=recorded.aggregate_id, version=recorded.version, position=recorded.position,
-                   proposal_id=recorded.proposal_id, plan_id=recorded.plan_id, predikat=recorded.predikat)
+                   proposal_id=recorded.proposal_id, plan_id=recorded.plan_id, predikat=recorded.predikat,
+                   objection_id=recorded.objection_id)
 
 
 class OfficialIn(Body):
     """A person who gives consent or authorises an override: user id and, if a civil servant, NIP."""
+
+    model_config = example(user="walikota-pariaman", nip="197001011995031001")
 
     user: Name = Field(examples=["walikota-pariaman"])
     nip: NipText | None = None
@@ -63,7 +79,9 @@ class OfficialIn(Body):
 
 
 class OfficialOut(BaseModel):
-    """An official as recorded."""
+    """An official as recorded: user, NIP, the agencies they acted for and their deciding office."""
 
     user: str
     nip: str | None = None
+    agencies: list[str] = []
+    office: str | None = None

@@ -6,9 +6,9 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from api.http.schemas.common import Body, Day, Name, NipText, Text
+from api.http.schemas.common import EMPLOYEE_ID, POSITION_ID, Body, Day, Name, NipText, Text, example
 from domain.employee import Employee
 from domain.vocabulary import (
     DevelopmentActivity, Expectation, PositionType, Potential, Predikat, Rank, SanctionLevel,
@@ -19,6 +19,9 @@ Scores = dict[str, StrictInt]
 
 class RegisterEmployee(Body):
     """Register a civil servant by NIP."""
+
+    model_config = example(nip="198501152010031001", name="Siti Rahmawati", rank="III/b",
+                           agency="Pemerintah Kota Pariaman")
 
     nip: NipText
     name: Name = Field(examples=["Siti Rahmawati"])
@@ -32,11 +35,15 @@ class RegisterEmployee(Body):
 class NipLookup(Body):
     """Find an employee by NIP (sent in a body, so NIPs stay out of URLs and access logs)."""
 
+    model_config = example(nip="198501152010031001")
+
     nip: NipText
 
 
 class ChangeRank(Body):
     """A rank change (kenaikan pangkat) by decree."""
+
+    model_config = example(rank="III/c", effective_on="2026-04-01", reference="823.3/045/BKPSDM/2026")
 
     rank: Rank
     effective_on: Day
@@ -45,6 +52,9 @@ class ChangeRank(Body):
 
 class AssessCompetency(Body):
     """A competency assessment: levels 1-5 per competency (snake_case names)."""
+
+    model_config = example(scores={"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}, potential="high",
+                           assessor="UPT Penilaian Kompetensi", method="assessment centre", assessed_on="2025-06-01")
 
     scores: Scores = Field(examples=[{"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}])
     potential: Potential
@@ -56,6 +66,8 @@ class AssessCompetency(Body):
 class RatePerformance(Body):
     """One year's SKP rating from results and behaviour; the response carries the predikat."""
 
+    model_config = example(year=2025, results="above", behaviour="as_expected")
+
     year: StrictInt = Field(ge=1970, le=2200, examples=[2025])
     results: Expectation
     behaviour: Expectation
@@ -63,6 +75,9 @@ class RatePerformance(Body):
 
 class RecordSanction(Body):
     """A disciplinary sanction."""
+
+    model_config = example(level="light", imposed_on="2025-02-03", ends_on="2025-08-03",
+                           reference="800.1.6/012/2025")
 
     level: SanctionLevel
     imposed_on: Day
@@ -73,12 +88,16 @@ class RecordSanction(Body):
 class OpenDisciplinaryCase(Body):
     """A pending disciplinary case."""
 
+    model_config = example(reference="800.1.6/031/2026", opened_on="2026-01-12")
+
     reference: Text
     opened_on: Day
 
 
 class CloseDisciplinaryCase(Body):
     """Closing a pending case."""
+
+    model_config = example(reference="800.1.6/031/2026", closed_on="2026-02-20", outcome="no violation found")
 
     reference: Text
     closed_on: Day
@@ -88,6 +107,8 @@ class CloseDisciplinaryCase(Body):
 class PlaceEmployee(Body):
     """Seat an employee in a first position."""
 
+    model_config = example(position_id=POSITION_ID, effective_on="2020-01-02", decree_number="821.2/101/BKPSDM/2020")
+
     position_id: UUID
     effective_on: Day
     decree_number: Name
@@ -95,6 +116,9 @@ class PlaceEmployee(Body):
 
 class PlanDevelopment(Body):
     """A development activity with its JP hours; the response carries the plan id."""
+
+    model_config = example(activity="training", title="Diklat keuangan daerah", competency="keuangan_daerah",
+                           jp_hours=24, due_on="2026-09-30")
 
     activity: DevelopmentActivity
     title: Name
@@ -106,12 +130,16 @@ class PlanDevelopment(Body):
 class CompleteDevelopment(Body):
     """A planned activity completed, with the JP hours done."""
 
+    model_config = example(completed_on="2026-05-20", jp_hours=16)
+
     completed_on: Day
     jp_hours: StrictInt = Field(ge=0, le=1000)
 
 
 class RetireEmployee(Body):
     """Retirement (pensiun); the seat held is freed."""
+
+    model_config = example(retired_on="2026-07-01", reason="reached the retirement age (BUP 58)")
 
     retired_on: Day
     reason: Text
@@ -174,6 +202,19 @@ class EvaluationOut(BaseModel):
 class EmployeeOut(BaseModel):
     """An employee's full record (staff roles only), as of the version read."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": EMPLOYEE_ID, "version": 5, "nip": "198501152010031001", "name": "Siti Rahmawati", "rank": "III/b",
+        "position_id": POSITION_ID,
+        "placements": [{"position_id": POSITION_ID, "since": "2020-01-02", "decree_number": "821.2/101/BKPSDM/2020",
+                        "round_id": None, "until": None}],
+        "assessments": [{"scores": {"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}, "potential": "high",
+                         "assessor": "UPT Penilaian Kompetensi", "method": "assessment centre",
+                         "assessed_on": "2025-06-01"}],
+        "ratings": [{"year": 2025, "results": "above", "behaviour": "as_expected", "predikat": "Baik"}],
+        "sanctions": [], "open_disciplinary_cases": {}, "development_plans": [], "evaluations": [],
+        "retired_on": None,
+    }]})
+
     id: UUID
     version: int
     nip: str
@@ -205,6 +246,8 @@ class EmployeeOut(BaseModel):
 
 class EmployeeSearch(Body):
     """Filters of the employee directory (read model); the NIP prefix travels in the body, not the URL."""
+
+    model_config = example(unit="BPKAD", rank="III/b", status="active", nip_prefix="1985", limit=50, offset=0)
 
     agency: Name | None = None
     unit: Name | None = Field(None, examples=["BPKAD"])

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.http.schemas.common import Body, Name, OfficialOut, Text
+from api.http.schemas.common import EMPLOYEE_ID, Body, Name, OfficialOut, Text, example
 from api.http.schemas.rounds import RuleOutcomeOut
 from domain.competency import JpmCategory
 from domain.planning.options import Pair, PlanOptions
@@ -20,6 +20,8 @@ Ids = list[UUID]
 
 class PairIn(Body):
     """An employee and a target position, to pin or to exclude."""
+
+    model_config = example(employee_id=EMPLOYEE_ID, position_id="3b0f5c44-3f0e-5d55-9a1c-0d3c8e6f9b21")
 
     employee_id: UUID
     position_id: UUID
@@ -73,6 +75,8 @@ class PlanRequest(Body):
 
 class AdoptPlan(Body):
     """Turn the plan's moves into proposals of the round in one command (all or none)."""
+
+    model_config = example(employee_ids=[EMPLOYEE_ID], reason="TPK meeting of 2 March 2026")
 
     employee_ids: Ids | None = Field(None, max_length=10_000, description=(
         "adopt only these employees' moves; leave out to adopt every move not adopted yet"))

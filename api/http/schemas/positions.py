@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from api.http.schemas.common import Body, Day, Name, Text
+from api.http.schemas.common import EMPLOYEE_ID, POSITION_ID, Body, Day, Name, Text, example
 from domain.position import Position
 from domain.vocabulary import PositionType, Rank
 
@@ -18,6 +18,10 @@ Jpm = Field(None, ge=0, le=100, max_digits=5, decimal_places=2, examples=[75])
 
 class EstablishPosition(Body):
     """A position (jabatan) with its formasi, rank range and competency standard (levels 1-5)."""
+
+    model_config = example(agency="Pemerintah Kota Pariaman", unit="BPKAD", title="Analis Keuangan Daerah",
+                           position_type="fungsional_ahli_pertama", rank_min="III/a", rank_max="III/d", formasi=3,
+                           standard={"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4}, min_jpm=75)
 
     agency: Name = Field(examples=["Pemerintah Kota Pariaman"])
     unit: Name = Field(examples=["BPKAD"])
@@ -33,6 +37,9 @@ class EstablishPosition(Body):
 class ReviseStandard(Body):
     """Replace the competency standard (and the position's own JPM threshold)."""
 
+    model_config = example(standard={"integritas": 3, "keuangan_daerah": 4}, min_jpm=70,
+                           reason="new competency dictionary (PermenPANRB 38/2017)")
+
     standard: Standard = Field(examples=[{"integritas": 3, "keuangan_daerah": 4}])
     min_jpm: Decimal | None = Jpm
     reason: Text
@@ -41,12 +48,16 @@ class ReviseStandard(Body):
 class ReviseFormasi(Body):
     """A new formasi from a workload analysis (ABK)."""
 
+    model_config = example(formasi=3, reason="ABK 2026: workload of three analysts")
+
     formasi: StrictInt = Field(ge=0, le=100_000, examples=[3])
     reason: Text = Field(examples=["ABK 2026: workload of three analysts"])
 
 
 class AbolishPosition(Body):
     """Abolish an empty position."""
+
+    model_config = example(abolished_on="2026-06-30", reason="merged into the Bappeda planning desk")
 
     abolished_on: Day
     reason: Text
@@ -60,6 +71,15 @@ class HoldingOut(BaseModel):
 
 class PositionOut(BaseModel):
     """A position as of the version read, with its holders and free seats."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": POSITION_ID, "version": 3, "agency": "Pemerintah Kota Pariaman", "unit": "BPKAD",
+        "title": "Analis Keuangan Daerah", "position_type": "fungsional_ahli_pertama", "rank_min": "III/a",
+        "rank_max": "III/d", "formasi": 3, "free_seats": 2,
+        "standard": {"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4}, "min_jpm": "75",
+        "holders": [{"employee_id": EMPLOYEE_ID, "since": "2020-01-02", "decree_number": "821.2/101/BKPSDM/2020"}],
+        "abolished_on": None,
+    }]})
 
     id: UUID
     version: int

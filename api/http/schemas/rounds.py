@@ -6,9 +6,11 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from api.http.schemas.common import Body, Day, Name, OfficialIn, OfficialOut, Text
+from api.http.schemas.common import (
+    EMPLOYEE_ID, POSITION_ID, PROPOSAL_ID, ROUND_ID, Body, Day, Name, OfficialIn, OfficialOut, Text, example,
+)
 from domain.competency import JpmCategory
 from domain.eligibility import EligibilityReport, FreezeWindow
 from domain.eligibility.conflict import Act
@@ -21,6 +23,8 @@ from domain.vocabulary import ConsentParty, Expectation, Predikat, TransferKind
 class FreezeWindowIn(Body):
     """An election-freeze period of the agency, both days included."""
 
+    model_config = example(starts_on="2026-10-01", ends_on="2026-12-31", reason="Pilkada serentak")
+
     starts_on: Day
     ends_on: Day
     reason: Text = Field(examples=["Pilkada serentak"])
@@ -32,6 +36,11 @@ class FreezeWindowIn(Body):
 
 class OpenRound(Body):
     """Open a round of one agency and kind, with its period and freeze windows."""
+
+    model_config = example(agency="Pemerintah Kota Pariaman", kind="within_agency", title="Mutasi Tahap I 2026",
+                           period_starts_on="2026-01-01", period_ends_on="2026-06-30",
+                           planned_effective_on="2026-03-01", freeze_windows=[{
+                               "starts_on": "2026-10-01", "ends_on": "2026-12-31", "reason": "Pilkada serentak"}])
 
     agency: Name = Field(examples=["Pemerintah Kota Pariaman"])
     kind: TransferKind
@@ -53,6 +62,8 @@ class EligibilityCheck(CandidateMove):
     """A candidate move to check against the ten rules (nothing is recorded). Rule 9 is judged for
     the caller doing `act` (default: proposing; deciding when `proposal_id` names the proposal)."""
 
+    model_config = example(employee_id=EMPLOYEE_ID, target_position_id=POSITION_ID, act="propose")
+
     act: Act | None = None
     proposal_id: UUID | None = None
 
@@ -60,17 +71,25 @@ class EligibilityCheck(CandidateMove):
 class Propose(CandidateMove):
     """Propose a candidate for a target position, with the written reason."""
 
+    model_config = example(employee_id=EMPLOYEE_ID, target_position_id=POSITION_ID,
+                           reason="best competency match for the vacancy")
+
     reason: Text = Field(examples=["best competency match for the vacancy"])
 
 
 class Withdraw(Body):
     """Withdraw an undecided proposal."""
 
+    model_config = example(reason="the employee asked to stay until the school year ends")
+
     reason: Text = Field(examples=["the employee asked to stay until the school year ends"])
 
 
 class RecordConsent(Body):
     """A releasing or receiving PPK's written consent (cross-agency rounds)."""
+
+    model_config = example(party="releasing", given_by={"user": "bupati-padang-pariaman", "nip": None},
+                           position_id=POSITION_ID, letter_number="800/112/BKPSDM/2026", given_on="2026-02-10")
 
     party: ConsentParty
     given_by: OfficialIn
@@ -82,6 +101,9 @@ class RecordConsent(Body):
 class RecordTechnicalReview(Body):
     """BKN's technical review (pertimbangan teknis) of a cross-agency proposal."""
 
+    model_config = example(approved=True, reference="PERTEK-BKN/2026/00123", reviewed_on="2026-02-15",
+                           notes="meets the requirements of PP 11/2017 as amended")
+
     approved: StrictBool
     reference: Name
     reviewed_on: Day
@@ -91,12 +113,17 @@ class RecordTechnicalReview(Body):
 class Recommend(Body):
     """The committee's recommendation to the PPK."""
 
+    model_config = example(recommended=True, notes="fits the standard; recommended")
+
     recommended: StrictBool
     notes: Text = Field(examples=["fits the standard; recommended"])
 
 
 class OverrideIn(Body):
     """Lifting one failed rule: the justification and whoever authorised it."""
+
+    model_config = example(rule="election_freeze", justification="the post must be filled before the school year",
+                           authorised_by={"user": "mendagri", "nip": None})
 
     rule: Name = Field(examples=["election_freeze"])
     justification: Text
@@ -110,6 +137,8 @@ class OverrideIn(Body):
 class Decide(Body):
     """The PPK's decision; approving re-checks every rule, and each failure needs an override."""
 
+    model_config = example(approve=True, reason="approved on the committee's recommendation", overrides=[])
+
     approve: StrictBool
     reason: Text = Field(examples=["approved on the committee's recommendation"])
     overrides: list[OverrideIn] = Field(default_factory=list, max_length=10)
@@ -118,6 +147,8 @@ class Decide(Body):
 class Announce(Body):
     """Publish the decided list."""
 
+    model_config = example(announced_on="2026-02-20")
+
     announced_on: Day
 
 
@@ -125,6 +156,9 @@ class IssueDecree(Body):
     """The SK of an approved proposal, signed by the acting PPK: not after today, not before the
     decision. Every rule is judged again on the TMT (`effective_on`); a rule that newly fails, a TMT
     before the signing or outside the round's period (`decree_dates`) needs an override."""
+
+    model_config = example(number="821.2/001/BKPSDM/2026", signed_on="2026-02-25", effective_on="2026-03-01",
+                           overrides=[])
 
     number: Name = Field(examples=["821.2/001/BKPSDM/2026"])
     signed_on: Day
@@ -135,12 +169,18 @@ class IssueDecree(Body):
 class ExecuteTogether(Body):
     """Decreed transfers of the round that take effect together (a swap, a cycle of full positions)."""
 
+    model_config = example(proposal_ids=[PROPOSAL_ID, "5b1f0e2d-8c3a-4d6f-b1e9-2a7c9d4e3f02"])
+
     proposal_ids: list[UUID] = Field(min_length=1, max_length=500, examples=[[
         "0d9e5c3a-1f7e-4b8e-9a55-4f2a6c1b7e01", "5b1f0e2d-8c3a-4d6f-b1e9-2a7c9d4e3f02"]])
 
 
 class EvaluateTransfer(Body):
     """A post-transfer evaluation; a drop in performance needs a corrective action."""
+
+    model_config = example(months_after=3, evaluated_on="2026-06-01", performance_after="Baik",
+                           adaptation="as_expected", service_quality="as_expected", notes="settled in",
+                           corrective_action=None)
 
     months_after: StrictInt = Field(ge=1, le=120, examples=[3])
     evaluated_on: Day
@@ -157,6 +197,8 @@ class EvaluateTransfer(Body):
 
 class CloseRound(Body):
     """Close the round."""
+
+    model_config = example(closed_on="2026-06-30")
 
     closed_on: Day
 
@@ -282,6 +324,25 @@ class FreezeWindowOut(BaseModel):
 
 class RoundOut(BaseModel):
     """A round as of the version read, with every proposal."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": ROUND_ID, "version": 4, "agency": "Pemerintah Kota Pariaman", "kind": "within_agency",
+        "title": "Mutasi Tahap I 2026", "status": "open", "period_starts_on": "2026-01-01",
+        "period_ends_on": "2026-06-30", "planned_effective_on": "2026-03-01", "freeze_windows": [],
+        "opened_by": {"user": "operator-bkpsdm", "nip": None}, "announced_on": None, "closed_on": None,
+        "proposals": [{
+            "proposal_id": PROPOSAL_ID, "employee_id": EMPLOYEE_ID,
+            "from_position_id": "5c3e1f0a-2b4d-4e6f-8a9b-0c1d2e3f4a5b", "target_position_id": POSITION_ID,
+            "reason": "best competency match for the vacancy", "proposed_by": {"user": "operator-bkpsdm", "nip": None},
+            "jpm": "92.50", "jpm_category": "MS",
+            "eligibility": [{"rule": "tenure", "passed": True, "explanation": "6 years in the position (at least 2)",
+                             "overridable": False, "flags": []}],
+            "status": "proposed", "withdrawal_reason": None, "consents": [], "technical_review": None,
+            "recommendation": {"recommended": True, "by": {"user": "ketua-tpk", "nip": "197001011995031001"},
+                               "notes": "fits the standard; recommended"},
+            "decision": None, "decree": None, "executed_on": None, "evaluations": [], "plan": None,
+        }],
+    }]})
 
     id: UUID
     version: int
