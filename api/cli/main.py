@@ -1,6 +1,11 @@
 """`mutasi`: the command line. Each sub-command module registers itself on the parser.
 
 Bad input ends with a one-line message on stderr and exit status 2; nothing is recorded.
+
+Only the module of the command being run is imported (`mutasi --help` lists the others from
+`COMMANDS`), and modules import what their work needs inside their handlers: `mutasi --help` and
+`mutasi token` start in a fraction of the time it takes to load the application, the HTTP stack and
+the planner's solver (scipy, loaded only when a plan is computed).
 """
 
 from __future__ import annotations
@@ -9,26 +14,59 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 
 from pydantic import ValidationError
 
-from api.cli import audit, db, demo, generate, plan, projections, roster_import, serve, token
 from application.errors import ApplicationError
 from application.settings import Settings
 from domain.errors import DomainError
 
-COMMANDS = (audit, db, demo, generate, plan, projections, roster_import, serve, token)
+COMMANDS = {  # command -> (its module, the line `mutasi --help` shows: the module's own `help=`)
+    "audit": ("api.cli.audit", "replay histories, verify the record, export bundles"),
+    "db": ("api.cli.db", "manage the event store"),
+    "demo": ("api.cli.demo", "load a sample register into the running service and walk one round over HTTP"),
+    "generate": ("api.cli.generate", "write a deterministic register as a SIMPEG-shaped roster (CSV or XLSX)"),
+    "objection": ("api.cli.objection", "file and answer objections (sanggah) to decisions"),
+    "plan": ("api.cli.plan", "compute, show and adopt mutation plans"),
+    "projections": ("api.cli.projections", "run, rebuild and inspect the read models (views)"),
+    "import": ("api.cli.roster_import",
+               "import positions and employees with their history from a roster (CSV or XLSX)"),
+    "serve": ("api.cli.serve",
+              "run the REST API (OpenAPI at /docs); SQLite by default, PostgreSQL when configured"),
+    "token": ("api.cli.token", "mint a bearer token for a role (development mode)"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The `mutasi` argument parser with every sub-command."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The `mutasi` argument parser with every sub-command; given `only`, that one in full and the
+    others as their names and help lines (their modules are not imported)."""
     parser = argparse.ArgumentParser(
         prog="mutasi", description="Mutasi: event-sourced management of ASN transfers."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMANDS:
-        module.register(commands)
+    for name, (module, summary) in COMMANDS.items():
+        if only is None or name == only:
+            import_module(module).register(commands)
+        else:
+            commands.add_parser(name, help=summary)
     return parser
+
+
+def _command(argv: Sequence[str]) -> str:
+    """The command word of `argv` (the first argument that is not an option), or ""."""
+    return next((arg for arg in argv if not arg.startswith("-")), "")
+
+
+def version() -> str:
+    """The installed package's version (`pyproject.toml`)."""
+    from importlib.metadata import PackageNotFoundError, version as installed
+
+    try:
+        return installed("mutasi")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def _one_line(error: BaseException) -> str:
@@ -41,7 +79,8 @@ def _one_line(error: BaseException) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_command(argv)).parse_args(argv)
     try:
         settings = Settings()
         return int(args.handler(args, settings) or 0)

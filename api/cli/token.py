@@ -2,6 +2,8 @@
 
 With no `MUTASI_JWT_SECRET` on the SQLite default store the token is signed with the development secret
 that `mutasi serve` generated beside the SQLite file; with a configured secret it is signed with that.
+It never makes a secret: with neither, it refuses and says where it looked (a new secret would sign
+tokens that the running service refuses).
 """
 
 from __future__ import annotations
@@ -38,8 +40,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     api = ApiSettings()
     nip = Nip.parse(args.nip).value if args.nip else None
     ttl = args.ttl_minutes or api.token_ttl_minutes
-    if not args.agencies:
+    if Role(args.role) is Role.EMPLOYEE:
+        if not nip:
+            raise ValueError("an employee's token needs their own NIP: --nip")
+    elif not args.agencies:
         raise ValueError("name the agency the user acts for with --agency (or '*' for every agency)")
-    print(mint_token(jwt_secret(settings, api), Role(args.role), args.user, nip, ttl,
+    print(mint_token(jwt_secret(settings, api, create=False), Role(args.role), args.user, nip, ttl,
                      agencies=tuple(args.agencies), office=Office(args.office) if args.office else None))
     return 0

@@ -17,12 +17,15 @@ class Role(str, Enum):
     COMMITTEE = "committee"
     PPK = "ppk"
     AUDITOR = "auditor"
+    EMPLOYEE = "employee"
+    """A civil servant acting for themselves (their NIP in the token): their own proposals and objections."""
 
 
-STAFF = frozenset(Role) - {Role.PUBLIC}
-"""Everyone signed in: operators, assessors, committee, PPK and auditors read the full register."""
+STAFF = frozenset(Role) - {Role.PUBLIC, Role.EMPLOYEE}
+"""The agencies' staff: operators, assessors, committee, PPK and auditors read the register (of their
+agencies). An employee signed in as themselves is not staff."""
 ANYONE = frozenset(Role)
-O, A, C, P = Role.OPERATOR, Role.ASSESSOR, Role.COMMITTEE, Role.PPK
+O, A, C, P, E = Role.OPERATOR, Role.ASSESSOR, Role.COMMITTEE, Role.PPK, Role.EMPLOYEE
 
 MATRIX: dict[str, frozenset[Role]] = {
     # employees
@@ -63,6 +66,11 @@ MATRIX: dict[str, frozenset[Role]] = {
     "rounds.execute_transfers_together": frozenset({O}),
     "rounds.evaluate_transfer": frozenset({O, A}),
     "rounds.close": frozenset({O, P}),
+    # objections (sanggah): the employee concerned (or an operator on their written behalf) objects,
+    # the committee answers; an employee reads their own proposals in a round
+    "rounds.file_objection": frozenset({E, O}),
+    "rounds.answer_objection": frozenset({C}),
+    "rounds.own_proposals": frozenset({E}),
     # mutation plans: computed and adopted by operators or the committee, read by them, the PPK, auditors
     "plans.compute": frozenset({O, C}),
     "plans.read": frozenset({O, C, P, Role.AUDITOR}),

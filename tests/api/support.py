@@ -31,8 +31,10 @@ USERS = {
     Role.COMMITTEE: ("ketua-tpk", "197001011995031001"),
     Role.PPK: ("walikota", None),
     Role.AUDITOR: ("inspektorat", None),
+    Role.EMPLOYEE: ("pegawai-1", "198501152010031001"),
 }
-"""Each role's default user (and NIP); every one serves AGENCY, the auditor is national (BKN)."""
+"""Each role's default user (and NIP); every one serves AGENCY, the auditor is national (BKN); the
+employee is employee 1 of the scenarios (`nip(1)`), acting for themselves (no agency)."""
 
 
 def bearer(
@@ -45,7 +47,7 @@ def bearer(
         return {}
     default_user, default_nip = USERS[role]
     if agencies is None:
-        agencies = (NATIONAL,) if role is Role.AUDITOR else (AGENCY,)
+        agencies = (NATIONAL,) if role is Role.AUDITOR else () if role is Role.EMPLOYEE else (AGENCY,)
     token = mint_token(SECRET, role, user or default_user, nip_claim or default_nip,
                        agencies=agencies, office=office)
     return {"Authorization": f"Bearer {token}"}
