@@ -2,7 +2,8 @@
 
 A checkpoint covers the events after the previous checkpoint up to the store's head (at most
 `audit_checkpoint_max_events` per checkpoint; a longer backlog gets several). Every event is checked
-against its own hash before it is signed over, so tampering is never signed.
+against its own hash before it is signed over, so tampering is never signed. The (position, hash)
+pairs of each segment are kept beside it (`AuditTraces`), so verification can name a changed event.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from application.audit.records import AuditEvent, Checkpoint
 from application.audit.replay import feed_all
 from application.audit.signing import fingerprint, load_private_key, sign
 from application.audit.storage import AuditStorage, signing_key_path
+from application.audit.traces import AuditTraces
 from application.base import MutasiBase
 
 
@@ -42,13 +44,15 @@ def make_checkpoints(app: MutasiBase, storage: AuditStorage | None = None) -> li
     existing = storage.checkpoints()
     last = existing[-1] if existing else None
     head = app.check_store()
+    traces = AuditTraces(settings)
     made: list[Checkpoint] = []
     while (last.last if last else 0) < head:
         after = last.last if last else 0
-        leaves = []
+        leaves, pairs = [], []
         position = after
         for event in feed_all(app, after, stop=head, page=min(1000, settings.audit_checkpoint_max_events)):
             leaves.append(leaf_of(event))
+            pairs.append((event.position, event.link[1]))  # type: ignore[index]
             position = event.position  # type: ignore[assignment]
             if len(leaves) == settings.audit_checkpoint_max_events:
                 break
@@ -61,6 +65,7 @@ def make_checkpoints(app: MutasiBase, storage: AuditStorage | None = None) -> li
         )
         checkpoint = checkpoint.signed(sign(key, checkpoint.payload()))
         storage.add(checkpoint)
+        traces.keep_segment(checkpoint.sequence, pairs)  # type: ignore[arg-type]
         made.append(checkpoint)
         last = checkpoint
     return made

@@ -29,7 +29,7 @@ from application.audit.placements import Stretch
 from application.audit.records import AuditEvent, Checkpoint
 from application.audit.signing import SigningKeyMissing, fingerprint, load_private_key, public_pem
 from application.audit.storage import AuditStorage, signing_key_path
-from application.audit.verify import verify_aggregate, verify_store
+from application.audit.verify import verify_aggregate, verify_record
 from application.authority import check_national
 from application.context import Actor
 from application.errors import NotFoundError
@@ -158,7 +158,8 @@ class VerificationOut(BaseModel):
     ok: bool
     events: int = Field(description="events verified before the first failure (all when ok)")
     checkpoints: int
-    uncovered: int = Field(description="events verified that no signed checkpoint covers yet")
+    uncovered: int = Field(description="events verified that no signed checkpoint covers yet (the whole "
+                           "store fails once the oldest of them is older than the configured bound)")
     failure: FailureOut | None
 
     @classmethod
@@ -193,15 +194,16 @@ def _public_key(app: Application) -> Any:
         raise AuditKeyMissing(str(error)) from None
 
 
-@public_router.get("/audit-public-key", name="public.audit_public_key", response_model=PublicKeyOut,
-                   responses=documented(401, 422, 503))
+@public_router.get("/audit-public-key", name="public.audit_public_key", summary="The audit public key",
+                   response_model=PublicKeyOut, responses=documented(401, 422, 503))
 def public_key(app: Application) -> PublicKeyOut:
     """The public half of the key that signs checkpoints and bundles (give it to `mutasi audit verify`)."""
     key = _public_key(app)
     return PublicKeyOut(public_key_pem=public_pem(key), fingerprint=fingerprint(key))
 
 
-@router.get("/checkpoints", name="audit.checkpoints", response_model=list[Checkpoint], responses=_ERRORS)
+@router.get("/checkpoints", name="audit.checkpoints", summary="Signed checkpoints",
+            response_model=list[Checkpoint], responses=_ERRORS)
 def checkpoints(app: Application, actor: CurrentActor) -> list[Checkpoint]:
     """Every signed checkpoint, in order: the Merkle root over positions `first`..`last`, chained to the
     previous checkpoint (`previous`), signed with the key of `GET /public/audit-public-key`.
@@ -210,20 +212,23 @@ def checkpoints(app: Application, actor: CurrentActor) -> list[Checkpoint]:
     return _storage(app).checkpoints()
 
 
-@router.get("/verify", name="audit.verify", response_model=VerificationOut, responses=_ERRORS)
+@router.get("/verify", name="audit.verify", summary="Verify the hash chain",
+            response_model=VerificationOut, responses=_ERRORS)
 def verify(app: Application, actor: CurrentActor, aggregate_id: Annotated[UUID | None, Query(
         description="verify only this aggregate's hash chain (else the whole store and every checkpoint)")] = None,
 ) -> VerificationOut:
     """Check every event against its hash and chain, and every checkpoint; report the first failure.
-    The whole store: national auditors only; one aggregate: an auditor of its agency too."""
+    The whole store also fails when something is missing that the store can tell: no checkpoint at all,
+    events no checkpoint covers recorded longer ago than the bound, positions handed out that hold no
+    event. The whole store: national auditors only; one aggregate: an auditor of its agency too."""
     if aggregate_id is not None:
         app.check_reaches(actor, aggregate_id, "this record's history")
         return VerificationOut.of(verify_aggregate(app, aggregate_id))
     check_national(actor.official, "the whole store")
-    return VerificationOut.of(verify_store(app, _storage(app).checkpoints(), _public_key(app)))
+    return VerificationOut.of(verify_record(app, _storage(app).checkpoints(), _public_key(app)))
 
 
-@router.get("/events", name="audit.feed", response_model=FeedOut, responses=_ERRORS)
+@router.get("/events", name="audit.feed", summary="The global event feed", response_model=FeedOut, responses=_ERRORS)
 def feed(
     app: Application,
     actor: CurrentActor,
@@ -257,22 +262,22 @@ def _history(app: MutasiApplication, actor: Actor, aggregate_id: UUID, kind: str
     return HistoryOut(aggregate_id=aggregate_id, events=[EventOut.of(e) for e in events])
 
 
-@router.get("/employees/{employee_id}/history", name="audit.employee_history", response_model=HistoryOut,
-            responses=_ERRORS)
+@router.get("/employees/{employee_id}/history", name="audit.employee_history", summary="An employee's events",
+            response_model=HistoryOut, responses=_ERRORS)
 def employee_history(employee_id: UUID, app: Application, actor: CurrentActor) -> HistoryOut:
     """Every event of the employee, in order, with acting user, correlation id and recording time."""
     return _history(app, actor, employee_id, "Employee")
 
 
-@router.get("/positions/{position_id}/history", name="audit.position_history", response_model=HistoryOut,
-            responses=_ERRORS)
+@router.get("/positions/{position_id}/history", name="audit.position_history", summary="A position's events",
+            response_model=HistoryOut, responses=_ERRORS)
 def position_history(position_id: UUID, app: Application, actor: CurrentActor) -> HistoryOut:
     """Every event of the position, in order, with its metadata."""
     return _history(app, actor, position_id, "Position")
 
 
-@router.get("/rounds/{round_id}/history", name="audit.round_history", response_model=HistoryOut,
-            responses=_ERRORS)
+@router.get("/rounds/{round_id}/history", name="audit.round_history", summary="A round's events",
+            response_model=HistoryOut, responses=_ERRORS)
 def round_history(round_id: UUID, app: Application, actor: CurrentActor) -> HistoryOut:
     """Every event of the mutation round, in order, with its metadata."""
     return _history(app, actor, round_id, "MutationRound")
@@ -287,7 +292,7 @@ def _placements(aggregate_id: UUID, read: replay.Placements, recorded_at: dateti
 
 
 @router.get("/employees/{employee_id}/placements", name="audit.employee_placements",
-            response_model=PlacementsOut, responses=_ERRORS)
+            summary="An employee's placements as recorded", response_model=PlacementsOut, responses=_ERRORS)
 def employee_placements(employee_id: UUID, app: Application, actor: CurrentActor, recorded_at: RecordedAt = None,
                         effective_on: EffectiveOn = None) -> PlacementsOut:
     """The employee's placements as recorded at a moment (or as known now), and the one in force on a date."""
@@ -297,7 +302,7 @@ def employee_placements(employee_id: UUID, app: Application, actor: CurrentActor
 
 
 @router.get("/positions/{position_id}/holders", name="audit.position_holders",
-            response_model=PlacementsOut, responses=_ERRORS)
+            summary="A position's holders as recorded", response_model=PlacementsOut, responses=_ERRORS)
 def position_holders(position_id: UUID, app: Application, actor: CurrentActor, recorded_at: RecordedAt = None,
                      effective_on: EffectiveOn = None) -> PlacementsOut:
     """Who held the position, as recorded at a moment (or as known now), and who held it on a date."""
@@ -309,7 +314,8 @@ def position_holders(position_id: UUID, app: Application, actor: CurrentActor, r
 Text = Annotated[str, Query(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
-@router.get("/units/holders", name="audit.unit_holders", response_model=UnitOut, responses=_ERRORS)
+@router.get("/units/holders", name="audit.unit_holders", summary="Who held a unit's positions on a date",
+            response_model=UnitOut, responses=_ERRORS)
 def unit_holders(agency: Text, unit: Text, effective_on: Annotated[date, Query(
         description="the date (TMT) to list the holders of")], app: Application, actor: CurrentActor,
         recorded_at: RecordedAt = None) -> UnitOut:
