@@ -1,12 +1,14 @@
-"""Writing a report as JSON, CSV or XLSX; each format states the position and time it is as of."""
+"""Writing a report as JSON, CSV or XLSX; each format states the position and time it is as of.
+
+Every CSV and XLSX cell goes through `application.spreadsheet` (text never runs as a formula)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
 
+from application.spreadsheet import CsvWriter, xlsx_row
 from projections.reports import Report
 
 MEDIA_TYPES = {
@@ -39,11 +41,11 @@ def to_json(report: Report) -> bytes:
 def to_csv(report: Report) -> bytes:
     """The report as CSV: `#` lines with the stamp, then each section after a `## name` line."""
     out = io.StringIO()
-    for key, value in _preamble(report):
-        out.write(f"# {key}: {value}\n")
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out, lineterminator="\n")
+    for key, value in _preamble(report):  # one cell each: a parameter's comma or line break stays inside
+        writer.writerow([f"# {key}: {value}"])
     for section in report.sections:
-        out.write(f"## {section.name}\n")
+        writer.writerow([f"## {section.name}"])
         writer.writerow(section.columns)
         for row in section.rows:
             writer.writerow([_cell(row.get(c)) for c in section.columns])
@@ -58,12 +60,12 @@ def to_xlsx(report: Report) -> bytes:
     about = book.active
     about.title = "about"
     for key, value in _preamble(report):
-        about.append([key, value])
+        about.append(xlsx_row(about, [key, value]))
     for section in report.sections:
         sheet = book.create_sheet(section.name[:31])
-        sheet.append(section.columns)
+        sheet.append(xlsx_row(sheet, section.columns))
         for row in section.rows:
-            sheet.append([_cell(row.get(c)) for c in section.columns])
+            sheet.append(xlsx_row(sheet, [_cell(row.get(c)) for c in section.columns]))
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)

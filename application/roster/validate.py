@@ -4,13 +4,13 @@ Row by row (streamed), each row is parsed (`rows.parse_row`); a valid row is the
 the earlier valid rows: a NIP appears once, every row of a position repeats the same attributes, and
 no position gets more holders than its formasi. What the rows before have claimed lives in a scratch
 SQLite file on disk, not in memory, so memory stays bounded however large the roster is. Bad rows
-go to the error file (one line per problem: sheet, line, column, value, reason) and are remembered
-by their ordinal, so the second pass can skip them.
+go to the error file (one line per problem: sheet, line, column, value, reason; the first
+`max_error_rows`, then one line counting the rest) and are remembered by their ordinal, so the second
+pass can skip them. The error file's cells are neutralised like every export's (`application.spreadsheet`).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -20,8 +20,10 @@ from typing import IO
 
 from application.roster.files import RawRow
 from application.roster.rows import RosterRow, RowError, parse_row
+from application.spreadsheet import CsvWriter
 
 ERROR_COLUMNS = ("sheet", "line", "column", "value", "reason")
+SHOWN_VALUE = 200  # characters of a bad cell's value in the error file, so the file stays small
 
 
 @dataclass
@@ -105,10 +107,17 @@ def _where(found: tuple) -> str:
     return f"line {found[1]}" if not found[0] else f"sheet {found[0]} line {found[1]}"
 
 
-def validate(raw_rows: Iterator[RawRow], scratch: Scratch, errors_out: IO[str]) -> Validation:
-    """Check every row; write each problem to `errors_out`; remember the bad rows in `scratch`."""
-    report = Validation()
-    writer = csv.writer(errors_out)
+def _shown(value: str) -> str:
+    """A cell's value as the error file shows it: at most `SHOWN_VALUE` characters."""
+    return value if len(value) <= SHOWN_VALUE else value[:SHOWN_VALUE] + "…"
+
+
+def validate(raw_rows: Iterator[RawRow], scratch: Scratch, errors_out: IO[str],
+             max_error_rows: int | None = None) -> Validation:
+    """Check every row; write each problem (the first `max_error_rows` of them, then a count of the
+    rest) to `errors_out`; remember the bad rows in `scratch`."""
+    report, listed = Validation(), 0
+    writer = CsvWriter(errors_out)
     writer.writerow(ERROR_COLUMNS)
     for ordinal, raw in enumerate(raw_rows):
         report.rows += 1
@@ -118,7 +127,14 @@ def validate(raw_rows: Iterator[RawRow], scratch: Scratch, errors_out: IO[str]) 
             report.bad_rows += 1
             report.errors += len(problems)
             scratch.mark_bad(ordinal)
-            writer.writerows((raw.sheet, raw.line, p.column, p.value, p.reason) for p in problems)
+            if max_error_rows is not None:
+                problems = problems[:max(0, max_error_rows - listed)]
+            writer.writerows((raw.sheet, raw.line, p.column, _shown(p.value), p.reason) for p in problems)
+            listed += len(problems)
         else:
             scratch.claim(parsed, raw.sheet, raw.line)  # type: ignore[arg-type]
+    if listed < report.errors:
+        rest = (f"{report.errors - listed:,} more problems not listed "
+                f"(setting import_max_error_rows = {max_error_rows:,})")
+        writer.writerow(("", "", "", "", rest))
     return report
