@@ -29,12 +29,12 @@ class RoundUseCases(AgencyAuthority):
     def open_round(
         self, actor: Actor, agency: str, kind: TransferKind, title: str, period_starts_on: date,
         period_ends_on: date, planned_effective_on: date,
-        freeze_windows: Sequence[FreezeWindow] = (),
+        freeze_windows: Sequence[FreezeWindow] = (), non_working_days: Sequence[date] = (),
     ) -> Recorded:
-        """Open a round with the agency's election-freeze windows."""
+        """Open a round with the agency's election-freeze windows and non-working days."""
         mutation_round = MutationRound.open(
             agency, kind, title, period_starts_on, period_ends_on, planned_effective_on,
-            tuple(freeze_windows), actor.official,
+            tuple(freeze_windows), actor.official, tuple(non_working_days),
         )
         return self._recorded(actor, mutation_round)
 

@@ -219,8 +219,16 @@ class MutationRound(Aggregate):
             freeze_windows=self.freeze_windows,
             seats_promised=promised,
             seats_freed=self.seats_freed(target.id, besides),
-            act=act, proposed_by=proposal.proposed_by if proposal else None, judged_on=today,
+            act=act, proposed_by=proposal.proposed_by if proposal else None,
+            contested=self.contested(proposal) if proposal else (), judged_on=today,
         )
+
+    @staticmethod
+    def contested(proposal: Proposal) -> tuple[Official, ...]:
+        """Whose acts an objection to this proposal contests: who proposed, recommended and decided it."""
+        return tuple(o for o in (proposal.proposed_by,
+                                 proposal.recommendation.by if proposal.recommendation else None,
+                                 proposal.decision.decided_by if proposal.decision else None) if o)
 
     # -- guards ------------------------------------------------------------------
 
@@ -251,7 +259,8 @@ class MutationRound(Aggregate):
         act: Act, actor: Official, employee_nip: str, proposal: Proposal | None = None
     ) -> None:
         """Rule 9 as a guard: refuse `actor` doing `act` on this transfer when rule 9 fails."""
-        outcome = conflict_of_interest(actor, employee_nip, act, proposal.proposed_by if proposal else None)
+        outcome = conflict_of_interest(actor, employee_nip, act, proposal.proposed_by if proposal else None,
+                                       MutationRound.contested(proposal) if proposal else ())
         if not outcome.passed:
             raise ConflictOfInterest(outcome.explanation, (outcome.rule,))
 
@@ -623,13 +632,7 @@ class MutationRound(Aggregate):
         if not objection.is_pending:
             raise ObjectionAlreadyAnswered(f"objection {objection_id} was answered on {objection.answer.answered_on}")
         check_acts_for(answered_by, self.agency, "this round")
-        contested = tuple(o for o in (proposal.proposed_by,
-                                      proposal.recommendation.by if proposal.recommendation else None,
-                                      proposal.decision.decided_by if proposal.decision else None) if o)
-        outcome = conflict_of_interest(answered_by, employee_nip, Act.ANSWER_OBJECTION, proposal.proposed_by,
-                                       contested)
-        if not outcome.passed:
-            raise ConflictOfInterest(outcome.explanation, (outcome.rule,))
+        self.check_no_conflict(Act.ANSWER_OBJECTION, answered_by, employee_nip, proposal)
         if today < objection.filed_on:
             raise InvalidValue(f"the answer on {today} precedes the objection of {objection.filed_on}")
         reasons = require_text(reasons, "reasons")

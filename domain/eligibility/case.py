@@ -64,6 +64,8 @@ class EligibilityCase:
     """The act the actor is about to do (`domain.eligibility.conflict.Act`), for rule 9."""
     proposed_by: Official | None = None
     """Who proposed the transfer, once it is proposed (rule 9: the proposer does not decide it)."""
+    contested: tuple[Official, ...] = ()
+    """Whoever proposed, recommended and decided the transfer: none of them answers an objection to it."""
     judged_on: date | None = None
     """The day the judgement is made, when known: what the register holds by then counts (a sanction
     imposed after the effective date but before this day still blocks)."""

@@ -71,4 +71,4 @@ class NoConflictOfInterest:
     title = "No conflict of interest"
 
     def check(self, case: EligibilityCase) -> RuleOutcome:
-        return conflict_of_interest(case.actor, case.employee.nip, case.act, case.proposed_by)
+        return conflict_of_interest(case.actor, case.employee.nip, case.act, case.proposed_by, case.contested)

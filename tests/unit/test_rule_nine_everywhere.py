@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from domain.eligibility.conflict import Act
 from domain.errors import ConflictOfInterest
 from domain.official import Official
+from domain.objection import ObjectionGrounds
 from domain.proposal import Consent, EvaluationFindings, Recommendation, TechnicalReview
 from domain.vocabulary import ConsentParty, Expectation, Predikat, TransferKind
 from tests.unit.builders import AGENCY, OPERATOR, OTHER_AGENCY, Scene, override
 
 ACTS = [Act.PROPOSE, Act.RECOMMEND, Act.CONSENT, Act.TECHNICAL_REVIEW, Act.DECIDE, Act.AUTHORISE_OVERRIDE,
-        Act.ANNOUNCE, Act.SIGN_DECREE, Act.EXECUTE, Act.EVALUATE]
+        Act.ANNOUNCE, Act.SIGN_DECREE, Act.EXECUTE, Act.EVALUATE, Act.ANSWER_OBJECTION]
 
 
 def _scene(act: Act, actor: Official) -> tuple[Scene, object]:
@@ -37,6 +38,11 @@ def _scene(act: Act, actor: Official) -> tuple[Scene, object]:
     if act in (Act.DECIDE, Act.AUTHORISE_OVERRIDE):
         return scene, proposal_id
     scene.approve(proposal_id)
+    if act is Act.ANSWER_OBJECTION:
+        scene.announce()
+        scene.round.file_objection(proposal_id, scene.employee.nip, Official("pegawai", scene.employee.nip),
+                                   ObjectionGrounds.OTHER, "I object", date(2026, 2, 16), scene.policy)
+        return scene, proposal_id
     if act in (Act.ANNOUNCE, Act.SIGN_DECREE):
         return scene, proposal_id
     scene.decree(proposal_id)
@@ -68,6 +74,10 @@ def _do(act: Act, scene: Scene, proposal_id, actor: Official) -> None:
         scene.decree(proposal_id, by=actor)
     elif act is Act.EXECUTE:
         scene.execute(proposal_id, by=actor)
+    elif act is Act.ANSWER_OBJECTION:
+        [objection] = scene.round.objections.values()
+        scene.round.answer_objection(proposal_id, objection.objection_id, nip, False, "checked", actor,
+                                     date(2026, 2, 17))
     else:
         scene.evaluate(proposal_id, EvaluationFindings(
             3, date(2026, 6, 1), Predikat.BAIK, Expectation.AS_EXPECTED, Expectation.AS_EXPECTED, "ok"), by=actor)
@@ -101,4 +111,5 @@ def test_the_check_and_the_act_agree_on_rule_nine(act: Act, is_employee: bool, i
     else:
         accepted = True
     assert verdict == accepted, (act, actor)
-    assert verdict == (not is_employee and not (is_proposer and act in (Act.DECIDE, Act.SIGN_DECREE)))
+    separated = (Act.DECIDE, Act.SIGN_DECREE, Act.ANSWER_OBJECTION)
+    assert verdict == (not is_employee and not (is_proposer and act in separated))

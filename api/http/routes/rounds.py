@@ -40,7 +40,7 @@ def read(round_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, 
     (for callers who act for the round's agency, and national auditors)."""
     mutation_round = app.get_round(round_id, version=at.version, as_of=at.as_of, reader=actor)
     tag_version(response, mutation_round.version)
-    return RoundOut.of(mutation_round)
+    return RoundOut.of(mutation_round, app.policy)
 
 
 @router.post("/{round_id}/eligibility-checks", name="rounds.check_eligibility",

@@ -14,6 +14,8 @@ from api.http.schemas.common import (
 from domain.competency import JpmCategory
 from domain.eligibility import EligibilityReport, FreezeWindow
 from domain.eligibility.conflict import Act
+from domain.policy import RulePolicy
+from api.http.schemas.objections import ObjectionOut
 from domain.mutation_round import MutationRound, RoundStatus
 from domain.planning.options import PlanOptions
 from domain.proposal import EvaluationFindings, Override, ProposalStatus
@@ -49,6 +51,9 @@ class OpenRound(Body):
     period_ends_on: Day
     planned_effective_on: Day
     freeze_windows: list[FreezeWindowIn] = Field(default_factory=list, max_length=50)
+    non_working_days: list[Day] = Field(default_factory=list, max_length=400, description=(
+        "the agency's holidays and collective leave: they do not count as working days of the "
+        "objection window (weekends never do)"), examples=[["2026-02-17"]])
 
 
 class CandidateMove(Body):
@@ -314,6 +319,9 @@ class ProposalOut(BaseModel):
     executed_on: date | None
     evaluations: list[FindingsOut]
     plan: PlanReferenceOut | None = None
+    earlier_decisions: list[DecisionOut] = Field(default_factory=list, description=(
+        "decisions an upheld objection reopened, oldest first"))
+    objections: list[ObjectionOut] = Field(default_factory=list)
 
 
 class FreezeWindowOut(BaseModel):
@@ -357,14 +365,19 @@ class RoundOut(BaseModel):
     opened_by: OfficialOut
     announced_on: date | None
     closed_on: date | None
+    non_working_days: list[date] = []
+    objections_until: date | None = Field(None, description="the last day of the objection window, once announced")
     proposals: list[ProposalOut]
 
     @classmethod
-    def of(cls, mutation_round: MutationRound) -> RoundOut:
-        """The record of a `MutationRound` aggregate."""
+    def of(cls, mutation_round: MutationRound, policy: RulePolicy) -> RoundOut:
+        """The record of a `MutationRound` aggregate (its objection window counted under `policy`)."""
         r = mutation_round
         proposals = [
-            {**vars(p), "consents": list(p.consents.values())} for p in r.proposals.values()
+            {**vars(p), "consents": list(p.consents.values()),
+             "earlier_decisions": r.earlier_decisions.get(p.proposal_id, []),
+             "objections": [ObjectionOut.of(o) for o in r.objections.values() if o.proposal_id == p.proposal_id]}
+            for p in r.proposals.values()
         ]
         return cls.model_validate({
             "id": r.id, "version": r.version, "agency": r.agency, "kind": r.kind, "title": r.title,
@@ -372,6 +385,8 @@ class RoundOut(BaseModel):
             "period_ends_on": r.period_ends_on, "planned_effective_on": r.planned_effective_on,
             "freeze_windows": r.freeze_windows, "opened_by": r.opened_by,
             "announced_on": r.announced_on, "closed_on": r.closed_on, "proposals": proposals,
+            "non_working_days": r.non_working_days,
+            "objections_until": r.objection_window_closes_on(policy),
         }, from_attributes=True)
 
 
