@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from application.audit.storage import prepare_audit_storage
-from application.idempotency import create_idempotency_table
 from application.service import MutasiApplication
 from application.settings import Settings
 from application.store import postgres_conninfo
 
-__all__ = ["initialise_store", "open_application", "postgres_conninfo"]
+__all__ = ["initialise_embedded_store", "initialise_store", "open_application", "postgres_conninfo"]
 
 _INIT_LOCK = 0x6D757461  # "muta": one advisory lock serialises concurrent `db init` runs
 
@@ -39,9 +40,32 @@ def initialise_store(settings: Settings) -> None:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_INIT_LOCK,))
 
 
+def initialise_embedded_store(settings: Settings) -> bool:
+    """On the embedded SQLite default, initialise the store as `mutasi serve` does (PostgreSQL needs
+    `mutasi db init`); True when it had no event table before, so the caller can say it made one."""
+    if settings.store != "sqlite":
+        return False
+    new = not _has_event_table(settings.sqlite_path)
+    initialise_store(settings)
+    return new
+
+
+def _has_event_table(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stored_events'").fetchone() is not None
+    except sqlite3.DatabaseError:
+        return False  # not a database: `initialise_store` then says what is wrong with it
+    finally:
+        conn.close()
+
+
 def _create_beside_events(settings: Settings) -> None:
-    """Idempotency keys and audit checkpoints (and the SQLite dev signing key) live beside the events."""
-    create_idempotency_table(settings)
+    """Audit checkpoints (and the SQLite dev signing key) live beside the events (the idempotency
+    keys' table is made by the event store's recorder, with the events' own)."""
     prepare_audit_storage(settings)
 
 

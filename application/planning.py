@@ -16,7 +16,6 @@ from domain.employee import Employee
 from domain.mutation_round import MutationRound
 from domain.planning.options import PlanOptions
 from domain.planning.plan import MutationPlan
-from domain.planning.planner import compute_plan
 from domain.planning.register import PlanningRegister
 from domain.position import Position
 
@@ -53,6 +52,8 @@ class PlanningUseCases(AgencyAuthority):
         options = options.normalised()
         positions, employees = self._register()
         register = PlanningRegister.of(mutation_round, positions, employees)
+        from domain.planning.planner import compute_plan  # the solver (scipy, numpy): only when a plan is computed
+
         result = compute_plan(register, options, actor.official, self.policy)
         plan = MutationPlan.compute(round_id, mutation_round.version, options, result, actor.official,
                                     self.today())

@@ -1,7 +1,8 @@
 """`mutasi audit history|verify|export|replay|checkpoint|public-key`: the auditor's command line.
 
 `verify BUNDLE` and `replay BUNDLE` need no database and no server: only the bundle and the public key.
-Exit status of `verify`: 0 when everything holds, 1 with the first failure on stdout.
+Exit status of `verify`: 0 when everything holds, 1 with the first failure on stdout (on the store,
+also when something is missing that it can tell: see `application.audit.verify.verify_record`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     verify.add_argument("bundle", nargs="?", type=Path, help="a bundle file: verified without a database")
     verify.add_argument("--public-key", type=Path, help="the published public key (PEM); required for a bundle")
     verify.add_argument("--aggregate", type=UUID, help="verify only this aggregate's chain")
+    verify.add_argument("--expect-head", type=Path, metavar="FILE", help=(
+        "a checkpoint kept from earlier (JSON from GET /audit/checkpoints, or a bundle): fail unless the "
+        "store's checkpoints still contain it"))
     verify.set_defaults(handler=run_verify)
 
     export = actions.add_parser("export", help="write a self-contained NDJSON bundle")
@@ -123,9 +127,10 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
         bundle = read_bundle(_lines(args.bundle))
         result = verify_bundle(bundle, load_public_key(_read(args.public_key)))
         return _report(result, f"bundle {args.bundle}")
+    from application.audit.checks import read_head
     from application.audit.signing import load_private_key, load_public_key
     from application.audit.storage import AuditStorage, signing_key_path
-    from application.audit.verify import verify_aggregate, verify_store
+    from application.audit.verify import verify_aggregate, verify_record
     from application.bootstrap import open_application
 
     app = open_application(settings)
@@ -134,7 +139,8 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
             return _report(verify_aggregate(app, args.aggregate), f"aggregate {args.aggregate}")
         key = (load_public_key(_read(args.public_key)) if args.public_key
                else load_private_key(signing_key_path(settings)).public_key())
-        return _report(verify_store(app, AuditStorage(settings).checkpoints(), key), "event store")
+        expected = read_head(_read(args.expect_head).decode("utf-8", "replace")) if args.expect_head else None
+        return _report(verify_record(app, AuditStorage(settings).checkpoints(), key, expected), "event store")
     finally:
         app.close()
 
@@ -155,15 +161,16 @@ def _lines(path: Path) -> list[str]:
 
 def _report(result: Any, what: str) -> int:
     if result.ok:
-        late = (f"; the last {result.uncovered} are not covered by a signed checkpoint yet "
-                "(run `mutasi audit checkpoint`)") if result.uncovered else ""
+        late = (f"; the last {result.uncovered} are not covered by a signed checkpoint yet, within the "
+                "allowed age (run `mutasi audit checkpoint`)") if result.uncovered else ""
         print(f"{what}: OK ({result.events} events, {result.checkpoints} checkpoints verified{late})")
         return 0
     failure = result.failure
     where = ", ".join(f"{name} {value}" for name, value in (
         ("line", failure.line), ("position", failure.position), ("aggregate", failure.originator_id),
         ("version", failure.version), ("checkpoint", failure.checkpoint)) if value is not None)
-    print(f"{what}: FAILED after {result.events} good events at {where or 'the end'}: {failure.reason}")
+    late = f" ({result.uncovered} events not covered by a signed checkpoint)" if result.uncovered else ""
+    print(f"{what}: FAILED after {result.events} good events at {where or 'the end'}: {failure.reason}{late}")
     return 1
 
 
@@ -206,16 +213,24 @@ def run_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
-    """Sign checkpoints over the events recorded since the last one."""
+    """Sign checkpoints over the events recorded since the last one; with `--every`, again every
+    SECONDS until SIGTERM or SIGINT (`docker compose stop`, Ctrl-C), which end it with status 0."""
+    import signal
     import threading
 
     from application.audit.checkpoints import checkpoint_periodically, make_checkpoints
     from application.bootstrap import open_application
 
+    if args.every is not None and args.every <= 0:
+        raise ValueError("--every takes a positive number of seconds")
     app = open_application(settings)
     try:
         if args.every:
-            checkpoint_periodically(app, args.every, threading.Event(), _print_checkpoints)
+            stop = threading.Event()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, lambda *_: stop.set())
+            checkpoint_periodically(app, args.every, stop, _print_checkpoints)
+            print("checkpointer stopped", flush=True)
         else:
             _print_checkpoints(make_checkpoints(app))
     finally:

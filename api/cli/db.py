@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from application.bootstrap import initialise_store
 from application.settings import Settings
 
 
@@ -18,6 +17,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_init(args: argparse.Namespace, settings: Settings) -> int:
     """Create the tables of the configured store."""
+    from application.bootstrap import initialise_store
+
     initialise_store(settings)
     where = settings.sqlite_path if settings.store == "sqlite" else (
         f"{settings.postgres_host}:{settings.postgres_port}/{settings.postgres_dbname}"

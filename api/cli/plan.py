@@ -8,18 +8,20 @@ and `--agency` (as in `mutasi token`) the agencies they act for: the round's age
 from __future__ import annotations
 
 import argparse
-import json
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from api.http.schemas.plans import PairIn, PlanOut, PlanRequest
-from application.bootstrap import open_application
-from application.context import Actor
 from application.settings import Settings
-from domain.nip import Nip
 from domain.vocabulary import PositionType
+
+if TYPE_CHECKING:  # imported where used: `mutasi --help` need not load the API schemas or the store
+    from api.http.schemas.plans import PairIn, PlanOut
+    from application.context import Actor
 
 
 def _pair(text: str) -> PairIn:
+    from api.http.schemas.plans import PairIn
+
     employee, _, position = text.partition(":")
     return PairIn(employee_id=UUID(employee), position_id=UUID(position))
 
@@ -76,15 +78,18 @@ def _actor(parser: argparse.ArgumentParser) -> None:
 
 
 def _who(args: argparse.Namespace) -> Actor:
+    from application.context import Actor
+    from domain.nip import Nip
+
     return Actor(args.user, Nip.parse(args.nip).value if args.nip else None, agencies=tuple(args.agencies))
-
-
-OPTION_FIELDS = tuple(PlanRequest.model_fields)
 
 
 def run_compute(args: argparse.Namespace, settings: Settings) -> int:
     """Compute and keep a plan; print its id and a summary."""
-    request = PlanRequest(**{name: getattr(args, name) for name in OPTION_FIELDS})
+    from api.http.schemas.plans import PlanRequest
+    from application.bootstrap import open_application
+
+    request = PlanRequest(**{name: getattr(args, name) for name in PlanRequest.model_fields})
     with open_application(settings) as app:
         recorded = app.compute_plan(_who(args), args.round_id, request.options())
         plan = app.get_plan(recorded.plan_id)
@@ -97,6 +102,9 @@ def run_compute(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
     """Print a plan as text, or as JSON."""
+    from api.http.schemas.plans import PlanOut
+    from application.bootstrap import open_application
+
     with open_application(settings) as app:
         plan = app.get_plan(args.plan_id)
     if args.json:
@@ -137,6 +145,8 @@ def describe(plan: PlanOut) -> list[str]:
 
 def run_adopt(args: argparse.Namespace, settings: Settings) -> int:
     """Adopt the plan (or the selected moves) into proposals; print the proposal ids."""
+    from application.bootstrap import open_application
+
     with open_application(settings) as app:
         before = set(app.get_plan(args.plan_id).adoptions)
         app.adopt_plan(_who(args), args.plan_id, args.employee_ids, args.reason)

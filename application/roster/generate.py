@@ -2,7 +2,9 @@
 
 The same size, seed and reference date give the same rows, byte for byte. Rows are produced one at a
 time (a generator), so even the national size (about 4.3 million employees) is never held in memory.
-The vocabulary (units, their technical competency, position templates) is the demo sample's.
+The vocabulary (units, their technical competency, position templates) is the demo sample's, but never
+its agency (`application.sample.AGENCY`): `mutasi demo` and then an import of a generated register land
+in different agencies, so their positions never collide.
 
 Plausibility: each employee's rank lies in their position's range; the rank follows from the years
 of service since the civil-service start in the NIP (entry at II/a or III/a, a promotion every four
@@ -32,6 +34,7 @@ from domain.vocabulary import Expectation, Potential, Rank, SanctionLevel
 SIZES = {"city": 3_000, "province": 50_000, "national": 4_300_000}
 REFERENCE_DATE = date(2026, 1, 1)
 PROVINCE = "Sumatera Barat"
+CITY = "Pemerintah Kota Padang"
 REGIONS = (
     "Kota Padang", "Kota Bukittinggi", "Kota Padang Panjang", "Kota Pariaman", "Kota Payakumbuh",
     "Kota Sawahlunto", "Kota Solok", "Kabupaten Agam", "Kabupaten Dharmasraya",
@@ -87,9 +90,10 @@ class PositionPlan:
 def agencies(size: str) -> list[str]:
     """The agencies (instansi) of a register size."""
     if size == "city":
-        return [AGENCY]
+        return [CITY]
     if size == "province":
-        return [f"Pemerintah Provinsi {PROVINCE}", *(f"Pemerintah {region}" for region in REGIONS)]
+        regions = (f"Pemerintah {region}" for region in REGIONS)
+        return [f"Pemerintah Provinsi {PROVINCE}", *(name for name in regions if name != AGENCY)]
     return [
         name for province in PROVINCES
         for name in (f"Pemerintah Provinsi {province}",

@@ -12,17 +12,19 @@ import pytest
 
 from api.cli.main import main
 from api.http.logs import JsonLines
-from api.http.security import development_secret_path, verify_token
+from api.http.security import ApiSettings, development_secret_path, jwt_secret, verify_token
 from application.settings import Settings
 from tests.scenario import AGENCY, nip
 
 
 @pytest.fixture
 def workdir(tmp_path, monkeypatch: pytest.MonkeyPatch):
-    """A SQLite development store in a temporary folder, configured through the environment."""
+    """A SQLite development store in a temporary folder, configured through the environment, with the
+    development secret that `mutasi serve` makes on its first start (`mutasi token` never makes one)."""
     monkeypatch.setenv("MUTASI_SQLITE_PATH", str(tmp_path / "mutasi.sqlite3"))
     monkeypatch.delenv("MUTASI_JWT_SECRET", raising=False)
     monkeypatch.delenv("MUTASI_STORE", raising=False)
+    jwt_secret(Settings(_env_file=None, sqlite_path=tmp_path / "mutasi.sqlite3"), ApiSettings(_env_file=None))
     return tmp_path
 
 
@@ -69,7 +71,7 @@ def test_serve_initialises_the_sqlite_store_and_runs_uvicorn(workdir, monkeypatc
     assert started["port"] == 8123 and started["host"] == "127.0.0.1" and started["access_log"] is False
     with sqlite3.connect(workdir / "mutasi.sqlite3") as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"stored_events", "mutasi_idempotency"} <= tables
+    assert {"stored_events", "mutasi_command_keys"} <= tables
     assert isinstance(logger.handlers[0].formatter, JsonLines) and not logger.propagate
 
 
