@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date, datetime, timezone
+from itertools import pairwise
+from statistics import median
 from typing import Any
 from uuid import UUID
 
@@ -167,7 +169,8 @@ class Reports:
 
     def round_board(self, round_id: UUID, min_position: int | None = None,
                     timeout: float = WAIT_TIMEOUT) -> Report:
-        """Every proposal of a round with JPM, each rule's result, consents, status and decision."""
+        """Every proposal of a round with JPM, each rule's result, consents, status and decision; its
+        objections (how many, how many wait, each one's state) and the decisions reopened on objection."""
         with self.read.snapshot("round_board", min_position, timeout) as (snap, stamp):
             doc = snap.get("round", round_id)
         if doc is None:
@@ -188,13 +191,23 @@ class Reports:
                 overrides=", ".join(o["rule"] for o in decision.get("overrides", ())),
                 decree_number=(p["decree"] or {}).get("number"), executed_on=p["executed_on"],
             )
+            states = [o["state"] for o in (p.get("objections") or {}).values()]
+            row.update(
+                objections=len(states), objections_pending=states.count("pending"),
+                objection_states=", ".join(states) or None,
+                earlier_decisions=", ".join("approved" if d["approved"] else "rejected"
+                                            for d in p.get("earlier_decisions") or ()) or None,
+            )
             rows.append(row)
         columns = ["proposal_id", "name", "nip", "from_title", "from_unit", "target_title", "target_unit",
                    "reason", "jpm", "jpm_category", *(f"rule_{c}" for c in RULE_CODES), "proposed_by",
                    "consents", "technical_review", "recommended", "status", "decided_by", "decision_reason",
-                   "overrides", "decree_number", "executed_on"]
+                   "overrides", "decree_number", "executed_on", "objections", "objections_pending",
+                   "objection_states", "earlier_decisions"]
         head = {k: doc[k] for k in ("round_id", "agency", "kind", "title", "status", "planned_effective_on",
                                      "announced_on", "closed_on")}
+        head.update(objections=sum(r["objections"] for r in rows),
+                    objections_pending=sum(r["objections_pending"] for r in rows))
         return _report("round-board", f"Round board: {doc['title']}", stamp, {"round_id": str(round_id)},
                        _section("round", [head]), _section("proposals", rows, columns))
 
@@ -202,8 +215,9 @@ class Reports:
 
     def transparency(self, round_id: UUID | None = None, agency: str | None = None,
                      min_position: int | None = None, timeout: float = WAIT_TIMEOUT) -> Report:
-        """Announced decisions with personal data minimised (the public report)."""
-        from projections.views.transparency import PUBLIC_FIELDS
+        """Announced decisions with personal data minimised (the public report), and per round only
+        the counts of objections filed, upheld, dismissed and reversed (never who objected, or why)."""
+        from projections.views.transparency import OBJECTION_COUNTS, PUBLIC_FIELDS
 
         with self.read.snapshot("transparency", min_position, timeout) as (snap, stamp):
             rounds, _ = snap.select("round", equals={"agency": agency, "announced": 1},
@@ -211,68 +225,80 @@ class Reports:
             entries, _ = snap.select("entry", equals={"agency": agency,
                                                       "round_id": str(round_id) if round_id else None},
                                      order_by=("round_id", "key"))
-        rounds = [{k: r[k] for k in ("round_id", "round_title", "agency", "kind", "announced_on")}
-                  for r in rounds if round_id is None or r["round_id"] == str(round_id)]
+        rounds = [r for r in rounds if round_id is None or r["round_id"] == str(round_id)]
+        objections = [{"round_id": r["round_id"], "round_title": r["round_title"], "agency": r["agency"],
+                       **{n: (r.get("objections") or {}).get(n, 0) for n in OBJECTION_COUNTS}} for r in rounds]
+        rounds = [{k: r[k] for k in ("round_id", "round_title", "agency", "kind", "announced_on")} for r in rounds]
         entries.sort(key=lambda e: (e["round_id"], e["unit"] or "", e["position"] or "", e["name"] or ""))
         return _report("transparency", "Announced transfers (public)", stamp,
                        {"round_id": str(round_id) if round_id else None, "agency": agency},
                        _section("rounds", rounds, ["round_id", "round_title", "agency", "kind", "announced_on"]),
-                       _section("decisions", entries, list(PUBLIC_FIELDS)))
+                       _section("decisions", entries, list(PUBLIC_FIELDS)),
+                       _section("objections", objections,
+                                ["round_id", "round_title", "agency", *OBJECTION_COUNTS]))
 
     # -- 5. accountability (internal) --------------------------------------------
 
     def accountability(self, round_id: UUID | None = None, agency: str | None = None,
                        min_position: int | None = None, timeout: float = WAIT_TIMEOUT) -> Report:
-        """Decisions with who, when, on which grounds; overrides; approvals below the JPM threshold."""
+        """Decisions with who, when, on which grounds (and those an upheld objection reopened);
+        overrides; approvals below the JPM threshold; every objection with its grounds, text and
+        answer; decisions reversed on objection."""
         with self.read.snapshot("accountability", min_position, timeout) as (snap, stamp):
             docs, _ = snap.select("proposal", equals={"agency": agency,
                                                       "round_id": str(round_id) if round_id else None},
                                   order_by=("round_id", "key"))
         decided = sorted((d for d in docs if d["decided_at"]), key=lambda d: d["decided_at"])
-        decisions = [{
-            "round_title": d["round_title"], "proposal_id": d["proposal_id"], "name": d["name"],
-            "nip": d["nip"], "target": f"{d['target_title']} ({d['target_unit']})",
-            "approved": d["approved"], "decided_by": d["decided_by"]["user"], "decided_at": d["decided_at"],
-            "recorded_by": d["decided_actor"], "reason": d["reason"],
-            "failed_rules": ", ".join(o["rule"] for o in d["failed_rules"]),
-            "proposed_by": d["proposed_by"]["user"], "proposed_at": d["proposed_at"],
-            "hours_to_decision": d["hours_to_decision"], "jpm_at_decision": d["jpm_at_decision"],
-            "below_jpm_threshold": d["below_jpm_threshold"], "decided_by_proposer": d["decided_by_proposer"],
-            "plan_id": d.get("plan_id"), "plan": _plan_outcome(d),
-        } for d in decided]
+        taken = sorted([(d, {**d, **e}, e["reopened_by_objection"]) for d in docs
+                        for e in d.get("earlier_decisions") or ()] + [(d, d, None) for d in decided],
+                       key=lambda item: item[1]["decided_at"] or "")
+        decisions = [_decision_row(d, decision, superseded) for d, decision, superseded in taken]
         overrides = [{"proposal_id": d["proposal_id"], "name": d["name"], "moment": "decision",
                       "rule": o["rule"], "justification": o["justification"],
                       "authorised_by": o["authorised_by"]["user"],
-                      "decided_by": d["decided_by"]["user"], "decided_at": d["decided_at"]}
-                     for d in decided for o in d["overrides"]]
+                      "decided_by": decision["decided_by"]["user"], "decided_at": decision["decided_at"],
+                      "superseded_by_objection": superseded}
+                     for d, decision, superseded in taken for o in decision["overrides"]]
         overrides += [{"proposal_id": d["proposal_id"], "name": d["name"], "moment": "decree",
                        "rule": o["rule"], "justification": o["justification"],
                        "authorised_by": o["authorised_by"]["user"],
-                       "decided_by": d["decree_signed_by"]["user"], "decided_at": d["decreed_at"]}
+                       "decided_by": d["decree_signed_by"]["user"], "decided_at": d["decreed_at"],
+                       "superseded_by_objection": None}
                       for d in decided for o in d.get("decree_overrides") or ()]
+        objections = sorted((_objection_row(d, o) for d in docs for o in (d.get("objections") or {}).values()),
+                            key=lambda row: (row["filed_at"] or "", row["objection_id"]))
+        reversed_ = [row for d in docs for row in _reversals(d)]
         hours = sorted(d["hours_to_decision"] for d in decided if d["hours_to_decision"] is not None)
         summary = [{
             "proposals": len(docs), "decisions": len(decided),
             "approved": sum(1 for d in decided if d["approved"]),
             "overrides": len(overrides),
-            "approved_below_jpm_threshold": sum(1 for d in decided if d["below_jpm_threshold"]),
-            "decided_by_proposer": sum(1 for d in decided if d["decided_by_proposer"]),
+            "approved_below_jpm_threshold": sum(1 for d in decisions if d["below_jpm_threshold"]),
+            "decided_by_proposer": sum(1 for d in decisions if d["decided_by_proposer"]),
             "from_plan": sum(1 for d in docs if d.get("plan_id")),
             "followed_plan": sum(1 for d in decided if _plan_outcome(d) == "followed"),
             "departed_from_plan": sum(1 for d in decided if _plan_outcome(d) == "departed"),
             "median_hours_to_decision": hours[len(hours) // 2] if hours else None,
             "max_hours_to_decision": hours[-1] if hours else None,
+            "objections": len(objections),
+            "objections_upheld": sum(1 for o in objections if o["answer"] == "upheld"),
+            "objections_dismissed": sum(1 for o in objections if o["answer"] == "dismissed"),
+            "objections_pending": sum(1 for o in objections if o["answer"] == "pending"),
+            "decisions_superseded": sum(1 for _, _, superseded in taken if superseded),
+            "reopened_awaiting_decision": sum(1 for d in docs if d["status"] == "reopened"),
+            "reversed_on_objection": len(reversed_),
         }]
         return _report(
             "accountability", "Accountability of decisions (internal)", stamp,
             {"round_id": str(round_id) if round_id else None, "agency": agency},
-            _section("summary", summary), _section("decisions", decisions),
+            _section("summary", summary), _table("decisions", decisions, DECISION_COLUMNS),
             _section("overrides", overrides, ["proposal_id", "name", "moment", "rule", "justification",
-                                              "authorised_by", "decided_by", "decided_at"]),
-            _section("below_jpm_threshold", [d for d in decisions if d["below_jpm_threshold"]],
-                     list(decisions[0]) if decisions else []),
-            _section("decided_by_proposer", [d for d in decisions if d["decided_by_proposer"]],
-                     list(decisions[0]) if decisions else []),
+                                              "authorised_by", "decided_by", "decided_at",
+                                              "superseded_by_objection"]),
+            _table("below_jpm_threshold", [d for d in decisions if d["below_jpm_threshold"]], DECISION_COLUMNS),
+            _table("decided_by_proposer", [d for d in decisions if d["decided_by_proposer"]], DECISION_COLUMNS),
+            _table("objections", objections, OBJECTION_COLUMNS),
+            _table("reversed_on_objection", reversed_, REVERSAL_COLUMNS),
         )
 
     # -- 6. post-transfer evaluation ---------------------------------------------
@@ -383,7 +409,9 @@ class Reports:
     def merit(self, round_id: UUID | None = None, agency: str | None = None,
               min_position: int | None = None, timeout: float = WAIT_TIMEOUT) -> Report:
         """Per round: shares of documented reasons, decrees after announcement, evaluated transfers,
-        and decisions within the rules."""
+        decisions within the rules and objections answered; objections upheld, decisions reversed on
+        objection and the median days to answer one. Addressed to BKN (supervision of the merit
+        system) and KemenPANRB (its policy); each indicator under the merit-system aspect it evidences."""
         with self.read.snapshot("merit", min_position, timeout) as (snap, stamp):
             docs, _ = snap.select("round", equals={"agency": agency}, order_by=("agency", "key"))
         rows = []
@@ -394,6 +422,9 @@ class Reports:
             decided = [p for p in ps if p["decided"]]
             decreed = [p for p in ps if p["decreed"]]
             executed = [p for p in ps if p["executed"]]
+            objections = list((d.get("objections") or {}).values())
+            answered = [o for o in objections if o["answered_on"]]
+            days = [(date.fromisoformat(o["answered_on"]) - date.fromisoformat(o["filed_on"])).days for o in answered]
             rows.append({
                 "round_id": d["round_id"], "title": d["title"], "agency": d["agency"],
                 "proposals": len(ps), "decisions": len(decided),
@@ -402,12 +433,57 @@ class Reports:
                 "announced_before_decree": _share(sum(p["decree_after_announcement"] for p in decreed), len(decreed)),
                 "transfers_evaluated": _share(sum(p["evaluated"] for p in executed), len(executed)),
                 "decisions_within_rules": _share(sum(p["within_rules"] for p in decided), len(decided)),
+                "objections_filed": len(objections),
+                "objections_answered": _share(len(answered), len(objections)),
+                "objections_upheld": sum(1 for o in answered if o["upheld"]),
+                "decisions_reversed_on_objection": sum(p.get("reversed", 0) for p in ps),
+                "median_days_to_answer": median(days) if days else None,
             })
-        return _report("merit", "Merit indicators per round", stamp,
+        indicators = [{"round_id": r["round_id"], "title": r["title"], "aspect": aspect, "indicator": name,
+                       "value": r[name], "evidence": evidence}
+                      for r in rows for name, (aspect, evidence) in MERIT_INDICATORS.items()]
+        aspects = [{"aspect": aspect, "indicators": ", ".join(
+                        n for n, (a, _) in MERIT_INDICATORS.items() if a == aspect) or None}
+                   for aspect in MERIT_ASPECTS]
+        return _report("merit", "Merit indicators per round (for BKN and KemenPANRB)", stamp,
                        {"round_id": str(round_id) if round_id else None, "agency": agency},
                        _section("rounds", rows, ["round_id", "title", "agency", "proposals", "decisions",
                                                  "documented_reason", "announced_before_decree",
-                                                 "transfers_evaluated", "decisions_within_rules"]))
+                                                 "transfers_evaluated", "decisions_within_rules",
+                                                 "objections_filed", "objections_answered", "objections_upheld",
+                                                 "decisions_reversed_on_objection", "median_days_to_answer"]),
+                       _section("indicators", indicators,
+                                ["round_id", "title", "aspect", "indicator", "value", "evidence"]),
+                       _section("aspects", aspects, ["aspect", "indicators"]),
+                       _section("addressed_to", MERIT_SUPERVISION, ["institution", "role"]))
+
+
+MERIT_ASPECTS = (
+    "needs planning", "procurement", "career development", "promotion and transfer",
+    "performance management", "pay, reward and discipline", "protection and services",
+    "integrated information system",
+)
+"""The eight aspects the merit system is assessed on (DOMAIN.md, "Institutions")."""
+
+MERIT_INDICATORS: dict[str, tuple[str, str]] = {
+    "documented_reason": ("promotion and transfer", "every proposal and decision states its reason"),
+    "decisions_within_rules": ("promotion and transfer", "approvals passed every rule without an override"),
+    "announced_before_decree": ("promotion and transfer", "the decided list was announced before the decree"),
+    "objections_answered": ("promotion and transfer", "objections the committee answered"),
+    "objections_upheld": ("promotion and transfer", "objections upheld (the decision reopened)"),
+    "decisions_reversed_on_objection": ("promotion and transfer",
+                                        "decisions taken again after an objection that differ from the first"),
+    "median_days_to_answer": ("promotion and transfer", "days from filing an objection to its answer"),
+    "transfers_evaluated": ("performance management", "executed transfers evaluated afterwards"),
+}
+"""Each indicator of the merit report: the merit-system aspect it gives evidence for, and what it counts."""
+
+MERIT_SUPERVISION = [
+    {"institution": "BKN (Badan Kepegawaian Negara)",
+     "role": "supervises the merit system (since KASN was dissolved in 2024)"},
+    {"institution": "KemenPANRB", "role": "sets merit-system policy"},
+]
+"""To whom merit reports are addressed now that KASN is dissolved (DOMAIN.md, "Institutions")."""
 
 
 def _plan_outcome(doc: dict[str, Any]) -> str | None:
@@ -415,3 +491,104 @@ def _plan_outcome(doc: dict[str, Any]) -> str | None:
     if not doc.get("plan_id") or doc.get("approved") is None:
         return None
     return "followed" if doc["approved"] else "departed"
+
+
+DECISION_COLUMNS = [
+    "round_title", "proposal_id", "name", "nip", "target", "approved", "decided_by", "decided_at", "recorded_by",
+    "reason", "failed_rules", "proposed_by", "proposed_at", "hours_to_decision", "jpm_at_decision",
+    "below_jpm_threshold", "decided_by_proposer", "plan_id", "plan", "superseded_by_objection",
+    "reverses_earlier_decision",
+]
+"""Every decision taken: those standing, and those an upheld objection reopened (`superseded_by_objection`
+names it); `reverses_earlier_decision` tells whether a decision taken again differs from the one reopened."""
+
+OBJECTION_COLUMNS = [
+    "round_title", "proposal_id", "name", "nip", "target", "objection_id", "grounds", "text", "filed_by",
+    "on_behalf_of", "letter_reference", "filed_on", "filed_at", "plan_explanation", "decision_contested",
+    "answer", "reasons", "answered_by", "answered_on", "answered_at", "days_to_answer", "human_review_by",
+    "human_review_grounds", "decision_after", "reversed",
+]
+
+REVERSAL_COLUMNS = [
+    "round_title", "proposal_id", "name", "nip", "target", "objection_id", "decision_before",
+    "decided_before_by", "decided_before_at", "reason_before", "decision_after", "decided_after_by",
+    "decided_after_at", "reason_after",
+]
+
+
+def _verdict(approved: bool | None) -> str | None:
+    return None if approved is None else "approved" if approved else "rejected"
+
+
+def _target(doc: dict[str, Any]) -> str:
+    return f"{doc['target_title']} ({doc['target_unit']})"
+
+
+def _decision_row(doc: dict[str, Any], decision: dict[str, Any], superseded: str | None) -> dict[str, Any]:
+    """One decision of a proposal (`decision` holds the decision's fields over the proposal's)."""
+    earlier = doc.get("earlier_decisions") or []
+    replaced = next((e for e in reversed(earlier) if e["decided_at"] and decision["decided_at"]
+                     and e["decided_at"] < decision["decided_at"]), None)
+    return {
+        "round_title": doc["round_title"], "proposal_id": doc["proposal_id"], "name": doc["name"],
+        "nip": doc["nip"], "target": _target(doc), "approved": decision["approved"],
+        "decided_by": decision["decided_by"]["user"], "decided_at": decision["decided_at"],
+        "recorded_by": decision["decided_actor"], "reason": decision["reason"],
+        "failed_rules": ", ".join(o["rule"] for o in decision["failed_rules"]),
+        "proposed_by": doc["proposed_by"]["user"], "proposed_at": doc["proposed_at"],
+        "hours_to_decision": decision["hours_to_decision"], "jpm_at_decision": decision["jpm_at_decision"],
+        "below_jpm_threshold": decision["below_jpm_threshold"],
+        "decided_by_proposer": decision["decided_by_proposer"], "plan_id": doc.get("plan_id"),
+        "plan": _plan_outcome(decision), "superseded_by_objection": superseded,
+        "reverses_earlier_decision": None if replaced is None else replaced["approved"] != decision["approved"],
+    }
+
+
+def _decisions_in_order(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The proposal's decisions, oldest first: those reopened, then the standing one (if any)."""
+    return list(doc.get("earlier_decisions") or ()) + ([doc] if doc["decided_at"] else [])
+
+
+def _objection_row(doc: dict[str, Any], objection: dict[str, Any]) -> dict[str, Any]:
+    answer = objection["answer"] or {}
+    review = answer.get("human_review") or {}
+    decisions = _decisions_in_order(doc)
+    reopened = next((i for i, d in enumerate(decisions)
+                     if d.get("reopened_by_objection") == objection["objection_id"]), None)
+    after = decisions[reopened + 1] if reopened is not None and reopened + 1 < len(decisions) else None
+    days = None
+    if answer:
+        days = (date.fromisoformat(answer["answered_on"]) - date.fromisoformat(objection["filed_on"])).days
+    return {
+        "round_title": doc["round_title"], "proposal_id": doc["proposal_id"], "name": doc["name"],
+        "nip": doc["nip"], "target": _target(doc), "objection_id": objection["objection_id"],
+        "grounds": objection["grounds"], "text": objection["text"], "filed_by": objection["filed_by"]["user"],
+        "on_behalf_of": doc["name"] if objection["letter_reference"] else None,
+        "letter_reference": objection["letter_reference"], "filed_on": objection["filed_on"],
+        "filed_at": objection["filed_at"], "plan_explanation": objection["plan_explanation"],
+        "decision_contested": _verdict(objection["decision_contested"]),
+        "answer": ("upheld" if answer["upheld"] else "dismissed") if answer else "pending",
+        "reasons": answer.get("reasons"), "answered_by": (answer.get("answered_by") or {}).get("user"),
+        "answered_on": answer.get("answered_on"), "answered_at": answer.get("answered_at"),
+        "days_to_answer": days, "human_review_by": review.get("reviewer"),
+        "human_review_grounds": review.get("grounds"),
+        "decision_after": _verdict(after["approved"]) if after else ("reopened" if reopened is not None else None),
+        "reversed": bool(after) and after["approved"] != decisions[reopened]["approved"],
+    }
+
+
+def _reversals(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each decision taken again after an upheld objection that differs from the one reopened."""
+    decisions, rows = _decisions_in_order(doc), []
+    for before, after in pairwise(decisions):
+        if before["approved"] != after["approved"]:
+            rows.append({
+                "round_title": doc["round_title"], "proposal_id": doc["proposal_id"], "name": doc["name"],
+                "nip": doc["nip"], "target": _target(doc), "objection_id": before["reopened_by_objection"],
+                "decision_before": _verdict(before["approved"]),
+                "decided_before_by": before["decided_by"]["user"], "decided_before_at": before["decided_at"],
+                "reason_before": before["reason"], "decision_after": _verdict(after["approved"]),
+                "decided_after_by": after["decided_by"]["user"], "decided_after_at": after["decided_at"],
+                "reason_after": after["reason"],
+            })
+    return rows

@@ -1,4 +1,5 @@
-"""Merit indicators per round: documented reasons, announced before decree, evaluated, within the rules."""
+"""Merit indicators per round: documented reasons, announced before decree, evaluated, within the rules,
+objections answered and upheld, and how many days an answer took."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from projections.store import Table
 
 
 class MeritProjection(DocumentProjection):
-    """One row per round with one small record per proposal; the shares are computed when read."""
+    """One row per round with one small record per proposal and per objection (its filing and answer
+    days, nothing of who or why); the shares and the median are computed when read."""
 
     name = "merit"
     cost = 0.3  # relative rebuild work (measured with bench/projection_rebuild.py)
@@ -30,7 +32,7 @@ class MeritProjection(DocumentProjection):
     def _opened(self, e: Any, tracking: Tracking) -> None:
         self.put("round", e.originator_id, plain({
             "round_id": e.originator_id, "title": e.title, "agency": e.agency, "announced_on": None,
-            "proposals": {},
+            "proposals": {}, "objections": {},
         }))
 
     @process_event.register(MutationRound.Proposed)
@@ -49,10 +51,29 @@ class MeritProjection(DocumentProjection):
     @process_event.register(MutationRound.Decided)
     def _decided(self, e: Any, tracking: Tracking) -> None:
         d = e.decision
-        self._proposal(e).update(
+        proposal = self._proposal(e)
+        if proposal.get("reopened"):  # decided again after an upheld objection
+            proposal.update(reopened=False, reversed=proposal.get("reversed", 0) + (proposal["approved"] != d.approved))
+        proposal.update(
             decided=True, approved=d.approved, decision_reason_documented=bool(d.reason.strip()),
             within_rules=not d.approved or (not d.overrides and all(o.passed for o in d.eligibility)),
         )
+
+    @process_event.register(MutationRound.DecisionReopened)
+    def _reopened(self, e: Any, tracking: Tracking) -> None:
+        self._proposal(e).update(decided=False, reopened=True)  # `approved` keeps the decision reopened
+
+    @process_event.register(MutationRound.ObjectionFiled)
+    def _objection_filed(self, e: Any, tracking: Tracking) -> None:
+        o = e.objection
+        self.edit("round", e.originator_id).setdefault("objections", {})[str(o.objection_id)] = plain({
+            "filed_on": o.filed_on, "answered_on": None, "upheld": None,
+        })
+
+    @process_event.register(MutationRound.ObjectionAnswered)
+    def _objection_answered(self, e: Any, tracking: Tracking) -> None:
+        self.edit("round", e.originator_id)["objections"][str(e.objection_id)].update(
+            answered_on=plain(e.answer.answered_on), upheld=e.answer.upheld)
 
     @process_event.register(MutationRound.Announced)
     def _announced(self, e: Any, tracking: Tracking) -> None:

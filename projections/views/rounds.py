@@ -1,4 +1,5 @@
-"""The round board: every proposal of a round with JPM, the rules one by one, paperwork and decision."""
+"""The round board: every proposal of a round with JPM, the rules one by one, paperwork and decision,
+its objections and their state, and the decisions an upheld objection reopened."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ class RoundBoardProjection(DocumentProjection):
             "eligibility": p.eligibility, "eligible": all(o.passed for o in p.eligibility),
             "status": p.status, "withdrawal_reason": None, "consents": {}, "technical_review": None,
             "recommendation": None, "decision": None, "decided_at": None, "decree": None,
-            "executed_on": None, "evaluations": [],
+            "executed_on": None, "evaluations": [], "objections": {}, "earlier_decisions": [],
         })
 
     @process_event.register(MutationRound.ProposalWithdrawn)
@@ -80,6 +81,32 @@ class RoundBoardProjection(DocumentProjection):
             status="approved" if e.decision.approved else "rejected", decision=plain(e.decision),
             decided_at=recorded_at(e), decided_actor=actor_of(e),
         )
+
+    @process_event.register(MutationRound.DecisionReopened)
+    def _reopened(self, e: Any, tracking: Tracking) -> None:
+        proposal = self._proposal(e)
+        proposal.setdefault("earlier_decisions", []).append(
+            {**proposal["decision"], "decided_at": proposal["decided_at"], "reopened_at": recorded_at(e),
+             "reopened_by_objection": str(e.objection_id)})
+        proposal.update(status="reopened", decision=None, decided_at=None, decided_actor=None)
+
+    @process_event.register(MutationRound.ObjectionFiled)
+    def _objection_filed(self, e: Any, tracking: Tracking) -> None:
+        o = e.objection
+        doc = self.edit("round", e.originator_id)
+        doc["updated_at"] = recorded_at(e)
+        doc["proposals"][str(o.proposal_id)].setdefault("objections", {})[str(o.objection_id)] = plain({
+            "objection_id": o.objection_id, "grounds": o.grounds, "filed_by": o.filed_by.user,
+            "letter_reference": o.letter_reference, "filed_on": o.filed_on, "state": "pending",
+            "answered_by": None, "answered_on": None,
+        })
+
+    @process_event.register(MutationRound.ObjectionAnswered)
+    def _objection_answered(self, e: Any, tracking: Tracking) -> None:
+        self._proposal(e)["objections"][str(e.objection_id)].update(plain({
+            "state": "upheld" if e.answer.upheld else "dismissed", "answered_by": e.answer.answered_by.user,
+            "answered_on": e.answer.answered_on,
+        }))
 
     @process_event.register(MutationRound.Announced)
     def _announced(self, e: Any, tracking: Tracking) -> None:

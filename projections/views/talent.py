@@ -114,7 +114,8 @@ class TalentProjection(DocumentProjection):
     @process_event.register(MutationRound.Proposed)
     def _proposed(self, e: Any, tracking: Tracking) -> None:
         p = e.proposal
-        self.put("proposal", p.proposal_id, {"employee_id": str(p.employee_id)})
+        self.put("proposal", p.proposal_id, {"employee_id": str(p.employee_id),
+                                             "target_position_id": str(p.target_position_id)})
         self.edit("employee", p.employee_id).update(
             target_position_id=str(p.target_position_id), target_proposal_id=str(p.proposal_id))
 
@@ -128,7 +129,22 @@ class TalentProjection(DocumentProjection):
     def _withdrawn(self, e: Any, tracking: Tracking) -> None:
         self._drop_target(e.proposal_id)
 
+    def _restore_target(self, proposal_id: Any) -> None:
+        """A reopened (or again approved) proposal is pending again: its target is the employee's,
+        unless a later proposal took its place."""
+        proposal = self.get("proposal", proposal_id) or {}
+        employee = self.get("employee", proposal["employee_id"]) if proposal.get("target_position_id") else None
+        if employee is not None and employee["target_proposal_id"] is None:  # edited (rewritten) only then
+            self.edit("employee", proposal["employee_id"]).update(
+                target_position_id=proposal["target_position_id"], target_proposal_id=str(proposal_id))
+
     @process_event.register(MutationRound.Decided)
     def _decided(self, e: Any, tracking: Tracking) -> None:
         if not e.decision.approved:
             self._drop_target(e.proposal_id)
+        else:  # decided again after an objection reopened a rejection
+            self._restore_target(e.proposal_id)
+
+    @process_event.register(MutationRound.DecisionReopened)
+    def _reopened(self, e: Any, tracking: Tracking) -> None:
+        self._restore_target(e.proposal_id)

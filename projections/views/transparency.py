@@ -3,6 +3,11 @@
 The view never stores a full NIP (only the masked one), a birth date, a score or a sanction: what it
 keeps before an announcement is the same minimised data, held back until the round is announced. It
 keeps no directory of people either: names and NIPs are looked up (and masked) per proposal.
+
+Of objections it keeps per round only counts (filed, upheld, dismissed, reversed): never who objected,
+on which proposal, or what they wrote. A published entry shows the decision standing: one reopened by
+an upheld objection (`DecisionReopened`, not handled here) stays as announced until the PPK decides
+again, and nothing in an entry says whether it was contested.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ from domain.mutation_round import MutationRound
 from domain.nip import Nip
 from projections.base import DocumentProjection, plain
 from projections.store import Table
+
+OBJECTION_COUNTS = ("filed", "upheld", "dismissed", "reversed")
+"""What the public learns of a round's objections: counts, nothing else."""
 
 PUBLIC_FIELDS = (
     "round_id", "round_title", "agency", "announced_on", "proposal_id", "position", "unit", "name",
@@ -42,6 +50,7 @@ class TransparencyProjection(DocumentProjection):
         self.put("round", e.originator_id, plain({
             "round_id": e.originator_id, "round_title": e.title, "agency": e.agency, "kind": e.kind,
             "announced": 0, "announced_on": None, "held": {},
+            "objections": dict.fromkeys(OBJECTION_COUNTS, 0),
         }))
 
     @process_event.register(MutationRound.Proposed)
@@ -64,7 +73,27 @@ class TransparencyProjection(DocumentProjection):
 
     @process_event.register(MutationRound.Decided)
     def _decided(self, e: Any, tracking: Tracking) -> None:
-        self._held(e)["decision"] = "approved" if e.decision.approved else "rejected"
+        held = self._held(e)
+        before, held["decision"] = held["decision"], "approved" if e.decision.approved else "rejected"
+        if before is not None:  # decided again, after an upheld objection reopened the decision
+            doc = self.edit("round", e.originator_id)
+            if before != held["decision"]:
+                self._count(doc, "reversed")
+            if doc["announced"]:
+                self.put("entry", e.proposal_id, self._entry(doc, held))
+
+    @process_event.register(MutationRound.ObjectionFiled)
+    def _objection_filed(self, e: Any, tracking: Tracking) -> None:
+        self._count(self.edit("round", e.originator_id), "filed")
+
+    @process_event.register(MutationRound.ObjectionAnswered)
+    def _objection_answered(self, e: Any, tracking: Tracking) -> None:
+        self._count(self.edit("round", e.originator_id), "upheld" if e.answer.upheld else "dismissed")
+
+    @staticmethod
+    def _count(doc: dict[str, Any], what: str) -> None:
+        counts = doc.setdefault("objections", dict.fromkeys(OBJECTION_COUNTS, 0))
+        counts[what] = counts.get(what, 0) + 1
 
     @process_event.register(MutationRound.Announced)
     def _announced(self, e: Any, tracking: Tracking) -> None:
