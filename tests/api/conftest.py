@@ -8,6 +8,7 @@ import pytest
 
 from application.bootstrap import initialise_store
 from application.settings import Settings
+from projections.runner import BackgroundProjections
 from tests.api.support import Api, running_api
 
 
@@ -31,3 +32,18 @@ def sqlite_api(sqlite_settings: Settings, clock) -> Iterator[Api]:
     """The REST API on an empty SQLite store."""
     with running_api(sqlite_settings, clock) as running:
         yield running
+
+
+@pytest.fixture
+def reporting_api(settings: Settings, clock) -> Iterator[Api]:
+    """The service with its read side on each store: SQLite runs the projections in-process, on
+    PostgreSQL a runner runs beside it (as `mutasi projections run` would)."""
+    background = BackgroundProjections(settings, poll_interval=0.05) if settings.store == "postgres" else None
+    if background:
+        background.start()
+    try:
+        with running_api(settings, clock) as running:
+            yield running
+    finally:
+        if background:
+            background.stop()

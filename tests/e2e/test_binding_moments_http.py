@@ -5,18 +5,14 @@ RFC 9457 problem and records nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import pytest
 from httpx import Response
 
 from api.http.roles import Role
 from tests import scenario as sc
-from application.settings import Settings
 from domain.vocabulary import Office
-from projections.runner import BackgroundProjections
 from tests.api.support import (
     AGENCY,
     OTHER_AGENCY,
@@ -25,7 +21,6 @@ from tests.api.support import (
     open_round,
     position,
     recommended_proposal,
-    running_api,
 )
 from tests.scenario import GOOD_SCORES, STANDARD, nip
 
@@ -151,20 +146,6 @@ def _decree(number: str = "821.2/001/BKPSDM/2026", signed_on: str = "2026-03-01"
             effective_on: str = "2026-03-01", overrides: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {"number": number, "signed_on": signed_on, "effective_on": effective_on,
             "overrides": overrides or []}
-
-
-@pytest.fixture
-def reporting_api(settings: Settings, clock) -> Iterator[Api]:
-    """The service with its read side: SQLite runs the projections itself, PostgreSQL needs a runner."""
-    background = BackgroundProjections(settings, poll_interval=0.05) if settings.store == "postgres" else None
-    if background:
-        background.start()
-    try:
-        with running_api(settings, clock) as running:
-            yield running
-    finally:
-        if background:
-            background.stop()
 
 
 # -- 1. the back-dated decree --------------------------------------------------------------------

@@ -126,3 +126,27 @@ def test_an_employee_token_without_a_nip_is_refused(api: Api) -> None:
     response = api.client.get("/rounds/00000000-0000-0000-0000-000000000000/mine",
                               headers={"Authorization": f"Bearer {token}"})
     _problem(response, 401, "unauthenticated")
+
+
+def test_the_reports_show_the_objections_and_the_public_only_their_counts(reporting_api: Api) -> None:
+    api = reporting_api
+    round_id, mine, _ = _announced_round(api)
+    path = f"/rounds/{round_id}/proposals/{mine}"
+    text = "my child's school is in the old district"
+    filed = api.ok(Role.EMPLOYEE, "POST", path + "/objections", {"grounds": "personal_circumstances", "text": text})
+    api.ok(Role.COMMITTEE, "POST", f"{path}/objections/{filed['objection_id']}/answer",
+           {"upheld": True, "reasons": "family circumstances verified"}, Authorization=ANOTHER_TPK["Authorization"])
+    last = api.ok(Role.PPK, "POST", path + "/decision", {"approve": False, "reason": "reversed on objection"})
+
+    report = api.ok(Role.AUDITOR, "GET", f"/reports/accountability?round_id={round_id}&min_position={last['position']}")
+    sections = {s["name"]: s for s in report["sections"]}
+    [objection] = sections["objections"]["rows"]
+    assert (objection["grounds"], objection["text"], objection["answer"]) == ("personal_circumstances", text, "upheld")
+    assert objection["answered_by"] == "anggota-tpk" and objection["reversed"] is True
+    assert [r["proposal_id"] for r in sections["reversed_on_objection"]["rows"]] == [mine]
+
+    public = api.client.get(f"/public/reports/transparency?round_id={round_id}&min_position={last['position']}")
+    assert public.status_code == 200, public.text
+    counts = next(s for s in public.json()["sections"] if s["name"] == "objections")["rows"]
+    assert [(c["filed"], c["upheld"], c["dismissed"], c["reversed"]) for c in counts] == [(1, 1, 0, 1)]
+    assert text not in public.text and "anggota-tpk" not in public.text and nip(1) not in public.text

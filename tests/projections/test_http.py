@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 from openpyxl import load_workbook
 
 from api.http.roles import Role
-from application.settings import Settings
 from projections.catalogue import VIEWS
-from projections.runner import BackgroundProjections
 from tests import scenario as sc
-from tests.api.support import Api, running_api
+from tests.api.support import Api
 
 
 @pytest.fixture
-def api(settings: Settings, clock) -> Iterator[Api]:
-    """The service; on SQLite it runs the projections itself, on PostgreSQL a runner runs beside it."""
-    background = BackgroundProjections(settings, poll_interval=0.05) if settings.store == "postgres" else None
-    if background:
-        background.start()
-    try:
-        with running_api(settings, clock) as running:
-            yield running
-    finally:
-        if background:
-            background.stop()
+def api(reporting_api: Api) -> Api:
+    """The service with its read side (`tests.api.conftest.reporting_api`)."""
+    return reporting_api
 
 
 def test_a_report_waits_for_the_write_it_is_asked_to_include(api: Api) -> None:
