@@ -314,6 +314,7 @@ class MutationRound(Aggregate):
         plan: PlanReference | None = None,
     ) -> UUID:
         """Propose `employee` for `target`, recording JPM and every rule's result at this moment."""
+        check_acts_for(proposed_by, self.agency, "this round")
         self.check_open()
         employee.check_active()
         target.check_not_abolished()
@@ -321,7 +322,6 @@ class MutationRound(Aggregate):
             raise IllegalTransition(f"employee {employee.nip} does not hold {current.title}")
         if target.id == current.id:
             raise IllegalTransition("the target is the position the employee already holds")
-        check_acts_for(proposed_by, self.agency, "this round")
         self.check_no_conflict(Act.PROPOSE, proposed_by, employee.nip)
         self.check_kind(current, target)
         for other in self.proposals.values():
@@ -349,9 +349,9 @@ class MutationRound(Aggregate):
 
     def withdraw(self, proposal_id: UUID, by: Official, reason: str) -> None:
         """Withdraw a proposal that has not been decided."""
+        check_acts_for(by, self.agency, "this round")
         self.check_open()
         self.check_undecided(self.proposal(proposal_id))
-        check_acts_for(by, self.agency, "this round")
         self._withdrawn(proposal_id, by, require_text(reason, "reason"))
 
     @event("ProposalWithdrawn")
@@ -407,10 +407,10 @@ class MutationRound(Aggregate):
 
     def recommend(self, proposal_id: UUID, employee_nip: str, recommendation: Recommendation) -> None:
         """Record the committee's recommendation (for or against) to the PPK."""
+        check_acts_for(recommendation.by, self.agency, "this round")
         self.check_open()
         proposal = self.proposal(proposal_id)
         self.check_undecided(proposal)
-        check_acts_for(recommendation.by, self.agency, "this round")
         self.check_no_conflict(Act.RECOMMEND, recommendation.by, employee_nip, proposal)
         self._recommended(proposal_id, recommendation)
 
@@ -443,10 +443,10 @@ class MutationRound(Aggregate):
     ) -> EligibilityReport:
         """Approve a proposal (first binding moment): every rule is judged again on the planned date,
         and each failure needs an override. `today` is the day of the decision."""
+        check_may_decide(decided_by, self.kind, self.agency, current.agency)
         proposal = self.proposal(proposal_id)
         self.check_decidable(proposal)
         self.check_concerns(proposal, employee, current, target)
-        check_may_decide(decided_by, self.kind, self.agency, current.agency)
         self.check_no_conflict(Act.DECIDE, decided_by, employee.nip, proposal)
         employee.check_active()
         target.check_not_abolished()
@@ -467,11 +467,11 @@ class MutationRound(Aggregate):
     ) -> None:
         """Reject a proposal, with the reason. `releasing_agency` is the agency the employee serves
         (needed in cross-agency rounds, whose decider must serve both agencies)."""
-        proposal = self.proposal(proposal_id)
-        self.check_decidable(proposal)
         if releasing_agency is None and self.kind.is_cross_agency:
             raise IllegalTransition("a cross-agency decision needs the releasing agency")
         check_may_decide(decided_by, self.kind, self.agency, releasing_agency or self.agency)
+        proposal = self.proposal(proposal_id)
+        self.check_decidable(proposal)
         self.check_no_conflict(Act.DECIDE, decided_by, employee_nip, proposal)
         self._decided(proposal_id, Decision(False, decided_by, require_text(reason, "reason"),
                                             decided_on=today))
@@ -498,8 +498,8 @@ class MutationRound(Aggregate):
     def announce(self, by: Official, announced_on: date, employee_nips: Mapping[UUID, str]) -> None:
         """Publish the decided list; afterwards no more proposals or decisions. `employee_nips` holds
         the NIP of each decided proposal's employee: nobody announces their own transfer (rule 9)."""
-        self.check_open()
         check_acts_for(by, self.agency, "this round")
+        self.check_open()
         decided = [p for p in self.proposals.values() if p.decision is not None]
         if not decided:
             raise IllegalTransition("nothing has been decided yet: there is nothing to announce")
@@ -526,6 +526,7 @@ class MutationRound(Aggregate):
         with the power to decide, not after `today` nor before the decision; every rule is judged
         again on its TMT with the register as it is now, and a rule that newly fails, a back-dated
         TMT or one outside the round's period needs an override. Returns what was judged."""
+        check_may_decide(decree.signed_by, self.kind, self.agency, current.agency)
         self.check_not_closed()
         proposal = self.proposal(proposal_id)
         if proposal.status is not ProposalStatus.APPROVED:
@@ -533,7 +534,6 @@ class MutationRound(Aggregate):
                 f"a decree needs an approved proposal; {proposal_id} is {proposal.status.value}"
             )
         self.check_concerns(proposal, employee, current, target)
-        check_may_decide(decree.signed_by, self.kind, self.agency, current.agency)
         self.check_no_conflict(Act.SIGN_DECREE, decree.signed_by, employee.nip, proposal)
         require_text(decree.number, "decree number")
         self._check_signing_day(proposal, decree, today)
@@ -783,8 +783,8 @@ class MutationRound(Aggregate):
 
     def close(self, by: Official, closed_on: date) -> None:
         """Close the round; refused while a decreed transfer awaits execution."""
-        self.check_not_closed()
         check_acts_for(by, self.agency, "this round")
+        self.check_not_closed()
         pending = [p.proposal_id for p in self.proposals.values() if p.status is ProposalStatus.DECREED]
         if pending:
             raise IllegalTransition(f"{len(pending)} decreed transfers are not executed yet")
