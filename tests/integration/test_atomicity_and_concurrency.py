@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 import pytest
 
@@ -23,7 +22,8 @@ def _decreed(app):
     employee_id = s.employee(app, 1, origin)
     round_id = s.mutation_round(app)
     proposal_id = s.approved(app, round_id, employee_id, target)
-    app.issue_decree(s.PPK, round_id, proposal_id, "821/1/2026", date(2026, 3, 1), date(2026, 3, 1))
+    s.announce_and_decree(app, round_id, [proposal_id])
+    s.advance(app, s.TMT)
     return round_id, proposal_id, employee_id, origin, target
 
 
