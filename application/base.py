@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Recording
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError
+from eventsourcing.persistence import (
+    ApplicationRecorder, IntegrityError, OperationalError, PersistenceError, ProgrammingError,
+)
 from eventsourcing.utils import get_topic
 
 from application.audit.chain import GENESIS, HashChain, chain_of
 from application.context import Actor, EventMetadata, Recorded, recording_metadata
-from application.errors import ConcurrentChange, NotFoundError, StoreNotReady, VersionMismatch
+from application.errors import (
+    ConcurrentChange, DeadlinePassed, NotFoundError, StoreNotReady, StoreUnavailable, VersionMismatch,
+)
 from application.group_commit import GroupCommitRecorder
+from application.idempotency import (
+    SAVE_KWARG, KeyedPOPORecorder, KeyedSQLiteRecorder, KeyRecord, StoredKey, current_call,
+)
 from application.mapper import PydanticMapper
 from application.pools import warm_first
 from application.settings import Settings
@@ -24,6 +33,7 @@ from application.store import APPLICATION_NAME, store_env
 from domain.policy import RulePolicy
 
 A = TypeVar("A", bound=Aggregate)
+PING_IDLE_AFTER = 1.0  # seconds: the event store's pool pre-pings only connections idle this long
 
 
 class MutasiBase(Application):
@@ -41,9 +51,18 @@ class MutasiBase(Application):
         env = store_env(self.settings, create_tables)
         if self.settings.store == "postgres":  # concurrent saves share a transaction (one lock, one flush)
             env["APPLICATION_RECORDER_TOPIC"] = get_topic(GroupCommitRecorder)
+        elif self.settings.store == "sqlite":  # idempotency keys in the events' transaction
+            env["APPLICATION_RECORDER_TOPIC"] = get_topic(KeyedSQLiteRecorder)
         super().__init__(env=env)
-        if isinstance(self.recorder, GroupCommitRecorder):
-            warm_first(self.recorder.datastore.pool)  # a lone writer keeps one server process busy
+        if isinstance(self.recorder, GroupCommitRecorder):  # a lone writer keeps one server process busy;
+            warm_first(self.recorder.datastore.pool, self.settings.postgres_pool_timeout,  # a bounded wait,
+                       ping_idle_after=PING_IDLE_AFTER)  # its recorders retry a connection lost meanwhile
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """The library's recorder (its `APPLICATION_RECORDER_TOPIC`); in memory, one that keeps keys."""
+        if self.settings.store == "memory":
+            return KeyedPOPORecorder()
+        return super().construct_recorder()
 
     def construct_mapper(self) -> PydanticMapper:
         """Events are stored as canonical JSON through pydantic (see `application.mapper`)."""
@@ -125,12 +144,13 @@ class MutasiBase(Application):
         self.notify(processing_event.events)  # the library's deprecated hook, called as it does
         return recordings
 
-    def _save(self, actor: Actor, *aggregates: Aggregate) -> int | None:
-        """Save all pending events of `aggregates` atomically; returns the last notification id."""
+    def _save(self, actor: Actor, *aggregates: Aggregate, key: KeyRecord | None = None) -> int | None:
+        """Save all pending events of `aggregates` atomically (with the idempotency `key`, if any);
+        returns the last notification id."""
         token = recording_metadata.set(EventMetadata.now(actor))
         try:
             with self._store_errors():
-                recordings = self.save(*aggregates)
+                recordings = self.save(*aggregates, **({SAVE_KWARG: key} if key is not None else {}))
         except BaseException:
             self.mapper.chain.forget(aggregate.id for aggregate in aggregates)
             raise
@@ -139,9 +159,21 @@ class MutasiBase(Application):
         return recordings[-1].notification.id if recordings else None
 
     def _recorded(self, actor: Actor, first: Aggregate, *others: Aggregate, **created: object) -> Recorded:
-        """Save `first` and `others` atomically and describe what `first` became."""
-        position = self._save(actor, first, *others)
-        return Recorded(first.id, first.version, position, **created)  # type: ignore[arg-type]
+        """Save `first` and `others` atomically and describe what `first` became. The command's
+        idempotency key (`application.idempotency.current_call`) is saved with them, with this answer;
+        a command past its deadline is not saved."""
+        answer = Recorded(first.id, first.version, None, **created)  # type: ignore[arg-type]
+        call = current_call.get()
+        if call.deadline is not None and time.monotonic() > call.deadline:
+            raise DeadlinePassed("the command waited past its deadline before it could be saved; "
+                                 "nothing was recorded, send it again")
+        key = KeyRecord(call.key, answer) if call.key is not None else None
+        return replace(answer, position=self._save(actor, first, *others, key=key))
+
+    def answered(self, scope: str, key: str) -> StoredKey | None:
+        """The idempotency key `key` of user `scope` as recorded with its command, or None."""
+        with self._store_errors():
+            return self.recorder.select_key(scope, key)  # type: ignore[attr-defined]
 
     @contextmanager
     def _store_errors(self) -> Iterator[None]:
@@ -152,8 +184,14 @@ class MutasiBase(Application):
                 "another change to the same record was saved first; nothing was saved, "
                 "read it again and retry"
             ) from error
-        except (OperationalError, ProgrammingError) as error:
-            raise StoreNotReady(f"event store unavailable or not initialised ({error})") from error
+        except ProgrammingError as error:
+            raise StoreNotReady(f"event store not initialised ({error})") from error
+        except OperationalError as error:
+            if "no such table" in str(error):  # SQLite says so of a store never initialised
+                raise StoreNotReady(f"event store not initialised ({error})") from error
+            raise StoreUnavailable(f"event store unavailable ({error})") from error
+        except PersistenceError as error:  # a lost connection, a restart, no connection in time (PoolExhausted)
+            raise StoreUnavailable(f"event store unavailable ({error})") from error
 
     def check_store(self) -> int:
         """Raise `StoreNotReady` unless the store answers; returns the latest notification id."""

@@ -60,3 +60,16 @@ class StoreNotReady(ApplicationError):
     """The event store cannot be reached or has no tables (run `mutasi db init`)."""
 
     code = "store-not-ready"
+
+
+class StoreUnavailable(StoreNotReady):
+    """The database failed or could not be reached in time (a lost connection, a restart, no free
+    connection within the pool's timeout); nothing more was recorded than the answer says. Retry."""
+
+    code = "store-unavailable"
+
+
+class DeadlinePassed(StoreUnavailable):
+    """The command waited longer than its deadline before it could be saved; it was not recorded."""
+
+    code = "deadline-passed"

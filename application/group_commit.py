@@ -10,12 +10,18 @@ another save of the same aggregate version), it is rolled back whole and the sav
 one transaction, each in its own SAVEPOINT, so the save that conflicts fails alone and records
 nothing, and the others are recorded. Each save's events stay atomic (they are one statement or one
 savepoint); a lone save is written at once, without waiting for company.
+
+A save may carry an idempotency key (`application.idempotency.KeyRecord`, the save's `idempotency`
+keyword): its row is inserted in the same transaction as the save's events (in the one round trip
+with the others' events, and in the save's own savepoint when saves are retried one by one), so a
+save is recorded with its key or not at all. Reads and writes retry a lost connection as the
+library's own methods do.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +33,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg import sql
 from psycopg.rows import tuple_row
+
+from application.idempotency import POSTGRES_CREATE, SAVE_KWARG, TABLE, KeyRecord, StoredKey, decode_answer
 
 MAX_BATCH = 256  # saves per transaction; the rest wait for the next one
 LARGE_SAVE = 1000  # events: a save this large is written alone, through the library's insert
@@ -43,10 +51,11 @@ def refused(error: psycopg.IntegrityError | psycopg.DataError) -> PersistenceErr
 class _Save:
     """One caller's events, waiting for a transaction; then its notification ids or its error."""
 
-    __slots__ = ("events", "ids", "error", "finished", "lead", "woken")
+    __slots__ = ("events", "key", "ids", "error", "finished", "lead", "woken")
 
-    def __init__(self, events: Sequence[StoredEvent]) -> None:
+    def __init__(self, events: Sequence[StoredEvent], key: KeyRecord | None = None) -> None:
         self.events = events
+        self.key = key
         self.ids: list[int] = []
         self.error: BaseException | None = None
         self.finished = self.lead = False
@@ -61,6 +70,10 @@ class _Save:
 class GroupCommitRecorder(PostgresApplicationRecorder):
     """The library's PostgreSQL application recorder, with concurrent saves committed together."""
 
+    fault_point: Callable[[str, Any], None] | None = None
+    """Tests only: called at "saving" (no connection yet), "committing" (with the connection, nothing
+    sent) and "committed" (the transaction's answer received), to break things there."""
+
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         table = self._table = sql.Identifier(datastore.schema, events_table_name)
@@ -71,7 +84,16 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
         self._insert = sql.SQL(
             "INSERT INTO {table} (originator_id, originator_version, topic, state) VALUES "
         ).format(table=table)
-        self._statements: dict[int, str] = {}
+        keys = sql.Identifier(datastore.schema, TABLE)
+        self.sql_create_statements.append(sql.SQL(POSTGRES_CREATE).format(table=keys))
+        self._key_insert = sql.SQL("INSERT INTO {keys} (scope, key, fingerprint, answer, position) VALUES ").format(
+            keys=keys)
+        self._key_position = sql.SQL(
+            "(%s, %s, %s, %s, (SELECT notification_id FROM {table} WHERE originator_id = %s "
+            "AND originator_version = %s))").format(table=table)
+        self._key_select = sql.SQL(
+            "SELECT fingerprint, answer, position FROM {keys} WHERE scope = %s AND key = %s").format(keys=keys)
+        self._statements: dict[tuple[int, int], str] = {}
         self._selects: dict[tuple[bool, bool, bool, bool], str] = {}
         self._mutex = threading.Lock()
         self._waiting: list[_Save] = []
@@ -82,12 +104,42 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
 
         A large save goes the library's way on its own (one array parameter instead of a long
         statement; it takes the same table lock, so the order of notifications still holds)."""
+        key: KeyRecord | None = kwargs.get(SAVE_KWARG)
         if not stored_events:
+            if key is not None:
+                self._insert_key(key)
             return []
         if len(stored_events) > LARGE_SAVE:
             return super().insert_events(stored_events, **kwargs)
-        return self._insert_grouped(stored_events)
+        return self._insert_grouped(stored_events, key)
 
+    def _fetch_ids_after_insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any,
+    ) -> Sequence[int] | None:
+        """After the library's insert of a large save, its key, in the same transaction."""
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        key: KeyRecord | None = kwargs.get(SAVE_KWARG)
+        if key is not None and ids:
+            curs.execute(self._key_insert + sql.SQL("(%s, %s, %s, %s, %s) RETURNING position"),
+                         (*key.row(), ids[-1]))
+            curs.fetchone()  # in the library's pipeline: a refused key raises here, as a refused event would
+        return ids
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _insert_key(self, key: KeyRecord) -> None:
+        """A key whose command recorded no event: alone (there is nothing to be atomic with)."""
+        with self.datastore.get_connection() as conn:
+            conn.execute(self._key_insert + sql.SQL("(%s, %s, %s, %s, NULL)"), key.row())
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_key(self, scope: str, key: str) -> StoredKey | None:
+        """The idempotency key as recorded, or None."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(self._key_select, (scope, key), prepare=True)
+            row = cursor.fetchone()
+        return None if row is None else StoredKey(row[0], decode_answer(row[1], row[2]))
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(
         self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
         desc: bool = False, limit: int | None = None,
@@ -113,8 +165,8 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
                                     state=bytes(row[3])) for row in cursor.fetchall()]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def _insert_grouped(self, stored_events: Sequence[StoredEvent]) -> list[int]:
-        save = _Save(stored_events)
+    def _insert_grouped(self, stored_events: Sequence[StoredEvent], key: KeyRecord | None = None) -> list[int]:
+        save = _Save(stored_events, key)
         with self._mutex:
             self._waiting.append(save)
             leads = not self._busy
@@ -147,37 +199,58 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
                 successor.woken.set()  # not finished: it leads the next transaction
 
     def _commit(self, batch: list[_Save]) -> None:
+        if self.fault_point is not None:
+            self.fault_point("saving", None)
         with self.datastore.get_connection() as conn:
+            if self.fault_point is not None:
+                self.fault_point("committing", conn)
             try:
-                ids = self._insert_together(conn, [event for save in batch for event in save.events])
+                ids = self._insert_together(conn, batch)
             except (psycopg.IntegrityError, psycopg.DataError):
                 if len(batch) == 1:
                     raise
                 self._insert_each(conn, batch)  # the whole insert was rolled back: find who conflicts
                 return
+            if self.fault_point is not None:
+                self.fault_point("committed", conn)
             start = 0
             for save in batch:
                 save.ids, start = ids[start:start + len(save.events)], start + len(save.events)
 
-    def _statement(self, conn: psycopg.Connection[Any], rows: int, *, locked: bool) -> str:
-        key = rows if locked else -rows
-        statement = self._statements.get(key)
+    def _statement(self, conn: psycopg.Connection[Any], rows: int, *, locked: bool, keys: int = 0) -> str:
+        """Insert `rows` events (after the lock, when `locked`), then `keys` idempotency keys, each
+        with the notification id of its save's last event (inserted by the statement before)."""
+        shape = (rows if locked else -rows, keys)
+        statement = self._statements.get(shape)
         if statement is None:
             values = sql.SQL(", ").join([sql.SQL("(%s, %s, %s, %s)")] * rows)
             composed = (self._prefix if locked else sql.SQL("")) + self._insert + values
-            statement = (composed + sql.SQL(" RETURNING notification_id")).as_string(conn)
-            if rows <= CACHED_ROWS:
-                self._statements[key] = statement
+            composed += sql.SQL(" RETURNING notification_id")
+            if keys:
+                composed += sql.SQL("; ") + self._key_insert + sql.SQL(", ").join([self._key_position] * keys)
+            statement = composed.as_string(conn)
+            if rows <= CACHED_ROWS and keys <= CACHED_ROWS:
+                self._statements[shape] = statement
         return statement
 
-    def _insert_together(self, conn: psycopg.Connection[Any], events: list[StoredEvent]) -> list[int]:
-        """One simple query (one implicit transaction, one round trip): lock, notify, insert, commit."""
-        return self._execute(conn, self._statement(conn, len(events), locked=True), events)
+    def _insert_together(self, conn: psycopg.Connection[Any], batch: list[_Save]) -> list[int]:
+        """One simple query (one implicit transaction, one round trip): lock, notify, insert the
+        events and then their saves' keys, commit."""
+        events = [event for save in batch for event in save.events]
+        keys = [save for save in batch if save.key is not None]
+        statement = self._statement(conn, len(events), locked=True, keys=len(keys))
+        return self._execute(conn, statement, events, keys)
 
-    def _execute(self, conn: psycopg.Connection[Any], statement: str, events: Sequence[StoredEvent]) -> list[int]:
+    def _execute(
+        self, conn: psycopg.Connection[Any], statement: str, events: Sequence[StoredEvent],
+        keyed: Sequence[_Save] = (),
+    ) -> list[int]:
         params: list[Any] = []
         for event in events:
             params += (event.originator_id, event.originator_version, event.topic, event.state)
+        for save in keyed:
+            last = save.events[-1]
+            params += (*save.key.row(), last.originator_id, last.originator_version)  # type: ignore[union-attr]
         cursor = psycopg.ClientCursor(conn)
         cursor.execute(statement, params)
         while cursor.description is None and cursor.nextset():
@@ -194,8 +267,12 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
                 try:
                     save.ids = self._execute(conn, self._statement(conn, len(save.events), locked=False),
                                              save.events)
+                    if save.key is not None:
+                        conn.execute(self._key_insert + sql.SQL("(%s, %s, %s, %s, %s)"),
+                                     (*save.key.row(), save.ids[-1]))
                 except (psycopg.IntegrityError, psycopg.DataError) as error:
                     conn.execute("ROLLBACK TO SAVEPOINT save")
+                    save.ids = []  # its events went with the savepoint, when its key was refused
                     save.error = refused(error)
                 else:
                     conn.execute("RELEASE SAVEPOINT save")

@@ -1,234 +1,191 @@
 """Idempotency keys: a command sent again with the same key records nothing new and gets the same answer.
 
-Keys are scoped per user and kept in `mutasi_idempotency`, a table in the same database as the events
-(the SQLite file, or the configured PostgreSQL schema), so they hold across processes and restarts.
-A key is claimed atomically (primary key) before the command runs: of two concurrent requests with
-one key only one runs, the other gets 409. A failed command releases its key (nothing was recorded).
+A key is recorded by the save of its command, in the same transaction as the command's events (with
+group commit: in the shared transaction, and in the save's own savepoint when saves must be told
+apart), together with what the command recorded. After any crash, both are stored or neither. There
+is no "in progress" state, nothing to release and nothing to take over:
 
-A claim whose request never finished (its process died between claiming and answering) would block
-its key for good; after `ABANDONED_AFTER` the same request (same fingerprint) may take the claim
-over and run. Whether the abandoned request was recorded is unknown: running it again is what a
-client would do with a fresh key, and the domain's own checks (a second registration of a NIP, an
-If-Match version that moved, a rating for a year already rated) refuse most repeats.
+- the key is looked up first: found with the same request, its stored answer is replayed; found with
+  another request, the request is refused (422);
+- not found, the command runs, and its save inserts the key row (primary key: user and key);
+- two requests with one key that run at the same time both run, but only one commits: the other
+  loses on the key (or on its events' versions, or on the domain's own checks once the first is
+  recorded), its transaction is rolled back whole, and it looks the key up again and replays;
+- a save whose commit went unanswered (the connection dropped) is retried by the recorder: if the
+  first attempt had committed, the retry is refused as a duplicate and the key is there to replay.
+
+A command that recorded nothing (refused, rolled back, lost before commit) left no key: a retry runs it.
+Keys live in `mutasi_command_keys` beside the events (the SQLite file, or the PostgreSQL schema); the
+recorders of each store (`KeyedSQLiteRecorder`, `KeyedPOPORecorder`, and on PostgreSQL
+`application.group_commit.GroupCommitRecorder`) create the table and write it.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from enum import Enum
-from typing import Protocol
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from typing import Any
+from uuid import UUID
 
-import psycopg
-from psycopg import sql
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from application.pools import WarmFirstPool
-from application.settings import Settings
-from application.store import postgres_conninfo, postgres_table, sqlite_connection
+from application.context import Recorded
+from domain.vocabulary import Predikat
 
-TABLE = "mutasi_idempotency"
-ABANDONED_AFTER = timedelta(minutes=5)  # far beyond any command's time (the table lock waits 5 s)
-
-
-class Outcome(Enum):
-    """What claiming a key found."""
-
-    CLAIMED = "claimed"  # new key: run the command, then `complete` or `release`
-    REPLAY = "replay"  # done before with the same request: answer with `stored`
-    MISMATCH = "mismatch"  # the key was used for another request
-    IN_PROGRESS = "in-progress"  # the first request with this key has not finished
+TABLE = "mutasi_command_keys"
+SAVE_KWARG = "idempotency"  # the `save(**kwargs)` name under which a command's key reaches its recorder
 
 
 @dataclass(frozen=True)
-class StoredResponse:
-    """The response recorded for a key."""
+class KeyedRequest:
+    """A command request with an idempotency key: the user it belongs to, the key, the request's hash."""
 
-    status: int
-    body: bytes
-    etag: str | None
+    scope: str
+    key: str
+    fingerprint: str
 
 
 @dataclass(frozen=True)
-class Claim:
-    """The outcome of claiming a key, with the stored response on a replay."""
+class CommandCall:
+    """What the caller tells the application about the command it runs: its key and its deadline
+    (a `time.monotonic()` instant after which the command is not saved any more)."""
 
-    outcome: Outcome
-    stored: StoredResponse | None = None
-
-
-def _judge(row: tuple | None, fingerprint: str) -> Claim:
-    if row is None:  # released between our insert and our read: treat as in progress, retry later
-        return Claim(Outcome.IN_PROGRESS)
-    stored_fingerprint, status, body, etag = row
-    if stored_fingerprint != fingerprint:
-        return Claim(Outcome.MISMATCH)
-    if status is None:
-        return Claim(Outcome.IN_PROGRESS)
-    return Claim(Outcome.REPLAY, StoredResponse(status, bytes(body), etag))
+    key: KeyedRequest | None = None
+    deadline: float | None = None
 
 
-class IdempotencyStore(Protocol):
-    """Claims keys, stores responses, releases keys of failed commands."""
-
-    def claim(self, scope: str, key: str, fingerprint: str) -> Claim: ...
-    def complete(self, scope: str, key: str, response: StoredResponse) -> None: ...
-    def release(self, scope: str, key: str) -> None: ...
-    def close(self) -> None: ...
+current_call: ContextVar[CommandCall] = ContextVar("current_call", default=CommandCall())  # noqa: B039 - frozen
 
 
-class SqliteIdempotencyStore:
-    """Keys in the SQLite file of the event store (one short connection per call)."""
-
-    def __init__(self, settings: Settings, abandoned_after: timedelta = ABANDONED_AFTER) -> None:
-        self.settings = settings
-        self.abandoned_after = abandoned_after
-
-    def _connect(self):  # noqa: ANN202 - a context manager of sqlite3.Connection
-        return sqlite_connection(self.settings)
-
-    def claim(self, scope: str, key: str, fingerprint: str) -> Claim:
-        with self._connect() as conn:
-            inserted = conn.execute(
-                f"INSERT INTO {TABLE} (scope, key, fingerprint, created_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING", (scope, key, fingerprint, _now()),
-            ).rowcount
-            if inserted:
-                return Claim(Outcome.CLAIMED)
-            taken = conn.execute(  # an abandoned claim of the same request (ISO UTC text sorts as time)
-                f"UPDATE {TABLE} SET created_at = ? WHERE scope = ? AND key = ? AND fingerprint = ? "
-                "AND status IS NULL AND created_at <= ?",
-                (_now(), scope, key, fingerprint, _now(-self.abandoned_after)),
-            ).rowcount
-            if taken:
-                return Claim(Outcome.CLAIMED)
-            row = conn.execute(
-                f"SELECT fingerprint, status, body, etag FROM {TABLE} WHERE scope = ? AND key = ?",
-                (scope, key),
-            ).fetchone()
-        return _judge(row, fingerprint)
-
-    def complete(self, scope: str, key: str, response: StoredResponse) -> None:
-        with self._connect() as conn:
-            conn.execute(
-                f"UPDATE {TABLE} SET status = ?, body = ?, etag = ? WHERE scope = ? AND key = ?",
-                (response.status, response.body, response.etag, scope, key),
-            )
-
-    def release(self, scope: str, key: str) -> None:
-        with self._connect() as conn:
-            conn.execute(f"DELETE FROM {TABLE} WHERE scope = ? AND key = ? AND status IS NULL", (scope, key))
-
-    def close(self) -> None:
-        pass
+@contextmanager
+def calling(call: CommandCall) -> Iterator[None]:
+    """Run the commands of this block as `call` (its key is recorded by the block's save)."""
+    token = current_call.set(call)
+    try:
+        yield
+    finally:
+        current_call.reset(token)
 
 
-class PostgresIdempotencyStore:
-    """Keys in the configured PostgreSQL schema, through a small connection pool."""
+@dataclass(frozen=True)
+class KeyRecord:
+    """A key to record with a save: the request and what its command recorded (its `position`, the
+    notification id of the save's last event, is filled in by the recorder)."""
 
-    def __init__(self, settings: Settings, abandoned_after: timedelta = ABANDONED_AFTER) -> None:
-        self.table = postgres_table(settings, TABLE)
-        self.abandoned_after = abandoned_after
-        self.pool = WarmFirstPool(  # as large as the event store's: every command with a key uses both
-            postgres_conninfo(settings), min_size=1,
-            max_size=settings.postgres_pool_size + settings.postgres_max_overflow,
-            kwargs={"autocommit": True}, open=True)
+    request: KeyedRequest
+    answer: Recorded
 
-    def claim(self, scope: str, key: str, fingerprint: str) -> Claim:
-        with self.pool.connection() as conn:
-            inserted = conn.execute(sql.SQL(
-                "INSERT INTO {} (scope, key, fingerprint, created_at) VALUES (%s, %s, %s, now()) "
-                "ON CONFLICT DO NOTHING").format(self.table), (scope, key, fingerprint)).rowcount
-            if inserted:
-                return Claim(Outcome.CLAIMED)
-            taken = conn.execute(sql.SQL(  # an abandoned claim of the same request
-                "UPDATE {} SET created_at = now() WHERE scope = %s AND key = %s AND fingerprint = %s "
-                "AND status IS NULL AND created_at <= now() - %s").format(self.table),
-                (scope, key, fingerprint, self.abandoned_after)).rowcount
-            if taken:
-                return Claim(Outcome.CLAIMED)
-            row = conn.execute(sql.SQL(
-                "SELECT fingerprint, status, body, etag FROM {} WHERE scope = %s AND key = %s"
-            ).format(self.table), (scope, key)).fetchone()
-        return _judge(row, fingerprint)
-
-    def complete(self, scope: str, key: str, response: StoredResponse) -> None:
-        with self.pool.connection() as conn:
-            conn.execute(sql.SQL(
-                "UPDATE {} SET status = %s, body = %s, etag = %s WHERE scope = %s AND key = %s"
-            ).format(self.table), (response.status, response.body, response.etag, scope, key))
-
-    def release(self, scope: str, key: str) -> None:
-        with self.pool.connection() as conn:
-            conn.execute(sql.SQL(
-                "DELETE FROM {} WHERE scope = %s AND key = %s AND status IS NULL"
-            ).format(self.table), (scope, key))
-
-    def close(self) -> None:
-        self.pool.close()
+    def row(self) -> tuple[str, str, str, str]:
+        """scope, key, fingerprint, answer (JSON): the columns the recorder writes besides `position`."""
+        return self.request.scope, self.request.key, self.request.fingerprint, encode_answer(self.answer)
 
 
-class MemoryIdempotencyStore:
-    """Keys in memory, for the in-memory store (tests and experiments only)."""
+@dataclass(frozen=True)
+class StoredKey:
+    """A key as found: the fingerprint of the request that recorded it, and what that request recorded."""
 
-    def __init__(self, abandoned_after: timedelta = ABANDONED_AFTER) -> None:
-        self.rows: dict[tuple[str, str], tuple] = {}
-        self.claimed_at: dict[tuple[str, str], datetime] = {}
-        self.abandoned_after = abandoned_after
-        self.lock = threading.Lock()
-
-    def claim(self, scope: str, key: str, fingerprint: str) -> Claim:
-        with self.lock:
-            row, now = self.rows.get((scope, key)), datetime.now(timezone.utc)
-            abandoned = (row is not None and row[0] == fingerprint and row[1] is None
-                         and self.claimed_at[(scope, key)] <= now - self.abandoned_after)
-            if row is None or abandoned:
-                self.rows[(scope, key)] = (fingerprint, None, None, None)
-                self.claimed_at[(scope, key)] = now
-                return Claim(Outcome.CLAIMED)
-        return _judge(row, fingerprint)
-
-    def complete(self, scope: str, key: str, response: StoredResponse) -> None:
-        with self.lock:
-            fingerprint = self.rows[(scope, key)][0]
-            self.rows[(scope, key)] = (fingerprint, response.status, response.body, response.etag)
-
-    def release(self, scope: str, key: str) -> None:
-        with self.lock:
-            if self.rows.get((scope, key), (None, 0))[1] is None:
-                del self.rows[(scope, key)], self.claimed_at[(scope, key)]
-
-    def close(self) -> None:
-        pass
+    fingerprint: str
+    answer: Recorded
 
 
-def open_idempotency_store(settings: Settings) -> IdempotencyStore:
-    """The key store beside the configured event store."""
-    if settings.store == "sqlite":
-        return SqliteIdempotencyStore(settings)
-    if settings.store == "postgres":
-        return PostgresIdempotencyStore(settings)
-    return MemoryIdempotencyStore()
+def encode_answer(answer: Recorded) -> str:
+    """A `Recorded` as JSON, without its position (a column of its own)."""
+    return json.dumps({
+        "aggregate_id": str(answer.aggregate_id), "version": answer.version,
+        "proposal_id": _text(answer.proposal_id), "plan_id": _text(answer.plan_id),
+        "predikat": answer.predikat.value if answer.predikat else None,
+    }, sort_keys=True, separators=(",", ":"))
 
 
-def create_idempotency_table(settings: Settings) -> None:
-    """Create the keys table beside the event store's tables (idempotent)."""
-    if settings.store == "sqlite":
-        with SqliteIdempotencyStore(settings)._connect() as conn:
-            conn.execute(
-                f"CREATE TABLE IF NOT EXISTS {TABLE} (scope TEXT NOT NULL, key TEXT NOT NULL, "
-                "fingerprint TEXT NOT NULL, status INTEGER, body BLOB, etag TEXT, "
-                "created_at TEXT NOT NULL, PRIMARY KEY (scope, key))"
-            )
-        return
-    if settings.store == "postgres":
-        with psycopg.connect(postgres_conninfo(settings), autocommit=True) as conn:
-            conn.execute(sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} (scope text NOT NULL, key text NOT NULL, "
-                "fingerprint text NOT NULL, status integer, body bytea, etag text, "
-                "created_at timestamptz NOT NULL, PRIMARY KEY (scope, key))"
-            ).format(postgres_table(settings, TABLE)))
+def decode_answer(text: str, position: int | None) -> Recorded:
+    """The `Recorded` of `encode_answer` at `position`."""
+    data = json.loads(text)
+    return Recorded(
+        UUID(data["aggregate_id"]), data["version"], position,
+        proposal_id=_uuid(data.get("proposal_id")), plan_id=_uuid(data.get("plan_id")),
+        predikat=Predikat(data["predikat"]) if data.get("predikat") else None,
+    )
 
 
-def _now(offset: timedelta = timedelta(0)) -> str:
-    return (datetime.now(timezone.utc) + offset).isoformat(timespec="microseconds")
+def _text(value: UUID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _uuid(value: str | None) -> UUID | None:
+    return UUID(value) if value else None
+
+
+# -- SQL, and the recorders of SQLite and memory -------------------------------------------------
+
+COLUMNS = "scope, key, fingerprint, answer, position"
+SQLITE_CREATE = (
+    f"CREATE TABLE IF NOT EXISTS {TABLE} (scope TEXT NOT NULL, key TEXT NOT NULL, "
+    "fingerprint TEXT NOT NULL, answer TEXT NOT NULL, position INTEGER, "
+    "created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (scope, key))"
+)
+POSTGRES_CREATE = (
+    "CREATE TABLE IF NOT EXISTS {table} (scope text NOT NULL, key text NOT NULL, "
+    "fingerprint text NOT NULL, answer text NOT NULL, position bigint, "
+    "created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (scope, key))"
+)  # `{table}`: the schema-qualified identifier
+
+
+class KeyedSQLiteRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite application recorder; a save given a `KeyRecord` writes it in the same
+    transaction as its events (SQLite's single writer: no other save in between)."""
+
+    fault_point: Callable[[str, Any], None] | None = None
+    """Tests only: called at "inserted" (events and key written, not committed) to break things there."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), SQLITE_CREATE]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        record: KeyRecord | None = kwargs.get(SAVE_KWARG)
+        if record is not None:
+            c.execute(f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                      (*record.row(), ids[-1] if ids else None))
+        if self.fault_point is not None:
+            self.fault_point("inserted", c)
+        return ids
+
+    def select_key(self, scope: str, key: str) -> StoredKey | None:
+        """The key as recorded, or None."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT fingerprint, answer, position FROM {TABLE} WHERE scope = ? AND key = ?",
+                      (scope, key))
+            row = c.fetchone()
+        return None if row is None else StoredKey(row[0], decode_answer(row[1], row[2]))
+
+
+class KeyedPOPORecorder(POPOApplicationRecorder):
+    """The library's in-memory application recorder, with keys checked and written under its lock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys: dict[tuple[str, str], StoredKey] = {}
+
+    def _assert_uniqueness(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._assert_uniqueness(stored_events, **kwargs)
+        record: KeyRecord | None = kwargs.get(SAVE_KWARG)
+        if record is not None and (record.request.scope, record.request.key) in self._keys:
+            raise IntegrityError(f"idempotency key {record.request.key!r} already recorded")
+
+    def _update_table(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids = super()._update_table(stored_events, **kwargs)
+        record: KeyRecord | None = kwargs.get(SAVE_KWARG)
+        if record is not None:
+            answer = replace(record.answer, position=ids[-1] if ids else None)
+            self._keys[(record.request.scope, record.request.key)] = StoredKey(record.request.fingerprint, answer)
+        return ids
+
+    def select_key(self, scope: str, key: str) -> StoredKey | None:
+        """The key as recorded, or None."""
+        with self._database_lock:
+            return self._keys.get((scope, key))

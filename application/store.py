@@ -38,6 +38,7 @@ def store_env(settings: Settings, create_tables: bool = False) -> dict[str, str]
         "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
         "POSTGRES_CONNECT_TIMEOUT": str(settings.postgres_connect_timeout),
         "POSTGRES_LOCK_TIMEOUT": "5",
+        "POSTGRES_PRE_PING": "y",  # a connection lost while idle (restart, failover, reaped) is replaced
         "CREATE_TABLE": create,
     }
 

@@ -3,13 +3,17 @@
 `ReadModels(settings)` is built once per process and closed at shutdown. Every answer carries the
 position of the view it was read from (`position`, a notification id) and the recording time of the
 event at that position (`as_of`). `min_position=N` waits up to `timeout` seconds for the view to
-reach N and otherwise raises `NotYetUpToDate`: stale data never poses as fresh.
+reach N and otherwise raises `NotYetUpToDate`: stale data never poses as fresh. A position beyond
+the event store's head (no command answered with it) is refused at once (`PositionBeyondHead`), and
+at most `settings.max_waiting_reads` reads wait at a time (each holds a worker thread); the others
+are told `NotYetUpToDate` at once, so waiting reads never starve the rest.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -32,6 +36,16 @@ class NotYetUpToDate(RuntimeError):
     def __init__(self, view: str, position: int, wanted: int) -> None:
         super().__init__(f"view {view} is at position {position}, not yet at {wanted}; retry shortly")
         self.view, self.position, self.wanted = view, position, wanted
+
+
+class PositionBeyondHead(NotYetUpToDate):
+    """The position asked for is beyond the event store's latest: no event has it yet, so nothing
+    can bring a view there by waiting for it."""
+
+    def __init__(self, view: str, position: int, wanted: int, head: int) -> None:
+        RuntimeError.__init__(self, f"the event store's latest position is {head}: no event is at {wanted} "
+                                    "yet (pass the `position` a command answered with)")
+        self.view, self.position, self.wanted, self.head = view, position, wanted, head
 
 
 class Stamp(BaseModel):
@@ -91,10 +105,15 @@ class PositionEntry(BaseModel):
 class ReadModels:
     """Reads the live version of each view. One per process; thread-safe; `close()` at shutdown."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, head: Callable[[], int] | None = None) -> None:
+        """`head` tells the event store's latest position (without it, a far `min_position` waits
+        out its timeout like any other)."""
         self.settings = settings
         self.db = ViewDatabase(settings, pool_size=2)
         self._live: dict[str, DocumentView] = {}  # the live version last seen, checked on each read
+        self._head, self._head_seen = head, 0  # the store's head only grows: asked again only beyond it
+        self._waiting = threading.BoundedSemaphore(settings.max_waiting_reads) \
+            if settings.max_waiting_reads else None
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -108,12 +127,39 @@ class ReadModels:
             raise ViewsUnavailable(f"view {name} has not been built yet: run `mutasi projections run`")
         return DocumentView(self.db, name, version, cls.tables)
 
+    def ping(self) -> None:
+        """Raise unless the views' database answers (a trivial query through the pool)."""
+        self.db.fetchall("SELECT 1")
+
     def position(self, name: str) -> int:
         """The position of a view now."""
         return self.view(name).position
 
     def wait_for(self, name: str, position: int, timeout: float = WAIT_TIMEOUT) -> int:
-        """Wait until view `name` reached `position`; `NotYetUpToDate` after `timeout` seconds."""
+        """Wait until view `name` reached `position`; `NotYetUpToDate` after `timeout` seconds, or at
+        once when as many reads wait already as allowed; `PositionBeyondHead` at once when the store
+        has not reached `position` itself."""
+        reached = self._position_or_zero(name)
+        if reached >= position:
+            return reached
+        if self._head is not None and position > self._head_seen:
+            self._head_seen = max(self._head_seen, self._head())
+            if position > self._head_seen:
+                raise PositionBeyondHead(name, reached, position, self._head_seen)
+        if self._waiting is None or not self._waiting.acquire(blocking=False):
+            raise NotYetUpToDate(name, reached, position)
+        try:
+            return self._wait(name, position, timeout)
+        finally:
+            self._waiting.release()
+
+    def _position_or_zero(self, name: str) -> int:
+        try:
+            return self.view(name).position
+        except ViewsUnavailable:  # not built yet: position 0 until the runner creates it
+            return 0
+
+    def _wait(self, name: str, position: int, timeout: float) -> int:
         deadline, pause = time.monotonic() + timeout, 0.01
         while True:
             try:

@@ -99,7 +99,7 @@ class ViewDatabase:
                 connect_timeout=settings.postgres_connect_timeout, pool_size=pool_size,
                 max_overflow=2, lock_timeout=5, schema=settings.postgres_schema, pre_ping=True,
             )
-            warm_first(self.datastore.pool)
+            warm_first(self.datastore.pool, settings.postgres_pool_timeout)  # a bounded wait for a connection
             self.tracking = PostgresTrackingRecorder(self.datastore, tracking_table_name="view_tracking")
         else:
             raise ViewsUnavailable("views need the sqlite or postgres store, not the in-memory one")

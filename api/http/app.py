@@ -11,11 +11,14 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.middleware.cors import CORSMiddleware
 
+from api.http import site
+from api.http.docs import install_docs
 from api.http.methods import MethodsOfPath
 from api.http.middleware import RequestContext
 from api.http.openapi import complete
 from api.http.problems import Problem, install_problem_handlers
 from api.http.roles import MATRIX, Role
+from api.http.routes import documents
 from api.http.routes import (
     audit, employees, health, objections, plans, positions, projections, public, reports, rounds,
 )
@@ -64,11 +67,15 @@ def create_app(
                 mutasi.close()
 
     app = FastAPI(title="Mutasi", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # served by install_docs from a package, not a CDN
                   generate_unique_id_function=lambda route: route.name)  # operationId = matrix row
+    install_docs(app)
     for module in (employees, positions, rounds, objections, plans, public, health, audit):
         app.include_router(module.router)
     for router in (projections.router, reports.router, reports.public_router, audit.public_router):
         app.include_router(router)
+    app.include_router(documents.router)  # the round's printable documents (PDF)
+    app.include_router(site.router)  # the public site (HTML, outside the OpenAPI document; roles.PAGES)
     install_problem_handlers(app)
     app.add_middleware(MethodsOfPath)  # inside RequestContext, so its answers carry the correlation id
     metrics = None

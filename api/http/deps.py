@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import UnionType
@@ -18,7 +19,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
-from application.idempotency import IdempotencyStore, Outcome, StoredResponse
+from application.errors import DeadlinePassed, StoreNotReady
+from application.idempotency import CommandCall, KeyedRequest, calling
 from api.http.problems import RequestRefused
 from api.http.roles import MATRIX
 from api.http.schemas.common import CommandResult
@@ -128,12 +130,6 @@ class IdempotencyKeyReused(RequestRefused):
     status, code, title = 422, "idempotency-key-reused", "Idempotency key reused with another request"
 
 
-class IdempotencyInProgress(RequestRefused):
-    """The first request with this Idempotency-Key has not finished."""
-
-    status, code, title = 409, "idempotency-in-progress", "Request with this key still in progress"
-
-
 def etag(version: int) -> str:
     """The strong ETag of an aggregate version."""
     return f'"{version}"'
@@ -141,43 +137,65 @@ def etag(version: int) -> str:
 
 @dataclass
 class CommandContext:
-    """What a command route needs besides its body: actor, If-Match version, idempotency."""
+    """What a command route needs besides its body: actor, If-Match version, idempotency, deadline."""
 
     actor: Actor
     expected_version: int | None
     key: str | None
     fingerprint: str
-    store: IdempotencyStore
+    application: MutasiApplication
+    deadline: float | None = None  # `time.monotonic()` after which the command is neither run nor saved
 
-    def run(self, command: Callable[[Actor, int | None], Recorded], status_code: int = 200) -> Response:
-        """Run `command(actor, expected_version)` once per idempotency key; answer with its result."""
-        scope = self.actor.user
-        if self.key is not None:
-            claim = self.store.claim(scope, self.key, self.fingerprint)
-            if claim.outcome is Outcome.MISMATCH:
-                raise IdempotencyKeyReused(f"key {self.key!r} was used for a different request")
-            if claim.outcome is Outcome.IN_PROGRESS:
-                raise IdempotencyInProgress(f"a request with key {self.key!r} is still being processed")
-            if claim.outcome is Outcome.REPLAY and claim.stored is not None:
-                return _response(claim.stored, replayed=True)
+    def run(self, command: Callable[[Actor, int | None], Recorded], status_code: int = 200,
+            location: Callable[[CommandResult], str] | None = None) -> Response:
+        """Run `command(actor, expected_version)` once per idempotency key; answer with its result,
+        and with `Location: location(result)` when given (what a 201 created, also on a replay).
+
+        A key is looked up first: found, its recorded answer is replayed. Otherwise the command runs
+        and its save records the key in the same transaction as its events (`application.idempotency`).
+        When the command fails, the key is looked up again: a request with the same key that ran
+        meanwhile recorded it (and made this one fail), and its answer is replayed. A command that
+        could not start, or be saved, before its deadline is refused (503) and records nothing."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise DeadlinePassed("the command waited past its deadline before it could start; "
+                                 "nothing was recorded, send it again")
+        request = KeyedRequest(self.actor.user, self.key, self.fingerprint) if self.key is not None else None
+        if request is not None and (replay := self._replay(request, status_code, location)) is not None:
+            return replay
         try:
-            recorded = command(self.actor, self.expected_version)
-        except BaseException:
-            if self.key is not None:
-                self.store.release(scope, self.key)
-            raise
-        stored = StoredResponse(status_code, CommandResult.of(recorded).model_dump_json().encode(),
-                                etag(recorded.version))
-        if self.key is not None:
-            self.store.complete(scope, self.key, stored)
-        return _response(stored, replayed=False)
+            with calling(CommandCall(request, self.deadline)):
+                recorded = command(self.actor, self.expected_version)
+        except Exception as error:
+            if request is None:
+                raise
+            try:
+                replay = self._replay(request, status_code, location)
+            except StoreNotReady:
+                raise error from None  # the store fails now: the command's own failure says more
+            if replay is None:
+                raise
+            return replay
+        return _response(status_code, recorded, replayed=False, location=location)
+
+    def _replay(self, request: KeyedRequest, status_code: int,
+                location: Callable[[CommandResult], str] | None) -> Response | None:
+        stored = self.application.answered(request.scope, request.key)
+        if stored is None:
+            return None
+        if stored.fingerprint != request.fingerprint:
+            raise IdempotencyKeyReused(f"key {request.key!r} was used for a different request")
+        return _response(status_code, stored.answer, replayed=True, location=location)
 
 
-def _response(stored: StoredResponse, replayed: bool) -> Response:
+def _response(status_code: int, recorded: Recorded, replayed: bool,
+              location: Callable[[CommandResult], str] | None = None) -> Response:
+    result = CommandResult.of(recorded)
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    if stored.etag:
-        headers["ETag"] = stored.etag
-    return Response(stored.body, stored.status, headers=headers, media_type="application/json")
+    headers["ETag"] = etag(recorded.version)
+    if location is not None and status_code == 201:
+        headers["Location"] = location(result)
+    return Response(result.model_dump_json().encode(), status_code, headers=headers,
+                    media_type="application/json")
 
 
 def _fingerprint(request: Request, body: bytes, if_match: str | None) -> str:
@@ -215,7 +233,9 @@ async def command_context(
     if idempotency_key is not None:
         fingerprint = _fingerprint(request, await request.body(), if_match)
     actor = actor_of(principal, request.state.correlation_id)
-    return CommandContext(actor, expected, idempotency_key, fingerprint, request.app.state.idempotency)
+    application: MutasiApplication = request.app.state.application
+    deadline = time.monotonic() + application.settings.command_deadline
+    return CommandContext(actor, expected, idempotency_key, fingerprint, application, deadline)
 
 
 Command = Annotated[CommandContext, Depends(command_context)]

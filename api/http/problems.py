@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -11,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application.errors import (
-    AlreadyExists, ApplicationError, ConcurrentChange, NotFoundError, StoreNotReady, VersionMismatch,
+    AlreadyExists, ApplicationError, ConcurrentChange, DeadlinePassed, NotFoundError, StoreNotReady,
+    StoreUnavailable, VersionMismatch,
 )
 from domain.authority import OutsideAuthority
 from domain.eligibility import RULES
@@ -19,6 +24,10 @@ from domain.errors import DomainError, IllegalTransition, InvalidValue, RuleViol
 from domain.mutation_round import DECREE_DATES, ProposalNotFound
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER = "1"  # seconds: every 503 says when to try again (the pools reconnect within ~1 s)
+DATABASE_ERRORS: tuple[type[Exception], ...] = (PersistenceError, psycopg.Error, sqlite3.Error)
+"""What a database failure raises where no application code translated it (the read side's stores):
+every one is a 503 `store-unavailable`, never a 500."""
 TYPE_PREFIX = "urn:mutasi:problem:"
 
 # error class -> (status, title); the most specific class in an error's MRO wins
@@ -34,6 +43,8 @@ STATUS_OF: dict[type[Exception], tuple[int, str]] = {
     RuleViolation: (422, "Rule violated"),
     DomainError: (422, "Refused by the domain"),
     StoreNotReady: (503, "Event store not ready"),
+    StoreUnavailable: (503, "Store unavailable"),
+    DeadlinePassed: (503, "Not run: past its deadline"),
     ApplicationError: (409, "Refused by the application"),
 }
 _RULE_TITLES = {rule.code: rule.title for rule in RULES} | {
@@ -79,6 +90,8 @@ def problem_response(
         instance=request.url.path, code=code,
         correlation_id=getattr(request.state, "correlation_id", ""), **extra,
     ).model_dump(mode="json", exclude_none=True)
+    if status == 503:
+        headers = {"Retry-After": RETRY_AFTER, **(headers or {})}
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
@@ -136,6 +149,18 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_response)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestRefused, _refused_response)  # type: ignore[arg-type]
+    for database_error in DATABASE_ERRORS:
+        app.add_exception_handler(database_error, _database_response)  # type: ignore[arg-type]
+
+
+_log = logging.getLogger("mutasi.http.error")
+
+
+def _database_response(request: Request, error: Exception) -> JSONResponse:
+    _log.warning("store unavailable: %s: %s", type(error).__name__, " ".join(str(error).split()))
+    return problem_response(request, 503, StoreUnavailable.code, STATUS_OF[StoreUnavailable][1],
+                            f"the database failed or could not be reached in time ({type(error).__name__}); "
+                            "retry shortly")
 
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+import time
 from uuid import UUID
 
+import pytest
+
 from api.http.roles import Role
-from application.idempotency import (
-    MemoryIdempotencyStore, Outcome, PostgresIdempotencyStore, SqliteIdempotencyStore, StoredResponse,
-)
+from application.errors import AlreadyExists, DeadlinePassed
+from application.idempotency import CommandCall, KeyedRequest, calling
 from application.settings import Settings
+from domain.employee import Employee
+from domain.vocabulary import Rank
 from tests.api.support import Api, bearer, running_api
-from tests.scenario import nip
+from tests.scenario import OPERATOR, nip
 
 REGISTER = {"nip": nip(7), "name": "Pegawai 7", "rank": "III/b"}
 
@@ -46,7 +49,7 @@ def test_keys_belong_to_their_user(api: Api) -> None:
     assert response.status_code == 201
 
 
-def test_a_failed_command_releases_its_key(api: Api) -> None:
+def test_a_failed_command_leaves_no_key_and_its_retry_runs(api: Api) -> None:
     employee_id = api.ok(Role.OPERATOR, "POST", "/employees", REGISTER)["id"]
     body = {"reference": "HD-1", "closed_on": "2026-01-10", "outcome": "dismissed"}
     path = f"/employees/{employee_id}/disciplinary-cases/closure"
@@ -65,7 +68,9 @@ def test_keys_survive_a_restart(settings: Settings, clock) -> None:
         assert _events(restarted, first["id"]) == 1
 
 
-def test_concurrent_retries_with_one_key_record_once(api: Api) -> None:
+def test_concurrent_retries_with_one_key_record_once_and_all_get_its_answer(api: Api) -> None:
+    """No "in progress" state: every request with the key runs until one commits its key with its
+    events; the others lose (on the key, the event version or the domain's own check) and replay."""
     employee_id = api.ok(Role.OPERATOR, "POST", "/employees", REGISTER)["id"]
     barrier, responses = threading.Barrier(6), []
 
@@ -80,39 +85,34 @@ def test_concurrent_retries_with_one_key_record_once(api: Api) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    statuses = sorted(r.status_code for r in responses)
-    assert set(statuses) <= {200, 409} and 200 in statuses
-    assert {r.json()["version"] for r in responses if r.status_code == 200} == {2}
-    assert all(r.json()["type"] == "urn:mutasi:problem:idempotency-in-progress"
-               for r in responses if r.status_code == 409)
+    assert [r.status_code for r in responses] == [200] * 6, [r.text for r in responses]
+    assert len({r.text for r in responses}) == 1 and {r.json()["version"] for r in responses} == {2}
+    assert sum("Idempotent-Replayed" not in r.headers for r in responses) == 1
     assert _events(api, employee_id) == 2
 
 
-def _store(settings: Settings, abandoned_after: timedelta):
-    """The key store of `settings`' kind, with its own time after which a claim counts as abandoned."""
-    kind = SqliteIdempotencyStore if settings.store == "sqlite" else PostgresIdempotencyStore
-    return kind(settings, abandoned_after=abandoned_after)
+def test_the_key_is_stored_with_the_events_it_caused(api: Api) -> None:
+    """The key's row carries what the command recorded, with the position of its last event."""
+    first = api.ok(Role.OPERATOR, "POST", "/employees", REGISTER, Idempotency_Key="reg-7")
+    stored = api.app.answered("operator-bkpsdm", "reg-7")
+    assert stored is not None and stored.answer.position == first["position"]
+    assert (str(stored.answer.aggregate_id), stored.answer.version) == (first["id"], 1)
+    assert api.app.answered("operator-bkpsdm", "never-sent") is None
 
 
-def test_a_claim_whose_request_never_finished_is_taken_over_once_abandoned(settings: Settings) -> None:
-    """A process that died between claiming a key and answering leaves the key claimed; the same
-    request may run again once the claim is old enough; another request with that key still may not."""
-    for store in (_store(settings, timedelta(0)), MemoryIdempotencyStore(timedelta(0))):
-        try:
-            assert store.claim("siti", "k", "request-1").outcome is Outcome.CLAIMED  # ... and the process dies
-            assert store.claim("siti", "k", "request-2").outcome is Outcome.MISMATCH  # another request: never
-            assert store.claim("siti", "k", "request-1").outcome is Outcome.CLAIMED  # the same one: taken over
-            store.complete("siti", "k", StoredResponse(201, b"{}", '"1"'))
-            replay = store.claim("siti", "k", "request-1")
-            assert replay.outcome is Outcome.REPLAY and replay.stored == StoredResponse(201, b"{}", '"1"')
-        finally:
-            store.close()
+def test_a_key_on_the_in_memory_store_records_once(memory_app) -> None:
+    request = KeyedRequest("siti", "k-1", "fingerprint-1")
+    with calling(CommandCall(request)):
+        first = memory_app.register_employee(OPERATOR, nip(7), "Pegawai 7", Rank.III_B)
+    stored = memory_app.answered("siti", "k-1")
+    assert stored is not None and stored.answer == first and stored.fingerprint == "fingerprint-1"
+    with calling(CommandCall(request)), pytest.raises(AlreadyExists):  # the key refused: told as a conflict
+        memory_app.register_employee(OPERATOR, nip(8), "Pegawai 8", Rank.III_B)
+    assert not memory_app.exists(Employee.create_id(nip(8)))  # refused whole: not its events either
 
 
-def test_a_claim_still_young_is_in_progress(settings: Settings) -> None:
-    for store in (_store(settings, timedelta(minutes=5)), MemoryIdempotencyStore()):
-        try:
-            assert store.claim("siti", "k", "request-1").outcome is Outcome.CLAIMED
-            assert store.claim("siti", "k", "request-1").outcome is Outcome.IN_PROGRESS
-        finally:
-            store.close()
+def test_a_command_past_its_deadline_records_nothing(app) -> None:
+    with calling(CommandCall(KeyedRequest("siti", "late", "f"), deadline=time.monotonic() - 1)), \
+            pytest.raises(DeadlinePassed):
+        app.register_employee(OPERATOR, nip(7), "Pegawai 7", Rank.III_B)
+    assert not app.exists(Employee.create_id(nip(7))) and app.answered("siti", "late") is None

@@ -37,9 +37,9 @@ def test_a_view_that_cannot_reach_the_position_says_so_instead_of_answering_stal
     sc.position(api.app, "Analis Keuangan")
     ahead = api.app.recorder.max_notification_id() + 1000
     response = api.call(Role.AUDITOR, "GET", f"/reports/staffing?min_position={ahead}")
-    assert response.status_code == 503
+    assert response.status_code == 409  # beyond the store's head: refused at once, nothing to wait for
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["type"] == "urn:mutasi:problem:view-not-up-to-date"
+    assert response.json()["type"] == "urn:mutasi:problem:position-beyond-head"
 
 
 def test_status_and_formats(api: Api) -> None:
@@ -50,9 +50,14 @@ def test_status_and_formats(api: Api) -> None:
     assert set(statuses) == set(VIEWS) and statuses["merit"]["latest"] == last
     assert api.call(Role.PUBLIC, "GET", "/projections/status").status_code == 401
     text = api.call(Role.AUDITOR, "GET", "/reports/staffing?format=csv")
-    assert text.headers["content-type"].startswith("text/csv") and "# as_of_position:" in text.text
+    assert text.headers["content-type"].startswith("text/csv") and "#" not in text.text
+    assert text.headers["X-View-Position"] and text.headers["X-Report-Table"] == "positions"
+    units = api.call(Role.AUDITOR, "GET", "/reports/staffing?format=csv&table=units")
+    assert units.headers["X-Report-Table"] == "units" and units.text.startswith("Instansi,Unit kerja,Jumlah jabatan")
+    unknown = api.call(Role.AUDITOR, "GET", "/reports/staffing?format=csv&table=nope")
+    assert unknown.status_code == 422 and unknown.json()["code"] == "validation-error"
     book = api.call(Role.AUDITOR, "GET", "/reports/talent?format=xlsx&year=2026")
-    assert "about" in load_workbook(io.BytesIO(book.content)).sheetnames
+    assert "tentang" in load_workbook(io.BytesIO(book.content)).sheetnames
     public = api.call(Role.PUBLIC, "GET", "/public/reports/transparency")
     assert public.status_code == 200 and public.json()["stamp"]["view"] == "transparency"
     assert api.call(Role.PUBLIC, "GET", "/reports/accountability").status_code == 401
