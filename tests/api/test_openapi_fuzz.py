@@ -33,7 +33,7 @@ def no_internal_error(ctx, response, case) -> None:
 
 CHECKS = [no_internal_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, response_headers_conformance, negative_data_rejection]
-PREFERENCE = (Role.OPERATOR, Role.ASSESSOR, Role.COMMITTEE, Role.PPK, Role.AUDITOR, Role.PUBLIC)
+PREFERENCE = (Role.OPERATOR, Role.ASSESSOR, Role.COMMITTEE, Role.PPK, Role.AUDITOR, Role.EMPLOYEE, Role.PUBLIC)
 
 
 @pytest.fixture
