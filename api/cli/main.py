@@ -26,15 +26,18 @@ COMMANDS = {  # command -> (its module, the line `mutasi --help` shows: the modu
     "audit": ("api.cli.audit", "replay histories, verify the record, export bundles"),
     "db": ("api.cli.db", "manage the event store"),
     "demo": ("api.cli.demo", "load a sample register into the running service and walk one round over HTTP"),
+    "documents": ("api.cli.documents", "write a round's decree (SK), announcement or evaluation summary as PDF"),
     "generate": ("api.cli.generate", "write a deterministic register as a SIMPEG-shaped roster (CSV or XLSX)"),
     "objection": ("api.cli.objection", "file and answer objections (sanggah) to decisions"),
     "plan": ("api.cli.plan", "compute, show and adopt mutation plans"),
     "projections": ("api.cli.projections", "run, rebuild and inspect the read models (views)"),
     "import": ("api.cli.roster_import",
                "import positions and employees with their history from a roster (CSV or XLSX)"),
+    "template": ("api.cli.template", "write the roster import template (XLSX) to fill in and import"),
     "serve": ("api.cli.serve",
               "run the REST API (OpenAPI at /docs); SQLite by default, PostgreSQL when configured"),
     "token": ("api.cli.token", "mint a bearer token for a role (development mode)"),
+    "witness": ("api.cli.witness", "cosign the log's tree heads as an independent witness"),
 }
 
 
@@ -61,7 +64,8 @@ def _command(argv: Sequence[str]) -> str:
 
 def version() -> str:
     """The installed package's version (`pyproject.toml`)."""
-    from importlib.metadata import PackageNotFoundError, version as installed
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
 
     try:
         return installed("mutasi")

@@ -20,7 +20,7 @@ from api.http.problems import Problem, install_problem_handlers
 from api.http.roles import MATRIX, Role
 from api.http.routes import documents
 from api.http.routes import (
-    audit, employees, health, objections, plans, positions, projections, public, reports, rounds,
+    audit, employees, health, objections, plans, positions, projections, public, receipts, reports, rounds,
 )
 from api.http.security import ApiSettings, TokenVerifier, jwt_secret
 from application.bootstrap import open_application
@@ -70,7 +70,7 @@ def create_app(
                   docs_url=None, redoc_url=None,  # served by install_docs from a package, not a CDN
                   generate_unique_id_function=lambda route: route.name)  # operationId = matrix row
     install_docs(app)
-    for module in (employees, positions, rounds, objections, plans, public, health, audit):
+    for module in (employees, positions, rounds, objections, plans, public, health, audit, receipts):
         app.include_router(module.router)
     for router in (projections.router, reports.router, reports.public_router, audit.public_router):
         app.include_router(router)

@@ -85,6 +85,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     "reports.evaluation": STAFF,
     "reports.talent": STAFF,
     "reports.merit": STAFF,
+    "documents.round_document": STAFF,  # PDF: decree (SK), announcement, evaluation summary
+    "roster.template": frozenset({O}),  # the import template (XLSX)
     # audit: the event store itself, read-only, for auditors
     "audit.checkpoints": frozenset({Role.AUDITOR}),
     "audit.verify": frozenset({Role.AUDITOR}),
@@ -98,9 +100,26 @@ MATRIX: dict[str, frozenset[Role]] = {
     # public transparency and health
     "public.announcement": ANYONE,
     "public.transparency_report": ANYONE,
+    "public.announcement_pdf": ANYONE,
     "public.audit_public_key": ANYONE,
+    "public.receipt": ANYONE,  # a decree's receipt and the transparency log: verifying needs no account
+    "public.log_checkpoint": ANYONE,
+    "public.log_consistency": ANYONE,
+    "public.log_cosign": ANYONE,  # accepted only as a configured witness's valid cosignature
+    "public.verify_page": ANYONE,
+    "public.verify_script": ANYONE,
     "health.live": ANYONE,
     "health.ready": ANYONE,
+}
+
+PAGES: dict[str, frozenset[Role]] = {
+    # the public transparency site (`api.http.site`, under /publik): HTML for people, outside the
+    # OpenAPI document and so outside MATRIX (one row per operation); anyone, with or without a token
+    "site.home": ANYONE,
+    "site.round": ANYONE,
+    "site.agency": ANYONE,
+    "site.verify": ANYONE,
+    "site.stylesheet": ANYONE,
 }
 
 

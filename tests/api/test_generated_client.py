@@ -125,7 +125,8 @@ def test_a_generated_client_registers_reads_is_refused_and_downloads_a_report(
     session = operator.with_headers({"Accept": "text/csv"}).get_httpx_client()
     csv = session.get("/reports/staffing", params={"min_position": position.position})
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
-    assert csv.headers["Content-Disposition"] == 'attachment; filename="staffing.csv"'
+    assert csv.headers["Content-Disposition"] == 'attachment; filename="staffing-positions.csv"'
+    assert csv.headers["X-Report-Table"] == "positions" and csv.headers["X-View-Position"]
     lines = csv.text.splitlines()
-    assert lines[0] == "# report: Staffing: formasi versus holders"
-    assert "## positions" in lines and any(line.startswith(AGENCY + ",BPKAD,") for line in lines)
+    assert lines[0].startswith("Instansi,Unit kerja,ID jabatan,Judul,Jenis jabatan,Formasi")  # one table, Indonesian
+    assert any(line.startswith(AGENCY + ",BPKAD,") for line in lines)

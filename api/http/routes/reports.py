@@ -9,7 +9,9 @@ Every report is JSON (its own typed model in `api.http.schemas.reports`), CSV or
 the `Accept` header (`application/json`, `text/csv`,
 `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) or by `format=json|csv|xlsx`,
 which wins over `Accept`; JSON when neither asks. Each states the view position and the time it is as
-of (in the body and in `X-View-Position` / `X-View-As-Of`). Read-your-writes: pass the `position` a
+of (in the body and in `X-View-Position` / `X-View-As-Of`). JSON keeps the API's English field names;
+CSV and XLSX are in Indonesian (titles and values), typed and formatted (`projections.export`). One CSV
+is one table: `table=` names it (the report's main table when left out; `X-Report-Table` says which). Read-your-writes: pass the `position` a
 command answered with as `min_position`; the report waits up to ~2 s for the view to reach it, else
 answers 503 `view-not-up-to-date` instead of stale data.
 """
@@ -37,7 +39,7 @@ from application.service import MutasiApplication
 from domain.employee import Employee
 from domain.mutation_round import MutationRound
 from domain.position import Position
-from projections.export import MEDIA_TYPES, render
+from projections.export import MEDIA_TYPES, UnknownTable, chosen_section, render
 from projections.reports import Report, Reports
 
 
@@ -52,7 +54,17 @@ def single_valued(request: Request) -> None:
             for name in repeated])
 
 
-_GUARDS = [*GUARDED, Depends(single_valued)]
+TableName = Annotated[str | None, Query(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_ -]+$", description=(
+    "CSV only: the table to send (e.g. `units`), by its name in the JSON `sections`; left out: the "
+    "report's main table. XLSX holds every table, one sheet each"))]
+
+
+def chosen_table(request: Request, table: TableName = None) -> None:
+    """The `table=` a CSV answer is asked for (kept on the request for `_answer`)."""
+    request.state.report_table = table
+
+
+_GUARDS = [*GUARDED, Depends(single_valued), Depends(chosen_table)]
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=_GUARDS)
 public_router = APIRouter(prefix="/public/reports", tags=["public"], dependencies=_GUARDS)
 
@@ -75,13 +87,16 @@ _ERRORS = documented(401, 403, 404, 409, 422, 503)  # 409: a `min_position` the 
 _FILES = {
     "description": "the report as JSON, CSV or XLSX, as `Accept` (or `format`) asks; the view's stamp in "
                    "`X-View-Position` and `X-View-As-Of`",
-    "headers": headers("X-View-Position", "X-View-As-Of", "Vary", "Content-Disposition",
-                       required=("X-View-Position", "X-View-As-Of", "Vary")),
+    "headers": {**headers("X-View-Position", "X-View-As-Of", "Vary", "Content-Disposition",
+                          required=("X-View-Position", "X-View-As-Of", "Vary")),
+                "X-Report-Table": {"description": "for CSV: the table it holds (`table=`, else the report's "
+                                                  "main table)", "required": False, "schema": {"type": "string"}}},
     "content": {"text/csv": {"schema": {"type": "string", "description": (
-        "`#` lines with the stamp and parameters, then each section after a `## name` line: a header row "
-        "and the rows")}},
+        "one table (`table=`, else the report's main table): a header row of Indonesian column titles, then "
+        "its rows; no other lines. The stamp is in `X-View-Position` / `X-View-As-Of`")}},
                 MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary", "description": (
-                    "an `about` sheet with the stamp and parameters, then one sheet per section")}}},
+                    "a `tentang` (about) sheet with the stamp and parameters, then one sheet per table: Indonesian "
+                    "titles and values, typed cells, a bold frozen header, autofilter, charts")}}},
 }
 _MEDIA = {"application/json": "json", "text/csv": "csv", MEDIA_TYPES["xlsx"]: "xlsx"}
 """The media types of a report, in the order preferred when `Accept` likes several equally."""
@@ -133,9 +148,19 @@ def _answer(views: Views, request: Request, asked: str | None, build: Callable[[
         report = build(Reports(views))
     sent = {"X-View-Position": str(report.stamp.position),
             "X-View-As-Of": report.stamp.as_of.isoformat() if report.stamp.as_of else "", "Vary": "Accept"}
+    table = getattr(request.state, "report_table", None)
+    name = report.report
+    if fmt == "csv":
+        try:
+            section = chosen_section(report, table)
+        except UnknownTable as refused:
+            raise RequestValidationError([{"loc": ("query", "table"), "msg": str(refused),
+                                           "type": "value_error"}]) from None
+        sent["X-Report-Table"] = section.name
+        table, name = section.name, f"{report.report}-{section.name}"
     if fmt != "json":
-        sent["Content-Disposition"] = f'attachment; filename="{report.report}.{fmt}"'
-    return Response(render(report, fmt), media_type=MEDIA_TYPES[fmt], headers=sent)
+        sent["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return Response(render(report, fmt, table), media_type=MEDIA_TYPES[fmt], headers=sent)
 
 
 @router.get("/employees/{employee_id}/placements", name="reports.employee_placements",
