@@ -205,8 +205,9 @@ def test_a_report_answers_in_the_media_type_accept_asks_for(sqlite_api, accept, 
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].split(";")[0] == expected
     assert answer.headers["Vary"] == "Accept" and answer.headers["X-View-Position"].isdigit()
-    if expected != "application/json":
-        assert answer.headers["Content-Disposition"].startswith('attachment; filename="staffing.')
+    if expected != "application/json":  # a CSV is one table, named in X-Report-Table; an XLSX holds them all
+        name = f"staffing-{answer.headers['X-Report-Table']}.csv" if expected == "text/csv" else "staffing.xlsx"
+        assert answer.headers["Content-Disposition"] == f'attachment; filename="{name}"'
 
 
 @pytest.mark.parametrize(("method", "path", "status", "allow"), [
@@ -224,8 +225,18 @@ def test_a_path_names_all_its_methods(sqlite_api, method: str, path: str, status
     assert sqlite_api.call(Role.OPERATOR, "GET", "/employees/not-a-uuid").status_code == 422
 
 
+def _typed_tables(report: dict) -> dict[str, list[str]]:
+    """A report schema's tables, in order: each one's name and the properties of its rows, in order."""
+    items = _named(report)["properties"]["sections"]["items"]
+    tables = {}
+    for ref in items.get("oneOf", [items]):
+        section = _named(ref)["properties"]
+        tables[section["name"]["const"]] = list(_named(section["rows"]["items"])["properties"])
+    return tables
+
+
 def test_every_report_of_a_walked_round_fits_its_typed_schema(sqlite_api) -> None:
-    flow = walk(sqlite_api.app)
+    flow = walk(sqlite_api.app, objections=True)  # an objection upheld and its decision reversed, one dismissed
     asked = {
         "reports.employee_placements": {"employee_id": flow.employees[0]},
         "reports.position_holders": {"position_id": flow.positions[0]},
@@ -233,6 +244,7 @@ def test_every_report_of_a_walked_round_fits_its_typed_schema(sqlite_api) -> Non
         "reports.evaluation": {"today": "2027-01-02"},
         "reports.talent": {"year": 2026},
     }
+    reports: dict[str, dict[str, list[dict]]] = {}
     for name, operation in REPORTS:
         path = next(p for p, ops in DOCUMENT["paths"].items() if ops.get("get") is operation)
         given = asked.get(name, {})
@@ -242,4 +254,24 @@ def test_every_report_of_a_walked_round_fits_its_typed_schema(sqlite_api) -> Non
         assert answer.status_code == 200, (name, answer.text)
         body = answer.json()
         assert any(section["rows"] for section in body["sections"]), name
-        _valid(operation["responses"]["200"]["content"]["application/json"]["schema"], body)
+        schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        _valid(schema, body)
+        # every table typed, and each row schema names exactly the table's columns, in order
+        assert _typed_tables(schema) == {section["name"]: section["columns"] for section in body["sections"]}, name
+        reports[name] = {section["name"]: section["rows"] for section in body["sections"]}
+    # the objection figures were there to be checked, not empty sections
+    board = reports["reports.round_board"]
+    assert board["round"][0]["objections"] == 2 and board["round"][0]["objections_pending"] == 0
+    assert {r["objection_states"] for r in board["proposals"]} >= {"upheld", "dismissed"}
+    assert [r["earlier_decisions"] for r in board["proposals"] if r["earlier_decisions"]] == ["rejected"]
+    public = reports["public.transparency_report"]["objections"]
+    assert [(r["filed"], r["upheld"], r["dismissed"], r["reversed"]) for r in public] == [(2, 1, 1, 1)]
+    accountability = reports["reports.accountability"]
+    assert sorted(r["answer"] for r in accountability["objections"]) == ["dismissed", "upheld"]
+    assert [r["objection_id"] for r in accountability["reversed_on_objection"]] == [str(flow.upheld)]
+    assert [r["superseded_by_objection"] for r in accountability["decisions"]
+            if r["superseded_by_objection"]] == [str(flow.upheld)]
+    assert accountability["summary"][0]["reversed_on_objection"] == 1
+    merit = reports["reports.merit"]
+    assert merit["rounds"][0]["objections_filed"] == 2 and merit["rounds"][0]["decisions_reversed_on_objection"] == 1
+    assert merit["indicators"] and merit["aspects"] and merit["addressed_to"]

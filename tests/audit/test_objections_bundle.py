@@ -1,5 +1,6 @@
 """Objections are events like any other: a round's bundle exported after an upheld objection and a
-reversed decision verifies with only the public key, and its events replay both decisions in order."""
+reversed decision verifies with only the public key, and its events replay both decisions in order
+(`replay_bundle(...).decisions` and `mutasi audit replay`, as recorded at any moment)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from uuid import UUID
 
 import pytest
 
+from api.cli.main import main
 from application.audit.bundle import read_bundle, replay_bundle, verify_bundle
+from application.audit.decisions import decisions_taken, in_force
 from application.audit.export import Scope, export_bundle
 from application.audit.records import AuditEvent
 from application.audit.replay import history, version_recorded_at
@@ -113,6 +116,68 @@ def test_the_bundle_replays_both_decisions_in_order_as_recorded(bundle) -> None:
     assert [s.position_id for s in replay.employees[reversal.employee_id]][-1] == reversal.target_id
     before = replay_bundle(read_bundle(lines), reversal.before_second_decision)
     assert reversal.target_id not in [s.position_id for s in before.employees[reversal.employee_id]]
+
+
+def test_the_replay_folds_the_decisions_on_the_proposal_in_recorded_order(bundle) -> None:
+    reversal, lines = bundle
+    steps = replay_bundle(read_bundle(lines)).decisions[reversal.proposal_id]
+    assert [(s.step, s.approved, s.upheld, s.objection_id) for s in steps] == [
+        ("decided", False, None, None),
+        ("objection filed", None, None, reversal.objection_id),
+        ("objection answered", None, True, reversal.objection_id),
+        ("reopened", None, None, reversal.objection_id),
+        ("decided", True, None, None),
+    ]
+    assert all(s.round_id == reversal.round_id for s in steps)
+    assert [s.version for s in steps] == sorted(s.version for s in steps)
+    first, second = decisions_taken(steps)
+    assert (first.approved, first.by, first.reason, first.on) == (
+        False, "walikota", "rejected on the committee's advice", sc.DECIDED_ON)
+    assert (second.approved, second.by, second.reason, second.on) == (
+        True, "walikota", "approved after the objection: SKP corrected", date(2026, 2, 17))
+    filed, answered = steps[1], steps[2]
+    assert (filed.by, filed.grounds, filed.on) == ("pegawai-1", "data_wrong", date(2026, 2, 11))
+    assert (answered.by, answered.reason, answered.on) == ("anggota-tpk", "the SKP was corrected", date(2026, 2, 16))
+    assert in_force(steps) == second
+    # the fold agrees with the story read from the bundle's events by hand
+    events = [event for _, event, _ in read_bundle(lines).events]
+    assert [("decided", s.approved, s.reason) for s in decisions_taken(steps)] == [
+        d for d in _decisions(events, reversal.proposal_id) if d[0] == "decided"]
+
+
+def test_as_recorded_between_the_two_decisions_only_the_first_was_taken(bundle) -> None:
+    reversal, lines = bundle
+    between = replay_bundle(read_bundle(lines), reversal.before_second_decision).decisions[reversal.proposal_id]
+    assert [s.reason for s in decisions_taken(between)] == ["rejected on the committee's advice"]
+    assert between[-1].step == "reopened" and in_force(between) is None  # reopened, not decided again yet
+    first = decisions_taken(between)[0]
+    before_objection = replay_bundle(read_bundle(lines), first.recorded_at).decisions[reversal.proposal_id]
+    assert [s.step for s in before_objection] == ["decided"] and in_force(before_objection) == first
+    before_any = replay_bundle(read_bundle(lines), datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
+    assert before_any.decisions == {}
+
+
+def test_the_cli_replay_prints_the_decisions_as_recorded(bundle, tmp_path, monkeypatch, capsys) -> None:
+    reversal, lines = bundle
+    path = tmp_path / "round.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    monkeypatch.setenv("MUTASI_STORE", "postgres")  # no usable store: the replay needs none
+    monkeypatch.setenv("MUTASI_POSTGRES_HOST", "unreachable.invalid")
+    assert main(["audit", "replay", str(path)]) == 0
+    now = capsys.readouterr().out
+    assert f"decisions on proposal {reversal.proposal_id} of round {reversal.round_id}" in now
+    told = now[now.index(f"decisions on proposal {reversal.proposal_id}"):]
+    order = ["decided: rejected by walikota on 2026-02-10: rejected on the committee's advice",
+             f"objection {reversal.objection_id} filed by pegawai-1 on 2026-02-11 (data_wrong)",
+             f"objection {reversal.objection_id} upheld by anggota-tpk on 2026-02-16",
+             f"decision reopened by objection {reversal.objection_id}",
+             "decided: approved by walikota on 2026-02-17: approved after the objection: SKP corrected",
+             "in force: approved"]
+    assert [told.index(line) for line in order] == sorted(told.index(line) for line in order)
+    assert main(["audit", "replay", str(path), "--recorded-at", reversal.before_second_decision.isoformat()]) == 0
+    then = capsys.readouterr().out
+    assert "decided: rejected by walikota" in then and "decided: approved" not in then
+    assert "in force: none (reopened, awaiting a new decision)" in then
 
 
 def test_a_changed_answer_in_the_bundle_is_located(bundle, settings) -> None:

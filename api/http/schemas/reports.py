@@ -17,12 +17,18 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from domain.eligibility import RULE_CODES
+from domain.objection import ObjectionGrounds
 from projections.queries import Stamp
+from projections.reports import MERIT_ASPECTS, MERIT_INDICATORS
 
 Share = Annotated[float | None, Field(description="a fraction 0..1 (null when there is nothing to divide by)")]
 DecimalText = Annotated[str, Field(description="a decimal number written as text, e.g. \"82.50\"",
                                    examples=["82.50"])]
 RuleResult = Literal["pass", "FAIL"]
+Verdict = Literal["approved", "rejected"]
+Grounds = Literal[tuple(g.value for g in ObjectionGrounds)]  # type: ignore[valid-type]
+MeritAspect = Literal[MERIT_ASPECTS]  # type: ignore[valid-type]
+MeritIndicator = Literal[tuple(MERIT_INDICATORS)]  # type: ignore[valid-type]
 
 
 class Row(BaseModel):
@@ -108,6 +114,8 @@ class RoundHeadRow(Row):
     planned_effective_on: date
     announced_on: date | None
     closed_on: date | None
+    objections: int = Field(description="objections filed on the round's proposals")
+    objections_pending: int = Field(description="of those, not answered yet")
 
 
 _RULE_COLUMNS: dict[str, Any] = {
@@ -140,6 +148,14 @@ class _ProposalRowTail(Row):
     overrides: str = Field(description="overridden rule codes, comma-separated")
     decree_number: str | None
     executed_on: date | None
+    objections: int = Field(description="objections filed on this proposal")
+    objections_pending: int = Field(description="of those, not answered yet")
+    objection_states: str | None = Field(
+        description="each objection's state (pending, upheld, dismissed), comma-separated; null: none",
+        examples=["upheld, dismissed"])
+    earlier_decisions: str | None = Field(
+        description="the decisions an upheld objection reopened (approved, rejected), oldest first, "
+                    "comma-separated; null: none", examples=["rejected"])
 
 
 RoundProposalRow: type[Row] = create_model(  # the rule columns follow the rules' own list
@@ -153,15 +169,26 @@ RoundProposalRow: type[Row] = create_model(  # the rule columns follow the rules
 # -- transparency (public) -------------------------------------------------------------------------
 
 class AnnouncedRoundRow(Row):
+    """An announced round with the counts of its proposals (counts only: no candidate is named)."""
+
     round_id: UUID
     round_title: str
     agency: str
     kind: str
     announced_on: date | None
+    proposals: int
+    approved: int
+    rejected: int
+    withdrawn: int
+    overrides: int = Field(description="approvals that overrode a failed rule, at the decision or the decree")
+    decreed: int
+    executed: int
+    evaluated: int
 
 
 class PublicDecisionRow(Row):
-    """A decided proposal as the public sees it: no birth date, score or sanction; the NIP masked."""
+    """An approved transfer as the public sees it: no birth date, score or sanction; the NIP masked.
+    Rejected or withdrawn candidates are never named (only counted, in `rounds`)."""
 
     round_id: UUID
     round_title: str | None
@@ -172,10 +199,25 @@ class PublicDecisionRow(Row):
     unit: str | None
     name: str | None
     nip_masked: str | None = Field(examples=["**************1001"])
+    from_position: str | None
+    from_unit: str | None
     jpm_category: str | None
     reason: str | None
-    decision: str | None
+    decision: Literal["approved"]
     decree_number: str | None
+    effective_on: date | None = Field(description="the decree's TMT; null until the decree")
+
+
+class PublicObjectionCountRow(Row):
+    """How many objections a round had and how they ended: counts only, never who objected or why."""
+
+    round_id: UUID
+    round_title: str
+    agency: str
+    filed: int
+    upheld: int
+    dismissed: int
+    reversed: int = Field(description="decisions taken again after an upheld objection that differ from the first")
 
 
 # -- accountability --------------------------------------------------------------------------------
@@ -192,6 +234,13 @@ class AccountabilitySummaryRow(Row):
     departed_from_plan: int
     median_hours_to_decision: float | None
     max_hours_to_decision: float | None
+    objections: int
+    objections_upheld: int
+    objections_dismissed: int
+    objections_pending: int
+    decisions_superseded: int = Field(description="decisions an upheld objection reopened")
+    reopened_awaiting_decision: int = Field(description="proposals reopened and not decided again yet")
+    reversed_on_objection: int = Field(description="decisions taken again that differ from the one reopened")
 
 
 class DecisionRow(Row):
@@ -214,6 +263,10 @@ class DecisionRow(Row):
     decided_by_proposer: bool
     plan_id: UUID | None
     plan: Literal["followed", "departed"] | None
+    superseded_by_objection: UUID | None = Field(
+        description="the upheld objection that reopened this decision; null: the decision stands")
+    reverses_earlier_decision: bool | None = Field(
+        description="a decision taken again: whether it differs from the one reopened; null: a first decision")
 
 
 class OverrideRow(Row):
@@ -225,6 +278,58 @@ class OverrideRow(Row):
     authorised_by: str | None
     decided_by: str | None
     decided_at: datetime | None
+    superseded_by_objection: UUID | None = Field(
+        description="the upheld objection that reopened the decision carrying the override")
+
+
+class ObjectionRow(Row):
+    """An objection with its grounds, text and answer, and the decision taken after an upheld one."""
+
+    round_title: str | None
+    proposal_id: UUID
+    name: str | None
+    nip: str | None
+    target: str = Field(examples=["Analis Anggaran (Bappeda)"])
+    objection_id: UUID
+    grounds: Grounds
+    text: str
+    filed_by: str
+    on_behalf_of: str | None = Field(description="the employee, when an operator filed with their letter")
+    letter_reference: str | None
+    filed_on: date
+    filed_at: datetime | None
+    plan_explanation: str | None
+    decision_contested: Verdict | None
+    answer: Literal["upheld", "dismissed", "pending"]
+    reasons: str | None
+    answered_by: str | None
+    answered_on: date | None
+    answered_at: datetime | None
+    days_to_answer: int | None
+    human_review_by: str | None
+    human_review_grounds: str | None
+    decision_after: Literal["approved", "rejected", "reopened"] | None = Field(
+        description="the decision taken after an upheld objection; 'reopened' while it waits")
+    reversed: bool
+
+
+class ReversalRow(Row):
+    """A decision taken again after an upheld objection that differs from the one it reopened."""
+
+    round_title: str | None
+    proposal_id: UUID
+    name: str | None
+    nip: str | None
+    target: str = Field(examples=["Analis Anggaran (Bappeda)"])
+    objection_id: UUID
+    decision_before: Verdict
+    decided_before_by: str
+    decided_before_at: datetime | None
+    reason_before: str
+    decision_after: Verdict
+    decided_after_by: str
+    decided_after_at: datetime | None
+    reason_after: str
 
 
 # -- evaluation ------------------------------------------------------------------------------------
@@ -318,6 +423,32 @@ class MeritRow(Row):
     announced_before_decree: Share
     transfers_evaluated: Share
     decisions_within_rules: Share
+    objections_filed: int
+    objections_answered: Share
+    objections_upheld: int
+    decisions_reversed_on_objection: int
+    median_days_to_answer: float | None = Field(description="days from filing an objection to its answer")
+
+
+class MeritIndicatorRow(Row):
+    """One indicator of one round, under the merit-system aspect it gives evidence for."""
+
+    round_id: UUID
+    title: str
+    aspect: MeritAspect
+    indicator: MeritIndicator
+    value: int | float | None = Field(description="a share 0..1, a count or a number of days (null: nothing to count)")
+    evidence: str
+
+
+class MeritAspectRow(Row):
+    aspect: MeritAspect
+    indicators: str | None = Field(description="the indicators of this report under the aspect, comma-separated")
+
+
+class SupervisionRow(Row):
+    institution: str
+    role: str
 
 
 # -- sections and reports --------------------------------------------------------------------------
@@ -400,16 +531,19 @@ StaffingSections = _sections("Staffing", {
     "positions": StaffingPositionRow, "units": StaffingUnitRow, "agencies": StaffingAgencyRow,
     "spread": StaffingSpreadRow})
 RoundBoardSections = _sections("RoundBoard", {"round": RoundHeadRow, "proposals": RoundProposalRow})
-TransparencySections = _sections("Transparency", {"rounds": AnnouncedRoundRow, "decisions": PublicDecisionRow})
+TransparencySections = _sections("Transparency", {
+    "rounds": AnnouncedRoundRow, "decisions": PublicDecisionRow, "objections": PublicObjectionCountRow})
 AccountabilitySections = _sections("Accountability", {
     "summary": AccountabilitySummaryRow, "decisions": DecisionRow, "overrides": OverrideRow,
-    "below_jpm_threshold": DecisionRow, "decided_by_proposer": DecisionRow})
+    "below_jpm_threshold": DecisionRow, "decided_by_proposer": DecisionRow, "objections": ObjectionRow,
+    "reversed_on_objection": ReversalRow})
 EvaluationSections = _sections("Evaluation", {
     "transfers": EvaluatedTransferRow, "flagged": FlaggedTransferRow, "overdue": OverdueEvaluationRow,
     "per_round_and_unit": EvaluationGroupRow})
 TalentSections = _sections("Talent", {
     "boxes": TalentBoxRow, "employees": TalentEmployeeRow, "development_needs": DevelopmentNeedRow})
-MeritSections = _sections("Merit", {"rounds": MeritRow})
+MeritSections = _sections("Merit", {
+    "rounds": MeritRow, "indicators": MeritIndicatorRow, "aspects": MeritAspectRow, "addressed_to": SupervisionRow})
 
 
 class EmployeePlacementsReport(ReportBase):
@@ -463,7 +597,7 @@ class StaffingReport(ReportBase):
 
 
 class RoundBoardReport(ReportBase):
-    """Every proposal of a round with JPM, each rule's result, consents, status and decision."""
+    """Every proposal of a round with JPM, each rule's result, consents, status and decision; its objections."""
 
     report: Literal["round-board"]
     parameters: RoundBoardParameters
@@ -471,24 +605,35 @@ class RoundBoardReport(ReportBase):
 
 
 class TransparencyReport(ReportBase):
-    """Announced decisions, personal data minimised (the public report)."""
+    """Announced decisions, personal data minimised (the public report), and per round the counts of
+    objections filed, upheld, dismissed and reversed."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "report": "transparency", "title": "Announced transfers (public)", "stamp": {**_STAMP, "view": "transparency"},
         "generated_at": "2026-03-02T08:15:01+00:00", "parameters": {"agency": _AGENCY},
         "sections": [
-            {"name": "rounds", "columns": ["round_id", "round_title", "agency", "kind", "announced_on"],
+            {"name": "rounds", "columns": ["round_id", "round_title", "agency", "kind", "announced_on", "proposals",
+                                           "approved", "rejected", "withdrawn", "overrides", "decreed", "executed",
+                                           "evaluated"],
              "rows": [{"round_id": "0b5e3a56-4c1f-5e8e-9d6a-2f8f7f3c1a10", "round_title": "Mutasi Tahap I 2026",
-                       "agency": _AGENCY, "kind": "within_agency", "announced_on": "2026-02-20"}]},
+                       "agency": _AGENCY, "kind": "within_agency", "announced_on": "2026-02-20", "proposals": 3,
+                       "approved": 1, "rejected": 1, "withdrawn": 1, "overrides": 0, "decreed": 1, "executed": 1,
+                       "evaluated": 0}]},
             {"name": "decisions", "columns": ["round_id", "round_title", "agency", "announced_on", "proposal_id",
-                                              "position", "unit", "name", "nip_masked", "jpm_category", "reason",
-                                              "decision", "decree_number"],
+                                              "position", "unit", "name", "nip_masked", "from_position", "from_unit",
+                                              "jpm_category", "reason", "decision", "decree_number", "effective_on"],
              "rows": [{"round_id": "0b5e3a56-4c1f-5e8e-9d6a-2f8f7f3c1a10", "round_title": "Mutasi Tahap I 2026",
                        "agency": _AGENCY, "announced_on": "2026-02-20",
                        "proposal_id": "6f1d0d7e-8b0f-4f37-9a55-1c7a1f0f2e3b", "position": "Analis Anggaran",
                        "unit": "Bappeda", "name": "Siti Rahmawati", "nip_masked": "**************1001",
+                       "from_position": "Analis Keuangan", "from_unit": "BPKAD",
                        "jpm_category": "MS", "reason": "best competency match for the vacancy",
-                       "decision": "approved", "decree_number": "821.2/001/BKPSDM/2026"}]},
+                       "decision": "approved", "decree_number": "821.2/001/BKPSDM/2026",
+                       "effective_on": "2026-03-01"}]},
+            {"name": "objections", "columns": ["round_id", "round_title", "agency", "filed", "upheld", "dismissed",
+                                               "reversed"],
+             "rows": [{"round_id": "0b5e3a56-4c1f-5e8e-9d6a-2f8f7f3c1a10", "round_title": "Mutasi Tahap I 2026",
+                       "agency": _AGENCY, "filed": 2, "upheld": 1, "dismissed": 1, "reversed": 1}]},
         ],
     }]})
 
@@ -498,7 +643,8 @@ class TransparencyReport(ReportBase):
 
 
 class AccountabilityReport(ReportBase):
-    """Decisions with who, when and on which grounds; overrides; approvals below the JPM threshold."""
+    """Decisions with who, when and on which grounds (and those an upheld objection reopened); overrides;
+    approvals below the JPM threshold; every objection with its answer; decisions reversed on objection."""
 
     report: Literal["accountability"]
     parameters: AccountabilityParameters
@@ -522,7 +668,7 @@ class TalentReport(ReportBase):
 
 
 class MeritReport(ReportBase):
-    """Merit indicators per round."""
+    """Merit indicators per round, each under the merit-system aspect it evidences; to whom it is addressed."""
 
     report: Literal["merit"]
     parameters: MeritParameters
