@@ -44,7 +44,9 @@ class RuleSettings(BaseModel):
 
     @field_validator("level_equivalences")
     @classmethod
-    def _consistent_levels(cls, pairs: tuple[tuple[PositionType, PositionType], ...]):
+    def _consistent_levels(
+        cls, pairs: tuple[tuple[PositionType, PositionType], ...],
+    ) -> tuple[tuple[PositionType, PositionType], ...]:
         try:
             level_order(pairs)
         except InvalidValue as error:

@@ -36,7 +36,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     verify.add_argument("--aggregate", type=UUID, help="verify only this aggregate's chain")
     verify.add_argument("--expect-head", type=Path, metavar="FILE", help=(
         "a checkpoint kept from earlier (JSON from GET /audit/checkpoints, or a bundle): fail unless the "
-        "store's checkpoints still contain it"))
+        "store's checkpoints still contain it; or a signed tree head (GET /public/log/checkpoint): fail "
+        "unless the store's events still give it"))
     verify.set_defaults(handler=run_verify)
 
     export = actions.add_parser("export", help="write a self-contained NDJSON bundle")
@@ -47,7 +48,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--output", "-o", type=Path, required=True, help="the bundle file to write")
     export.set_defaults(handler=run_export)
 
-    replay = actions.add_parser("replay", help="rebuild placement histories from a bundle alone")
+    replay = actions.add_parser("replay", help="rebuild placement histories and decisions from a bundle alone")
     replay.add_argument("bundle", type=Path)
     replay.add_argument("--recorded-at", type=_moment, help="as recorded at this moment (ISO 8601)")
     replay.add_argument("--effective-on", type=date.fromisoformat, help="only what was in force on this date")
@@ -59,6 +60,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     checkpoint.set_defaults(handler=run_checkpoint)
     public_key = actions.add_parser("public-key", help="print the public key that verifies checkpoints")
     public_key.set_defaults(handler=run_public_key)
+    from api.cli.audit_log import register_log  # migrate, tree-head, verify-receipt
+
+    register_log(actions)
 
 
 def _aggregate(parser: argparse.ArgumentParser, required: bool) -> None:
@@ -125,7 +129,8 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
         if args.public_key is None:
             raise ValueError("verifying a bundle needs --public-key (the key published at GET /public/audit-public-key)")
         bundle = read_bundle(_lines(args.bundle))
-        result = verify_bundle(bundle, load_public_key(_read(args.public_key)))
+        result = verify_bundle(bundle, load_public_key(_read(args.public_key)), settings.audit_witness_keys,
+                               settings.audit_witness_quorum)
         return _report(result, f"bundle {args.bundle}")
     from application.audit.checks import read_head
     from application.audit.signing import load_private_key, load_public_key
@@ -139,8 +144,11 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
             return _report(verify_aggregate(app, args.aggregate), f"aggregate {args.aggregate}")
         key = (load_public_key(_read(args.public_key)) if args.public_key
                else load_private_key(signing_key_path(settings)).public_key())
-        expected = read_head(_read(args.expect_head).decode("utf-8", "replace")) if args.expect_head else None
-        return _report(verify_record(app, AuditStorage(settings).checkpoints(), key, expected), "event store")
+        kept = _read(args.expect_head).decode("utf-8", "replace") if args.expect_head else None
+        tree = kept if kept is not None and kept.split("\n", 1)[0] == settings.audit_log_origin else None
+        expected = read_head(kept) if kept is not None and tree is None else None
+        return _report(verify_record(app, AuditStorage(settings).checkpoints(), key, expected,
+                                     expected_tree=tree), "event store")
     finally:
         app.close()
 
@@ -163,7 +171,9 @@ def _report(result: Any, what: str) -> int:
     if result.ok:
         late = (f"; the last {result.uncovered} are not covered by a signed checkpoint yet, within the "
                 "allowed age (run `mutasi audit checkpoint`)") if result.uncovered else ""
-        print(f"{what}: OK ({result.events} events, {result.checkpoints} checkpoints verified{late})")
+        witnessed = "" if getattr(result, "tree_size", None) is None else (
+            f"; tree head of size {result.tree_size} cosigned by {', '.join(result.cosigners) or 'no witness'}")
+        print(f"{what}: OK ({result.events} events, {result.checkpoints} checkpoints verified{late}{witnessed})")
         return 0
     failure = result.failure
     where = ", ".join(f"{name} {value}" for name, value in (
@@ -199,8 +209,10 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_replay(args: argparse.Namespace, settings: Settings) -> int:
-    """Print every employee's placements and every position's holders from the bundle alone."""
+    """Print every employee's placements, every position's holders and every proposal's decisions
+    (with its objections) from the bundle alone."""
     from application.audit.bundle import describe, read_bundle, replay_bundle
+    from application.audit.decisions import describe_decisions
 
     replay = replay_bundle(read_bundle(_lines(args.bundle)), args.recorded_at)
     when = f"as recorded at {args.recorded_at.isoformat()}" if args.recorded_at else "as recorded in the bundle"
@@ -209,6 +221,9 @@ def run_replay(args: argparse.Namespace, settings: Settings) -> int:
         for aggregate_id, stretches in histories.items():
             print(f"{title} {aggregate_id} ({when}{on}):")
             print("\n".join(describe(stretches, args.effective_on)) or "  none")
+    for proposal_id, steps in replay.decisions.items():
+        print(f"decisions on proposal {proposal_id} of round {steps[0].round_id} ({when}):")
+        print("\n".join(describe_decisions(steps)))
     return 0
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -25,12 +25,14 @@ from application.audit.chain import canonical_json
 from application.audit.checks import (
     Failure, Verification, checkpoint_failure, event_failure, signature_failure,
 )
+from application.audit.decisions import DecisionStep, proposal_decisions
 from application.audit.merkle import included, leaf
 from application.audit.placements import Stretch, effective_on, employee_stretches, position_stretches
 from application.audit.records import AuditEvent, Checkpoint
 from application.audit.signing import fingerprint, signed_by
 
 FORMAT = "mutasi-audit-bundle/1"
+FORMAT_2 = "mutasi-audit-bundle/2"  # adds a signed tree head and per event its RFC 9162 inclusion proof
 
 
 def events_digest(pairs: Iterable[tuple[int, str]]) -> str:
@@ -53,6 +55,7 @@ class Bundle:
     manifest: dict[str, Any]
     checkpoints: dict[int, tuple[int, Checkpoint]]
     events: list[tuple[int, AuditEvent, dict[str, Any]]]
+    tree_head: dict[str, Any] | None = None  # format 2: {"checkpoint": signed tree head text}
 
 
 class BadBundle(ValueError):
@@ -64,14 +67,17 @@ def read_bundle(lines: Iterable[str]) -> Bundle:
     manifest: dict[str, Any] | None = None
     checkpoints: dict[int, tuple[int, Checkpoint]] = {}
     events: list[tuple[int, AuditEvent, dict[str, Any]]] = []
+    tree_head: dict[str, Any] | None = None
     for number, text in enumerate(lines, 1):
         if not text.strip():
             continue
         try:
             line = json.loads(text)
             kind = line.pop("type")
-            if number == 1 and kind == "manifest" and line.get("format") == FORMAT:
+            if number == 1 and kind == "manifest" and line.get("format") in (FORMAT, FORMAT_2):
                 manifest = line
+            elif kind == "tree_head" and manifest is not None and manifest.get("format") == FORMAT_2:
+                tree_head = line
             elif kind == "checkpoint":
                 checkpoint = Checkpoint(**line)
                 checkpoints[checkpoint.sequence] = (number, checkpoint)
@@ -83,11 +89,13 @@ def read_bundle(lines: Iterable[str]) -> Bundle:
             raise BadBundle(f"line {number}: not a bundle line ({error})") from None
     if manifest is None:
         raise BadBundle(f"line 1 must be the manifest of a {FORMAT} bundle")
-    return Bundle(manifest, checkpoints, events)
+    return Bundle(manifest, checkpoints, events, tree_head)
 
 
-def verify_bundle(bundle: Bundle, key: Ed25519PublicKey) -> Verification:
-    """Check a bundle with only the public key; the failure names the bundle line and why."""
+def verify_bundle(bundle: Bundle, key: Ed25519PublicKey, witnesses: Sequence[str] = (),
+                  quorum: int = 0) -> Verification:
+    """Check a bundle with only the public key (and, for format 2's tree head, the witnesses' keys
+    and the quorum of them required); the failure names the bundle line and why."""
     manifest = bundle.manifest
     if manifest.get("key") != fingerprint(key) or not signed_by(
             key, manifest_payload(manifest), str(manifest.get("signature", ""))):
@@ -136,6 +144,15 @@ def verify_bundle(bundle: Bundle, key: Ed25519PublicKey) -> Verification:
         return Verification(count, len(ordered), Failure(
             f"the bundle holds {count} events, the manifest signed {manifest.get('events')} "
             "(or another sequence): events were removed, added or reordered"))
+    if manifest.get("format") == FORMAT_2:
+        from application.audit.tlog.bundled import tree_outcome
+
+        tree = tree_outcome(bundle.tree_head, [(number, line) for number, _, line in bundle.events], key,
+                            witnesses, quorum)
+        if tree.failure:
+            return Verification(count, len(ordered), Failure(tree.failure[1], line=tree.failure[0]),
+                                tree_size=tree.size, cosigners=tuple(tree.cosigners))
+        return Verification(count, len(ordered), None, tree_size=tree.size, cosigners=tuple(tree.cosigners))
     return Verification(count, len(ordered), None)
 
 
@@ -152,14 +169,18 @@ def _proven(bundle: Bundle, line: dict[str, Any], position: int, digest: str) ->
 
 @dataclass(frozen=True)
 class Replay:
-    """Placement histories rebuilt from a bundle: per employee, and per position."""
+    """Histories rebuilt from a bundle: placements per employee and per position, and the decisions on
+    each proposal of its rounds (decided, objections filed and answered, decisions reopened) in
+    recorded order, per proposal id (`application.audit.decisions`)."""
 
     employees: dict[UUID, list[Stretch]]
     positions: dict[UUID, list[Stretch]]
+    decisions: dict[UUID, list[DecisionStep]] = field(default_factory=dict)
 
 
 def replay_bundle(bundle: Bundle, recorded_at: datetime | None = None) -> Replay:
-    """Every employee's placements and every position's holders in the bundle, as recorded at a moment."""
+    """Every employee's placements, every position's holders and every proposal's decisions in the
+    bundle, as recorded at a moment (then only the decisions in force at it, and those reopened by it)."""
     events = [event for _, event, _ in bundle.events]
     employees: dict[UUID, list[Stretch]] = {}
     for stretch in employee_stretches(events, recorded_at):
@@ -167,7 +188,7 @@ def replay_bundle(bundle: Bundle, recorded_at: datetime | None = None) -> Replay
     positions: dict[UUID, list[Stretch]] = {}
     for stretch in position_stretches(events, recorded_at):
         positions.setdefault(stretch.position_id, []).append(stretch)
-    return Replay(employees, positions)
+    return Replay(employees, positions, proposal_decisions(events, recorded_at))
 
 
 def describe(stretches: Sequence[Stretch], on: date | None = None) -> list[str]:

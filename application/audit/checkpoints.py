@@ -68,6 +68,9 @@ def make_checkpoints(app: MutasiBase, storage: AuditStorage | None = None) -> li
         traces.keep_segment(checkpoint.sequence, pairs)  # type: ignore[arg-type]
         made.append(checkpoint)
         last = checkpoint
+    from application.audit.tlog.log import sign_head  # the log-wide tree and its signed head
+
+    sign_head(app)
     return made
 
 

@@ -37,6 +37,8 @@ class Verification:
     checkpoints: int
     failure: Failure | None
     uncovered: int = 0  # events checked that no signed checkpoint covers yet
+    tree_size: int | None = None  # the size of the latest signed tree head, checked against the events
+    cosigners: tuple[str, ...] = ()  # the configured witnesses whose cosignature on that head verifies
 
     @property
     def ok(self) -> bool:

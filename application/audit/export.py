@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import IO, Any
 from uuid import UUID
 
-from application.audit.bundle import FORMAT, events_digest, manifest_payload
+from application.audit.bundle import FORMAT, FORMAT_2, events_digest, manifest_payload
 from application.audit.checkpoints import leaf_of, make_checkpoints
 from application.audit.merkle import levels, proof
 from application.audit.records import AuditEvent, Checkpoint
@@ -93,8 +93,9 @@ def _proofs(
         }
 
 
-def export_bundle(app: MutasiBase, scope: Scope, out: IO[str]) -> int:
-    """Checkpoint what is new, then write the bundle of `scope` to `out`; returns the number of events."""
+def export_bundle(app: MutasiBase, scope: Scope, out: IO[str], tree: bool = True) -> int:
+    """Checkpoint what is new, then write the bundle of `scope` to `out`; returns the number of events.
+    With `tree` (format 2), also the latest signed tree head and each event's inclusion proof into it."""
     storage = AuditStorage(app.settings, app.recorder.events_table_name)  # type: ignore[attr-defined]
     key = load_private_key(signing_key_path(app.settings))
     make_checkpoints(app, storage)
@@ -111,8 +112,10 @@ def export_bundle(app: MutasiBase, scope: Scope, out: IO[str]) -> int:
     heads: dict[str, int] = {}
     for event in events:
         heads[str(event.originator_id)] = event.version
+    proven = _tree_proofs(app, events) if tree else None
     manifest: dict[str, Any] = {
-        "format": FORMAT, "scope": scope.describe(), "created_at": datetime.now(timezone.utc).isoformat(),
+        "format": FORMAT_2 if proven else FORMAT, "scope": scope.describe(),
+        "created_at": datetime.now(timezone.utc).isoformat(),
         "key": fingerprint(key.public_key()), "public_key": public_pem(key.public_key()),
         "events": len(events),
         "events_digest": events_digest((e.position, e.link[1]) for e in events),  # type: ignore[misc, index]
@@ -122,10 +125,37 @@ def export_bundle(app: MutasiBase, scope: Scope, out: IO[str]) -> int:
     _write(out, {"type": "manifest", **manifest})
     for checkpoint in covering:
         _write(out, {"type": "checkpoint", **checkpoint.__dict__})
+    if proven:
+        _write(out, {"type": "tree_head", "checkpoint": proven[0]})
     for event in events:
         sequence, path = proofs[event.position]  # type: ignore[index]
-        _write(out, {"type": "event", **event.as_json(), "checkpoint": sequence, "proof": path})
+        line = {"type": "event", **event.as_json(), "checkpoint": sequence, "proof": path}
+        if proven:
+            line["leaf_index"], line["tree_proof"] = proven[1][event.position]  # type: ignore[index]
+        _write(out, line)
     return len(events)
+
+
+def _tree_proofs(app: MutasiBase, events: list[AuditEvent]) -> tuple[str, dict[int, tuple[int, list[str]]]] | None:
+    """The latest signed tree head and, per event position, (leaf index, inclusion proof in base64);
+    None when no head covers the events (then the bundle is of format 1)."""
+    import base64
+
+    from application.audit.tlog.log import latest_head
+    from application.audit.tlog.store import TreeStore
+
+    store = TreeStore(app.settings)
+    head = latest_head(store)
+    if head is None:
+        return None
+    proofs: dict[int, tuple[int, list[str]]] = {}
+    for event in events:
+        index = store.leaf_index(event.position)  # type: ignore[arg-type]
+        if index is None or index >= head.size:
+            return None
+        proofs[event.position] = (index, [base64.b64encode(h).decode()  # type: ignore[index]
+                                          for h in store.inclusion(index, head.size)])
+    return head.note.text(), proofs
 
 
 def _write(out: IO[str], line: dict[str, Any]) -> None:

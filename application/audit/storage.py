@@ -54,6 +54,11 @@ def prepare_audit_storage(settings: Settings) -> None:
                 "last bigint NOT NULL, count bigint NOT NULL, root text NOT NULL, previous text NOT NULL, "
                 "created_at text NOT NULL, key text NOT NULL, signature text NOT NULL)"
             ).format(postgres_table(settings, TABLE)))
+    else:
+        return
+    from application.audit.tlog.store import TreeStore
+
+    TreeStore(settings).prepare()
 
 
 class CheckpointConflict(ConcurrentChange):

@@ -7,7 +7,7 @@ first failure and why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
@@ -20,6 +20,10 @@ from application.audit.checks import (
 from application.audit.merkle import leaf, root
 from application.audit.records import AuditEvent, Checkpoint
 from application.audit.replay import feed_all, history
+from application.audit.tlog.checks import RootsAt, cosigners, head_failure, quorum_failure
+from application.audit.tlog.note import BadNote, TreeHead, parse_note, signed_by, tree_head
+from application.audit.tlog.proofs import leaf_hash
+from application.audit.tlog.store import TreeStore, leaf_data
 from application.audit.traces import AuditTraces
 from application.base import MutasiBase
 
@@ -68,10 +72,14 @@ def verify_store(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519Pub
 
 
 def verify_record(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519PublicKey,
-                  expected: Checkpoint | None = None, now: datetime | None = None) -> Verification:
+                  expected: Checkpoint | None = None, now: datetime | None = None,
+                  expected_tree: str | None = None) -> Verification:
     """`verify_store`, then that nothing is missing as far as the store (and `expected`, a checkpoint the
     auditor kept from earlier) can tell; what `mutasi audit verify` and `GET /audit/verify` run."""
-    result, tail = _scan(app, checkpoints, key)
+    heads = TreeStore(app.settings).heads()
+    kept = _kept_tree_head(expected_tree)
+    tree = RootsAt([size for size, _ in heads] + ([kept.size] if kept else []))
+    result, tail = _scan(app, checkpoints, key, tree)
     if not result.ok:
         return result
 
@@ -82,6 +90,10 @@ def verify_record(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519Pu
             checkpoint), result.uncovered)
 
     last = checkpoints[-1].sequence if checkpoints else None
+    if expected_tree is not None:
+        reason = expected_tree_failure(expected_tree, tree.roots, key, app.settings.audit_log_origin)
+        if reason:
+            return failed(reason)
     if expected is not None:
         reason = expected_head_failure(expected, checkpoints, key)
         if reason:
@@ -102,10 +114,47 @@ def verify_record(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519Pu
     if tail.first is not None and (tail.timeless or tail.oldest < moment - bound):  # type: ignore[operator]
         return failed(stale_tail_failure(result.uncovered, tail.after, None if tail.timeless else tail.oldest,
                                          bound), tail.first.position, last, tail.first)
+    settings = app.settings
+    broken = head_failure(heads, tree.roots, key, settings.audit_log_origin)
+    if broken:
+        return failed(broken[1])
+    if heads:
+        latest = parse_note(heads[-1][1])
+        reason = quorum_failure(latest, settings.audit_witness_keys, settings.audit_witness_quorum)
+        if reason:
+            return failed(reason)
+        return replace(result, tree_size=heads[-1][0],
+                       cosigners=tuple(cosigners(latest, settings.audit_witness_keys)))
     return result
 
 
-def _scan(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519PublicKey) -> tuple[Verification, _Tail]:
+def _kept_tree_head(text: str | None) -> TreeHead | None:
+    try:
+        return tree_head(parse_note(text)) if text else None
+    except BadNote:
+        return None
+
+
+def expected_tree_failure(text: str, roots: dict[int, bytes], key: Ed25519PublicKey, origin: str) -> str | None:
+    """Why the store's events no longer give a tree head an auditor kept (`GET /public/log/checkpoint`)."""
+    try:
+        note = parse_note(text)
+        head = tree_head(note)
+    except BadNote as error:
+        return f"the expected tree head is not a signed checkpoint: {error}"
+    if head.origin != origin or not signed_by(note, origin, key):
+        return "the expected tree head is not signed by the published key for this log: it is not one of ours"
+    if head.size not in roots:
+        return (f"the expected tree head covers {head.size} events; the store holds only {max(roots, default=0)}"
+                " of them now: events were deleted (tail truncated)" if head.size else None)
+    if roots[head.size] != head.root:
+        return (f"the store's first {head.size} events no longer give the expected tree head's root: events it "
+                "covers were changed, deleted, inserted or reordered (or the log was rebuilt)")
+    return None
+
+
+def _scan(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519PublicKey,
+          tree: RootsAt | None = None) -> tuple[Verification, _Tail]:
     tail = _Tail(after=checkpoints[-1].last if checkpoints else 0)
     previous: Checkpoint | None = None
     for checkpoint in checkpoints:
@@ -135,6 +184,8 @@ def _scan(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519PublicKey)
             failure = Failure(reason, event.position, event.originator_id, event.version)
             return Verification(count, closed, failure), tail
         heads[event.originator_id] = (event.version, event.link[1])  # type: ignore[index]
+        if tree is not None:
+            tree.add(leaf_hash(leaf_data(event.position, event.link[1])))  # type: ignore[arg-type, index]
         if pending:
             found.append((event.position, event.link[1]))  # type: ignore[arg-type, index]
             where.append((event.originator_id, event.version))

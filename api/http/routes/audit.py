@@ -161,12 +161,17 @@ class VerificationOut(BaseModel):
     uncovered: int = Field(description="events verified that no signed checkpoint covers yet (the whole "
                            "store fails once the oldest of them is older than the configured bound)")
     failure: FailureOut | None
+    tree_size: int | None = Field(None, description="size of the latest signed tree head, checked against "
+                                  "the events (null: none signed yet)")
+    cosigners: list[str] = Field(default_factory=list, description=(
+        "the configured witnesses whose cosignature on that tree head verifies"))
 
     @classmethod
     def of(cls, result: Verification) -> VerificationOut:
         """The response form of a verification."""
         failure = result.failure
         return cls(ok=result.ok, events=result.events, checkpoints=result.checkpoints, uncovered=result.uncovered,
+                   tree_size=result.tree_size, cosigners=list(result.cosigners),
                    failure=None if failure is None else FailureOut(
                        reason=failure.reason, position=failure.position, originator_id=failure.originator_id,
                        version=failure.version, checkpoint=failure.checkpoint))
