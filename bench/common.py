@@ -31,10 +31,16 @@ from psycopg import sql
 from application.bootstrap import initialise_store, open_application, postgres_conninfo
 from application.roster.files import write_roster
 from application.roster.generate import RegisterGenerator
+from application.roster.history import HistoryResult, HistoryWriter
 from application.roster.importer import ImportResult, RosterImport
 from application.settings import Settings
 
 RESULTS = Path(__file__).parent / "results"
+HISTORY_YEARS = 5
+"""The benchmarks' registers carry five years of history (`application.roster.history`): yearly SKP
+for everyone, assessment waves, two rounds a year per agency, sanctions, retirements and hires, each
+employee's events years apart between everyone else's. The clustered shape (each employee's events
+side by side, as an import writes them) stays as an extra row where it says something."""
 
 
 def bench_settings(schema: str, pool_size: int = 10) -> Settings:
@@ -88,12 +94,66 @@ def child_env(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
+def register_size(employees: int) -> str:
+    """The generator's size whose agencies suit `employees` (one city, a province's 19, the nation's)."""
+    return "city" if employees <= 10_000 else "province" if employees <= 500_000 else "national"
+
+
 def generate_roster(directory: Path, employees: int, seed: int = 1, suffix: str = "csv") -> Path:
-    """A generated province-style register of `employees` written to a roster file."""
+    """A generated province-style register of `employees` written to a roster file (clustered: the
+    register of one day, each employee's events side by side once imported)."""
     path = directory / f"roster-{employees}-{seed}.{suffix}"
-    size = "city" if employees <= 10_000 else "province" if employees <= 500_000 else "national"
-    write_roster(RegisterGenerator(size, seed, employees=employees).rows(), path)
+    write_roster(RegisterGenerator(register_size(employees), seed, employees=employees).rows(), path)
     return path
+
+
+@dataclass
+class History:
+    """A register with years of history in a store: what was written and how long it took."""
+
+    result: HistoryResult
+    events: int
+    seconds: float
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+
+def history_writer(app: Any, employees: int, seed: int = 1, years: int = HISTORY_YEARS) -> HistoryWriter:
+    """The writer of a register of `employees` with `years` of history into `app`'s store."""
+    return HistoryWriter(app, register_size(employees), seed, years, employees=employees)
+
+
+def write_history(settings: Settings, employees: int, seed: int = 1, years: int = HISTORY_YEARS) -> History:
+    """Write a register of `employees` and `years` of its history, in time order, into the store."""
+    app = open_application(settings)
+    try:
+        started = time.perf_counter()
+        result = history_writer(app, employees, seed, years).run()
+        return History(result, app.recorder.max_notification_id() or 0, time.perf_counter() - started)
+    finally:
+        app.close()
+
+
+def import_history(settings: Settings, employees: int, seed: int = 1, years: int = HISTORY_YEARS,
+                   batch_rows: int = 1000) -> tuple[ImportResult, History]:
+    """`mutasi import` of the register's first day (its roster file), then the years after it."""
+    with tempfile.TemporaryDirectory(prefix="mutasi-bench-") as directory:
+        app = open_application(settings)
+        try:
+            writer = history_writer(app, employees, seed, years)
+            path = Path(directory) / "start.csv"
+            write_roster(writer.register_rows(), path)
+            imported = RosterImport(app, batch_rows=batch_rows, progress=sys.stderr.isatty()).run(
+                path, Path(directory) / "errors.csv")
+            started, before = time.perf_counter(), app.recorder.max_notification_id() or 0
+            writer.begin(register_in_store=True)
+            result = writer.live()
+            events = (app.recorder.max_notification_id() or 0) - before
+            return imported, History(result, events, time.perf_counter() - started)
+        finally:
+            app.close()
 
 
 def import_register(settings: Settings, employees: int, seed: int = 1, batch_rows: int = 1000) -> ImportResult:

@@ -1,16 +1,25 @@
 """Benchmark: rebuild of all views (events/s) against a raw read of the events table, same process.
 
-    python bench/projection_rebuild.py --store sqlite --employees 5000
-    python bench/projection_rebuild.py --store postgres --employees 5000   # needs the test server
+    python -m bench.projection_rebuild --store sqlite --employees 5000
+    python -m bench.projection_rebuild --store postgres --employees 5000   # needs the test server
+    python -m bench.projection_rebuild --shape realistic ...                # without the clustered row
 
-Writes a register (positions, employees placed, assessed and rated over two years) in large saves,
-walks a few proposals through a round, then measures, in this process and run:
+Realistic shape (the figures that count): a generated register with five years of history written in
+time order (`application.roster.history`: yearly SKP for everyone, assessment waves, two rounds a year
+per agency through every binding moment, sanctions, retirements, hires), so each employee's events lie
+years apart between everyone else's. Four years are written, all views rebuilt, then the fifth year is
+written with no runner going and a runner's catch-up over it is timed too.
+Clustered shape (an extra row, `--shape both`, the default): a register (positions, employees placed,
+assessed and rated over two years) in large saves, each employee's events side by side, and a few
+proposals walked through a round.
+For each shape it measures, in this process and run:
   0. the library's read: every notification through `select_notifications` (for reference);
   1. raw read: every row of the events table through the runner's own read (on PostgreSQL a prepared
      binary-format query, over twice as fast as the library's), batches of 5,000: the baseline;
   2. raw read + decode: the same, each event decoded by the application's mapper;
   3. rebuild: `projections.admin.rebuild` of every view with `--workers` processes (default 2), from
      the first event to caught up, indexes and swap included.
+  4. (realistic) catch-up: a runner of every view, stopped for the last simulated year, catching up.
 Prints the figures and the ratios to the raw read, and saves them as JSON under bench/results/.
 Not a test: nothing is asserted.
 """
@@ -19,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import resource
@@ -33,9 +43,10 @@ from psycopg import sql
 
 from application.bootstrap import initialise_store, open_application, postgres_conninfo
 from application.context import Actor
-from domain.official import NATIONAL
 from application.settings import Settings
+from bench.common import HISTORY_YEARS, history_writer
 from domain.employee import Employee
+from domain.official import NATIONAL
 from domain.position import Position
 from domain.transfer import place_employee
 from domain.vocabulary import Expectation, PositionType, Potential, Rank, TransferKind
@@ -125,11 +136,100 @@ def raw_read(settings: Settings, decode: bool) -> tuple[int, float]:
         runner.close()
 
 
+def measure_reads(settings: Settings, app) -> dict[str, float]:
+    """Seconds of the library's read, the raw read and the raw read with decoding, and the events."""
+    events, library_seconds = library_read(app)
+    app.close()
+    _, raw_seconds = raw_read(settings, decode=False)
+    _, decode_seconds = raw_read(settings, decode=True)
+    return {"events": events, "library": library_seconds, "raw": raw_seconds, "decode": decode_seconds}
+
+
+def timed_rebuild(settings: Settings, args: argparse.Namespace) -> float:
+    # as `mutasi projections rebuild`, with no pool threads open in this process, so workers fork
+    started = time.perf_counter()
+    rebuild(settings, batch_size=args.batch_size, grace=0, workers=args.workers)
+    return time.perf_counter() - started
+
+
+def figures_of(reads: dict[str, float], rebuild_seconds: float, written: float) -> dict[str, float]:
+    events = reads["events"]
+    return {
+        "events": events, "write_seconds": round(written, 3),
+        "library_read_events_per_s": round(events / reads["library"]),
+        "raw_read_events_per_s": round(events / reads["raw"]),
+        "raw_read_and_decode_events_per_s": round(events / reads["decode"]),
+        "rebuild_events_per_s": round(events / rebuild_seconds),
+        "rebuild_seconds": round(rebuild_seconds, 3),
+        "ratio_rebuild_to_raw_read": round(reads["raw"] / rebuild_seconds, 4),
+        "ratio_rebuild_to_raw_read_and_decode": round(reads["decode"] / rebuild_seconds, 4),
+    }
+
+
+def realistic(settings: Settings, args: argparse.Namespace) -> dict[str, object]:
+    """Four years of history, rebuild; the fifth year written with no runner, then a catch-up."""
+    app = open_application(settings)
+    started = time.perf_counter()
+    writer = history_writer(app, args.employees, args.seed, HISTORY_YEARS)
+    writer.begin()
+    writer.live(until=date(writer.end.year - 1, 1, 1))
+    written = time.perf_counter() - started
+    reads = measure_reads(settings, app)
+    figures = figures_of(reads, timed_rebuild(settings, args), written)
+    app = writer.app = open_application(settings)  # the runner was stopped: a year goes by
+    try:
+        started = time.perf_counter()
+        writer.live()
+        last_year_seconds = time.perf_counter() - started
+        total = app.recorder.max_notification_id()
+    finally:
+        app.close()
+    runner = ProjectionRunner(settings, batch_size=args.batch_size)
+    try:
+        runner.open()
+        started = time.perf_counter()
+        runner.catch_up()
+        catch_up_seconds = time.perf_counter() - started
+    finally:
+        runner.close()
+    year = total - reads["events"]
+    return {
+        "shape": f"realistic: {HISTORY_YEARS}-year history in time order (rebuild over the first "
+                 f"{HISTORY_YEARS - 1}, catch-up over the last)",
+        "acts": dict(writer.result.acts), "employees_at_start": writer.result.employees_at_start,
+        **figures,
+        "history_write_events_per_s": round((reads["events"] + year) / (written + last_year_seconds)),
+        "catch_up": {"events": year, "seconds": round(catch_up_seconds, 3),
+                     "events_per_s": round(year / catch_up_seconds),
+                     "ratio_to_raw_read_and_decode_rate": round(
+                         year / catch_up_seconds / (reads["events"] / reads["decode"]), 4)},
+    }
+
+
+def clustered(settings: Settings, args: argparse.Namespace) -> dict[str, object]:
+    """Each employee's events side by side (a register written as an import writes it)."""
+    app = open_application(settings, clock=lambda: date(2026, 3, 2))
+    started = time.perf_counter()
+    write_register(app, args.employees, args.seed)
+    walk_a_round(app, args.proposals)
+    written = time.perf_counter() - started
+    reads = measure_reads(settings, app)
+    return {"shape": "clustered: each employee's events side by side (extra row)",
+            **figures_of(reads, timed_rebuild(settings, args), written)}
+
+
+def drop(settings: Settings) -> None:
+    if settings.store == "postgres":
+        with psycopg.connect(postgres_conninfo(settings), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(settings.postgres_schema)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--employees", type=int, default=5000)
-    parser.add_argument("--proposals", type=int, default=50)
+    parser.add_argument("--shape", choices=("realistic", "clustered", "both"), default="both")
+    parser.add_argument("--proposals", type=int, default=50, help="clustered shape: proposals in its round")
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=2, help="rebuild processes (default 2)")
     parser.add_argument("--seed", type=int, default=2026)
@@ -138,44 +238,27 @@ def main() -> None:
     parser.add_argument("--user", default="postgres")
     parser.add_argument("--dbname", default="test")
     args = parser.parse_args()
-    settings = settings_for(args)
-    initialise_store(settings)
-    app = open_application(settings, clock=lambda: date(2026, 3, 2))
-    try:
-        started = time.perf_counter()
-        write_register(app, args.employees, args.seed)
-        walk_a_round(app, args.proposals)
-        written = time.perf_counter() - started
-        _, library_seconds = library_read(app)
-        app.close()
-        events, raw_seconds = raw_read(settings, decode=False)
-        _, decode_seconds = raw_read(settings, decode=True)  # as `mutasi projections rebuild`, its own process: no pool threads, so workers fork
-        started = time.perf_counter()
-        rebuild(settings, batch_size=args.batch_size, grace=0, workers=args.workers)
-        rebuild_seconds = time.perf_counter() - started
-        figures = {
-            "benchmark": "projection_rebuild", "store": args.store, "views": list(VIEWS),
-            "events": events, "employees": args.employees, "batch_size": args.batch_size, "workers": args.workers,
-            "write_seconds": round(written, 3),
-            "library_read_events_per_s": round(events / library_seconds),
-            "raw_read_events_per_s": round(events / raw_seconds),
-            "raw_read_and_decode_events_per_s": round(events / decode_seconds),
-            "rebuild_events_per_s": round(events / rebuild_seconds),
-            "rebuild_seconds": round(rebuild_seconds, 3),
-            "ratio_rebuild_to_raw_read": round(raw_seconds / rebuild_seconds, 4),
-            "ratio_rebuild_to_raw_read_and_decode": round(decode_seconds / rebuild_seconds, 4),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "peak_rss_of_a_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
-            "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                        "processor": platform.processor() or platform.machine()},
-            "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        }
-    finally:
-        app.close()
-        if settings.store == "postgres":
-            with psycopg.connect(postgres_conninfo(settings), autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    sql.Identifier(settings.postgres_schema)))
+    rows = {}
+    for shape, measure in (("realistic", realistic), ("clustered", clustered)):
+        if args.shape not in (shape, "both"):
+            continue
+        settings = settings_for(args)
+        initialise_store(settings)
+        try:
+            rows[shape] = measure(settings, args)
+        finally:
+            drop(settings)
+        print(shape, json.dumps(rows[shape], indent=2), flush=True)
+    figures = {
+        "benchmark": "projection_rebuild", "store": args.store, "views": list(VIEWS),
+        "employees": args.employees, "batch_size": args.batch_size, "workers": args.workers,
+        **rows,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_of_a_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "processor": platform.processor() or platform.machine(), "load_average": os.getloadavg()},
+        "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
     print(json.dumps(figures, indent=2))
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"projection_rebuild-{args.store}.json"

@@ -27,7 +27,7 @@ COMMANDS = {  # command -> (its module, the line `mutasi --help` shows: the modu
     "db": ("api.cli.db", "manage the event store"),
     "demo": ("api.cli.demo", "load a sample register into the running service and walk one round over HTTP"),
     "documents": ("api.cli.documents", "write a round's decree (SK), announcement or evaluation summary as PDF"),
-    "generate": ("api.cli.generate", "write a deterministic register as a SIMPEG-shaped roster (CSV or XLSX)"),
+    "generate": ("api.cli.generate", "write a deterministic register (SIMPEG-shaped CSV or XLSX) and its history"),
     "objection": ("api.cli.objection", "file and answer objections (sanggah) to decisions"),
     "plan": ("api.cli.plan", "compute, show and adopt mutation plans"),
     "projections": ("api.cli.projections", "run, rebuild and inspect the read models (views)"),

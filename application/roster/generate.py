@@ -122,17 +122,21 @@ class RegisterGenerator:
     """Yields roster rows (dicts keyed by column) for a size and seed, one at a time."""
 
     def __init__(self, size: str = "city", seed: int = 1, as_of: date = REFERENCE_DATE,
-                 employees: int | None = None) -> None:
+                 employees: int | None = None, skp_years: tuple[int, int] | None = None) -> None:
         if (SIZES[size] if employees is None and size in SIZES else employees or 0) > 1000 * NIP_SPREAD:
             raise ValueError("at most 8.76 million employees can get unique NIPs")
         if size not in SIZES:
             raise ValueError(f"size must be one of {', '.join(SIZES)}, got {size!r}")
         self.size, self.seed, self.as_of = size, seed, as_of
         self.employees = SIZES[size] if employees is None else employees
+        self.skp_years = skp_years or (as_of.year - 2, as_of.year - 1)
+        """The two SKP years each row carries (default: the two years before `as_of`)."""
         self._k = 0
 
     def rows(self) -> Iterator[dict[str, Any]]:
-        """Every row of the register: per position its holders, or one row declaring it vacant."""
+        """Every row of the register: per position its holders, or one row declaring it vacant
+        (the same rows on every call)."""
+        self._k = 0
         names = agencies(self.size)
         for index, agency in enumerate(names):
             quota = self.employees // len(names) + (1 if index < self.employees % len(names) else 0)
@@ -179,7 +183,7 @@ class RegisterGenerator:
             "TGL_LAHIR": birth, "GOL_RUANG": rank.value, "TMT_JABATAN": placed_on,
             "NOMOR_SK_JABATAN": f"821.2/{k:07d}/BKPSDM/{placed_on.year}",
         }
-        for n, year in enumerate((as_of.year - 2, as_of.year - 1), start=1):
+        for n, year in enumerate(self.skp_years, start=1):
             if year >= start.year:
                 results, behaviour = rng.choices(list(Expectation), EXPECTATION_WEIGHTS, k=2)
                 row |= {f"SKP_TAHUN_{n}": year, f"SKP_HASIL_KERJA_{n}": EXPECTATION_LABELS[results],

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 from collections import Counter
 from datetime import date
 
+from api.cli import generate
 from application.roster.files import read_roster
 from application.roster.generate import RegisterGenerator
 from application.roster.rows import ORDER, RosterRow, parse_row
+from application.settings import Settings
 from domain.nip import Nip
 from domain.vocabulary import Rank
 from tests.roster.support import holders, roster_rows, write
@@ -59,3 +62,15 @@ def test_sizes_spread_employees_over_agencies_and_the_count_is_exact() -> None:
     rows = list(generator.rows())
     assert generator.generated == len(holders(rows)) == 400
     assert len({row["INSTANSI"] for row in rows}) == 19  # the province and its regions, less the demo's city (application.sample.AGENCY)
+
+
+def test_generate_with_history_writes_the_first_days_roster_and_the_years_into_the_store(tmp_path, capsys) -> None:
+    args = argparse.Namespace(size="city", seed=4, out=tmp_path, format="csv", as_of=date(2026, 1, 1),
+                              employees=60, history_years=2)
+    settings = Settings(_env_file=None, store="sqlite", sqlite_path=tmp_path / "events.sqlite3")
+    assert generate.run(args, settings) == 0
+    out = capsys.readouterr().out
+    assert "the register on 2024-01-01 (60 employees)" in out and "history 2024-01-01 to 2026-01-01" in out
+    rows = [parse_row(r.values) for r in read_roster(tmp_path / "simpeg-city-seed4.csv")]
+    assert {year for row in rows if row.employee for year, _, _ in row.employee.ratings} == {2021, 2022}
+    assert generate.run(args, settings) == 1  # written once
