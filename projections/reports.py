@@ -215,9 +215,11 @@ class Reports:
 
     def transparency(self, round_id: UUID | None = None, agency: str | None = None,
                      min_position: int | None = None, timeout: float = WAIT_TIMEOUT) -> Report:
-        """Announced decisions with personal data minimised (the public report), and per round only
-        the counts of objections filed, upheld, dismissed and reversed (never who objected, or why)."""
-        from projections.views.transparency import OBJECTION_COUNTS, PUBLIC_FIELDS
+        """Announced rounds with the counts of their proposals (proposed, approved, rejected,
+        withdrawn, overrides...), the approved transfers with personal data minimised (masked NIP,
+        name, from and to, decree and TMT: rejected or withdrawn candidates are counted, never named),
+        and per round only the counts of objections filed, upheld, dismissed and reversed."""
+        from projections.views.transparency import OBJECTION_COUNTS, PROPOSAL_COUNTS, PUBLIC_FIELDS
 
         with self.read.snapshot("transparency", min_position, timeout) as (snap, stamp):
             rounds, _ = snap.select("round", equals={"agency": agency, "announced": 1},
@@ -228,11 +230,13 @@ class Reports:
         rounds = [r for r in rounds if round_id is None or r["round_id"] == str(round_id)]
         objections = [{"round_id": r["round_id"], "round_title": r["round_title"], "agency": r["agency"],
                        **{n: (r.get("objections") or {}).get(n, 0) for n in OBJECTION_COUNTS}} for r in rounds]
-        rounds = [{k: r[k] for k in ("round_id", "round_title", "agency", "kind", "announced_on")} for r in rounds]
+        rounds = [{**{k: r[k] for k in ("round_id", "round_title", "agency", "kind", "announced_on")},
+                   **{n: (r.get("counts") or {}).get(n, 0) for n in PROPOSAL_COUNTS}} for r in rounds]
         entries.sort(key=lambda e: (e["round_id"], e["unit"] or "", e["position"] or "", e["name"] or ""))
         return _report("transparency", "Announced transfers (public)", stamp,
                        {"round_id": str(round_id) if round_id else None, "agency": agency},
-                       _section("rounds", rounds, ["round_id", "round_title", "agency", "kind", "announced_on"]),
+                       _section("rounds", rounds, ["round_id", "round_title", "agency", "kind", "announced_on",
+                                                   *PROPOSAL_COUNTS]),
                        _section("decisions", entries, list(PUBLIC_FIELDS)),
                        _section("objections", objections,
                                 ["round_id", "round_title", "agency", *OBJECTION_COUNTS]))

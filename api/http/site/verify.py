@@ -1,0 +1,113 @@
+"""Checking a decree's verification code against the event store.
+
+Until the transparency log's receipts exist, a printed SK carries the chain hash of its own
+`DecreeIssued` event (`application.audit.chain`): in full (64 hexadecimal digits, in the QR code) or
+shortened to its first 16 (`B9E9-1B8A-DD0F-E065`, printed on the page). A code is valid when a decree
+event of an announced round is stored with a hash that begins with it and the event's content still
+hashes to that hash (nothing altered since it was recorded).
+
+Finding the event: the codes of a round's decrees are indexed once per decree the round gained (the
+transparency view tells the version of its latest decree), by reading the round's events; a check
+then reads the one event the code names and recomputes its hash.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from application.audit import replay
+from application.audit.records import AuditEvent
+from application.service import MutasiApplication
+from projections.public import PublicReads
+from projections.queries import Stamp
+
+DECREE_EVENT = "MutationRound.DecreeIssued"
+SHORTEST = 16
+_SEPARATORS = re.compile(r"[\s:-]+")
+
+
+class BadCode(ValueError):
+    """The text given is not a verification code."""
+
+
+def normalised(code: str) -> str:
+    """The code in lower case without spaces or hyphens; `BadCode` unless 16 to 64 hex digits."""
+    text = _SEPARATORS.sub("", code or "").lower()
+    if not re.fullmatch(rf"[0-9a-f]{{{SHORTEST},64}}", text):
+        raise BadCode("Kode verifikasi terdiri atas 16 sampai 64 karakter heksadesimal (angka 0-9 dan huruf a-f), "
+                      "seperti tercetak pada SK.")
+    return text
+
+
+@dataclass
+class Verdict:
+    """What the store says of a code: found (and intact) or not, and the decree it names."""
+
+    code: str
+    found: bool
+    stamp: Stamp
+    intact: bool = False
+    decree: dict[str, Any] | None = None
+
+
+class DecreeCodes:
+    """The codes of the decrees of announced rounds, indexed per round (one per service)."""
+
+    def __init__(self, limit: int = 256) -> None:
+        self._lock = threading.Lock()
+        self._rounds: dict[tuple[str, int], dict[str, int]] = {}  # (round, latest decree version): hash -> version
+        self._limit = limit
+
+    def _index(self, app: MutasiApplication, round_id: str, version: int) -> dict[str, int]:
+        with self._lock:
+            known = self._rounds.get((round_id, version))
+        if known is not None:
+            return known
+        index = {e.link[1]: e.version for e in replay.history(app, UUID(round_id), "MutationRound")
+                 if e.name == DECREE_EVENT and e.link is not None}
+        with self._lock:
+            if len(self._rounds) >= self._limit:
+                self._rounds.clear()
+            self._rounds[(round_id, version)] = index
+        return index
+
+    def verify(self, app: MutasiApplication, reads: PublicReads, code: str) -> Verdict:
+        """Look for the decree whose hash begins with `code` among the announced rounds with decrees."""
+        rounds, stamp = reads.rounds_with_decrees()
+        for public_round in rounds:
+            index = self._index(app, public_round["round_id"], int(public_round.get("decree_version") or 0))
+            found = [(digest, version) for digest, version in index.items() if digest.startswith(code)]
+            if not found:
+                continue
+            digest, version = found[0]
+            event = _one_event(app, UUID(public_round["round_id"]), version)
+            intact = event is not None and event.link is not None and event.link[1] == digest \
+                and event.recomputed_hash() == digest
+            return Verdict(code, True, stamp, intact, _decree(reads, public_round, event) if intact else None)
+        return Verdict(code, False, stamp)
+
+
+def _one_event(app: MutasiApplication, round_id: UUID, version: int) -> AuditEvent | None:
+    """The round's event at `version`, exactly as stored."""
+    stored = app.recorder.select_events(round_id, gt=version - 1, lte=version)
+    if not stored:
+        return None
+    return AuditEvent(round_id, stored[0].originator_version, stored[0].topic,
+                      app.mapper.stored_state(stored[0]))
+
+
+def _decree(reads: PublicReads, public_round: dict[str, Any], event: AuditEvent) -> dict[str, Any]:
+    data = event.data
+    decree = data.get("decree") or {}
+    entry = reads.decree(str(data.get("proposal_id"))) or {}
+    return {
+        "round_id": public_round["round_id"], "round_title": public_round["round_title"],
+        "agency": public_round["agency"], "number": decree.get("number"), "signed_on": decree.get("signed_on"),
+        "effective_on": decree.get("effective_on"), "name": entry.get("name"), "nip_masked": entry.get("nip_masked"),
+        "position": entry.get("position"), "unit": entry.get("unit"),
+        "standing": entry.get("decree_number") == decree.get("number"),
+    }
