@@ -21,7 +21,11 @@ from eventsourcing.domain import Aggregate
 from application.base import MutasiBase
 from application.context import Actor
 from application.errors import (
-    EmployeeNotFound, NotFoundError, PositionNotFound, RoundNotFound, VersionMismatch,
+    EmployeeNotFound,
+    NotFoundError,
+    PositionNotFound,
+    RoundNotFound,
+    VersionMismatch,
 )
 from domain.authority import OutsideAuthority, check_acts_for
 from domain.employee import Employee
@@ -33,7 +37,9 @@ from domain.position import Position
 
 A = TypeVar("A", bound=Aggregate)
 _MISSING: dict[type[Aggregate], type[NotFoundError]] = {
-    Employee: EmployeeNotFound, Position: PositionNotFound, MutationRound: RoundNotFound,
+    Employee: EmployeeNotFound,
+    Position: PositionNotFound,
+    MutationRound: RoundNotFound,
 }
 
 
@@ -64,7 +70,11 @@ class AgencyAuthority(MutasiBase):
     """The agency of each record, read through the application, and the checks on it."""
 
     def check_reaches(
-        self, actor: Actor, aggregate_id: UUID, what: str = "this record", kind: type[Aggregate] = Aggregate,
+        self,
+        actor: Actor,
+        aggregate_id: UUID,
+        what: str = "this record",
+        kind: type[Aggregate] = Aggregate,
     ) -> None:
         """Refuse (`OutsideAuthority`) unless `actor` acts for the agency of the record `aggregate_id`
         (employee, position, round or plan); only a national official reaches a record of another kind.
@@ -99,8 +109,13 @@ class AgencyAuthority(MutasiBase):
         return None
 
     def _load_for(
-        self, actor: Actor, cls: type[A], aggregate_id: UUID, missing: type[NotFoundError],
-        expected_version: int | None, what: str,
+        self,
+        actor: Actor,
+        cls: type[A],
+        aggregate_id: UUID,
+        missing: type[NotFoundError],
+        expected_version: int | None,
+        what: str,
     ) -> A:
         """Load for a command of `actor`: not found, then outside authority, then the expected version
         (RFC 9110 13.2.1: preconditions count only for a request that would otherwise succeed)."""
@@ -114,6 +129,7 @@ class AgencyAuthority(MutasiBase):
         """Refuse (`VersionMismatch`) unless `aggregate` is at the version the caller expects (if any)."""
         if expected_version is not None and aggregate.version != expected_version:
             raise VersionMismatch(
-                f"{type(aggregate).__name__} {aggregate.id} is at version {aggregate.version}, "
-                f"not {expected_version}", expected_version, aggregate.version,
+                f"{type(aggregate).__name__} {aggregate.id} is at version {aggregate.version}, not {expected_version}",
+                expected_version,
+                aggregate.version,
             )

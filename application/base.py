@@ -7,24 +7,39 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Recording
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
-    ApplicationRecorder, IntegrityError, OperationalError, PersistenceError, ProgrammingError,
+    ApplicationRecorder,
+    IntegrityError,
+    OperationalError,
+    PersistenceError,
+    ProgrammingError,
+    Recording,
 )
 from eventsourcing.utils import get_topic
 
 from application.audit.chain import GENESIS, HashChain, chain_of
 from application.context import Actor, EventMetadata, Recorded, recording_metadata
 from application.errors import (
-    ConcurrentChange, DeadlinePassed, NotFoundError, StoreNotReady, StoreUnavailable, VersionMismatch,
+    ConcurrentChange,
+    DeadlinePassed,
+    NotFoundError,
+    StoreNotReady,
+    StoreUnavailable,
+    VersionMismatch,
 )
 from application.group_commit import GroupCommitRecorder
 from application.idempotency import (
-    SAVE_KWARG, KeyedPOPORecorder, KeyedSQLiteRecorder, KeyRecord, StoredKey, current_call,
+    SAVE_KWARG,
+    KeyedPOPORecorder,
+    KeyedSQLiteRecorder,
+    KeyRecord,
+    StoredKey,
+    current_call,
 )
 from application.mapper import PydanticMapper
 from application.pools import warm_first
@@ -36,13 +51,17 @@ A = TypeVar("A", bound=Aggregate)
 PING_IDLE_AFTER = 1.0  # seconds: the event store's pool pre-pings only connections idle this long
 
 
-class MutasiBase(Application):
+class MutasiBase(Application[UUID]):
     """Shared infrastructure of the Mutasi application (see `MutasiApplication`)."""
 
     name = APPLICATION_NAME
+    mapper: PydanticMapper  # what `construct_mapper` makes
 
     def __init__(
-        self, settings: Settings | None = None, *, create_tables: bool = False,
+        self,
+        settings: Settings | None = None,
+        *,
+        create_tables: bool = False,
         clock: Callable[[], date] = date.today,
     ) -> None:
         self.settings = settings or Settings()
@@ -55,8 +74,11 @@ class MutasiBase(Application):
             env["APPLICATION_RECORDER_TOPIC"] = get_topic(KeyedSQLiteRecorder)
         super().__init__(env=env)
         if isinstance(self.recorder, GroupCommitRecorder):  # a lone writer keeps one server process busy;
-            warm_first(self.recorder.datastore.pool, self.settings.postgres_pool_timeout,  # a bounded wait,
-                       ping_idle_after=PING_IDLE_AFTER)  # its recorders retry a connection lost meanwhile
+            warm_first(
+                self.recorder.datastore.pool,
+                self.settings.postgres_pool_timeout,  # a bounded wait,
+                ping_idle_after=PING_IDLE_AFTER,
+            )  # its recorders retry a connection lost meanwhile
 
     def construct_recorder(self) -> ApplicationRecorder:
         """The library's recorder (its `APPLICATION_RECORDER_TOPIC`); in memory, one that keeps keys."""
@@ -66,7 +88,7 @@ class MutasiBase(Application):
 
     def construct_mapper(self) -> PydanticMapper:
         """Events are stored as canonical JSON through pydantic (see `application.mapper`)."""
-        return PydanticMapper(transcoder=None, chain=HashChain(self._stored_hash))  # type: ignore[arg-type]
+        return PydanticMapper(transcoder=None, chain=HashChain(self._stored_hash))
 
     def _stored_hash(self, aggregate_id: UUID, version: int) -> str | None:
         """The chain hash of one stored event (an indexed read); GENESIS for a legacy unchained one."""
@@ -79,26 +101,35 @@ class MutasiBase(Application):
     # -- loading -----------------------------------------------------------------
 
     def _load(
-        self, cls: type[A], aggregate_id: UUID, missing: type[NotFoundError],
-        expected_version: int | None = None, version: int | None = None,
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        missing: type[NotFoundError],
+        expected_version: int | None = None,
+        version: int | None = None,
     ) -> A:
         with self._store_errors():
             try:
-                aggregate = self.repository.get(aggregate_id, version=version, projector_func=_project)
+                aggregate: Aggregate = self.repository.get(aggregate_id, version=version, projector_func=_project)
             except AggregateNotFoundError:
                 raise missing(f"no {noun(cls)} {aggregate_id}") from None
         if not isinstance(aggregate, cls):  # said as of an unknown id: what else it is stays unsaid
             raise missing(f"no {noun(cls)} {aggregate_id}")
         if expected_version is not None and aggregate.version != expected_version:
             raise VersionMismatch(
-                f"{cls.__name__} {aggregate_id} is at version {aggregate.version}, "
-                f"not {expected_version}", expected_version, aggregate.version,
+                f"{cls.__name__} {aggregate_id} is at version {aggregate.version}, not {expected_version}",
+                expected_version,
+                aggregate.version,
             )
         return aggregate
 
     def _read(
-        self, cls: type[A], aggregate_id: UUID, missing: type[NotFoundError],
-        version: int | None = None, as_of: datetime | None = None,
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        missing: type[NotFoundError],
+        version: int | None = None,
+        as_of: datetime | None = None,
     ) -> A:
         """The aggregate now, at a version, or as recorded at a past moment."""
         if as_of is not None:
@@ -119,7 +150,8 @@ class MutasiBase(Application):
         """The aggregate's version as recorded at `moment` (None when it did not exist yet)."""
         version = None
         with self._store_errors():
-            for domain_event in self.events.get(aggregate_id):
+            # the store's events are our aggregates' (`Aggregate.Event`): each has its timestamp
+            for domain_event in cast("Iterator[Aggregate.Event]", self.events.get(aggregate_id)):
                 if domain_event.timestamp > moment:
                     break
                 version = domain_event.originator_version
@@ -127,13 +159,13 @@ class MutasiBase(Application):
 
     # -- saving ------------------------------------------------------------------
 
-    def save(self, *objs: Any, **kwargs: Any) -> list[Recording]:
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's `save`, collecting our aggregates' events without its runtime Protocol checks
         (`isinstance(obj, DomainEventProtocol)`, then `CollectEventsProtocol`: ~30 µs a save on
         Python 3.11). Anything but aggregates goes the library's way."""
         if not objs or not all(isinstance(obj, Aggregate) for obj in objs):
             return super().save(*objs, **kwargs)
-        processing_event: ProcessingEvent = ProcessingEvent()
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
         for aggregate in objs:
             processing_event.events.extend(aggregate.collect_events())
             processing_event.aggregates[aggregate.id] = aggregate
@@ -165,15 +197,19 @@ class MutasiBase(Application):
         answer = Recorded(first.id, first.version, None, **created)  # type: ignore[arg-type]
         call = current_call.get()
         if call.deadline is not None and time.monotonic() > call.deadline:
-            raise DeadlinePassed("the command waited past its deadline before it could be saved; "
-                                 "nothing was recorded, send it again")
+            raise DeadlinePassed(
+                "the command waited past its deadline before it could be saved; nothing was recorded, send it again"
+            )
         key = KeyRecord(call.key, answer) if call.key is not None else None
         return replace(answer, position=self._save(actor, first, *others, key=key))
 
     def answered(self, scope: str, key: str) -> StoredKey | None:
         """The idempotency key `key` of user `scope` as recorded with its command, or None."""
+        recorder = self.recorder
+        if not isinstance(recorder, (GroupCommitRecorder, KeyedSQLiteRecorder, KeyedPOPORecorder)):
+            raise TypeError(f"{type(recorder).__name__} keeps no idempotency keys")  # never: see construct_recorder
         with self._store_errors():
-            return self.recorder.select_key(scope, key)  # type: ignore[attr-defined]
+            return recorder.select_key(scope, key)
 
     @contextmanager
     def _store_errors(self) -> Iterator[None]:
@@ -181,8 +217,7 @@ class MutasiBase(Application):
             yield
         except IntegrityError as error:
             raise ConcurrentChange(
-                "another change to the same record was saved first; nothing was saved, "
-                "read it again and retry"
+                "another change to the same record was saved first; nothing was saved, read it again and retry"
             ) from error
         except ProgrammingError as error:
             raise StoreNotReady(f"event store not initialised ({error})") from error
@@ -207,7 +242,7 @@ def noun(cls: type) -> str:
     return _NOUNS.get(cls.__name__, cls.__name__.lower())
 
 
-def _project(aggregate: A | None, domain_events: Iterable[Any]) -> A | None:
+def _project(aggregate: Aggregate | None, domain_events: Iterable[Any]) -> Aggregate | None:
     """The library's `project_aggregate` without its per-event `assert isinstance(event,
     CanMutateProtocol)` (a runtime Protocol check, ~15 µs an event on Python 3.11): the events
     are the library's own, and each has `mutate`."""

@@ -32,8 +32,7 @@ def initialise_store(settings: Settings) -> None:
         conn.execute("SELECT pg_advisory_lock(%s)", (_INIT_LOCK,))
         try:
             if settings.postgres_schema:
-                conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                    sql.Identifier(settings.postgres_schema)))
+                conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.postgres_schema)))
             MutasiApplication(settings, create_tables=True).close()
             _create_beside_events(settings)
         finally:
@@ -55,8 +54,10 @@ def _has_event_table(path: Path) -> bool:
         return False
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stored_events'").fetchone() is not None
+        return (
+            conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stored_events'").fetchone()
+            is not None
+        )
     except sqlite3.DatabaseError:
         return False  # not a database: `initialise_store` then says what is wrong with it
     finally:
@@ -69,9 +70,7 @@ def _create_beside_events(settings: Settings) -> None:
     prepare_audit_storage(settings)
 
 
-def open_application(
-    settings: Settings, clock: Callable[[], date] = date.today
-) -> MutasiApplication:
+def open_application(settings: Settings, clock: Callable[[], date] = date.today) -> MutasiApplication:
     """The application on the configured store; raises `StoreNotReady` if it is not initialised."""
     app = MutasiApplication(settings, clock=clock)
     try:

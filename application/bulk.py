@@ -25,6 +25,7 @@ from psycopg import sql
 
 from application.base import MutasiBase
 from application.context import Actor, EventMetadata, recording_metadata
+from application.errors import StoreUnavailable
 
 
 class BulkUseCases(MutasiBase):
@@ -39,7 +40,8 @@ class BulkUseCases(MutasiBase):
         with self._store_errors():
             if isinstance(recorder, PostgresApplicationRecorder):
                 query = sql.SQL("SELECT DISTINCT originator_id FROM {} WHERE originator_id = ANY(%s)").format(
-                    sql.Identifier(recorder.datastore.schema, recorder.events_table_name))
+                    sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
+                )
                 with recorder.datastore.transaction(commit=False) as cursor:
                     cursor.execute(query, (ids,))
                     return {UUID(str(row["originator_id"])) for row in cursor.fetchall()}
@@ -82,7 +84,7 @@ class BulkUseCases(MutasiBase):
             recording_metadata.reset(token)
 
 
-def _creations_first(pending: list[list[Any]]) -> list[Any]:
+def _creations_first(pending: Sequence[Sequence[Any]]) -> list[Any]:
     """The events of a batch with every aggregate's first event before all the others (each aggregate's
     own events stay in order): whatever refers to an aggregate of the batch (a holder added to a new
     position, an employee placed in it) then comes after the event that created it, so a reader of
@@ -107,4 +109,6 @@ def _copy_events(recorder: PostgresApplicationRecorder, stored: list[StoredEvent
         # The lock is ours until commit: the highest id in the table is the last one we drew.
         cursor.execute(sql.SQL("SELECT max(notification_id) AS last FROM {}").format(table))
         row = cursor.fetchone()
+    if row is None:  # an aggregate query always answers one row
+        raise StoreUnavailable("the event store gave no highest notification id after the COPY")
     return int(row["last"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from domain.official import Official
@@ -39,7 +39,7 @@ class EventMetadata:
     @classmethod
     def now(cls, actor: Actor) -> EventMetadata:
         """Metadata for events recorded now on behalf of `actor`."""
-        return cls(actor.user, actor.correlation_id, datetime.now(timezone.utc))
+        return cls(actor.user, actor.correlation_id, datetime.now(UTC))
 
 
 recording_metadata: ContextVar[EventMetadata | None] = ContextVar("recording_metadata", default=None)

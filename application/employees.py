@@ -19,9 +19,7 @@ class EmployeeUseCases(AgencyAuthority):
     """Commands and queries on the Employee aggregate; each refuses an actor who does not act for the
     employee's agency (`application.authority`)."""
 
-    def register_employee(
-        self, actor: Actor, nip: str, name: str, rank: Rank, agency: str | None = None
-    ) -> Recorded:
+    def register_employee(self, actor: Actor, nip: str, name: str, rank: Rank, agency: str | None = None) -> Recorded:
         """Register a civil servant for `agency` (by default the one agency the actor serves; a national
         actor may leave it unnamed); the same NIP cannot be registered twice."""
         agency = scoped_agency(actor.official, agency, "register")
@@ -32,7 +30,11 @@ class EmployeeUseCases(AgencyAuthority):
             raise AlreadyExists(f"an employee with NIP {employee.nip} is already registered") from None
 
     def get_employee(
-        self, employee_id: UUID, *, version: int | None = None, as_of: datetime | None = None,
+        self,
+        employee_id: UUID,
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
         reader: Actor | None = None,
     ) -> Employee:
         """The employee now, at a version, or as recorded at a past moment; a `reader` must act for
@@ -50,7 +52,12 @@ class EmployeeUseCases(AgencyAuthority):
         return self._load_for(actor, Employee, employee_id, EmployeeNotFound, expected_version, "this employee")
 
     def change_rank(
-        self, actor: Actor, employee_id: UUID, rank: Rank, effective_on: date, reference: str,
+        self,
+        actor: Actor,
+        employee_id: UUID,
+        rank: Rank,
+        effective_on: date,
+        reference: str,
         expected_version: int | None = None,
     ) -> Recorded:
         """Record a rank change; returns the employee's new version."""
@@ -59,8 +66,15 @@ class EmployeeUseCases(AgencyAuthority):
         return self._recorded(actor, employee)
 
     def assess_competency(
-        self, actor: Actor, employee_id: UUID, scores: dict[str, int], potential: Potential,
-        assessor: str, method: str, assessed_on: date, expected_version: int | None = None,
+        self,
+        actor: Actor,
+        employee_id: UUID,
+        scores: dict[str, int],
+        potential: Potential,
+        assessor: str,
+        method: str,
+        assessed_on: date,
+        expected_version: int | None = None,
     ) -> Recorded:
         """Record a competency assessment; returns the employee's new version."""
         employee = self._employee(actor, employee_id, expected_version)
@@ -68,8 +82,13 @@ class EmployeeUseCases(AgencyAuthority):
         return self._recorded(actor, employee)
 
     def rate_performance(
-        self, actor: Actor, employee_id: UUID, year: int, results: Expectation,
-        behaviour: Expectation, expected_version: int | None = None,
+        self,
+        actor: Actor,
+        employee_id: UUID,
+        year: int,
+        results: Expectation,
+        behaviour: Expectation,
+        expected_version: int | None = None,
     ) -> Recorded:
         """Record a year's SKP rating; returns the predikat."""
         employee = self._employee(actor, employee_id, expected_version)
@@ -77,8 +96,14 @@ class EmployeeUseCases(AgencyAuthority):
         return self._recorded(actor, employee, predikat=rating)
 
     def record_sanction(
-        self, actor: Actor, employee_id: UUID, level: SanctionLevel, imposed_on: date,
-        ends_on: date, reference: str, expected_version: int | None = None,
+        self,
+        actor: Actor,
+        employee_id: UUID,
+        level: SanctionLevel,
+        imposed_on: date,
+        ends_on: date,
+        reference: str,
+        expected_version: int | None = None,
     ) -> Recorded:
         """Record a disciplinary sanction; returns the employee's new version."""
         employee = self._employee(actor, employee_id, expected_version)
@@ -86,7 +111,11 @@ class EmployeeUseCases(AgencyAuthority):
         return self._recorded(actor, employee)
 
     def open_disciplinary_case(
-        self, actor: Actor, employee_id: UUID, reference: str, opened_on: date,
+        self,
+        actor: Actor,
+        employee_id: UUID,
+        reference: str,
+        opened_on: date,
         expected_version: int | None = None,
     ) -> Recorded:
         """Record a pending disciplinary case."""
@@ -95,7 +124,12 @@ class EmployeeUseCases(AgencyAuthority):
         return self._recorded(actor, employee)
 
     def close_disciplinary_case(
-        self, actor: Actor, employee_id: UUID, reference: str, closed_on: date, outcome: str,
+        self,
+        actor: Actor,
+        employee_id: UUID,
+        reference: str,
+        closed_on: date,
+        outcome: str,
         expected_version: int | None = None,
     ) -> Recorded:
         """Close a pending disciplinary case."""
@@ -104,8 +138,13 @@ class EmployeeUseCases(AgencyAuthority):
         return self._recorded(actor, employee)
 
     def place_employee(
-        self, actor: Actor, employee_id: UUID, position_id: UUID, effective_on: date,
-        decree_number: str, expected_version: int | None = None,
+        self,
+        actor: Actor,
+        employee_id: UUID,
+        position_id: UUID,
+        effective_on: date,
+        decree_number: str,
+        expected_version: int | None = None,
     ) -> Recorded:
         """Seat an employee in a first position; employee and position are saved together."""
         employee = self._employee(actor, employee_id, expected_version)
@@ -115,8 +154,15 @@ class EmployeeUseCases(AgencyAuthority):
         return self._recorded(actor, employee, position)
 
     def plan_development(
-        self, actor: Actor, employee_id: UUID, activity: DevelopmentActivity, title: str,
-        competency: str | None, jp_hours: int, due_on: date, expected_version: int | None = None,
+        self,
+        actor: Actor,
+        employee_id: UUID,
+        activity: DevelopmentActivity,
+        title: str,
+        competency: str | None,
+        jp_hours: int,
+        due_on: date,
+        expected_version: int | None = None,
     ) -> Recorded:
         """Plan a development activity; returns the plan id."""
         employee = self._employee(actor, employee_id, expected_version)
@@ -125,7 +171,12 @@ class EmployeeUseCases(AgencyAuthority):
         return self._recorded(actor, employee, plan_id=plan_id)
 
     def complete_development(
-        self, actor: Actor, employee_id: UUID, plan_id: UUID, completed_on: date, jp_hours: int,
+        self,
+        actor: Actor,
+        employee_id: UUID,
+        plan_id: UUID,
+        completed_on: date,
+        jp_hours: int,
         expected_version: int | None = None,
     ) -> Recorded:
         """Record a development activity as completed with the JP hours done."""
@@ -134,14 +185,15 @@ class EmployeeUseCases(AgencyAuthority):
         return self._recorded(actor, employee)
 
     def retire_employee(
-        self, actor: Actor, employee_id: UUID, retired_on: date, reason: str,
+        self,
+        actor: Actor,
+        employee_id: UUID,
+        retired_on: date,
+        reason: str,
         expected_version: int | None = None,
     ) -> Recorded:
         """Retire an employee; the seat they held is freed in the same save."""
         employee = self._employee(actor, employee_id, expected_version)
-        position = (
-            self._load(Position, employee.position_id, PositionNotFound)
-            if employee.position_id else None
-        )
+        position = self._load(Position, employee.position_id, PositionNotFound) if employee.position_id else None
         retire_employee(employee, position, retired_on, reason)
         return self._recorded(actor, employee, *([position] if position else []))

@@ -22,12 +22,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import (
-    DataError, IntegrityError, InterfaceError, OperationalError, PersistenceError, StoredEvent,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
@@ -39,6 +44,7 @@ from application.idempotency import POSTGRES_CREATE, SAVE_KWARG, TABLE, KeyRecor
 MAX_BATCH = 256  # saves per transaction; the rest wait for the next one
 LARGE_SAVE = 1000  # events: a save this large is written alone, through the library's insert
 CACHED_ROWS = 64  # statements for up to this many rows are kept, longer ones built each time
+
 
 def refused(error: psycopg.IntegrityError | psycopg.DataError) -> PersistenceError:
     """The library's error for one save refused inside a shared transaction (caught within the
@@ -79,20 +85,24 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
         table = self._table = sql.Identifier(datastore.schema, events_table_name)
         self._prefix = sql.SQL(
             "SET LOCAL lock_timeout = {timeout}; LOCK TABLE {table} IN EXCLUSIVE MODE; NOTIFY {channel}; "
-        ).format(timeout=sql.Literal(f"{datastore.lock_timeout}s"), table=table,
-                 channel=sql.Identifier(self.channel_name))
-        self._insert = sql.SQL(
-            "INSERT INTO {table} (originator_id, originator_version, topic, state) VALUES "
-        ).format(table=table)
+        ).format(
+            timeout=sql.Literal(f"{datastore.lock_timeout}s"), table=table, channel=sql.Identifier(self.channel_name)
+        )
+        self._insert = sql.SQL("INSERT INTO {table} (originator_id, originator_version, topic, state) VALUES ").format(
+            table=table
+        )
         keys = sql.Identifier(datastore.schema, TABLE)
         self.sql_create_statements.append(sql.SQL(POSTGRES_CREATE).format(table=keys))
         self._key_insert = sql.SQL("INSERT INTO {keys} (scope, key, fingerprint, answer, position) VALUES ").format(
-            keys=keys)
+            keys=keys
+        )
         self._key_position = sql.SQL(
             "(%s, %s, %s, %s, (SELECT notification_id FROM {table} WHERE originator_id = %s "
-            "AND originator_version = %s))").format(table=table)
+            "AND originator_version = %s))"
+        ).format(table=table)
         self._key_select = sql.SQL(
-            "SELECT fingerprint, answer, position FROM {keys} WHERE scope = %s AND key = %s").format(keys=keys)
+            "SELECT fingerprint, answer, position FROM {keys} WHERE scope = %s AND key = %s"
+        ).format(keys=keys)
         self._statements: dict[tuple[int, int], str] = {}
         self._selects: dict[tuple[bool, bool, bool, bool], str] = {}
         self._mutex = threading.Lock()
@@ -109,19 +119,22 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
             if key is not None:
                 self._insert_key(key)
             return []
+        # both are wrapped in the library's `retry`, which is typed to return Any
         if len(stored_events) > LARGE_SAVE:
-            return super().insert_events(stored_events, **kwargs)
-        return self._insert_grouped(stored_events, key)
+            return cast("Sequence[int] | None", super().insert_events(stored_events, **kwargs))
+        return cast("list[int]", self._insert_grouped(stored_events, key))
 
     def _fetch_ids_after_insert_events(
-        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any,
+        self,
+        curs: Any,
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,
     ) -> Sequence[int] | None:
         """After the library's insert of a large save, its key, in the same transaction."""
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         key: KeyRecord | None = kwargs.get(SAVE_KWARG)
         if key is not None and ids:
-            curs.execute(self._key_insert + sql.SQL("(%s, %s, %s, %s, %s) RETURNING position"),
-                         (*key.row(), ids[-1]))
+            curs.execute(self._key_insert + sql.SQL("(%s, %s, %s, %s, %s) RETURNING position"), (*key.row(), ids[-1]))
             curs.fetchone()  # in the library's pipeline: a refused key raises here, as a refused event would
         return ids
 
@@ -141,8 +154,13 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(
-        self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
-        desc: bool = False, limit: int | None = None,
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
     ) -> Sequence[StoredEvent]:
         """The library's `select_events` (the same query, prepared), its SQL built once per shape and
         its rows read as tuples: every command's load starts here."""
@@ -152,8 +170,9 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
         params += [value for value in (gt, lte, limit) if value is not None]
         with self.datastore.get_connection() as conn:
             if statement is None:
-                composed = sql.SQL("SELECT originator_id, originator_version, topic, state FROM {} "
-                                   "WHERE originator_id = %s").format(self._table)
+                composed = sql.SQL(
+                    "SELECT originator_id, originator_version, topic, state FROM {} WHERE originator_id = %s"
+                ).format(self._table)
                 composed += sql.SQL(" AND originator_version > %s") if gt is not None else sql.SQL("")
                 composed += sql.SQL(" AND originator_version <= %s") if lte is not None else sql.SQL("")
                 composed += sql.SQL(" ORDER BY originator_version DESC" if desc else " ORDER BY originator_version ASC")
@@ -161,8 +180,10 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
                 statement = self._selects[shape] = composed.as_string(conn)
             with conn.cursor(row_factory=tuple_row) as cursor:
                 cursor.execute(statement, params, prepare=True)
-                return [StoredEvent(originator_id=row[0], originator_version=row[1], topic=row[2],
-                                    state=bytes(row[3])) for row in cursor.fetchall()]
+                return [
+                    StoredEvent(originator_id=row[0], originator_version=row[1], topic=row[2], state=bytes(row[3]))
+                    for row in cursor.fetchall()
+                ]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _insert_grouped(self, stored_events: Sequence[StoredEvent], key: KeyRecord | None = None) -> list[int]:
@@ -215,7 +236,7 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
                 self.fault_point("committed", conn)
             start = 0
             for save in batch:
-                save.ids, start = ids[start:start + len(save.events)], start + len(save.events)
+                save.ids, start = ids[start : start + len(save.events)], start + len(save.events)
 
     def _statement(self, conn: psycopg.Connection[Any], rows: int, *, locked: bool, keys: int = 0) -> str:
         """Insert `rows` events (after the lock, when `locked`), then `keys` idempotency keys, each
@@ -242,7 +263,10 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
         return self._execute(conn, statement, events, keys)
 
     def _execute(
-        self, conn: psycopg.Connection[Any], statement: str, events: Sequence[StoredEvent],
+        self,
+        conn: psycopg.Connection[Any],
+        statement: str,
+        events: Sequence[StoredEvent],
         keyed: Sequence[_Save] = (),
     ) -> list[int]:
         params: list[Any] = []
@@ -265,11 +289,11 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
             for save in batch:
                 conn.execute("SAVEPOINT save")
                 try:
-                    save.ids = self._execute(conn, self._statement(conn, len(save.events), locked=False),
-                                             save.events)
+                    save.ids = self._execute(conn, self._statement(conn, len(save.events), locked=False), save.events)
                     if save.key is not None:
-                        conn.execute(self._key_insert + sql.SQL("(%s, %s, %s, %s, %s)"),
-                                     (*save.key.row(), save.ids[-1]))
+                        conn.execute(
+                            self._key_insert + sql.SQL("(%s, %s, %s, %s, %s)"), (*save.key.row(), save.ids[-1])
+                        )
                 except (psycopg.IntegrityError, psycopg.DataError) as error:
                     conn.execute("ROLLBACK TO SAVEPOINT save")
                     save.ids = []  # its events went with the savepoint, when its key was refused

@@ -95,19 +95,28 @@ class StoredKey:
 
 def encode_answer(answer: Recorded) -> str:
     """A `Recorded` as JSON, without its position (a column of its own)."""
-    return json.dumps({
-        "aggregate_id": str(answer.aggregate_id), "version": answer.version,
-        "proposal_id": _text(answer.proposal_id), "plan_id": _text(answer.plan_id),
-        "predikat": answer.predikat.value if answer.predikat else None,
-    }, sort_keys=True, separators=(",", ":"))
+    return json.dumps(
+        {
+            "aggregate_id": str(answer.aggregate_id),
+            "version": answer.version,
+            "proposal_id": _text(answer.proposal_id),
+            "plan_id": _text(answer.plan_id),
+            "predikat": answer.predikat.value if answer.predikat else None,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
 
 
 def decode_answer(text: str, position: int | None) -> Recorded:
     """The `Recorded` of `encode_answer` at `position`."""
     data = json.loads(text)
     return Recorded(
-        UUID(data["aggregate_id"]), data["version"], position,
-        proposal_id=_uuid(data.get("proposal_id")), plan_id=_uuid(data.get("plan_id")),
+        UUID(data["aggregate_id"]),
+        data["version"],
+        position,
+        proposal_id=_uuid(data.get("proposal_id")),
+        plan_id=_uuid(data.get("plan_id")),
         predikat=Predikat(data["predikat"]) if data.get("predikat") else None,
     )
 
@@ -145,12 +154,15 @@ class KeyedSQLiteRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), SQLITE_CREATE]
 
-    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
         record: KeyRecord | None = kwargs.get(SAVE_KWARG)
         if record is not None:
-            c.execute(f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)",
-                      (*record.row(), ids[-1] if ids else None))
+            c.execute(
+                f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)", (*record.row(), ids[-1] if ids else None)
+            )
         if self.fault_point is not None:
             self.fault_point("inserted", c)
         return ids
@@ -158,8 +170,7 @@ class KeyedSQLiteRecorder(SQLiteApplicationRecorder):
     def select_key(self, scope: str, key: str) -> StoredKey | None:
         """The key as recorded, or None."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT fingerprint, answer, position FROM {TABLE} WHERE scope = ? AND key = ?",
-                      (scope, key))
+            c.execute(f"SELECT fingerprint, answer, position FROM {TABLE} WHERE scope = ? AND key = ?", (scope, key))
             row = c.fetchone()
         return None if row is None else StoredKey(row[0], decode_answer(row[1], row[2]))
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
+from uuid import UUID
 
+import orjson
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
-import orjson
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import TypeAdapter
 
@@ -32,7 +33,7 @@ class MissingMetadata(RuntimeError):
     """An event was about to be stored without the acting user and correlation id."""
 
 
-class PydanticMapper(Mapper):
+class PydanticMapper(Mapper[UUID]):
     """Maps dataclass domain events to stored JSON and back (with upcasting and metadata).
 
     Each stored state is sealed into its aggregate's hash chain (`__chain__`, see
@@ -44,7 +45,7 @@ class PydanticMapper(Mapper):
         self.chain = chain or HashChain()
         self._last_meta: tuple[EventMetadata | None, dict[str, Any]] = (None, {})
 
-    def to_stored_event(self, domain_event: DomainEventProtocol) -> StoredEvent:
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         """Serialise an event, stamping it with the metadata of the save in progress."""
         meta = recording_metadata.get()
         if meta is None:
@@ -74,14 +75,21 @@ class PydanticMapper(Mapper):
             last = self._last_meta = (meta, _adapter(EventMetadata).dump_python(meta, mode="json"))
         return last[1]
 
-    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol:
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         """Rebuild the event (upcast to its current class version) with `.metadata` attached."""
-        return self.decode(stored_event.topic, stored_event.state, stored_event.originator_id,
-                           stored_event.originator_version)
+        return self.decode(
+            stored_event.topic, stored_event.state, stored_event.originator_id, stored_event.originator_version
+        )
 
     def decode(
-        self, topic: str, state: bytes, originator_id: Any, originator_version: int, *, remember: bool = True,
-    ) -> DomainEventProtocol:
+        self,
+        topic: str,
+        state: bytes,
+        originator_id: Any,
+        originator_version: int,
+        *,
+        remember: bool = True,
+    ) -> DomainEventProtocol[UUID]:
         """`to_domain_event` from a stored event's parts. Readers that never save (the projections)
         pass `remember=False`: the hash chain then skips noting each aggregate's last hash."""
         cls = resolve_topic(topic)
@@ -96,7 +104,7 @@ class PydanticMapper(Mapper):
             from_version += 1
         data["originator_id"] = originator_id
         data["originator_version"] = originator_version
-        domain_event = _adapter(cls).validate_python(data)
+        domain_event: DomainEventProtocol[UUID] = _adapter(cls).validate_python(data)
         metadata = _adapter(EventMetadata).validate_python(meta) if meta else None
         object.__setattr__(domain_event, "metadata", metadata)
         return domain_event

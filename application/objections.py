@@ -19,8 +19,14 @@ class ObjectionUseCases(AgencyAuthority):
     """Commands on the objection stage of a round, and what an employee may read of their own."""
 
     def file_objection(
-        self, actor: Actor, round_id: UUID, proposal_id: UUID, grounds: ObjectionGrounds, text: str,
-        letter_reference: str | None = None, expected_version: int | None = None,
+        self,
+        actor: Actor,
+        round_id: UUID,
+        proposal_id: UUID,
+        grounds: ObjectionGrounds,
+        text: str,
+        letter_reference: str | None = None,
+        expected_version: int | None = None,
     ) -> Recorded:
         """File an objection to a decided proposal: by the employee concerned (their NIP in the token)
         or by an operator of the agency on their written behalf (`letter_reference`). A proposal
@@ -32,21 +38,35 @@ class ObjectionUseCases(AgencyAuthority):
             plan = self._load(MutationPlan, proposal.plan.plan_id, PlanNotFound)
             explanation = move_explanation(plan, proposal.employee_id)
         objection_id = mutation_round.file_objection(
-            proposal_id, self._nip(proposal), actor.official, ObjectionGrounds(grounds), text, self.today(),
-            self.policy, letter_reference, explanation,
+            proposal_id,
+            self._nip(proposal),
+            actor.official,
+            ObjectionGrounds(grounds),
+            text,
+            self.today(),
+            self.policy,
+            letter_reference,
+            explanation,
         )
         return self._recorded(actor, mutation_round, proposal_id=proposal_id, objection_id=objection_id)
 
     def answer_objection(
-        self, actor: Actor, round_id: UUID, proposal_id: UUID, objection_id: UUID, upheld: bool,
-        reasons: str, human_review: HumanReview | None = None, expected_version: int | None = None,
+        self,
+        actor: Actor,
+        round_id: UUID,
+        proposal_id: UUID,
+        objection_id: UUID,
+        upheld: bool,
+        reasons: str,
+        human_review: HumanReview | None = None,
+        expected_version: int | None = None,
     ) -> Recorded:
         """The committee answers an objection; an upheld one reopens the decision for the PPK."""
-        mutation_round = self._load_for(actor, MutationRound, round_id, RoundNotFound, expected_version,
-                                        "this round")
+        mutation_round = self._load_for(actor, MutationRound, round_id, RoundNotFound, expected_version, "this round")
         proposal = mutation_round.proposal(proposal_id)
-        mutation_round.answer_objection(proposal_id, objection_id, self._nip(proposal), upheld, reasons,
-                                        actor.official, self.today(), human_review)
+        mutation_round.answer_objection(
+            proposal_id, objection_id, self._nip(proposal), upheld, reasons, actor.official, self.today(), human_review
+        )
         return self._recorded(actor, mutation_round, proposal_id=proposal_id, objection_id=objection_id)
 
     def own_proposals(self, actor: Actor, round_id: UUID) -> tuple[MutationRound, list[Proposal]]:

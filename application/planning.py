@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -29,10 +30,14 @@ class PlanNotFound(NotFoundError):
 
 
 def _topics(*classes: type[Aggregate]) -> tuple[str, ...]:
-    return tuple(sorted(
-        get_topic(value) for cls in classes for value in vars(cls).values()
-        if isinstance(value, type) and issubclass(value, Aggregate.Event)
-    ))
+    return tuple(
+        sorted(
+            get_topic(value)
+            for cls in classes
+            for value in vars(cls).values()
+            if isinstance(value, type) and issubclass(value, Aggregate.Event)
+        )
+    )
 
 
 class PlanningUseCases(AgencyAuthority):
@@ -46,8 +51,9 @@ class PlanningUseCases(AgencyAuthority):
 
         `expected_version` is the round's version the caller looked at.
         """
-        mutation_round = self._load_for(actor, MutationRound, round_id, RoundNotFound, expected_version,
-                                        "this round's plans")
+        mutation_round = self._load_for(
+            actor, MutationRound, round_id, RoundNotFound, expected_version, "this round's plans"
+        )
         mutation_round.check_open()
         options = options.normalised()
         positions, employees = self._register()
@@ -55,12 +61,15 @@ class PlanningUseCases(AgencyAuthority):
         from domain.planning.planner import compute_plan  # the solver (scipy, numpy): only when a plan is computed
 
         result = compute_plan(register, options, actor.official, self.policy)
-        plan = MutationPlan.compute(round_id, mutation_round.version, options, result, actor.official,
-                                    self.today())
+        plan = MutationPlan.compute(round_id, mutation_round.version, options, result, actor.official, self.today())
         return self._recorded(actor, plan, plan_id=plan.id)
 
     def get_plan(
-        self, plan_id: UUID, *, version: int | None = None, as_of: datetime | None = None,
+        self,
+        plan_id: UUID,
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
         reader: Actor | None = None,
     ) -> MutationPlan:
         """The plan now (with its adoptions), at a version, or as recorded at a past moment; a
@@ -71,8 +80,12 @@ class PlanningUseCases(AgencyAuthority):
         return plan
 
     def adopt_plan(
-        self, actor: Actor, plan_id: UUID, employee_ids: Sequence[UUID] | None = None,
-        reason: str = "recommended by the mutation plan", expected_version: int | None = None,
+        self,
+        actor: Actor,
+        plan_id: UUID,
+        employee_ids: Sequence[UUID] | None = None,
+        reason: str = "recommended by the mutation plan",
+        expected_version: int | None = None,
     ) -> Recorded:
         """Turn the plan's moves (or the selected employees' moves) into proposals, all or none."""
         plan = self._load(MutationPlan, plan_id, PlanNotFound)
@@ -90,16 +103,19 @@ class PlanningUseCases(AgencyAuthority):
     def _register(self) -> tuple[list[Position], list[Employee]]:
         """Every position and employee now, rebuilt in one pass over the notification log."""
         topics = _topics(Employee, Position)
-        aggregates: dict[UUID, Aggregate] = {}
+        aggregates: dict[UUID, Aggregate | None] = {}
         start, inclusive = 1, True
         with self._store_errors():
             while True:
-                batch = self.recorder.select_notifications(start, REGISTER_BATCH, topics=topics,
-                                                           inclusive_of_start=inclusive)
+                batch = self.recorder.select_notifications(
+                    start, REGISTER_BATCH, topics=topics, inclusive_of_start=inclusive
+                )
                 for notification in batch:
-                    domain_event = self.mapper.to_domain_event(notification)
-                    aggregates[notification.originator_id] = domain_event.mutate(
-                        aggregates.get(notification.originator_id))
+                    # the topics are the Employee's and the Position's events: `Aggregate.Event`s
+                    domain_event = cast("Aggregate.Event", self.mapper.to_domain_event(notification))
+                    aggregates[domain_event.originator_id] = domain_event.mutate(
+                        aggregates.get(domain_event.originator_id)
+                    )
                 if len(batch) < REGISTER_BATCH:
                     break
                 start, inclusive = batch[-1].id, False

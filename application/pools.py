@@ -69,16 +69,21 @@ def _getconn(pool: Any, timeout: float | None = None) -> Any:
     try:
         return super(pool._warm_first_class, pool).getconn(timeout)
     except PoolTimeout as error:
-        raise PoolExhausted(f"no database connection within {pool.timeout if timeout is None else timeout:.1f} s "
-                            f"(pool {pool.name!r}: all busy, or the server unreachable)") from error
+        raise PoolExhausted(
+            f"no database connection within {pool.timeout if timeout is None else timeout:.1f} s "
+            f"(pool {pool.name!r}: all busy, or the server unreachable)"
+        ) from error
 
 
 def _check_connection(pool: Any, conn: Any) -> None:
     """The pool's pre-ping, skipped for a connection given back less than `ping_idle_after` seconds
     ago while the pool has met no broken connection lately."""
     now = monotonic()
-    if (pool._ping_idle_after and now - getattr(conn, "_given_back_at", 0.0) < pool._ping_idle_after
-            and now >= pool._suspect_until):
+    if (
+        pool._ping_idle_after
+        and now - getattr(conn, "_given_back_at", 0.0) < pool._ping_idle_after
+        and now >= pool._suspect_until
+    ):
         return
     try:
         super(pool._warm_first_class, pool)._check_connection(conn)
@@ -121,8 +126,9 @@ def _getconn_with_check_loop(pool: Any, deadline: float) -> Any:
 
 
 def _add_connection(pool: Any, attempt: AttemptWithBackoff | None, growing: bool = False) -> None:
-    return super(pool._warm_first_class, pool)._add_connection(
-        attempt or _BriefBackoff(timeout=pool.reconnect_timeout), growing=growing)
+    super(pool._warm_first_class, pool)._add_connection(
+        attempt or _BriefBackoff(timeout=pool.reconnect_timeout), growing=growing
+    )
 
 
 def warm_first_class(cls: type) -> type:
@@ -131,23 +137,33 @@ def warm_first_class(cls: type) -> type:
     if cls in _WARM_FIRST.values():
         return cls
     if cls not in _WARM_FIRST:
-        warm = type(f"WarmFirst{cls.__name__}", (cls,), {
-            "_get_ready_connection": _get_ready_connection, "getconn": _getconn,
-            "_getconn_with_check_loop": _getconn_with_check_loop, "_add_connection": _add_connection,
-            "_check_connection": _check_connection, "_return_connection": _return_connection,
-            "_ping_idle_after": 0.0, "_suspect_until": 0.0,
-        })
+        warm = type(
+            f"WarmFirst{cls.__name__}",
+            (cls,),
+            {
+                "_get_ready_connection": _get_ready_connection,
+                "getconn": _getconn,
+                "_getconn_with_check_loop": _getconn_with_check_loop,
+                "_add_connection": _add_connection,
+                "_check_connection": _check_connection,
+                "_return_connection": _return_connection,
+                "_ping_idle_after": 0.0,
+                "_suspect_until": 0.0,
+            },
+        )
         warm._warm_first_class = warm  # type: ignore[attr-defined]
         _WARM_FIRST[cls] = warm
     return _WARM_FIRST[cls]
 
 
-WarmFirstPool: type[ConnectionPool] = warm_first_class(ConnectionPool)  # type: ignore[type-arg]
+WarmFirstPool: type[ConnectionPool[Any]] = warm_first_class(ConnectionPool)
 """A psycopg_pool `ConnectionPool` that reuses its most recently returned connection first."""
 
 
 def warm_first(
-    pool: ConnectionPool, timeout: float | None = None, ping_idle_after: float | None = None,  # type: ignore[type-arg]
+    pool: ConnectionPool[Any],
+    timeout: float | None = None,
+    ping_idle_after: float | None = None,
 ) -> None:
     """Make a pool built elsewhere (the library's datastores) hand out its newest connection first;
     given `timeout`, wait at most that long for one; given `ping_idle_after`, pre-ping only the

@@ -19,8 +19,16 @@ class PositionUseCases(AgencyAuthority):
     position's agency (`application.authority`)."""
 
     def establish_position(
-        self, actor: Actor, agency: str, unit: str, title: str, position_type: PositionType,
-        rank_min: Rank, rank_max: Rank, formasi: int, standard: dict[str, int],
+        self,
+        actor: Actor,
+        agency: str,
+        unit: str,
+        title: str,
+        position_type: PositionType,
+        rank_min: Rank,
+        rank_max: Rank,
+        formasi: int,
+        standard: dict[str, int],
         min_jpm: Decimal | None = None,
     ) -> Recorded:
         """Establish a position; the same agency, unit and title cannot be established twice."""
@@ -34,7 +42,11 @@ class PositionUseCases(AgencyAuthority):
             raise AlreadyExists(f"position {position.title} in {position.unit} already exists") from None
 
     def get_position(
-        self, position_id: UUID, *, version: int | None = None, as_of: datetime | None = None,
+        self,
+        position_id: UUID,
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
         reader: Actor | None = None,
     ) -> Position:
         """The position now, at a version, or as recorded at a past moment; a `reader` must act for
@@ -48,8 +60,13 @@ class PositionUseCases(AgencyAuthority):
         return self._load_for(actor, Position, position_id, PositionNotFound, expected_version, "this position")
 
     def revise_standard(
-        self, actor: Actor, position_id: UUID, standard: dict[str, int], min_jpm: Decimal | None,
-        reason: str, expected_version: int | None = None,
+        self,
+        actor: Actor,
+        position_id: UUID,
+        standard: dict[str, int],
+        min_jpm: Decimal | None,
+        reason: str,
+        expected_version: int | None = None,
     ) -> Recorded:
         """Replace the competency standard; returns the new version."""
         position = self._position(actor, position_id, expected_version)
@@ -57,7 +74,11 @@ class PositionUseCases(AgencyAuthority):
         return self._recorded(actor, position)
 
     def revise_formasi(
-        self, actor: Actor, position_id: UUID, formasi: int, reason: str,
+        self,
+        actor: Actor,
+        position_id: UUID,
+        formasi: int,
+        reason: str,
         expected_version: int | None = None,
     ) -> Recorded:
         """Set a new formasi from a workload analysis; returns the new version."""
@@ -66,7 +87,11 @@ class PositionUseCases(AgencyAuthority):
         return self._recorded(actor, position)
 
     def abolish_position(
-        self, actor: Actor, position_id: UUID, abolished_on: date, reason: str,
+        self,
+        actor: Actor,
+        position_id: UUID,
+        abolished_on: date,
+        reason: str,
         expected_version: int | None = None,
     ) -> Recorded:
         """Abolish an empty position."""

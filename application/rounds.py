@@ -17,7 +17,12 @@ from domain.mutation_round import MutationRound
 from domain.official import Official
 from domain.position import Position
 from domain.proposal import (
-    Consent, Decree, EvaluationFindings, Override, Recommendation, TechnicalReview,
+    Consent,
+    Decree,
+    EvaluationFindings,
+    Override,
+    Recommendation,
+    TechnicalReview,
 )
 from domain.transfer import evaluate_transfer, execute_transfer, execute_transfers_together
 from domain.vocabulary import ConsentParty, TransferKind
@@ -27,19 +32,37 @@ class RoundUseCases(AgencyAuthority):
     """Commands and queries on the MutationRound aggregate, and the transfers it carries out."""
 
     def open_round(
-        self, actor: Actor, agency: str, kind: TransferKind, title: str, period_starts_on: date,
-        period_ends_on: date, planned_effective_on: date,
-        freeze_windows: Sequence[FreezeWindow] = (), non_working_days: Sequence[date] = (),
+        self,
+        actor: Actor,
+        agency: str,
+        kind: TransferKind,
+        title: str,
+        period_starts_on: date,
+        period_ends_on: date,
+        planned_effective_on: date,
+        freeze_windows: Sequence[FreezeWindow] = (),
+        non_working_days: Sequence[date] = (),
     ) -> Recorded:
         """Open a round with the agency's election-freeze windows and non-working days."""
         mutation_round = MutationRound.open(
-            agency, kind, title, period_starts_on, period_ends_on, planned_effective_on,
-            tuple(freeze_windows), actor.official, tuple(non_working_days),
+            agency,
+            kind,
+            title,
+            period_starts_on,
+            period_ends_on,
+            planned_effective_on,
+            tuple(freeze_windows),
+            actor.official,
+            tuple(non_working_days),
         )
         return self._recorded(actor, mutation_round)
 
     def get_round(
-        self, round_id: UUID, *, version: int | None = None, as_of: datetime | None = None,
+        self,
+        round_id: UUID,
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
         reader: Actor | None = None,
     ) -> MutationRound:
         """The round now, at a version, or as recorded at a past moment; a `reader` must act for
@@ -63,30 +86,43 @@ class RoundUseCases(AgencyAuthority):
         return employee, current, target
 
     def check_eligibility(
-        self, actor: Actor, round_id: UUID, employee_id: UUID, target_position_id: UUID,
-        act: Act | None = None, proposal_id: UUID | None = None,
+        self,
+        actor: Actor,
+        round_id: UUID,
+        employee_id: UUID,
+        target_position_id: UUID,
+        act: Act | None = None,
+        proposal_id: UUID | None = None,
     ) -> EligibilityReport:
         """Every rule for a candidate move in this round, without recording anything; rule 9 is
         judged for the caller doing `act` (default: proposing, or deciding `proposal_id`)."""
         mutation_round = self._round(actor, round_id, None)
         employee, current, target = self._people(employee_id, target_position_id)
-        return mutation_round.eligibility(employee, current, target, actor.official, self.policy,
-                                          proposal_id, act, self.today())
+        return mutation_round.eligibility(
+            employee, current, target, actor.official, self.policy, proposal_id, act, self.today()
+        )
 
     def propose(
-        self, actor: Actor, round_id: UUID, employee_id: UUID, target_position_id: UUID,
-        reason: str, expected_version: int | None = None,
+        self,
+        actor: Actor,
+        round_id: UUID,
+        employee_id: UUID,
+        target_position_id: UUID,
+        reason: str,
+        expected_version: int | None = None,
     ) -> Recorded:
         """Propose a candidate; the JPM and every rule's result are recorded with the proposal."""
         mutation_round = self._round(actor, round_id, expected_version)
         employee, current, target = self._people(employee_id, target_position_id)
-        proposal_id = mutation_round.propose(
-            employee, current, target, reason, actor.official, self.policy
-        )
+        proposal_id = mutation_round.propose(employee, current, target, reason, actor.official, self.policy)
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
     def withdraw(
-        self, actor: Actor, round_id: UUID, proposal_id: UUID, reason: str,
+        self,
+        actor: Actor,
+        round_id: UUID,
+        proposal_id: UUID,
+        reason: str,
         expected_version: int | None = None,
     ) -> Recorded:
         """Withdraw an undecided proposal."""
@@ -99,31 +135,47 @@ class RoundUseCases(AgencyAuthority):
         return self._load(Employee, employee_id, EmployeeNotFound).nip
 
     def record_consent(
-        self, actor: Actor, round_id: UUID, proposal_id: UUID, party: ConsentParty,
-        given_by: Official, position_id: UUID, letter_number: str, given_on: date,
+        self,
+        actor: Actor,
+        round_id: UUID,
+        proposal_id: UUID,
+        party: ConsentParty,
+        given_by: Official,
+        position_id: UUID,
+        letter_number: str,
+        given_on: date,
         expected_version: int | None = None,
     ) -> Recorded:
         """Record a PPK's written consent to a cross-agency transfer."""
         mutation_round = self._round(actor, round_id, expected_version)
         consent = Consent(ConsentParty(party), given_by, position_id, letter_number, given_on)
-        mutation_round.record_consent(proposal_id, self._nip_of(mutation_round, proposal_id), consent,
-                                      actor.official)
+        mutation_round.record_consent(proposal_id, self._nip_of(mutation_round, proposal_id), consent, actor.official)
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
     def record_technical_review(
-        self, actor: Actor, round_id: UUID, proposal_id: UUID, approved: bool, reference: str,
-        reviewed_on: date, notes: str = "", expected_version: int | None = None,
+        self,
+        actor: Actor,
+        round_id: UUID,
+        proposal_id: UUID,
+        approved: bool,
+        reference: str,
+        reviewed_on: date,
+        notes: str = "",
+        expected_version: int | None = None,
     ) -> Recorded:
         """Record BKN's technical review of a cross-agency proposal."""
         mutation_round = self._round(actor, round_id, expected_version)
         review = TechnicalReview(approved, actor.official, reference, reviewed_on, notes)
-        mutation_round.record_technical_review(
-            proposal_id, self._nip_of(mutation_round, proposal_id), review
-        )
+        mutation_round.record_technical_review(proposal_id, self._nip_of(mutation_round, proposal_id), review)
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
     def recommend(
-        self, actor: Actor, round_id: UUID, proposal_id: UUID, recommended: bool, notes: str,
+        self,
+        actor: Actor,
+        round_id: UUID,
+        proposal_id: UUID,
+        recommended: bool,
+        notes: str,
         expected_version: int | None = None,
     ) -> Recorded:
         """Record the committee's recommendation to the PPK."""
@@ -133,8 +185,14 @@ class RoundUseCases(AgencyAuthority):
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
     def decide(
-        self, actor: Actor, round_id: UUID, proposal_id: UUID, approve: bool, reason: str,
-        overrides: Sequence[Override] = (), expected_version: int | None = None,
+        self,
+        actor: Actor,
+        round_id: UUID,
+        proposal_id: UUID,
+        approve: bool,
+        reason: str,
+        overrides: Sequence[Override] = (),
+        expected_version: int | None = None,
     ) -> Recorded:
         """Approve (rules checked again now; failures need overrides) or reject a proposal."""
         mutation_round = self._round(actor, round_id, expected_version)
@@ -142,14 +200,25 @@ class RoundUseCases(AgencyAuthority):
         if approve:
             employee, current, target = self._people(proposal.employee_id, proposal.target_position_id)
             mutation_round.approve(
-                proposal_id, employee, current, target, actor.official, reason, self.policy,
-                tuple(overrides), self.today(),
+                proposal_id,
+                employee,
+                current,
+                target,
+                actor.official,
+                reason,
+                self.policy,
+                tuple(overrides),
+                self.today(),
             )
         else:
             origin = self._load(Position, proposal.from_position_id, PositionNotFound)
             mutation_round.reject(
-                proposal_id, self._nip_of(mutation_round, proposal_id), actor.official, reason,
-                origin.agency, self.today(),
+                proposal_id,
+                self._nip_of(mutation_round, proposal_id),
+                actor.official,
+                reason,
+                origin.agency,
+                self.today(),
             )
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
@@ -164,8 +233,15 @@ class RoundUseCases(AgencyAuthority):
         return self._recorded(actor, mutation_round)
 
     def issue_decree(
-        self, actor: Actor, round_id: UUID, proposal_id: UUID, number: str, signed_on: date,
-        effective_on: date, overrides: Sequence[Override] = (), expected_version: int | None = None,
+        self,
+        actor: Actor,
+        round_id: UUID,
+        proposal_id: UUID,
+        number: str,
+        signed_on: date,
+        effective_on: date,
+        overrides: Sequence[Override] = (),
+        expected_version: int | None = None,
     ) -> Recorded:
         """Record the SK of an approved proposal (signed by the acting PPK): every rule is judged
         again on its TMT, and what newly fails (or a back-dated TMT) needs an override."""
@@ -173,8 +249,9 @@ class RoundUseCases(AgencyAuthority):
         proposal = mutation_round.proposal(proposal_id)
         employee, current, target = self._people(proposal.employee_id, proposal.target_position_id)
         decree = Decree(number, signed_on, effective_on, actor.official)
-        mutation_round.issue_decree(proposal_id, decree, employee, current, target, self.policy,
-                                    self.today(), tuple(overrides))
+        mutation_round.issue_decree(
+            proposal_id, decree, employee, current, target, self.policy, self.today(), tuple(overrides)
+        )
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
     def execute_transfer(
@@ -186,12 +263,16 @@ class RoundUseCases(AgencyAuthority):
         employee = self._load(Employee, proposal.employee_id, EmployeeNotFound)
         origin = self._load(Position, proposal.from_position_id, PositionNotFound)
         target = self._load(Position, proposal.target_position_id, PositionNotFound)
-        execute_transfer(mutation_round, proposal_id, employee, origin, target, self.today(),
-                         actor.official, self.policy)
+        execute_transfer(
+            mutation_round, proposal_id, employee, origin, target, self.today(), actor.official, self.policy
+        )
         return self._recorded(actor, mutation_round, employee, origin, target, proposal_id=proposal_id)
 
     def execute_transfers_together(
-        self, actor: Actor, round_id: UUID, proposal_ids: Sequence[UUID],
+        self,
+        actor: Actor,
+        round_id: UUID,
+        proposal_ids: Sequence[UUID],
         expected_version: int | None = None,
     ) -> Recorded:
         """Carry out decreed transfers of the round at once, e.g. a swap of two full positions: the
@@ -201,20 +282,24 @@ class RoundUseCases(AgencyAuthority):
         employees = {p.employee_id: self._load(Employee, p.employee_id, EmployeeNotFound) for p in proposals}
         position_ids = dict.fromkeys(i for p in proposals for i in (p.from_position_id, p.target_position_id))
         positions = {i: self._load(Position, i, PositionNotFound) for i in position_ids}
-        execute_transfers_together(mutation_round, proposal_ids, employees, positions, self.today(),
-                                   actor.official, self.policy)
+        execute_transfers_together(
+            mutation_round, proposal_ids, employees, positions, self.today(), actor.official, self.policy
+        )
         return self._recorded(actor, mutation_round, *employees.values(), *positions.values())
 
     def evaluate_transfer(
-        self, actor: Actor, round_id: UUID, proposal_id: UUID, findings: EvaluationFindings,
+        self,
+        actor: Actor,
+        round_id: UUID,
+        proposal_id: UUID,
+        findings: EvaluationFindings,
         expected_version: int | None = None,
     ) -> Recorded:
         """Record a post-transfer evaluation on the round and the employee together."""
         mutation_round = self._round(actor, round_id, expected_version)
         employee_id = mutation_round.proposal(proposal_id).employee_id
         employee = self._load(Employee, employee_id, EmployeeNotFound)
-        evaluate_transfer(mutation_round, proposal_id, employee, findings, actor.official, self.today(),
-                          self.policy)
+        evaluate_transfer(mutation_round, proposal_id, employee, findings, actor.official, self.today(), self.policy)
         return self._recorded(actor, mutation_round, employee, proposal_id=proposal_id)
 
     def close_round(

@@ -98,7 +98,11 @@ def _nip(rng: random.Random, seq: int, today: date) -> tuple[str, date, int]:
     age = rng.randint(24, 57)
     birth = date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
     start_year = min(birth.year + rng.randint(22, 30), today.year - 1)
-    return f"{birth:%Y%m%d}{start_year:04d}{rng.randint(1, 12):02d}{rng.choice((1, 2))}{seq % 1000:03d}", birth, start_year
+    return (
+        f"{birth:%Y%m%d}{start_year:04d}{rng.randint(1, 12):02d}{rng.choice((1, 2))}{seq % 1000:03d}",
+        birth,
+        start_year,
+    )
 
 
 def _rank_for(low: Rank, high: Rank, service_years: int) -> Rank:
@@ -120,10 +124,27 @@ def sample_records(today: date, seed: int = 2026, employees: int = 300) -> Itera
         for title, kind, ranks, formasi, managerial, technical in POSITIONS:
             standard = _standard(unit, managerial, technical)
             position_id = Position.create_id(AGENCY, unit, title.format(unit=unit))
-            yield SampleRecord("position", position_id, unit, (SampleCommand("establish_position", "operator", {
-                "agency": AGENCY, "unit": unit, "title": title.format(unit=unit), "position_type": kind,
-                "rank_min": ranks[0], "rank_max": ranks[1], "formasi": formasi, "standard": standard,
-            }),))
+            yield SampleRecord(
+                "position",
+                position_id,
+                unit,
+                (
+                    SampleCommand(
+                        "establish_position",
+                        "operator",
+                        {
+                            "agency": AGENCY,
+                            "unit": unit,
+                            "title": title.format(unit=unit),
+                            "position_type": kind,
+                            "rank_min": ranks[0],
+                            "rank_max": ranks[1],
+                            "formasi": formasi,
+                            "standard": standard,
+                        },
+                    ),
+                ),
+            )
             seats += [(position_id, unit, kind, ranks, standard)] * formasi
     rng.shuffle(seats)
     for position_id, _unit, _kind, ranks, standard in seats[:employees]:
@@ -135,25 +156,55 @@ def sample_records(today: date, seed: int = 2026, employees: int = 300) -> Itera
         potential = rng.choice(list(Potential))
         assessed_on = date(today.year - 1, rng.randint(1, 12), rng.randint(1, 28))
         ratings = {
-            year: (rng.choices(list(Expectation), weights=(1, 7, 2))[0],
-                   rng.choices(list(Expectation), weights=(1, 7, 2))[0])
+            year: (
+                rng.choices(list(Expectation), weights=(1, 7, 2))[0],
+                rng.choices(list(Expectation), weights=(1, 7, 2))[0],
+            )
             for year in final_rating_years(today, RulePolicy())  # the years rule 4 reads today
         }
         employee_id = Employee.create_id(nip)
-        yield SampleRecord("employee", employee_id, None, (
-            SampleCommand("register_employee", "operator",
-                          {"nip": nip, "name": f"Pegawai Contoh {seq:03d}", "rank": rank, "agency": AGENCY}),
-            SampleCommand("place_employee", "operator", {
-                "employee_id": employee_id, "position_id": position_id, "effective_on": placed_on,
-                "decree_number": f"821/{seq:03d}/BKPSDM"}),
-            SampleCommand("assess_competency", "assessor", {
-                "employee_id": employee_id, "scores": scores, "potential": potential,
-                "assessor": "UPT Penilaian Kompetensi", "method": "assessment centre",
-                "assessed_on": assessed_on}),
-            *(SampleCommand("rate_performance", "operator", {
-                "employee_id": employee_id, "year": year, "results": results, "behaviour": behaviour})
-              for year, (results, behaviour) in ratings.items()),
-        ))
+        yield SampleRecord(
+            "employee",
+            employee_id,
+            None,
+            (
+                SampleCommand(
+                    "register_employee",
+                    "operator",
+                    {"nip": nip, "name": f"Pegawai Contoh {seq:03d}", "rank": rank, "agency": AGENCY},
+                ),
+                SampleCommand(
+                    "place_employee",
+                    "operator",
+                    {
+                        "employee_id": employee_id,
+                        "position_id": position_id,
+                        "effective_on": placed_on,
+                        "decree_number": f"821/{seq:03d}/BKPSDM",
+                    },
+                ),
+                SampleCommand(
+                    "assess_competency",
+                    "assessor",
+                    {
+                        "employee_id": employee_id,
+                        "scores": scores,
+                        "potential": potential,
+                        "assessor": "UPT Penilaian Kompetensi",
+                        "method": "assessment centre",
+                        "assessed_on": assessed_on,
+                    },
+                ),
+                *(
+                    SampleCommand(
+                        "rate_performance",
+                        "operator",
+                        {"employee_id": employee_id, "year": year, "results": results, "behaviour": behaviour},
+                    )
+                    for year, (results, behaviour) in ratings.items()
+                ),
+            ),
+        )
 
 
 def load_sample(app: MutasiApplication, seed: int = 2026, employees: int = 300) -> SampleRegister:

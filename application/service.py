@@ -11,7 +11,12 @@ from application.rounds import RoundUseCases
 
 
 class MutasiApplication(
-    EmployeeUseCases, PositionUseCases, RoundUseCases, ObjectionUseCases, PlanningUseCases, BulkUseCases,
+    EmployeeUseCases,
+    PositionUseCases,
+    RoundUseCases,
+    ObjectionUseCases,
+    PlanningUseCases,
+    BulkUseCases,
 ):
     """Every use case of Mutasi over one event store.
 

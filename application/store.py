@@ -46,8 +46,11 @@ def store_env(settings: Settings, create_tables: bool = False) -> dict[str, str]
 def postgres_conninfo(settings: Settings) -> str:
     """A libpq connection string for the configured PostgreSQL server."""
     return psycopg.conninfo.make_conninfo(
-        host=settings.postgres_host, port=settings.postgres_port, dbname=settings.postgres_dbname,
-        user=settings.postgres_user, password=settings.postgres_password.get_secret_value() or None,
+        host=settings.postgres_host,
+        port=settings.postgres_port,
+        dbname=settings.postgres_dbname,
+        user=settings.postgres_user,
+        password=settings.postgres_password.get_secret_value() or None,
         connect_timeout=settings.postgres_connect_timeout,
     )
 

@@ -22,9 +22,9 @@ from uuid import uuid4
 
 from application.bootstrap import open_application
 from application.context import Actor
-from domain.official import NATIONAL
 from bench.common import connect, fresh_store, percentiles, save_result
 from domain.employee import Employee
+from domain.official import NATIONAL
 from domain.vocabulary import Expectation, Rank
 
 OPERATOR = Actor("bench-operator", agencies=(NATIONAL,))
@@ -88,9 +88,13 @@ class Measure:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commands", type=int, default=2000, help="commands per measurement")
-    parser.add_argument("--rounds", type=int, default=4,
-                        help="baseline and commands take turns in this many rounds, so that a burst of "
-                             "load from elsewhere on the machine falls on both alike")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="baseline and commands take turns in this many rounds, so that a burst of "
+        "load from elsewhere on the machine falls on both alike",
+    )
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     figures: dict[str, object] = {"commands": args.commands, "rounds": args.rounds}
@@ -113,13 +117,16 @@ def main() -> None:
 
             def raw_insert(writer: int, i: int) -> None:
                 conn = conns[writer]
-                conn.execute("INSERT INTO raw_target (originator_id, originator_version, topic, state) "
-                             "VALUES (%s, 1, %s, %s)", (uuid4(), "domain.employee:Employee.Registered", state))
+                conn.execute(
+                    "INSERT INTO raw_target (originator_id, originator_version, topic, state) VALUES (%s, 1, %s, %s)",
+                    (uuid4(), "domain.employee:Employee.Registered", state),
+                )
                 conn.commit()
 
             for writers in (1, 8):
-                raw, cmd, rated = (Measure(name) for name in (
-                    "raw insert+commit", "register_employee", "rate_performance (load+save)"))
+                raw, cmd, rated = (
+                    Measure(name) for name in ("raw insert+commit", "register_employee", "rate_performance (load+save)")
+                )
                 for _ in range(args.rounds):
                     chunk = args.commands // args.rounds
                     raw.run(writers, chunk, raw_insert)
@@ -129,13 +136,16 @@ def main() -> None:
                     per = len(ids) // writers
 
                     def rate(writer: int, i: int, ids=ids, per=per) -> None:
-                        app.rate_performance(OPERATOR, ids[writer * per + i], 2025, Expectation.ABOVE,
-                                             Expectation.AS_EXPECTED)
+                        app.rate_performance(
+                            OPERATOR, ids[writer * per + i], 2025, Expectation.ABOVE, Expectation.AS_EXPECTED
+                        )
 
                     rated.run(writers, chunk, rate)
                 raw_f, cmd_f, rated_f = raw.figures(writers), cmd.figures(writers), rated.figures(writers)
                 figures[f"writers_{writers}"] = {
-                    "raw_insert_commit": raw_f, "register_employee": cmd_f, "rate_performance": rated_f,
+                    "raw_insert_commit": raw_f,
+                    "register_employee": cmd_f,
+                    "rate_performance": rated_f,
                     "ratio_register": round(cmd_f["per_s"] / raw_f["per_s"], 3),
                     "ratio_rate_performance": round(rated_f["per_s"] / raw_f["per_s"], 3),
                 }

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -47,12 +47,16 @@ def bench_settings(schema: str, pool_size: int = 10) -> Settings:
     """Settings for a benchmark schema on the benchmark PostgreSQL server."""
     env = os.environ.get
     return Settings(
-        _env_file=None, store="postgres", postgres_host=env("BENCH_POSTGRES_HOST", "127.0.0.1"),
+        _env_file=None,
+        store="postgres",
+        postgres_host=env("BENCH_POSTGRES_HOST", "127.0.0.1"),
         postgres_port=int(env("BENCH_POSTGRES_PORT", "5432")),
         postgres_user=env("BENCH_POSTGRES_USER", "postgres"),
         postgres_password=env("BENCH_POSTGRES_PASSWORD", ""),
-        postgres_dbname=env("BENCH_POSTGRES_DBNAME", "test"), postgres_schema=schema,
-        postgres_pool_size=pool_size, postgres_max_overflow=pool_size,
+        postgres_dbname=env("BENCH_POSTGRES_DBNAME", "test"),
+        postgres_schema=schema,
+        postgres_pool_size=pool_size,
+        postgres_max_overflow=pool_size,
     )
 
 
@@ -84,13 +88,18 @@ def child_env(settings: Settings, **extra: str) -> dict[str, str]:
     """Environment of a child `mutasi` process on the benchmark store: this process's environment
     without its own MUTASI_ settings, plus the store's and `extra` (this process's env untouched)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MUTASI_")}
-    env.update({
-        "MUTASI_STORE": "postgres", "MUTASI_POSTGRES_HOST": settings.postgres_host,
-        "MUTASI_POSTGRES_PORT": str(settings.postgres_port), "MUTASI_POSTGRES_USER": settings.postgres_user,
-        "MUTASI_POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
-        "MUTASI_POSTGRES_DBNAME": settings.postgres_dbname, "MUTASI_POSTGRES_SCHEMA": settings.postgres_schema,
-        **extra,
-    })
+    env.update(
+        {
+            "MUTASI_STORE": "postgres",
+            "MUTASI_POSTGRES_HOST": settings.postgres_host,
+            "MUTASI_POSTGRES_PORT": str(settings.postgres_port),
+            "MUTASI_POSTGRES_USER": settings.postgres_user,
+            "MUTASI_POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
+            "MUTASI_POSTGRES_DBNAME": settings.postgres_dbname,
+            "MUTASI_POSTGRES_SCHEMA": settings.postgres_schema,
+            **extra,
+        }
+    )
     return env
 
 
@@ -136,8 +145,9 @@ def write_history(settings: Settings, employees: int, seed: int = 1, years: int 
         app.close()
 
 
-def import_history(settings: Settings, employees: int, seed: int = 1, years: int = HISTORY_YEARS,
-                   batch_rows: int = 1000) -> tuple[ImportResult, History]:
+def import_history(
+    settings: Settings, employees: int, seed: int = 1, years: int = HISTORY_YEARS, batch_rows: int = 1000
+) -> tuple[ImportResult, History]:
     """`mutasi import` of the register's first day (its roster file), then the years after it."""
     with tempfile.TemporaryDirectory(prefix="mutasi-bench-") as directory:
         app = open_application(settings)
@@ -146,7 +156,8 @@ def import_history(settings: Settings, employees: int, seed: int = 1, years: int
             path = Path(directory) / "start.csv"
             write_roster(writer.register_rows(), path)
             imported = RosterImport(app, batch_rows=batch_rows, progress=sys.stderr.isatty()).run(
-                path, Path(directory) / "errors.csv")
+                path, Path(directory) / "errors.csv"
+            )
             started, before = time.perf_counter(), app.recorder.max_notification_id() or 0
             writer.begin(register_in_store=True)
             result = writer.live()
@@ -163,7 +174,8 @@ def import_register(settings: Settings, employees: int, seed: int = 1, batch_row
         app = open_application(settings)
         try:
             return RosterImport(app, batch_rows=batch_rows, progress=sys.stderr.isatty()).run(
-                path, Path(directory) / "errors.csv")
+                path, Path(directory) / "errors.csv"
+            )
         finally:
             app.close()
 
@@ -213,8 +225,9 @@ def _tree_pss_mb(root: int) -> float:
     return total / 1024
 
 
-def run_measuring_rss(command: Sequence[str], env: dict[str, str] | None = None,
-                      timeout: float = 3600, every: float = 0.1) -> Measured:
+def run_measuring_rss(
+    command: Sequence[str], env: dict[str, str] | None = None, timeout: float = 3600, every: float = 0.1
+) -> Measured:
     """Run a command; its status, seconds, own peak RSS (via wait4) and the peak PSS of its process tree
     (sampled every `every` seconds, so a rebuild's worker processes count too)."""
     started = time.perf_counter()
@@ -237,21 +250,43 @@ def run_measuring_rss(command: Sequence[str], env: dict[str, str] | None = None,
 
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), None)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            int(line.split()[1]) // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        None,
+    )
     with psycopg.connect(postgres_conninfo(bench_settings("public"))) as conn:
         server = conn.execute("SHOW server_version").fetchone()[0]
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": memory, "python": platform.python_version(),
-            "postgres": server, "load_average": os.getloadavg()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_mb": memory,
+        "python": platform.python_version(),
+        "postgres": server,
+        "load_average": os.getloadavg(),
+    }
 
 
 def save_result(name: str, figures: dict[str, Any]) -> Path:
     """Print the figures and write them (with the machine and time) to bench/results/NAME.json."""
     RESULTS.mkdir(exist_ok=True)
-    document = {"benchmark": name, "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "machine": machine(), **figures}
+    document = {
+        "benchmark": name,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        **figures,
+    }
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(document, indent=2, default=str) + "\n")
     print(json.dumps(document, indent=2, default=str))

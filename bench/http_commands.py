@@ -31,9 +31,9 @@ import httpx
 
 from api.http.roles import Role
 from api.http.security import mint_token
-from domain.official import NATIONAL
 from bench.commands import SHAPE, in_threads, nip
 from bench.common import child_env, connect, fresh_store, percentiles, save_result
+from domain.official import NATIONAL
 
 
 def free_port() -> int:
@@ -72,8 +72,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3200)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--client", nargs="+", choices=sorted(CLIENTS), default=["light", "httpx"],
-                        help="load generators, run one after the other against the same server")
+    parser.add_argument(
+        "--client",
+        nargs="+",
+        choices=sorted(CLIENTS),
+        default=["light", "httpx"],
+        help="load generators, run one after the other against the same server",
+    )
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     secret, port = secrets.token_urlsafe(32), free_port()
@@ -82,7 +87,10 @@ def main() -> None:
     with fresh_store("http", args.keep) as settings:
         server = subprocess.Popen(
             [sys.executable, "-m", "api.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=server_env(settings, secret), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env=server_env(settings, secret),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             wait_ready(base, token, server)
             figures = {"raw_insert_commit": raw_commits(settings, args.requests, args.clients)}
@@ -90,9 +98,11 @@ def main() -> None:
                 server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
                 figures[client] = CLIENTS[client](base, token, args.requests, args.clients, 500_000 * (n + 1))
                 figures[client]["server_cpu_ms_per_command"] = round(
-                    (cpu_seconds(server.pid) - server_cpu) * 1000 / args.requests, 3)
+                    (cpu_seconds(server.pid) - server_cpu) * 1000 / args.requests, 3
+                )
                 figures[client]["client_cpu_ms_per_command"] = round(
-                    (time.process_time() - client_cpu) * 1000 / args.requests, 3)
+                    (time.process_time() - client_cpu) * 1000 / args.requests, 3
+                )
         finally:
             server.terminate()
             try:
@@ -100,8 +110,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-    save_result("http_commands", {"requests": args.requests, "clients": args.clients, **figures,
-                                  "target_p99_ms": 25})
+    save_result("http_commands", {"requests": args.requests, "clients": args.clients, **figures, "target_p99_ms": 25})
 
 
 def raw_commits(settings, rows: int, clients: int) -> dict[str, float]:
@@ -113,8 +122,10 @@ def raw_commits(settings, rows: int, clients: int) -> dict[str, float]:
         conns[0].commit()
 
         def insert(writer: int, i: int) -> None:
-            conns[writer].execute("INSERT INTO raw_target (originator_id, originator_version, topic, state) "
-                                  "VALUES (%s, 1, %s, %s)", (uuid4(), "domain.employee:Employee.Registered", b"x" * 600))
+            conns[writer].execute(
+                "INSERT INTO raw_target (originator_id, originator_version, topic, state) VALUES (%s, 1, %s, %s)",
+                (uuid4(), "domain.employee:Employee.Registered", b"x" * 600),
+            )
             conns[writer].commit()
 
         seconds, latencies = in_threads(clients, rows // clients, insert)
@@ -183,8 +194,10 @@ def run_light_clients(base: str, token: str, requests: int, clients: int, first:
 
     def post(k: int) -> bytes:
         payload = json.dumps(body(k)).encode()
-        return (f"POST /employees HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n").encode() + payload
+        return (
+            f"POST /employees HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+        ).encode() + payload
 
     async def client(index: int, start: asyncio.Event, ready: list[int]) -> None:
         reader, writer = await asyncio.open_connection(host, int(port))
@@ -216,8 +229,11 @@ def run_light_clients(base: str, token: str, requests: int, clients: int, first:
 def _figures(client: str, latencies: list[float], failures: list[int], seconds: float) -> dict[str, object]:
     quantiles = percentiles(latencies)
     print(f"{client}: {len(latencies) / seconds:.0f} commands/s, {quantiles}, failures {len(failures)}")
-    return {"commands_per_s": round(len(latencies) / seconds), "failures": len(failures),
-            **{f"{k}_ms": round(v, 2) for k, v in quantiles.items()}}
+    return {
+        "commands_per_s": round(len(latencies) / seconds),
+        "failures": len(failures),
+        **{f"{k}_ms": round(v, 2) for k, v in quantiles.items()},
+    }
 
 
 CLIENTS = {"light": run_light_clients, "httpx": run_httpx_clients}

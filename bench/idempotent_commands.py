@@ -45,26 +45,41 @@ class ClaimThenComplete:
 
     def __init__(self, settings: Settings) -> None:
         self.table = postgres_table(settings, OLD_TABLE)
-        self.pool = WarmFirstPool(postgres_conninfo(settings), min_size=1,
-                                  max_size=settings.postgres_pool_size + settings.postgres_max_overflow,
-                                  kwargs={"autocommit": True}, open=True)
+        self.pool = WarmFirstPool(
+            postgres_conninfo(settings),
+            min_size=1,
+            max_size=settings.postgres_pool_size + settings.postgres_max_overflow,
+            kwargs={"autocommit": True},
+            open=True,
+        )
         with self.pool.connection() as conn:
-            conn.execute(sql.SQL(
-                "CREATE TABLE {} (scope text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, "
-                "status integer, body bytea, etag text, created_at timestamptz NOT NULL, "
-                "PRIMARY KEY (scope, key))").format(self.table))
+            conn.execute(
+                sql.SQL(
+                    "CREATE TABLE {} (scope text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, "
+                    "status integer, body bytea, etag text, created_at timestamptz NOT NULL, "
+                    "PRIMARY KEY (scope, key))"
+                ).format(self.table)
+            )
 
     def run(self, scope: str, key: str, fingerprint: str, command: Callable[[], Any]) -> Response:
         with self.pool.connection() as conn:
-            claimed = conn.execute(sql.SQL(
-                "INSERT INTO {} (scope, key, fingerprint, created_at) VALUES (%s, %s, %s, now()) "
-                "ON CONFLICT DO NOTHING").format(self.table), (scope, key, fingerprint)).rowcount
+            claimed = conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} (scope, key, fingerprint, created_at) VALUES (%s, %s, %s, now()) "
+                    "ON CONFLICT DO NOTHING"
+                ).format(self.table),
+                (scope, key, fingerprint),
+            ).rowcount
         assert claimed, "every key of the benchmark is new"
         recorded = command()
         body, tag = CommandResult.of(recorded).model_dump_json().encode(), etag(recorded.version)
         with self.pool.connection() as conn:
-            conn.execute(sql.SQL("UPDATE {} SET status = %s, body = %s, etag = %s WHERE scope = %s AND key = %s")
-                         .format(self.table), (201, body, tag, scope, key))
+            conn.execute(
+                sql.SQL("UPDATE {} SET status = %s, body = %s, etag = %s WHERE scope = %s AND key = %s").format(
+                    self.table
+                ),
+                (201, body, tag, scope, key),
+            )
         return Response(body, 201, headers={"ETag": tag}, media_type="application/json")
 
     def close(self) -> None:
@@ -108,8 +123,9 @@ def main() -> None:
 
         try:
             for writers in (1, 8):
-                now, before, bare = (Measure(name) for name in ("keyed (key in the events' txn)",
-                                                               "claim_then_complete", "unkeyed"))
+                now, before, bare = (
+                    Measure(name) for name in ("keyed (key in the events' txn)", "claim_then_complete", "unkeyed")
+                )
                 for _ in range(args.rounds):
                     chunk = args.commands // args.rounds
                     before.run(writers, chunk, claimed)
@@ -117,7 +133,9 @@ def main() -> None:
                     bare.run(writers, chunk, unkeyed)
                 now_f, before_f, bare_f = now.figures(writers), before.figures(writers), bare.figures(writers)
                 figures[f"writers_{writers}"] = {
-                    "keyed": now_f, "claim_then_complete": before_f, "unkeyed": bare_f,
+                    "keyed": now_f,
+                    "claim_then_complete": before_f,
+                    "unkeyed": bare_f,
                     "ratio_keyed_to_claim_then_complete": round(now_f["per_s"] / before_f["per_s"], 3),
                     "ratio_keyed_to_unkeyed": round(now_f["per_s"] / bare_f["per_s"], 3),
                 }

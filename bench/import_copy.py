@@ -67,8 +67,10 @@ def raw_copy(settings, events_table: str, repeat: int = 3) -> tuple[int, list[fl
     is the baseline (the ratio is then the least favourable to the import)."""
     timings: list[float] = []
     with tempfile.TemporaryFile() as dump, connect(settings) as conn:
-        query = sql.SQL("COPY (SELECT originator_id, originator_version, topic, state FROM {} "
-                        "ORDER BY notification_id) TO STDOUT (FORMAT binary)").format(sql.Identifier(events_table))
+        query = sql.SQL(
+            "COPY (SELECT originator_id, originator_version, topic, state FROM {} "
+            "ORDER BY notification_id) TO STDOUT (FORMAT binary)"
+        ).format(sql.Identifier(events_table))
         with conn.cursor() as cursor, cursor.copy(query) as copy:
             for block in copy:
                 dump.write(block)
@@ -79,8 +81,9 @@ def raw_copy(settings, events_table: str, repeat: int = 3) -> tuple[int, list[fl
             dump.seek(0)
             started = time.perf_counter()
             with conn.cursor() as cursor:
-                with cursor.copy("COPY copy_target (originator_id, originator_version, topic, state) "
-                                 "FROM STDIN (FORMAT binary)") as copy:
+                with cursor.copy(
+                    "COPY copy_target (originator_id, originator_version, topic, state) FROM STDIN (FORMAT binary)"
+                ) as copy:
                     while block := dump.read(1 << 20):
                         copy.write(block)
                 rows = cursor.rowcount
@@ -103,7 +106,7 @@ def python_work(app: MutasiApplication, path: Path, chunk: int = 1000) -> dict[s
         while True:
             gc.collect(1)
             started = time.perf_counter()
-            raw = [row for _, row in zip(range(chunk), rows)]
+            raw = [row for _, row in zip(range(chunk), rows, strict=False)]
             read = time.perf_counter()
             parsed = [row for row in (parse_row(r.values) for r in raw) if isinstance(row, RosterRow)]
             parse = time.perf_counter()
@@ -120,7 +123,9 @@ def python_work(app: MutasiApplication, path: Path, chunk: int = 1000) -> dict[s
             for event in events:
                 app.mapper.to_stored_event(event)
             encode = time.perf_counter()
-            for step, (begun, ended) in zip(seconds, ((started, read), (read, parse), (parse, build), (build, encode))):
+            for step, (begun, ended) in zip(
+                seconds, ((started, read), (read, parse), (parse, build), (build, encode)), strict=False
+            ):
                 seconds[step] += ended - begun
             if not raw:
                 return seconds
@@ -158,21 +163,32 @@ def realistic(args: argparse.Namespace) -> dict[str, object]:
     copy_rate = rows / min(copy_timings)
     return {
         "shape": f"realistic: the first day's roster imported, then {HISTORY_YEARS} years of history in time order",
-        "employees_at_start": imported.employees, "positions": imported.positions, "events": events,
-        "events_per_s": round(events / seconds), "seconds": round(seconds, 2),
-        "first_day_import": {"events": imported.events, "seconds": round(imported.seconds, 2),
-                             "events_per_s": round(imported.events_per_second)},
-        "history": {"events": history.events, "seconds": round(history.seconds, 2),
-                    "events_per_s": round(history.events_per_second), "acts": dict(history.result.acts)},
-        "copy_seconds": round(min(copy_timings), 2), "copy_seconds_each_run": [round(t, 2) for t in copy_timings],
-        "copy_events_per_s": round(copy_rate), "ratio": round(events / seconds / copy_rate, 3),
+        "employees_at_start": imported.employees,
+        "positions": imported.positions,
+        "events": events,
+        "events_per_s": round(events / seconds),
+        "seconds": round(seconds, 2),
+        "first_day_import": {
+            "events": imported.events,
+            "seconds": round(imported.seconds, 2),
+            "events_per_s": round(imported.events_per_second),
+        },
+        "history": {
+            "events": history.events,
+            "seconds": round(history.seconds, 2),
+            "events_per_s": round(history.events_per_second),
+            "acts": dict(history.result.acts),
+        },
+        "copy_seconds": round(min(copy_timings), 2),
+        "copy_seconds_each_run": [round(t, 2) for t in copy_timings],
+        "copy_events_per_s": round(copy_rate),
+        "ratio": round(events / seconds / copy_rate, 3),
     }
 
 
 def clustered(args: argparse.Namespace) -> dict[str, object]:
     """The roster of one day imported (each employee's events side by side), with the Python floor."""
-    with tempfile.TemporaryDirectory(prefix="mutasi-bench-") as directory, \
-            fresh_store("import", args.keep) as settings:
+    with tempfile.TemporaryDirectory(prefix="mutasi-bench-") as directory, fresh_store("import", args.keep) as settings:
         path = generate_roster(Path(directory), args.employees)
         app = open_application(settings)
         try:
@@ -192,12 +208,15 @@ def clustered(args: argparse.Namespace) -> dict[str, object]:
     write_seconds = result.seconds - result.validation_seconds
     return {
         "shape": "clustered: the roster of one day, each employee's events side by side (extra row)",
-        "employees": result.employees, "positions": result.positions, "events": result.events,
+        "employees": result.employees,
+        "positions": result.positions,
+        "events": result.events,
         "import_seconds": round(result.seconds, 2),
         "validation_seconds": round(result.validation_seconds, 2),
         "import_events_per_s": round(result.events_per_second),
         "import_write_pass_events_per_s": round(result.events / write_seconds),
-        "copy_seconds": round(copy_seconds, 2), "copy_seconds_each_run": [round(t, 2) for t in copy_timings],
+        "copy_seconds": round(copy_seconds, 2),
+        "copy_seconds_each_run": [round(t, 2) for t in copy_timings],
         "copy_events_per_s": round(copy_rate),
         "ratio": round(result.events_per_second / copy_rate, 3),
         "write_pass_ratio": round(result.events / write_seconds / copy_rate, 3),
@@ -212,10 +231,14 @@ def main() -> None:
     parser.add_argument("--shape", choices=("realistic", "clustered", "both"), default="both")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    rows = {shape: measure(args) for shape, measure in (("realistic", realistic), ("clustered", clustered))
-            if args.shape in (shape, "both")}
-    save_result("import_copy", {"employees": args.employees, "batch_rows": args.batch_rows, **rows,
-                                "target_ratio": 0.5})
+    rows = {
+        shape: measure(args)
+        for shape, measure in (("realistic", realistic), ("clustered", clustered))
+        if args.shape in (shape, "both")
+    }
+    save_result(
+        "import_copy", {"employees": args.employees, "batch_rows": args.batch_rows, **rows, "target_ratio": 0.5}
+    )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,15 @@ def main() -> None:
             write_roster(RegisterGenerator("national", 1, employees=employees).rows(), path)
             command = [sys.executable, "-m", "api.cli.main", "import", str(path), "--no-progress"]
             run = run_measuring_rss(command, child_env(settings))
-            figures.append({"employees": employees, "status": run.status, "peak_rss_mb": round(run.peak_rss_mb, 1),
-                            "tree_peak_pss_mb": round(run.tree_peak_pss_mb, 1), "seconds": round(run.seconds, 1)})
+            figures.append(
+                {
+                    "employees": employees,
+                    "status": run.status,
+                    "peak_rss_mb": round(run.peak_rss_mb, 1),
+                    "tree_peak_pss_mb": round(run.tree_peak_pss_mb, 1),
+                    "seconds": round(run.seconds, 1),
+                }
+            )
             print(figures[-1], flush=True)
     save_result("import_memory", {"imports": figures, "target_peak_rss_mb": 500})
 

@@ -34,15 +34,26 @@ from domain.transfer import place_employee
 from domain.vocabulary import Expectation, PositionType, Potential, Rank, TransferKind
 
 AGENCY = "Pemerintah Provinsi Sumatera Barat"
-TECHNICAL = ("keuangan_daerah", "manajemen_sekolah", "kesehatan_masyarakat", "perencanaan", "kepegawaian",
-             "infrastruktur", "pertanian", "pariwisata")
+TECHNICAL = (
+    "keuangan_daerah",
+    "manajemen_sekolah",
+    "kesehatan_masyarakat",
+    "perencanaan",
+    "kepegawaian",
+    "infrastruktur",
+    "pertanian",
+    "pariwisata",
+)
 RANKS = (Rank.III_A, Rank.III_B, Rank.III_C, Rank.III_D, Rank.IV_A)
 
 
 def province(positions: int, employees: int, seed: int) -> PlanningRegister:
     rng = random.Random(seed)
-    units = [f"Dinas {t.replace('_', ' ').title()}" for t in TECHNICAL] + [
-        f"SD Negeri {k} Terpencil" for k in range(1, 13)] + [f"UPT Wilayah {k}" for k in range(1, 21)]
+    units = (
+        [f"Dinas {t.replace('_', ' ').title()}" for t in TECHNICAL]
+        + [f"SD Negeri {k} Terpencil" for k in range(1, 13)]
+        + [f"UPT Wilayah {k}" for k in range(1, 21)]
+    )
     made: list[Position] = []
     for k in range(positions):
         unit = units[k % len(units)]
@@ -51,8 +62,18 @@ def province(positions: int, employees: int, seed: int) -> PlanningRegister:
         standard = {name: rng.randint(2, 4) for name in rng.sample(MANAGERIAL, 3)}
         standard[technical] = rng.randint(3, 4)
         standard[f"{technical}_lanjut"] = rng.randint(2, 4)
-        made.append(Position.establish(AGENCY, unit, f"Jabatan {k}", PositionType.FUNGSIONAL_AHLI_MUDA, low,
-                                       Rank.IV_A, rng.randint(1, 12), standard))
+        made.append(
+            Position.establish(
+                AGENCY,
+                unit,
+                f"Jabatan {k}",
+                PositionType.FUNGSIONAL_AHLI_MUDA,
+                low,
+                Rank.IV_A,
+                rng.randint(1, 12),
+                standard,
+            )
+        )
     seats = [p for p in made for _ in range(p.formasi)]
     rng.shuffle(seats)
     people = []
@@ -65,14 +86,21 @@ def province(positions: int, employees: int, seed: int) -> PlanningRegister:
         other = rng.choice(TECHNICAL)  # one more field of expertise besides the position's own
         scores = {name: rng.randint(2, 5) for name in MANAGERIAL}
         scores |= {t: rng.randint(2, 5) for t in (own, f"{own}_lanjut", other, f"{other}_lanjut")}
-        employee.assess_competency(scores, Potential.MEDIUM, "UPT Penilaian", "assessment centre",
-                                   date(2025, 6, 1))
+        employee.assess_competency(scores, Potential.MEDIUM, "UPT Penilaian", "assessment centre", date(2025, 6, 1))
         for year in (2024, 2025):
             results = Expectation.BELOW if rng.random() < 0.05 else Expectation.AS_EXPECTED
             employee.rate_performance(year, results, Expectation.AS_EXPECTED)
         people.append(employee)
-    opened = MutationRound.open(AGENCY, TransferKind.WITHIN_AGENCY, "Mutasi 2026", date(2026, 1, 1),
-                                date(2026, 6, 30), date(2026, 3, 1), (), Official("operator"))
+    opened = MutationRound.open(
+        AGENCY,
+        TransferKind.WITHIN_AGENCY,
+        "Mutasi 2026",
+        date(2026, 1, 1),
+        date(2026, 6, 30),
+        date(2026, 3, 1),
+        (),
+        Official("operator"),
+    )
     return PlanningRegister.of(opened, made, people)
 
 
@@ -93,19 +121,28 @@ def main() -> None:
     started = time.perf_counter()
     register = province(args.positions, args.employees, args.seed)
     built = time.perf_counter() - started
-    figures = {"positions": len(register.positions), "employees": len(register.employees),
-               "register_built_seconds": round(built, 2), "requests": {}}
+    figures = {
+        "positions": len(register.positions),
+        "employees": len(register.employees),
+        "register_built_seconds": round(built, 2),
+        "requests": {},
+    }
     for name, options in REQUESTS.items():
         started = time.perf_counter()
         result = compute_plan(register, options, Official("ketua-tpk"), RulePolicy())
         elapsed = time.perf_counter() - started
         figures["requests"][name] = {
-            "seconds": round(elapsed, 2), "status": result.status, "pool": result.pool_size,
-            "seats_open_before": result.seats_open_before, "pairs_considered": result.pairs_considered,
-            "eligible_pairs": result.eligible_pairs, "moves": len(result.moves),
+            "seconds": round(elapsed, 2),
+            "status": result.status,
+            "pool": result.pool_size,
+            "seats_open_before": result.seats_open_before,
+            "pairs_considered": result.pairs_considered,
+            "eligible_pairs": result.eligible_pairs,
+            "moves": len(result.moves),
             "chained_moves": sum(1 for mv in result.moves if mv.takes_seat_of),
             "joint_moves": sum(1 for mv in result.moves if mv.joint),
-            "empty_seat_positions": len(result.empty_seats), "jpm_gain": str(result.jpm_gain),
+            "empty_seat_positions": len(result.empty_seats),
+            "jpm_gain": str(result.jpm_gain),
         }
         print(name, figures["requests"][name], flush=True)
     if args.stored:
@@ -118,26 +155,39 @@ def stored(employees: int, seed: int) -> dict:
     """Import a generated register, open a round, and time the application's plan use case."""
     from application.bootstrap import open_application
     from application.context import Actor
-    from domain.official import NATIONAL
     from application.sample import AGENCY as CITY
     from bench.common import fresh_store, import_register
+    from domain.official import NATIONAL
 
     with fresh_store("plan") as settings:
         imported = import_register(settings, employees, seed)
         app = open_application(settings)
         try:
             actor = Actor("ketua-tpk", agencies=(NATIONAL,))
-            round_id = app.open_round(actor, CITY, TransferKind.WITHIN_AGENCY, "Mutasi 2026", date(2026, 1, 1),
-                                      date(2026, 6, 30), date(2026, 3, 1)).aggregate_id
+            round_id = app.open_round(
+                actor,
+                CITY,
+                TransferKind.WITHIN_AGENCY,
+                "Mutasi 2026",
+                date(2026, 1, 1),
+                date(2026, 6, 30),
+                date(2026, 3, 1),
+            ).aggregate_id
             started = time.perf_counter()
             recorded = app.compute_plan(actor, round_id, PlanOptions(due_for_rotation_only=True))
             elapsed = time.perf_counter() - started
             result = app.get_plan(recorded.plan_id).result
         finally:
             app.close()
-    return {"employees_imported": employees, "import": str(imported)[:200],
-            "compute_and_save_seconds": round(elapsed, 2), "pool": result.pool_size,
-            "eligible_pairs": result.eligible_pairs, "moves": len(result.moves), "status": result.status}
+    return {
+        "employees_imported": employees,
+        "import": str(imported)[:200],
+        "compute_and_save_seconds": round(elapsed, 2),
+        "pool": result.pool_size,
+        "eligible_pairs": result.eligible_pairs,
+        "moves": len(result.moves),
+        "status": result.status,
+    }
 
 
 if __name__ == "__main__":

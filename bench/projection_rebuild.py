@@ -34,7 +34,7 @@ import random
 import resource
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import uuid4
 
@@ -63,9 +63,15 @@ RESULTS = Path(__file__).parent / "results"
 def settings_for(args: argparse.Namespace) -> Settings:
     if args.store == "sqlite":
         return Settings(_env_file=None, store="sqlite", sqlite_path=Path(tempfile.mkdtemp()) / "bench.sqlite3")
-    return Settings(_env_file=None, store="postgres", postgres_host=args.host, postgres_port=args.port,
-                    postgres_user=args.user, postgres_dbname=args.dbname,
-                    postgres_schema=f"bench_{uuid4().hex[:10]}")
+    return Settings(
+        _env_file=None,
+        store="postgres",
+        postgres_host=args.host,
+        postgres_port=args.port,
+        postgres_user=args.user,
+        postgres_dbname=args.dbname,
+        postgres_schema=f"bench_{uuid4().hex[:10]}",
+    )
 
 
 def write_register(app, employees: int, seed: int) -> None:
@@ -75,9 +81,18 @@ def write_register(app, employees: int, seed: int) -> None:
     positions = []
     for unit in units:
         for p in range(10):
-            positions.append(Position.establish(
-                AGENCY, unit, f"Jabatan {p}", PositionType.PELAKSANA, Rank.II_A, Rank.IV_A,
-                employees // (len(units) * 10) + 3, STANDARD))
+            positions.append(
+                Position.establish(
+                    AGENCY,
+                    unit,
+                    f"Jabatan {p}",
+                    PositionType.PELAKSANA,
+                    Rank.II_A,
+                    Rank.IV_A,
+                    employees // (len(units) * 10) + 3,
+                    STANDARD,
+                )
+            )
     app.save_batch(OPERATOR, positions)
     for start in range(0, employees, 500):
         batch = []
@@ -87,8 +102,13 @@ def write_register(app, employees: int, seed: int) -> None:
             employee = Employee.register(nip, f"Pegawai {seq}", Rank.III_A)
             position = positions[seq % len(positions)]
             place_employee(employee, position, date(2021, 1, 4), f"SK-{seq}")
-            employee.assess_competency({k: rng.randint(2, 4) for k in STANDARD}, rng.choice(list(Potential)),
-                                       "UPT", "assessment centre", date(2025, 5, 1))
+            employee.assess_competency(
+                {k: rng.randint(2, 4) for k in STANDARD},
+                rng.choice(list(Potential)),
+                "UPT",
+                "assessment centre",
+                date(2025, 5, 1),
+            )
             for year in (2024, 2025):
                 employee.rate_performance(year, rng.choice(list(Expectation)), Expectation.AS_EXPECTED)
             batch.append(employee)
@@ -96,8 +116,15 @@ def write_register(app, employees: int, seed: int) -> None:
 
 
 def walk_a_round(app, proposals: int) -> None:
-    round_id = app.open_round(OPERATOR, AGENCY, TransferKind.WITHIN_AGENCY, "Mutasi bench", date(2026, 1, 1),
-                              date(2026, 6, 30), date(2026, 3, 1)).aggregate_id
+    round_id = app.open_round(
+        OPERATOR,
+        AGENCY,
+        TransferKind.WITHIN_AGENCY,
+        "Mutasi bench",
+        date(2026, 1, 1),
+        date(2026, 6, 30),
+        date(2026, 3, 1),
+    ).aggregate_id
     notifications = app.recorder.select_notifications(1, 10_000)
     registered = [n.originator_id for n in notifications if n.topic.endswith("Employee.Registered")]
     targets = [n.originator_id for n in notifications if n.topic.endswith("Position.Established")]
@@ -155,7 +182,8 @@ def timed_rebuild(settings: Settings, args: argparse.Namespace) -> float:
 def figures_of(reads: dict[str, float], rebuild_seconds: float, written: float) -> dict[str, float]:
     events = reads["events"]
     return {
-        "events": events, "write_seconds": round(written, 3),
+        "events": events,
+        "write_seconds": round(written, 3),
         "library_read_events_per_s": round(events / reads["library"]),
         "raw_read_events_per_s": round(events / reads["raw"]),
         "raw_read_and_decode_events_per_s": round(events / reads["decode"]),
@@ -195,14 +223,19 @@ def realistic(settings: Settings, args: argparse.Namespace) -> dict[str, object]
     year = total - reads["events"]
     return {
         "shape": f"realistic: {HISTORY_YEARS}-year history in time order (rebuild over the first "
-                 f"{HISTORY_YEARS - 1}, catch-up over the last)",
-        "acts": dict(writer.result.acts), "employees_at_start": writer.result.employees_at_start,
+        f"{HISTORY_YEARS - 1}, catch-up over the last)",
+        "acts": dict(writer.result.acts),
+        "employees_at_start": writer.result.employees_at_start,
         **figures,
         "history_write_events_per_s": round((reads["events"] + year) / (written + last_year_seconds)),
-        "catch_up": {"events": year, "seconds": round(catch_up_seconds, 3),
-                     "events_per_s": round(year / catch_up_seconds),
-                     "ratio_to_raw_read_and_decode_rate": round(
-                         year / catch_up_seconds / (reads["events"] / reads["decode"]), 4)},
+        "catch_up": {
+            "events": year,
+            "seconds": round(catch_up_seconds, 3),
+            "events_per_s": round(year / catch_up_seconds),
+            "ratio_to_raw_read_and_decode_rate": round(
+                year / catch_up_seconds / (reads["events"] / reads["decode"]), 4
+            ),
+        },
     }
 
 
@@ -214,8 +247,10 @@ def clustered(settings: Settings, args: argparse.Namespace) -> dict[str, object]
     walk_a_round(app, args.proposals)
     written = time.perf_counter() - started
     reads = measure_reads(settings, app)
-    return {"shape": "clustered: each employee's events side by side (extra row)",
-            **figures_of(reads, timed_rebuild(settings, args), written)}
+    return {
+        "shape": "clustered: each employee's events side by side (extra row)",
+        **figures_of(reads, timed_rebuild(settings, args), written),
+    }
 
 
 def drop(settings: Settings) -> None:
@@ -250,14 +285,22 @@ def main() -> None:
             drop(settings)
         print(shape, json.dumps(rows[shape], indent=2), flush=True)
     figures = {
-        "benchmark": "projection_rebuild", "store": args.store, "views": list(VIEWS),
-        "employees": args.employees, "batch_size": args.batch_size, "workers": args.workers,
+        "benchmark": "projection_rebuild",
+        "store": args.store,
+        "views": list(VIEWS),
+        "employees": args.employees,
+        "batch_size": args.batch_size,
+        "workers": args.workers,
         **rows,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "peak_rss_of_a_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "processor": platform.processor() or platform.machine(), "load_average": os.getloadavg()},
-        "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "load_average": os.getloadavg(),
+        },
+        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     print(json.dumps(figures, indent=2))
     RESULTS.mkdir(exist_ok=True)

@@ -72,8 +72,15 @@ def walk_round(settings, employees: int, seed: int, proposals: int) -> tuple[Any
     app = open_application(settings, clock=lambda: date(2026, 3, 2))
     counts = {"proposed": 0, "approved": 0, "rejected": 0, "refused": 0}
     try:
-        round_id = app.open_round(OPERATOR, agency, TransferKind.WITHIN_AGENCY, "Mutasi Tahap I 2026",
-                                  date(2026, 1, 1), date(2026, 6, 30), date(2026, 3, 1)).aggregate_id
+        round_id = app.open_round(
+            OPERATOR,
+            agency,
+            TransferKind.WITHIN_AGENCY,
+            "Mutasi Tahap I 2026",
+            date(2026, 1, 1),
+            date(2026, 6, 30),
+            date(2026, 3, 1),
+        ).aggregate_id
         for index in range(proposals):
             target, kind = vacancies[index % len(vacancies)]
             candidates = [c for c in people[kind] if c[1] != target]
@@ -119,7 +126,11 @@ def time_reports(settings, round_id, agency: str, repeat: int) -> dict[str, Any]
                 began = time.perf_counter()
                 call()
                 samples.append((time.perf_counter() - began) * 1000)
-            figures[name] = {"rows": rows, "samples": times, **{f"{k}_ms": round(v, 2) for k, v in percentiles(samples).items()}}
+            figures[name] = {
+                "rows": rows,
+                "samples": times,
+                **{f"{k}_ms": round(v, 2) for k, v in percentiles(samples).items()},
+            }
             print(name, figures[name], flush=True)
     finally:
         read.close()
@@ -156,8 +167,11 @@ def main() -> None:
     realistic = args.shape == "realistic"
     with fresh_store("province", args.keep) as settings, tempfile.TemporaryDirectory() as directory:
         roster = Path(directory) / "province.csv"
-        first_day = (history_writer(None, args.employees, args.seed).register_rows() if realistic
-                     else RegisterGenerator("province", args.seed, employees=args.employees).rows())
+        first_day = (
+            history_writer(None, args.employees, args.seed).register_rows()
+            if realistic
+            else RegisterGenerator("province", args.seed, employees=args.employees).rows()
+        )
         write_roster(first_day, roster)
         env = child_env(settings)
         imported = run_measuring_rss([*mutasi, "import", str(roster), "--no-progress"], env)
@@ -175,20 +189,44 @@ def main() -> None:
         if rebuilt.status != 0:
             raise SystemExit(f"rebuild failed with status {rebuilt.status}")
         reports = time_reports(settings, round_id, walked["agency"], args.repeat)
-    shape = (f"realistic: the first day imported, then {HISTORY_YEARS} years of history in time order"
-             if realistic else "clustered: the register of one day, each employee's events side by side")
-    save_result("memory", {
-        "shape": shape, "employees": args.employees, "events": events,
-        "import": {"peak_rss_mb": round(imported.peak_rss_mb, 1),
-                   "tree_peak_pss_mb": round(imported.tree_peak_pss_mb, 1), "seconds": round(imported.seconds, 1)},
-        "rebuild_all_views": {
-            "workers": args.workers, "peak_rss_of_one_process_mb": round(rebuilt.peak_rss_mb, 1),
-            "tree_peak_pss_mb": round(rebuilt.tree_peak_pss_mb, 1), "seconds": round(rebuilt.seconds, 1),
-            "events_per_s_including_start_and_2s_grace": round(events / rebuilt.seconds)},
-        "target_peak_rss_mb": 500,
-    })
-    save_result("reports", {"shape": shape, "employees": args.employees, "events": events, "round": walked,
-                            "repeat": args.repeat, "reports": reports, "target_p99_ms": 50})
+    shape = (
+        f"realistic: the first day imported, then {HISTORY_YEARS} years of history in time order"
+        if realistic
+        else "clustered: the register of one day, each employee's events side by side"
+    )
+    save_result(
+        "memory",
+        {
+            "shape": shape,
+            "employees": args.employees,
+            "events": events,
+            "import": {
+                "peak_rss_mb": round(imported.peak_rss_mb, 1),
+                "tree_peak_pss_mb": round(imported.tree_peak_pss_mb, 1),
+                "seconds": round(imported.seconds, 1),
+            },
+            "rebuild_all_views": {
+                "workers": args.workers,
+                "peak_rss_of_one_process_mb": round(rebuilt.peak_rss_mb, 1),
+                "tree_peak_pss_mb": round(rebuilt.tree_peak_pss_mb, 1),
+                "seconds": round(rebuilt.seconds, 1),
+                "events_per_s_including_start_and_2s_grace": round(events / rebuilt.seconds),
+            },
+            "target_peak_rss_mb": 500,
+        },
+    )
+    save_result(
+        "reports",
+        {
+            "shape": shape,
+            "employees": args.employees,
+            "events": events,
+            "round": walked,
+            "repeat": args.repeat,
+            "reports": reports,
+            "target_p99_ms": 50,
+        },
+    )
 
 
 if __name__ == "__main__":

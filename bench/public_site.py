@@ -59,8 +59,15 @@ def walk_round(settings: Any, employees: int, seed: int, proposals: int) -> tupl
     app = open_application(settings, clock=lambda: date(2026, 3, 2))
     counts = {"proposed": 0, "approved": 0, "rejected": 0, "refused": 0}
     try:
-        round_id = app.open_round(OPERATOR, agency, TransferKind.WITHIN_AGENCY, "Mutasi Tahap I 2026",
-                                  date(2026, 1, 1), date(2026, 6, 30), date(2026, 3, 1)).aggregate_id
+        round_id = app.open_round(
+            OPERATOR,
+            agency,
+            TransferKind.WITHIN_AGENCY,
+            "Mutasi Tahap I 2026",
+            date(2026, 1, 1),
+            date(2026, 6, 30),
+            date(2026, 3, 1),
+        ).aggregate_id
         for index in range(proposals):
             target, kind = vacancies[index % len(vacancies)]
             candidates = [c for c in people[kind] if c[1] != target]
@@ -95,8 +102,9 @@ def issue_decrees(settings: Any, round_id: Any, limit: int) -> int:
         approved = [p for p in app.get_round(round_id).proposals.values() if p.status is ProposalStatus.APPROVED]
         for number, proposal in enumerate(approved[:limit], start=1):
             try:
-                app.issue_decree(PPK, round_id, proposal.proposal_id, f"821.2/{number:03d}/2026",
-                                 date(2026, 3, 9), date(2026, 3, 9))
+                app.issue_decree(
+                    PPK, round_id, proposal.proposal_id, f"821.2/{number:03d}/2026", date(2026, 3, 9), date(2026, 3, 9)
+                )
                 issued += 1
             except Exception:  # noqa: BLE001 - a rule that fails again on the TMT: no decree for it
                 continue
@@ -120,9 +128,13 @@ def time_pages(settings: Any, pages: dict[str, str], repeat: int) -> dict[str, A
                     began = time.perf_counter()
                     client.get(path)
                     samples.append((time.perf_counter() - began) * 1000)
-                figures[name] = {"path": path.split("?")[0], "bytes": len(first.content), "first_ms": first_ms,
-                                 "samples": repeat,
-                                 **{f"{k}_ms": round(v, 2) for k, v in percentiles(samples).items()}}
+                figures[name] = {
+                    "path": path.split("?")[0],
+                    "bytes": len(first.content),
+                    "first_ms": first_ms,
+                    "samples": repeat,
+                    **{f"{k}_ms": round(v, 2) for k, v in percentiles(samples).items()},
+                }
                 print(name, figures[name], flush=True)
     finally:
         application.close()
@@ -155,21 +167,32 @@ def main() -> None:
         app = open_application(settings)
         try:
             events = app.recorder.max_notification_id()
-            code = next((e.link[1] for e in replay.history(app, round_id) if e.name == "MutationRound.DecreeIssued"),
-                        "0" * 64)
+            code = next(
+                (e.link[1] for e in replay.history(app, round_id) if e.name == "MutationRound.DecreeIssued"), "0" * 64
+            )
         finally:
             app.close()
         pages = {
-            "home": "/publik", "round": f"/publik/putaran/{round_id}",
-            "agency": f"/publik/instansi/{quote(walked['agency'])}", "verify_form": "/publik/verifikasi",
-            "verify_hit": f"/publik/verifikasi?kode={code}", "verify_printed": f"/publik/verifikasi?kode={code[:16]}",
+            "home": "/publik",
+            "round": f"/publik/putaran/{round_id}",
+            "agency": f"/publik/instansi/{quote(walked['agency'])}",
+            "verify_form": "/publik/verifikasi",
+            "verify_hit": f"/publik/verifikasi?kode={code}",
+            "verify_printed": f"/publik/verifikasi?kode={code[:16]}",
             "verify_miss": f"/publik/verifikasi?kode={'f' * 64}",
         }
         timed = time_pages(settings, pages, args.repeat)
-    save_result("public_site", {
-        "employees": args.employees, "events": events, "round": walked, "decrees": decrees,
-        "pages": timed, "target_p99_ms": 50,
-    })
+    save_result(
+        "public_site",
+        {
+            "employees": args.employees,
+            "events": events,
+            "round": walked,
+            "decrees": decrees,
+            "pages": timed,
+            "target_p99_ms": 50,
+        },
+    )
 
 
 if __name__ == "__main__":

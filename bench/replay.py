@@ -31,7 +31,8 @@ EVENTS_PER_EMPLOYEE = 13.0
 def sample_ids(settings, table: str, topic_suffix: str, samples: int) -> list[Any]:
     with connect(settings) as conn:
         query = sql.SQL("SELECT originator_id FROM {} WHERE topic LIKE %s ORDER BY random() LIMIT %s").format(
-            sql.Identifier(table))
+            sql.Identifier(table)
+        )
         return [row[0] for row in conn.execute(query, (f"%{topic_suffix}", samples)).fetchall()]
 
 
@@ -70,11 +71,19 @@ def main() -> None:
             app.close()
     for name, values in figures.items():
         print(name, values)
-    save_result("replay", {"shape": "realistic: five years of history in time order", "events": events,
-                           "employees_at_start": written.result.employees_at_start,
-                           "fill_seconds": round(fill_seconds), "fill_events_per_s": round(written.events_per_second),
-                           "samples": args.samples,
-                           **figures, "target_p99_ms": 10})
+    save_result(
+        "replay",
+        {
+            "shape": "realistic: five years of history in time order",
+            "events": events,
+            "employees_at_start": written.result.employees_at_start,
+            "fill_seconds": round(fill_seconds),
+            "fill_events_per_s": round(written.events_per_second),
+            "samples": args.samples,
+            **figures,
+            "target_p99_ms": 10,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -25,9 +25,11 @@ from bench.common import fresh_store, save_result
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    return {"p50_ms": round(statistics.median(ordered) * 1000, 3),
-            "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 3),
-            "max_ms": round(ordered[-1] * 1000, 3)}
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 3),
+        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 3),
+        "max_ms": round(ordered[-1] * 1000, 3),
+    }
 
 
 def main() -> None:
@@ -71,14 +73,24 @@ def main() -> None:
             consistencies.append(time.perf_counter() - began)
             assert verify_consistency(old, new, store.root(old), root, consistency)
         per_leaf = [cost for _, cost in checkpoints]
-        save_result("tlog", {
-            "store": "postgres", "leaves": size, "batch": args.batch,
-            "append": {"total_s": round(total, 1), "per_leaf_us_mean": round(statistics.mean(per_leaf) * 1e6, 2),
-                       "per_leaf_us_last_batch": round(per_leaf[-1] * 1e6, 2),
-                       "per_leaf_us_first_batch": round(per_leaf[0] * 1e6, 2)},
-            "root": _percentiles(roots), "inclusion_proof": _percentiles(inclusions),
-            "consistency_proof": _percentiles(consistencies), "samples": args.samples,
-        })
+        save_result(
+            "tlog",
+            {
+                "store": "postgres",
+                "leaves": size,
+                "batch": args.batch,
+                "append": {
+                    "total_s": round(total, 1),
+                    "per_leaf_us_mean": round(statistics.mean(per_leaf) * 1e6, 2),
+                    "per_leaf_us_last_batch": round(per_leaf[-1] * 1e6, 2),
+                    "per_leaf_us_first_batch": round(per_leaf[0] * 1e6, 2),
+                },
+                "root": _percentiles(roots),
+                "inclusion_proof": _percentiles(inclusions),
+                "consistency_proof": _percentiles(consistencies),
+                "samples": args.samples,
+            },
+        )
 
 
 if __name__ == "__main__":

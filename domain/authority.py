@@ -34,8 +34,6 @@ def check_may_decide(official: Official, kind: TransferKind, receiving: str, rel
         return
     if official.office is not office:
         holds = f"holds the office {official.office.value}" if official.office else "holds no deciding office"
-        raise OutsideAuthority(
-            f"a {kind.value} transfer is decided by the {kind.decided_by}; {official.user} {holds}"
-        )
+        raise OutsideAuthority(f"a {kind.value} transfer is decided by the {kind.decided_by}; {official.user} {holds}")
     for agency in (receiving, releasing):
         check_acts_for(official, agency, "a transfer that concerns it")

@@ -81,9 +81,7 @@ class JobPersonMatch:
     gaps: dict[str, int]
 
     @classmethod
-    def of(
-        cls, scores: Mapping[str, int], standard: Mapping[str, int], policy: RulePolicy
-    ) -> JobPersonMatch:
+    def of(cls, scores: Mapping[str, int], standard: Mapping[str, int], policy: RulePolicy) -> JobPersonMatch:
         """Compute the match of `scores` against `standard`."""
         jpm = job_person_match(scores, standard)
         return cls(jpm, JpmCategory.of(jpm, policy), competency_gaps(scores, standard))

@@ -11,8 +11,8 @@ from eventsourcing.domain import Aggregate, event
 from domain.competency import validate_levels
 from domain.errors import IllegalTransition, InvalidValue
 from domain.nip import Nip
-from domain.values import require_int, require_text
 from domain.performance import predikat
+from domain.values import require_int, require_text
 from domain.vocabulary import (
     DevelopmentActivity,
     Expectation,
@@ -121,8 +121,12 @@ class Employee(Aggregate):
         registers them (None: no agency named; the employee belongs to the agency of the position
         they are placed in)."""
         parsed = Nip.parse(nip)
-        return cls(nip=parsed.value, name=require_text(name, "name"), rank=Rank(rank),
-                   agency=None if agency is None else require_text(agency, "agency"))
+        return cls(
+            nip=parsed.value,
+            name=require_text(name, "name"),
+            rank=Rank(rank),
+            agency=None if agency is None else require_text(agency, "agency"),
+        )
 
     class Registered(Aggregate.Created):
         """A civil servant entered the register. Version 2 adds `agency` (the registering agency)."""
@@ -213,15 +217,24 @@ class Employee(Aggregate):
         self.rank = rank
 
     def assess_competency(
-        self, scores: dict[str, int], potential: Potential, assessor: str, method: str,
+        self,
+        scores: dict[str, int],
+        potential: Potential,
+        assessor: str,
+        method: str,
         assessed_on: date,
     ) -> None:
         """Record a competency assessment (levels 1-5) with potential, assessor, method, date."""
         self.check_active()
-        self._assessed(Assessment(
-            validate_levels(scores, "assessment"), Potential(potential),
-            require_text(assessor, "assessor"), require_text(method, "method"), assessed_on,
-        ))
+        self._assessed(
+            Assessment(
+                validate_levels(scores, "assessment"),
+                Potential(potential),
+                require_text(assessor, "assessor"),
+                require_text(method, "method"),
+                assessed_on,
+            )
+        )
 
     @event("CompetencyAssessed")
     def _assessed(self, assessment: Assessment) -> None:
@@ -239,16 +252,12 @@ class Employee(Aggregate):
     def _rated(self, rating: Rating) -> None:
         self.ratings[rating.year] = rating
 
-    def record_sanction(
-        self, level: SanctionLevel, imposed_on: date, ends_on: date, reference: str
-    ) -> None:
+    def record_sanction(self, level: SanctionLevel, imposed_on: date, ends_on: date, reference: str) -> None:
         """Record a disciplinary sanction with its period and decree reference."""
         self.check_active()
         if ends_on < imposed_on:
             raise InvalidValue("a sanction cannot end before it is imposed")
-        self._sanctioned(
-            Sanction(SanctionLevel(level), imposed_on, ends_on, require_text(reference, "reference"))
-        )
+        self._sanctioned(Sanction(SanctionLevel(level), imposed_on, ends_on, require_text(reference, "reference")))
 
     @event("SanctionRecorded")
     def _sanctioned(self, sanction: Sanction) -> None:
@@ -290,14 +299,21 @@ class Employee(Aggregate):
         self.placements.append(Placement(position_id, effective_on, decree_number))
 
     def transfer(
-        self, from_position_id: UUID, to_position_id: UUID, decree_number: str,
-        effective_on: date, round_id: UUID,
+        self,
+        from_position_id: UUID,
+        to_position_id: UUID,
+        decree_number: str,
+        effective_on: date,
+        round_id: UUID,
     ) -> None:
         """Move the employee from the position held now to another, by decree."""
         self.check_transfer(from_position_id, to_position_id, effective_on)
         self._transferred(
-            from_position_id, to_position_id, require_text(decree_number, "decree number"),
-            effective_on, round_id,
+            from_position_id,
+            to_position_id,
+            require_text(decree_number, "decree number"),
+            effective_on,
+            round_id,
         )
 
     def check_transfer(self, from_position_id: UUID, to_position_id: UUID, effective_on: date) -> None:
@@ -310,19 +326,19 @@ class Employee(Aggregate):
         if to_position_id == from_position_id:
             raise PlacementError("a transfer must lead to another position")
         if effective_on < current.since:
-            raise PlacementError(
-                f"effective date {effective_on} is before the current placement ({current.since})"
-            )
+            raise PlacementError(f"effective date {effective_on} is before the current placement ({current.since})")
 
     @event("Transferred")
     def _transferred(
-        self, from_position_id: UUID, to_position_id: UUID, decree_number: str,
-        effective_on: date, round_id: UUID,
+        self,
+        from_position_id: UUID,
+        to_position_id: UUID,
+        decree_number: str,
+        effective_on: date,
+        round_id: UUID,
     ) -> None:
         last = self.placements[-1]
-        self.placements[-1] = Placement(
-            last.position_id, last.since, last.decree_number, last.round_id, effective_on
-        )
+        self.placements[-1] = Placement(last.position_id, last.since, last.decree_number, last.round_id, effective_on)
         self.placements.append(Placement(to_position_id, effective_on, decree_number, round_id))
 
     def record_evaluation(self, evaluation: PostTransferEvaluation) -> None:
@@ -334,26 +350,38 @@ class Employee(Aggregate):
         self.evaluations.append(evaluation)
 
     def plan_development(
-        self, plan_id: UUID, activity: DevelopmentActivity, title: str, competency: str | None,
-        jp_hours: int, due_on: date,
+        self,
+        plan_id: UUID,
+        activity: DevelopmentActivity,
+        title: str,
+        competency: str | None,
+        jp_hours: int,
+        due_on: date,
     ) -> None:
         """Plan a development activity (training, mentoring...) with its JP hours."""
         self.check_active()
         if plan_id in self.development:
             raise IllegalTransition(f"development plan {plan_id} already exists")
         self._development_planned(
-            plan_id, DevelopmentActivity(activity), require_text(title, "title"), competency,
-            require_int(jp_hours, 1, 1000, "JP hours"), due_on,
+            plan_id,
+            DevelopmentActivity(activity),
+            require_text(title, "title"),
+            competency,
+            require_int(jp_hours, 1, 1000, "JP hours"),
+            due_on,
         )
 
     @event("DevelopmentPlanned")
     def _development_planned(
-        self, plan_id: UUID, activity: DevelopmentActivity, title: str, competency: str | None,
-        jp_hours: int, due_on: date,
+        self,
+        plan_id: UUID,
+        activity: DevelopmentActivity,
+        title: str,
+        competency: str | None,
+        jp_hours: int,
+        due_on: date,
     ) -> None:
-        self.development[plan_id] = DevelopmentPlan(
-            plan_id, activity, title, competency, jp_hours, due_on
-        )
+        self.development[plan_id] = DevelopmentPlan(plan_id, activity, title, competency, jp_hours, due_on)
 
     def complete_development(self, plan_id: UUID, completed_on: date, jp_hours: int) -> None:
         """Record that a planned activity was completed, with the JP hours actually done."""
@@ -362,9 +390,7 @@ class Employee(Aggregate):
             raise IllegalTransition(f"no development plan {plan_id}")
         if plan.completed_on is not None:
             raise IllegalTransition(f"development plan {plan_id} is already completed")
-        self._development_completed(
-            plan_id, completed_on, require_int(jp_hours, 0, 1000, "JP hours")
-        )
+        self._development_completed(plan_id, completed_on, require_int(jp_hours, 0, 1000, "JP hours"))
 
     @event("DevelopmentCompleted")
     def _development_completed(self, plan_id: UUID, completed_on: date, jp_hours: int) -> None:
@@ -382,6 +408,4 @@ class Employee(Aggregate):
         self.retired_on = retired_on
         if self.placement is not None:
             last = self.placements[-1]
-            self.placements[-1] = Placement(
-                last.position_id, last.since, last.decree_number, last.round_id, retired_on
-            )
+            self.placements[-1] = Placement(last.position_id, last.since, last.decree_number, last.round_id, retired_on)

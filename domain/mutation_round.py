@@ -15,14 +15,27 @@ from eventsourcing.domain import Aggregate, event
 from domain.authority import check_acts_for, check_may_decide
 from domain.calendar import add_months, add_working_days, add_years
 from domain.eligibility import (
-    EligibilityCase, EligibilityReport, FreezeWindow, RuleOutcome, assess_eligibility, match_for,
+    EligibilityCase,
+    EligibilityReport,
+    FreezeWindow,
+    RuleOutcome,
+    assess_eligibility,
+    match_for,
 )
 from domain.eligibility.conflict import Act, conflict_of_interest
 from domain.employee import Employee
 from domain.errors import ConflictOfInterest, DomainError, IllegalTransition, InvalidValue, RuleViolation
 from domain.objection import (
-    HumanReview, HumanReviewRequired, NotTheEmployeeConcerned, Objection, ObjectionAlreadyAnswered,
-    ObjectionAnswer, ObjectionGrounds, ObjectionNotFound, ObjectionPending, ObjectionWindowClosed,
+    HumanReview,
+    HumanReviewRequired,
+    NotTheEmployeeConcerned,
+    Objection,
+    ObjectionAlreadyAnswered,
+    ObjectionAnswer,
+    ObjectionGrounds,
+    ObjectionNotFound,
+    ObjectionPending,
+    ObjectionWindowClosed,
     ObjectionWindowOpen,
 )
 from domain.official import Official
@@ -30,8 +43,15 @@ from domain.planning.options import PlanReference
 from domain.policy import RulePolicy
 from domain.position import Position
 from domain.proposal import (
-    Consent, Decision, Decree, EvaluationFindings, Override, Proposal, ProposalStatus,
-    Recommendation, TechnicalReview,
+    Consent,
+    Decision,
+    Decree,
+    EvaluationFindings,
+    Override,
+    Proposal,
+    ProposalStatus,
+    Recommendation,
+    TechnicalReview,
 )
 from domain.values import require_int, require_text
 from domain.vocabulary import ConsentParty, Predikat, TransferKind
@@ -109,9 +129,16 @@ class MutationRound(Aggregate):
 
     @classmethod
     def open(
-        cls, agency: str, kind: TransferKind, title: str, period_starts_on: date,
-        period_ends_on: date, planned_effective_on: date, freeze_windows: tuple[FreezeWindow, ...],
-        opened_by: Official, non_working_days: tuple[date, ...] = (),
+        cls,
+        agency: str,
+        kind: TransferKind,
+        title: str,
+        period_starts_on: date,
+        period_ends_on: date,
+        planned_effective_on: date,
+        freeze_windows: tuple[FreezeWindow, ...],
+        opened_by: Official,
+        non_working_days: tuple[date, ...] = (),
     ) -> MutationRound:
         """Open a round after checking its period. `non_working_days` are the agency's holidays
         (weekends never count), for the working days of the objection window."""
@@ -121,10 +148,14 @@ class MutationRound(Aggregate):
             raise InvalidValue("the planned effective date lies before the round's period")
         check_acts_for(opened_by, agency, "its rounds")
         return cls(
-            agency=require_text(agency, "agency"), kind=TransferKind(kind),
-            title=require_text(title, "title"), period_starts_on=period_starts_on,
-            period_ends_on=period_ends_on, planned_effective_on=planned_effective_on,
-            freeze_windows=tuple(freeze_windows), opened_by=opened_by,
+            agency=require_text(agency, "agency"),
+            kind=TransferKind(kind),
+            title=require_text(title, "title"),
+            period_starts_on=period_starts_on,
+            period_ends_on=period_ends_on,
+            planned_effective_on=planned_effective_on,
+            freeze_windows=tuple(freeze_windows),
+            opened_by=opened_by,
             non_working_days=tuple(sorted(set(non_working_days))),
         )
 
@@ -148,9 +179,16 @@ class MutationRound(Aggregate):
 
     @event("Opened")
     def __init__(
-        self, agency: str, kind: TransferKind, title: str, period_starts_on: date,
-        period_ends_on: date, planned_effective_on: date, freeze_windows: tuple[FreezeWindow, ...],
-        opened_by: Official, non_working_days: tuple[date, ...] = (),
+        self,
+        agency: str,
+        kind: TransferKind,
+        title: str,
+        period_starts_on: date,
+        period_ends_on: date,
+        planned_effective_on: date,
+        freeze_windows: tuple[FreezeWindow, ...],
+        opened_by: Official,
+        non_working_days: tuple[date, ...] = (),
     ) -> None:
         self.agency = agency
         self.kind = kind
@@ -181,20 +219,28 @@ class MutationRound(Aggregate):
     def seats_promised(self, position_id: UUID, besides: UUID | None = None) -> int:
         """Approved, not yet executed proposals of this round into `position_id` (except one)."""
         return sum(
-            1 for p in self.proposals.values()
+            1
+            for p in self.proposals.values()
             if p.target_position_id == position_id and p.status.holds_a_seat and p.proposal_id != besides
         )
 
     def seats_freed(self, position_id: UUID, besides: UUID | None = None) -> int:
         """Holders of `position_id` approved (not yet executed) to move elsewhere in this round."""
         return sum(
-            1 for p in self.proposals.values()
+            1
+            for p in self.proposals.values()
             if p.from_position_id == position_id and p.status.holds_a_seat and p.proposal_id != besides
         )
 
     def eligibility(
-        self, employee: Employee, current: Position | None, target: Position, actor: Official,
-        policy: RulePolicy, proposal_id: UUID | None = None, act: Act | None = None,
+        self,
+        employee: Employee,
+        current: Position | None,
+        target: Position,
+        actor: Official,
+        policy: RulePolicy,
+        proposal_id: UUID | None = None,
+        act: Act | None = None,
         today: date | None = None,
     ) -> EligibilityReport:
         """Every rule for moving `employee` to `target` in this round on the planned date, with rule 9
@@ -203,32 +249,55 @@ class MutationRound(Aggregate):
         check_acts_for(actor, self.agency, "this round")
         proposal = self.proposal(proposal_id) if proposal_id is not None else None
         act = act or (Act.DECIDE if proposal else Act.PROPOSE)
-        return assess_eligibility(self._case(employee, current, target, actor, policy, proposal_id,
-                                             act=act, proposal=proposal, today=today))
+        return assess_eligibility(
+            self._case(employee, current, target, actor, policy, proposal_id, act=act, proposal=proposal, today=today)
+        )
 
     def _case(
-        self, employee: Employee, current: Position | None, target: Position, actor: Official,
-        policy: RulePolicy, besides: UUID | None, *, act: Act, proposal: Proposal | None = None,
-        on: date | None = None, today: date | None = None,
+        self,
+        employee: Employee,
+        current: Position | None,
+        target: Position,
+        actor: Official,
+        policy: RulePolicy,
+        besides: UUID | None,
+        *,
+        act: Act,
+        proposal: Proposal | None = None,
+        on: date | None = None,
+        today: date | None = None,
     ) -> EligibilityCase:
         # at execution a seat is judged as it physically is: other approvals promise, they do not sit
         promised = 0 if act is Act.EXECUTE else self.seats_promised(target.id, besides)
         return EligibilityCase(
-            employee=employee, current_position=current, target=target, kind=self.kind,
-            effective_on=on or self.planned_effective_on, actor=actor, policy=policy,
+            employee=employee,
+            current_position=current,
+            target=target,
+            kind=self.kind,
+            effective_on=on or self.planned_effective_on,
+            actor=actor,
+            policy=policy,
             freeze_windows=self.freeze_windows,
             seats_promised=promised,
             seats_freed=self.seats_freed(target.id, besides),
-            act=act, proposed_by=proposal.proposed_by if proposal else None,
-            contested=self.contested(proposal) if proposal else (), judged_on=today,
+            act=act,
+            proposed_by=proposal.proposed_by if proposal else None,
+            contested=self.contested(proposal) if proposal else (),
+            judged_on=today,
         )
 
     @staticmethod
     def contested(proposal: Proposal) -> tuple[Official, ...]:
         """Whose acts an objection to this proposal contests: who proposed, recommended and decided it."""
-        return tuple(o for o in (proposal.proposed_by,
-                                 proposal.recommendation.by if proposal.recommendation else None,
-                                 proposal.decision.decided_by if proposal.decision else None) if o)
+        return tuple(
+            o
+            for o in (
+                proposal.proposed_by,
+                proposal.recommendation.by if proposal.recommendation else None,
+                proposal.decision.decided_by if proposal.decision else None,
+            )
+            if o
+        )
 
     # -- guards ------------------------------------------------------------------
 
@@ -255,17 +324,23 @@ class MutationRound(Aggregate):
         self.check_undecided(proposal)
 
     @staticmethod
-    def check_no_conflict(
-        act: Act, actor: Official, employee_nip: str, proposal: Proposal | None = None
-    ) -> None:
+    def check_no_conflict(act: Act, actor: Official, employee_nip: str, proposal: Proposal | None = None) -> None:
         """Rule 9 as a guard: refuse `actor` doing `act` on this transfer when rule 9 fails."""
-        outcome = conflict_of_interest(actor, employee_nip, act, proposal.proposed_by if proposal else None,
-                                       MutationRound.contested(proposal) if proposal else ())
+        outcome = conflict_of_interest(
+            actor,
+            employee_nip,
+            act,
+            proposal.proposed_by if proposal else None,
+            MutationRound.contested(proposal) if proposal else (),
+        )
         if not outcome.passed:
             raise ConflictOfInterest(outcome.explanation, (outcome.rule,))
 
     def check_overrides(
-        self, report: EligibilityReport, overrides: tuple[Override, ...], employee_nip: str,
+        self,
+        report: EligibilityReport,
+        overrides: tuple[Override, ...],
+        employee_nip: str,
         lifted: frozenset[str] = frozenset(),
     ) -> None:
         """Each failed rule not `lifted` already needs an override with a justification, authorised
@@ -287,7 +362,9 @@ class MutationRound(Aggregate):
     def check_concerns(proposal: Proposal, employee: Employee, origin: Position, target: Position) -> None:
         """Refuse aggregates other than the proposal's employee, origin and target."""
         if (employee.id, origin.id, target.id) != (
-            proposal.employee_id, proposal.from_position_id, proposal.target_position_id
+            proposal.employee_id,
+            proposal.from_position_id,
+            proposal.target_position_id,
         ):
             raise IllegalTransition("employee or positions do not match the proposal")
 
@@ -309,8 +386,14 @@ class MutationRound(Aggregate):
     # -- proposals ---------------------------------------------------------------
 
     def propose(
-        self, employee: Employee, current: Position, target: Position, reason: str,
-        proposed_by: Official, policy: RulePolicy, proposal_id: UUID | None = None,
+        self,
+        employee: Employee,
+        current: Position,
+        target: Position,
+        reason: str,
+        proposed_by: Official,
+        policy: RulePolicy,
+        proposal_id: UUID | None = None,
         plan: PlanReference | None = None,
     ) -> UUID:
         """Propose `employee` for `target`, recording JPM and every rule's result at this moment."""
@@ -326,7 +409,8 @@ class MutationRound(Aggregate):
         self.check_kind(current, target)
         for other in self.proposals.values():
             if other.employee_id == employee.id and other.status not in (
-                ProposalStatus.WITHDRAWN, ProposalStatus.REJECTED
+                ProposalStatus.WITHDRAWN,
+                ProposalStatus.REJECTED,
             ):
                 raise IllegalTransition(
                     f"employee {employee.nip} already has proposal {other.proposal_id} in this round"
@@ -336,10 +420,20 @@ class MutationRound(Aggregate):
         new_id = proposal_id or uuid4()
         if new_id in self.proposals:
             raise IllegalTransition(f"proposal {new_id} already exists")
-        self._proposed(Proposal(
-            new_id, employee.id, current.id, target.id, require_text(reason, "reason"), proposed_by,
-            match.jpm, match.category, assess_eligibility(case).outcomes, plan=plan,
-        ))
+        self._proposed(
+            Proposal(
+                new_id,
+                employee.id,
+                current.id,
+                target.id,
+                require_text(reason, "reason"),
+                proposed_by,
+                match.jpm,
+                match.category,
+                assess_eligibility(case).outcomes,
+                plan=plan,
+            )
+        )
         return new_id
 
     @event("Proposed")
@@ -365,9 +459,7 @@ class MutationRound(Aggregate):
         if not self.kind.is_cross_agency:
             raise IllegalTransition("consents and technical reviews belong to cross-agency rounds")
 
-    def record_consent(
-        self, proposal_id: UUID, employee_nip: str, consent: Consent, recorded_by: Official
-    ) -> None:
+    def record_consent(self, proposal_id: UUID, employee_nip: str, consent: Consent, recorded_by: Official) -> None:
         """Record a releasing or receiving PPK's written consent (cross-agency rounds)."""
         self.check_open()
         self._check_cross_agency()
@@ -379,7 +471,8 @@ class MutationRound(Aggregate):
         if consent.position_id != proposal.target_position_id:
             raise RuleViolation(
                 f"the {consent.party.value} consent names position {consent.position_id}, "
-                f"not the proposal's target {proposal.target_position_id}", ("consent",),
+                f"not the proposal's target {proposal.target_position_id}",
+                ("consent",),
             )
         require_text(consent.letter_number, "consent letter number")
         self._consented(proposal_id, consent)
@@ -388,9 +481,7 @@ class MutationRound(Aggregate):
     def _consented(self, proposal_id: UUID, consent: Consent) -> None:
         self.proposals[proposal_id].consents[consent.party] = consent
 
-    def record_technical_review(
-        self, proposal_id: UUID, employee_nip: str, review: TechnicalReview
-    ) -> None:
+    def record_technical_review(self, proposal_id: UUID, employee_nip: str, review: TechnicalReview) -> None:
         """Record BKN's technical review (pertimbangan teknis) for a cross-agency proposal."""
         self.check_open()
         self._check_cross_agency()
@@ -437,8 +528,15 @@ class MutationRound(Aggregate):
             raise PaperworkMissing("approval needs " + ", ".join(missing), ("paperwork",))
 
     def approve(
-        self, proposal_id: UUID, employee: Employee, current: Position, target: Position,
-        decided_by: Official, reason: str, policy: RulePolicy, overrides: tuple[Override, ...] = (),
+        self,
+        proposal_id: UUID,
+        employee: Employee,
+        current: Position,
+        target: Position,
+        decided_by: Official,
+        reason: str,
+        policy: RulePolicy,
+        overrides: tuple[Override, ...] = (),
         today: date | None = None,
     ) -> EligibilityReport:
         """Approve a proposal (first binding moment): every rule is judged again on the planned date,
@@ -451,19 +549,33 @@ class MutationRound(Aggregate):
         employee.check_active()
         target.check_not_abolished()
         self._check_paperwork(proposal)
-        case = self._case(employee, current, target, decided_by, policy, proposal_id, act=Act.DECIDE,
-                          proposal=proposal, today=today)
+        case = self._case(
+            employee, current, target, decided_by, policy, proposal_id, act=Act.DECIDE, proposal=proposal, today=today
+        )
         report = assess_eligibility(case)
         self.check_overrides(report, tuple(overrides), employee.nip)
-        self._decided(proposal_id, Decision(
-            True, decided_by, require_text(reason, "reason"), report.outcomes, tuple(overrides),
-            match_for(case).jpm, today,
-        ))
+        self._decided(
+            proposal_id,
+            Decision(
+                True,
+                decided_by,
+                require_text(reason, "reason"),
+                report.outcomes,
+                tuple(overrides),
+                match_for(case).jpm,
+                today,
+            ),
+        )
         return report
 
     def reject(
-        self, proposal_id: UUID, employee_nip: str, decided_by: Official, reason: str,
-        releasing_agency: str | None = None, today: date | None = None,
+        self,
+        proposal_id: UUID,
+        employee_nip: str,
+        decided_by: Official,
+        reason: str,
+        releasing_agency: str | None = None,
+        today: date | None = None,
     ) -> None:
         """Reject a proposal, with the reason. `releasing_agency` is the agency the employee serves
         (needed in cross-agency rounds, whose decider must serve both agencies)."""
@@ -473,8 +585,7 @@ class MutationRound(Aggregate):
         proposal = self.proposal(proposal_id)
         self.check_decidable(proposal)
         self.check_no_conflict(Act.DECIDE, decided_by, employee_nip, proposal)
-        self._decided(proposal_id, Decision(False, decided_by, require_text(reason, "reason"),
-                                            decided_on=today))
+        self._decided(proposal_id, Decision(False, decided_by, require_text(reason, "reason"), decided_on=today))
 
     class Decided(Aggregate.Event):
         """The PPK decided a proposal. Version 2 added the decision's day (`decided_on`)."""
@@ -503,10 +614,11 @@ class MutationRound(Aggregate):
         decided = [p for p in self.proposals.values() if p.decision is not None]
         if not decided:
             raise IllegalTransition("nothing has been decided yet: there is nothing to announce")
-        latest = max((p.decision.decided_on for p in decided if p.decision.decided_on), default=None)
+        latest = max(
+            (p.decision.decided_on for p in decided if p.decision is not None and p.decision.decided_on), default=None
+        )
         if latest is not None and announced_on < latest:
-            raise InvalidValue(f"the announcement on {announced_on} precedes the decision of {latest}",
-                               "announced_on")
+            raise InvalidValue(f"the announcement on {announced_on} precedes the decision of {latest}", "announced_on")
         for proposal in decided:
             if proposal.employee_id not in employee_nips:
                 raise IllegalTransition(f"the NIP of proposal {proposal.proposal_id}'s employee was not given")
@@ -519,8 +631,15 @@ class MutationRound(Aggregate):
         self.announced_on = announced_on
 
     def issue_decree(
-        self, proposal_id: UUID, decree: Decree, employee: Employee, current: Position, target: Position,
-        policy: RulePolicy, today: date, overrides: tuple[Override, ...] = (),
+        self,
+        proposal_id: UUID,
+        decree: Decree,
+        employee: Employee,
+        current: Position,
+        target: Position,
+        policy: RulePolicy,
+        today: date,
+        overrides: tuple[Override, ...] = (),
     ) -> EligibilityReport:
         """Record the SK of an approved proposal (second binding moment). It is signed by someone
         with the power to decide, not after `today` nor before the decision; every rule is judged
@@ -530,16 +649,24 @@ class MutationRound(Aggregate):
         self.check_not_closed()
         proposal = self.proposal(proposal_id)
         if proposal.status is not ProposalStatus.APPROVED:
-            raise IllegalTransition(
-                f"a decree needs an approved proposal; {proposal_id} is {proposal.status.value}"
-            )
+            raise IllegalTransition(f"a decree needs an approved proposal; {proposal_id} is {proposal.status.value}")
         self.check_concerns(proposal, employee, current, target)
         self.check_no_conflict(Act.SIGN_DECREE, decree.signed_by, employee.nip, proposal)
         require_text(decree.number, "decree number")
         self._check_signing_day(proposal, decree, today)
         self.check_objections_settled(proposal, today, policy, decree.signed_on)
-        case = self._case(employee, current, target, decree.signed_by, policy, proposal_id,
-                          act=Act.SIGN_DECREE, proposal=proposal, on=decree.effective_on, today=today)
+        case = self._case(
+            employee,
+            current,
+            target,
+            decree.signed_by,
+            policy,
+            proposal_id,
+            act=Act.SIGN_DECREE,
+            proposal=proposal,
+            on=decree.effective_on,
+            today=today,
+        )
         report = EligibilityReport(assess_eligibility(case).outcomes + (self._decree_dates(decree),))
         self.check_overrides(report, tuple(overrides), employee.nip, proposal.overridden)
         self._decreed(proposal_id, replace(decree, eligibility=report.outcomes, overrides=tuple(overrides)))
@@ -560,30 +687,43 @@ class MutationRound(Aggregate):
         if closes_on is None:
             raise IllegalTransition("a decree follows the announcement of the round and its objection window")
         if min(today, signed_on or today) <= closes_on:
-            raise ObjectionWindowOpen(f"the window for objections is open until {closes_on}: "
-                                      f"no decree signed before {add_working_days(closes_on, 1, self.non_working_days)}")
-        pending = [o.objection_id for o in self.objections.values()
-                   if o.proposal_id == proposal.proposal_id and o.is_pending]
+            raise ObjectionWindowOpen(
+                f"the window for objections is open until {closes_on}: "
+                f"no decree signed before {add_working_days(closes_on, 1, self.non_working_days)}"
+            )
+        pending = [
+            o.objection_id for o in self.objections.values() if o.proposal_id == proposal.proposal_id and o.is_pending
+        ]
         if pending:
             raise ObjectionPending(f"objection {pending[0]} on proposal {proposal.proposal_id} is unanswered")
 
     # -- objections (sanggah) ------------------------------------------------------
 
     def file_objection(
-        self, proposal_id: UUID, employee_nip: str, filed_by: Official, grounds: ObjectionGrounds, text: str,
-        today: date, policy: RulePolicy, letter_reference: str | None = None,
-        plan_explanation: str | None = None, objection_id: UUID | None = None,
+        self,
+        proposal_id: UUID,
+        employee_nip: str,
+        filed_by: Official,
+        grounds: ObjectionGrounds,
+        text: str,
+        today: date,
+        policy: RulePolicy,
+        letter_reference: str | None = None,
+        plan_explanation: str | None = None,
+        objection_id: UUID | None = None,
     ) -> UUID:
         """File an objection to the decision on a proposal, from the announcement until the window
         closes: by the employee concerned, or by an operator of the agency with their written letter.
         A proposal that came from a mutation plan carries the plan's explanation of that move."""
         if self.status is not RoundStatus.ANNOUNCED or self.announced_on is None:
-            raise IllegalTransition(f"objections are filed after the announcement; round {self.title!r} "
-                                    f"is {self.status.value}")
+            raise IllegalTransition(
+                f"objections are filed after the announcement; round {self.title!r} is {self.status.value}"
+            )
         proposal = self.proposal(proposal_id)
         if not proposal.status.is_decided:
-            raise IllegalTransition(f"only a decision can be contested; proposal {proposal_id} is "
-                                    f"{proposal.status.value}")
+            raise IllegalTransition(
+                f"only a decision can be contested; proposal {proposal_id} is {proposal.status.value}"
+            )
         closes_on = self.objection_window_closes_on(policy)
         assert closes_on is not None
         if today > closes_on:
@@ -594,7 +734,8 @@ class MutationRound(Aggregate):
             if not (letter_reference or "").strip() or not filed_by.serves(self.agency):
                 raise NotTheEmployeeConcerned(
                     f"{filed_by.user} is not the employee concerned: only they, or an operator of "
-                    f"{self.agency} with their written letter (letter_reference), may object")
+                    f"{self.agency} with their written letter (letter_reference), may object"
+                )
         if ObjectionGrounds(grounds) is ObjectionGrounds.AUTOMATED_RECOMMENDATION and proposal.plan is None:
             raise InvalidValue("the proposal was made by hand, not recommended by a mutation plan", "grounds")
         if proposal.plan is not None and not (plan_explanation or "").strip():
@@ -602,10 +743,18 @@ class MutationRound(Aggregate):
         new_id = objection_id or uuid4()
         if new_id in self.objections:
             raise IllegalTransition(f"objection {new_id} already exists")
-        self._objection_filed(Objection(
-            new_id, proposal_id, ObjectionGrounds(grounds), require_text(text, "text"), filed_by, today,
-            (letter_reference or "").strip() or None, plan_explanation if proposal.plan else None,
-        ))
+        self._objection_filed(
+            Objection(
+                new_id,
+                proposal_id,
+                ObjectionGrounds(grounds),
+                require_text(text, "text"),
+                filed_by,
+                today,
+                (letter_reference or "").strip() or None,
+                plan_explanation if proposal.plan else None,
+            )
+        )
         return new_id
 
     @event("ObjectionFiled")
@@ -620,8 +769,15 @@ class MutationRound(Aggregate):
         return found
 
     def answer_objection(
-        self, proposal_id: UUID, objection_id: UUID, employee_nip: str, upheld: bool, reasons: str,
-        answered_by: Official, today: date, human_review: HumanReview | None = None,
+        self,
+        proposal_id: UUID,
+        objection_id: UUID,
+        employee_nip: str,
+        upheld: bool,
+        reasons: str,
+        answered_by: Official,
+        today: date,
+        human_review: HumanReview | None = None,
     ) -> None:
         """The committee answers an objection: dismissed or upheld, with reasons; an upheld one reopens
         the decision for the PPK. Nobody answers an objection to their own act (rule 9); a proposal
@@ -629,7 +785,7 @@ class MutationRound(Aggregate):
         self.check_not_closed()
         proposal = self.proposal(proposal_id)
         objection = self.objection(proposal_id, objection_id)
-        if not objection.is_pending:
+        if objection.answer is not None:  # not pending
             raise ObjectionAlreadyAnswered(f"objection {objection_id} was answered on {objection.answer.answered_on}")
         check_acts_for(answered_by, self.agency, "this round")
         self.check_no_conflict(Act.ANSWER_OBJECTION, answered_by, employee_nip, proposal)
@@ -640,9 +796,12 @@ class MutationRound(Aggregate):
             if human_review is None or not human_review.reviewer.strip() or not human_review.grounds.strip():
                 raise HumanReviewRequired(
                     "the proposal came from a mutation plan: the answer must state who reviewed the case "
-                    "in person and on which grounds (UU 27/2022 art. 10)", ("human_review",))
-        answer = ObjectionAnswer(bool(upheld), reasons, answered_by, today,
-                                 human_review if proposal.plan is not None else None)
+                    "in person and on which grounds (UU 27/2022 art. 10)",
+                    ("human_review",),
+                )
+        answer = ObjectionAnswer(
+            bool(upheld), reasons, answered_by, today, human_review if proposal.plan is not None else None
+        )
         self._objection_answered(proposal_id, objection_id, answer)
         if answer.upheld and proposal.status.is_decided:
             self._decision_reopened(proposal_id, objection_id)
@@ -680,8 +839,9 @@ class MutationRound(Aggregate):
             problems.append(f"the TMT {tmt} lies outside the round's period {period}")
         if problems:
             return RuleOutcome(DECREE_DATES, False, "; ".join(problems))
-        return RuleOutcome(DECREE_DATES, True,
-                           f"the TMT {tmt} follows the signing on {decree.signed_on} within the period {period}")
+        return RuleOutcome(
+            DECREE_DATES, True, f"the TMT {tmt} follows the signing on {decree.signed_on} within the period {period}"
+        )
 
     class DecreeIssued(Aggregate.Event):
         """The SK of a proposal. Version 2 added the rules judged on its TMT and its overrides."""
@@ -701,8 +861,14 @@ class MutationRound(Aggregate):
         self.proposals[proposal_id].status = ProposalStatus.DECREED
 
     def check_executable(
-        self, proposal_id: UUID, today: date, employee: Employee, origin: Position, target: Position,
-        executor: Official, policy: RulePolicy,
+        self,
+        proposal_id: UUID,
+        today: date,
+        employee: Employee,
+        origin: Position,
+        target: Position,
+        executor: Official,
+        policy: RulePolicy,
     ) -> Proposal:
         """Refuse unless the proposal is decreed, not executed yet, in effect by `today`, and its
         decree still holds (third binding moment): every rule judged again on the TMT, with the
@@ -715,14 +881,22 @@ class MutationRound(Aggregate):
         if proposal.decree is None or proposal.status is not ProposalStatus.DECREED:
             raise DecreeMissing(f"proposal {proposal_id} has no decree (status {proposal.status.value})")
         if proposal.decree.effective_on > today:
-            raise IllegalTransition(
-                f"the decree takes effect on {proposal.decree.effective_on}, after {today}"
-            )
+            raise IllegalTransition(f"the decree takes effect on {proposal.decree.effective_on}, after {today}")
         self.check_concerns(proposal, employee, origin, target)
         self.check_no_conflict(Act.EXECUTE, executor, employee.nip, proposal)
         employee.check_active()
-        case = self._case(employee, origin, target, executor, policy, proposal_id, act=Act.EXECUTE,
-                          proposal=proposal, on=proposal.decree.effective_on, today=today)
+        case = self._case(
+            employee,
+            origin,
+            target,
+            executor,
+            policy,
+            proposal_id,
+            act=Act.EXECUTE,
+            proposal=proposal,
+            on=proposal.decree.effective_on,
+            today=today,
+        )
         failing = [o for o in assess_eligibility(case).failed if o.rule not in proposal.overridden]
         if failing:
             raise DecreeNoLongerHolds(
@@ -746,8 +920,14 @@ class MutationRound(Aggregate):
         self.proposals[proposal_id].status = ProposalStatus.EXECUTED
 
     def evaluate(
-        self, proposal_id: UUID, findings: EvaluationFindings, performance_before: Predikat | None,
-        evaluator: Official, employee_nip: str, today: date, policy: RulePolicy,
+        self,
+        proposal_id: UUID,
+        findings: EvaluationFindings,
+        performance_before: Predikat | None,
+        evaluator: Official,
+        employee_nip: str,
+        today: date,
+        policy: RulePolicy,
     ) -> None:
         """Record a post-transfer evaluation, dated not in the future and not before the TMT plus
         the months it claims (less `policy.evaluation_early_days`); a drop in performance needs a
@@ -759,21 +939,27 @@ class MutationRound(Aggregate):
         self.check_no_conflict(Act.EVALUATE, evaluator, employee_nip, proposal)
         require_int(findings.months_after, 1, 120, "months after the transfer")
         if findings.evaluated_on > today:
-            raise InvalidValue(f"evaluated_on {findings.evaluated_on} lies in the future (today is {today})",
-                               "evaluated_on")
+            raise InvalidValue(
+                f"evaluated_on {findings.evaluated_on} lies in the future (today is {today})", "evaluated_on"
+            )
         due = add_months(proposal.executed_on, findings.months_after)
         earliest = due - timedelta(days=policy.evaluation_early_days)
         if findings.evaluated_on < earliest:
             raise InvalidValue(
                 f"evaluated_on {findings.evaluated_on} is too early for an evaluation "
                 f"{findings.months_after} months after the transfer of {proposal.executed_on}: "
-                f"not before {earliest} ({due} less {policy.evaluation_early_days} days)", "evaluated_on",
+                f"not before {earliest} ({due} less {policy.evaluation_early_days} days)",
+                "evaluated_on",
             )
-        dropped = performance_before is not None and not findings.performance_after.at_least(performance_before)
-        if dropped and not (findings.corrective_action or "").strip():
+        if (
+            performance_before is not None
+            and not findings.performance_after.at_least(performance_before)
+            and not (findings.corrective_action or "").strip()
+        ):
             raise CorrectiveActionRequired(
                 f"performance dropped from {performance_before.value} to "
-                f"{findings.performance_after.value}: name a corrective action", ("evaluation",),
+                f"{findings.performance_after.value}: name a corrective action",
+                ("evaluation",),
             )
         self._evaluated(proposal_id, findings, evaluator)
 

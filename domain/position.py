@@ -61,16 +61,28 @@ class Position(Aggregate):
 
     @classmethod
     def establish(
-        cls, agency: str, unit: str, title: str, position_type: PositionType, rank_min: Rank,
-        rank_max: Rank, formasi: int, standard: dict[str, int], min_jpm: Decimal | None = None,
+        cls,
+        agency: str,
+        unit: str,
+        title: str,
+        position_type: PositionType,
+        rank_min: Rank,
+        rank_max: Rank,
+        formasi: int,
+        standard: dict[str, int],
+        min_jpm: Decimal | None = None,
     ) -> Position:
         """Establish a position after validating its rank range, formasi and standard."""
         rank_min, rank_max = Rank(rank_min), Rank(rank_max)
         if rank_min.order > rank_max.order:
             raise InvalidValue(f"rank range {rank_min.value}-{rank_max.value} is reversed")
         return cls(
-            agency=require_text(agency, "agency"), unit=require_text(unit, "unit"), title=require_text(title, "title"),
-            position_type=PositionType(position_type), rank_min=rank_min, rank_max=rank_max,
+            agency=require_text(agency, "agency"),
+            unit=require_text(unit, "unit"),
+            title=require_text(title, "title"),
+            position_type=PositionType(position_type),
+            rank_min=rank_min,
+            rank_max=rank_max,
             formasi=_check_formasi(formasi),
             standard=validate_levels(standard, "competency standard"),
             min_jpm=_check_min_jpm(min_jpm),
@@ -78,8 +90,16 @@ class Position(Aggregate):
 
     @event("Established")
     def __init__(
-        self, agency: str, unit: str, title: str, position_type: PositionType, rank_min: Rank,
-        rank_max: Rank, formasi: int, standard: dict[str, int], min_jpm: Decimal | None,
+        self,
+        agency: str,
+        unit: str,
+        title: str,
+        position_type: PositionType,
+        rank_min: Rank,
+        rank_max: Rank,
+        formasi: int,
+        standard: dict[str, int],
+        min_jpm: Decimal | None,
     ) -> None:
         self.agency = agency
         self.unit = unit
@@ -107,13 +127,12 @@ class Position(Aggregate):
         if self.abolished_on is not None:
             raise PositionAbolished(f"position {self.title} was abolished on {self.abolished_on}")
 
-    def revise_standard(
-        self, standard: dict[str, int], min_jpm: Decimal | None, reason: str
-    ) -> None:
+    def revise_standard(self, standard: dict[str, int], min_jpm: Decimal | None, reason: str) -> None:
         """Replace the competency standard (and the position's own JPM threshold, if any)."""
         self.check_not_abolished()
         self._standard_revised(
-            validate_levels(standard, "competency standard"), _check_min_jpm(min_jpm),
+            validate_levels(standard, "competency standard"),
+            _check_min_jpm(min_jpm),
             require_text(reason, "reason"),
         )
 
@@ -147,7 +166,8 @@ class Position(Aggregate):
             left = f", {len(self.holders) - len(staying)} of them leaving" if leaving else ""
             raise FormasiExceeded(
                 f"{self.title} ({self.unit}) has formasi {self.formasi} and {len(self.holders)} "
-                f"holders{left}: no free seat for {len(arriving)} arriving", ("vacancy",),
+                f"holders{left}: no free seat for {len(arriving)} arriving",
+                ("vacancy",),
             )
 
     def add_holder(self, employee_id: UUID, since: date, decree_number: str) -> None:
@@ -177,9 +197,7 @@ class Position(Aggregate):
         """Abolish the position; only an empty position can be abolished."""
         self.check_not_abolished()
         if self.holders:
-            raise IllegalTransition(
-                f"{self.title} still has {len(self.holders)} holders; move them first"
-            )
+            raise IllegalTransition(f"{self.title} still has {len(self.holders)} holders; move them first")
         self._abolished(abolished_on, require_text(reason, "reason"))
 
     @event("Abolished")

@@ -31,9 +31,7 @@ _BOXES = (
     TalentBox(2, _E, _L, "development"),
     TalentBox(1, _B, _L, "handle under performance and discipline rules"),
 )
-TALENT_MAP: dict[tuple[Expectation, Potential], TalentBox] = {
-    (b.performance, b.potential): b for b in _BOXES
-}
+TALENT_MAP: dict[tuple[Expectation, Potential], TalentBox] = {(b.performance, b.potential): b for b in _BOXES}
 
 
 def talent_box(performance: Expectation, potential: Potential) -> TalentBox:

@@ -35,18 +35,36 @@ def retire_employee(employee: Employee, position: Position | None, retired_on: d
 
 
 def execute_transfer(
-    mutation_round: MutationRound, proposal_id: UUID, employee: Employee, origin: Position,
-    target: Position, today: date, executor: Official, policy: RulePolicy,
+    mutation_round: MutationRound,
+    proposal_id: UUID,
+    employee: Employee,
+    origin: Position,
+    target: Position,
+    today: date,
+    executor: Official,
+    policy: RulePolicy,
 ) -> None:
     """Carry out a decreed transfer: round, employee and both positions change together."""
     mutation_round.check_concerns(mutation_round.proposal(proposal_id), employee, origin, target)
-    execute_transfers_together(mutation_round, [proposal_id], {employee.id: employee},
-                               {origin.id: origin, target.id: target}, today, executor, policy)
+    execute_transfers_together(
+        mutation_round,
+        [proposal_id],
+        {employee.id: employee},
+        {origin.id: origin, target.id: target},
+        today,
+        executor,
+        policy,
+    )
 
 
 def execute_transfers_together(
-    mutation_round: MutationRound, proposal_ids: Sequence[UUID], employees: Mapping[UUID, Employee],
-    positions: Mapping[UUID, Position], today: date, executor: Official, policy: RulePolicy,
+    mutation_round: MutationRound,
+    proposal_ids: Sequence[UUID],
+    employees: Mapping[UUID, Employee],
+    positions: Mapping[UUID, Position],
+    today: date,
+    executor: Official,
+    policy: RulePolicy,
 ) -> None:
     """Carry out decreed transfers of one round that take effect together, such as a swap or any
     cycle of full positions (which a mutation plan marks `joint`): everyone leaves before anyone
@@ -63,9 +81,11 @@ def execute_transfers_together(
     moves = []
     for proposal_id in proposal_ids:
         proposal = mutation_round.proposal(proposal_id)
-        employee, origin, target = (_one(employees, proposal.employee_id, "employee"),
-                                    _one(positions, proposal.from_position_id, "position"),
-                                    _one(positions, proposal.target_position_id, "position"))
+        employee, origin, target = (
+            _one(employees, proposal.employee_id, "employee"),
+            _one(positions, proposal.from_position_id, "position"),
+            _one(positions, proposal.target_position_id, "position"),
+        )
         mutation_round.check_executable(proposal_id, today, employee, origin, target, executor, policy)
         decree = proposal.decree
         assert decree is not None  # check_executable refuses a proposal without a decree
@@ -97,8 +117,13 @@ def _one(aggregates: Mapping[UUID, A], aggregate_id: UUID, kind: str) -> A:
 
 
 def evaluate_transfer(
-    mutation_round: MutationRound, proposal_id: UUID, employee: Employee,
-    findings: EvaluationFindings, evaluator: Official, today: date, policy: RulePolicy,
+    mutation_round: MutationRound,
+    proposal_id: UUID,
+    employee: Employee,
+    findings: EvaluationFindings,
+    evaluator: Official,
+    today: date,
+    policy: RulePolicy,
 ) -> PostTransferEvaluation:
     """Record a post-transfer evaluation on the round and on the employee, before vs after."""
     proposal = mutation_round.proposal(proposal_id)
@@ -109,9 +134,16 @@ def evaluate_transfer(
     performance_before = before.predikat if before else None
     mutation_round.evaluate(proposal_id, findings, performance_before, evaluator, employee.nip, today, policy)
     evaluation = PostTransferEvaluation(
-        mutation_round.id, proposal_id, findings.months_after, findings.evaluated_on,
-        performance_before, findings.performance_after, findings.adaptation,
-        findings.service_quality, findings.notes, findings.corrective_action,
+        mutation_round.id,
+        proposal_id,
+        findings.months_after,
+        findings.evaluated_on,
+        performance_before,
+        findings.performance_after,
+        findings.adaptation,
+        findings.service_quality,
+        findings.notes,
+        findings.corrective_action,
     )
     employee.record_evaluation(evaluation)
     return evaluation

@@ -33,7 +33,8 @@ class ViewStatus(BaseModel):
     latest_at: datetime | None = Field(None, description="when the latest event was recorded")
     lag_events: int = Field(description="notification ids not yet applied (latest - position)")
     lag_seconds: float | None = Field(
-        description="recording time of the latest event minus that of `position` (None: unknown)")
+        description="recording time of the latest event minus that of `position` (None: unknown)"
+    )
     up_to_date: bool
 
 
@@ -60,9 +61,19 @@ def view_status(db: ViewDatabase, reader: MutasiApplication) -> list[ViewStatus]
             as_of = datetime.fromisoformat(when) if when else None
         lag = max(latest - position, 0)
         seconds = 0.0 if not lag else (latest_at - as_of).total_seconds() if latest_at and as_of else None
-        statuses.append(ViewStatus(view=name, version=version, position=position, as_of=as_of, latest=latest,
-                                   latest_at=latest_at, lag_events=lag, lag_seconds=seconds,
-                                   up_to_date=lag == 0))
+        statuses.append(
+            ViewStatus(
+                view=name,
+                version=version,
+                position=position,
+                as_of=as_of,
+                latest=latest,
+                latest_at=latest_at,
+                lag_events=lag,
+                lag_seconds=seconds,
+                up_to_date=lag == 0,
+            )
+        )
     return statuses
 
 
@@ -77,8 +88,13 @@ def status(settings: Settings) -> list[ViewStatus]:
 
 
 def rebuild(
-    settings: Settings, names: Iterable[str] | None = None, *, batch_size: int = 5000,
-    progress: Callable[[int], None] | None = None, grace: float = 2.0, workers: int = 1,
+    settings: Settings,
+    names: Iterable[str] | None = None,
+    *,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+    grace: float = 2.0,
+    workers: int = 1,
 ) -> dict[str, tuple[int | None, int, int]]:
     """Build a new version of each view beside the live one, from the first event; when it has caught
     up, make it live in one transaction and drop the old version. Readers and a running `projections
@@ -125,7 +141,10 @@ def rebuild(
 
 
 def fill(
-    settings: Settings, names: list[str], versions: dict[str, int], batch_size: int,
+    settings: Settings,
+    names: list[str],
+    versions: dict[str, int],
+    batch_size: int,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Apply every event to new (unindexed) versions of `names`; returns the position reached."""
@@ -153,7 +172,10 @@ def share(names: list[str], workers: int) -> list[list[str]]:
 
 
 def _fill_in_processes(
-    settings: Settings, groups: list[list[str]], versions: dict[str, int], batch_size: int,
+    settings: Settings,
+    groups: list[list[str]],
+    versions: dict[str, int],
+    batch_size: int,
     progress: Callable[[int], None] | None,
 ) -> None:
     # fork starts at once and is safe while this process runs one thread and holds no connection;
@@ -161,8 +183,7 @@ def _fill_in_processes(
     methods = multiprocessing.get_all_start_methods()
     method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
     with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context(method)) as pool:
-        futures = [pool.submit(fill, settings, group, {n: versions[n] for n in group}, batch_size)
-                   for group in groups]
+        futures = [pool.submit(fill, settings, group, {n: versions[n] for n in group}, batch_size) for group in groups]
         while wait(futures, timeout=0.5).not_done:
             if progress:
                 progress(_reached(settings, versions))

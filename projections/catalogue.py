@@ -15,9 +15,16 @@ from projections.views.talent import TalentProjection
 from projections.views.transparency import TransparencyProjection
 
 VIEWS: dict[str, type[DocumentProjection]] = {
-    cls.name: cls for cls in (
-        RegisterProjection, PlacementsProjection, StaffingProjection, RoundBoardProjection,
-        TransparencyProjection, AccountabilityProjection, EvaluationProjection, TalentProjection,
+    cls.name: cls
+    for cls in (
+        RegisterProjection,
+        PlacementsProjection,
+        StaffingProjection,
+        RoundBoardProjection,
+        TransparencyProjection,
+        AccountabilityProjection,
+        EvaluationProjection,
+        TalentProjection,
         MeritProjection,
     )
 }

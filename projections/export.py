@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
@@ -32,12 +32,27 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-MAIN_TABLES = {"round-board": "proposals", "transparency": "decisions", "accountability": "decisions",
-               "talent": "employees", "evaluation": "transfers", "staffing": "positions", "merit": "rounds"}
+MAIN_TABLES = {
+    "round-board": "proposals",
+    "transparency": "decisions",
+    "accountability": "decisions",
+    "talent": "employees",
+    "evaluation": "transfers",
+    "staffing": "positions",
+    "merit": "rounds",
+}
 """A report's main table (the CSV given without `table=`); a report not named here: its first table."""
 
-SHARES = frozenset({"fill_rate", "documented_reason", "announced_before_decree", "transfers_evaluated",
-                    "decisions_within_rules", "objections_answered"})
+SHARES = frozenset(
+    {
+        "fill_rate",
+        "documented_reason",
+        "announced_before_decree",
+        "transfers_evaluated",
+        "decisions_within_rules",
+        "objections_answered",
+    }
+)
 """Columns holding a fraction 0..1: numbers in both formats, shown as a percentage in XLSX."""
 DECIMALS = frozenset({"jpm", "jpm_at_decision"})
 """Columns the JSON carries as decimal text ("82.50"): numbers here."""
@@ -60,8 +75,10 @@ def chosen_section(report: Report, table: str | None) -> Section:
     for section in report.sections:
         if wanted in (section.name, labels.table(section.name)):
             return section
-    raise UnknownTable(f"the report {report.report!r} has no table {wanted!r}; its tables: "
-                       + ", ".join(s.name for s in report.sections))
+    raise UnknownTable(
+        f"the report {report.report!r} has no table {wanted!r}; its tables: "
+        + ", ".join(s.name for s in report.sections)
+    )
 
 
 def _is_datetime(column: str) -> bool:
@@ -87,7 +104,7 @@ def typed(column: str, item: Any) -> Any:
                 moment = datetime.fromisoformat(item)
             except ValueError:
                 return item
-            return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+            return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
         if _is_date(column):
             try:
                 return date.fromisoformat(item)
@@ -99,7 +116,7 @@ def typed(column: str, item: Any) -> Any:
             except InvalidOperation:
                 return item
     if isinstance(item, datetime):
-        return item.astimezone(timezone.utc).replace(tzinfo=None) if item.tzinfo else item
+        return item.astimezone(UTC).replace(tzinfo=None) if item.tzinfo else item
     if isinstance(item, UUID):
         return str(item)
     if isinstance(item, (dict, list)):
@@ -158,7 +175,7 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     candidate, n = base, 2
     while candidate.lower() in taken:
         suffix = f" {n}"
-        candidate, n = base[:31 - len(suffix)] + suffix, n + 1
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
     taken.add(candidate.lower())
     return candidate
 
@@ -179,8 +196,17 @@ def _write_table(sheet: Any, columns: list[str], rows: list[list[Any]]) -> None:
     if columns:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
     for index, column in enumerate(columns, start=1):
-        kind = ("share" if column in SHARES else "decimal" if column in DECIMALS
-                else "datetime" if _is_datetime(column) else "date" if _is_date(column) else None)
+        kind = (
+            "share"
+            if column in SHARES
+            else "decimal"
+            if column in DECIMALS
+            else "datetime"
+            if _is_datetime(column)
+            else "date"
+            if _is_date(column)
+            else None
+        )
         width = len(title(column))
         for values in rows:
             item = values[index - 1]

@@ -104,6 +104,13 @@ def after_round(agency: str, before: dict[str, dict[str, int]], entries: list[di
             filled[e["unit"]] = filled.get(e["unit"], 0) + 1
         if e["from_agency"] == agency and e["from_unit"] is not None:
             filled[e["from_unit"]] = filled.get(e["from_unit"], 0) - 1
-    return [UnitStaffing(name, before.get(name, {}).get("formasi", 0), before.get(name, {}).get("filled", 0),
-                         before.get(name, {}).get("formasi", 0), count)
-            for name, count in sorted(filled.items())]
+    return [
+        UnitStaffing(
+            name,
+            before.get(name, {}).get("formasi", 0),
+            before.get(name, {}).get("filled", 0),
+            before.get(name, {}).get("formasi", 0),
+            count,
+        )
+        for name, count in sorted(filled.items())
+    ]

@@ -43,8 +43,11 @@ class PositionBeyondHead(NotYetUpToDate):
     can bring a view there by waiting for it."""
 
     def __init__(self, view: str, position: int, wanted: int, head: int) -> None:
-        RuntimeError.__init__(self, f"the event store's latest position is {head}: no event is at {wanted} "
-                                    "yet (pass the `position` a command answered with)")
+        RuntimeError.__init__(
+            self,
+            f"the event store's latest position is {head}: no event is at {wanted} "
+            "yet (pass the `position` a command answered with)",
+        )
         self.view, self.position, self.wanted, self.head = view, position, wanted, head
 
 
@@ -112,8 +115,7 @@ class ReadModels:
         self.db = ViewDatabase(settings, pool_size=2)
         self._live: dict[str, DocumentView] = {}  # the live version last seen, checked on each read
         self._head, self._head_seen = head, 0  # the store's head only grows: asked again only beyond it
-        self._waiting = threading.BoundedSemaphore(settings.max_waiting_reads) \
-            if settings.max_waiting_reads else None
+        self._waiting = threading.BoundedSemaphore(settings.max_waiting_reads) if settings.max_waiting_reads else None
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -196,29 +198,47 @@ class ReadModels:
         raise NotYetUpToDate(name, 0, min_position or 0)
 
     def _is_live(self, snap: Snapshot, view: DocumentView) -> bool:
-        snap.cursor.execute(self.db.sql(f"SELECT live FROM {self.db.table('view_registry')} WHERE view = %s"),
-                            [view.view])
+        snap.cursor.execute(
+            self.db.sql(f"SELECT live FROM {self.db.table('view_registry')} WHERE view = %s"), [view.view]
+        )
         row = snap.cursor.fetchone()
         return row is not None and int(row["live"]) == view.version
 
     # -- the register ------------------------------------------------------------
 
     def employees(
-        self, *, agency: str | None = None, unit: str | None = None, rank: Rank | None = None,
-        position_type: PositionType | None = None, nip_prefix: str | None = None,
-        status: str | None = None, limit: int = 50, offset: int = 0,
-        min_position: int | None = None, timeout: float = WAIT_TIMEOUT,
+        self,
+        *,
+        agency: str | None = None,
+        unit: str | None = None,
+        rank: Rank | None = None,
+        position_type: PositionType | None = None,
+        nip_prefix: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        min_position: int | None = None,
+        timeout: float = WAIT_TIMEOUT,
     ) -> Page[EmployeeEntry]:
         """Search the directory by agency, unit, rank, position type, NIP prefix; ordered by NIP."""
         with self.snapshot("register", min_position, timeout) as (snap, stamp):
             docs, total = snap.select(
                 "employee",
-                equals={"agency": agency, "unit": unit, "rank": _value(rank),
-                        "position_type": _value(position_type), "status": status},
-                prefixes={"nip": nip_prefix or ""}, order_by=("nip",), limit=limit, offset=offset,
+                equals={
+                    "agency": agency,
+                    "unit": unit,
+                    "rank": _value(rank),
+                    "position_type": _value(position_type),
+                    "status": status,
+                },
+                prefixes={"nip": nip_prefix or ""},
+                order_by=("nip",),
+                limit=limit,
+                offset=offset,
             )
-        return Page[EmployeeEntry](items=[EmployeeEntry.model_validate(d) for d in docs], total=total,
-                                   limit=limit, offset=offset, stamp=stamp)
+        return Page[EmployeeEntry](
+            items=[EmployeeEntry.model_validate(d) for d in docs], total=total, limit=limit, offset=offset, stamp=stamp
+        )
 
     def employee(self, employee_id: UUID, min_position: int | None = None) -> EmployeeEntry | None:
         """One directory entry by employee id."""
@@ -227,10 +247,18 @@ class ReadModels:
         return EmployeeEntry.model_validate(doc) if doc else None
 
     def positions(
-        self, *, agency: str | None = None, unit: str | None = None,
-        position_type: PositionType | None = None, vacant: bool | None = None,
-        surplus: bool | None = None, include_abolished: bool = False, limit: int = 50, offset: int = 0,
-        min_position: int | None = None, timeout: float = WAIT_TIMEOUT,
+        self,
+        *,
+        agency: str | None = None,
+        unit: str | None = None,
+        position_type: PositionType | None = None,
+        vacant: bool | None = None,
+        surplus: bool | None = None,
+        include_abolished: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+        min_position: int | None = None,
+        timeout: float = WAIT_TIMEOUT,
     ) -> Page[PositionEntry]:
         """List positions; `vacant=True` only those with a free seat, `surplus=True` over-staffed ones."""
         compare: list[tuple[str, str, object]] = []
@@ -241,12 +269,20 @@ class ReadModels:
         with self.snapshot("register", min_position, timeout) as (snap, stamp):
             docs, total = snap.select(
                 "position",
-                equals={"agency": agency, "unit": unit, "position_type": _value(position_type),
-                        "status": None if include_abolished else "active"},
-                compare=compare, order_by=("agency", "unit", "title"), limit=limit, offset=offset,
+                equals={
+                    "agency": agency,
+                    "unit": unit,
+                    "position_type": _value(position_type),
+                    "status": None if include_abolished else "active",
+                },
+                compare=compare,
+                order_by=("agency", "unit", "title"),
+                limit=limit,
+                offset=offset,
             )
-        return Page[PositionEntry](items=[PositionEntry.model_validate(d) for d in docs], total=total,
-                                   limit=limit, offset=offset, stamp=stamp)
+        return Page[PositionEntry](
+            items=[PositionEntry.model_validate(d) for d in docs], total=total, limit=limit, offset=offset, stamp=stamp
+        )
 
 
 def _value(value: object) -> object:

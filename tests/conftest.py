@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
 from uuid import uuid4
 
 import psycopg
 import pytest
-
 from psycopg import sql
 
 from application.bootstrap import initialise_store, open_application, postgres_conninfo
@@ -28,12 +25,15 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 def postgres_settings(schema: str) -> Settings:
     """Settings for a test schema on the test PostgreSQL server."""
     return Settings(
-        _env_file=None, store="postgres",
+        _env_file=None,
+        store="postgres",
         postgres_host=os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1"),
         postgres_port=int(os.environ.get("TEST_POSTGRES_PORT", "5432")),
         postgres_user=os.environ.get("TEST_POSTGRES_USER", "postgres"),
         postgres_dbname=os.environ.get("TEST_POSTGRES_DBNAME", "test"),
-        postgres_schema=schema, postgres_pool_size=4, postgres_max_overflow=8,
+        postgres_schema=schema,
+        postgres_pool_size=4,
+        postgres_max_overflow=8,
     )
 
 
@@ -62,8 +62,7 @@ def settings(request: pytest.FixtureRequest, tmp_path) -> Iterator[Settings]:
         yield settings
     finally:
         with psycopg.connect(postgres_conninfo(settings), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                sql.Identifier(settings.postgres_schema)))
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(settings.postgres_schema)))
 
 
 @pytest.fixture

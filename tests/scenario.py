@@ -44,8 +44,12 @@ def advance(app: MutasiApplication, day: date) -> None:
 
 
 def announce_and_decree(
-    app: MutasiApplication, round_id: UUID, proposal_ids: list[UUID], signed_on: date = SIGNED_ON,
-    effective_on: date = TMT, announced_on: date | None = None,
+    app: MutasiApplication,
+    round_id: UUID,
+    proposal_ids: list[UUID],
+    signed_on: date = SIGNED_ON,
+    effective_on: date = TMT,
+    announced_on: date | None = None,
 ) -> None:
     """Announce the round (if still open) on the app's today, wait out the objection window, and
     sign each decree on `signed_on` (the app's today moves there), effective on `effective_on`."""
@@ -54,6 +58,8 @@ def announce_and_decree(
     advance(app, max(signed_on, app.today()))
     for number, proposal_id in enumerate(proposal_ids, start=1):
         app.issue_decree(PPK, round_id, proposal_id, f"821.2/{number:03d}/2026", signed_on, effective_on)
+
+
 GOOD_SCORES = {"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}
 
 
@@ -63,28 +69,49 @@ def nip(seq: int, birth: date = date(1985, 1, 15), start: tuple[int, int] = (201
 
 
 def position(
-    app: MutasiApplication, title: str, unit: str = "BPKAD", formasi: int = 2,
-    agency: str = AGENCY, position_type: PositionType = PositionType.FUNGSIONAL_AHLI_PERTAMA,
-    ranks: tuple[Rank, Rank] = (Rank.III_A, Rank.III_D), standard: dict[str, int] | None = None,
+    app: MutasiApplication,
+    title: str,
+    unit: str = "BPKAD",
+    formasi: int = 2,
+    agency: str = AGENCY,
+    position_type: PositionType = PositionType.FUNGSIONAL_AHLI_PERTAMA,
+    ranks: tuple[Rank, Rank] = (Rank.III_A, Rank.III_D),
+    standard: dict[str, int] | None = None,
 ) -> UUID:
     """Establish a position and return its id."""
     return app.establish_position(
-        OPERATOR, agency, unit, title, position_type, ranks[0], ranks[1], formasi,
+        OPERATOR,
+        agency,
+        unit,
+        title,
+        position_type,
+        ranks[0],
+        ranks[1],
+        formasi,
         standard or STANDARD,
     ).aggregate_id
 
 
 def employee(
-    app: MutasiApplication, seq: int, position_id: UUID, placed_on: date = date(2020, 1, 2),
-    rank: Rank = Rank.III_B, scores: dict[str, int] | None = None,
+    app: MutasiApplication,
+    seq: int,
+    position_id: UUID,
+    placed_on: date = date(2020, 1, 2),
+    rank: Rank = Rank.III_B,
+    scores: dict[str, int] | None = None,
     ratings: dict[int, tuple[Expectation, Expectation]] | None = None,
 ) -> UUID:
     """Register, place, assess and rate an employee who passes every rule by default."""
     employee_id = app.register_employee(OPERATOR, nip(seq), f"Pegawai {seq}", rank).aggregate_id
     app.place_employee(OPERATOR, employee_id, position_id, placed_on, f"SK-{seq}/PLACE")
     app.assess_competency(
-        OPERATOR, employee_id, scores or GOOD_SCORES, Potential.HIGH, "UPT Penilaian Kompetensi",
-        "assessment centre", date(2025, 6, 1),
+        OPERATOR,
+        employee_id,
+        scores or GOOD_SCORES,
+        Potential.HIGH,
+        "UPT Penilaian Kompetensi",
+        "assessment centre",
+        date(2025, 6, 1),
     )
     default = {2024: (Expectation.ABOVE, Expectation.AS_EXPECTED), 2025: (Expectation.AS_EXPECTED,) * 2}
     for year, (results, behaviour) in (ratings if ratings is not None else default).items():
@@ -93,13 +120,22 @@ def employee(
 
 
 def mutation_round(
-    app: MutasiApplication, effective_on: date = date(2026, 3, 1), freeze_windows=(),
-    kind: TransferKind = TransferKind.WITHIN_AGENCY, agency: str = AGENCY,
+    app: MutasiApplication,
+    effective_on: date = date(2026, 3, 1),
+    freeze_windows=(),
+    kind: TransferKind = TransferKind.WITHIN_AGENCY,
+    agency: str = AGENCY,
 ) -> UUID:
     """Open a round with the given planned effective date."""
     return app.open_round(
-        OPERATOR, agency, kind, "Mutasi Tahap I 2026", date(2026, 1, 1), date(2026, 6, 30),
-        effective_on, freeze_windows,
+        OPERATOR,
+        agency,
+        kind,
+        "Mutasi Tahap I 2026",
+        date(2026, 1, 1),
+        date(2026, 6, 30),
+        effective_on,
+        freeze_windows,
     ).aggregate_id
 
 

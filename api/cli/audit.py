@@ -34,10 +34,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     verify.add_argument("bundle", nargs="?", type=Path, help="a bundle file: verified without a database")
     verify.add_argument("--public-key", type=Path, help="the published public key (PEM); required for a bundle")
     verify.add_argument("--aggregate", type=UUID, help="verify only this aggregate's chain")
-    verify.add_argument("--expect-head", type=Path, metavar="FILE", help=(
-        "a checkpoint kept from earlier (JSON from GET /audit/checkpoints, or a bundle): fail unless the "
-        "store's checkpoints still contain it; or a signed tree head (GET /public/log/checkpoint): fail "
-        "unless the store's events still give it"))
+    verify.add_argument(
+        "--expect-head",
+        type=Path,
+        metavar="FILE",
+        help=(
+            "a checkpoint kept from earlier (JSON from GET /audit/checkpoints, or a bundle): fail unless the "
+            "store's checkpoints still contain it; or a signed tree head (GET /public/log/checkpoint): fail "
+            "unless the store's events still give it"
+        ),
+    )
     verify.set_defaults(handler=run_verify)
 
     export = actions.add_parser("export", help="write a self-contained NDJSON bundle")
@@ -55,8 +61,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     replay.set_defaults(handler=run_replay)
 
     checkpoint = actions.add_parser("checkpoint", help="sign a checkpoint over the events not yet covered")
-    checkpoint.add_argument("--every", type=float, metavar="SECONDS",
-                            help="keep running beside the service, checkpointing every SECONDS until interrupted")
+    checkpoint.add_argument(
+        "--every",
+        type=float,
+        metavar="SECONDS",
+        help="keep running beside the service, checkpointing every SECONDS until interrupted",
+    )
     checkpoint.set_defaults(handler=run_checkpoint)
     public_key = actions.add_parser("public-key", help="print the public key that verifies checkpoints")
     public_key.set_defaults(handler=run_public_key)
@@ -95,8 +105,9 @@ def run_history(args: argparse.Namespace, settings: Settings) -> int:
     kind, aggregate_id = _chosen(args)  # type: ignore[misc]
     app = open_application(settings)
     try:
-        events = history(app, aggregate_id, {"employee": "Employee", "position": "Position",
-                                             "round": "MutationRound"}[kind])
+        events = history(
+            app, aggregate_id, {"employee": "Employee", "position": "Position", "round": "MutationRound"}[kind]
+        )
         placements = {"employee": employee_placements, "position": position_holders}.get(kind)
         read = placements(app, aggregate_id, args.recorded_at, args.effective_on) if placements else None
     finally:
@@ -106,9 +117,11 @@ def run_history(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(event.as_json(), sort_keys=True, ensure_ascii=False))
         else:
             meta = event.metadata
-            print(f"v{event.version:<4} {event.name:<32} recorded {meta.get('recorded_at', '?')} "
-                  f"by {meta.get('actor', '?')} (correlation {meta.get('correlation_id', '?')}) "
-                  f"hash {event.link[1][:16] if event.link else 'none'}")
+            print(
+                f"v{event.version:<4} {event.name:<32} recorded {meta.get('recorded_at', '?')} "
+                f"by {meta.get('actor', '?')} (correlation {meta.get('correlation_id', '?')}) "
+                f"hash {event.link[1][:16] if event.link else 'none'}"
+            )
             print(f"      {json.dumps(event.data, sort_keys=True, ensure_ascii=False)}")
     if read is not None and not args.json:
         when = f"as recorded at {args.recorded_at.isoformat()}" if args.recorded_at else "as known now"
@@ -127,10 +140,13 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
         from application.audit.signing import load_public_key
 
         if args.public_key is None:
-            raise ValueError("verifying a bundle needs --public-key (the key published at GET /public/audit-public-key)")
+            raise ValueError(
+                "verifying a bundle needs --public-key (the key published at GET /public/audit-public-key)"
+            )
         bundle = read_bundle(_lines(args.bundle))
-        result = verify_bundle(bundle, load_public_key(_read(args.public_key)), settings.audit_witness_keys,
-                               settings.audit_witness_quorum)
+        result = verify_bundle(
+            bundle, load_public_key(_read(args.public_key)), settings.audit_witness_keys, settings.audit_witness_quorum
+        )
         return _report(result, f"bundle {args.bundle}")
     from application.audit.checks import read_head
     from application.audit.signing import load_private_key, load_public_key
@@ -142,13 +158,17 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.aggregate is not None:
             return _report(verify_aggregate(app, args.aggregate), f"aggregate {args.aggregate}")
-        key = (load_public_key(_read(args.public_key)) if args.public_key
-               else load_private_key(signing_key_path(settings)).public_key())
+        key = (
+            load_public_key(_read(args.public_key))
+            if args.public_key
+            else load_private_key(signing_key_path(settings)).public_key()
+        )
         kept = _read(args.expect_head).decode("utf-8", "replace") if args.expect_head else None
         tree = kept if kept is not None and kept.split("\n", 1)[0] == settings.audit_log_origin else None
         expected = read_head(kept) if kept is not None and tree is None else None
-        return _report(verify_record(app, AuditStorage(settings).checkpoints(), key, expected,
-                                     expected_tree=tree), "event store")
+        return _report(
+            verify_record(app, AuditStorage(settings).checkpoints(), key, expected, expected_tree=tree), "event store"
+        )
     finally:
         app.close()
 
@@ -169,16 +189,33 @@ def _lines(path: Path) -> list[str]:
 
 def _report(result: Any, what: str) -> int:
     if result.ok:
-        late = (f"; the last {result.uncovered} are not covered by a signed checkpoint yet, within the "
-                "allowed age (run `mutasi audit checkpoint`)") if result.uncovered else ""
-        witnessed = "" if getattr(result, "tree_size", None) is None else (
-            f"; tree head of size {result.tree_size} cosigned by {', '.join(result.cosigners) or 'no witness'}")
+        late = (
+            (
+                f"; the last {result.uncovered} are not covered by a signed checkpoint yet, within the "
+                "allowed age (run `mutasi audit checkpoint`)"
+            )
+            if result.uncovered
+            else ""
+        )
+        witnessed = (
+            ""
+            if getattr(result, "tree_size", None) is None
+            else (f"; tree head of size {result.tree_size} cosigned by {', '.join(result.cosigners) or 'no witness'}")
+        )
         print(f"{what}: OK ({result.events} events, {result.checkpoints} checkpoints verified{late}{witnessed})")
         return 0
     failure = result.failure
-    where = ", ".join(f"{name} {value}" for name, value in (
-        ("line", failure.line), ("position", failure.position), ("aggregate", failure.originator_id),
-        ("version", failure.version), ("checkpoint", failure.checkpoint)) if value is not None)
+    where = ", ".join(
+        f"{name} {value}"
+        for name, value in (
+            ("line", failure.line),
+            ("position", failure.position),
+            ("aggregate", failure.originator_id),
+            ("version", failure.version),
+            ("checkpoint", failure.checkpoint),
+        )
+        if value is not None
+    )
     late = f" ({result.uncovered} events not covered by a signed checkpoint)" if result.uncovered else ""
     print(f"{what}: FAILED after {result.events} good events at {where or 'the end'}: {failure.reason}{late}")
     return 1
@@ -255,8 +292,11 @@ def run_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
 
 def _print_checkpoints(made: list[Any]) -> None:
     for checkpoint in made:
-        print(f"checkpoint {checkpoint.sequence}: positions {checkpoint.first}-{checkpoint.last}, "
-              f"{checkpoint.count} events, root {checkpoint.root}", flush=True)
+        print(
+            f"checkpoint {checkpoint.sequence}: positions {checkpoint.first}-{checkpoint.last}, "
+            f"{checkpoint.count} events, root {checkpoint.root}",
+            flush=True,
+        )
     if not made:
         print("nothing new to checkpoint", flush=True)
 

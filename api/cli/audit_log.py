@@ -22,10 +22,16 @@ def register_log(actions: argparse._SubParsersAction) -> None:
     receipt = actions.add_parser("verify-receipt", help="check a decree's receipt offline")
     receipt.add_argument("receipt", type=Path, help="the receipt (JSON of GET /public/receipts/{code})")
     receipt.add_argument("--public-key", type=Path, required=True, help="the log's public key (PEM)")
-    receipt.add_argument("--witness-key", action="append", default=[], metavar="VKEY",
-                         help="a witness's verifier key (repeat for several)")
-    receipt.add_argument("--quorum", type=int, default=None,
-                         help="cosignatures required (default: every --witness-key given)")
+    receipt.add_argument(
+        "--witness-key",
+        action="append",
+        default=[],
+        metavar="VKEY",
+        help="a witness's verifier key (repeat for several)",
+    )
+    receipt.add_argument(
+        "--quorum", type=int, default=None, help="cosignatures required (default: every --witness-key given)"
+    )
     receipt.set_defaults(handler=run_verify_receipt)
     compare = actions.add_parser("compare-heads", help="two kept tree heads: does one extend the other?")
     compare.add_argument("heads", type=Path, nargs=2, metavar="HEAD", help="signed tree heads (checkpoint text)")
@@ -79,8 +85,10 @@ def run_verify_receipt(args: argparse.Namespace, settings: Settings) -> int:
     quorum = len(args.witness_key) if args.quorum is None else args.quorum
     outcome = verify_receipt(receipt, key, args.witness_key, quorum)
     if outcome.ok:
-        print(f"receipt {receipt.get('code')}: OK (decree {receipt.get('decree', {}).get('number')}, leaf "
-              f"{outcome.index} of {outcome.size}, cosigned by {', '.join(outcome.cosigners) or 'no witness'})")
+        print(
+            f"receipt {receipt.get('code')}: OK (decree {receipt.get('decree', {}).get('number')}, leaf "
+            f"{outcome.index} of {outcome.size}, cosigned by {', '.join(outcome.cosigners) or 'no witness'})"
+        )
         return 0
     print(f"receipt {receipt.get('code')}: FAILED: {outcome.reason}")
     return 1
@@ -105,8 +113,13 @@ def run_compare_heads(args: argparse.Namespace, settings: Settings) -> int:
             return [base64.b64decode(h) for h in json.loads(response.read())["proof"]]
 
     try:
-        compare_heads(texts[0], texts[1], args.origin or texts[0].split("\n", 1)[0],
-                      load_public_key(args.public_key.read_bytes()), consistency)
+        compare_heads(
+            texts[0],
+            texts[1],
+            args.origin or texts[0].split("\n", 1)[0],
+            load_public_key(args.public_key.read_bytes()),
+            consistency,
+        )
     except SplitView as evidence:
         print(evidence)
         return 2

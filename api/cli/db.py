@@ -20,8 +20,10 @@ def run_init(args: argparse.Namespace, settings: Settings) -> int:
     from application.bootstrap import initialise_store
 
     initialise_store(settings)
-    where = settings.sqlite_path if settings.store == "sqlite" else (
-        f"{settings.postgres_host}:{settings.postgres_port}/{settings.postgres_dbname}"
+    where = (
+        settings.sqlite_path
+        if settings.store == "sqlite"
+        else (f"{settings.postgres_host}:{settings.postgres_port}/{settings.postgres_dbname}")
     )
     print(f"event store ready ({settings.store}: {where})")
     return 0

@@ -15,8 +15,8 @@ from api.cli.rest_client import RestClient, ServiceError
 from application.sample import AGENCY, SampleRegister, sample_records
 from application.settings import Settings
 from domain.calendar import add_working_days
-from domain.policy import RulePolicy
 from domain.competency import job_person_match
+from domain.policy import RulePolicy
 
 USERS = {  # who acts in the demo: role in the token, user id recorded in the events
     "operator": ("operator", "demo-operator"),
@@ -31,8 +31,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser(
         "demo", help="load a sample register into the running service and walk one round over HTTP"
     )
-    demo.add_argument("--base-url", default="http://127.0.0.1:8000",
-                      help="the running service (default http://127.0.0.1:8000)")
+    demo.add_argument(
+        "--base-url", default="http://127.0.0.1:8000", help="the running service (default http://127.0.0.1:8000)"
+    )
     demo.add_argument("--employees", type=int, default=300, help="sample size (default 300)")
     demo.add_argument("--seed", type=int, default=2026, help="sample seed (default 2026)")
     demo.set_defaults(handler=run)
@@ -50,8 +51,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         client.ok(None, "GET", "/health/ready")
         print(f"loading the sample register of {args.employees} employees into {args.base_url} ...")
         loaded = load_over_http(client, date.today(), args.seed, args.employees)
-        print(f"  {sum(map(len, loaded.positions.values()))} positions in "
-              f"{len(loaded.positions)} units, {len(loaded.employees)} employees")
+        print(
+            f"  {sum(map(len, loaded.positions.values()))} positions in "
+            f"{len(loaded.positions)} units, {len(loaded.employees)} employees"
+        )
         for line in walk_round(client, loaded, date.today()):
             print(line)
     except ServiceError as error:
@@ -90,11 +93,16 @@ def _candidates(client, round_id, employees, vacancies) -> Iterator[tuple[dict, 
     for target in vacancies:
         ranked = sorted(
             (e for e in employees if e["position_id"] not in (None, target["id"]) and e["id"] not in chosen),
-            key=lambda e: (_jpm(e, target), e["nip"]), reverse=True,
+            key=lambda e: (_jpm(e, target), e["nip"]),
+            reverse=True,
         )
         for employee in ranked:
-            check = client.ok("operator", "POST", f"/rounds/{round_id}/eligibility-checks",
-                              {"employee_id": employee["id"], "target_position_id": target["id"]})
+            check = client.ok(
+                "operator",
+                "POST",
+                f"/rounds/{round_id}/eligibility-checks",
+                {"employee_id": employee["id"], "target_position_id": target["id"]},
+            )
             if check["passed"]:
                 chosen.add(employee["id"])
                 yield employee, target
@@ -113,28 +121,53 @@ def walk_round(client: RestClient, loaded: SampleRegister, today: date) -> Itera
     """Open, propose, review, decide and announce over HTTP. What follows takes days (the objection
     window, then decrees, execution on the TMT, evaluations months later), so the demo names the dates
     instead of recording anything ahead of time."""
-    freeze = {"starts_on": today + timedelta(days=300), "ends_on": today + timedelta(days=500),
-              "reason": "Pilkada serentak"}
-    round_id = client.ok("operator", "POST", "/rounds", {
-        "agency": AGENCY, "kind": "within_agency", "title": f"Mutasi {today:%B %Y}",
-        "period_starts_on": today - timedelta(days=30), "period_ends_on": today + timedelta(days=60),
-        "planned_effective_on": today, "freeze_windows": [freeze],
-    })["id"]
+    freeze = {
+        "starts_on": today + timedelta(days=300),
+        "ends_on": today + timedelta(days=500),
+        "reason": "Pilkada serentak",
+    }
+    round_id = client.ok(
+        "operator",
+        "POST",
+        "/rounds",
+        {
+            "agency": AGENCY,
+            "kind": "within_agency",
+            "title": f"Mutasi {today:%B %Y}",
+            "period_starts_on": today - timedelta(days=30),
+            "period_ends_on": today + timedelta(days=60),
+            "planned_effective_on": today,
+            "freeze_windows": [freeze],
+        },
+    )["id"]
     yield f"1. round opened: {round_id} (effective {today}, freeze window {freeze['starts_on']} to {freeze['ends_on']})"
-    positions = [client.ok("operator", "GET", f"/positions/{p}")
-                 for ids in loaded.positions.values() for p in ids]
-    vacancies = sorted((p for p in positions if p["free_seats"] > 0 and not p["position_type"].startswith("jpt_")),
-                       key=lambda p: (-p["free_seats"], p["unit"], p["title"]))[:3]
+    positions = [client.ok("operator", "GET", f"/positions/{p}") for ids in loaded.positions.values() for p in ids]
+    vacancies = sorted(
+        (p for p in positions if p["free_seats"] > 0 and not p["position_type"].startswith("jpt_")),
+        key=lambda p: (-p["free_seats"], p["unit"], p["title"]),
+    )[:3]
     yield "2. needs analysis: " + "; ".join(f"{p['title']} has {p['free_seats']} free seats" for p in vacancies)
     employees = [client.ok("operator", "GET", f"/employees/{e}") for e in loaded.employees]
     proposals = []
     for employee, target in _candidates(client, round_id, employees, vacancies):
-        recorded = client.ok("operator", "POST", f"/rounds/{round_id}/proposals", {
-            "employee_id": employee["id"], "target_position_id": target["id"],
-            "reason": f"best competency match for the vacancy in {target['unit']}"})
-        proposal = next(p for p in client.ok("operator", "GET", f"/rounds/{round_id}")["proposals"]
-                        if p["proposal_id"] == recorded["proposal_id"])
-        yield f"3. proposed {employee['name']} for {target['title']}: JPM {proposal['jpm']} ({proposal['jpm_category']})"
+        recorded = client.ok(
+            "operator",
+            "POST",
+            f"/rounds/{round_id}/proposals",
+            {
+                "employee_id": employee["id"],
+                "target_position_id": target["id"],
+                "reason": f"best competency match for the vacancy in {target['unit']}",
+            },
+        )
+        proposal = next(
+            p
+            for p in client.ok("operator", "GET", f"/rounds/{round_id}")["proposals"]
+            if p["proposal_id"] == recorded["proposal_id"]
+        )
+        yield (
+            f"3. proposed {employee['name']} for {target['title']}: JPM {proposal['jpm']} ({proposal['jpm_category']})"
+        )
         for outcome in proposal["eligibility"]:
             yield f"     {'pass' if outcome['passed'] else 'FAIL'} {outcome['rule']}: {outcome['explanation']}"
         proposals.append(recorded["proposal_id"])
@@ -144,19 +177,29 @@ def walk_round(client: RestClient, loaded: SampleRegister, today: date) -> Itera
         return
     for proposal_id in proposals:
         path = f"/rounds/{round_id}/proposals/{proposal_id}"
-        client.ok("committee", "POST", path + "/recommendation",
-                  {"recommended": True, "notes": "meets the standard; recommended"})
-        client.ok("ppk", "POST", path + "/decision",
-                  {"approve": True, "reason": "approved on the committee's recommendation"})
+        client.ok(
+            "committee",
+            "POST",
+            path + "/recommendation",
+            {"recommended": True, "notes": "meets the standard; recommended"},
+        )
+        client.ok(
+            "ppk", "POST", path + "/decision", {"approve": True, "reason": "approved on the committee's recommendation"}
+        )
     yield f"4. committee recommended and the PPK approved {len(proposals)} proposals"
     client.ok("ppk", "POST", f"/rounds/{round_id}/announcement", {"announced_on": today})
     public = client.ok(None, "GET", f"/public/rounds/{round_id}/announcement")
     yield "5. approved list announced; the public sees: " + "; ".join(
-        f"{t['masked_nip']} {t['name']}: {t['from_title']} -> {t['to_title']}" for t in public["transfers"])
+        f"{t['masked_nip']} {t['name']}: {t['from_title']} -> {t['to_title']}" for t in public["transfers"]
+    )
     closes_on, first_decree = objection_window(today)
-    yield (f"6. the objection window is open until {closes_on}: each employee concerned may object "
-           f"(POST /rounds/{round_id}/proposals/{{id}}/objections) and the committee answers")
-    yield (f"7. decrees can be signed from {first_decree}, each rule judged again on its TMT; then each "
-           "transfer is executed on its TMT and evaluated 3 and 6 months later")
+    yield (
+        f"6. the objection window is open until {closes_on}: each employee concerned may object "
+        f"(POST /rounds/{round_id}/proposals/{{id}}/objections) and the committee answers"
+    )
+    yield (
+        f"7. decrees can be signed from {first_decree}, each rule judged again on its TMT; then each "
+        "transfer is executed on its TMT and evaluated 3 and 6 months later"
+    )
     final = client.ok("operator", "GET", f"/rounds/{round_id}")
     yield f"8. round announced at version {final['version']}: " + ", ".join(p["status"] for p in final["proposals"])

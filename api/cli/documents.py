@@ -17,12 +17,17 @@ KINDS = ("decree", "announcement", "evaluation")
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add `documents`."""
-    parser = commands.add_parser("documents", help="write a round's decree (SK), announcement or evaluation "
-                                                   "summary as PDF")
+    parser = commands.add_parser(
+        "documents", help="write a round's decree (SK), announcement or evaluation summary as PDF"
+    )
     parser.add_argument("round_id", type=UUID)
-    parser.add_argument("--kind", choices=KINDS, default="decree",
-                        help="decree: the SK with its lampiran; announcement: the pengumuman (approved "
-                             "transfers, masked NIP); evaluation: the summary of the round's evaluations")
+    parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        default="decree",
+        help="decree: the SK with its lampiran; announcement: the pengumuman (approved "
+        "transfers, masked NIP); evaluation: the summary of the round's evaluations",
+    )
     parser.add_argument("--output", "-o", type=Path, required=True, help="the PDF file to write ('-': stdout)")
     parser.set_defaults(handler=run)
 
@@ -39,6 +44,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         args.output.write_bytes(document.content)
     anchor = document.anchor
-    print(f"{args.output}: {args.kind}, verification code {anchor.short_code} (sha256 {anchor.hash or '-'}), "
-          f"audit position {anchor.position if anchor.position is not None else '-'}", file=sys.stderr)
+    print(
+        f"{args.output}: {args.kind}, verification code {anchor.short_code} (sha256 {anchor.hash or '-'}), "
+        f"audit position {anchor.position if anchor.position is not None else '-'}",
+        file=sys.stderr,
+    )
     return 0

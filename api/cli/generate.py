@@ -25,18 +25,32 @@ HISTORY_YEARS = 5
 def register(commands: argparse._SubParsersAction) -> None:
     """Add `generate`."""
     parser = commands.add_parser(
-        "generate", help="write a deterministic register (SIMPEG-shaped CSV or XLSX) and its history")
-    parser.add_argument("--size", choices=list(SIZES), default="city",
-                        help="city ~3,000, province ~50,000, national ~4.3 million employees")
+        "generate", help="write a deterministic register (SIMPEG-shaped CSV or XLSX) and its history"
+    )
+    parser.add_argument(
+        "--size",
+        choices=list(SIZES),
+        default="city",
+        help="city ~3,000, province ~50,000, national ~4.3 million employees",
+    )
     parser.add_argument("--seed", type=int, default=1, help="same seed, same register (default 1)")
     parser.add_argument("--out", type=Path, default=Path("."), help="directory to write into")
     parser.add_argument("--format", choices=("csv", "xlsx"), default="csv")
-    parser.add_argument("--as-of", type=date.fromisoformat, default=REFERENCE_DATE,
-                        help=f"reference date of the register (default {REFERENCE_DATE})")
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=REFERENCE_DATE,
+        help=f"reference date of the register (default {REFERENCE_DATE})",
+    )
     parser.add_argument("--employees", type=int, help="override the size's number of employees")
-    parser.add_argument("--history-years", type=int, default=HISTORY_YEARS, metavar="N",
-                        help=f"years of history written into the store up to --as-of (default {HISTORY_YEARS}); "
-                             "0: only the roster of --as-of")
+    parser.add_argument(
+        "--history-years",
+        type=int,
+        default=HISTORY_YEARS,
+        metavar="N",
+        help=f"years of history written into the store up to --as-of (default {HISTORY_YEARS}); "
+        "0: only the roster of --as-of",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -62,8 +76,9 @@ def _with_history(args: argparse.Namespace, settings: Settings, path: Path) -> i
     from application.roster.history import HistoryRefused, HistoryWriter
 
     if initialise_embedded_store(settings):
-        print(f"mutasi: initialised a new event store in {settings.sqlite_path} (as `mutasi serve` does)",
-              file=sys.stderr)
+        print(
+            f"mutasi: initialised a new event store in {settings.sqlite_path} (as `mutasi serve` does)", file=sys.stderr
+        )
     app = open_application(settings)
     try:
         writer = HistoryWriter(app, args.size, args.seed, args.history_years, args.as_of, args.employees)

@@ -31,11 +31,12 @@ COMMANDS = {  # command -> (its module, the line `mutasi --help` shows: the modu
     "objection": ("api.cli.objection", "file and answer objections (sanggah) to decisions"),
     "plan": ("api.cli.plan", "compute, show and adopt mutation plans"),
     "projections": ("api.cli.projections", "run, rebuild and inspect the read models (views)"),
-    "import": ("api.cli.roster_import",
-               "import positions and employees with their history from a roster (CSV or XLSX)"),
+    "import": (
+        "api.cli.roster_import",
+        "import positions and employees with their history from a roster (CSV or XLSX)",
+    ),
     "template": ("api.cli.template", "write the roster import template (XLSX) to fill in and import"),
-    "serve": ("api.cli.serve",
-              "run the REST API (OpenAPI at /docs); SQLite by default, PostgreSQL when configured"),
+    "serve": ("api.cli.serve", "run the REST API (OpenAPI at /docs); SQLite by default, PostgreSQL when configured"),
     "token": ("api.cli.token", "mint a bearer token for a role (development mode)"),
     "witness": ("api.cli.witness", "cosign the log's tree heads as an independent witness"),
 }
@@ -44,9 +45,7 @@ COMMANDS = {  # command -> (its module, the line `mutasi --help` shows: the modu
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The `mutasi` argument parser with every sub-command; given `only`, that one in full and the
     others as their names and help lines (their modules are not imported)."""
-    parser = argparse.ArgumentParser(
-        prog="mutasi", description="Mutasi: event-sourced management of ASN transfers."
-    )
+    parser = argparse.ArgumentParser(prog="mutasi", description="Mutasi: event-sourced management of ASN transfers.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module, summary) in COMMANDS.items():

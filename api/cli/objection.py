@@ -43,8 +43,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _actor(parser: argparse.ArgumentParser, agency_required: bool) -> None:
     parser.add_argument("--user", required=True, help="the acting user, recorded in every event")
     parser.add_argument("--nip", help="the user's own NIP (the employee concerned files with theirs)")
-    parser.add_argument("--agency", action="append", required=agency_required, default=[], metavar="AGENCY",
-                        dest="agencies", help="an agency the user acts for (repeat for several)")
+    parser.add_argument(
+        "--agency",
+        action="append",
+        required=agency_required,
+        default=[],
+        metavar="AGENCY",
+        dest="agencies",
+        help="an agency the user acts for (repeat for several)",
+    )
 
 
 def _who(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -59,8 +66,9 @@ def run_file(args: argparse.Namespace, settings: Settings) -> int:
     from application.bootstrap import open_application
 
     with open_application(settings) as app:
-        recorded = app.file_objection(_who(args), args.round_id, args.proposal_id,
-                                      ObjectionGrounds(args.grounds), args.text, args.letter)
+        recorded = app.file_objection(
+            _who(args), args.round_id, args.proposal_id, ObjectionGrounds(args.grounds), args.text, args.letter
+        )
     print(recorded.objection_id)
     return 0
 
@@ -74,8 +82,11 @@ def run_answer(args: argparse.Namespace, settings: Settings) -> int:
     if args.reviewer or args.review_grounds:
         review = HumanReview(args.reviewer or "", args.review_grounds or "")
     with open_application(settings) as app:
-        recorded = app.answer_objection(_who(args), args.round_id, args.proposal_id, args.objection_id,
-                                        args.upheld, args.reasons, review)
-    print(f"objection {args.objection_id} {'upheld: the decision is reopened' if args.upheld else 'dismissed'}"
-          f" (round version {recorded.version})")
+        recorded = app.answer_objection(
+            _who(args), args.round_id, args.proposal_id, args.objection_id, args.upheld, args.reasons, review
+        )
+    print(
+        f"objection {args.objection_id} {'upheld: the decision is reopened' if args.upheld else 'dismissed'}"
+        f" (round version {recorded.version})"
+    )
     return 0

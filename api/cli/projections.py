@@ -25,6 +25,7 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 def _one_line_errors(handler: Handler) -> Handler:
     """The store missing or unreachable ends with a one-line message (exit status 2), not a traceback."""
+
     @wraps(handler)
     def run(args: argparse.Namespace, settings: Settings) -> int:
         try:
@@ -32,6 +33,7 @@ def _one_line_errors(handler: Handler) -> Handler:
         except (ViewsUnavailable, PersistenceError) as error:
             print(f"mutasi projections: {' '.join(str(error).split())}", file=sys.stderr)
             return 2
+
     return run
 
 
@@ -40,20 +42,31 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("projections", help="run, rebuild and inspect the read models (views)")
     actions = parser.add_subparsers(dest="projections_command", required=True, metavar="ACTION")
     run_parser = actions.add_parser("run", help="catch up from the tracked positions, then follow new events")
-    run_parser.add_argument("views", nargs="*", choices=[[], *VIEWS], metavar="VIEW",
-                            help=f"views to run (default all: {', '.join(VIEWS)})")
+    run_parser.add_argument(
+        "views", nargs="*", choices=[[], *VIEWS], metavar="VIEW", help=f"views to run (default all: {', '.join(VIEWS)})"
+    )
     run_parser.add_argument("--once", action="store_true", help="stop when caught up instead of following")
     run_parser.add_argument("--batch-size", type=int, default=1000, help="events per transaction (default 1000)")
-    run_parser.add_argument("--poll-interval", type=float, default=1.0,
-                            help="seconds between polls when no notification arrives (default 1)")
+    run_parser.add_argument(
+        "--poll-interval",
+        type=float,
+        default=1.0,
+        help="seconds between polls when no notification arrives (default 1)",
+    )
     run_parser.set_defaults(handler=_one_line_errors(run))
     rebuild_parser = actions.add_parser(
-        "rebuild", help="build new versions of views from the first event and swap them in when caught up")
-    rebuild_parser.add_argument("views", nargs="*", choices=[[], *VIEWS], metavar="VIEW",
-                                help="views to rebuild (default all)")
+        "rebuild", help="build new versions of views from the first event and swap them in when caught up"
+    )
+    rebuild_parser.add_argument(
+        "views", nargs="*", choices=[[], *VIEWS], metavar="VIEW", help="views to rebuild (default all)"
+    )
     rebuild_parser.add_argument("--batch-size", type=int, default=5000, help="events per transaction (default 5000)")
-    rebuild_parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
-                                help="processes sharing the views (default: the CPUs, at most 4)")
+    rebuild_parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(os.cpu_count() or 1, 4),
+        help="processes sharing the views (default: the CPUs, at most 4)",
+    )
     rebuild_parser.set_defaults(handler=_one_line_errors(run_rebuild))
     status_parser = actions.add_parser("status", help="per view: position, store's latest, lag")
     status_parser.add_argument("--json", action="store_true", help="print JSON")
@@ -63,8 +76,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the projections in this process until SIGINT/SIGTERM (or caught up with --once)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    runner = ProjectionRunner(settings, args.views or None, batch_size=args.batch_size,
-                              poll_interval=args.poll_interval)
+    runner = ProjectionRunner(
+        settings, args.views or None, batch_size=args.batch_size, poll_interval=args.poll_interval
+    )
     if args.once:
         try:
             print(f"views caught up at position {runner.catch_up()}")

@@ -46,8 +46,9 @@ class RestClient:
         """Close the connection."""
         self.connection.close()
 
-    def send(self, who: str | None, method: str, path: str, body: Any = None,
-             key: str | None = None) -> tuple[int, Any]:
+    def send(
+        self, who: str | None, method: str, path: str, body: Any = None, key: str | None = None
+    ) -> tuple[int, Any]:
         """The status and JSON answer of one request."""
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if who is not None:
@@ -61,8 +62,9 @@ class RestClient:
             data = response.read()
         except OSError as error:
             self.connection.close()
-            raise ServiceError(0, {"detail": f"{error} (is `mutasi serve` running?)"},
-                               f"cannot reach {self.base_url}") from None
+            raise ServiceError(
+                0, {"detail": f"{error} (is `mutasi serve` running?)"}, f"cannot reach {self.base_url}"
+            ) from None
         return response.status, json.loads(data) if data else None
 
     def ok(self, who: str | None, method: str, path: str, body: Any = None, key: str | None = None) -> Any:

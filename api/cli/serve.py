@@ -15,8 +15,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--host", help="address to listen on (default MUTASI_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default MUTASI_PORT or 8000)")
-    serve.add_argument("--uvicorn-access-log", action="store_true",
-                       help="also write uvicorn's own access lines (our request log already has every request)")
+    serve.add_argument(
+        "--uvicorn-access-log",
+        action="store_true",
+        help="also write uvicorn's own access lines (our request log already has every request)",
+    )
     serve.set_defaults(handler=run)
 
 
@@ -38,6 +41,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.store == "sqlite":
         initialise_store(settings)
     app = create_app(settings, api=api)
-    uvicorn.run(app, host=args.host or api.host, port=args.port or api.port,
-                access_log=args.uvicorn_access_log, log_config=None)
+    uvicorn.run(
+        app, host=args.host or api.host, port=args.port or api.port, access_log=args.uvicorn_access_log, log_config=None
+    )
     return 0

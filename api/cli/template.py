@@ -13,8 +13,13 @@ from application.settings import Settings
 def register(commands: argparse._SubParsersAction) -> None:
     """Add `template`."""
     parser = commands.add_parser("template", help="write the roster import template (XLSX) to fill in and import")
-    parser.add_argument("--output", "-o", type=Path, default=Path("templat-impor-pegawai.xlsx"),
-                        help="the XLSX file to write (default: templat-impor-pegawai.xlsx)")
+    parser.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        default=Path("templat-impor-pegawai.xlsx"),
+        help="the XLSX file to write (default: templat-impor-pegawai.xlsx)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -25,6 +30,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.output.suffix.lower() != ".xlsx":
         raise ValueError(f"{args.output}: the template is an XLSX workbook; name it .xlsx")
     args.output.write_bytes(template_xlsx())
-    print(f"{args.output}: fill one row per employee (or per vacant position) and run `mutasi import "
-          f"{args.output}`", file=sys.stderr)
+    print(
+        f"{args.output}: fill one row per employee (or per vacant position) and run `mutasi import {args.output}`",
+        file=sys.stderr,
+    )
     return 0

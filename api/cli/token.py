@@ -24,11 +24,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     token.add_argument("role", choices=ROLES, help="the role the token grants")
     token.add_argument("--user", required=True, help="the user id recorded in every event")
     token.add_argument("--nip", help="the user's own NIP, if a civil servant (conflicts of interest)")
-    token.add_argument("--agency", action="append", default=[], metavar="AGENCY", dest="agencies",
-                       help="an agency the user acts for (repeat for several; '*' = every agency, "
-                            "for national auditors and offices)")
-    token.add_argument("--office", choices=tuple(o.value for o in Office),
-                       help="the deciding office of cross-agency transfers the user holds")
+    token.add_argument(
+        "--agency",
+        action="append",
+        default=[],
+        metavar="AGENCY",
+        dest="agencies",
+        help="an agency the user acts for (repeat for several; '*' = every agency, for national auditors and offices)",
+    )
+    token.add_argument(
+        "--office",
+        choices=tuple(o.value for o in Office),
+        help="the deciding office of cross-agency transfers the user holds",
+    )
     token.add_argument("--ttl-minutes", type=int, help="validity (default MUTASI_TOKEN_TTL_MINUTES or 480)")
     token.set_defaults(handler=run)
 
@@ -45,6 +53,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             raise ValueError("an employee's token needs their own NIP: --nip")
     elif not args.agencies:
         raise ValueError("name the agency the user acts for with --agency (or '*' for every agency)")
-    print(mint_token(jwt_secret(settings, api, create=False), Role(args.role), args.user, nip, ttl,
-                     agencies=tuple(args.agencies), office=Office(args.office) if args.office else None))
+    print(
+        mint_token(
+            jwt_secret(settings, api, create=False),
+            Role(args.role),
+            args.user,
+            nip,
+            ttl,
+            agencies=tuple(args.agencies),
+            office=Office(args.office) if args.office else None,
+        )
+    )
     return 0

@@ -50,8 +50,9 @@ def run_witness(args: argparse.Namespace, settings: Settings) -> int:
     from application.audit.tlog.witnessing import SplitView, Witness
 
     base = args.log.rstrip("/")
-    witness = Witness(args.name, load_private_key(args.key), args.state, args.origin,
-                      load_public_key(args.log_key.read_bytes()))
+    witness = Witness(
+        args.name, load_private_key(args.key), args.state, args.origin, load_public_key(args.log_key.read_bytes())
+    )
 
     def consistency(old: int, new: int) -> list[bytes]:
         found = json.loads(_get(f"{base}/public/log/consistency?old={old}&new={new}"))
@@ -67,8 +68,9 @@ def run_witness(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     size = int(_get(f"{base}/public/log/checkpoint").split("\n")[1])
     body = json.dumps({"size": size, "cosignature": line}).encode()
-    request = urllib.request.Request(f"{base}/public/log/cosignatures", data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}/public/log/cosignatures", data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:  # the operator's URL
         response.read()
     print(f"cosigned the tree head of size {size}", file=sys.stdout)

@@ -18,9 +18,19 @@ from api.http.middleware import RequestContext
 from api.http.openapi import complete
 from api.http.problems import Problem, install_problem_handlers
 from api.http.roles import MATRIX, Role
-from api.http.routes import documents
 from api.http.routes import (
-    audit, employees, health, objections, plans, positions, projections, public, receipts, reports, rounds,
+    audit,
+    documents,
+    employees,
+    health,
+    objections,
+    plans,
+    positions,
+    projections,
+    public,
+    receipts,
+    reports,
+    rounds,
 )
 from api.http.security import ApiSettings, TokenVerifier, jwt_secret
 from application.bootstrap import open_application
@@ -66,9 +76,15 @@ def create_app(
             if application is None:
                 mutasi.close()
 
-    app = FastAPI(title="Mutasi", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None,  # served by install_docs from a package, not a CDN
-                  generate_unique_id_function=lambda route: route.name)  # operationId = matrix row
+    app = FastAPI(
+        title="Mutasi",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,  # served by install_docs from a package, not a CDN
+        generate_unique_id_function=lambda route: route.name,
+    )  # operationId = matrix row
     install_docs(app)
     for module in (employees, positions, rounds, objections, plans, public, health, audit, receipts):
         app.include_router(module.router)
@@ -85,16 +101,29 @@ def create_app(
         metrics = install_metrics(app, api)
     app.add_middleware(RequestContext, metrics=metrics)
     if api.cors_origins:  # outermost, so every answer (a 500 from RequestContext too) carries the headers
-        app.add_middleware(CORSMiddleware, allow_origins=list(api.cors_origins), allow_methods=CORS_METHODS,
-                           allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSED, max_age=600)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(api.cors_origins),
+            allow_methods=CORS_METHODS,
+            allow_headers=CORS_HEADERS,
+            expose_headers=CORS_EXPOSED,
+            max_age=600,
+        )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
 
 CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 CORS_HEADERS = ["Authorization", "Content-Type", "Accept", "If-Match", "Idempotency-Key", "X-Correlation-ID"]
-CORS_EXPOSED = ["ETag", "Location", "Retry-After", "X-Correlation-ID", "X-View-Position", "Idempotent-Replayed",
-                "Content-Disposition"]
+CORS_EXPOSED = [
+    "ETag",
+    "Location",
+    "Retry-After",
+    "X-Correlation-ID",
+    "X-View-Position",
+    "Idempotent-Replayed",
+    "Content-Disposition",
+]
 
 
 def _sign_on(api: ApiSettings) -> SignOn | None:
@@ -116,8 +145,7 @@ def _freeze_start_up_objects() -> None:
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                             routes=app.routes)
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(problem.pop("$defs", {}))

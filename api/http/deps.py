@@ -19,13 +19,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
-from application.errors import DeadlinePassed, StoreNotReady
-from application.idempotency import CommandCall, KeyedRequest, calling
 from api.http.problems import RequestRefused
 from api.http.roles import MATRIX
 from api.http.schemas.common import CommandResult
 from api.http.security import ANONYMOUS, BadToken, Principal
 from application.context import Actor, Recorded
+from application.errors import DeadlinePassed, StoreNotReady
+from application.idempotency import CommandCall, KeyedRequest, calling
 from application.service import MutasiApplication
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `mutasi token ROLE --user NAME`")
@@ -45,14 +45,16 @@ async def authenticate(
     """The caller named by the bearer token, or the anonymous public when there is none."""
     if credentials is None:
         if request.headers.get("authorization"):
-            raise HTTPException(401, "the Authorization header must be 'Bearer <token>'",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401, "the Authorization header must be 'Bearer <token>'", headers={"WWW-Authenticate": "Bearer"}
+            )
         return ANONYMOUS
     try:
         return request.app.state.tokens.verify(credentials.credentials)
     except BadToken as error:
-        raise HTTPException(401, f"invalid bearer token: {error}",
-                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+        raise HTTPException(
+            401, f"invalid bearer token: {error}", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        ) from None
 
 
 async def authorize(request: Request, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
@@ -146,8 +148,12 @@ class CommandContext:
     application: MutasiApplication
     deadline: float | None = None  # `time.monotonic()` after which the command is neither run nor saved
 
-    def run(self, command: Callable[[Actor, int | None], Recorded], status_code: int = 200,
-            location: Callable[[CommandResult], str] | None = None) -> Response:
+    def run(
+        self,
+        command: Callable[[Actor, int | None], Recorded],
+        status_code: int = 200,
+        location: Callable[[CommandResult], str] | None = None,
+    ) -> Response:
         """Run `command(actor, expected_version)` once per idempotency key; answer with its result,
         and with `Location: location(result)` when given (what a 201 created, also on a replay).
 
@@ -157,8 +163,9 @@ class CommandContext:
         meanwhile recorded it (and made this one fail), and its answer is replayed. A command that
         could not start, or be saved, before its deadline is refused (503) and records nothing."""
         if self.deadline is not None and time.monotonic() > self.deadline:
-            raise DeadlinePassed("the command waited past its deadline before it could start; "
-                                 "nothing was recorded, send it again")
+            raise DeadlinePassed(
+                "the command waited past its deadline before it could start; nothing was recorded, send it again"
+            )
         request = KeyedRequest(self.actor.user, self.key, self.fingerprint) if self.key is not None else None
         if request is not None and (replay := self._replay(request, status_code, location)) is not None:
             return replay
@@ -177,8 +184,9 @@ class CommandContext:
             return replay
         return _response(status_code, recorded, replayed=False, location=location)
 
-    def _replay(self, request: KeyedRequest, status_code: int,
-                location: Callable[[CommandResult], str] | None) -> Response | None:
+    def _replay(
+        self, request: KeyedRequest, status_code: int, location: Callable[[CommandResult], str] | None
+    ) -> Response | None:
         stored = self.application.answered(request.scope, request.key)
         if stored is None:
             return None
@@ -187,15 +195,15 @@ class CommandContext:
         return _response(status_code, stored.answer, replayed=True, location=location)
 
 
-def _response(status_code: int, recorded: Recorded, replayed: bool,
-              location: Callable[[CommandResult], str] | None = None) -> Response:
+def _response(
+    status_code: int, recorded: Recorded, replayed: bool, location: Callable[[CommandResult], str] | None = None
+) -> Response:
     result = CommandResult.of(recorded)
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     headers["ETag"] = etag(recorded.version)
     if location is not None and status_code == 201:
         headers["Location"] = location(result)
-    return Response(result.model_dump_json().encode(), status_code, headers=headers,
-                    media_type="application/json")
+    return Response(result.model_dump_json().encode(), status_code, headers=headers, media_type="application/json")
 
 
 def _fingerprint(request: Request, body: bytes, if_match: str | None) -> str:
@@ -209,14 +217,22 @@ def _fingerprint(request: Request, body: bytes, if_match: str | None) -> str:
 
 async def command_context(
     request: Request,
-    if_match: Annotated[str | None, Header(
-        alias="If-Match", pattern=IF_MATCH,
-        description='the version you read (its ETag, e.g. "3"): 412 if the aggregate moved since',
-    )] = None,
-    idempotency_key: Annotated[str | None, Header(
-        alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY,
-        description="send a retried command with the same key: it is recorded once",
-    )] = None,
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            pattern=IF_MATCH,
+            description='the version you read (its ETag, e.g. "3"): 412 if the aggregate moved since',
+        ),
+    ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            pattern=IDEMPOTENCY_KEY,
+            description="send a retried command with the same key: it is recorded once",
+        ),
+    ] = None,
 ) -> CommandContext:
     """The context of a command: who acts, which version they expect, their idempotency key.
 

@@ -51,8 +51,7 @@ def _uvicorn_access(record: logging.LogRecord) -> dict[str, Any] | None:
     args = record.args
     if isinstance(args, tuple) and len(args) == 5:
         client, method, path, http_version, status = args
-        return {"client": client, "method": method, "path": path, "http_version": http_version,
-                "status": status}
+        return {"client": client, "method": method, "path": path, "http_version": http_version, "status": status}
     return None
 
 
@@ -68,4 +67,3 @@ def log_config(stream: TextIO | None = None, level: str = "INFO") -> dict[str, A
         "handlers": {"json": handler},
         "loggers": {name: {"handlers": ["json"], "level": level, "propagate": False} for name in LOGGERS},
     }
-

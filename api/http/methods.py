@@ -18,6 +18,7 @@ from api.http.problems import problem_response
 try:  # FastAPI keeps included routers as branches, flattened by this function
     from fastapi.routing import iter_route_contexts as _flattened
 except ImportError:  # older FastAPI copied the routes into the app's router
+
     def _flattened(routes: Iterable[Any]) -> Iterable[Any]:
         return routes
 
@@ -73,6 +74,12 @@ class MethodsOfPath:
         if method == "OPTIONS":
             response: Response = Response(status_code=204, headers={"Allow": allow})
         else:
-            response = problem_response(Request(scope), 405, "method-not-allowed", "Method not allowed",
-                                        f"{path} answers {allow}", headers={"Allow": allow})
+            response = problem_response(
+                Request(scope),
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                f"{path} answers {allow}",
+                headers={"Allow": allow},
+            )
         await response(scope, receive, send)

@@ -46,13 +46,26 @@ class Metrics:
         self.registry = CollectorRegistry()
         for collector in (ProcessCollector, PlatformCollector, GCCollector):
             collector(registry=self.registry)
-        self.latency = Histogram("mutasi_http_request_duration_seconds", "Time to answer a request",
-                                 ("route", "method", "status"), registry=self.registry)
-        self.commands = Counter("mutasi_commands", "Commands (POST, PUT, PATCH, DELETE) by outcome: "
-                                "done (2xx), replayed (an Idempotency-Key's stored answer), refused (4xx), "
-                                "failed (5xx)", ("command", "outcome"), registry=self.registry)
-        self.replays = Counter("mutasi_idempotent_replays", "Answers replayed for a repeated Idempotency-Key",
-                               ("command",), registry=self.registry)
+        self.latency = Histogram(
+            "mutasi_http_request_duration_seconds",
+            "Time to answer a request",
+            ("route", "method", "status"),
+            registry=self.registry,
+        )
+        self.commands = Counter(
+            "mutasi_commands",
+            "Commands (POST, PUT, PATCH, DELETE) by outcome: "
+            "done (2xx), replayed (an Idempotency-Key's stored answer), refused (4xx), "
+            "failed (5xx)",
+            ("command", "outcome"),
+            registry=self.registry,
+        )
+        self.replays = Counter(
+            "mutasi_idempotent_replays",
+            "Answers replayed for a repeated Idempotency-Key",
+            ("command",),
+            registry=self.registry,
+        )
         self.registry.register(StoreCollector(state))
 
     def observe(self, scope: Scope, status: int, seconds: float, replayed: bool) -> None:
@@ -92,8 +105,11 @@ class StoreCollector(Collector):
         yield from self._pools(application)
 
     def _store(self, application: Any) -> Iterator[Metric]:
-        head = CounterMetricFamily("mutasi_events_appended", "Events appended to the event store, by every "
-                                   "writer (its head position: ids of rolled-back inserts count too)")
+        head = CounterMetricFamily(
+            "mutasi_events_appended",
+            "Events appended to the event store, by every "
+            "writer (its head position: ids of rolled-back inserts count too)",
+        )
         side = getattr(self.state, "read_side", None)
         read_models = getattr(side, "read_models", None)
         if read_models is None:
@@ -103,12 +119,13 @@ class StoreCollector(Collector):
         statuses = view_status(read_models.db, application)
         head.add_metric([], statuses[0].latest if statuses else application.recorder.max_notification_id() or 0)
         yield head
-        position = GaugeMetricFamily("mutasi_projection_position", "Last event applied to the view",
-                                     labels=["view"])
-        lag = GaugeMetricFamily("mutasi_projection_lag_events", "Events not yet applied to the view",
-                                labels=["view"])
-        seconds = GaugeMetricFamily("mutasi_projection_lag_seconds", "Recording time of the store's latest "
-                                    "event minus that of the view's last one", labels=["view"])
+        position = GaugeMetricFamily("mutasi_projection_position", "Last event applied to the view", labels=["view"])
+        lag = GaugeMetricFamily("mutasi_projection_lag_events", "Events not yet applied to the view", labels=["view"])
+        seconds = GaugeMetricFamily(
+            "mutasi_projection_lag_seconds",
+            "Recording time of the store's latest event minus that of the view's last one",
+            labels=["view"],
+        )
         for status in statuses:
             position.add_metric([status.view], status.position)
             lag.add_metric([status.view], status.lag_events)
@@ -126,8 +143,9 @@ class StoreCollector(Collector):
         pools["views"] = getattr(pools["views"], "pool", None)
         in_use = GaugeMetricFamily("mutasi_pool_connections_in_use", "Connections lent out", labels=["pool"])
         size = GaugeMetricFamily("mutasi_pool_connections", "Connections open", labels=["pool"])
-        waiting = GaugeMetricFamily("mutasi_pool_requests_waiting", "Requests waiting for a connection",
-                                    labels=["pool"])
+        waiting = GaugeMetricFamily(
+            "mutasi_pool_requests_waiting", "Requests waiting for a connection", labels=["pool"]
+        )
         for name, pool in pools.items():
             get_stats = getattr(pool, "get_stats", None)  # psycopg_pool's; SQLite's pools have none
             if get_stats is None:
@@ -150,8 +168,11 @@ def install_metrics(app: FastAPI, api: ApiSettings) -> Metrics:
         if token is not None:
             given = request.headers.get("authorization", "").encode()
             if not hmac.compare_digest(given, b"Bearer " + token):
-                raise HTTPException(401, "/metrics needs the scrape token (MUTASI_METRICS_TOKEN)",
-                                    headers={"WWW-Authenticate": "Bearer"})
+                raise HTTPException(
+                    401,
+                    "/metrics needs the scrape token (MUTASI_METRICS_TOKEN)",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     app.add_api_route("/metrics", scrape, methods=["GET"], name="metrics", include_in_schema=False)

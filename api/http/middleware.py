@@ -7,7 +7,7 @@ import json
 import logging
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
@@ -55,11 +55,22 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            error_log.exception(json.dumps({"event": "unexpected_error", "correlation_id": correlation_id,
-                                            "method": scope["method"], "path": scope["path"]}))
+            error_log.exception(
+                json.dumps(
+                    {
+                        "event": "unexpected_error",
+                        "correlation_id": correlation_id,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                    }
+                )
+            )
             if not status[1]:
                 response = problem_response(
-                    Request(scope), 500, "internal-error", "Internal error",
+                    Request(scope),
+                    500,
+                    "internal-error",
+                    "Internal error",
                     f"an unexpected error occurred; quote correlation id {correlation_id}",
                 )
                 await response(scope, receive, send_with_id)
@@ -69,8 +80,11 @@ class RequestContext:
                 self.metrics.observe(scope, status[0], time.perf_counter() - started, replayed[0])
             if access_log.isEnabledFor(logging.INFO):
                 entry = {
-                    "time": datetime.now(timezone.utc).isoformat(), "correlation_id": correlation_id,
-                    "method": scope["method"], "path": scope["path"], "status": status[0],
+                    "time": datetime.now(UTC).isoformat(),
+                    "correlation_id": correlation_id,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status[0],
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 }  # the entry rides along, so `JsonLines` need not parse the message back
                 access_log.info(json.dumps(entry), extra={ENTRY: entry})

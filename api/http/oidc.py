@@ -41,8 +41,9 @@ class SignOnUnavailable(RequestRefused):
 class JwksKeys:
     """The identity provider's signing keys by `kid`, loaded by `load` and kept (see the module)."""
 
-    def __init__(self, load: Callable[[], PyJWKSet], max_age: float, cooldown: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, load: Callable[[], PyJWKSet], max_age: float, cooldown: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.load, self.max_age, self.cooldown, self.clock = load, max_age, cooldown, clock
         self.fetches = 0
         self._keys: dict[str | None, PyJWK] = {}
@@ -77,8 +78,11 @@ class JwksKeys:
                 raise SignOnUnavailable("the identity provider's keys could not be loaded; try again shortly")
             key = self._keys.get(kid)
         if key is None:
-            raise BadToken(f"the token's key {kid!r} is not among the identity provider's keys"
-                           if kid else "the token names no key (kid)")
+            raise BadToken(
+                f"the token's key {kid!r} is not among the identity provider's keys"
+                if kid
+                else "the token names no key (kid)"
+            )
         return key
 
 
@@ -96,8 +100,7 @@ class SignOn:
 
     def __init__(self, api: ApiSettings, keys: JwksKeys | None = None) -> None:
         self.api = api
-        self.keys = keys or JwksKeys(jwks_loader(api), api.oidc_jwks_max_age_seconds,
-                                     api.oidc_jwks_cooldown_seconds)
+        self.keys = keys or JwksKeys(jwks_loader(api), api.oidc_jwks_max_age_seconds, api.oidc_jwks_cooldown_seconds)
 
     def check(self, token: str) -> tuple[Principal, float]:
         """The principal the token names and its expiry, or `BadToken` saying why not."""
@@ -105,8 +108,12 @@ class SignOn:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             claims = jwt.decode(
-                token, self.keys.key(kid if isinstance(kid, str) else None), algorithms=list(api.oidc_algorithms),
-                issuer=api.oidc_issuer, audience=api.oidc_audience, leeway=api.oidc_leeway_seconds,
+                token,
+                self.keys.key(kid if isinstance(kid, str) else None),
+                algorithms=list(api.oidc_algorithms),
+                issuer=api.oidc_issuer,
+                audience=api.oidc_audience,
+                leeway=api.oidc_leeway_seconds,
                 options={"require": ["exp", "iss", "aud"]},
             )
         except jwt.InvalidTokenError as error:
@@ -114,7 +121,9 @@ class SignOn:
         role = self._role(claim(claims, api.oidc_role_claim))
         agencies = claim(claims, api.oidc_agencies_claim)
         principal = principal_from(
-            claim(claims, api.oidc_user_claim), role, claim(claims, api.oidc_nip_claim),
+            claim(claims, api.oidc_user_claim),
+            role,
+            claim(claims, api.oidc_nip_claim),
             [agencies] if isinstance(agencies, str) else [] if agencies is None else agencies,
             claim(claims, api.oidc_office_claim),
         )
@@ -129,8 +138,9 @@ class SignOn:
         names = {v.removeprefix(prefix) for v in values if isinstance(v, str) and v.startswith(prefix)}
         roles = sorted(names & {r.value for r in Role if r is not Role.PUBLIC})
         if len(roles) != 1:
-            raise BadToken(f"the {self.api.oidc_role_claim} claim must hold exactly one Mutasi role, "
-                           f"found {roles or 'none'}")
+            raise BadToken(
+                f"the {self.api.oidc_role_claim} claim must hold exactly one Mutasi role, found {roles or 'none'}"
+            )
         return roles[0]
 
 

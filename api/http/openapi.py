@@ -9,10 +9,13 @@ from pydantic import BaseModel
 
 CORRELATION_ID = {
     "description": "the request's correlation id (the caller's `X-Correlation-ID` if it was sane, else a new "
-                   "one): quote it when reporting a problem; it is in the request log and the events' metadata",
+    "one): quote it when reporting a problem; it is in the request log and the events' metadata",
     "required": True,
-    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$",
-               "examples": ["4f1c2b0e9a7d4e36b1f0c2d3e4f5a6b7"]},
+    "schema": {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9._:-]{1,128}$",
+        "examples": ["4f1c2b0e9a7d4e36b1f0c2d3e4f5a6b7"],
+    },
 }
 RETRY_AFTER = {
     "description": "seconds to wait before trying again (the store or a view is not available yet)",

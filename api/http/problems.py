@@ -15,8 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application.errors import (
-    AlreadyExists, ApplicationError, ConcurrentChange, DeadlinePassed, NotFoundError, StoreNotReady,
-    StoreUnavailable, VersionMismatch,
+    AlreadyExists,
+    ApplicationError,
+    ConcurrentChange,
+    DeadlinePassed,
+    NotFoundError,
+    StoreNotReady,
+    StoreUnavailable,
+    VersionMismatch,
 )
 from domain.authority import OutsideAuthority
 from domain.eligibility import RULES
@@ -48,7 +54,8 @@ STATUS_OF: dict[type[Exception], tuple[int, str]] = {
     ApplicationError: (409, "Refused by the application"),
 }
 _RULE_TITLES = {rule.code: rule.title for rule in RULES} | {
-    DECREE_DATES: "Decree dates (TMT not before the signing, within the round's period)"}
+    DECREE_DATES: "Decree dates (TMT not before the signing, within the round's period)"
+}
 
 
 class FailedRule(BaseModel):
@@ -61,13 +68,23 @@ class FailedRule(BaseModel):
 class Problem(BaseModel):
     """An RFC 9457 problem document; `type` is stable per error code."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        "type": "urn:mutasi:problem:override-required", "title": "Rule violated", "status": 422,
-        "detail": "rules failed without an override: rank: III/a is outside IV/a to IV/c",
-        "instance": "/rounds/5d0c.../proposals/91aa.../decision", "code": "override-required",
-        "correlation_id": "4f1c2b0e9a7d4e36b1f0c2d3e4f5a6b7",
-        "rules": [{"rule": "rank", "title": "Rank in the required range"}],
-    }]})
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "urn:mutasi:problem:override-required",
+                    "title": "Rule violated",
+                    "status": 422,
+                    "detail": "rules failed without an override: rank: III/a is outside IV/a to IV/c",
+                    "instance": "/rounds/5d0c.../proposals/91aa.../decision",
+                    "code": "override-required",
+                    "correlation_id": "4f1c2b0e9a7d4e36b1f0c2d3e4f5a6b7",
+                    "rules": [{"rule": "rank", "title": "Rank in the required range"}],
+                }
+            ]
+        },
+    )
 
     type: str = Field(description="stable URI of the problem kind: urn:mutasi:problem:<code>")
     title: str
@@ -81,14 +98,24 @@ class Problem(BaseModel):
 
 
 def problem_response(
-    request: Request, status: int, code: str, title: str, detail: str = "",
-    headers: dict[str, str] | None = None, **extra: Any,
+    request: Request,
+    status: int,
+    code: str,
+    title: str,
+    detail: str = "",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     """A problem document response for `request`, echoing its correlation id."""
     body = Problem(
-        type=TYPE_PREFIX + code, title=title, status=status, detail=detail,
-        instance=request.url.path, code=code,
-        correlation_id=getattr(request.state, "correlation_id", ""), **extra,
+        type=TYPE_PREFIX + code,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        code=code,
+        correlation_id=getattr(request.state, "correlation_id", ""),
+        **extra,
     ).model_dump(mode="json", exclude_none=True)
     if status == 503:
         headers = {"Retry-After": RETRY_AFTER, **(headers or {})}
@@ -109,8 +136,7 @@ def _error_response(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, RuleViolation) and error.rules:
         extra["rules"] = [FailedRule(rule=r, title=_RULE_TITLES.get(r, r)) for r in error.rules]
     if isinstance(error, InvalidValue) and error.field:
-        extra["errors"] = [{"loc": ["body", error.field], "msg": " ".join(str(error).split()),
-                            "type": "value_error"}]
+        extra["errors"] = [{"loc": ["body", error.field], "msg": " ".join(str(error).split()), "type": "value_error"}]
     if isinstance(error, VersionMismatch):
         extra.update(expected_version=error.expected, actual_version=error.actual)
     code = getattr(error, "code", "error")
@@ -119,8 +145,7 @@ def _error_response(request: Request, error: Exception) -> JSONResponse:
 
 def _validation_response(request: Request, error: RequestValidationError) -> JSONResponse:
     errors = [
-        {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", "")),
-         "type": str(e.get("type", ""))}
+        {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
         for e in error.errors()
     ]
     detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
@@ -133,13 +158,16 @@ def _http_response(request: Request, error: StarletteHTTPException) -> JSONRespo
     codes = {401: "unauthenticated", 403: "forbidden", 404: "no-such-route", 405: "method-not-allowed"}
     code = codes.get(error.status_code, f"http-{error.status_code}")
     return problem_response(
-        request, error.status_code, code, _TITLES.get(error.status_code, "HTTP error"),
-        str(error.detail), headers=getattr(error, "headers", None),
+        request,
+        error.status_code,
+        code,
+        _TITLES.get(error.status_code, "HTTP error"),
+        str(error.detail),
+        headers=getattr(error, "headers", None),
     )
 
 
-_TITLES = {401: "Authentication required", 403: "Forbidden", 404: "No such route",
-           405: "Method not allowed"}
+_TITLES = {401: "Authentication required", 403: "Forbidden", 404: "No such route", 405: "Method not allowed"}
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -158,22 +186,31 @@ _log = logging.getLogger("mutasi.http.error")
 
 def _database_response(request: Request, error: Exception) -> JSONResponse:
     _log.warning("store unavailable: %s: %s", type(error).__name__, " ".join(str(error).split()))
-    return problem_response(request, 503, StoreUnavailable.code, STATUS_OF[StoreUnavailable][1],
-                            f"the database failed or could not be reached in time ({type(error).__name__}); "
-                            "retry shortly")
+    return problem_response(
+        request,
+        503,
+        StoreUnavailable.code,
+        STATUS_OF[StoreUnavailable][1],
+        f"the database failed or could not be reached in time ({type(error).__name__}); retry shortly",
+    )
 
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the problem statuses a route may answer with."""
     descriptions = {
-        401: "no valid bearer token", 403: "the token's role may not do this",
-        404: "no such employee, position, round or proposal", 409: "conflict: concurrent change, "
-        "already exists, or not allowed in the current state", 412: "If-Match names an older version",
-        422: "invalid input, or a rule failed (named in `rules`)", 503: "event store unavailable",
+        401: "no valid bearer token",
+        403: "the token's role may not do this",
+        404: "no such employee, position, round or proposal",
+        409: "conflict: concurrent change, already exists, or not allowed in the current state",
+        412: "If-Match names an older version",
+        422: "invalid input, or a rule failed (named in `rules`)",
+        503: "event store unavailable",
     }
     return {
-        status: {"description": descriptions[status], "content": {
-            PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        status: {
+            "description": descriptions[status],
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
         for status in statuses
     }
 

@@ -20,7 +20,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -39,36 +39,40 @@ ISSUER = "mutasi"
 class ApiSettings(BaseSettings):
     """The HTTP layer's own settings (prefix `MUTASI_`), built once at start-up."""
 
-    model_config = SettingsConfigDict(env_prefix="MUTASI_", extra="ignore", env_file=".env",
-                                      env_file_encoding="utf-8")
+    model_config = SettingsConfigDict(env_prefix="MUTASI_", extra="ignore", env_file=".env", env_file_encoding="utf-8")
 
     jwt_secret: SecretStr | None = Field(None, description="HS256 secret; required unless development mode")
     token_ttl_minutes: int = Field(480, ge=1, le=60 * 24 * 30)
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     # OpenID Connect sign-on (api/http/oidc.py): set the issuer to accept its RS256/ES256 tokens
-    oidc_issuer: str | None = Field(None, description="the identity provider's issuer (`iss`), e.g. "
-                                    "https://sso.example.go.id/realms/bkpsdm")
+    oidc_issuer: str | None = Field(
+        None, description="the identity provider's issuer (`iss`), e.g. https://sso.example.go.id/realms/bkpsdm"
+    )
     oidc_audience: str | None = Field(None, description="the `aud` our tokens must name (the client id)")
     oidc_jwks_url: str | None = Field(None, description="where the issuer publishes its keys (JWKS)")
     oidc_jwks_file: Path | None = Field(None, description="a JWKS file instead (air-gapped sites)")
     oidc_algorithms: tuple[str, ...] = ("RS256", "ES256")
     oidc_user_claim: str = "sub"
-    oidc_role_claim: str = Field("realm_access.roles", description="a claim name or a dotted path; a "
-                                 "string or a list holding exactly one of Mutasi's roles")
+    oidc_role_claim: str = Field(
+        "realm_access.roles",
+        description="a claim name or a dotted path; a string or a list holding exactly one of Mutasi's roles",
+    )
     oidc_role_prefix: str = Field("", description="only roles with this prefix count, prefix removed")
     oidc_agencies_claim: str = "agencies"
     oidc_nip_claim: str = "nip"
     oidc_office_claim: str = "office"
     oidc_leeway_seconds: int = Field(30, ge=0, le=300, description="clock skew allowed on exp and nbf")
     oidc_jwks_max_age_seconds: int = Field(3600, ge=1, description="keys are refetched after this")
-    oidc_jwks_cooldown_seconds: int = Field(30, ge=0, description=(
-        "least time between two fetches of the keys (an unknown kid triggers one)"))
+    oidc_jwks_cooldown_seconds: int = Field(
+        30, ge=0, description=("least time between two fetches of the keys (an unknown kid triggers one)")
+    )
     oidc_jwks_timeout_seconds: float = Field(5, gt=0, le=60)
     oidc_allow_hs256: bool = Field(False, description="with OIDC, still accept development HS256 tokens")
     # conventions: browsers on other origins, the metrics scraper
-    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field((), description=(
-        "origins whose browsers may call the API, comma-separated or a JSON list (none by default)"))
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description=("origins whose browsers may call the API, comma-separated or a JSON list (none by default)")
+    )
     metrics_enabled: bool = Field(False, description="serve Prometheus metrics at /metrics")
     metrics_token: SecretStr | None = Field(None, description="if set, /metrics wants it as a bearer token")
 
@@ -135,9 +139,11 @@ def development_secret_path(settings: Settings) -> Path:
 
 
 MIN_SECRET_BYTES = 32
-EXAMPLE_SECRETS = frozenset({
-    "change-me-to-a-long-random-secret-of-32-bytes-or-more",  # the compose file's default until 2026-12
-})
+EXAMPLE_SECRETS = frozenset(
+    {
+        "change-me-to-a-long-random-secret-of-32-bytes-or-more",  # the compose file's default until 2026-12
+    }
+)
 """Secrets published in the repository (tests/deploy checks that every example there is listed)."""
 
 
@@ -148,11 +154,14 @@ class WeakSecret(ValueError):
 def strong_secret(secret: str) -> str:
     """`secret`, unless it is shorter than 32 bytes or an example published in the repository."""
     if secret in EXAMPLE_SECRETS:
-        raise WeakSecret("MUTASI_JWT_SECRET is an example published in the Mutasi repository: "
-                         "generate one, e.g. `openssl rand -base64 48`")
+        raise WeakSecret(
+            "MUTASI_JWT_SECRET is an example published in the Mutasi repository: "
+            "generate one, e.g. `openssl rand -base64 48`"
+        )
     if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
-        raise WeakSecret(f"MUTASI_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes: "
-                         "generate one, e.g. `openssl rand -base64 48`")
+        raise WeakSecret(
+            f"MUTASI_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes: generate one, e.g. `openssl rand -base64 48`"
+        )
     return secret
 
 
@@ -166,9 +175,11 @@ def jwt_secret(settings: Settings, api: ApiSettings, create: bool = True) -> str
         raise NoSecret("set MUTASI_JWT_SECRET: development mode (generated secret) is for the SQLite store only")
     path = development_secret_path(settings)
     if not create and not path.exists():
-        raise NoSecret(f"no store or secret to sign for: MUTASI_JWT_SECRET is not set and {path.resolve()} "
-                       "does not exist (start `mutasi serve` here first, or set MUTASI_SQLITE_PATH or "
-                       "MUTASI_JWT_SECRET as the service has them)")
+        raise NoSecret(
+            f"no store or secret to sign for: MUTASI_JWT_SECRET is not set and {path.resolve()} "
+            "does not exist (start `mutasi serve` here first, or set MUTASI_SQLITE_PATH or "
+            "MUTASI_JWT_SECRET as the service has them)"
+        )
     if not path.exists():  # first start: write it aside, readable by us only, then link it in place
         path.parent.mkdir(parents=True, exist_ok=True)
         draft = path.with_name(f"{path.name}.{secrets.token_hex(8)}")
@@ -200,15 +211,26 @@ ANONYMOUS = Principal("anonymous", Role.PUBLIC)
 
 
 def mint_token(
-    secret: str, role: Role, user: str, nip: str | None = None, ttl_minutes: int = 480,
-    agencies: tuple[str, ...] = (), office: Office | None = None,
+    secret: str,
+    role: Role,
+    user: str,
+    nip: str | None = None,
+    ttl_minutes: int = 480,
+    agencies: tuple[str, ...] = (),
+    office: Office | None = None,
 ) -> str:
     """A signed token for `user` acting as `role` for `agencies` (with `office`, if any)."""
     if Role(role) is Role.PUBLIC:
         raise ValueError("the public role needs no token")
-    now = datetime.now(timezone.utc)
-    claims: dict[str, object] = {"iss": ISSUER, "sub": user, "role": Role(role).value, "iat": now,
-                                 "exp": now + timedelta(minutes=ttl_minutes), "agencies": list(agencies)}
+    now = datetime.now(UTC)
+    claims: dict[str, object] = {
+        "iss": ISSUER,
+        "sub": user,
+        "role": Role(role).value,
+        "iat": now,
+        "exp": now + timedelta(minutes=ttl_minutes),
+        "agencies": list(agencies),
+    }
     if nip:
         claims["nip"] = nip
     if office is not None:
@@ -236,8 +258,9 @@ class TokenVerifier:
     by it; HS256 tokens only when a `secret` is given (development, or `MUTASI_OIDC_ALLOW_HS256`).
     """
 
-    def __init__(self, secret: str | None, size: int = 4096,
-                 sign_on: Callable[[str], tuple[Principal, float]] | None = None) -> None:
+    def __init__(
+        self, secret: str | None, size: int = 4096, sign_on: Callable[[str], tuple[Principal, float]] | None = None
+    ) -> None:
         if secret is None and sign_on is None:
             raise ValueError("a token verifier needs a secret, a sign-on, or both")
         self.secret, self.size, self.sign_on = secret, size, sign_on
@@ -271,12 +294,14 @@ class TokenVerifier:
 
 def _verified(secret: str, token: str) -> tuple[Principal, float]:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                            options={"require": ["exp", "iat", "sub", "role"]})
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "iat", "sub", "role"]}
+        )
     except jwt.InvalidTokenError as error:
         raise BadToken(str(error)) from None
-    principal = principal_from(claims.get("sub"), claims.get("role"), claims.get("nip"),
-                               claims.get("agencies", []), claims.get("office"))
+    principal = principal_from(
+        claims.get("sub"), claims.get("role"), claims.get("nip"), claims.get("agencies", []), claims.get("office")
+    )
     return principal, float(claims["exp"])
 
 

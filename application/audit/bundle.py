@@ -23,7 +23,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from application.audit.chain import canonical_json
 from application.audit.checks import (
-    Failure, Verification, checkpoint_failure, event_failure, signature_failure,
+    Failure,
+    Verification,
+    checkpoint_failure,
+    event_failure,
+    signature_failure,
 )
 from application.audit.decisions import DecisionStep, proposal_decisions
 from application.audit.merkle import included, leaf
@@ -92,15 +96,16 @@ def read_bundle(lines: Iterable[str]) -> Bundle:
     return Bundle(manifest, checkpoints, events, tree_head)
 
 
-def verify_bundle(bundle: Bundle, key: Ed25519PublicKey, witnesses: Sequence[str] = (),
-                  quorum: int = 0) -> Verification:
+def verify_bundle(
+    bundle: Bundle, key: Ed25519PublicKey, witnesses: Sequence[str] = (), quorum: int = 0
+) -> Verification:
     """Check a bundle with only the public key (and, for format 2's tree head, the witnesses' keys
     and the quorum of them required); the failure names the bundle line and why."""
     manifest = bundle.manifest
     if manifest.get("key") != fingerprint(key) or not signed_by(
-            key, manifest_payload(manifest), str(manifest.get("signature", ""))):
-        return Verification(0, 0, Failure("the manifest's signature does not verify with this public key",
-                                          line=1))
+        key, manifest_payload(manifest), str(manifest.get("signature", ""))
+    ):
+        return Verification(0, 0, Failure("the manifest's signature does not verify with this public key", line=1))
     ordered = sorted(bundle.checkpoints.values(), key=lambda item: item[1].sequence)
     for index, (number, checkpoint) in enumerate(ordered):
         before = ordered[index - 1][1] if index else None
@@ -115,9 +120,15 @@ def verify_bundle(bundle: Bundle, key: Ed25519PublicKey, witnesses: Sequence[str
     pairs: list[tuple[int, str]] = []
     last_position = 0
     for count, (number, event, line) in enumerate(bundle.events):
-        def failed(reason: str) -> Verification:
-            return Verification(count, len(ordered), Failure(
-                reason, event.position, event.originator_id, event.version, line.get("checkpoint"), number))
+
+        def failed(
+            reason: str, count: int = count, event: Any = event, line: Any = line, number: int = number
+        ) -> Verification:
+            return Verification(
+                count,
+                len(ordered),
+                Failure(reason, event.position, event.originator_id, event.version, line.get("checkpoint"), number),
+            )
 
         if not isinstance(event.position, int) or event.position <= last_position:
             return failed("out of order: the bundle's events must follow the store order")
@@ -137,21 +148,38 @@ def verify_bundle(bundle: Bundle, key: Ed25519PublicKey, witnesses: Sequence[str
     for aggregate, version in sorted(manifest.get("heads", {}).items()):
         found = heads.get(UUID(aggregate))
         if found is None or found[0] != version:
-            return Verification(count, len(ordered), Failure(
-                f"the bundle ends at version {found[0] if found else 0} of {aggregate}, the manifest "
-                f"says {version}: its last events were removed", originator_id=UUID(aggregate)))
+            return Verification(
+                count,
+                len(ordered),
+                Failure(
+                    f"the bundle ends at version {found[0] if found else 0} of {aggregate}, the manifest "
+                    f"says {version}: its last events were removed",
+                    originator_id=UUID(aggregate),
+                ),
+            )
     if count != manifest.get("events") or events_digest(pairs) != manifest.get("events_digest"):
-        return Verification(count, len(ordered), Failure(
-            f"the bundle holds {count} events, the manifest signed {manifest.get('events')} "
-            "(or another sequence): events were removed, added or reordered"))
+        return Verification(
+            count,
+            len(ordered),
+            Failure(
+                f"the bundle holds {count} events, the manifest signed {manifest.get('events')} "
+                "(or another sequence): events were removed, added or reordered"
+            ),
+        )
     if manifest.get("format") == FORMAT_2:
         from application.audit.tlog.bundled import tree_outcome
 
-        tree = tree_outcome(bundle.tree_head, [(number, line) for number, _, line in bundle.events], key,
-                            witnesses, quorum)
+        tree = tree_outcome(
+            bundle.tree_head, [(number, line) for number, _, line in bundle.events], key, witnesses, quorum
+        )
         if tree.failure:
-            return Verification(count, len(ordered), Failure(tree.failure[1], line=tree.failure[0]),
-                                tree_size=tree.size, cosigners=tuple(tree.cosigners))
+            return Verification(
+                count,
+                len(ordered),
+                Failure(tree.failure[1], line=tree.failure[0]),
+                tree_size=tree.size,
+                cosigners=tuple(tree.cosigners),
+            )
         return Verification(count, len(ordered), None, tree_size=tree.size, cosigners=tuple(tree.cosigners))
     return Verification(count, len(ordered), None)
 
@@ -194,8 +222,11 @@ def replay_bundle(bundle: Bundle, recorded_at: datetime | None = None) -> Replay
 def describe(stretches: Sequence[Stretch], on: date | None = None) -> list[str]:
     """Lines of text for a placement history (only the stretches in force on `on`, when given)."""
     chosen = effective_on(stretches, on) if on else stretches
-    return [f"  {s.since} .. {s.until or 'now'}  employee {s.employee_id}  position {s.position_id}  "
-            f"decree {s.decree_number}" + (f"  round {s.round_id}" if s.round_id else "")
-            + (f"  ended by {s.ended_by}" if s.ended_by else "")
-            + (f"  recorded {s.recorded_at:%Y-%m-%d %H:%M:%S%z}" if s.recorded_at else "")
-            for s in chosen]
+    return [
+        f"  {s.since} .. {s.until or 'now'}  employee {s.employee_id}  position {s.position_id}  "
+        f"decree {s.decree_number}"
+        + (f"  round {s.round_id}" if s.round_id else "")
+        + (f"  ended by {s.ended_by}" if s.ended_by else "")
+        + (f"  recorded {s.recorded_at:%Y-%m-%d %H:%M:%S%z}" if s.recorded_at else "")
+        for s in chosen
+    ]

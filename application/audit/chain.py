@@ -96,8 +96,7 @@ class HashChain:
     stored event at that version, returning its hash (None when it is missing).
     """
 
-    def __init__(self, read_previous: Callable[[UUID, int], str | None] | None = None,
-                 size: int = 100_000) -> None:
+    def __init__(self, read_previous: Callable[[UUID, int], str | None] | None = None, size: int = 100_000) -> None:
         self.read_previous = read_previous
         self.size = size
         self._heads: OrderedDict[int | str, tuple[int, str]] = OrderedDict()  # by `_key`

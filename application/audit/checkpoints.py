@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from application.audit.chain import GENESIS
 from application.audit.merkle import leaf, root
@@ -30,8 +30,10 @@ def leaf_of(event: AuditEvent) -> bytes:
     """The Merkle leaf of a stored event, after checking the event against its own hash."""
     recomputed = event.recomputed_hash()
     if recomputed is None or recomputed != event.link[1]:  # type: ignore[index]
-        raise UnsoundEvent(f"event at position {event.position} ({event.originator_id} v{event.version}) "
-                           "does not match its hash; run `mutasi audit verify`")
+        raise UnsoundEvent(
+            f"event at position {event.position} ({event.originator_id} v{event.version}) "
+            "does not match its hash; run `mutasi audit verify`"
+        )
     return leaf(event.position, recomputed)  # type: ignore[arg-type]
 
 
@@ -59,9 +61,14 @@ def make_checkpoints(app: MutasiBase, storage: AuditStorage | None = None) -> li
         if not leaves:
             position = head
         checkpoint = Checkpoint(
-            sequence=(last.sequence + 1) if last else 1, first=after + 1, last=position, count=len(leaves),
-            root=root(leaves), previous=last.digest() if last else GENESIS,
-            created_at=datetime.now(timezone.utc).isoformat(), key=key_id,
+            sequence=(last.sequence + 1) if last else 1,
+            first=after + 1,
+            last=position,
+            count=len(leaves),
+            root=root(leaves),
+            previous=last.digest() if last else GENESIS,
+            created_at=datetime.now(UTC).isoformat(),
+            key=key_id,
         )
         checkpoint = checkpoint.signed(sign(key, checkpoint.payload()))
         storage.add(checkpoint)
@@ -74,8 +81,9 @@ def make_checkpoints(app: MutasiBase, storage: AuditStorage | None = None) -> li
     return made
 
 
-def checkpoint_periodically(app: MutasiBase, every: float, stop: threading.Event,
-                            made: Callable[[list[Checkpoint]], None] = lambda _: None) -> None:
+def checkpoint_periodically(
+    app: MutasiBase, every: float, stop: threading.Event, made: Callable[[list[Checkpoint]], None] = lambda _: None
+) -> None:
     """Checkpoint now and then every `every` seconds until `stop` is set (run beside the service)."""
     while True:
         made(make_checkpoints(app))

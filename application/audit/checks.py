@@ -55,9 +55,11 @@ def event_failure(event: AuditEvent, head: tuple[int, str] | None) -> str | None
         return "the content does not match the event's hash: a field was changed"
     expected_version, expected_previous = (head[0] + 1, head[1]) if head else (1, GENESIS)
     if event.version > expected_version:
-        return (f"version {expected_version} of this aggregate is missing"
-                if event.version == expected_version + 1
-                else f"versions {expected_version}-{event.version - 1} of this aggregate are missing")
+        return (
+            f"version {expected_version} of this aggregate is missing"
+            if event.version == expected_version + 1
+            else f"versions {expected_version}-{event.version - 1} of this aggregate are missing"
+        )
     if event.version < expected_version:
         return f"out of order: version {event.version} comes after version {expected_version - 1}"
     if link[0] != expected_previous:
@@ -83,8 +85,9 @@ def checkpoint_failure(checkpoint: Checkpoint, previous: Checkpoint | None, key:
     return None
 
 
-def departure(checkpoint: Checkpoint, signed: Sequence[tuple[int, str]],
-              found: Sequence[tuple[int, str]]) -> tuple[int, int | None, str] | None:
+def departure(
+    checkpoint: Checkpoint, signed: Sequence[tuple[int, str]], found: Sequence[tuple[int, str]]
+) -> tuple[int, int | None, str] | None:
     """Where the store's segment (`found`, (position, hash) in store order) first departs from the pairs
     `checkpoint` signed: (position, index of the store's event there or None, why); None when it does not."""
     for index in range(max(len(signed), len(found))):
@@ -94,80 +97,117 @@ def departure(checkpoint: Checkpoint, signed: Sequence[tuple[int, str]],
             continue
         if stored is None or (kept is not None and kept[0] < stored[0]):
             gone: int = kept[0]  # type: ignore[index]
-            return gone, None, (f"the event at position {gone} that checkpoint {checkpoint.sequence} signed "
-                                "is missing: it was deleted")
+            return (
+                gone,
+                None,
+                (
+                    f"the event at position {gone} that checkpoint {checkpoint.sequence} signed "
+                    "is missing: it was deleted"
+                ),
+            )
         if kept is None or stored[0] < kept[0]:
-            return stored[0], index, (f"position {stored[0]} holds an event that checkpoint {checkpoint.sequence} "
-                                      "did not sign: it was inserted or moved there")
-        return stored[0], index, (f"the event at position {stored[0]} is not the one checkpoint "
-                                  f"{checkpoint.sequence} signed: it was replaced (its hash recomputed), or "
-                                  "events were reordered")
+            return (
+                stored[0],
+                index,
+                (
+                    f"position {stored[0]} holds an event that checkpoint {checkpoint.sequence} "
+                    "did not sign: it was inserted or moved there"
+                ),
+            )
+        return (
+            stored[0],
+            index,
+            (
+                f"the event at position {stored[0]} is not the one checkpoint "
+                f"{checkpoint.sequence} signed: it was replaced (its hash recomputed), or "
+                "events were reordered"
+            ),
+        )
     return None
 
 
 def authentic(checkpoint: Checkpoint, signed: Sequence[tuple[int, str]] | None) -> bool:
     """Whether kept (position, hash) pairs are the ones `checkpoint` signed (they give its root)."""
-    return (signed is not None and len(signed) == checkpoint.count
-            and all(checkpoint.first <= position <= checkpoint.last for position, _ in signed)
-            and root([leaf(position, digest) for position, digest in signed]) == checkpoint.root)
+    return (
+        signed is not None
+        and len(signed) == checkpoint.count
+        and all(checkpoint.first <= position <= checkpoint.last for position, _ in signed)
+        and root([leaf(position, digest) for position, digest in signed]) == checkpoint.root
+    )
 
 
 def sequence_failure(checkpoint: Checkpoint, previous: Checkpoint | None) -> str | None:
     """Why `checkpoint` cannot come next after `previous` in the store's sequence (None: it can)."""
     expected = previous.sequence + 1 if previous else 1
     if checkpoint.sequence > expected:
-        which = (f"checkpoint {expected} is" if checkpoint.sequence == expected + 1
-                 else f"checkpoints {expected}-{checkpoint.sequence - 1} are")
-        return (f"{which} missing: checkpoint {checkpoint.sequence} follows "
-                + (f"checkpoint {previous.sequence}" if previous else "none")
-                + " (checkpoint rows were deleted)")
+        which = (
+            f"checkpoint {expected} is"
+            if checkpoint.sequence == expected + 1
+            else f"checkpoints {expected}-{checkpoint.sequence - 1} are"
+        )
+        return (
+            f"{which} missing: checkpoint {checkpoint.sequence} follows "
+            + (f"checkpoint {previous.sequence}" if previous else "none")
+            + " (checkpoint rows were deleted)"
+        )
     return None
 
 
 def positions(first: int, last: int) -> str:
-    """"position 7" or "positions 7-9"."""
+    """ "position 7" or "positions 7-9"."""
     return f"position {first}" if first == last else f"positions {first}-{last}"
 
 
 def events(count: int) -> str:
-    """"1 event" or "3 events"."""
+    """ "1 event" or "3 events"."""
     return f"{count} event" + ("" if count == 1 else "s")
 
 
-def expected_head_failure(expected: Checkpoint, checkpoints: Sequence[Checkpoint],
-                          key: Ed25519PublicKey) -> str | None:
+def expected_head_failure(expected: Checkpoint, checkpoints: Sequence[Checkpoint], key: Ed25519PublicKey) -> str | None:
     """Why the store's checkpoints do not contain `expected`, a checkpoint kept from earlier (None: they do)."""
     if signature_failure(expected, key):
-        return ("the expected head's signature does not verify with the published key: it is not a "
-                "checkpoint of ours")
+        return "the expected head's signature does not verify with the published key: it is not a checkpoint of ours"
     same = [c for c in checkpoints if c.sequence == expected.sequence]
     if same and same[0].digest() == expected.digest():
         return None
     if same:
-        return (f"checkpoint {expected.sequence} in the store is not the expected head (signed at "
-                f"{expected.created_at}): it was replaced")
+        return (
+            f"checkpoint {expected.sequence} in the store is not the expected head (signed at "
+            f"{expected.created_at}): it was replaced"
+        )
     last = checkpoints[-1] if checkpoints else None
     gone = (last.sequence if last else 0) + 1
-    which = (f"checkpoint {gone} was" if gone == expected.sequence
-             else f"checkpoints {gone}-{expected.sequence} were")
-    return ((f"the store's checkpoints end at checkpoint {last.sequence} (position {last.last})" if last
-             else "the store has no checkpoint")
-            + f"; the expected head is checkpoint {expected.sequence}, covering up to position {expected.last}: "
-            f"{which} deleted, with the events covered")
+    which = f"checkpoint {gone} was" if gone == expected.sequence else f"checkpoints {gone}-{expected.sequence} were"
+    return (
+        (
+            f"the store's checkpoints end at checkpoint {last.sequence} (position {last.last})"
+            if last
+            else "the store has no checkpoint"
+        )
+        + f"; the expected head is checkpoint {expected.sequence}, covering up to position {expected.last}: "
+        f"{which} deleted, with the events covered"
+    )
 
 
 def no_checkpoint_failure(count: int) -> str:
     """Why a store with events and no checkpoint fails."""
-    return (f"the store holds {events(count)} and no signed checkpoint: nothing vouches for them (the "
-            "checkpoints were deleted, or none was ever made: run `mutasi audit checkpoint`)")
+    return (
+        f"the store holds {events(count)} and no signed checkpoint: nothing vouches for them (the "
+        "checkpoints were deleted, or none was ever made: run `mutasi audit checkpoint`)"
+    )
 
 
 def stale_tail_failure(uncovered: int, after: int, oldest: datetime | None, bound: timedelta) -> str:
     """Why an uncovered tail older than `bound` fails (`oldest` None: an event without a recording time)."""
-    when = (f"the oldest recorded at {oldest.isoformat()}, more than the bound of "
-            f"{int(bound.total_seconds())} s ago" if oldest else "one without a recording time (no age)")
-    return (f"{events(uncovered)} after position {after} not covered by a signed checkpoint, {when}: "
-            "checkpointing stopped, or the checkpoint covering them was deleted (run `mutasi audit checkpoint`)")
+    when = (
+        f"the oldest recorded at {oldest.isoformat()}, more than the bound of {int(bound.total_seconds())} s ago"
+        if oldest
+        else "one without a recording time (no age)"
+    )
+    return (
+        f"{events(uncovered)} after position {after} not covered by a signed checkpoint, {when}: "
+        "checkpointing stopped, or the checkpoint covering them was deleted (run `mutasi audit checkpoint`)"
+    )
 
 
 def read_head(text: str) -> Checkpoint:
@@ -190,6 +230,8 @@ def read_head(text: str) -> Checkpoint:
             except TypeError:
                 continue
     if not heads:
-        raise ValueError("the expected head holds no checkpoint (sequence, first, last, count, root, previous, "
-                         "created_at, key, signature)")
+        raise ValueError(
+            "the expected head holds no checkpoint (sequence, first, last, count, root, previous, "
+            "created_at, key, signature)"
+        )
     return max(heads, key=lambda head: head.sequence)

@@ -71,30 +71,45 @@ def _step(event: AuditEvent) -> DecisionStep | None:
     if step is None:
         return None
     data = event.data
-    common = {"step": step, "round_id": event.originator_id, "version": event.version,
-              "recorded_at": event.recorded_at}
+    common = {"step": step, "round_id": event.originator_id, "version": event.version, "recorded_at": event.recorded_at}
     if step == "decided":
         decision = data["decision"]
-        return DecisionStep(**common, proposal_id=UUID(data["proposal_id"]), approved=decision["approved"],
-                            by=_user(decision.get("decided_by")), reason=decision.get("reason"),
-                            on=_day(decision.get("decided_on")))
+        return DecisionStep(
+            **common,
+            proposal_id=UUID(data["proposal_id"]),
+            approved=decision["approved"],
+            by=_user(decision.get("decided_by")),
+            reason=decision.get("reason"),
+            on=_day(decision.get("decided_on")),
+        )
     if step == "objection filed":
         objection = data["objection"]
-        return DecisionStep(**common, proposal_id=UUID(objection["proposal_id"]),
-                            objection_id=UUID(objection["objection_id"]), by=_user(objection.get("filed_by")),
-                            grounds=objection.get("grounds"), reason=objection.get("text"),
-                            on=_day(objection.get("filed_on")))
+        return DecisionStep(
+            **common,
+            proposal_id=UUID(objection["proposal_id"]),
+            objection_id=UUID(objection["objection_id"]),
+            by=_user(objection.get("filed_by")),
+            grounds=objection.get("grounds"),
+            reason=objection.get("text"),
+            on=_day(objection.get("filed_on")),
+        )
     if step == "objection answered":
         answer = data["answer"]
-        return DecisionStep(**common, proposal_id=UUID(data["proposal_id"]),
-                            objection_id=UUID(data["objection_id"]), upheld=answer["upheld"],
-                            by=_user(answer.get("answered_by")), reason=answer.get("reasons"),
-                            on=_day(answer.get("answered_on")))
+        return DecisionStep(
+            **common,
+            proposal_id=UUID(data["proposal_id"]),
+            objection_id=UUID(data["objection_id"]),
+            upheld=answer["upheld"],
+            by=_user(answer.get("answered_by")),
+            reason=answer.get("reasons"),
+            on=_day(answer.get("answered_on")),
+        )
     return DecisionStep(**common, proposal_id=UUID(data["proposal_id"]), objection_id=UUID(data["objection_id"]))
 
 
-def proposal_decisions(events: Iterable[AuditEvent],
-                       recorded_by: datetime | None = None) -> dict[UUID, list[DecisionStep]]:
+def proposal_decisions(
+    events: Iterable[AuditEvent], recorded_by: datetime | None = None
+) -> dict[UUID, list[DecisionStep]]:
     """Per proposal (in the order first decided or contested), its steps in recorded order, as
     recorded by `recorded_by`."""
     steps: dict[UUID, list[DecisionStep]] = {}
@@ -133,12 +148,12 @@ def describe_decisions(steps: Sequence[DecisionStep]) -> list[str]:
         elif s.step == "objection filed":
             text = f"objection {s.objection_id} filed by {s.by} on {s.on} ({s.grounds}): {s.reason}"
         elif s.step == "objection answered":
-            text = (f"objection {s.objection_id} {'upheld' if s.upheld else 'dismissed'} by {s.by} "
-                    f"on {s.on}: {s.reason}")
+            text = f"objection {s.objection_id} {'upheld' if s.upheld else 'dismissed'} by {s.by} on {s.on}: {s.reason}"
         else:
             text = f"decision reopened by objection {s.objection_id}"
-        lines.append(f"  v{s.version:<4} {text}"
-                     + (f"  recorded {s.recorded_at:%Y-%m-%d %H:%M:%S%z}" if s.recorded_at else ""))
+        lines.append(
+            f"  v{s.version:<4} {text}" + (f"  recorded {s.recorded_at:%Y-%m-%d %H:%M:%S%z}" if s.recorded_at else "")
+        )
     standing = in_force(steps)
     if standing is not None:
         lines.append(f"  in force: {_verdict(standing.approved)} (v{standing.version})")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import IO, Any
 from uuid import UUID
 
@@ -36,9 +36,12 @@ class Scope:
 
     def describe(self) -> dict[str, Any]:
         """The scope as the manifest states it."""
-        return {"kind": self.kind, "aggregate_id": str(self.aggregate_id) if self.aggregate_id else None,
-                "recorded_from": self.recorded_from.isoformat() if self.recorded_from else None,
-                "recorded_to": self.recorded_to.isoformat() if self.recorded_to else None}
+        return {
+            "kind": self.kind,
+            "aggregate_id": str(self.aggregate_id) if self.aggregate_id else None,
+            "recorded_from": self.recorded_from.isoformat() if self.recorded_from else None,
+            "recorded_to": self.recorded_to.isoformat() if self.recorded_to else None,
+        }
 
 
 def _round_members(app: MutasiBase, round_id: UUID) -> list[UUID]:
@@ -52,9 +55,7 @@ def _round_members(app: MutasiBase, round_id: UUID) -> list[UUID]:
     return members
 
 
-def _selected(
-    app: MutasiBase, storage: AuditStorage, scope: Scope, upto: int
-) -> tuple[list[AuditEvent], list[UUID]]:
+def _selected(app: MutasiBase, storage: AuditStorage, scope: Scope, upto: int) -> tuple[list[AuditEvent], list[UUID]]:
     """The events of `scope` up to position `upto`, and the aggregates whose whole history is in it."""
     if scope.kind in ("employee", "position", "round"):
         assert scope.aggregate_id is not None
@@ -64,8 +65,11 @@ def _selected(
         events = []
         for member in members:
             positions = storage.positions(member)
-            events += [AuditEvent(e.originator_id, e.version, e.topic, e.state, positions[e.version])
-                       for e in history(app, member) if positions.get(e.version, upto + 1) <= upto]
+            events += [
+                AuditEvent(e.originator_id, e.version, e.topic, e.state, positions[e.version])
+                for e in history(app, member)
+                if positions.get(e.version, upto + 1) <= upto
+            ]
         return sorted(events, key=lambda e: e.position), members  # type: ignore[arg-type, return-value]
     events = [e for e in feed_all(app, stop=upto) if _in_period(e, scope)]
     return events, []
@@ -88,9 +92,14 @@ def _proofs(
             continue
         segment = list(feed_all(app, checkpoint.first - 1, stop=checkpoint.last))
         tree = levels([leaf_of(e) for e in segment])
-        yield checkpoint, {
-            e.position: proof(tree, i) for i, e in enumerate(segment) if e.position in wanted  # type: ignore[misc]
-        }
+        yield (
+            checkpoint,
+            {
+                e.position: proof(tree, i)
+                for i, e in enumerate(segment)
+                if e.position in wanted  # type: ignore[misc]
+            },
+        )
 
 
 def export_bundle(app: MutasiBase, scope: Scope, out: IO[str], tree: bool = True) -> int:
@@ -114,12 +123,15 @@ def export_bundle(app: MutasiBase, scope: Scope, out: IO[str], tree: bool = True
         heads[str(event.originator_id)] = event.version
     proven = _tree_proofs(app, events) if tree else None
     manifest: dict[str, Any] = {
-        "format": FORMAT_2 if proven else FORMAT, "scope": scope.describe(),
-        "created_at": datetime.now(timezone.utc).isoformat(),
-        "key": fingerprint(key.public_key()), "public_key": public_pem(key.public_key()),
+        "format": FORMAT_2 if proven else FORMAT,
+        "scope": scope.describe(),
+        "created_at": datetime.now(UTC).isoformat(),
+        "key": fingerprint(key.public_key()),
+        "public_key": public_pem(key.public_key()),
         "events": len(events),
         "events_digest": events_digest((e.position, e.link[1]) for e in events),  # type: ignore[misc, index]
-        "heads": heads, "complete": [str(m) for m in members if str(m) in heads],
+        "heads": heads,
+        "complete": [str(m) for m in members if str(m) in heads],
     }
     manifest["signature"] = sign(key, manifest_payload(manifest))
     _write(out, {"type": "manifest", **manifest})
@@ -153,8 +165,13 @@ def _tree_proofs(app: MutasiBase, events: list[AuditEvent]) -> tuple[str, dict[i
         index = store.leaf_index(event.position)  # type: ignore[arg-type]
         if index is None or index >= head.size:
             return None
-        proofs[event.position] = (index, [base64.b64encode(h).decode()  # type: ignore[index]
-                                          for h in store.inclusion(index, head.size)])
+        proofs[event.position] = (
+            index,
+            [
+                base64.b64encode(h).decode()  # type: ignore[index]
+                for h in store.inclusion(index, head.size)
+            ],
+        )
     return head.note.text(), proofs
 
 

@@ -52,15 +52,29 @@ def employee_stretches(events: Iterable[AuditEvent], recorded_by: datetime | Non
         data, who = event.data, event.originator_id
         if event.name == "Employee.Placed":
             open_of[who] = len(stretches)
-            stretches.append(Stretch(who, UUID(data["position_id"]), date.fromisoformat(data["effective_on"]),
-                                     data["decree_number"], event.recorded_at))
+            stretches.append(
+                Stretch(
+                    who,
+                    UUID(data["position_id"]),
+                    date.fromisoformat(data["effective_on"]),
+                    data["decree_number"],
+                    event.recorded_at,
+                )
+            )
         elif event.name == "Employee.Transferred":
             if who in open_of:
                 _close(stretches, open_of[who], data["effective_on"], data["decree_number"])
             open_of[who] = len(stretches)
-            stretches.append(Stretch(who, UUID(data["to_position_id"]), date.fromisoformat(data["effective_on"]),
-                                     data["decree_number"], event.recorded_at,
-                                     round_id=UUID(data["round_id"])))
+            stretches.append(
+                Stretch(
+                    who,
+                    UUID(data["to_position_id"]),
+                    date.fromisoformat(data["effective_on"]),
+                    data["decree_number"],
+                    event.recorded_at,
+                    round_id=UUID(data["round_id"]),
+                )
+            )
         elif event.name == "Employee.Retired" and who in open_of:
             _close(stretches, open_of.pop(who), data["retired_on"], "retirement")
     return stretches
@@ -75,8 +89,9 @@ def position_stretches(events: Iterable[AuditEvent], recorded_by: datetime | Non
         if event.name == "Position.HolderAdded":
             who = UUID(data["employee_id"])
             open_of[(where, who)] = len(stretches)
-            stretches.append(Stretch(who, where, date.fromisoformat(data["since"]), data["decree_number"],
-                                     event.recorded_at))
+            stretches.append(
+                Stretch(who, where, date.fromisoformat(data["since"]), data["decree_number"], event.recorded_at)
+            )
         elif event.name == "Position.HolderRemoved":
             match = open_of.pop((where, UUID(data["employee_id"])), None)
             if match is not None:

@@ -36,13 +36,13 @@ DECREE_TOPIC = ":MutationRound.DecreeIssued"
 def receipt_code(leaf: bytes) -> str:
     """The printable code of the receipt of the event with this leaf hash: XXXX-XXXX-XXXX-XXXX."""
     text = base64.b32encode(leaf[:10]).decode()
-    return "-".join(text[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(text[i : i + 4] for i in range(0, 16, 4))
 
 
 def normal_code(text: str) -> str:
     """A code as typed (any case, spaces or dashes) in its printed form."""
     letters = "".join(ch for ch in text.upper() if ch.isalnum())
-    return "-".join(letters[i:i + 4] for i in range(0, len(letters), 4))
+    return "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
 
 
 def statement_bytes(statement: dict[str, Any]) -> bytes:
@@ -65,8 +65,9 @@ class ReceiptCheck:
         return self.reason is None
 
 
-def verify_receipt(receipt: dict[str, Any], key: Ed25519PublicKey, witnesses: Sequence[str] = (),
-                   quorum: int = 0) -> ReceiptCheck:
+def verify_receipt(
+    receipt: dict[str, Any], key: Ed25519PublicKey, witnesses: Sequence[str] = (), quorum: int = 0
+) -> ReceiptCheck:
     """Check a receipt with the log's key (and the witnesses' keys when `quorum` > 0)."""
     try:
         statement = receipt["statement"]
@@ -93,6 +94,11 @@ def verify_receipt(receipt: dict[str, Any], key: Ed25519PublicKey, witnesses: Se
         return ReceiptCheck("the inclusion proof does not lead to the signed root: the event is not in the log")
     found = cosigners(note, witnesses) if witnesses else []
     if len(found) < quorum:
-        return ReceiptCheck(f"the tree head is cosigned by {len(found)} of the given witnesses "
-                            f"({', '.join(found) or 'none'}); {quorum} required", index, size, found)
+        return ReceiptCheck(
+            f"the tree head is cosigned by {len(found)} of the given witnesses "
+            f"({', '.join(found) or 'none'}); {quorum} required",
+            index,
+            size,
+            found,
+        )
     return ReceiptCheck(None, index, size, found)

@@ -58,14 +58,24 @@ class AuditEvent:
 
     def as_json(self) -> dict[str, Any]:
         """The event as a bundle or feed line."""
-        return {"position": self.position, "originator_id": str(self.originator_id),
-                "originator_version": self.version, "topic": self.topic, "state": self.state}
+        return {
+            "position": self.position,
+            "originator_id": str(self.originator_id),
+            "originator_version": self.version,
+            "topic": self.topic,
+            "state": self.state,
+        }
 
     @classmethod
     def from_json(cls, line: dict[str, Any]) -> AuditEvent:
         """Read an event written by `as_json`."""
-        return cls(UUID(line["originator_id"]), int(line["originator_version"]), str(line["topic"]),
-                   dict(line["state"]), line.get("position"))
+        return cls(
+            UUID(line["originator_id"]),
+            int(line["originator_version"]),
+            str(line["topic"]),
+            dict(line["state"]),
+            line.get("position"),
+        )
 
 
 @dataclass(frozen=True)

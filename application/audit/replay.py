@@ -28,8 +28,9 @@ def _event(app: MutasiBase, stored: StoredEvent, position: int | None = None) ->
         state = app.mapper.stored_state(stored)
     except ValueError:  # not even JSON any more: verification reports it as unchained
         state = {}
-    return AuditEvent(originator_id, stored.originator_version, stored.topic,
-                      state if isinstance(state, dict) else {}, position)
+    return AuditEvent(
+        originator_id, stored.originator_version, stored.topic, state if isinstance(state, dict) else {}, position
+    )
 
 
 def history(app: MutasiBase, aggregate_id: UUID, kind: str | None = None) -> list[AuditEvent]:
@@ -56,22 +57,25 @@ class Placements:
     held_on: list[Stretch] | None
 
 
-def employee_placements(app: MutasiBase, employee_id: UUID, recorded_at: datetime | None = None,
-                        on: date | None = None) -> Placements:
+def employee_placements(
+    app: MutasiBase, employee_id: UUID, recorded_at: datetime | None = None, on: date | None = None
+) -> Placements:
     """An employee's placements as recorded at `recorded_at`, and the one effective on `on`."""
     events = history(app, employee_id, "Employee")
     return _placements(events, employee_stretches(events, recorded_at), recorded_at, on)
 
 
-def position_holders(app: MutasiBase, position_id: UUID, recorded_at: datetime | None = None,
-                     on: date | None = None) -> Placements:
+def position_holders(
+    app: MutasiBase, position_id: UUID, recorded_at: datetime | None = None, on: date | None = None
+) -> Placements:
     """A position's holders as recorded at `recorded_at`, and those effective on `on`."""
     events = history(app, position_id, "Position")
     return _placements(events, position_stretches(events, recorded_at), recorded_at, on)
 
 
-def _placements(events: list[AuditEvent], stretches: list[Stretch], recorded_at: datetime | None,
-                on: date | None) -> Placements:
+def _placements(
+    events: list[AuditEvent], stretches: list[Stretch], recorded_at: datetime | None, on: date | None
+) -> Placements:
     version = version_recorded_at(events, recorded_at) if recorded_at else events[-1].version
     return Placements(version, stretches, effective_on(stretches, on) if on else None)
 
@@ -85,8 +89,9 @@ class UnitPosition:
     holders: list[Stretch]
 
 
-def unit_holders(app: MutasiBase, agency: str, unit: str, on: date,
-                 recorded_at: datetime | None = None) -> list[UnitPosition]:
+def unit_holders(
+    app: MutasiBase, agency: str, unit: str, on: date, recorded_at: datetime | None = None
+) -> list[UnitPosition]:
     """Who held which position of a unit on `on` (as recorded at `recorded_at`, or as known now).
 
     Finds the unit's positions among the `Position.Established` events (a read filtered by topic),
@@ -100,8 +105,9 @@ def unit_holders(app: MutasiBase, agency: str, unit: str, on: date,
         if key != wanted or (recorded_at and (event.recorded_at is None or event.recorded_at > recorded_at)):
             continue
         events = history(app, event.originator_id, "Position")
-        answer.append(UnitPosition(event.originator_id, data["title"],
-                                   effective_on(position_stretches(events, recorded_at), on)))
+        answer.append(
+            UnitPosition(event.originator_id, data["title"], effective_on(position_stretches(events, recorded_at), on))
+        )
     return answer
 
 
@@ -124,13 +130,15 @@ def feed(app: MutasiBase, after: int = 0, limit: int = 100) -> Page:
     return Page(events, next_after, max(head, next_after))  # type: ignore[arg-type]
 
 
-def feed_all(app: MutasiBase, after: int = 0, stop: int | None = None, topics: tuple[str, ...] = (),
-             page: int = 1000) -> Iterator[AuditEvent]:
+def feed_all(
+    app: MutasiBase, after: int = 0, stop: int | None = None, topics: tuple[str, ...] = (), page: int = 1000
+) -> Iterator[AuditEvent]:
     """Every event after `after` (up to `stop`), page by page."""
     while True:
         with app._store_errors():
             notifications = app.recorder.select_notifications(
-                after, page, stop=stop, topics=topics, inclusive_of_start=False)
+                after, page, stop=stop, topics=topics, inclusive_of_start=False
+            )
         for notification in notifications:
             yield _event(app, notification, notification.id)
         if len(notifications) < page:

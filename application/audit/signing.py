@@ -46,9 +46,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 
 def public_pem(key: Ed25519PublicKey) -> str:
     """The public key as PEM (SubjectPublicKeyInfo), the form `GET /public/audit-public-key` publishes."""
-    return key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
 def load_public_key(pem: str | bytes) -> Ed25519PublicKey:

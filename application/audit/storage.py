@@ -49,11 +49,13 @@ def prepare_audit_storage(settings: Settings) -> None:
             )
     elif settings.store == "postgres":
         with psycopg.connect(postgres_conninfo(settings), autocommit=True) as conn:
-            conn.execute(sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} (sequence bigint PRIMARY KEY, first bigint NOT NULL, "
-                "last bigint NOT NULL, count bigint NOT NULL, root text NOT NULL, previous text NOT NULL, "
-                "created_at text NOT NULL, key text NOT NULL, signature text NOT NULL)"
-            ).format(postgres_table(settings, TABLE)))
+            conn.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} (sequence bigint PRIMARY KEY, first bigint NOT NULL, "
+                    "last bigint NOT NULL, count bigint NOT NULL, root text NOT NULL, previous text NOT NULL, "
+                    "created_at text NOT NULL, key text NOT NULL, signature text NOT NULL)"
+                ).format(postgres_table(settings, TABLE))
+            )
     else:
         return
     from application.audit.tlog.store import TreeStore
@@ -83,8 +85,7 @@ class AuditStorage:
         """Store a signed checkpoint; `CheckpointConflict` if its sequence number is taken."""
         values = tuple(getattr(checkpoint, c) for c in _COLUMNS)
         try:
-            self._execute(f"INSERT INTO {{t}} ({', '.join(_COLUMNS)}) VALUES ({', '.join(['{p}'] * 9)})",
-                          TABLE, values)
+            self._execute(f"INSERT INTO {{t}} ({', '.join(_COLUMNS)}) VALUES ({', '.join(['{p}'] * 9)})", TABLE, values)
         except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation):
             raise CheckpointConflict(f"checkpoint {checkpoint.sequence} was made concurrently") from None
 
@@ -116,5 +117,3 @@ class AuditStorage:
         with psycopg.connect(postgres_conninfo(self.settings), autocommit=True) as conn:
             cursor = conn.execute(statement, params)
             yield cursor.fetchall() if cursor.description else []
-
-

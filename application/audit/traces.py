@@ -31,10 +31,15 @@ class AuditTraces(AuditStorage):
         blob = b"".join(_PAIR.pack(position, bytes.fromhex(digest)) for position, digest in pairs)
         kind = "INTEGER" if self.settings.store == "sqlite" else "bigint"
         data = "BLOB" if self.settings.store == "sqlite" else "bytea"
-        self._execute(f"CREATE TABLE IF NOT EXISTS {{t}} (sequence {kind} PRIMARY KEY, pairs {data} NOT NULL)",
-                      SEGMENTS, ())
-        self._execute("INSERT INTO {t} (sequence, pairs) VALUES ({p}, {p}) "  # a checkpoint made again replaces
-                      "ON CONFLICT (sequence) DO UPDATE SET pairs = excluded.pairs", SEGMENTS, (sequence, blob))
+        self._execute(
+            f"CREATE TABLE IF NOT EXISTS {{t}} (sequence {kind} PRIMARY KEY, pairs {data} NOT NULL)", SEGMENTS, ()
+        )
+        self._execute(
+            "INSERT INTO {t} (sequence, pairs) VALUES ({p}, {p}) "  # a checkpoint made again replaces
+            "ON CONFLICT (sequence) DO UPDATE SET pairs = excluded.pairs",
+            SEGMENTS,
+            (sequence, blob),
+        )
 
     def segment(self, sequence: int) -> list[tuple[int, str]] | None:
         """The pairs kept for checkpoint `sequence` (None when none were kept or they are unreadable)."""
@@ -52,6 +57,7 @@ class AuditTraces(AuditStorage):
             return None
         with psycopg.connect(postgres_conninfo(self.settings), autocommit=True) as conn:
             table = postgres_table(self.settings, self.events_table).as_string(conn)
-            [(last,)] = conn.execute("SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, 'notification_id'))",
-                                     (table,)).fetchall()
+            [(last,)] = conn.execute(
+                "SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, 'notification_id'))", (table,)
+            ).fetchall()
         return last

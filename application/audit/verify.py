@@ -8,14 +8,22 @@ first failure and why.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from application.audit.checks import (
-    Failure, Verification, authentic, checkpoint_failure, departure, event_failure, expected_head_failure,
-    no_checkpoint_failure, positions, stale_tail_failure,
+    Failure,
+    Verification,
+    authentic,
+    checkpoint_failure,
+    departure,
+    event_failure,
+    expected_head_failure,
+    no_checkpoint_failure,
+    positions,
+    stale_tail_failure,
 )
 from application.audit.merkle import leaf, root
 from application.audit.records import AuditEvent, Checkpoint
@@ -61,7 +69,7 @@ class _Tail:
         if moment is None:
             self.timeless = True
         else:
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
             self.oldest = min(self.oldest or moment, moment)
 
 
@@ -71,9 +79,14 @@ def verify_store(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519Pub
     return _scan(app, checkpoints, key)[0]
 
 
-def verify_record(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519PublicKey,
-                  expected: Checkpoint | None = None, now: datetime | None = None,
-                  expected_tree: str | None = None) -> Verification:
+def verify_record(
+    app: MutasiBase,
+    checkpoints: list[Checkpoint],
+    key: Ed25519PublicKey,
+    expected: Checkpoint | None = None,
+    now: datetime | None = None,
+    expected_tree: str | None = None,
+) -> Verification:
     """`verify_store`, then that nothing is missing as far as the store (and `expected`, a checkpoint the
     auditor kept from earlier) can tell; what `mutasi audit verify` and `GET /audit/verify` run."""
     heads = TreeStore(app.settings).heads()
@@ -83,11 +96,17 @@ def verify_record(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519Pu
     if not result.ok:
         return result
 
-    def failed(reason: str, position: int | None = None, checkpoint: int | None = None,
-               event: AuditEvent | None = None) -> Verification:
-        return Verification(result.events, result.checkpoints, Failure(
-            reason, position, event.originator_id if event else None, event.version if event else None,
-            checkpoint), result.uncovered)
+    def failed(
+        reason: str, position: int | None = None, checkpoint: int | None = None, event: AuditEvent | None = None
+    ) -> Verification:
+        return Verification(
+            result.events,
+            result.checkpoints,
+            Failure(
+                reason, position, event.originator_id if event else None, event.version if event else None, checkpoint
+            ),
+            result.uncovered,
+        )
 
     last = checkpoints[-1].sequence if checkpoints else None
     if expected_tree is not None:
@@ -101,19 +120,31 @@ def verify_record(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519Pu
     if not checkpoints and result.events:
         return failed(no_checkpoint_failure(result.events))
     if app.settings.store == "sqlite" and tail.gap:  # a new row's rowid is the highest plus one: never a gap
-        return failed(f"{positions(*tail.gap)} after the last checkpoint: no event, where SQLite never leaves "
-                      "a gap: the events recorded there were deleted", tail.gap[0], last)
+        return failed(
+            f"{positions(*tail.gap)} after the last checkpoint: no event, where SQLite never leaves "
+            "a gap: the events recorded there were deleted",
+            tail.gap[0],
+            last,
+        )
     issued = AuditTraces(app.settings, app.recorder.events_table_name).issued()  # type: ignore[attr-defined]
     held = max(tail.head, tail.after)
     if issued is not None and issued > held:
-        return failed(f"{positions(held + 1, issued)} handed out by the store, no event there: "
-                      "the events recorded there after the last checkpoint were deleted (a write rolled back "
-                      "at the very end leaves this too, until the next event is recorded)", held + 1, last)
+        return failed(
+            f"{positions(held + 1, issued)} handed out by the store, no event there: "
+            "the events recorded there after the last checkpoint were deleted (a write rolled back "
+            "at the very end leaves this too, until the next event is recorded)",
+            held + 1,
+            last,
+        )
     bound = timedelta(seconds=app.settings.audit_uncovered_max_age_seconds)
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     if tail.first is not None and (tail.timeless or tail.oldest < moment - bound):  # type: ignore[operator]
-        return failed(stale_tail_failure(result.uncovered, tail.after, None if tail.timeless else tail.oldest,
-                                         bound), tail.first.position, last, tail.first)
+        return failed(
+            stale_tail_failure(result.uncovered, tail.after, None if tail.timeless else tail.oldest, bound),
+            tail.first.position,
+            last,
+            tail.first,
+        )
     settings = app.settings
     broken = head_failure(heads, tree.roots, key, settings.audit_log_origin)
     if broken:
@@ -123,8 +154,7 @@ def verify_record(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519Pu
         reason = quorum_failure(latest, settings.audit_witness_keys, settings.audit_witness_quorum)
         if reason:
             return failed(reason)
-        return replace(result, tree_size=heads[-1][0],
-                       cosigners=tuple(cosigners(latest, settings.audit_witness_keys)))
+        return replace(result, tree_size=heads[-1][0], cosigners=tuple(cosigners(latest, settings.audit_witness_keys)))
     return result
 
 
@@ -145,16 +175,23 @@ def expected_tree_failure(text: str, roots: dict[int, bytes], key: Ed25519Public
     if head.origin != origin or not signed_by(note, origin, key):
         return "the expected tree head is not signed by the published key for this log: it is not one of ours"
     if head.size not in roots:
-        return (f"the expected tree head covers {head.size} events; the store holds only {max(roots, default=0)}"
-                " of them now: events were deleted (tail truncated)" if head.size else None)
+        return (
+            f"the expected tree head covers {head.size} events; the store holds only {max(roots, default=0)}"
+            " of them now: events were deleted (tail truncated)"
+            if head.size
+            else None
+        )
     if roots[head.size] != head.root:
-        return (f"the store's first {head.size} events no longer give the expected tree head's root: events it "
-                "covers were changed, deleted, inserted or reordered (or the log was rebuilt)")
+        return (
+            f"the store's first {head.size} events no longer give the expected tree head's root: events it "
+            "covers were changed, deleted, inserted or reordered (or the log was rebuilt)"
+        )
     return None
 
 
-def _scan(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519PublicKey,
-          tree: RootsAt | None = None) -> tuple[Verification, _Tail]:
+def _scan(
+    app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519PublicKey, tree: RootsAt | None = None
+) -> tuple[Verification, _Tail]:
     tail = _Tail(after=checkpoints[-1].last if checkpoints else 0)
     previous: Checkpoint | None = None
     for checkpoint in checkpoints:
@@ -201,8 +238,9 @@ def _scan(app: MutasiBase, checkpoints: list[Checkpoint], key: Ed25519PublicKey,
     return Verification(count, closed, None, count - sum(c.count for c in checkpoints)), tail
 
 
-def _located(app: MutasiBase, checkpoint: Checkpoint, found: list[tuple[int, str]],
-             where: list[tuple[UUID, int]]) -> Failure | None:
+def _located(
+    app: MutasiBase, checkpoint: Checkpoint, found: list[tuple[int, str]], where: list[tuple[UUID, int]]
+) -> Failure | None:
     """The first event where the store departs from what `checkpoint` signed, from the pairs kept beside
     it (None when they are missing or are not the signed ones)."""
     try:
@@ -211,11 +249,15 @@ def _located(app: MutasiBase, checkpoint: Checkpoint, found: list[tuple[int, str
         return None
     if signed is None or not authentic(checkpoint, signed):
         return None
-    if len(found) < len(signed) and found == signed[:len(found)]:
+    if len(found) < len(signed) and found == signed[: len(found)]:
         gone = signed[len(found)][0]
-        return Failure(f"the store ends before position {checkpoint.last}, which checkpoint {checkpoint.sequence} "
-                       f"covers: the events it signed at {positions(gone, signed[-1][0])} were deleted "
-                       "(tail truncated)", checkpoint.last, checkpoint=checkpoint.sequence)
+        return Failure(
+            f"the store ends before position {checkpoint.last}, which checkpoint {checkpoint.sequence} "
+            f"covers: the events it signed at {positions(gone, signed[-1][0])} were deleted "
+            "(tail truncated)",
+            checkpoint.last,
+            checkpoint=checkpoint.sequence,
+        )
     departed = departure(checkpoint, signed, found)
     if departed is None:
         return None
@@ -228,14 +270,23 @@ def _unlocated(checkpoint: Checkpoint, stored: int) -> Failure:
     """The segment's failure named by its range only (the pairs kept beside it are missing, altered, or
     were never kept: checkpoints made before they were)."""
     if stored != checkpoint.count:
-        why = (f"checkpoint {checkpoint.sequence} covers {checkpoint.count} events at positions "
-               f"{checkpoint.first}-{checkpoint.last}; the store has {stored} there: events were "
-               + ("deleted" if stored < checkpoint.count else "inserted"))
+        why = (
+            f"checkpoint {checkpoint.sequence} covers {checkpoint.count} events at positions "
+            f"{checkpoint.first}-{checkpoint.last}; the store has {stored} there: events were "
+            + ("deleted" if stored < checkpoint.count else "inserted")
+        )
         if not stored and checkpoint.count:
-            why = (f"the store ends before position {checkpoint.last}, which checkpoint {checkpoint.sequence} "
-                   "covers: its last events were deleted (tail truncated)")
+            why = (
+                f"the store ends before position {checkpoint.last}, which checkpoint {checkpoint.sequence} "
+                "covers: its last events were deleted (tail truncated)"
+            )
     else:
-        why = (f"checkpoint {checkpoint.sequence}: positions {checkpoint.first}-{checkpoint.last} no longer "
-               "give its signed Merkle root: events there were reordered, replaced or moved")
-    return Failure(why + " (no pairs that give its root are kept beside the checkpoint, so the event "
-                   "cannot be named)", checkpoint.last, checkpoint=checkpoint.sequence)
+        why = (
+            f"checkpoint {checkpoint.sequence}: positions {checkpoint.first}-{checkpoint.last} no longer "
+            "give its signed Merkle root: events there were reordered, replaced or moved"
+        )
+    return Failure(
+        why + " (no pairs that give its root are kept beside the checkpoint, so the event cannot be named)",
+        checkpoint.last,
+        checkpoint=checkpoint.sequence,
+    )

@@ -10,8 +10,11 @@ from application.documents.sources import Anchor, DocumentKind, NoDecreeYet, Not
 
 __all__ = ["Anchor", "Document", "DocumentKind", "NoDecreeYet", "NotAnnouncedYet", "make_document"]
 
-FILE_NAMES = {DocumentKind.DECREE: "sk-mutasi", DocumentKind.ANNOUNCEMENT: "pengumuman-mutasi",
-              DocumentKind.EVALUATION: "evaluasi-mutasi"}
+FILE_NAMES = {
+    DocumentKind.DECREE: "sk-mutasi",
+    DocumentKind.ANNOUNCEMENT: "pengumuman-mutasi",
+    DocumentKind.EVALUATION: "evaluasi-mutasi",
+}
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import io
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
-from application.documents.sources import DocumentKind, Line, RoundPaper
+from application.documents.sources import DocumentKind, RoundPaper
 from projections import labels_id as labels
 
 MM = 72 / 25.4
@@ -44,17 +44,23 @@ LAWS = (
     "Pengelolaan Kinerja Pegawai Aparatur Sipil Negara;",
 )
 ORDINALS = ("KESATU", "KEDUA", "KETIGA", "KEEMPAT", "KELIMA", "KEENAM")
-_OFFICES = {"governor": "GUBERNUR", "minister_of_home_affairs": "MENTERI DALAM NEGERI",
-            "head_of_bkn": "KEPALA BADAN KEPEGAWAIAN NEGARA"}
+_OFFICES = {
+    "governor": "GUBERNUR",
+    "minister_of_home_affairs": "MENTERI DALAM NEGERI",
+    "head_of_bkn": "KEPALA BADAN KEPEGAWAIAN NEGARA",
+}
 
 
 def region(agency: str) -> tuple[str, str]:
     """(the head of the agency's region as a title, the place documents are signed in) of an agency
     named `Pemerintah Kota X`, `Pemerintah Kabupaten X` or `Pemerintah Provinsi X`."""
-    for prefix, head in (("Pemerintah Kota ", "WALI KOTA"), ("Pemerintah Kabupaten ", "BUPATI"),
-                         ("Pemerintah Provinsi ", "GUBERNUR")):
+    for prefix, head in (
+        ("Pemerintah Kota ", "WALI KOTA"),
+        ("Pemerintah Kabupaten ", "BUPATI"),
+        ("Pemerintah Provinsi ", "GUBERNUR"),
+    ):
         if agency.startswith(prefix):
-            place = agency[len(prefix):].strip()
+            place = agency[len(prefix) :].strip()
             return f"{head} {place.upper()}", place
     return f"PEJABAT PEMBINA KEPEGAWAIAN {agency.upper()}", agency
 
@@ -64,8 +70,7 @@ def _long(day: date | None) -> str:
 
 
 def _escape(text: Any) -> str:
-    return (str(text if text is not None else "-").replace("&", "&amp;").replace("<", "&lt;")
-            .replace(">", "&gt;"))
+    return str(text if text is not None else "-").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class _Styles:
@@ -76,10 +81,12 @@ class _Styles:
         base = ParagraphStyle("base", fontName="Helvetica", fontSize=10.5, leading=14, alignment=TA_JUSTIFY)
         self.body = base
         self.center = ParagraphStyle("center", parent=base, alignment=TA_CENTER)
-        self.title = ParagraphStyle("title", parent=base, fontName="Helvetica-Bold", fontSize=12, leading=16,
-                                    alignment=TA_CENTER)
-        self.kop = ParagraphStyle("kop", parent=base, fontName="Helvetica-Bold", fontSize=14, leading=18,
-                                  alignment=TA_CENTER)
+        self.title = ParagraphStyle(
+            "title", parent=base, fontName="Helvetica-Bold", fontSize=12, leading=16, alignment=TA_CENTER
+        )
+        self.kop = ParagraphStyle(
+            "kop", parent=base, fontName="Helvetica-Bold", fontSize=14, leading=18, alignment=TA_CENTER
+        )
         self.kop_small = ParagraphStyle("kop_small", parent=base, fontSize=9, leading=11, alignment=TA_CENTER)
         self.cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=10, alignment=0)
         self.head = ParagraphStyle("head", parent=self.cell, fontName="Helvetica-Bold", alignment=TA_CENTER)
@@ -94,29 +101,54 @@ def _kop(paper: RoundPaper, s: _Styles, heading: str | None = None) -> list[Any]
     lines = [Paragraph(_escape(heading or agency.upper()), s.kop)]
     if heading is None:
         lines.append(Paragraph("BADAN KEPEGAWAIAN DAN PENGEMBANGAN SUMBER DAYA MANUSIA", s.title))
-    return [*lines, Spacer(1, 2), HRFlowable(width="100%", thickness=2, color="black", spaceAfter=1),
-            HRFlowable(width="100%", thickness=0.6, color="black", spaceAfter=10)]
+    return [
+        *lines,
+        Spacer(1, 2),
+        HRFlowable(width="100%", thickness=2, color="black", spaceAfter=1),
+        HRFlowable(width="100%", thickness=0.6, color="black", spaceAfter=10),
+    ]
 
 
-def _labelled(rows: list[tuple[str, Any]], s: _Styles, widths: tuple[float, float, float]) -> Any:
+def _labelled(rows: list[tuple[str, Any]], s: _Styles, widths: tuple[float, float, float | None]) -> Any:
     """A "label : text" block (Menimbang, Mengingat, Menetapkan...)."""
     from reportlab.platypus import Paragraph, Table, TableStyle
 
-    table = Table([[Paragraph(_escape(k), s.body), ":" if k else "", v if not isinstance(v, str)
-                    else Paragraph(v, s.body)] for k, v in rows], colWidths=list(widths))
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
+    table = Table(
+        [
+            [Paragraph(_escape(k), s.body), ":" if k else "", v if not isinstance(v, str) else Paragraph(v, s.body)]
+            for k, v in rows
+        ],
+        colWidths=list(widths),
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     return table
 
 
 def _numbered(items: list[str], s: _Styles, marks: str = "number") -> Any:
     from reportlab.platypus import Paragraph, Table, TableStyle
 
-    rows = [[Paragraph(f"{chr(ord('a') + i)}." if marks == "letter" else f"{i + 1}.", s.body),
-             Paragraph(text, s.body)] for i, text in enumerate(items)]
+    rows = [
+        [Paragraph(f"{chr(ord('a') + i)}." if marks == "letter" else f"{i + 1}.", s.body), Paragraph(text, s.body)]
+        for i, text in enumerate(items)
+    ]
     table = Table(rows, colWidths=[8 * MM, None])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     return table
 
 
@@ -124,27 +156,35 @@ def _grid(header: list[str], rows: list[list[Any]], widths: list[float], s: _Sty
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
 
-    data = [[Paragraph(_escape(h), s.head) for h in header]]
+    data: list[list[Paragraph | str]] = [[Paragraph(_escape(h), s.head) for h in header]]
     data += [[Paragraph(_escape(c).replace("\n", "<br/>"), s.cell) for c in row] for row in rows]
     if not rows:
         data.append([Paragraph("(tidak ada)", s.cell)] + [""] * (len(header) - 1))
     table = Table(data, colWidths=widths, repeatRows=1)
-    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-             ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.87, 0.92, 0.97))]
+    style: list[tuple[Any, ...]] = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.87, 0.92, 0.97)),
+    ]
     if not rows:
         style.append(("SPAN", (0, 1), (-1, 1)))
     table.setStyle(TableStyle(style))
     return table
 
 
-def _signature(place: str, day: date | None, office: str, name: str | None, s: _Styles,
-               verb: str = "Ditetapkan di") -> Any:
+def _signature(
+    place: str, day: date | None, office: str, name: str | None, s: _Styles, verb: str = "Ditetapkan di"
+) -> Any:
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-    block = [Paragraph(f"{verb} {_escape(place)}", s.small),
-             Paragraph(f"pada tanggal {_long(day)}", s.small), Spacer(1, 6),
-             Paragraph(f"<b>{_escape(office)},</b>", s.small), Spacer(1, 36),
-             Paragraph(f"<b><u>{_escape(name or '-')}</u></b>", s.small)]
+    block = [
+        Paragraph(f"{verb} {_escape(place)}", s.small),
+        Paragraph(f"pada tanggal {_long(day)}", s.small),
+        Spacer(1, 6),
+        Paragraph(f"<b>{_escape(office)},</b>", s.small),
+        Spacer(1, 36),
+        Paragraph(f"<b><u>{_escape(name or '-')}</u></b>", s.small),
+    ]
     table = Table([["", block]], colWidths=[None, 75 * MM])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return table
@@ -166,13 +206,19 @@ def _decree(paper: RoundPaper, s: _Styles) -> list[Any]:
     signer = decrees[-1].signed_by
     office = _OFFICES.get(getattr(signer.office, "value", signer.office) or "", head)
     about = f"MUTASI PEGAWAI NEGERI SIPIL DI LINGKUNGAN {r.agency.upper()}"
-    story: list[Any] = [*_kop(paper, s, head),
-                        Paragraph(f"KEPUTUSAN {_escape(office)}", s.title),
-                        Paragraph(f"NOMOR {_escape(number)}", s.title), Spacer(1, 6),
-                        Paragraph("TENTANG", s.title), Paragraph(_escape(about), s.title),
-                        Paragraph(_escape(f"({r.title})"), s.center), Spacer(1, 8),
-                        Paragraph("DENGAN RAHMAT TUHAN YANG MAHA ESA", s.title),
-                        Paragraph(f"{_escape(office)},", s.title), Spacer(1, 8)]
+    story: list[Any] = [
+        *_kop(paper, s, head),
+        Paragraph(f"KEPUTUSAN {_escape(office)}", s.title),
+        Paragraph(f"NOMOR {_escape(number)}", s.title),
+        Spacer(1, 6),
+        Paragraph("TENTANG", s.title),
+        Paragraph(_escape(about), s.title),
+        Paragraph(_escape(f"({r.title})"), s.center),
+        Spacer(1, 8),
+        Paragraph("DENGAN RAHMAT TUHAN YANG MAHA ESA", s.title),
+        Paragraph(f"{_escape(office)},", s.title),
+        Spacer(1, 8),
+    ]
     considering = [
         "bahwa dalam rangka pembinaan karier, peningkatan kinerja dan pemerataan Pegawai Negeri Sipil sesuai "
         f"kebutuhan organisasi berdasarkan analisis jabatan dan analisis beban kerja, perlu dilakukan mutasi "
@@ -186,37 +232,91 @@ def _decree(paper: RoundPaper, s: _Styles) -> list[Any]:
         f"Keputusan {_escape(office.title())} tentang Mutasi Pegawai Negeri Sipil di Lingkungan {_escape(r.agency)};",
     ]
     widths = (28 * MM, 4 * MM, None)
-    story += [_labelled([("Menimbang", _numbered(considering, s, "letter"))], s, widths), Spacer(1, 4),
-              _labelled([("Mengingat", _numbered(list(LAWS), s))], s, widths), Spacer(1, 8),
-              Paragraph("MEMUTUSKAN:", s.title), Spacer(1, 4)]
+    story += [
+        _labelled([("Menimbang", _numbered(considering, s, "letter"))], s, widths),
+        Spacer(1, 4),
+        _labelled([("Mengingat", _numbered(list(LAWS), s))], s, widths),
+        Spacer(1, 8),
+        Paragraph("MEMUTUSKAN:", s.title),
+        Spacer(1, 4),
+    ]
     dictums = [
         ("Menetapkan", f"KEPUTUSAN {_escape(office)} TENTANG {_escape(about)}."),
-        (ORDINALS[0], "Memindahkan Pegawai Negeri Sipil yang namanya tercantum dalam Lampiran Keputusan ini dari "
-                      "jabatan lama ke jabatan baru sebagaimana tercantum dalam Lampiran."),
-        (ORDINALS[1], "Mutasi sebagaimana dimaksud dalam Diktum KESATU berlaku terhitung mulai tanggal (TMT) "
-                      "sebagaimana tercantum dalam Lampiran."),
-        (ORDINALS[2], "Pegawai Negeri Sipil sebagaimana dimaksud dalam Diktum KESATU melaporkan diri kepada pimpinan "
-                      "unit kerja yang baru dan melaksanakan tugas yang dinyatakan dengan Surat Pernyataan "
-                      "Melaksanakan Tugas (SPMT)."),
-        (ORDINALS[3], "Keputusan ini mulai berlaku pada tanggal ditetapkan, dengan ketentuan apabila di kemudian hari "
-                      "terdapat kekeliruan dalam Keputusan ini akan diadakan perbaikan sebagaimana mestinya."),
+        (
+            ORDINALS[0],
+            "Memindahkan Pegawai Negeri Sipil yang namanya tercantum dalam Lampiran Keputusan ini dari "
+            "jabatan lama ke jabatan baru sebagaimana tercantum dalam Lampiran.",
+        ),
+        (
+            ORDINALS[1],
+            "Mutasi sebagaimana dimaksud dalam Diktum KESATU berlaku terhitung mulai tanggal (TMT) "
+            "sebagaimana tercantum dalam Lampiran.",
+        ),
+        (
+            ORDINALS[2],
+            "Pegawai Negeri Sipil sebagaimana dimaksud dalam Diktum KESATU melaporkan diri kepada pimpinan "
+            "unit kerja yang baru dan melaksanakan tugas yang dinyatakan dengan Surat Pernyataan "
+            "Melaksanakan Tugas (SPMT).",
+        ),
+        (
+            ORDINALS[3],
+            "Keputusan ini mulai berlaku pada tanggal ditetapkan, dengan ketentuan apabila di kemudian hari "
+            "terdapat kekeliruan dalam Keputusan ini akan diadakan perbaikan sebagaimana mestinya.",
+        ),
     ]
-    story += [_labelled(dictums, s, widths), Spacer(1, 12),
-              _signature(place, signed_on, office, signer.user, s), Spacer(1, 10),
-              Paragraph("Tembusan Keputusan ini disampaikan kepada Yth.:", s.small),
-              _numbered(["Kepala Badan Kepegawaian Negara;", "Kepala Kantor Regional Badan Kepegawaian Negara;",
-                         f"Inspektur {_escape(r.agency)};", "Pegawai Negeri Sipil yang bersangkutan."], s)]
-    story += [PageBreak(), _labelled([
-        ("LAMPIRAN", f"KEPUTUSAN {_escape(office)}"), ("NOMOR", _escape(number)),
-        ("TANGGAL", _long(signed_on)),
-        ("TENTANG", f"Mutasi Pegawai Negeri Sipil di Lingkungan {_escape(r.agency)}")], s, (26 * MM, 4 * MM, None)),
-        Spacer(1, 8), Paragraph("DAFTAR PEGAWAI NEGERI SIPIL YANG DIMUTASI", s.title), Spacer(1, 6)]
-    rows = [[str(i), f"{line.person.name}\nNIP {line.person.nip}", labels.rank(line.person.rank),
-             _seat(line.origin), _seat(line.target), _long(line.proposal.decree.effective_on),
-             line.proposal.decree.number]
-            for i, line in enumerate(paper.lines, start=1) if line.proposal.decree is not None]
-    story.append(_grid(["No", "Nama / NIP", "Pangkat / Gol.", "Jabatan lama", "Jabatan baru", "TMT", "Nomor SK"],
-                       rows, [8 * MM, 35 * MM, 22 * MM, 28 * MM, 28 * MM, 21 * MM, 28 * MM], s))
+    story += [
+        _labelled(dictums, s, widths),
+        Spacer(1, 12),
+        _signature(place, signed_on, office, signer.user, s),
+        Spacer(1, 10),
+        Paragraph("Tembusan Keputusan ini disampaikan kepada Yth.:", s.small),
+        _numbered(
+            [
+                "Kepala Badan Kepegawaian Negara;",
+                "Kepala Kantor Regional Badan Kepegawaian Negara;",
+                f"Inspektur {_escape(r.agency)};",
+                "Pegawai Negeri Sipil yang bersangkutan.",
+            ],
+            s,
+        ),
+    ]
+    story += [
+        PageBreak(),
+        _labelled(
+            [
+                ("LAMPIRAN", f"KEPUTUSAN {_escape(office)}"),
+                ("NOMOR", _escape(number)),
+                ("TANGGAL", _long(signed_on)),
+                ("TENTANG", f"Mutasi Pegawai Negeri Sipil di Lingkungan {_escape(r.agency)}"),
+            ],
+            s,
+            (26 * MM, 4 * MM, None),
+        ),
+        Spacer(1, 8),
+        Paragraph("DAFTAR PEGAWAI NEGERI SIPIL YANG DIMUTASI", s.title),
+        Spacer(1, 6),
+    ]
+    rows = [
+        [
+            str(i),
+            f"{line.person.name}\nNIP {line.person.nip}",
+            labels.rank(line.person.rank),
+            _seat(line.origin),
+            _seat(line.target),
+            _long(line.proposal.decree.effective_on),
+            line.proposal.decree.number,
+        ]
+        for i, line in enumerate(paper.lines, start=1)
+        if line.proposal.decree is not None
+    ]
+    story.append(
+        _grid(
+            ["No", "Nama / NIP", "Pangkat / Gol.", "Jabatan lama", "Jabatan baru", "TMT", "Nomor SK"],
+            rows,
+            [8 * MM, 35 * MM, 22 * MM, 28 * MM, 28 * MM, 21 * MM, 28 * MM],
+            s,
+        )
+    )
     story += [Spacer(1, 12), _signature(place, signed_on, office, signer.user, s)]
     return story
 
@@ -227,32 +327,71 @@ def _announcement(paper: RoundPaper, s: _Styles) -> list[Any]:
     r = paper.round
     _, place = region(r.agency)
     c = paper.counts
-    story: list[Any] = [*_kop(paper, s), Paragraph("PENGUMUMAN", s.title),
-                        Paragraph("HASIL SELEKSI DAN PENETAPAN MUTASI PEGAWAI NEGERI SIPIL", s.title),
-                        Paragraph(_escape(r.title.upper()), s.title), Spacer(1, 10)]
-    story.append(Paragraph(
-        f"Berdasarkan analisis kebutuhan jabatan, penilaian objektif atas kompetensi, kinerja dan disiplin, "
-        f"rekomendasi Tim Penilai Kinerja, dan keputusan Pejabat Pembina Kepegawaian {_escape(r.agency)}, "
-        f"dengan ini diumumkan Pegawai Negeri Sipil yang disetujui untuk dimutasi "
-        f"({_escape(labels.TRANSFER_KIND.get(r.kind.value, r.kind.value))}) sebagai berikut:", s.body))
+    story: list[Any] = [
+        *_kop(paper, s),
+        Paragraph("PENGUMUMAN", s.title),
+        Paragraph("HASIL SELEKSI DAN PENETAPAN MUTASI PEGAWAI NEGERI SIPIL", s.title),
+        Paragraph(_escape(r.title.upper()), s.title),
+        Spacer(1, 10),
+    ]
+    story.append(
+        Paragraph(
+            f"Berdasarkan analisis kebutuhan jabatan, penilaian objektif atas kompetensi, kinerja dan disiplin, "
+            f"rekomendasi Tim Penilai Kinerja, dan keputusan Pejabat Pembina Kepegawaian {_escape(r.agency)}, "
+            f"dengan ini diumumkan Pegawai Negeri Sipil yang disetujui untuk dimutasi "
+            f"({_escape(labels.TRANSFER_KIND.get(r.kind.value, r.kind.value))}) sebagai berikut:",
+            s.body,
+        )
+    )
     story.append(Spacer(1, 6))
-    rows = [[str(i), line.person.name, _masked(line.person.nip), _seat(line.origin), _seat(line.target),
-             _long(r.planned_effective_on)] for i, line in enumerate(paper.lines, start=1)]
-    story.append(_grid(["No", "Nama", "NIP", "Dari jabatan", "Ke jabatan", "TMT rencana"], rows,
-                       [9 * MM, 36 * MM, 30 * MM, 38 * MM, 38 * MM, 19 * MM], s))
-    story += [Spacer(1, 8), Paragraph(
-        f"Jumlah usulan mutasi dalam putaran ini {c['proposals']}: disetujui {c['approved']}, tidak disetujui "
-        f"{c['rejected']}, ditarik {c['withdrawn']}. Nama pegawai yang tidak disetujui atau ditarik tidak "
-        "diumumkan (Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi).", s.body), Spacer(1, 4)]
+    rows = [
+        [
+            str(i),
+            line.person.name,
+            _masked(line.person.nip),
+            _seat(line.origin),
+            _seat(line.target),
+            _long(r.planned_effective_on),
+        ]
+        for i, line in enumerate(paper.lines, start=1)
+    ]
+    story.append(
+        _grid(
+            ["No", "Nama", "NIP", "Dari jabatan", "Ke jabatan", "TMT rencana"],
+            rows,
+            [9 * MM, 36 * MM, 30 * MM, 38 * MM, 38 * MM, 19 * MM],
+            s,
+        )
+    )
+    story += [
+        Spacer(1, 8),
+        Paragraph(
+            f"Jumlah usulan mutasi dalam putaran ini {c['proposals']}: disetujui {c['approved']}, tidak disetujui "
+            f"{c['rejected']}, ditarik {c['withdrawn']}. Nama pegawai yang tidak disetujui atau ditarik tidak "
+            "diumumkan (Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi).",
+            s.body,
+        ),
+        Spacer(1, 4),
+    ]
     closes = paper.objection_window_closes_on
-    story.append(Paragraph(
-        "Pegawai yang berkeberatan atas hasil ini dapat mengajukan sanggah secara tertulis kepada Tim Penilai "
-        "Kinerja" + (f" paling lambat tanggal {_long(closes)}" if closes else "")
-        + ". Sanggah dijawab secara tertulis disertai alasannya. Keputusan (SK) mutasi ditetapkan setelah masa "
-        "sanggah berakhir dan setiap sanggah dijawab.", s.body))
-    story += [Spacer(1, 4), Paragraph("Demikian pengumuman ini disampaikan untuk diketahui.", s.body), Spacer(1, 12),
-              _signature(place, r.announced_on, "a.n. PEJABAT PEMBINA KEPEGAWAIAN", paper.announced_by, s,
-                         verb="Dikeluarkan di")]
+    story.append(
+        Paragraph(
+            "Pegawai yang berkeberatan atas hasil ini dapat mengajukan sanggah secara tertulis kepada Tim Penilai "
+            "Kinerja"
+            + (f" paling lambat tanggal {_long(closes)}" if closes else "")
+            + ". Sanggah dijawab secara tertulis disertai alasannya. Keputusan (SK) mutasi ditetapkan setelah masa "
+            "sanggah berakhir dan setiap sanggah dijawab.",
+            s.body,
+        )
+    )
+    story += [
+        Spacer(1, 4),
+        Paragraph("Demikian pengumuman ini disampaikan untuk diketahui.", s.body),
+        Spacer(1, 12),
+        _signature(
+            place, r.announced_on, "a.n. PEJABAT PEMBINA KEPEGAWAIAN", paper.announced_by, s, verb="Dikeluarkan di"
+        ),
+    ]
     return story
 
 
@@ -268,41 +407,74 @@ def _evaluation(paper: RoundPaper, s: _Styles) -> list[Any]:
     r = paper.round
     _, place = region(r.agency)
     c = paper.counts
-    story: list[Any] = [*_kop(paper, s), Paragraph("RINGKASAN EVALUASI PASCAMUTASI", s.title),
-                        Paragraph(_escape(r.title.upper()), s.title), Spacer(1, 10)]
-    facts = [("Instansi", _escape(r.agency)), ("Jenis mutasi", _escape(labels.TRANSFER_KIND.get(r.kind.value))),
-             ("Status putaran", _escape(labels.ROUND_STATUS.get(r.status.value, r.status.value))),
-             ("Tanggal pengumuman", _long(r.announced_on)),
-             ("Usulan", f"{c['proposals']} (disetujui {c['approved']}, tidak disetujui {c['rejected']}, "
-                        f"ditarik {c['withdrawn']})"),
-             ("SK terbit", str(c["decreed"])), ("Mutasi dilaksanakan", str(c["executed"])),
-             ("Mutasi dievaluasi", f"{c['evaluated']} dari {c['executed']}"),
-             ("Sanggah", str(c["objections"]))]
+    story: list[Any] = [
+        *_kop(paper, s),
+        Paragraph("RINGKASAN EVALUASI PASCAMUTASI", s.title),
+        Paragraph(_escape(r.title.upper()), s.title),
+        Spacer(1, 10),
+    ]
+    facts = [
+        ("Instansi", _escape(r.agency)),
+        ("Jenis mutasi", _escape(labels.TRANSFER_KIND.get(r.kind.value))),
+        ("Status putaran", _escape(labels.ROUND_STATUS.get(r.status.value, r.status.value))),
+        ("Tanggal pengumuman", _long(r.announced_on)),
+        (
+            "Usulan",
+            f"{c['proposals']} (disetujui {c['approved']}, tidak disetujui {c['rejected']}, ditarik {c['withdrawn']})",
+        ),
+        ("SK terbit", str(c["decreed"])),
+        ("Mutasi dilaksanakan", str(c["executed"])),
+        ("Mutasi dievaluasi", f"{c['evaluated']} dari {c['executed']}"),
+        ("Sanggah", str(c["objections"])),
+    ]
     story += [_labelled(facts, s, (45 * MM, 4 * MM, None)), Spacer(1, 8)]
     rows = []
     for i, line in enumerate(paper.lines, start=1):
         p: Any = line.proposal
-        found = "; ".join(
-            f"bulan ke-{e.months_after} ({_long(e.evaluated_on)}): {e.performance_after.value}, adaptasi "
-            f"{labels.EXPECTATION.get(e.adaptation.value, e.adaptation.value).lower()}, layanan "
-            f"{labels.EXPECTATION.get(e.service_quality.value, e.service_quality.value).lower()}"
-            for e in p.evaluations) or "belum dievaluasi"
-        rows.append([str(i), f"{line.person.name}\nNIP {line.person.nip}", _seat(line.target),
-                     _long(p.executed_on), found])
-    story.append(_grid(["No", "Nama / NIP", "Jabatan baru", "Dilaksanakan", "Hasil evaluasi"], rows,
-                       [9 * MM, 38 * MM, 40 * MM, 25 * MM, 58 * MM], s))
+        found = (
+            "; ".join(
+                f"bulan ke-{e.months_after} ({_long(e.evaluated_on)}): {e.performance_after.value}, adaptasi "
+                f"{labels.EXPECTATION.get(e.adaptation.value, e.adaptation.value).lower()}, layanan "
+                f"{labels.EXPECTATION.get(e.service_quality.value, e.service_quality.value).lower()}"
+                for e in p.evaluations
+            )
+            or "belum dievaluasi"
+        )
+        rows.append(
+            [str(i), f"{line.person.name}\nNIP {line.person.nip}", _seat(line.target), _long(p.executed_on), found]
+        )
+    story.append(
+        _grid(
+            ["No", "Nama / NIP", "Jabatan baru", "Dilaksanakan", "Hasil evaluasi"],
+            rows,
+            [9 * MM, 38 * MM, 40 * MM, 25 * MM, 58 * MM],
+            s,
+        )
+    )
     recorded = paper.anchor.recorded_at
     position = paper.anchor.position if paper.anchor.position is not None else "-"
-    story += [Spacer(1, 10), Paragraph(
-        f"Disusun di {_escape(place)} dari catatan peristiwa putaran ini sampai posisi audit {position}"
-        + (f", dicatat pada tanggal {_long(recorded.date())}" if recorded else "") + ".", s.small)]
+    story += [
+        Spacer(1, 10),
+        Paragraph(
+            f"Disusun di {_escape(place)} dari catatan peristiwa putaran ini sampai posisi audit {position}"
+            + (f", dicatat pada tanggal {_long(recorded.date())}" if recorded else "")
+            + ".",
+            s.small,
+        ),
+    ]
     return story
 
 
-_BUILDERS = {DocumentKind.DECREE: _decree, DocumentKind.ANNOUNCEMENT: _announcement,
-             DocumentKind.EVALUATION: _evaluation}
-TITLES = {DocumentKind.DECREE: "Keputusan mutasi (SK)", DocumentKind.ANNOUNCEMENT: "Pengumuman hasil mutasi",
-          DocumentKind.EVALUATION: "Ringkasan evaluasi pascamutasi"}
+_BUILDERS = {
+    DocumentKind.DECREE: _decree,
+    DocumentKind.ANNOUNCEMENT: _announcement,
+    DocumentKind.EVALUATION: _evaluation,
+}
+TITLES = {
+    DocumentKind.DECREE: "Keputusan mutasi (SK)",
+    DocumentKind.ANNOUNCEMENT: "Pengumuman hasil mutasi",
+    DocumentKind.EVALUATION: "Ringkasan evaluasi pascamutasi",
+}
 
 
 def _qr(canvas: Any, payload: str, x: float, y: float, size: float) -> None:
@@ -357,8 +529,7 @@ def _timestamp(moment: datetime | None) -> Any:
 
     stamp = TimeStamp(invariant=1)
     if moment is not None:
-        seconds = moment.astimezone(timezone.utc).timestamp() if moment.tzinfo else \
-            moment.replace(tzinfo=timezone.utc).timestamp()
+        seconds = moment.astimezone(UTC).timestamp() if moment.tzinfo else moment.replace(tzinfo=UTC).timestamp()
         stamp.t = seconds
         stamp.lt = time.gmtime(seconds)
         stamp.YMDhms = tuple(stamp.lt)[:6]
@@ -376,15 +547,25 @@ def render_pdf(paper: RoundPaper) -> bytes:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["invariant"] = 1
             super().__init__(*args, **kwargs)
-            self._doc._timeStamp = stamp
+            self._doc._timeStamp = stamp  # type: ignore[attr-defined]  # the stubs omit Canvas._doc (its PDFDocument)
 
     buffer = io.BytesIO()
     title = f"{TITLES[paper.kind]}: {paper.round.title}"
     doc = SimpleDocTemplate(
-        buffer, pagesize=F4, leftMargin=MARGINS[0], rightMargin=MARGINS[1], topMargin=MARGINS[2],
-        bottomMargin=MARGINS[3], title=title, author=paper.round.agency, subject=f"{paper.kind.value} {paper.round.id}",
-        creator="Mutasi", producer="Mutasi (ReportLab)", keywords=f"verifikasi {paper.anchor.hash or '-'}",
-        lang="id-ID", invariant=1,
+        buffer,
+        pagesize=F4,
+        leftMargin=MARGINS[0],
+        rightMargin=MARGINS[1],
+        topMargin=MARGINS[2],
+        bottomMargin=MARGINS[3],
+        title=title,
+        author=paper.round.agency,
+        subject=f"{paper.kind.value} {paper.round.id}",
+        creator="Mutasi",
+        producer="Mutasi (ReportLab)",
+        keywords=[f"verifikasi {paper.anchor.hash or '-'}"],
+        lang="id-ID",
+        invariant=1,
     )
     footer = _footer(paper)
     doc.build(_BUILDERS[paper.kind](paper, _Styles()), onFirstPage=footer, onLaterPages=footer, canvasmaker=_Canvas)

@@ -49,8 +49,7 @@ class NotAnnouncedYet(IllegalTransition):
 
 _ANCHORS = {
     DocumentKind.DECREE: ("MutationRound.DecreeIssued",),
-    DocumentKind.ANNOUNCEMENT: ("MutationRound.Announced", "MutationRound.Decided",
-                                "MutationRound.DecisionReopened"),
+    DocumentKind.ANNOUNCEMENT: ("MutationRound.Announced", "MutationRound.Decided", "MutationRound.DecisionReopened"),
 }
 APPROVED = (ProposalStatus.APPROVED, ProposalStatus.DECREED, ProposalStatus.EXECUTED)
 
@@ -71,13 +70,15 @@ class Anchor:
         if not self.hash:
             return "-"
         head = self.hash[:16].upper()
-        return "-".join(head[i:i + 4] for i in range(0, 16, 4))
+        return "-".join(head[i : i + 4] for i in range(0, 16, 4))
 
     def qr_payload(self, round_id: UUID, kind: DocumentKind) -> str:
         """What the QR code holds: the full hash and where it sits in the record."""
-        return (f"MUTASI-VERIFIKASI;dokumen={kind.value};putaran={round_id};peristiwa={self.event};"
-                f"versi={self.version};posisi={self.position if self.position is not None else '-'};"
-                f"sha256={self.hash or '-'}")
+        return (
+            f"MUTASI-VERIFIKASI;dokumen={kind.value};putaran={round_id};peristiwa={self.event};"
+            f"versi={self.version};posisi={self.position if self.position is not None else '-'};"
+            f"sha256={self.hash or '-'}"
+        )
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,9 @@ class RoundPaper:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _anchor(app: MutasiApplication, round_id: UUID, events: list[AuditEvent], names: tuple[str, ...] | None,
-            after: int = 0) -> AuditEvent | None:
+def _anchor(
+    app: MutasiApplication, round_id: UUID, events: list[AuditEvent], names: tuple[str, ...] | None, after: int = 0
+) -> AuditEvent | None:
     chosen = [e for e in events if e.version > after and (names is None or e.name in names)]
     return chosen[-1] if chosen else None
 
@@ -138,8 +140,9 @@ def _position_of(app: MutasiApplication, round_id: UUID, version: int) -> int | 
     return storage.positions(round_id).get(version)
 
 
-def _as_of(app: MutasiApplication, loader: Any, aggregate_id: UUID, moment: datetime | None,
-           missing: type[NotFoundError]) -> Any:
+def _as_of(
+    app: MutasiApplication, loader: Any, aggregate_id: UUID, moment: datetime | None, missing: type[NotFoundError]
+) -> Any:
     """An employee or position as recorded at `moment` (now when it had no events yet then)."""
     if moment is not None:
         try:
@@ -174,8 +177,13 @@ def gather(app: MutasiApplication, round_id: UUID, kind: DocumentKind, public: b
         event = events[-1]
     assert event is not None
     link = event.link
-    anchor = Anchor(event.name, event.version, link[1] if link else None,
-                    _position_of(app, round_id, event.version), event.recorded_at)
+    anchor = Anchor(
+        event.name,
+        event.version,
+        link[1] if link else None,
+        _position_of(app, round_id, event.version),
+        event.recorded_at,
+    )
     mutation_round = app.get_round(round_id, version=event.version)
     if public and mutation_round.status not in (RoundStatus.ANNOUNCED, RoundStatus.CLOSED):
         raise unpublished
@@ -192,8 +200,14 @@ def gather(app: MutasiApplication, round_id: UUID, kind: DocumentKind, public: b
         employee = _as_of(app, app.get_employee, proposal.employee_id, moment, EmployeeNotFound)
         origin = _as_of(app, app.get_position, proposal.from_position_id, moment, PositionNotFound)
         target = _as_of(app, app.get_position, proposal.target_position_id, moment, PositionNotFound)
-        lines.append(Line(proposal, Person(employee.name, employee.nip, getattr(employee.rank, "value", employee.rank)),
-                          Seat(origin.title, origin.unit, origin.agency), Seat(target.title, target.unit, target.agency)))
+        lines.append(
+            Line(
+                proposal,
+                Person(employee.name, employee.nip, getattr(employee.rank, "value", employee.rank)),
+                Seat(origin.title, origin.unit, origin.agency),
+                Seat(target.title, target.unit, target.agency),
+            )
+        )
     lines.sort(key=lambda line: (line.target.unit, line.target.title, line.person.name, str(line.proposal.proposal_id)))
     statuses = [p.status for p in proposals]
     counts = {
@@ -205,10 +219,19 @@ def gather(app: MutasiApplication, round_id: UUID, kind: DocumentKind, public: b
         "executed": sum(1 for p in proposals if p.executed_on is not None),
         "evaluated": sum(1 for p in proposals if p.evaluations),
         "objections": len(mutation_round.objections),
-        "overrides": sum(len(p.decision.overrides) for p in proposals
-                         if p.decision is not None and getattr(p.decision, "overrides", None)),
+        "overrides": sum(
+            len(p.decision.overrides)
+            for p in proposals
+            if p.decision is not None and getattr(p.decision, "overrides", None)
+        ),
     }
     policy = app.settings.rules.policy()
-    return RoundPaper(kind, mutation_round, anchor, lines, counts,
-                      announced_by=(announced.data.get("by") or {}).get("user") if announced else None,
-                      objection_window_closes_on=mutation_round.objection_window_closes_on(policy))
+    return RoundPaper(
+        kind,
+        mutation_round,
+        anchor,
+        lines,
+        counts,
+        announced_by=(announced.data.get("by") or {}).get("user") if announced else None,
+        objection_window_closes_on=mutation_round.objection_window_closes_on(policy),
+    )

@@ -10,26 +10,25 @@ from __future__ import annotations
 from domain.vocabulary import Expectation, PositionType, Potential, SanctionLevel
 
 POSITION_COLUMNS = (
-    "INSTANSI",            # agency
-    "UNIT_KERJA",          # unit
-    "JABATAN",             # position title
-    "JENIS_JABATAN",       # position type, e.g. "Pelaksana", "Fungsional Ahli Muda", "JPT Pratama"
-    "GOL_MIN",             # lowest rank the position admits, e.g. "III/a"
-    "GOL_MAX",             # highest rank
-    "FORMASI",             # seats from the workload analysis (ABK)
+    "INSTANSI",  # agency
+    "UNIT_KERJA",  # unit
+    "JABATAN",  # position title
+    "JENIS_JABATAN",  # position type, e.g. "Pelaksana", "Fungsional Ahli Muda", "JPT Pratama"
+    "GOL_MIN",  # lowest rank the position admits, e.g. "III/a"
+    "GOL_MAX",  # highest rank
+    "FORMASI",  # seats from the workload analysis (ABK)
     "STANDAR_KOMPETENSI",  # required levels, "integritas:3;kerjasama:3;keuangan_daerah:4"
 )
 EMPLOYEE_COLUMNS = (
-    "NIP", "NAMA",
-    "JENIS_KELAMIN",       # L / P, must agree with the NIP's sex digit
-    "TGL_LAHIR",           # must agree with the NIP's birth date
-    "GOL_RUANG",           # current rank, within GOL_MIN..GOL_MAX
-    "TMT_JABATAN",         # placed in the position since (not before the NIP's start month)
-    "NOMOR_SK_JABATAN",    # decree of that placement
+    "NIP",
+    "NAMA",
+    "JENIS_KELAMIN",  # L / P, must agree with the NIP's sex digit
+    "TGL_LAHIR",  # must agree with the NIP's birth date
+    "GOL_RUANG",  # current rank, within GOL_MIN..GOL_MAX
+    "TMT_JABATAN",  # placed in the position since (not before the NIP's start month)
+    "NOMOR_SK_JABATAN",  # decree of that placement
 )
-SKP_COLUMNS = tuple(
-    f"{name}_{n}" for n in (1, 2) for name in ("SKP_TAHUN", "SKP_HASIL_KERJA", "SKP_PERILAKU")
-)
+SKP_COLUMNS = tuple(f"{name}_{n}" for n in (1, 2) for name in ("SKP_TAHUN", "SKP_HASIL_KERJA", "SKP_PERILAKU"))
 ASSESSMENT_COLUMNS = ("TGL_ASESMEN", "POTENSI", "NILAI_KOMPETENSI", "ASESOR", "METODE_ASESMEN")
 SANCTION_COLUMNS = ("HUKDIS_TINGKAT", "HUKDIS_TMT", "HUKDIS_SELESAI", "HUKDIS_NOMOR_SK")
 COLUMNS = POSITION_COLUMNS + EMPLOYEE_COLUMNS + SKP_COLUMNS + ASSESSMENT_COLUMNS + SANCTION_COLUMNS
@@ -41,7 +40,9 @@ EXPECTATION_LABELS = {
 }
 POTENTIAL_LABELS = {Potential.HIGH: "Tinggi", Potential.MEDIUM: "Sedang", Potential.LOW: "Rendah"}
 SANCTION_LABELS = {
-    SanctionLevel.LIGHT: "Ringan", SanctionLevel.MODERATE: "Sedang", SanctionLevel.SEVERE: "Berat",
+    SanctionLevel.LIGHT: "Ringan",
+    SanctionLevel.MODERATE: "Sedang",
+    SanctionLevel.SEVERE: "Berat",
 }
 SEX_LABELS = {1: "L", 2: "P"}
 

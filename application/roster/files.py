@@ -62,9 +62,14 @@ class ReadOptions:
     def from_settings(cls, settings: Settings | None = None, encoding: str = "utf-8") -> ReadOptions:
         """The limits of `settings` (default: the settings' defaults) and a checked `encoding`."""
         settings = settings or Settings.model_construct()
-        return cls(_checked_encoding(encoding), settings.import_max_field_bytes, settings.import_max_rows,
-                   settings.import_max_xlsx_uncompressed_bytes, settings.import_max_xlsx_sheet_bytes,
-                   settings.import_max_xlsx_part_bytes)
+        return cls(
+            _checked_encoding(encoding),
+            settings.import_max_field_bytes,
+            settings.import_max_rows,
+            settings.import_max_xlsx_uncompressed_bytes,
+            settings.import_max_xlsx_sheet_bytes,
+            settings.import_max_xlsx_part_bytes,
+        )
 
     @property
     def max_line_bytes(self) -> int:
@@ -160,8 +165,10 @@ def _oversized(cells: Iterable[Any], header: list[str], where: str, limit: int) 
     for index, cell in enumerate(cells):
         if isinstance(cell, str) and len(cell) * 4 > limit and len(cell.encode()) > limit:
             column = header[index] if index < len(header) and header[index] else f"#{index + 1}"
-            raise RosterFileError(f"{where} column {column}: a cell of {len(cell.encode()):,} bytes, over the "
-                                  f"limit of {limit:,} (setting import_max_field_bytes)")
+            raise RosterFileError(
+                f"{where} column {column}: a cell of {len(cell.encode()):,} bytes, over the "
+                f"limit of {limit:,} (setting import_max_field_bytes)"
+            )
 
 
 def _too_many_rows(where: str, limit: int) -> RosterFileError:
@@ -169,6 +176,7 @@ def _too_many_rows(where: str, limit: int) -> RosterFileError:
 
 
 # -- CSV ---------------------------------------------------------------------------------------------
+
 
 class _Lines:
     """A CSV's physical lines decoded one by one, so a bad byte or an endless line names its line.
@@ -192,16 +200,18 @@ class _Lines:
             if len(raw) > limit:
                 raise RosterFileError(
                     f"{self.name} line {self.number}: longer than {limit:,} bytes (a cell may hold at most "
-                    f"{self.options.max_field_bytes:,} bytes, setting import_max_field_bytes)")
+                    f"{self.options.max_field_bytes:,} bytes, setting import_max_field_bytes)"
+                )
             if self.number == 1 and encoding == "utf-8" and raw.startswith(_BOM):
-                raw = raw[len(_BOM):]
+                raw = raw[len(_BOM) :]
             try:
                 text = raw.decode(encoding)
             except UnicodeDecodeError as error:
                 raise RosterFileError(
                     f"{self.name} line {self.number}: not {'UTF-8' if encoding == 'utf-8' else encoding} "
                     f"(byte 0x{raw[error.start]:02x} at byte {error.start + 1} of the line); if the file has "
-                    "another encoding, name it, e.g. --encoding latin-1") from None
+                    "another encoding, name it, e.g. --encoding latin-1"
+                ) from None
             self.record_bytes += len(raw)
             self.quoted = self.quoted or "'" in text
             yield text
@@ -225,8 +235,10 @@ def _read_csv(path: Path, options: ReadOptions) -> Iterator[RawRow]:
             yield from _csv_rows(reader, lines, name, options)
         except csv.Error as error:
             if "field larger than field limit" in str(error):
-                raise RosterFileError(f"{name} line {lines.number}: a cell over the limit of "
-                                      f"{options.max_field_bytes:,} bytes (setting import_max_field_bytes)") from None
+                raise RosterFileError(
+                    f"{name} line {lines.number}: a cell over the limit of "
+                    f"{options.max_field_bytes:,} bytes (setting import_max_field_bytes)"
+                ) from None
             reason = str(error).split(" - ")[0]  # not Python's advice on opening files
             raise RosterFileError(f"{name} line {lines.number}: not a CSV line ({reason})") from None
         finally:
@@ -249,10 +261,11 @@ def _csv_rows(reader: Any, lines: _Lines, name: str, options: ReadOptions) -> It
             cells = [_unquoted(c) for c in cells]
         lines.next_record()
         if any(c.strip() for c in cells):
-            yield RawRow("", start, dict(zip(header, cells)))
+            yield RawRow("", start, dict(zip(header, cells, strict=False)))
 
 
 # -- XLSX --------------------------------------------------------------------------------------------
+
 
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(str(text).split())
@@ -268,8 +281,10 @@ def _check_archive(path: Path, options: ReadOptions) -> None:
             parts = archive.infolist()
             total = sum(part.file_size for part in parts)
             if total > options.max_xlsx_bytes:
-                raise RosterFileError(f"{name}: inflates to {total:,} bytes, over the limit of "
-                                      f"{options.max_xlsx_bytes:,} (setting import_max_xlsx_uncompressed_bytes)")
+                raise RosterFileError(
+                    f"{name}: inflates to {total:,} bytes, over the limit of "
+                    f"{options.max_xlsx_bytes:,} (setting import_max_xlsx_uncompressed_bytes)"
+                )
             for part in parts:
                 if part.filename != "[Content_Types].xml":
                     continue
@@ -289,8 +304,10 @@ def _check_archive(path: Path, options: ReadOptions) -> None:
 
 def _part_limit(name: str, part: zipfile.ZipInfo, limit: int, setting: str) -> None:
     if part.file_size > limit:
-        raise RosterFileError(f"{name}: part {_short(part.filename)} inflates to {part.file_size:,} bytes, "
-                              f"over the limit of {limit:,} (setting {setting})")
+        raise RosterFileError(
+            f"{name}: part {_short(part.filename)} inflates to {part.file_size:,} bytes, "
+            f"over the limit of {limit:,} (setting {setting})"
+        )
 
 
 def _declared_worksheets(content_types: bytes) -> set[str]:
@@ -323,8 +340,10 @@ def _read_xlsx(path: Path, options: ReadOptions) -> Iterator[RawRow]:
             where = f"{path.name} sheet {sheet.title}"
             declared = sheet.max_row  # from the sheet's <dimension>, when it has one
             if declared is not None and declared - 1 > rows_left:
-                raise RosterFileError(f"{where}: declares {declared:,} rows, more than the limit of "
-                                      f"{options.max_rows:,} (setting import_max_rows)")
+                raise RosterFileError(
+                    f"{where}: declares {declared:,} rows, more than the limit of "
+                    f"{options.max_rows:,} (setting import_max_rows)"
+                )
             sheet.reset_dimensions()  # read what is there, not what the dimension claims
             first = next(sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
             if first is None:
@@ -342,7 +361,7 @@ def _read_xlsx(path: Path, options: ReadOptions) -> Iterator[RawRow]:
                     continue
                 _oversized(cells, header, f"{where} line {line}", options.max_field_bytes)
                 if any(c is not None and str(c).strip() for c in cells):
-                    yield RawRow(sheet.title, line, dict(zip(header, cells)))
+                    yield RawRow(sheet.title, line, dict(zip(header, cells, strict=False)))
             where, line = path.name, 0
     except RosterFileError:
         raise

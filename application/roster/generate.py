@@ -24,7 +24,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from application.roster.columns import (
-    EXPECTATION_LABELS, POTENTIAL_LABELS, SANCTION_LABELS, SEX_LABELS, competency_text,
+    EXPECTATION_LABELS,
+    POTENTIAL_LABELS,
+    SANCTION_LABELS,
+    SEX_LABELS,
+    competency_text,
     position_type_label,
 )
 from application.sample import AGENCY, POSITIONS, UNITS
@@ -36,28 +40,124 @@ REFERENCE_DATE = date(2026, 1, 1)
 PROVINCE = "Sumatera Barat"
 CITY = "Pemerintah Kota Padang"
 REGIONS = (
-    "Kota Padang", "Kota Bukittinggi", "Kota Padang Panjang", "Kota Pariaman", "Kota Payakumbuh",
-    "Kota Sawahlunto", "Kota Solok", "Kabupaten Agam", "Kabupaten Dharmasraya",
-    "Kabupaten Kepulauan Mentawai", "Kabupaten Lima Puluh Kota", "Kabupaten Padang Pariaman",
-    "Kabupaten Pasaman", "Kabupaten Pasaman Barat", "Kabupaten Pesisir Selatan",
-    "Kabupaten Sijunjung", "Kabupaten Solok", "Kabupaten Solok Selatan", "Kabupaten Tanah Datar",
+    "Kota Padang",
+    "Kota Bukittinggi",
+    "Kota Padang Panjang",
+    "Kota Pariaman",
+    "Kota Payakumbuh",
+    "Kota Sawahlunto",
+    "Kota Solok",
+    "Kabupaten Agam",
+    "Kabupaten Dharmasraya",
+    "Kabupaten Kepulauan Mentawai",
+    "Kabupaten Lima Puluh Kota",
+    "Kabupaten Padang Pariaman",
+    "Kabupaten Pasaman",
+    "Kabupaten Pasaman Barat",
+    "Kabupaten Pesisir Selatan",
+    "Kabupaten Sijunjung",
+    "Kabupaten Solok",
+    "Kabupaten Solok Selatan",
+    "Kabupaten Tanah Datar",
 )
 PROVINCES = (
-    "Aceh", "Sumatera Utara", "Sumatera Barat", "Riau", "Jambi", "Sumatera Selatan", "Bengkulu",
-    "Lampung", "Kepulauan Bangka Belitung", "Kepulauan Riau", "DKI Jakarta", "Jawa Barat",
-    "Jawa Tengah", "DI Yogyakarta", "Jawa Timur", "Banten", "Bali", "Nusa Tenggara Barat",
-    "Nusa Tenggara Timur", "Kalimantan Barat", "Kalimantan Tengah", "Kalimantan Selatan",
-    "Kalimantan Timur", "Kalimantan Utara", "Sulawesi Utara", "Sulawesi Tengah", "Sulawesi Selatan",
-    "Sulawesi Tenggara", "Gorontalo", "Sulawesi Barat", "Maluku", "Maluku Utara", "Papua",
-    "Papua Barat", "Papua Selatan", "Papua Tengah", "Papua Pegunungan", "Papua Barat Daya",
+    "Aceh",
+    "Sumatera Utara",
+    "Sumatera Barat",
+    "Riau",
+    "Jambi",
+    "Sumatera Selatan",
+    "Bengkulu",
+    "Lampung",
+    "Kepulauan Bangka Belitung",
+    "Kepulauan Riau",
+    "DKI Jakarta",
+    "Jawa Barat",
+    "Jawa Tengah",
+    "DI Yogyakarta",
+    "Jawa Timur",
+    "Banten",
+    "Bali",
+    "Nusa Tenggara Barat",
+    "Nusa Tenggara Timur",
+    "Kalimantan Barat",
+    "Kalimantan Tengah",
+    "Kalimantan Selatan",
+    "Kalimantan Timur",
+    "Kalimantan Utara",
+    "Sulawesi Utara",
+    "Sulawesi Tengah",
+    "Sulawesi Selatan",
+    "Sulawesi Tenggara",
+    "Gorontalo",
+    "Sulawesi Barat",
+    "Maluku",
+    "Maluku Utara",
+    "Papua",
+    "Papua Barat",
+    "Papua Selatan",
+    "Papua Tengah",
+    "Papua Pegunungan",
+    "Papua Barat Daya",
 )
-MALE = ("Ahmad", "Budi", "Eko", "Hendra", "Joko", "Muhammad", "Rahmat", "Taufik", "Wahyu", "Yusuf",
-        "Andi", "Fajar", "Rizki", "Agus", "Dedi", "Irfan")
-FEMALE = ("Citra", "Dewi", "Fitri", "Gita", "Indah", "Kartika", "Lestari", "Nur", "Putri", "Sari",
-          "Yulia", "Ratna", "Siti", "Wulan", "Maya", "Rina")
-FAMILY = ("Saputra", "Siregar", "Nasution", "Harahap", "Lubis", "Pratama", "Wijaya", "Hidayat",
-          "Kusuma", "Rahman", "Tanjung", "Simanjuntak", "Gunawan", "Setiawan", "Chaniago", "Piliang",
-          "Koto", "Sikumbang", "Hasibuan", "Sinaga")
+MALE = (
+    "Ahmad",
+    "Budi",
+    "Eko",
+    "Hendra",
+    "Joko",
+    "Muhammad",
+    "Rahmat",
+    "Taufik",
+    "Wahyu",
+    "Yusuf",
+    "Andi",
+    "Fajar",
+    "Rizki",
+    "Agus",
+    "Dedi",
+    "Irfan",
+)
+FEMALE = (
+    "Citra",
+    "Dewi",
+    "Fitri",
+    "Gita",
+    "Indah",
+    "Kartika",
+    "Lestari",
+    "Nur",
+    "Putri",
+    "Sari",
+    "Yulia",
+    "Ratna",
+    "Siti",
+    "Wulan",
+    "Maya",
+    "Rina",
+)
+FAMILY = (
+    "Saputra",
+    "Siregar",
+    "Nasution",
+    "Harahap",
+    "Lubis",
+    "Pratama",
+    "Wijaya",
+    "Hidayat",
+    "Kusuma",
+    "Rahman",
+    "Tanjung",
+    "Simanjuntak",
+    "Gunawan",
+    "Setiawan",
+    "Chaniago",
+    "Piliang",
+    "Koto",
+    "Sikumbang",
+    "Hasibuan",
+    "Sinaga",
+)
 SUB_UNIT_TEMPLATES = POSITIONS[2:]  # a UPTD has no JPT head nor secretary of its own
 EXPECTATION_WEIGHTS = (1, 7, 2)  # below, as expected, above
 NIP_SPREAD = 365 * 2 * 12  # birth day of year x sex x start month: unique NIPs up to 8.76 million
@@ -80,9 +180,13 @@ class PositionPlan:
     def row(self) -> dict[str, Any]:
         """The position columns of a roster row."""
         return {
-            "INSTANSI": self.agency, "UNIT_KERJA": self.unit, "JABATAN": self.title,
-            "JENIS_JABATAN": position_type_label(self.kind), "GOL_MIN": self.rank_min.value,
-            "GOL_MAX": self.rank_max.value, "FORMASI": self.formasi,
+            "INSTANSI": self.agency,
+            "UNIT_KERJA": self.unit,
+            "JABATAN": self.title,
+            "JENIS_JABATAN": position_type_label(self.kind),
+            "GOL_MIN": self.rank_min.value,
+            "GOL_MAX": self.rank_max.value,
+            "FORMASI": self.formasi,
             "STANDAR_KOMPETENSI": competency_text(self.standard),
         }
 
@@ -95,9 +199,12 @@ def agencies(size: str) -> list[str]:
         regions = (f"Pemerintah {region}" for region in REGIONS)
         return [f"Pemerintah Provinsi {PROVINCE}", *(name for name in regions if name != AGENCY)]
     return [
-        name for province in PROVINCES
-        for name in (f"Pemerintah Provinsi {province}",
-                     *(f"Pemerintah Daerah {province} {n:02d}" for n in range(1, 14)))
+        name
+        for province in PROVINCES
+        for name in (
+            f"Pemerintah Provinsi {province}",
+            *(f"Pemerintah Daerah {province} {n:02d}" for n in range(1, 14)),
+        )
     ]
 
 
@@ -105,12 +212,9 @@ def _positions(agency: str, sub_units: int) -> Iterator[PositionPlan]:
     for unit, technical in UNITS.items():
         for index in range(sub_units + 1):
             name = unit if index == 0 else f"UPTD {unit} {index:02d}"
-            for title, kind, (low, high), formasi, managerial, level in (
-                POSITIONS if index == 0 else SUB_UNIT_TEMPLATES
-            ):
+            for title, kind, (low, high), formasi, managerial, level in POSITIONS if index == 0 else SUB_UNIT_TEMPLATES:
                 standard = {c: managerial for c in MANAGERIAL + SOCIO_CULTURAL} | {technical: level}
-                yield PositionPlan(agency, name, title.format(unit=name), kind, low, high, formasi,
-                                   standard, technical)
+                yield PositionPlan(agency, name, title.format(unit=name), kind, low, high, formasi, standard, technical)
 
 
 def _seats(sub_units: int) -> int:
@@ -121,8 +225,14 @@ def _seats(sub_units: int) -> int:
 class RegisterGenerator:
     """Yields roster rows (dicts keyed by column) for a size and seed, one at a time."""
 
-    def __init__(self, size: str = "city", seed: int = 1, as_of: date = REFERENCE_DATE,
-                 employees: int | None = None, skp_years: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        size: str = "city",
+        seed: int = 1,
+        as_of: date = REFERENCE_DATE,
+        employees: int | None = None,
+        skp_years: tuple[int, int] | None = None,
+    ) -> None:
         if (SIZES[size] if employees is None and size in SIZES else employees or 0) > 1000 * NIP_SPREAD:
             raise ValueError("at most 8.76 million employees can get unique NIPs")
         if size not in SIZES:
@@ -179,15 +289,22 @@ class RegisterGenerator:
         placed_on = earliest + timedelta(days=rng.randrange(max(1, (as_of - earliest).days)))
         nip = f"{birth:%Y%m%d}{start:%Y%m}{sex}{sequence:03d}"
         row: dict[str, Any] = {
-            "NIP": nip, "NAMA": self._name(rng, sex), "JENIS_KELAMIN": SEX_LABELS[sex],
-            "TGL_LAHIR": birth, "GOL_RUANG": rank.value, "TMT_JABATAN": placed_on,
+            "NIP": nip,
+            "NAMA": self._name(rng, sex),
+            "JENIS_KELAMIN": SEX_LABELS[sex],
+            "TGL_LAHIR": birth,
+            "GOL_RUANG": rank.value,
+            "TMT_JABATAN": placed_on,
             "NOMOR_SK_JABATAN": f"821.2/{k:07d}/BKPSDM/{placed_on.year}",
         }
         for n, year in enumerate(self.skp_years, start=1):
             if year >= start.year:
                 results, behaviour = rng.choices(list(Expectation), EXPECTATION_WEIGHTS, k=2)
-                row |= {f"SKP_TAHUN_{n}": year, f"SKP_HASIL_KERJA_{n}": EXPECTATION_LABELS[results],
-                        f"SKP_PERILAKU_{n}": EXPECTATION_LABELS[behaviour]}
+                row |= {
+                    f"SKP_TAHUN_{n}": year,
+                    f"SKP_HASIL_KERJA_{n}": EXPECTATION_LABELS[results],
+                    f"SKP_PERILAKU_{n}": EXPECTATION_LABELS[behaviour],
+                }
         if rng.random() < 0.8:
             row |= self._assessment(plan, rng, max(start, as_of - timedelta(days=730)))
         if rng.random() < 0.02:
@@ -202,7 +319,8 @@ class RegisterGenerator:
         return {
             "TGL_ASESMEN": earliest + timedelta(days=rng.randrange(max(1, (self.as_of - earliest).days))),
             "POTENSI": POTENTIAL_LABELS[rng.choices(list(Potential), (3, 5, 2))[0]],
-            "NILAI_KOMPETENSI": competency_text(scores), "ASESOR": "UPT Penilaian Kompetensi",
+            "NILAI_KOMPETENSI": competency_text(scores),
+            "ASESOR": "UPT Penilaian Kompetensi",
             "METODE_ASESMEN": "assessment centre",
         }
 
@@ -211,7 +329,8 @@ class RegisterGenerator:
         imposed = earliest + timedelta(days=rng.randrange(max(1, (self.as_of - earliest).days)))
         months = {SanctionLevel.LIGHT: 6, SanctionLevel.MODERATE: 12, SanctionLevel.SEVERE: 12}[level]
         return {
-            "HUKDIS_TINGKAT": SANCTION_LABELS[level], "HUKDIS_TMT": imposed,
+            "HUKDIS_TINGKAT": SANCTION_LABELS[level],
+            "HUKDIS_TMT": imposed,
             "HUKDIS_SELESAI": imposed + timedelta(days=30 * months),
             "HUKDIS_NOMOR_SK": f"800/{k:07d}/HD/{imposed.year}",
         }

@@ -148,14 +148,22 @@ class Officials:
 class HistoryWriter:
     """Writes a generated register and `years` of its history into `app`'s store (module docstring)."""
 
-    def __init__(self, app: MutasiApplication, size: str = "city", seed: int = 1, years: int = 5,
-                 as_of: date = date(2026, 1, 1), employees: int | None = None) -> None:
+    def __init__(
+        self,
+        app: MutasiApplication,
+        size: str = "city",
+        seed: int = 1,
+        years: int = 5,
+        as_of: date = date(2026, 1, 1),
+        employees: int | None = None,
+    ) -> None:
         if years < 1:
             raise ValueError("a history spans at least one year")
         self.app, self.years, self.end = app, years, as_of
         self.start = add_years(as_of, -years)
-        self.generator = RegisterGenerator(size, seed, self.start, employees,
-                                           skp_years=(self.start.year - 3, self.start.year - 2))
+        self.generator = RegisterGenerator(
+            size, seed, self.start, employees, skp_years=(self.start.year - 3, self.start.year - 2)
+        )
         self.rng = random.Random(f"history:{seed}:{size}:{years}:{as_of}")
         self.today = Today(self.start)
         self.day = self.start
@@ -232,8 +240,9 @@ class HistoryWriter:
             seat = self.seats.get(row.position.id)
             if seat is None:
                 p = row.position
-                seat = self.seats[p.id] = Seat(p.id, p.agency, (p.position_type.value, p.rank_min.value,
-                                                                p.rank_max.value), p.formasi)
+                seat = self.seats[p.id] = Seat(
+                    p.id, p.agency, (p.position_type.value, p.rank_min.value, p.rank_max.value), p.formasi
+                )
                 if save:
                     positions[p.id] = seated[p.id] = position_from_row(p)
             if row.employee is None:
@@ -242,8 +251,9 @@ class HistoryWriter:
             employee_id = Employee.create_id(person.nip)
             seat.holders += 1
             born = date(int(person.nip[:4]), int(person.nip[4:6]), int(person.nip[6:8]))
-            self.people[seat.agency].append(Person(employee_id, seat.agency, seat.id, person.placed_on,
-                                                   _retires_on(born)))
+            self.people[seat.agency].append(
+                Person(employee_id, seat.agency, seat.id, person.placed_on, _retires_on(born))
+            )
             self.result.employees_at_start += 1
             if save:
                 seated[seat.id] = positions[seat.id]
@@ -258,8 +268,10 @@ class HistoryWriter:
 
     def _refuse_if_stored(self, batch: list[Aggregate]) -> None:
         if self.result.employees_at_start <= len(batch) and self.app.stored_ids(a.id for a in batch):
-            raise HistoryRefused(f"the store already holds the register of {self.start} "
-                                 "(a history is written once, into a store without it)")
+            raise HistoryRefused(
+                f"the store already holds the register of {self.start} "
+                "(a history is written once, into a store without it)"
+            )
 
     # -- planning ------------------------------------------------------------------------------
 
@@ -299,22 +311,26 @@ class HistoryWriter:
                 continue
             if not subject.active:
                 continue
-            employee, *position = self._touch(day, subject.id, *(
-                [subject.position_id] if kind == "retire" else []))
+            employee, *position = self._touch(day, subject.id, *([subject.position_id] if kind == "retire" else []))
             if kind == "rate":
                 results, behaviour = self.rng.choices(list(Expectation), EXPECTATION_WEIGHTS, k=2)
                 employee.rate_performance(act[2], results, behaviour)
             elif kind == "assess":
                 standard = self._get(subject.position_id).standard
-                scores = {c: max(1, min(5, level + self.rng.choice((-1, 0, 0, 0, 1))))
-                          for c, level in standard.items()}
-                employee.assess_competency(scores, self.rng.choices(list(Potential), (3, 5, 2))[0],
-                                           "UPT Penilaian Kompetensi", "assessment centre", day)
+                scores = {c: max(1, min(5, level + self.rng.choice((-1, 0, 0, 0, 1)))) for c, level in standard.items()}
+                employee.assess_competency(
+                    scores,
+                    self.rng.choices(list(Potential), (3, 5, 2))[0],
+                    "UPT Penilaian Kompetensi",
+                    "assessment centre",
+                    day,
+                )
             elif kind == "sanction":
                 level = self.rng.choices(list(SanctionLevel), (6, 3, 1))[0]
                 months = 6 if level is SanctionLevel.LIGHT else 12
-                employee.record_sanction(level, day, add_months(day, months),
-                                         f"800/{self.result.acts['sanction'] + 1:06d}/HD/{day.year}")
+                employee.record_sanction(
+                    level, day, add_months(day, months), f"800/{self.result.acts['sanction'] + 1:06d}/HD/{day.year}"
+                )
             elif kind == "retire":
                 retire_employee(employee, position[0], day, act[2])
                 subject.active = False
@@ -327,8 +343,7 @@ class HistoryWriter:
         changes of an earlier day, those are flushed first: each aggregate's events in a batch are of
         one day, and the batch lists aggregates in the order they were first changed, so the log
         keeps time order across employees."""
-        if len(self.pending) + len(ids) > BATCH_AGGREGATES or any(
-                self.pending_day.get(i, day) != day for i in ids):
+        if len(self.pending) + len(ids) > BATCH_AGGREGATES or any(self.pending_day.get(i, day) != day for i in ids):
             self.flush()
         aggregates = [self._get(i) for i in ids]
         for aggregate in aggregates:
@@ -346,8 +361,9 @@ class HistoryWriter:
         in the year before (at least one in two hundred of its employees)."""
         self.flush()  # a batch records its new aggregates first: nothing of an earlier day may be in it
         wanted = max(self.retired.pop(agency, 0), len(self.people[agency]) // 200)
-        free = [s for s in self.seats.values() if s.agency == agency and s.kind[1] in ENTRY_RANKS
-                and s.holders < s.formasi]
+        free = [
+            s for s in self.seats.values() if s.agency == agency and s.kind[1] in ENTRY_RANKS and s.holders < s.formasi
+        ]
         for _ in range(wanted):
             free = [s for s in free if s.holders < s.formasi]
             if not free:
@@ -378,8 +394,11 @@ class HistoryWriter:
         writer holds, saved with what it changed in one `save_batch` under that official."""
         officials = Officials(agency)
         policy, acts = self.app.policy, self.result.acts
-        period = (date(tmt.year, 1, 1), date(tmt.year, 6, 30)) if tmt.month <= 6 else \
-            (date(tmt.year, 7, 1), date(tmt.year, 12, 31))
+        period = (
+            (date(tmt.year, 1, 1), date(tmt.year, 6, 30))
+            if tmt.month <= 6
+            else (date(tmt.year, 7, 1), date(tmt.year, 12, 31))
+        )
         proposals: list[tuple[UUID, Person, UUID]] = []
         held: list[MutationRound] = []
 
@@ -387,16 +406,20 @@ class HistoryWriter:
             return self._get(person.id), self._get(person.position_id), self._get(target_id)
 
         def open_and_propose(day: date) -> None:
-            mutation_round = MutationRound.open(agency, TransferKind.WITHIN_AGENCY, title, *period, tmt, (),
-                                                officials.operator.official)
+            mutation_round = MutationRound.open(
+                agency, TransferKind.WITHIN_AGENCY, title, *period, tmt, (), officials.operator.official
+            )
             held.append(mutation_round)
             self.rounds.append((agency, mutation_round.id))
             acts["round"] += 1
             for person, target in self._candidates(agency, tmt):
                 try:
-                    proposal_id = mutation_round.propose(*parties(person, target.id),
-                                                         "fills a vacancy of the same kind",
-                                                         officials.operator.official, policy)
+                    proposal_id = mutation_round.propose(
+                        *parties(person, target.id),
+                        "fills a vacancy of the same kind",
+                        officials.operator.official,
+                        policy,
+                    )
                 except DomainError:
                     continue
                 proposals.append((proposal_id, person, target.id))
@@ -408,8 +431,11 @@ class HistoryWriter:
         def review(day: date) -> None:
             mutation_round = held[0]
             for proposal_id, person, _ in proposals:
-                mutation_round.recommend(proposal_id, self._get(person.id).nip,
-                                         Recommendation(True, officials.committee.official, "fits the standard"))
+                mutation_round.recommend(
+                    proposal_id,
+                    self._get(person.id).nip,
+                    Recommendation(True, officials.committee.official, "fits the standard"),
+                )
             self.app.save_batch(officials.committee, [mutation_round])
             self._at(add_working_days(day, 5), decide)
 
@@ -419,13 +445,15 @@ class HistoryWriter:
             for proposal_id, person, target_id in proposals:
                 employee, current, target = parties(person, target_id)
                 try:
-                    mutation_round.approve(proposal_id, employee, current, target, ppk, "every rule holds",
-                                           policy, (), day)
+                    mutation_round.approve(
+                        proposal_id, employee, current, target, ppk, "every rule holds", policy, (), day
+                    )
                     approved.append((proposal_id, person, target_id))
                     acts["approved"] += 1
                 except DomainError as error:
-                    mutation_round.reject(proposal_id, employee.nip, ppk, f"not approved: {error}"[:500],
-                                          current.agency, day)
+                    mutation_round.reject(
+                        proposal_id, employee.nip, ppk, f"not approved: {error}"[:500], current.agency, day
+                    )
                     acts["rejected"] += 1
             mutation_round.announce(ppk, day, {p.id: self._get(p.id).nip for _, p, _ in proposals})
             self.app.save_batch(officials.ppk, [mutation_round])
@@ -452,8 +480,9 @@ class HistoryWriter:
             for proposal_id, person, target_id in decreed:
                 employee, origin, target = parties(person, target_id)
                 try:
-                    execute_transfer(mutation_round, proposal_id, employee, origin, target, day,
-                                     officials.operator.official, policy)
+                    execute_transfer(
+                        mutation_round, proposal_id, employee, origin, target, day, officials.operator.official, policy
+                    )
                 except DomainError:  # the decree no longer holds
                     continue
                 changed.update({a.id: a for a in (employee, origin, target)})
@@ -481,17 +510,29 @@ class HistoryWriter:
                 if not person.active:
                     continue
                 employee = self._get(person.id)
-                after = self.rng.choices((Predikat.SANGAT_BAIK, Predikat.BAIK, Predikat.BUTUH_PERBAIKAN),
-                                         (2, 7, 1))[0]
-                findings = EvaluationFindings(months, day, after, Expectation.AS_EXPECTED,
-                                              Expectation.AS_EXPECTED, f"evaluation {months} months after")
+                after = self.rng.choices((Predikat.SANGAT_BAIK, Predikat.BAIK, Predikat.BUTUH_PERBAIKAN), (2, 7, 1))[0]
+                findings = EvaluationFindings(
+                    months,
+                    day,
+                    after,
+                    Expectation.AS_EXPECTED,
+                    Expectation.AS_EXPECTED,
+                    f"evaluation {months} months after",
+                )
                 try:
-                    evaluate_transfer(mutation_round, proposal_id, employee, findings,
-                                      officials.operator.official, day, policy)
+                    evaluate_transfer(
+                        mutation_round, proposal_id, employee, findings, officials.operator.official, day, policy
+                    )
                 except CorrectiveActionRequired:  # performance dropped: the evaluation names an action
-                    evaluate_transfer(mutation_round, proposal_id, employee,
-                                      replace(findings, corrective_action="mentoring by the unit head"),
-                                      officials.operator.official, day, policy)
+                    evaluate_transfer(
+                        mutation_round,
+                        proposal_id,
+                        employee,
+                        replace(findings, corrective_action="mentoring by the unit head"),
+                        officials.operator.official,
+                        day,
+                        policy,
+                    )
                 changed.append(employee)
                 acts["evaluation"] += 1
             self.app.save_batch(officials.operator, [mutation_round, *changed])
@@ -501,8 +542,11 @@ class HistoryWriter:
     def _candidates(self, agency: str, tmt: date) -> Iterator[tuple[Person, Seat]]:
         """About 1 % of the agency's employees with two years in post by the TMT, each with a
         vacancy of the same kind (type and rank range) elsewhere; a JPT official is never moved."""
-        people = [p for p in self.people[agency]
-                  if p.active and p.since <= add_years(tmt, -2) and p.retires_on > add_months(tmt, 6)]
+        people = [
+            p
+            for p in self.people[agency]
+            if p.active and p.since <= add_years(tmt, -2) and p.retires_on > add_months(tmt, 6)
+        ]
         by_kind: dict[tuple[str, str, str], list[Seat]] = defaultdict(list)
         for seat in self.seats.values():
             if seat.agency == agency:
@@ -515,8 +559,7 @@ class HistoryWriter:
             seat = self.seats[person.position_id]
             if seat.kind[0].startswith("jpt"):
                 continue
-            free = [s for s in by_kind[seat.kind]
-                    if s.id != seat.id and s.holders + promised[s.id] < s.formasi]
+            free = [s for s in by_kind[seat.kind] if s.id != seat.id and s.holders + promised[s.id] < s.formasi]
             if free:
                 target = self.rng.choice(free)
                 promised[target.id] += 1

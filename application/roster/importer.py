@@ -67,8 +67,7 @@ class Conflict:
 
     def describe(self) -> str:
         """One line: the row, the column, its value and what it collides with."""
-        return (f"{_place(self.where)}, column {self.error.column} ({self.error.value!r}): "
-                f"{self.error.reason}")
+        return f"{_place(self.where)}, column {self.error.column} ({self.error.value!r}): {self.error.reason}"
 
 
 @dataclass
@@ -96,8 +95,16 @@ class ImportResult:
 def _progress(enabled: bool, total: int | None, desc: str) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit=" rows", unit_scale=True, disable=not enabled,
-                file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit=" rows",
+        unit_scale=True,
+        disable=not enabled,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        mininterval=0.5,
+    )
 
 
 def _count_lines(path: Path) -> int | None:
@@ -113,8 +120,14 @@ class RosterImport:
     """Imports one roster file into the application's store (see the module's docstring)."""
 
     def __init__(
-        self, app: MutasiApplication, *, actor: Actor = IMPORT_ACTOR, batch_rows: int = 1000,
-        progress: bool = False, read_options: ReadOptions | None = None, max_error_rows: int | None = None,
+        self,
+        app: MutasiApplication,
+        *,
+        actor: Actor = IMPORT_ACTOR,
+        batch_rows: int = 1000,
+        progress: bool = False,
+        read_options: ReadOptions | None = None,
+        max_error_rows: int | None = None,
     ) -> None:
         if batch_rows < 1:
             raise ValueError("batch_rows must be at least 1")
@@ -134,16 +147,25 @@ class RosterImport:
         with _collecting_per_batch(), tempfile.TemporaryDirectory(prefix="mutasi-import-") as scratch_dir:
             scratch = Scratch(Path(scratch_dir) / "scratch.sqlite3")
             try:
-                with errors_path.open("w", newline="", encoding="utf-8") as errors_out, \
-                        _progress(self.progress, _count_lines(path), "validating") as bar:
-                    validation = validate(_counted(read_roster(path, self.read_options), bar.update), scratch,
-                                          errors_out, self.max_error_rows)
+                with (
+                    errors_path.open("w", newline="", encoding="utf-8") as errors_out,
+                    _progress(self.progress, _count_lines(path), "validating") as bar,
+                ):
+                    validation = validate(
+                        _counted(read_roster(path, self.read_options), bar.update),
+                        scratch,
+                        errors_out,
+                        self.max_error_rows,
+                    )
                 result = ImportResult(validation, validation_seconds=perf_counter() - started)
-                with _progress(self.progress, validation.good_rows, "importing") as bar, \
-                        errors_path.open("a", newline="", encoding="utf-8") as conflicts_out:
+                with (
+                    _progress(self.progress, validation.good_rows, "importing") as bar,
+                    errors_path.open("a", newline="", encoding="utf-8") as conflicts_out,
+                ):
                     self._conflicts = CsvWriter(conflicts_out)
-                    self._import(_good(read_roster(path, self.read_options), scratch.bad_ordinals()), result,
-                                 bar.update)
+                    self._import(
+                        _good(read_roster(path, self.read_options), scratch.bad_ordinals()), result, bar.update
+                    )
             finally:
                 scratch.close()
         result.seconds = perf_counter() - started
@@ -189,8 +211,9 @@ class RosterImport:
                 try:
                     employees.append(employee_from_row(row.employee, position))
                 except DomainError as error:
-                    raise RowRefused(f"{_place(where)} (NIP {row.employee.nip}): {error}; "
-                                     "nothing of its batch was imported") from error
+                    raise RowRefused(
+                        f"{_place(where)} (NIP {row.employee.nip}): {error}; nothing of its batch was imported"
+                    ) from error
             aggregates: list[Aggregate] = [*employees, *(p for p in touched.values() if p.pending_events)]
             events = sum(len(a.pending_events) for a in aggregates)
             new_positions = sum(1 for p in touched.values() if p.version == len(p.pending_events))
@@ -213,17 +236,26 @@ class RosterImport:
         differences = _differences(row.position, position) if stored else {}
         if differences:  # the first column that differs
             column, (in_file, in_store) = next(iter(differences.items()))
-            return RowError(column, in_file, f"collides with the position already in the store "
-                                             f"({_named(position)}), recorded with {column} {in_store}")
+            return RowError(
+                column,
+                in_file,
+                f"collides with the position already in the store "
+                f"({_named(position)}), recorded with {column} {in_store}",
+            )
         try:
             position.check_seat_for(employee_id)
         except DomainError as error:
             if not stored:
                 raise  # the first pass counts the file's own seats: this would be a bug, not a conflict
             holders = len(position.holders)
-            return RowError("FORMASI", str(row.position.formasi), (
-                f"collides with the position already in the store ({_named(position)}): its formasi "
-                f"{position.formasi} is held by {holders} employee{'s' if holders != 1 else ''} ({error})"))
+            return RowError(
+                "FORMASI",
+                str(row.position.formasi),
+                (
+                    f"collides with the position already in the store ({_named(position)}): its formasi "
+                    f"{position.formasi} is held by {holders} employee{'s' if holders != 1 else ''} ({error})"
+                ),
+            )
         return None
 
     def _position(self, row: PositionRow, touched: dict[Any, Position], present: set[Any]) -> Position:
@@ -245,8 +277,9 @@ class RosterImport:
 
 def position_from_row(row: PositionRow) -> Position:
     """Establish the position a roster row describes."""
-    return Position.establish(row.agency, row.unit, row.title, row.position_type, row.rank_min, row.rank_max,
-                              row.formasi, row.standard)
+    return Position.establish(
+        row.agency, row.unit, row.title, row.position_type, row.rank_min, row.rank_max, row.formasi, row.standard
+    )
 
 
 def employee_from_row(row: EmployeeRow, position: Position) -> Employee:
@@ -320,4 +353,3 @@ def _named(position: Position) -> str:
 def _place(where: Where) -> str:
     sheet, line = where
     return f"line {line}" if not sheet else f"sheet {sheet} line {line}"
-

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from application.roster.columns import (
-    ASSESSMENT_COLUMNS, EMPLOYEE_COLUMNS, EXPECTATION_LABELS, POSITION_COLUMNS, POTENTIAL_LABELS,
+    ASSESSMENT_COLUMNS,
+    EMPLOYEE_COLUMNS,
+    EXPECTATION_LABELS,
+    POSITION_COLUMNS,
+    POTENTIAL_LABELS,
     SANCTION_COLUMNS,
-    SANCTION_LABELS, SEX_LABELS,
+    SANCTION_LABELS,
+    SEX_LABELS,
 )
 from domain.competency import validate_levels
 from domain.errors import DomainError
@@ -77,8 +82,10 @@ class PositionRow:
     def signature(self) -> dict[str, str]:
         """The attributes every row of this position must repeat identically, by column."""
         return {
-            "JENIS_JABATAN": self.position_type.value, "GOL_MIN": self.rank_min.value,
-            "GOL_MAX": self.rank_max.value, "FORMASI": str(self.formasi),
+            "JENIS_JABATAN": self.position_type.value,
+            "GOL_MIN": self.rank_min.value,
+            "GOL_MAX": self.rank_max.value,
+            "FORMASI": str(self.formasi),
             "STANDAR_KOMPETENSI": ";".join(f"{k}:{v}" for k, v in self.standard.items()),
         }
 
@@ -174,6 +181,7 @@ def _lookup(table: dict[str, Any], what: str) -> Any:
             return table[" ".join(str(value).split()).casefold()]
         except KeyError:
             raise ValueError(f"{what} must be one of: {', '.join(table)}") from None
+
     return parse
 
 
@@ -261,8 +269,10 @@ def _employee(cells: _Cells, position: PositionRow | None) -> EmployeeRow | None
     if nip and birth and birth != nip.birth_date:
         cells.fail("TGL_LAHIR", f"the NIP says born {nip.birth_date.isoformat()}")
     if rank and position and not ORDER[position.rank_min] <= ORDER[rank] <= ORDER[position.rank_max]:
-        cells.fail("GOL_RUANG", f"rank {rank.value} is outside the position's range "
-                                f"{position.rank_min.value}-{position.rank_max.value}")
+        cells.fail(
+            "GOL_RUANG",
+            f"rank {rank.value} is outside the position's range {position.rank_min.value}-{position.rank_max.value}",
+        )
     if nip and placed_on and (placed_on.year, placed_on.month) < (nip.start_year, nip.start_month):
         cells.fail("TMT_JABATAN", f"placed before the civil-service start {nip.start_year}-{nip.start_month:02d}")
     ratings = _ratings(cells)

@@ -15,7 +15,12 @@ import io
 from typing import Any
 
 from application.roster.columns import (
-    COLUMNS, EXPECTATION_LABELS, POTENTIAL_LABELS, SANCTION_LABELS, SEX_LABELS, position_type_label,
+    COLUMNS,
+    EXPECTATION_LABELS,
+    POTENTIAL_LABELS,
+    SANCTION_LABELS,
+    SEX_LABELS,
+    position_type_label,
 )
 from domain.vocabulary import PositionType, Rank
 
@@ -30,8 +35,13 @@ SANCTIONS = list(SANCTION_LABELS.values())
 SEXES = list(SEX_LABELS.values())
 
 LISTS: dict[str, list[str]] = {
-    "GOL_MIN": RANKS, "GOL_MAX": RANKS, "GOL_RUANG": RANKS, "JENIS_JABATAN": POSITION_TYPES,
-    "JENIS_KELAMIN": SEXES, "POTENSI": POTENTIALS, "HUKDIS_TINGKAT": SANCTIONS,
+    "GOL_MIN": RANKS,
+    "GOL_MAX": RANKS,
+    "GOL_RUANG": RANKS,
+    "JENIS_JABATAN": POSITION_TYPES,
+    "JENIS_KELAMIN": SEXES,
+    "POTENSI": POTENTIALS,
+    "HUKDIS_TINGKAT": SANCTIONS,
     **{f"SKP_{part}_{n}": RATINGS for n in (1, 2) for part in ("HASIL_KERJA", "PERILAKU")},
 }
 """Columns with a drop-down list, and its values (as the importer reads them)."""
@@ -49,7 +59,7 @@ INSTRUCTIONS: dict[str, str] = {
     "GOL_MAX": "Golongan/ruang tertinggi untuk jabatan ini: pilih dari daftar.",
     "FORMASI": "Jumlah formasi jabatan menurut ABK (bilangan bulat 0-100000).",
     "STANDAR_KOMPETENSI": "Standar kompetensi jabatan: nama:level dipisah titik koma, "
-                          "mis. integritas:3;kerjasama:3;keuangan_daerah:4 (level 1-5).",
+    "mis. integritas:3;kerjasama:3;keuangan_daerah:4 (level 1-5).",
     "NIP": "NIP 18 digit, ditulis sebagai teks. Kosongkan untuk mendeklarasikan jabatan kosong saja.",
     "NAMA": "Nama lengkap pegawai (dengan gelar bila ada).",
     "JENIS_KELAMIN": "L atau P: harus sesuai digit jenis kelamin pada NIP.",
@@ -65,8 +75,7 @@ INSTRUCTIONS: dict[str, str] = {
     "SKP_PERILAKU_2": "Rating perilaku kerja SKP tahun kedua: pilih dari daftar.",
     "TGL_ASESMEN": "Tanggal asesmen kompetensi (tanggal); kosongkan bila belum diases.",
     "POTENSI": "Potensi hasil asesmen: pilih dari daftar.",
-    "NILAI_KOMPETENSI": "Nilai kompetensi hasil asesmen: nama:level dipisah titik koma, "
-                        "mis. integritas:4;kerjasama:3.",
+    "NILAI_KOMPETENSI": "Nilai kompetensi hasil asesmen: nama:level dipisah titik koma, mis. integritas:4;kerjasama:3.",
     "ASESOR": "Lembaga atau asesor yang menilai, mis. UPT Penilaian Kompetensi.",
     "METODE_ASESMEN": "Metode asesmen, mis. assessment centre.",
     "HUKDIS_TINGKAT": "Tingkat hukuman disiplin terakhir (bila ada): pilih dari daftar.",
@@ -98,33 +107,67 @@ def template_xlsx() -> bytes:
         note = INSTRUCTIONS.get(column, "")
         if note:
             cell.comment = Comment(note, "Mutasi", width=300, height=110)
-        sheet.column_dimensions[letter].width = max(len(column) + 4, 14 if column in DATES else 0,
-                                                   22 if column in TEXT else 0)
+        sheet.column_dimensions[letter].width = max(
+            len(column) + 4, 14 if column in DATES else 0, 22 if column in TEXT else 0
+        )
         cells = f"{letter}2:{letter}{ROWS + 1}"
         if column in LISTS:
             values = LISTS[column]
-            rule = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
-                                  showDropDown=False, showErrorMessage=True, showInputMessage=True,
-                                  errorTitle="Nilai tidak dikenal", error=f"Pilih salah satu: {', '.join(values)}",
-                                  promptTitle=column[:32], prompt=note[:255])
+            rule = DataValidation(
+                type="list",
+                formula1='"' + ",".join(values) + '"',
+                allow_blank=True,
+                showDropDown=False,
+                showErrorMessage=True,
+                showInputMessage=True,
+                errorTitle="Nilai tidak dikenal",
+                error=f"Pilih salah satu: {', '.join(values)}",
+                promptTitle=column[:32],
+                prompt=note[:255],
+            )
         elif column in DATES:
-            rule = DataValidation(type="date", operator="between", formula1="DATE(1900,1,1)",
-                                  formula2="DATE(2200,12,31)", allow_blank=True, showErrorMessage=True,
-                                  showInputMessage=True, errorTitle="Bukan tanggal",
-                                  error="Tulis tanggal, mis. 2020-01-02", promptTitle=column[:32], prompt=note[:255])
+            rule = DataValidation(
+                type="date",
+                operator="between",
+                formula1="DATE(1900,1,1)",
+                formula2="DATE(2200,12,31)",
+                allow_blank=True,
+                showErrorMessage=True,
+                showInputMessage=True,
+                errorTitle="Bukan tanggal",
+                error="Tulis tanggal, mis. 2020-01-02",
+                promptTitle=column[:32],
+                prompt=note[:255],
+            )
         elif column in WHOLE:
-            rule = DataValidation(type="whole", operator="between", formula1="0", formula2="100000",
-                                  allow_blank=True, showErrorMessage=True, showInputMessage=True,
-                                  errorTitle="Bukan bilangan bulat", error=note[:255],
-                                  promptTitle=column[:32], prompt=note[:255])
+            rule = DataValidation(
+                type="whole",
+                operator="between",
+                formula1="0",
+                formula2="100000",
+                allow_blank=True,
+                showErrorMessage=True,
+                showInputMessage=True,
+                errorTitle="Bukan bilangan bulat",
+                error=note[:255],
+                promptTitle=column[:32],
+                prompt=note[:255],
+            )
         elif column == "NIP":
-            rule = DataValidation(type="textLength", operator="equal", formula1="18", allow_blank=True,
-                                  showErrorMessage=True, showInputMessage=True, errorTitle="NIP 18 digit",
-                                  error="NIP terdiri dari 18 digit, ditulis sebagai teks",
-                                  promptTitle="NIP", prompt=note[:255])
+            rule = DataValidation(
+                type="textLength",
+                operator="equal",
+                formula1="18",
+                allow_blank=True,
+                showErrorMessage=True,
+                showInputMessage=True,
+                errorTitle="NIP 18 digit",
+                error="NIP terdiri dari 18 digit, ditulis sebagai teks",
+                promptTitle="NIP",
+                prompt=note[:255],
+            )
         else:
-            rule = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=column[:32],
-                                  prompt=note[:255])
+            rule = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=column[:32], prompt=note[:255])
         sheet.add_data_validation(rule)
         rule.add(cells)
         dimension = sheet.column_dimensions[letter]

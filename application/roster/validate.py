@@ -65,11 +65,13 @@ class Scratch:
                 earlier = json.loads(found[2])
                 errors += [
                     RowError(column, value, f"differs from {_where(found)} of the same position ({earlier[column]})")
-                    for column, value in position.signature().items() if earlier[column] != value
+                    for column, value in position.signature().items()
+                    if earlier[column] != value
                 ]
             if row.employee and not errors and found[4] >= found[3]:
-                errors.append(RowError("FORMASI", str(found[3]),
-                                       f"the position's {found[3]} seats are filled by earlier rows"))
+                errors.append(
+                    RowError("FORMASI", str(found[3]), f"the position's {found[3]} seats are filled by earlier rows")
+                )
         if row.employee:
             twin = self.db.execute("SELECT sheet, line FROM nip WHERE nip = ?", (int(row.employee.nip),)).fetchone()
             if twin:
@@ -83,8 +85,7 @@ class Scratch:
         holder = 1 if row.employee else 0
         self.db.execute(
             "INSERT INTO pos VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET holders = holders + ?",
-            (row.position.id.bytes, sheet, line, row.position.signature_json,
-             row.position.formasi, holder, holder),
+            (row.position.id.bytes, sheet, line, row.position.signature_json, row.position.formasi, holder, holder),
         )
         if row.employee:
             self.db.execute("INSERT INTO nip VALUES (?, ?, ?)", (int(row.employee.nip), sheet, line))
@@ -112,8 +113,9 @@ def _shown(value: str) -> str:
     return value if len(value) <= SHOWN_VALUE else value[:SHOWN_VALUE] + "…"
 
 
-def validate(raw_rows: Iterator[RawRow], scratch: Scratch, errors_out: IO[str],
-             max_error_rows: int | None = None) -> Validation:
+def validate(
+    raw_rows: Iterator[RawRow], scratch: Scratch, errors_out: IO[str], max_error_rows: int | None = None
+) -> Validation:
     """Check every row; write each problem (the first `max_error_rows` of them, then a count of the
     rest) to `errors_out`; remember the bad rows in `scratch`."""
     report, listed = Validation(), 0
@@ -128,13 +130,14 @@ def validate(raw_rows: Iterator[RawRow], scratch: Scratch, errors_out: IO[str],
             report.errors += len(problems)
             scratch.mark_bad(ordinal)
             if max_error_rows is not None:
-                problems = problems[:max(0, max_error_rows - listed)]
+                problems = problems[: max(0, max_error_rows - listed)]
             writer.writerows((raw.sheet, raw.line, p.column, _shown(p.value), p.reason) for p in problems)
             listed += len(problems)
         else:
             scratch.claim(parsed, raw.sheet, raw.line)  # type: ignore[arg-type]
     if listed < report.errors:
-        rest = (f"{report.errors - listed:,} more problems not listed "
-                f"(setting import_max_error_rows = {max_error_rows:,})")
+        rest = (
+            f"{report.errors - listed:,} more problems not listed (setting import_max_error_rows = {max_error_rows:,})"
+        )
         writer.writerow(("", "", "", "", rest))
     return report

@@ -59,6 +59,13 @@ def assess_eligibility(case: EligibilityCase) -> EligibilityReport:
 
 
 __all__ = [
-    "RULES", "RULE_CODES", "EligibilityCase", "EligibilityReport", "EligibilityRule",
-    "FreezeWindow", "RuleOutcome", "assess_eligibility", "match_for",
+    "RULES",
+    "RULE_CODES",
+    "EligibilityCase",
+    "EligibilityReport",
+    "EligibilityRule",
+    "FreezeWindow",
+    "RuleOutcome",
+    "assess_eligibility",
+    "match_for",
 ]

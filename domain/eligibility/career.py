@@ -26,9 +26,7 @@ class MinimumTenure:
         if years >= policy.min_tenure_years:
             due = f"; more than {policy.rotation_due_years} years: due for rotation" if flags else ""
             return RuleOutcome(self.code, True, f"{held}, at least {policy.min_tenure_years}{due}", flags=flags)
-        return RuleOutcome(
-            self.code, False, f"{held}, fewer than the required {policy.min_tenure_years}"
-        )
+        return RuleOutcome(self.code, False, f"{held}, fewer than the required {policy.min_tenure_years}")
 
 
 class SeniorExecutiveLock:
@@ -51,7 +49,8 @@ class SeniorExecutiveLock:
             else "the Minister of Home Affairs"
         )
         return RuleOutcome(
-            self.code, False,
+            self.code,
+            False,
             f"appointed to the JPT position on {placement.since}, under {lock} years before "
             f"{case.effective_on}: needs written approval from {approver}",
         )

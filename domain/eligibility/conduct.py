@@ -24,9 +24,11 @@ def _final_day(year: int, policy: RulePolicy) -> date:
 def _final_years_text(on: date, policy: RulePolicy) -> str:
     final_from = _final_day(on.year, policy)
     last = f"{on.year - 1}'s {'since' if on >= final_from else 'only from'} {final_from}"
-    return (f"the last {policy.rating_years} years whose SKP rating is final on {on}, a year's rating being "
-            f"final from {policy.rating_final_day} {month_name[policy.rating_final_month]} of the next "
-            f"year: {last}")
+    return (
+        f"the last {policy.rating_years} years whose SKP rating is final on {on}, a year's rating being "
+        f"final from {policy.rating_final_day} {month_name[policy.rating_final_month]} of the next "
+        f"year: {last}"
+    )
 
 
 class PerformanceRecord:
@@ -51,7 +53,8 @@ class PerformanceRecord:
         used = _final_years_text(case.effective_on, policy)
         if problems:
             return RuleOutcome(
-                self.code, False,
+                self.code,
+                False,
                 f"needs at least {policy.min_predikat.value} in {', '.join(map(str, years))} ({used}); "
                 + "; ".join(problems),
             )
@@ -69,18 +72,18 @@ class DisciplineRecord:
         since = add_years(case.effective_on, -policy.sanction_lookback_years)
         # a sanction counts when any day of it (imposed_on to ends_on) lies in the lookback
         blocking = [
-            s for s in employee.sanctions
-            if s.level in policy.blocking_sanctions and s.ends_on >= since
-            and s.imposed_on <= case.known_on
+            s
+            for s in employee.sanctions
+            if s.level in policy.blocking_sanctions and s.ends_on >= since and s.imposed_on <= case.known_on
         ]
         reasons = [
-            f"{s.level.value} sanction {s.reference} imposed on {s.imposed_on} until {s.ends_on}"
-            for s in blocking
+            f"{s.level.value} sanction {s.reference} imposed on {s.imposed_on} until {s.ends_on}" for s in blocking
         ]
         reasons += [f"disciplinary case {ref} pending since {day}" for ref, day in employee.open_cases.items()]
         if reasons:
             return RuleOutcome(self.code, False, "; ".join(reasons))
         return RuleOutcome(
-            self.code, True,
+            self.code,
+            True,
             f"no moderate or severe sanction since {since} and no pending disciplinary case",
         )

@@ -31,10 +31,17 @@ class Act(str, Enum):
 
 
 _VERB = {
-    Act.PROPOSE: "propose", Act.RECOMMEND: "recommend", Act.CONSENT: "consent to",
-    Act.TECHNICAL_REVIEW: "review", Act.DECIDE: "decide", Act.AUTHORISE_OVERRIDE: "authorise an override of",
-    Act.ANNOUNCE: "announce", Act.SIGN_DECREE: "sign the decree of", Act.EXECUTE: "execute",
-    Act.EVALUATE: "evaluate", Act.ANSWER_OBJECTION: "answer an objection to",
+    Act.PROPOSE: "propose",
+    Act.RECOMMEND: "recommend",
+    Act.CONSENT: "consent to",
+    Act.TECHNICAL_REVIEW: "review",
+    Act.DECIDE: "decide",
+    Act.AUTHORISE_OVERRIDE: "authorise an override of",
+    Act.ANNOUNCE: "announce",
+    Act.SIGN_DECREE: "sign the decree of",
+    Act.EXECUTE: "execute",
+    Act.EVALUATE: "evaluate",
+    Act.ANSWER_OBJECTION: "answer an objection to",
 }
 
 SEPARATED_FROM_PROPOSING = frozenset({Act.DECIDE, Act.SIGN_DECREE})
@@ -42,7 +49,10 @@ SEPARATED_FROM_PROPOSING = frozenset({Act.DECIDE, Act.SIGN_DECREE})
 
 
 def conflict_of_interest(
-    actor: Official, employee_nip: str, act: Act, proposed_by: Official | None = None,
+    actor: Official,
+    employee_nip: str,
+    act: Act | str,
+    proposed_by: Official | None = None,
     contested: tuple[Official, ...] = (),
 ) -> RuleOutcome:
     """Rule 9's verdict on `actor` doing `act` on the transfer of the employee with `employee_nip`.
@@ -51,17 +61,30 @@ def conflict_of_interest(
     act = Act(act)
     code, verb = NoConflictOfInterest.code, _VERB[act]
     if actor.is_employee(employee_nip):
-        return RuleOutcome(code, False, f"{actor.user} is the employee concerned and may not {verb} "
-                                        "their own transfer", overridable=False)
+        return RuleOutcome(
+            code,
+            False,
+            f"{actor.user} is the employee concerned and may not {verb} their own transfer",
+            overridable=False,
+        )
     if act is Act.ANSWER_OBJECTION and any(o.user == actor.user for o in contested):
-        return RuleOutcome(code, False, f"{actor.user} took part in the contested decision and may not "
-                                        "answer an objection to their own act", overridable=False)
+        return RuleOutcome(
+            code,
+            False,
+            f"{actor.user} took part in the contested decision and may not answer an objection to their own act",
+            overridable=False,
+        )
     if act in SEPARATED_FROM_PROPOSING and proposed_by is not None and proposed_by.user == actor.user:
-        return RuleOutcome(code, False, f"{actor.user} proposed this transfer and may not also {verb} it",
-                           overridable=False)
-    return RuleOutcome(code, True, f"{actor.user} is not the employee concerned"
-                       + (" and did not propose the transfer" if act in SEPARATED_FROM_PROPOSING else ""),
-                       overridable=False)
+        return RuleOutcome(
+            code, False, f"{actor.user} proposed this transfer and may not also {verb} it", overridable=False
+        )
+    return RuleOutcome(
+        code,
+        True,
+        f"{actor.user} is not the employee concerned"
+        + (" and did not propose the transfer" if act in SEPARATED_FROM_PROPOSING else ""),
+        overridable=False,
+    )
 
 
 class NoConflictOfInterest:

@@ -63,8 +63,5 @@ class FreeSeat:
         holders = f"{len(target.holders)} holders"
         if case.seats_freed:
             holders = f"{staying} staying holders ({case.seats_freed} approved to leave in this round)"
-        text = (
-            f"formasi {target.formasi} - {holders} - {case.seats_promised} approved in this round "
-            f"= {free} free"
-        )
+        text = f"formasi {target.formasi} - {holders} - {case.seats_promised} approved in this round = {free} free"
         return RuleOutcome(self.code, free >= 1, text)

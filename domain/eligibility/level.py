@@ -51,7 +51,7 @@ def level_order(equivalences: Equivalences) -> dict[tuple[T, T], Relation]:
     reach = [[1 if i == j else 0 for j in range(len(levels))] for i in range(len(levels))]
     for ladder in LADDERS:
         for high, upper in enumerate(ladder):
-            for lower in ladder[high + 1:]:
+            for lower in ladder[high + 1 :]:
                 reach[at[upper]][at[lower]] = 2
     for a, b in equivalences:
         if a == b:
@@ -66,15 +66,23 @@ def level_order(equivalences: Equivalences) -> dict[tuple[T, T], Relation]:
                         reach[i][j] = max(reach[i][j], reach[i][k], reach[k][j])
     for i, level in enumerate(levels):
         if reach[i][i] == 2:
-            raise InvalidValue(f"the level equivalences contradict the order of levels: they put "
-                               f"{LABELS[level]} above itself")
+            raise InvalidValue(
+                f"the level equivalences contradict the order of levels: they put {LABELS[level]} above itself"
+            )
     relations = {}
     for current in levels:
         for target in levels:
             down, up = reach[at[current]][at[target]], reach[at[target]][at[current]]
             relations[current, target] = (
-                Relation.SAME if current == target else Relation.EQUIVALENT if down == up == 1
-                else Relation.LOWER if down == 2 else Relation.HIGHER if up == 2 else Relation.INCOMPARABLE
+                Relation.SAME
+                if current == target
+                else Relation.EQUIVALENT
+                if down == up == 1
+                else Relation.LOWER
+                if down == 2
+                else Relation.HIGHER
+                if up == 2
+                else Relation.INCOMPARABLE
             )
     return relations
 
@@ -92,8 +100,7 @@ class SameLevel:
 
     def check(self, case: EligibilityCase) -> RuleOutcome:
         if case.current_position is None:
-            return RuleOutcome(self.code, False, "the employee holds no position, so the move has no "
-                                                 "level to keep")
+            return RuleOutcome(self.code, False, "the employee holds no position, so the move has no level to keep")
         current, target = case.current_position.position_type, case.target.position_type
         found = relation(current, target, case.policy.level_equivalences)
         move = f"from {LABELS[current]} to {LABELS[target]}"
@@ -105,6 +112,6 @@ class SameLevel:
             Relation.LOWER: "a lower level: a demotion (penurunan jabatan), not a mutasi",
             Relation.HIGHER: "a higher level: a promotion, not a mutasi",
             Relation.INCOMPARABLE: "levels that are neither the same, equivalent, nor ordered against each "
-                                   "other (incomparable): not a mutasi",
+            "other (incomparable): not a mutasi",
         }[found]
         return RuleOutcome(self.code, False, f"{move}: {why}")

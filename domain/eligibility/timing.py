@@ -15,7 +15,8 @@ class ElectionFreeze:
         for window in case.freeze_windows:
             if window.covers(case.effective_on):
                 return RuleOutcome(
-                    self.code, False,
+                    self.code,
+                    False,
                     f"{case.effective_on} lies in the freeze window {window.starts_on} to "
                     f"{window.ends_on} ({window.reason}): needs the Minister of Home Affairs' "
                     "written approval",

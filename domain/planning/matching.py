@@ -13,6 +13,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import numpy as np
+import numpy.typing as npt
 
 from domain.eligibility.level import relation
 from domain.planning.register import Candidate
@@ -32,16 +33,15 @@ class Matching:
 
     columns: tuple[Position, ...]
     index: dict[UUID, int]
-    jpm: np.ndarray
+    jpm: npt.NDArray[np.int64]
     rank_ok: np.ndarray
     competency_ok: np.ndarray
     level_ok: np.ndarray
     personal_ok: np.ndarray
-    origin: np.ndarray
+    origin: npt.NDArray[np.int64]
 
     @classmethod
-    def of(cls, candidates: tuple[Candidate, ...], positions: tuple[Position, ...],
-           policy: RulePolicy) -> Matching:
+    def of(cls, candidates: tuple[Candidate, ...], positions: tuple[Position, ...], policy: RulePolicy) -> Matching:
         """Compute the arrays for `candidates` against `positions` and their own positions."""
         columns = {p.id: p for p in positions}
         for candidate in candidates:
@@ -71,18 +71,22 @@ class Matching:
         ranks = np.array([c.employee.rank.order for c in candidates], dtype=np.int64)[:, None]
         low = np.array([p.rank_min.order for p in cols], dtype=np.int64)[None, :]
         high = np.array([p.rank_max.order for p in cols], dtype=np.int64)[None, :]
-        threshold = np.array([
-            hundredths(p.min_jpm if p.min_jpm is not None else policy.min_jpm_for_transfer) for p in cols
-        ], dtype=np.int64)[None, :]
+        threshold = np.array(
+            [hundredths(p.min_jpm if p.min_jpm is not None else policy.min_jpm_for_transfer) for p in cols],
+            dtype=np.int64,
+        )[None, :]
         return cls(
-            columns=cols, index=index, jpm=jpm, rank_ok=(low <= ranks) & (ranks <= high),
+            columns=cols,
+            index=index,
+            jpm=jpm,
+            rank_ok=(low <= ranks) & (ranks <= high),
             competency_ok=assessed[:, None] & (jpm >= threshold),
             level_ok=_level_ok(candidates, cols, policy),
             personal_ok=np.array([not c.failed_personal for c in candidates], dtype=bool),
             origin=np.array([index[c.current.id] for c in candidates], dtype=np.int64),
         )
 
-    def stay_jpm(self) -> np.ndarray:
+    def stay_jpm(self) -> npt.NDArray[np.int64]:
         """Each candidate's JPM (hundredths) in the position held now."""
         return self.jpm[np.arange(len(self.origin)), self.origin]
 
@@ -90,8 +94,10 @@ class Matching:
 def _level_ok(candidates: tuple[Candidate, ...], cols: tuple[Position, ...], policy: RulePolicy) -> np.ndarray:
     """Rule 10 for every pair: the column is of the candidate's level or an equivalent one."""
     types = list(PositionType)
-    table = np.array([[relation(current, target, policy.level_equivalences).keeps_level for target in types]
-                      for current in types], dtype=bool)
+    table = np.array(
+        [[relation(current, target, policy.level_equivalences).keeps_level for target in types] for current in types],
+        dtype=bool,
+    )
     held = np.array([types.index(c.current.position_type) for c in candidates], dtype=np.int64)
     offered = np.array([types.index(p.position_type) for p in cols], dtype=np.int64)
     return table[held[:, None], offered[None, :]].reshape(len(candidates), len(cols))

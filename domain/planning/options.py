@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TypeVar
 from uuid import UUID
 
 from domain.errors import InvalidValue
 from domain.vocabulary import PositionType
+
+_Id = TypeVar("_Id", str, UUID)  # a unit's name or an employee's or position's id
 
 
 @dataclass(frozen=True, order=True)
@@ -63,25 +67,29 @@ class PlanOptions:
         pinned = {p.employee_id for p in self.pinned_pairs}
         if len(pinned) != len(set(self.pinned_pairs)):
             raise InvalidValue("an employee is pinned to two positions")
-        clash = (set(self.pinned_pairs) & set(self.excluded_pairs)) or (
-            (pinned | set(self.pinned_employees)) & set(self.excluded_employees)
-        ) or ({p.position_id for p in self.pinned_pairs} | set(self.pinned_positions)) & set(
-            self.excluded_positions
+        clash = (
+            (set(self.pinned_pairs) & set(self.excluded_pairs))
+            or ((pinned | set(self.pinned_employees)) & set(self.excluded_employees))
+            or ({p.position_id for p in self.pinned_pairs} | set(self.pinned_positions)) & set(self.excluded_positions)
         )
         if clash:
             raise InvalidValue(f"pinned and excluded at once: {sorted(map(str, clash))}")
 
-        def tidy(values):
+        def tidy(values: Iterable[_Id]) -> tuple[_Id, ...]:
             return tuple(sorted(set(values), key=lambda v: str(v) if isinstance(v, UUID) else v))
 
         return replace(
-            self, units=tidy(self.units),
+            self,
+            units=tidy(self.units),
             position_types=tuple(sorted(set(map(PositionType, self.position_types)), key=lambda t: t.value)),
-            volunteers=tidy(self.volunteers), target_units=tidy(self.target_units),
+            volunteers=tidy(self.volunteers),
+            target_units=tidy(self.target_units),
             min_jpm=None if self.min_jpm is None else Decimal(self.min_jpm),
-            shortage_weight=Decimal(self.shortage_weight), priority_units=tidy(self.priority_units),
+            shortage_weight=Decimal(self.shortage_weight),
+            priority_units=tidy(self.priority_units),
             pinned_pairs=tuple(sorted(set(self.pinned_pairs))),
-            pinned_employees=tidy(self.pinned_employees), pinned_positions=tidy(self.pinned_positions),
+            pinned_employees=tidy(self.pinned_employees),
+            pinned_positions=tidy(self.pinned_positions),
             excluded_pairs=tuple(sorted(set(self.excluded_pairs))),
             excluded_employees=tidy(self.excluded_employees),
             excluded_positions=tidy(self.excluded_positions),

@@ -38,15 +38,35 @@ class MutationPlan(Aggregate):
     """A plan computed for a round: its parameters, result and explanations, and what was adopted."""
 
     @classmethod
-    def compute(cls, round_id: UUID, round_version: int, options: PlanOptions, result: PlanResult,
-                computed_by: Official, computed_on: date) -> MutationPlan:
+    def compute(
+        cls,
+        round_id: UUID,
+        round_version: int,
+        options: PlanOptions,
+        result: PlanResult,
+        computed_by: Official,
+        computed_on: date,
+    ) -> MutationPlan:
         """Keep a computed plan (see `domain.planning.planner.compute_plan`)."""
-        return cls(round_id=round_id, round_version=round_version, options=options, result=result,
-                   computed_by=computed_by, computed_on=computed_on)
+        return cls(
+            round_id=round_id,
+            round_version=round_version,
+            options=options,
+            result=result,
+            computed_by=computed_by,
+            computed_on=computed_on,
+        )
 
     @event("Computed")
-    def __init__(self, round_id: UUID, round_version: int, options: PlanOptions, result: PlanResult,
-                 computed_by: Official, computed_on: date) -> None:
+    def __init__(
+        self,
+        round_id: UUID,
+        round_version: int,
+        options: PlanOptions,
+        result: PlanResult,
+        computed_by: Official,
+        computed_on: date,
+    ) -> None:
         self.round_id = round_id
         self.round_version = round_version
         self.options = options
@@ -62,13 +82,19 @@ class MutationPlan(Aggregate):
             raise MoveNotInPlan(f"plan {self.id} recommends no move for employee {employee_id}")
         return move
 
-    def adopt(self, mutation_round: MutationRound, employees: dict[UUID, Employee],
-              positions: dict[UUID, Position], employee_ids: tuple[UUID, ...] | None, reason: str,
-              by: Official, policy: RulePolicy) -> tuple[Adoption, ...]:
+    def adopt(
+        self,
+        mutation_round: MutationRound,
+        employees: dict[UUID, Employee],
+        positions: dict[UUID, Position],
+        employee_ids: tuple[UUID, ...] | None,
+        reason: str,
+        by: Official,
+        policy: RulePolicy,
+    ) -> tuple[Adoption, ...]:
         """Propose the selected moves (all not yet adopted when None) in the round, in the plan's order."""
         if mutation_round.id != self.round_id:
-            raise IllegalTransition(
-                f"plan {self.id} belongs to round {self.round_id}, not {mutation_round.id}")
+            raise IllegalTransition(f"plan {self.id} belongs to round {self.round_id}, not {mutation_round.id}")
         reason = require_text(reason, "reason")
         if employee_ids is None:
             moves = [mv for mv in self.result.moves if mv.employee_id not in self.adoptions]
@@ -77,8 +103,10 @@ class MutationPlan(Aggregate):
             for employee_id in sorted(wanted, key=str):
                 self.move_of(employee_id)
                 if employee_id in self.adoptions:
-                    raise IllegalTransition(f"the move of employee {employee_id} was already adopted as "
-                                            f"proposal {self.adoptions[employee_id].proposal_id}")
+                    raise IllegalTransition(
+                        f"the move of employee {employee_id} was already adopted as "
+                        f"proposal {self.adoptions[employee_id].proposal_id}"
+                    )
             moves = [mv for mv in self.result.moves if mv.employee_id in wanted]
         if not moves:
             raise IllegalTransition(f"plan {self.id} has no move left to adopt")
@@ -86,8 +114,12 @@ class MutationPlan(Aggregate):
         for mv in moves:
             reference = PlanReference(self.id, self.version, self.options, mv.jpm)
             proposal_id = mutation_round.propose(
-                employees[mv.employee_id], positions[mv.from_position_id], positions[mv.to_position_id],
-                f"{reason} (plan {self.id}, move {mv.order}: JPM {mv.jpm} {mv.category.value})", by, policy,
+                employees[mv.employee_id],
+                positions[mv.from_position_id],
+                positions[mv.to_position_id],
+                f"{reason} (plan {self.id}, move {mv.order}: JPM {mv.jpm} {mv.category.value})",
+                by,
+                policy,
                 plan=reference,
             )
             adopted.append(Adoption(mv.employee_id, mv.to_position_id, proposal_id))

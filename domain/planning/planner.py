@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from uuid import UUID
 
 import numpy as np
+import numpy.typing as npt
 
 from domain.official import Official
 from domain.planning.explain import Explainer
@@ -18,8 +20,7 @@ from domain.policy import RulePolicy
 SOLVER = "scipy.optimize.milp (HiGHS)"
 
 
-def compute_plan(register: PlanningRegister, options: PlanOptions, actor: Official,
-                 policy: RulePolicy) -> PlanResult:
+def compute_plan(register: PlanningRegister, options: PlanOptions, actor: Official, policy: RulePolicy) -> PlanResult:
     """The assignment of pool members to seats that maximises total JPM while every rule holds."""
     options = options.normalised()
     seats = register.seats(options)
@@ -31,8 +32,7 @@ def compute_plan(register: PlanningRegister, options: PlanOptions, actor: Offici
     free = {matching.index[p.id]: register.free(p) for p in seats}
     row = {c.id: i for i, c in enumerate(pool)}
     allowed = _allowed(matching, target, options, row)
-    eligible = (matching.personal_ok[:, None] & matching.rank_ok & matching.competency_ok & matching.level_ok
-                & allowed)
+    eligible = matching.personal_ok[:, None] & matching.rank_ok & matching.competency_ok & matching.level_ok & allowed
     person, column = np.nonzero(eligible)
     pinned = np.zeros(len(person), dtype=bool)
     for pair in options.pinned_pairs:
@@ -40,38 +40,61 @@ def compute_plan(register: PlanningRegister, options: PlanOptions, actor: Offici
         if not eligible[i, j]:
             explainer = Explainer(register, pool, matching, options, actor, policy)
             verdict = explainer.blocked(i, j)
-            raise PlanInfeasible(f"the pinned pair breaks a rule: {verdict.reason}",
-                                 tuple(r for r in verdict.rules if not r.startswith("plan:")))
+            raise PlanInfeasible(
+                f"the pinned pair breaks a rule: {verdict.reason}",
+                tuple(r for r in verdict.rules if not r.startswith("plan:")),
+            )
         pinned |= (person == i) & (column == j)
     bonus = _shortage_bonus(register, matching, options)
     stay = matching.stay_jpm() if options.keep_in_place else np.zeros(n, dtype=np.int64)
     origin = matching.origin
     value = matching.jpm[person, column] - stay[person] + bonus[column] - bonus[origin[person]]
-    forced = pinned | np.isin(person, [row[e] for e in options.pinned_employees]) | np.isin(
-        column, [matching.index[p] for p in options.pinned_positions])
+    forced = (
+        pinned
+        | np.isin(person, [row[e] for e in options.pinned_employees])
+        | np.isin(column, [matching.index[p] for p in options.pinned_positions])
+    )
     useful = _useful(person, column, value, origin, m, forced) if options.keep_in_place else slice(None)
     eligible_pairs = len(person)
     person, column, value, pinned = person[useful], column[useful], value[useful], pinned[useful]
     must_move = np.zeros(n, dtype=bool)
     must_move[[row[e] for e in options.pinned_employees]] = True
-    problem = Problem(n, origin, free, must_move, tuple(matching.index[p] for p in options.pinned_positions),
-                      options.max_moves, options.keep_in_place)
+    problem = Problem(
+        n,
+        origin,
+        free,
+        must_move,
+        tuple(matching.index[p] for p in options.pinned_positions),
+        options.max_moves,
+        options.keep_in_place,
+    )
     chosen, status = solve(Arcs(person, column, value, pinned), problem)
     explainer = Explainer(register, pool, matching, options, actor, policy)
     moves = explainer.moves(person[chosen], column[chosen])
     return PlanResult(
-        moves=moves, empty_seats=explainer.empty_seats(target, free, moves),
-        spread=explainer.spread(moves), skipped=skipped, pool_size=n,
+        moves=moves,
+        empty_seats=explainer.empty_seats(target, free, moves),
+        spread=explainer.spread(moves),
+        skipped=skipped,
+        pool_size=n,
         seats_open_before=sum(max(0, f) for f in free.values()),
-        pairs_considered=int(n * target.sum()), eligible_pairs=eligible_pairs,
+        pairs_considered=int(n * target.sum()),
+        eligible_pairs=eligible_pairs,
         total_jpm=sum((mv.jpm for mv in moves), Decimal(0)),
         jpm_gain=sum((mv.jpm - mv.jpm_in_current_position for mv in moves), Decimal(0)),
-        solver=SOLVER, status=status,
+        solver=SOLVER,
+        status=status,
     )
 
 
-def _useful(person: np.ndarray, column: np.ndarray, value: np.ndarray, origin: np.ndarray, m: int,
-            forced: np.ndarray) -> np.ndarray:
+def _useful(
+    person: npt.NDArray[np.intp],
+    column: npt.NDArray[np.intp],
+    value: npt.NDArray[np.int64],
+    origin: npt.NDArray[np.int64],
+    m: int,
+    forced: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.bool_]:
     """The pairs that can be part of an optimal plan: those that gain, and those that lose less than
     the best chain of moves into the seat they free could gain (an upper bound found by iterating
     best-chain values down from the total of all gains); pinned pairs, people and positions stay."""
@@ -90,7 +113,7 @@ def _useful(person: np.ndarray, column: np.ndarray, value: np.ndarray, origin: n
     return (value > 0) | (value + bound[origin[person]] > 0) | forced
 
 
-def _allowed(matching: Matching, target: np.ndarray, options: PlanOptions, row: dict) -> np.ndarray:
+def _allowed(matching: Matching, target: np.ndarray, options: PlanOptions, row: dict[UUID, int]) -> np.ndarray:
     """Pairs the plan's own options allow: a seat, not the position held, above min JPM, not excluded."""
     n, m = matching.jpm.shape
     allowed = np.broadcast_to(target[None, :], (n, m)).copy()
@@ -117,7 +140,10 @@ def _shortage_bonus(register: PlanningRegister, matching: Matching, options: Pla
         if p.agency != register.round.agency or p.unit not in totals:
             continue
         formasi, short = totals[p.unit]
-        rate = Decimal(1) if p.unit in options.priority_units else (
-            Decimal(short) / Decimal(formasi) if formasi else Decimal(0))
+        rate = (
+            Decimal(1)
+            if p.unit in options.priority_units
+            else (Decimal(short) / Decimal(formasi) if formasi else Decimal(0))
+        )
         bonus[j] = int((options.shortage_weight * rate * 100).to_integral_value())
     return bonus

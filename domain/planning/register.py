@@ -18,8 +18,14 @@ from domain.position import Position
 from domain.proposal import ProposalStatus
 from domain.vocabulary import TransferKind
 
-PERSONAL_RULES = ("tenure", "senior_executive_lock", "election_freeze", "performance", "discipline",
-                  "conflict_of_interest")
+PERSONAL_RULES = (
+    "tenure",
+    "senior_executive_lock",
+    "election_freeze",
+    "performance",
+    "discipline",
+    "conflict_of_interest",
+)
 """The rules that look only at the employee, the date and the actor: judged once per candidate."""
 
 
@@ -50,34 +56,56 @@ class PlanningRegister:
     employees: tuple[Employee, ...]
 
     @classmethod
-    def of(cls, mutation_round: MutationRound, positions: Iterable[Position],
-           employees: Iterable[Employee]) -> PlanningRegister:
+    def of(
+        cls, mutation_round: MutationRound, positions: Iterable[Position], employees: Iterable[Employee]
+    ) -> PlanningRegister:
         """Sorted by id, so the same register always gives the same plan."""
-        return cls(mutation_round, {p.id: p for p in sorted(positions, key=lambda p: str(p.id))},
-                   tuple(sorted(employees, key=lambda e: str(e.id))))
+        return cls(
+            mutation_round,
+            {p.id: p for p in sorted(positions, key=lambda p: str(p.id))},
+            tuple(sorted(employees, key=lambda e: str(e.id))),
+        )
 
-    def case(self, employee: Employee, current: Position, target: Position, actor: Official,
-             policy: RulePolicy, seats_promised: int = 0, seats_freed: int = 0) -> EligibilityCase:
+    def case(
+        self,
+        employee: Employee,
+        current: Position,
+        target: Position,
+        actor: Official,
+        policy: RulePolicy,
+        seats_promised: int = 0,
+        seats_freed: int = 0,
+    ) -> EligibilityCase:
         """The eligibility case of moving `employee` to `target` in this round."""
         r = self.round
-        return EligibilityCase(employee=employee, current_position=current, target=target, kind=r.kind,
-                               effective_on=r.planned_effective_on, actor=actor, policy=policy,
-                               freeze_windows=r.freeze_windows, seats_promised=seats_promised,
-                               seats_freed=seats_freed)
+        return EligibilityCase(
+            employee=employee,
+            current_position=current,
+            target=target,
+            kind=r.kind,
+            effective_on=r.planned_effective_on,
+            actor=actor,
+            policy=policy,
+            freeze_windows=r.freeze_windows,
+            seats_promised=seats_promised,
+            seats_freed=seats_freed,
+        )
 
     def seats(self, options: PlanOptions) -> tuple[Position, ...]:
         """The positions the plan may fill: the round agency's, not abolished, in the target units."""
         excluded = set(options.excluded_positions)
         seats = tuple(
-            p for p in self.positions.values()
-            if p.agency == self.round.agency and p.abolished_on is None and p.id not in excluded
+            p
+            for p in self.positions.values()
+            if p.agency == self.round.agency
+            and p.abolished_on is None
+            and p.id not in excluded
             and (not options.target_units or p.unit in options.target_units)
         )
         ids = {p.id for p in seats}
         wanted = set(options.pinned_positions) | {pair.position_id for pair in options.pinned_pairs}
         if wanted - ids:
-            raise InvalidValue(
-                f"pinned positions are not seats of this plan: {sorted(map(str, wanted - ids))}")
+            raise InvalidValue(f"pinned positions are not seats of this plan: {sorted(map(str, wanted - ids))}")
         return seats
 
     def promised(self, position_id: UUID) -> int:
@@ -92,13 +120,16 @@ class PlanningRegister:
         """Rule 8's free seats before the plan: formasi - staying holders - promised (negative: over)."""
         return position.formasi - len(position.holders) + self.freed(position.id) - self.promised(position.id)
 
-    def pool(self, options: PlanOptions, actor: Official, policy: RulePolicy
-             ) -> tuple[tuple[Candidate, ...], tuple[SkippedCandidate, ...]]:
+    def pool(
+        self, options: PlanOptions, actor: Official, policy: RulePolicy
+    ) -> tuple[tuple[Candidate, ...], tuple[SkippedCandidate, ...]]:
         """The candidates the options select, and those they select but the plan must leave out."""
-        forced = set(options.volunteers) | set(options.pinned_employees) | {
-            p.employee_id for p in options.pinned_pairs}
-        busy = {p.employee_id: p for p in self.round.proposals.values()
-                if p.status not in (ProposalStatus.WITHDRAWN, ProposalStatus.REJECTED)}
+        forced = set(options.volunteers) | set(options.pinned_employees) | {p.employee_id for p in options.pinned_pairs}
+        busy = {
+            p.employee_id: p
+            for p in self.round.proposals.values()
+            if p.status not in (ProposalStatus.WITHDRAWN, ProposalStatus.REJECTED)
+        }
         within = self.round.kind is TransferKind.WITHIN_AGENCY
         pool, skipped = [], []
         for employee in self.employees:
@@ -107,21 +138,30 @@ class PlanningRegister:
                 continue
             if (current.agency == self.round.agency) != within:
                 continue
-            personal = tuple(rule.check(self.case(employee, current, current, actor, policy))
-                             for rule in RULES if rule.code in PERSONAL_RULES)
+            personal = tuple(
+                rule.check(self.case(employee, current, current, actor, policy))
+                for rule in RULES
+                if rule.code in PERSONAL_RULES
+            )
             flags = tuple(f for o in personal for f in o.flags)
-            selected = (not options.units or current.unit in options.units) and (
-                not options.position_types or current.position_type in options.position_types) and (
-                not options.due_for_rotation_only or "due_for_rotation" in flags)
+            selected = (
+                (not options.units or current.unit in options.units)
+                and (not options.position_types or current.position_type in options.position_types)
+                and (not options.due_for_rotation_only or "due_for_rotation" in flags)
+            )
             if not selected and employee.id not in forced:
                 continue
             if employee.id in options.excluded_employees:
                 skipped.append(SkippedCandidate(employee.id, employee.name, "excluded by hand"))
             elif employee.id in busy:
                 proposal = busy[employee.id]
-                skipped.append(SkippedCandidate(
-                    employee.id, employee.name,
-                    f"already has proposal {proposal.proposal_id} ({proposal.status.value}) in this round"))
+                skipped.append(
+                    SkippedCandidate(
+                        employee.id,
+                        employee.name,
+                        f"already has proposal {proposal.proposal_id} ({proposal.status.value}) in this round",
+                    )
+                )
             else:
                 extra = ("volunteer",) if employee.id in options.volunteers else ()
                 pool.append(Candidate(employee, current, personal, flags + extra))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import coo_matrix, vstack
+from scipy.sparse import coo_matrix, csr_matrix, vstack
 
 from domain.errors import RuleViolation
 
@@ -66,10 +66,14 @@ def solve(arcs: Arcs, problem: Problem) -> tuple[np.ndarray, str]:
         if problem.must_move.any() or problem.must_fill:
             raise PlanInfeasible("pinned employees or positions have no eligible pair at all")
         return np.zeros(0, dtype=np.int64), "optimal"
-    rows, cols, data, lower, upper = [], [], [], [], []
+    rows: list[int] = []
+    cols: list[int] = []
+    data: list[float] = []
+    lower: list[float] = []
+    upper: list[float] = []
     row = 0
 
-    def add(row_cols, coeffs, lo, hi):
+    def add(row_cols: list[int], coeffs: list[float], lo: float, hi: float) -> None:
         nonlocal row
         rows.extend([row] * len(row_cols))
         cols.extend(row_cols)
@@ -87,7 +91,9 @@ def solve(arcs: Arcs, problem: Problem) -> tuple[np.ndarray, str]:
     by_person = np.argsort(arcs.person, kind="stable")
     starts = np.searchsorted(arcs.person[by_person], movers)
     ends = np.searchsorted(arcs.person[by_person], movers, side="right")
-    for i, a, b in zip(movers.tolist(), starts.tolist(), ends.tolist()):  # moves of i = its leave variable
+    for i, a, b in zip(
+        movers.tolist(), starts.tolist(), ends.tolist(), strict=False
+    ):  # moves of i = its leave variable
         own = by_person[a:b].tolist()
         add(own + [leave[i]], [1.0] * len(own) + [-1.0], 0.0, 0.0)
     holders: dict[int, list[int]] = {}
@@ -97,8 +103,8 @@ def solve(arcs: Arcs, problem: Problem) -> tuple[np.ndarray, str]:
     targets = np.unique(arcs.column)
     firsts = np.searchsorted(arcs.column[by_column], targets)
     lasts = np.searchsorted(arcs.column[by_column], targets, side="right")
-    arriving_at = {int(j): by_column[a:b].tolist() for j, a, b in zip(targets.tolist(), firsts, lasts)}
-    switches = []
+    arriving_at = {int(j): by_column[a:b].tolist() for j, a, b in zip(targets.tolist(), firsts, lasts, strict=False)}
+    switches: list[int] = []
     for j, arriving in arriving_at.items():
         departing = holders.get(j, [])
         free = problem.free[j]
@@ -115,12 +121,15 @@ def solve(arcs: Arcs, problem: Problem) -> tuple[np.ndarray, str]:
             raise PlanInfeasible("a pinned position has no eligible candidate", ())
         add(arriving_at[j], [1.0] * len(arriving_at[j]), 1.0, np.inf)
     leaves = list(leave.values())
-    count_rows = []
+    count_rows: list[int] = []
     if problem.max_moves is not None:
         count_rows.append(row)
         add(leaves, [1.0] * len(leaves), 0.0, float(problem.max_moves))
     size = n_vars + len(switches)
-    matrix = coo_matrix((data, (rows, cols)), shape=(row, size)).tocsr()
+    matrix = coo_matrix(
+        (np.array(data, dtype=np.float64), (np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp))),
+        shape=(row, size),
+    ).tocsr()
     lower_x = np.zeros(size)
     lower_x[:n_arcs] = arcs.pinned
     lower_x[[leave[int(i)] for i in missing]] = 1.0
@@ -138,10 +147,18 @@ def solve(arcs: Arcs, problem: Problem) -> tuple[np.ndarray, str]:
         count[leaves] = -1.0
         first, _ = _optimise(count, model, start, group, tuple(count_rows))
         moves = round(-float(count @ first))
-        at_least = coo_matrix(([1.0] * len(leaves), ([0] * len(leaves), leaves)), shape=(1, size)).tocsr()
+        at_least = coo_matrix(
+            (np.ones(len(leaves)), (np.zeros(len(leaves), dtype=np.intp), np.array(leaves, dtype=np.intp))),
+            shape=(1, size),
+        ).tocsr()
         count_rows.append(len(model.lower))
-        model = _Model(vstack([model.matrix, at_least]).tocsr(), np.append(model.lower, moves),
-                       np.append(model.upper, np.inf), model.lower_x, model.upper_x)
+        model = _Model(
+            vstack([model.matrix, at_least]).tocsr(),
+            np.append(model.lower, moves),
+            np.append(model.upper, np.inf),
+            model.lower_x,
+            model.upper_x,
+        )
     x, status = _optimise(objective, model, start, group, tuple(count_rows))
     return np.flatnonzero(x[:n_arcs] > 0.5), status
 
@@ -172,7 +189,7 @@ def _starting_pairs(arcs: Arcs, problem: Problem) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Model:
-    matrix: object
+    matrix: csr_matrix[np.float64]
     lower: np.ndarray
     upper: np.ndarray
     lower_x: np.ndarray
@@ -183,8 +200,9 @@ def _integral(x: np.ndarray) -> bool:
     return bool(np.all(np.minimum(x, 1 - x) < 1e-7))
 
 
-def _relax(objective: np.ndarray, model: _Model, start: np.ndarray, group: np.ndarray
-           ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+def _relax(
+    objective: np.ndarray, model: _Model, start: np.ndarray, group: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """The LP relaxation by column generation: over the pairs in `start` first, then adding, for each
     candidate, the few pairs of most negative reduced cost under the duals, until no pair has one
     (then the restricted optimum is the optimum over all pairs). Returns the solution (None if the LP
@@ -197,13 +215,15 @@ def _relax(objective: np.ndarray, model: _Model, start: np.ndarray, group: np.nd
     duals = np.zeros(len(model.lower))
     for _ in range(MAX_PRICING_ROUNDS):
         columns = np.flatnonzero(active)
-        relaxed = linprog(objective[columns], A_ub=a_ub[:, columns], b_ub=b_ub, bounds=bounds[columns],
-                          method="highs-ds")
+        relaxed = linprog(
+            objective[columns], A_ub=a_ub[:, columns], b_ub=b_ub, bounds=bounds[columns], method="highs-ds"
+        )
         if relaxed.status != 0:
             if active.all():
                 if relaxed.status == 2:
                     raise PlanInfeasible(
-                        "no plan satisfies the pins, exclusions and move limit while every rule holds", ())
+                        "no plan satisfies the pins, exclusions and move limit while every rule holds", ()
+                    )
                 return None, duals, active
             active[:] = True  # the restricted program is infeasible: price nothing, take every pair
             continue
@@ -214,14 +234,15 @@ def _relax(objective: np.ndarray, model: _Model, start: np.ndarray, group: np.nd
             x = np.zeros(len(objective))
             x[columns] = relaxed.x
             duals[upper_rows] += marginals[: int(upper_rows.sum())]
-            duals[lower_rows] -= marginals[int(upper_rows.sum()):]
+            duals[lower_rows] -= marginals[int(upper_rows.sum()) :]
             return x, duals, active
         active |= entering
     return None, duals, active
 
 
-def _optimise(objective: np.ndarray, model: _Model, start: np.ndarray, group: np.ndarray,
-              count_rows: tuple[int, ...] = ()) -> tuple[np.ndarray, str]:
+def _optimise(
+    objective: np.ndarray, model: _Model, start: np.ndarray, group: np.ndarray, count_rows: tuple[int, ...] = ()
+) -> tuple[np.ndarray, str]:
     """The LP relaxation first (dual simplex): without move limits, pins or over-staffed switches the
     constraint matrix is a network matrix, so its vertex is integral and optimal for the integer
     program too. When a count of moves (`count_rows`) makes it fractional, those rows move into the
@@ -243,16 +264,20 @@ def _optimise(objective: np.ndarray, model: _Model, start: np.ndarray, group: np
             low, high = model.lower[rows], model.upper[rows]
             tight = np.isclose(activity, low) | np.isclose(activity, high)
             if np.all((activity >= low - 1e-7) & (activity <= high + 1e-7)) and np.all(
-                    tight | (np.abs(duals[rows]) < 1e-9)):
+                tight | (np.abs(duals[rows]) < 1e-9)
+            ):
                 return np.round(priced), "optimal"
-    result = milp(objective, integrality=np.ones(len(objective)), bounds=Bounds(model.lower_x, model.upper_x),
-                  constraints=[LinearConstraint(model.matrix, model.lower, model.upper)],
-                  options={"mip_rel_gap": 0.0, "time_limit": TIME_LIMIT_SECONDS, "presolve": True})
+    result = milp(
+        objective,
+        integrality=np.ones(len(objective), dtype=np.int64),
+        bounds=Bounds(model.lower_x, model.upper_x),
+        constraints=[LinearConstraint(model.matrix, model.lower, model.upper)],
+        options={"mip_rel_gap": 0.0, "time_limit": TIME_LIMIT_SECONDS, "presolve": True},
+    )
     if result.status == 0:
         return result.x, "optimal"
     if result.x is not None and result.status == 1:
         return result.x, "time_limit"
     if result.status == 2:
-        raise PlanInfeasible(
-            "no plan satisfies the pins, exclusions and move limit while every rule holds", ())
+        raise PlanInfeasible("no plan satisfies the pins, exclusions and move limit while every rule holds", ())
     raise PlanInfeasible(f"the solver stopped without a plan: {result.message}", ())

@@ -38,8 +38,11 @@ employee is employee 1 of the scenarios (`nip(1)`), acting for themselves (no ag
 
 
 def bearer(
-    role: Role, user: str | None = None, nip_claim: str | None = None,
-    agencies: tuple[str, ...] | None = None, office: Office | None = None,
+    role: Role,
+    user: str | None = None,
+    nip_claim: str | None = None,
+    agencies: tuple[str, ...] | None = None,
+    office: Office | None = None,
 ) -> dict[str, str]:
     """Authorization header for a user acting in `role` (the role's default user if none given) for
     `agencies` (default: AGENCY; the auditor: every agency)."""
@@ -48,8 +51,7 @@ def bearer(
     default_user, default_nip = USERS[role]
     if agencies is None:
         agencies = (NATIONAL,) if role is Role.AUDITOR else () if role is Role.EMPLOYEE else (AGENCY,)
-    token = mint_token(SECRET, role, user or default_user, nip_claim or default_nip,
-                       agencies=agencies, office=office)
+    token = mint_token(SECRET, role, user or default_user, nip_claim or default_nip, agencies=agencies, office=office)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -86,44 +88,92 @@ def running_api(settings: Settings, clock=None) -> Iterator[Api]:
 
 # -- scenario builders over HTTP (the same register as tests/scenario.py) ---------------------------
 
+
 def position(api: Api, title: str, formasi: int = 2, unit: str = "BPKAD") -> str:
     """Establish a position as the operator; returns its id."""
-    return api.ok(Role.OPERATOR, "POST", "/positions", {
-        "agency": AGENCY, "unit": unit, "title": title, "position_type": "fungsional_ahli_pertama",
-        "rank_min": "III/a", "rank_max": "III/d", "formasi": formasi, "standard": STANDARD,
-    })["id"]
+    return api.ok(
+        Role.OPERATOR,
+        "POST",
+        "/positions",
+        {
+            "agency": AGENCY,
+            "unit": unit,
+            "title": title,
+            "position_type": "fungsional_ahli_pertama",
+            "rank_min": "III/a",
+            "rank_max": "III/d",
+            "formasi": formasi,
+            "standard": STANDARD,
+        },
+    )["id"]
 
 
 def employee(api: Api, seq: int, position_id: str) -> str:
     """Register, place, assess and rate an employee who passes every rule; returns the id."""
-    employee_id = api.ok(Role.OPERATOR, "POST", "/employees",
-                         {"nip": nip(seq), "name": f"Pegawai {seq}", "rank": "III/b"})["id"]
-    api.ok(Role.OPERATOR, "POST", f"/employees/{employee_id}/placement",
-           {"position_id": position_id, "effective_on": "2020-01-02", "decree_number": f"SK-{seq}/PLACE"})
-    api.ok(Role.ASSESSOR, "POST", f"/employees/{employee_id}/assessments", {
-        "scores": GOOD_SCORES, "potential": "high", "assessor": "UPT Penilaian Kompetensi",
-        "method": "assessment centre", "assessed_on": "2025-06-01",
-    })
+    employee_id = api.ok(
+        Role.OPERATOR, "POST", "/employees", {"nip": nip(seq), "name": f"Pegawai {seq}", "rank": "III/b"}
+    )["id"]
+    api.ok(
+        Role.OPERATOR,
+        "POST",
+        f"/employees/{employee_id}/placement",
+        {"position_id": position_id, "effective_on": "2020-01-02", "decree_number": f"SK-{seq}/PLACE"},
+    )
+    api.ok(
+        Role.ASSESSOR,
+        "POST",
+        f"/employees/{employee_id}/assessments",
+        {
+            "scores": GOOD_SCORES,
+            "potential": "high",
+            "assessor": "UPT Penilaian Kompetensi",
+            "method": "assessment centre",
+            "assessed_on": "2025-06-01",
+        },
+    )
     for year, results in ((2024, "above"), (2025, "as_expected")):
-        api.ok(Role.OPERATOR, "POST", f"/employees/{employee_id}/ratings",
-               {"year": year, "results": results, "behaviour": "as_expected"})
+        api.ok(
+            Role.OPERATOR,
+            "POST",
+            f"/employees/{employee_id}/ratings",
+            {"year": year, "results": results, "behaviour": "as_expected"},
+        )
     return employee_id
 
 
 def open_round(api: Api, effective_on: date = date(2026, 3, 1)) -> str:
     """Open a within-agency round; returns its id."""
-    return api.ok(Role.OPERATOR, "POST", "/rounds", {
-        "agency": AGENCY, "kind": "within_agency", "title": "Mutasi Tahap I 2026",
-        "period_starts_on": "2026-01-01", "period_ends_on": "2026-06-30",
-        "planned_effective_on": effective_on.isoformat(),
-    })["id"]
+    return api.ok(
+        Role.OPERATOR,
+        "POST",
+        "/rounds",
+        {
+            "agency": AGENCY,
+            "kind": "within_agency",
+            "title": "Mutasi Tahap I 2026",
+            "period_starts_on": "2026-01-01",
+            "period_ends_on": "2026-06-30",
+            "planned_effective_on": effective_on.isoformat(),
+        },
+    )["id"]
 
 
 def recommended_proposal(api: Api, round_id: str, employee_id: str, target_id: str) -> str:
     """Propose a move and have the committee recommend it; returns the proposal id."""
-    proposal_id = api.ok(Role.OPERATOR, "POST", f"/rounds/{round_id}/proposals", {
-        "employee_id": employee_id, "target_position_id": target_id, "reason": "fills a vacancy",
-    })["proposal_id"]
-    api.ok(Role.COMMITTEE, "POST", f"/rounds/{round_id}/proposals/{proposal_id}/recommendation",
-           {"recommended": True, "notes": "fits the standard"})
+    proposal_id = api.ok(
+        Role.OPERATOR,
+        "POST",
+        f"/rounds/{round_id}/proposals",
+        {
+            "employee_id": employee_id,
+            "target_position_id": target_id,
+            "reason": "fills a vacancy",
+        },
+    )["proposal_id"]
+    api.ok(
+        Role.COMMITTEE,
+        "POST",
+        f"/rounds/{round_id}/proposals/{proposal_id}/recommendation",
+        {"recommended": True, "notes": "fits the standard"},
+    )
     return proposal_id

@@ -77,9 +77,12 @@ def test_serve_initialises_the_sqlite_store_and_runs_uvicorn(workdir, monkeypatc
 
 def test_a_reader_that_goes_away_ends_the_command_quietly(workdir) -> None:
     env = {**os.environ, "MUTASI_SQLITE_PATH": str(workdir / "mutasi.sqlite3")}
-    child = subprocess.Popen([sys.executable, "-m", "api.cli.main", "token", "operator", "--user", "siti",
-                              "--agency", AGENCY],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "api.cli.main", "token", "operator", "--user", "siti", "--agency", AGENCY],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     child.stdout.close()  # as `| head` does once it has read enough: the command's print fails
     _, errors = child.communicate(timeout=60)
     assert child.returncode == 141 and b"Traceback" not in errors, errors.decode()

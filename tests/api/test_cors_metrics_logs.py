@@ -38,8 +38,9 @@ def service(settings: Settings, **api: Any) -> Iterator[TestClient]:
     """The REST API on `settings`' store with these API settings."""
     application = open_application(settings)
     try:
-        with TestClient(create_app(settings, application, ApiSettings(_env_file=None, jwt_secret=SECRET, **api))) \
-                as client:
+        with TestClient(
+            create_app(settings, application, ApiSettings(_env_file=None, jwt_secret=SECRET, **api))
+        ) as client:
             yield client
     finally:
         application.close()
@@ -50,10 +51,16 @@ MEMORY = Settings(_env_file=None, store="memory")
 
 # -- CORS ----------------------------------------------------------------------------------------------
 
+
 def preflight(client: TestClient, origin: str) -> httpx.Response:
-    return client.options("/positions", headers={
-        "Origin": origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization, content-type, idempotency-key"})
+    return client.options(
+        "/positions",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+        },
+    )
 
 
 def test_a_preflight_from_an_allowed_origin_is_answered_and_other_origins_get_no_cors_headers() -> None:
@@ -68,7 +75,9 @@ def test_a_preflight_from_an_allowed_origin_is_answered_and_other_origins_get_no
         simple = client.get("/health/live", headers={"Origin": BROWSER})
         assert simple.headers["access-control-allow-origin"] == BROWSER
         assert "X-Correlation-ID" in simple.headers["access-control-expose-headers"]
-        assert "access-control-allow-origin" not in client.get("/health/live", headers={"Origin": "https://x.org"}).headers
+        assert (
+            "access-control-allow-origin" not in client.get("/health/live", headers={"Origin": "https://x.org"}).headers
+        )
 
 
 def test_without_allowed_origins_there_is_no_cors() -> None:
@@ -78,13 +87,16 @@ def test_without_allowed_origins_there_is_no_cors() -> None:
 
 
 def test_origins_are_read_as_a_list_and_a_path_is_refused() -> None:
-    assert ApiSettings(_env_file=None, cors_origins='["https://a.example", "http://b.example:8080"]').cors_origins \
-        == ("https://a.example", "http://b.example:8080")
+    assert ApiSettings(_env_file=None, cors_origins='["https://a.example", "http://b.example:8080"]').cors_origins == (
+        "https://a.example",
+        "http://b.example:8080",
+    )
     with pytest.raises(ValidationError, match="not an origin"):
         ApiSettings(_env_file=None, cors_origins="https://a.example/")
 
 
 # -- metrics --------------------------------------------------------------------------------------------
+
 
 def samples(text: str) -> dict[str, float]:
     """The exposition's samples, by name and labels as written."""
@@ -105,13 +117,17 @@ def sample(found: dict[str, float], name: str, **labels: str) -> float:
 
 def test_metrics_count_requests_commands_replays_events_views_and_pools(settings: Settings) -> None:
     with service(settings, metrics_enabled=True) as client:
-        api = type("Api", (), {"ok": lambda self, role, method, path, json=None, **h: _ok(client, role, method,
-                                                                                            path, json, h)})()
+        api = type(
+            "Api", (), {"ok": lambda self, role, method, path, json=None, **h: _ok(client, role, method, path, json, h)}
+        )()
         before = samples(client.get("/metrics").text)
         position_id = position(api, "Analis Kebijakan")
         for _ in range(2):
-            response = client.post(f"/positions/{position_id}/formasi",
-                                   headers={**bearer(Role.OPERATOR), "Idempotency-Key": "k-1"}, json={"formasi": 3, "reason": "a new analysis unit"})
+            response = client.post(
+                f"/positions/{position_id}/formasi",
+                headers={**bearer(Role.OPERATOR), "Idempotency-Key": "k-1"},
+                json={"formasi": 3, "reason": "a new analysis unit"},
+            )
             assert response.status_code == 200, response.text
         assert client.post("/positions", json={}, headers=bearer(Role.OPERATOR)).status_code == 422
         assert client.get(f"/positions/{position_id}", headers=bearer(Role.AUDITOR)).status_code == 200
@@ -160,11 +176,15 @@ def test_metrics_are_off_by_default_and_can_want_a_scrape_token() -> None:
 
 # -- logs -----------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def restored_loggers() -> Iterator[None]:
     """Put back the loggers uvicorn's log configuration changes."""
-    saved = {name: (lg.handlers[:], lg.level, lg.propagate, lg.disabled)
-             for name in LOGGERS for lg in [logging.getLogger(name)]}
+    saved = {
+        name: (lg.handlers[:], lg.level, lg.propagate, lg.disabled)
+        for name in LOGGERS
+        for lg in [logging.getLogger(name)]
+    }
     try:
         yield
     finally:
@@ -207,8 +227,12 @@ def test_uvicorn_and_our_logs_are_json_lines_with_the_correlation_id(restored_lo
     ours = by_logger["mutasi.http.access"]
     assert {"path": "/health/live", "correlation_id": "trace-42", "status": 200}.items() <= ours[0].items()
     uvicorn_access = by_logger["uvicorn.access"]
-    assert {"method": "GET", "path": "/health/live", "status": 200, "correlation_id": "trace-42"}.items() \
-        <= uvicorn_access[0].items()
+    assert {
+        "method": "GET",
+        "path": "/health/live",
+        "status": 200,
+        "correlation_id": "trace-42",
+    }.items() <= uvicorn_access[0].items()
     refused = uvicorn_access[1]
     assert refused["status"] == 401 and re.fullmatch(r"[0-9a-f]{32}", refused["correlation_id"])
     assert all("time" in line and "level" in line for line in lines)
@@ -218,8 +242,15 @@ def test_a_plain_log_line_with_a_traceback_is_one_json_line() -> None:
     try:
         raise RuntimeError("boom")
     except RuntimeError:
-        record = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "Exception in %s", ("app",),
-                                   exc_info=__import__("sys").exc_info())
+        record = logging.LogRecord(
+            "uvicorn.error",
+            logging.ERROR,
+            __file__,
+            1,
+            "Exception in %s",
+            ("app",),
+            exc_info=__import__("sys").exc_info(),
+        )
     line = JsonLines().format(record)
     assert "\n" not in line
     entry = json.loads(line)
@@ -228,13 +259,20 @@ def test_a_plain_log_line_with_a_traceback_is_one_json_line() -> None:
 
 # -- .env -----------------------------------------------------------------------------------------------
 
+
 def test_settings_read_a_dot_env_file_and_the_environment_wins(tmp_path: Path, monkeypatch) -> None:
-    for name in ("MUTASI_SQLITE_PATH", "MUTASI_RULES__MIN_TENURE_YEARS", "MUTASI_CORS_ORIGINS",
-                 "MUTASI_METRICS_ENABLED", "MUTASI_PORT"):
+    for name in (
+        "MUTASI_SQLITE_PATH",
+        "MUTASI_RULES__MIN_TENURE_YEARS",
+        "MUTASI_CORS_ORIGINS",
+        "MUTASI_METRICS_ENABLED",
+        "MUTASI_PORT",
+    ):
         monkeypatch.delenv(name, raising=False)
     (tmp_path / ".env").write_text(
         "MUTASI_SQLITE_PATH=from-dotenv.sqlite3\nMUTASI_RULES__MIN_TENURE_YEARS=3\n"
-        f"MUTASI_CORS_ORIGINS={BROWSER}\nMUTASI_METRICS_ENABLED=true\nMUTASI_PORT=8100\nPOSTGRES_PASSWORD=x\n")
+        f"MUTASI_CORS_ORIGINS={BROWSER}\nMUTASI_METRICS_ENABLED=true\nMUTASI_PORT=8100\nPOSTGRES_PASSWORD=x\n"
+    )
     monkeypatch.chdir(tmp_path)
     settings, api = Settings(), ApiSettings()
     assert settings.sqlite_path == Path("from-dotenv.sqlite3") and settings.rules.min_tenure_years == 3

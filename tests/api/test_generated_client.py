@@ -38,9 +38,24 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     document = create_app(Settings(_env_file=None, store="memory"), api=API_SETTINGS).openapi()
     (where / "openapi.json").write_text(json.dumps(document))
     (where / "config.yaml").write_text("post_hooks: []\n")  # no formatter needed to import the code
-    subprocess.run([sys.executable, "-m", "openapi_python_client", "generate", "--path", "openapi.json",
-                    "--output-path", "out", "--config", "config.yaml"],
-                   cwd=where, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "openapi_python_client",
+            "generate",
+            "--path",
+            "openapi.json",
+            "--output-path",
+            "out",
+            "--config",
+            "config.yaml",
+        ],
+        cwd=where,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     sys.path.insert(0, str(where / "out"))
     try:
         yield importlib.import_module("mutasi_client")
@@ -56,8 +71,9 @@ def service(sqlite_settings: Settings) -> Iterator[str]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
-    server = uvicorn.Server(uvicorn.Config(create_app(sqlite_settings, api=API_SETTINGS), log_config=None,
-                                           access_log=False, lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(sqlite_settings, api=API_SETTINGS), log_config=None, access_log=False, lifespan="on")
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]})
     thread.start()
     try:
@@ -87,8 +103,12 @@ def test_a_generated_client_registers_reads_is_refused_and_downloads_a_report(
     staffing = _module("api.reports.reports_staffing")
     operator = _client(generated, service, Role.OPERATOR)
 
-    answer = register.sync_detailed(client=operator, body=models.RegisterEmployee(
-        nip="198501152010031001", name="Siti Rahmawati", rank=models.Rank("III/b"), agency=AGENCY))
+    answer = register.sync_detailed(
+        client=operator,
+        body=models.RegisterEmployee(
+            nip="198501152010031001", name="Siti Rahmawati", rank=models.Rank("III/b"), agency=AGENCY
+        ),
+    )
     assert answer.status_code == 201
     created = answer.parsed
     assert isinstance(created, models.CommandResult) and created.version == 1
@@ -99,20 +119,34 @@ def test_a_generated_client_registers_reads_is_refused_and_downloads_a_report(
     assert isinstance(employee, models.EmployeeOut)
     assert (employee.nip, employee.name, employee.rank.value) == ("198501152010031001", "Siti Rahmawati", "III/b")
 
-    refused = register.sync(client=operator, body=models.RegisterEmployee(
-        nip="198501152010031001", name="Siti Rahmawati", rank=models.Rank("III/b"), agency=AGENCY))
+    refused = register.sync(
+        client=operator,
+        body=models.RegisterEmployee(
+            nip="198501152010031001", name="Siti Rahmawati", rank=models.Rank("III/b"), agency=AGENCY
+        ),
+    )
     assert isinstance(refused, models.Problem) and refused.status == 409  # the same NIP twice
-    invalid = register.sync(client=operator, body=models.RegisterEmployee(
-        nip="12345", name="Siti Rahmawati", rank=models.Rank("III/b"), agency=AGENCY))
+    invalid = register.sync(
+        client=operator,
+        body=models.RegisterEmployee(nip="12345", name="Siti Rahmawati", rank=models.Rank("III/b"), agency=AGENCY),
+    )
     assert isinstance(invalid, models.Problem)
     assert (invalid.status, invalid.type_) == (422, f"urn:mutasi:problem:{invalid.code}")
     assert invalid.detail and invalid.correlation_id
 
-    position = establish.sync(client=operator, body=models.EstablishPosition(
-        agency=AGENCY, unit="BPKAD", title="Analis Keuangan Daerah",
-        position_type=models.PositionType("fungsional_ahli_pertama"), rank_min=models.Rank("III/a"),
-        rank_max=models.Rank("III/d"), formasi=3, standard=models.EstablishPositionStandard.from_dict(
-            {"integritas": 3, "kerjasama": 3})))
+    position = establish.sync(
+        client=operator,
+        body=models.EstablishPosition(
+            agency=AGENCY,
+            unit="BPKAD",
+            title="Analis Keuangan Daerah",
+            position_type=models.PositionType("fungsional_ahli_pertama"),
+            rank_min=models.Rank("III/a"),
+            rank_max=models.Rank("III/d"),
+            formasi=3,
+            standard=models.EstablishPositionStandard.from_dict({"integritas": 3, "kerjasama": 3}),
+        ),
+    )
     assert isinstance(position, models.CommandResult)
 
     report = staffing.sync(client=operator, min_position=position.position)

@@ -36,8 +36,7 @@ def test_the_same_key_and_body_records_once_and_replays_the_response(api: Api) -
 
 def test_the_same_key_with_another_body_is_422(api: Api) -> None:
     api.ok(Role.OPERATOR, "POST", "/employees", REGISTER, Idempotency_Key="reg-7")
-    other = api.call(Role.OPERATOR, "POST", "/employees", {**REGISTER, "name": "Someone Else"},
-                     Idempotency_Key="reg-7")
+    other = api.call(Role.OPERATOR, "POST", "/employees", {**REGISTER, "name": "Someone Else"}, Idempotency_Key="reg-7")
     assert other.status_code == 422
     assert other.json()["type"] == "urn:mutasi:problem:idempotency-key-reused"
 
@@ -54,8 +53,12 @@ def test_a_failed_command_leaves_no_key_and_its_retry_runs(api: Api) -> None:
     body = {"reference": "HD-1", "closed_on": "2026-01-10", "outcome": "dismissed"}
     path = f"/employees/{employee_id}/disciplinary-cases/closure"
     assert api.call(Role.OPERATOR, "POST", path, body, Idempotency_Key="close-1").status_code == 409
-    api.ok(Role.OPERATOR, "POST", f"/employees/{employee_id}/disciplinary-cases",
-           {"reference": "HD-1", "opened_on": "2026-01-02"})
+    api.ok(
+        Role.OPERATOR,
+        "POST",
+        f"/employees/{employee_id}/disciplinary-cases",
+        {"reference": "HD-1", "opened_on": "2026-01-02"},
+    )
     assert api.call(Role.OPERATOR, "POST", path, body, Idempotency_Key="close-1").status_code == 200
 
 
@@ -76,9 +79,15 @@ def test_concurrent_retries_with_one_key_record_once_and_all_get_its_answer(api:
 
     def rate() -> None:
         barrier.wait()
-        responses.append(api.call(Role.OPERATOR, "POST", f"/employees/{employee_id}/ratings",
-                                  {"year": 2025, "results": "above", "behaviour": "above"},
-                                  Idempotency_Key="rate-2025"))
+        responses.append(
+            api.call(
+                Role.OPERATOR,
+                "POST",
+                f"/employees/{employee_id}/ratings",
+                {"year": 2025, "results": "above", "behaviour": "above"},
+                Idempotency_Key="rate-2025",
+            )
+        )
 
     threads = [threading.Thread(target=rate) for _ in range(6)]
     for thread in threads:
@@ -112,7 +121,9 @@ def test_a_key_on_the_in_memory_store_records_once(memory_app) -> None:
 
 
 def test_a_command_past_its_deadline_records_nothing(app) -> None:
-    with calling(CommandCall(KeyedRequest("siti", "late", "f"), deadline=time.monotonic() - 1)), \
-            pytest.raises(DeadlinePassed):
+    with (
+        calling(CommandCall(KeyedRequest("siti", "late", "f"), deadline=time.monotonic() - 1)),
+        pytest.raises(DeadlinePassed),
+    ):
         app.register_employee(OPERATOR, nip(7), "Pegawai 7", Rank.III_B)
     assert not app.exists(Employee.create_id(nip(7))) and app.answered("siti", "late") is None

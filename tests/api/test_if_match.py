@@ -16,8 +16,10 @@ def test_reads_and_commands_carry_the_version_as_etag(api: Api) -> None:
 
 def test_if_match_on_the_current_version_passes_and_on_an_older_one_is_412(api: Api) -> None:
     employee_id = employee(api, 1, position(api, "Analis Anggaran"))
-    path, body = f"/employees/{employee_id}/rank-changes", {
-        "rank": "III/c", "effective_on": "2026-04-01", "reference": "SK-KP/1"}
+    path, body = (
+        f"/employees/{employee_id}/rank-changes",
+        {"rank": "III/c", "effective_on": "2026-04-01", "reference": "SK-KP/1"},
+    )
     changed = api.call(Role.OPERATOR, "POST", path, body, If_Match='"5"')
     assert changed.status_code == 200 and changed.headers["ETag"] == '"6"'
     stale = api.call(Role.OPERATOR, "POST", path, body, If_Match='"5"')
@@ -38,6 +40,11 @@ def test_if_match_star_and_weak_etags_are_understood(api: Api) -> None:
 
 def test_a_malformed_if_match_is_a_422_problem(api: Api) -> None:
     employee_id = employee(api, 1, position(api, "Analis Anggaran"))
-    response = api.call(Role.OPERATOR, "POST", f"/employees/{employee_id}/ratings",
-                        {"year": 2023, "results": "above", "behaviour": "above"}, If_Match="yesterday")
+    response = api.call(
+        Role.OPERATOR,
+        "POST",
+        f"/employees/{employee_id}/ratings",
+        {"year": 2023, "results": "above", "behaviour": "above"},
+        If_Match="yesterday",
+    )
     assert response.status_code == 422 and response.json()["code"] == "validation-error"

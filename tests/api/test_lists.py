@@ -32,14 +32,21 @@ def test_employee_search_by_unit_rank_type_and_nip_prefix(projections_running, a
     for seq in (1, 2):
         employee(api, seq, budget)
     last = api.ok(Role.OPERATOR, "POST", "/employees", {"nip": nip(3), "name": "Pegawai 3", "rank": "III/a"})
-    api.ok(Role.OPERATOR, "POST", f"/employees/{last['id']}/placement",
-           {"position_id": tax, "effective_on": "2021-05-03", "decree_number": "SK-3/PLACE"})
-    position_of_last_write = api.ok(Role.OPERATOR, "POST", f"/employees/{last['id']}/rank-changes", {
-        "rank": "III/b", "effective_on": "2025-04-01", "reference": "SK-KP/3"})["position"]
+    api.ok(
+        Role.OPERATOR,
+        "POST",
+        f"/employees/{last['id']}/placement",
+        {"position_id": tax, "effective_on": "2021-05-03", "decree_number": "SK-3/PLACE"},
+    )
+    position_of_last_write = api.ok(
+        Role.OPERATOR,
+        "POST",
+        f"/employees/{last['id']}/rank-changes",
+        {"rank": "III/b", "effective_on": "2025-04-01", "reference": "SK-KP/3"},
+    )["position"]
 
     def search(**filters) -> dict:
-        return api.ok(Role.AUDITOR, "POST", "/employees/search",
-                      {"min_position": position_of_last_write, **filters})
+        return api.ok(Role.AUDITOR, "POST", "/employees/search", {"min_position": position_of_last_write, **filters})
 
     everyone = search()
     assert everyone["total"] == 3 and everyone["stamp"]["position"] >= position_of_last_write
@@ -56,13 +63,15 @@ def test_employee_search_by_unit_rank_type_and_nip_prefix(projections_running, a
 def test_position_list_with_vacancy_filters(projections_running, api: Api) -> None:
     full, open_seat = position(api, "Analis Anggaran", formasi=1), position(api, "Analis Pajak", formasi=2)
     employee(api, 1, full)
-    written = api.ok(Role.OPERATOR, "POST", f"/positions/{open_seat}/formasi",
-                     {"formasi": 3, "reason": "ABK 2026"})["position"]
+    written = api.ok(Role.OPERATOR, "POST", f"/positions/{open_seat}/formasi", {"formasi": 3, "reason": "ABK 2026"})[
+        "position"
+    ]
     query = f"min_position={written}"
     listed = api.ok(Role.COMMITTEE, "GET", f"/positions?{query}")
     assert [(p["title"], p["free_seats"]) for p in listed["items"]] == [("Analis Anggaran", 0), ("Analis Pajak", 3)]
     assert [p["title"] for p in api.ok(Role.COMMITTEE, "GET", f"/positions?vacant=true&{query}")["items"]] == [
-        "Analis Pajak"]
+        "Analis Pajak"
+    ]
     assert api.ok(Role.COMMITTEE, "GET", f"/positions?vacant=false&{query}")["total"] == 1
     assert api.ok(Role.COMMITTEE, "GET", f"/positions?surplus=true&{query}")["total"] == 0
 

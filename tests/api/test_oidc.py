@@ -43,8 +43,11 @@ class Provider:
         self.fetches = 0
 
     def add(self, kid: str, kind: str = "RS256", publish: bool = True) -> None:
-        self.private[kid] = (rsa.generate_private_key(public_exponent=65537, key_size=2048) if kind == "RS256"
-                             else ec.generate_private_key(ec.SECP256R1()))
+        self.private[kid] = (
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            if kind == "RS256"
+            else ec.generate_private_key(ec.SECP256R1())
+        )
         if publish:
             self.published.append(kid)
 
@@ -54,18 +57,25 @@ class Provider:
             key = self.private[kid]
             algorithm = RSAAlgorithm if isinstance(key, rsa.RSAPrivateKey) else ECAlgorithm
             jwk = algorithm.to_jwk(key.public_key(), as_dict=True)
-            keys.append({**jwk, "kid": kid, "use": "sig",
-                         "alg": "RS256" if algorithm is RSAAlgorithm else "ES256"})
+            keys.append({**jwk, "kid": kid, "use": "sig", "alg": "RS256" if algorithm is RSAAlgorithm else "ES256"})
         return {"keys": keys}
 
     def token(self, kid: str, **claims: Any) -> str:
         """A token signed with key `kid`: an operator of AGENCY, valid for 5 minutes (claims override;
         a claim given as None is left out)."""
         now = int(time.time())
-        body = {"iss": ISSUER, "aud": AUDIENCE, "sub": "f3b1c2d4-user", "iat": now, "nbf": now,
-                "exp": now + 300, "preferred_username": "siti",
-                "realm_access": {"roles": ["offline_access", "uma_authorization", "operator"]},
-                "agencies": [AGENCY], "nip": "198503302010031001"}
+        body = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": "f3b1c2d4-user",
+            "iat": now,
+            "nbf": now,
+            "exp": now + 300,
+            "preferred_username": "siti",
+            "realm_access": {"roles": ["offline_access", "uma_authorization", "operator"]},
+            "agencies": [AGENCY],
+            "nip": "198503302010031001",
+        }
         body = {k: v for k, v in {**body, **claims}.items() if v is not None}
         key = self.private[kid]
         algorithm = "RS256" if isinstance(key, rsa.RSAPrivateKey) else "ES256"
@@ -123,10 +133,20 @@ def service(api: ApiSettings) -> Iterator[TestClient]:
 
 def establish(client: TestClient, token: str, agency: str = AGENCY) -> Any:
     """Establish a new position (operators only, within their agencies) with the bearer `token`."""
-    return client.post("/positions", headers={"Authorization": f"Bearer {token}"}, json={
-        "agency": agency, "unit": "BPKAD", "title": f"Analis Keuangan {next(_TITLES)}",
-        "position_type": "fungsional_ahli_pertama",
-        "rank_min": "III/a", "rank_max": "III/d", "formasi": 2, "standard": STANDARD})
+    return client.post(
+        "/positions",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "agency": agency,
+            "unit": "BPKAD",
+            "title": f"Analis Keuangan {next(_TITLES)}",
+            "position_type": "fungsional_ahli_pertama",
+            "rank_min": "III/a",
+            "rank_max": "III/d",
+            "formasi": 2,
+            "standard": STANDARD,
+        },
+    )
 
 
 def refused(response: Any, because: str) -> None:
@@ -192,19 +212,33 @@ def test_fetches_of_the_keys_are_rate_limited() -> None:
     assert loads == [1000.0, 1031.0, 4631.0]
 
 
-@pytest.mark.parametrize(("claims", "because"), [
-    ({"exp": int(time.time()) - 600}, "expired"),
-    ({"nbf": int(time.time()) + 600}, "not yet valid"),
-    ({"aud": "another-client"}, "Audience"),
-    ({"iss": "https://evil.example.org/realms/bkpsdm"}, "issuer"),
-    ({"exp": None}, "exp"),
-    ({"realm_access": {"roles": ["offline_access"]}}, "exactly one Mutasi role"),
-    ({"realm_access": {"roles": ["operator", "ppk"]}}, "exactly one Mutasi role"),
-    ({"realm_access": {"roles": ["public"]}}, "exactly one Mutasi role"),
-    ({"agencies": [{"name": AGENCY}]}, "agencies"),
-    ({"office": ["governor"]}, "office"),
-], ids=["expired", "not-yet-valid", "wrong-audience", "wrong-issuer", "no-exp", "no-role", "two-roles",
-        "public-role", "agencies-objects", "office-list"])
+@pytest.mark.parametrize(
+    ("claims", "because"),
+    [
+        ({"exp": int(time.time()) - 600}, "expired"),
+        ({"nbf": int(time.time()) + 600}, "not yet valid"),
+        ({"aud": "another-client"}, "Audience"),
+        ({"iss": "https://evil.example.org/realms/bkpsdm"}, "issuer"),
+        ({"exp": None}, "exp"),
+        ({"realm_access": {"roles": ["offline_access"]}}, "exactly one Mutasi role"),
+        ({"realm_access": {"roles": ["operator", "ppk"]}}, "exactly one Mutasi role"),
+        ({"realm_access": {"roles": ["public"]}}, "exactly one Mutasi role"),
+        ({"agencies": [{"name": AGENCY}]}, "agencies"),
+        ({"office": ["governor"]}, "office"),
+    ],
+    ids=[
+        "expired",
+        "not-yet-valid",
+        "wrong-audience",
+        "wrong-issuer",
+        "no-exp",
+        "no-role",
+        "two-roles",
+        "public-role",
+        "agencies-objects",
+        "office-list",
+    ],
+)
 def test_a_token_that_fails_a_check_is_a_401_problem(provider, claims, because) -> None:
     idp, url = provider
     with service(sign_on_settings(oidc_jwks_url=url)) as client:
@@ -235,12 +269,29 @@ def test_claims_map_to_the_principal_by_name_or_dotted_path(provider) -> None:
     nested = SignOn(sign_on_settings(oidc_jwks_url=url, oidc_user_claim="preferred_username"))
     principal, _ = nested.check(idp.token("ec-1", agencies=["*"], office="governor"))
     assert principal == Principal("siti", Role.OPERATOR, "198503302010031001", ("*",), Office.GOVERNOR)
-    flat = SignOn(sign_on_settings(
-        oidc_jwks_url=url, oidc_role_claim="https://mutasi.example.go.id/roles", oidc_role_prefix="mutasi-",
-        oidc_agencies_claim="org.agencies", oidc_nip_claim="employee_nip", oidc_office_claim="none"))
-    principal, _ = flat.check(idp.token(
-        "rsa-1", **{"https://mutasi.example.go.id/roles": "mutasi-ppk", "realm_access": None, "nip": None,
-                    "agencies": None, "org": {"agencies": AGENCY}, "employee_nip": "197001011995031001"}))
+    flat = SignOn(
+        sign_on_settings(
+            oidc_jwks_url=url,
+            oidc_role_claim="https://mutasi.example.go.id/roles",
+            oidc_role_prefix="mutasi-",
+            oidc_agencies_claim="org.agencies",
+            oidc_nip_claim="employee_nip",
+            oidc_office_claim="none",
+        )
+    )
+    principal, _ = flat.check(
+        idp.token(
+            "rsa-1",
+            **{
+                "https://mutasi.example.go.id/roles": "mutasi-ppk",
+                "realm_access": None,
+                "nip": None,
+                "agencies": None,
+                "org": {"agencies": AGENCY},
+                "employee_nip": "197001011995031001",
+            },
+        )
+    )
     assert principal == Principal("f3b1c2d4-user", Role.PPK, "197001011995031001", (AGENCY,))
     with pytest.raises(BadToken, match="exactly one Mutasi role"):  # unprefixed roles do not count
         flat.check(idp.token("rsa-1", **{"https://mutasi.example.go.id/roles": ["ppk"]}))
@@ -287,12 +338,32 @@ def test_sign_on_settings_are_complete_or_refused(tmp_path) -> None:
     assert sign_on_settings(oidc_jwks_url="https://x/certs", oidc_algorithms="ES256").oidc_algorithms == ("ES256",)
 
 
-@pytest.mark.parametrize("claims", [{"role": ["operator"]}, {"role": {"name": "operator"}}, {"role": 3},
-                                    {"office": ["governor"]}, {"agencies": "*"}, {"sub": ["siti"]}])
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"role": ["operator"]},
+        {"role": {"name": "operator"}},
+        {"role": 3},
+        {"office": ["governor"]},
+        {"agencies": "*"},
+        {"sub": ["siti"]},
+    ],
+)
 def test_a_development_token_with_a_claim_of_the_wrong_shape_is_a_401_not_a_500(claims) -> None:
     now = int(time.time())
-    token = jwt.encode({"iss": "mutasi", "sub": "siti", "role": "operator", "iat": now, "exp": now + 60,
-                        "agencies": [AGENCY], **claims}, SECRET, algorithm="HS256")
+    token = jwt.encode(
+        {
+            "iss": "mutasi",
+            "sub": "siti",
+            "role": "operator",
+            "iat": now,
+            "exp": now + 60,
+            "agencies": [AGENCY],
+            **claims,
+        },
+        SECRET,
+        algorithm="HS256",
+    )
     with pytest.raises(BadToken):
         TokenVerifier(SECRET).verify(token)
     settings = Settings(_env_file=None, store="memory")

@@ -24,8 +24,14 @@ CREATIONS = [(path, op) for path, ops in DOCUMENT["paths"].items() for op in ops
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TAGGED_READS = {"employees.read", "employees.lookup", "positions.read", "rounds.read", "plans.read"}
 VIEW_READS = {"employees.search", "positions.list"}
-MAIN_ANSWERS = {"employees.read", "employees.lookup", "positions.read", "rounds.read", "reports.staffing",
-                "public.transparency_report"}
+MAIN_ANSWERS = {
+    "employees.read",
+    "employees.lookup",
+    "positions.read",
+    "rounds.read",
+    "reports.staffing",
+    "public.transparency_report",
+}
 
 
 def _has_examples(schema: dict) -> bool:
@@ -42,8 +48,10 @@ def _valid(schema: dict, instance: Any) -> None:
 
 
 def _is_command(operation: dict) -> bool:
-    return any(code.startswith("2") and "CommandResult" in str(answer.get("content"))
-               for code, answer in operation["responses"].items())
+    return any(
+        code.startswith("2") and "CommandResult" in str(answer.get("content"))
+        for code, answer in operation["responses"].items()
+    )
 
 
 @pytest.mark.parametrize(("name", "operation"), OPERATIONS, ids=[name for name, _ in OPERATIONS])
@@ -54,8 +62,7 @@ def test_each_operation_is_described_with_its_answer_errors_and_examples(name: s
     assert "401" in operation["responses"]
     for code, answer in operation["responses"].items():
         if code.startswith(("4", "5")):
-            assert answer["content"]["application/problem+json"]["schema"] == {
-                "$ref": "#/components/schemas/Problem"}
+            assert answer["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
     body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
     if body:
         assert _has_examples(_named(body))
@@ -69,8 +76,9 @@ def test_each_summary_is_written_not_generated_from_the_route_name(name: str, op
     assert operation["operationId"] == name and name in MATRIX  # the matrix row, unchanged
 
 
-BODIES = [(name, op["requestBody"]["content"]["application/json"]["schema"]) for name, op in OPERATIONS
-          if "requestBody" in op]
+BODIES = [
+    (name, op["requestBody"]["content"]["application/json"]["schema"]) for name, op in OPERATIONS if "requestBody" in op
+]
 
 
 @pytest.mark.parametrize(("name", "body"), BODIES, ids=[name for name, _ in BODIES])
@@ -162,16 +170,23 @@ def _concrete(path: str) -> str:
 
 
 @pytest.mark.parametrize(("path", "operation"), CREATIONS, ids=[op["operationId"] for _, op in CREATIONS])
-def test_every_201_names_in_location_a_resource_that_reads_it(recording: TestClient, path: str,
-                                                              operation: dict) -> None:
-    body = _named(operation["requestBody"]["content"]["application/json"]["schema"])["examples"][0] \
-        if "requestBody" in operation else None
+def test_every_201_names_in_location_a_resource_that_reads_it(
+    recording: TestClient, path: str, operation: dict
+) -> None:
+    body = (
+        _named(operation["requestBody"]["content"]["application/json"]["schema"])["examples"][0]
+        if "requestBody" in operation
+        else None
+    )
     role = next(role for role in Role if role in MATRIX[operation["operationId"]])
     answer = recording.post(_concrete(path), json=body, headers=bearer(role))
     assert answer.status_code == 201, answer.text
     location = answer.headers["Location"]
-    reads = [p for p, ops in DOCUMENT["paths"].items() if "get" in ops
-             and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", p), location)]
+    reads = [
+        p
+        for p, ops in DOCUMENT["paths"].items()
+        if "get" in ops and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", p), location)
+    ]
     assert reads, location  # a GET of the document answers at the Location
     assert str(Recording.ID) in location or str(Recording.PLAN) in location
     assert answer.headers["ETag"] == '"1"' and answer.headers["X-Correlation-ID"]
@@ -187,21 +202,23 @@ def test_a_replayed_201_names_the_same_location(sqlite_api) -> None:
     assert sqlite_api.call(Role.OPERATOR, "GET", first.headers["Location"]).status_code == 200
 
 
-@pytest.mark.parametrize(("accept", "fmt", "expected"), [
-    (None, None, "application/json"),
-    ("text/csv", None, "text/csv"),
-    (XLSX, None, XLSX),
-    ("*/*", None, "application/json"),
-    ("text/html", None, "application/json"),  # nothing acceptable: the default, not a 406
-    ("application/json;q=0.5, text/csv;q=0.9", None, "text/csv"),
-    ("text/*", None, "text/csv"),
-    ("text/csv", "json", "application/json"),  # format= wins over Accept
-    (None, "xlsx", XLSX),
-])
+@pytest.mark.parametrize(
+    ("accept", "fmt", "expected"),
+    [
+        (None, None, "application/json"),
+        ("text/csv", None, "text/csv"),
+        (XLSX, None, XLSX),
+        ("*/*", None, "application/json"),
+        ("text/html", None, "application/json"),  # nothing acceptable: the default, not a 406
+        ("application/json;q=0.5, text/csv;q=0.9", None, "text/csv"),
+        ("text/*", None, "text/csv"),
+        ("text/csv", "json", "application/json"),  # format= wins over Accept
+        (None, "xlsx", XLSX),
+    ],
+)
 def test_a_report_answers_in_the_media_type_accept_asks_for(sqlite_api, accept, fmt, expected) -> None:
     headers = {"Accept": accept} if accept else {}
-    answer = sqlite_api.call(Role.AUDITOR, "GET", "/reports/staffing" + (f"?format={fmt}" if fmt else ""),
-                             **headers)
+    answer = sqlite_api.call(Role.AUDITOR, "GET", "/reports/staffing" + (f"?format={fmt}" if fmt else ""), **headers)
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].split(";")[0] == expected
     assert answer.headers["Vary"] == "Accept" and answer.headers["X-View-Position"].isdigit()
@@ -210,13 +227,16 @@ def test_a_report_answers_in_the_media_type_accept_asks_for(sqlite_api, accept, 
         assert answer.headers["Content-Disposition"] == f'attachment; filename="{name}"'
 
 
-@pytest.mark.parametrize(("method", "path", "status", "allow"), [
-    ("GET", "/employees/lookup", 405, "OPTIONS, POST"),  # the literal path wins over /employees/{id}
-    ("OPTIONS", "/positions", 204, "GET, OPTIONS, POST"),
-    ("DELETE", "/positions", 405, "GET, OPTIONS, POST"),
-    ("OPTIONS", "/employees/lookup", 204, "OPTIONS, POST"),
-    ("OPTIONS", f"/employees/{UUID(int=1)}", 204, "GET, OPTIONS"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "status", "allow"),
+    [
+        ("GET", "/employees/lookup", 405, "OPTIONS, POST"),  # the literal path wins over /employees/{id}
+        ("OPTIONS", "/positions", 204, "GET, OPTIONS, POST"),
+        ("DELETE", "/positions", 405, "GET, OPTIONS, POST"),
+        ("OPTIONS", "/employees/lookup", 204, "OPTIONS, POST"),
+        ("OPTIONS", f"/employees/{UUID(int=1)}", 204, "GET, OPTIONS"),
+    ],
+)
 def test_a_path_names_all_its_methods(sqlite_api, method: str, path: str, status: int, allow: str) -> None:
     answer = sqlite_api.call(Role.OPERATOR, method, path)
     assert answer.status_code == status and answer.headers["Allow"] == allow
@@ -249,8 +269,11 @@ def test_every_report_of_a_walked_round_fits_its_typed_schema(sqlite_api) -> Non
         path = next(p for p, ops in DOCUMENT["paths"].items() if ops.get("get") is operation)
         given = asked.get(name, {})
         query = "&".join(f"{k}={v}" for k, v in given.items() if f"{{{k}}}" not in path)
-        answer = sqlite_api.call(Role.AUDITOR, "GET", path.format(**given) + f"?min_position={flow.position}"
-                                 + (f"&{query}" if query else ""))
+        answer = sqlite_api.call(
+            Role.AUDITOR,
+            "GET",
+            path.format(**given) + f"?min_position={flow.position}" + (f"&{query}" if query else ""),
+        )
         assert answer.status_code == 200, (name, answer.text)
         body = answer.json()
         assert any(section["rows"] for section in body["sections"]), name
@@ -269,8 +292,9 @@ def test_every_report_of_a_walked_round_fits_its_typed_schema(sqlite_api) -> Non
     accountability = reports["reports.accountability"]
     assert sorted(r["answer"] for r in accountability["objections"]) == ["dismissed", "upheld"]
     assert [r["objection_id"] for r in accountability["reversed_on_objection"]] == [str(flow.upheld)]
-    assert [r["superseded_by_objection"] for r in accountability["decisions"]
-            if r["superseded_by_objection"]] == [str(flow.upheld)]
+    assert [r["superseded_by_objection"] for r in accountability["decisions"] if r["superseded_by_objection"]] == [
+        str(flow.upheld)
+    ]
     assert accountability["summary"][0]["reversed_on_objection"] == 1
     merit = reports["reports.merit"]
     assert merit["rounds"][0]["objections_filed"] == 2 and merit["rounds"][0]["decisions_reversed_on_objection"] == 1

@@ -12,8 +12,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
-    content_type_conformance, negative_data_rejection, response_headers_conformance,
-    response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
 from schemathesis.python.asgi import shutdown_lifespans
 
@@ -24,30 +27,34 @@ from projections.queries import ReadModels
 from tests.api.support import API_SETTINGS, bearer
 
 
-
 def no_internal_error(ctx, response, case) -> None:
     """500 is never an answer (a documented 503, e.g. the store or a view not ready, is one)."""
     if response.status_code == 500:
         raise AssertionError(f"500 from {case.operation.label}: {response.text[:500]}")
 
 
-CHECKS = [no_internal_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, response_headers_conformance, negative_data_rejection]
+CHECKS = [
+    no_internal_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+]
 PREFERENCE = (Role.OPERATOR, Role.ASSESSOR, Role.COMMITTEE, Role.PPK, Role.AUDITOR, Role.EMPLOYEE, Role.PUBLIC)
 
 
 @pytest.fixture
-def openapi_schema(
-    sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[schemathesis.BaseSchema]:
+def openapi_schema(sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[schemathesis.BaseSchema]:
     """The OpenAPI document of the service on an empty SQLite store (stopped after the test).
 
     Generated `min_position` values lie beyond the store; the read side's wait for them is cut from
     ~2 s to 50 ms so that each such example does not cost 2 s (the answer, 503, is the same).
     """
     wait_for = ReadModels.wait_for
-    monkeypatch.setattr(ReadModels, "wait_for",
-                        lambda self, name, position, timeout=0.05: wait_for(self, name, position, 0.05))
+    monkeypatch.setattr(
+        ReadModels, "wait_for", lambda self, name, position, timeout=0.05: wait_for(self, name, position, 0.05)
+    )
     app = create_app(sqlite_settings, api=API_SETTINGS)
     try:
         yield schemathesis.openapi.from_asgi("/openapi.json", app)
@@ -59,8 +66,7 @@ schema = schemathesis.pytest.from_fixture("openapi_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_no_input_produces_a_500_and_responses_conform(case: schemathesis.Case) -> None:
     allowed = MATRIX[case.operation.definition.raw["operationId"]]
     role = next(role for role in PREFERENCE if role in allowed)

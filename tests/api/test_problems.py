@@ -25,10 +25,18 @@ def _problem(response, status: int, code: str) -> dict:
     return body
 
 
-@pytest.mark.parametrize("body", [
-    None, [], "text", {"nip": 123}, {"nip": "198501152010031001", "name": "A", "rank": "V/z"},
-    {"nip": "198501152010031001", "name": "A", "rank": "III/a", "extra": 1},
-], ids=["none", "list", "string", "wrong-types", "unknown-rank", "unknown-field"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        "text",
+        {"nip": 123},
+        {"nip": "198501152010031001", "name": "A", "rank": "V/z"},
+        {"nip": "198501152010031001", "name": "A", "rank": "III/a", "extra": 1},
+    ],
+    ids=["none", "list", "string", "wrong-types", "unknown-rank", "unknown-field"],
+)
 def test_a_malformed_body_is_a_validation_problem(sqlite_api: Api, body) -> None:
     problem = _problem(sqlite_api.call(Role.OPERATOR, "POST", "/employees", body), 422, "validation-error")
     assert problem["errors"] and problem["detail"]
@@ -37,32 +45,47 @@ def test_a_malformed_body_is_a_validation_problem(sqlite_api: Api, body) -> None
 def test_numbers_and_flags_are_not_guessed_from_other_types(sqlite_api: Api) -> None:
     employee_id = employee(sqlite_api, 1, position(sqlite_api, "Analis Anggaran"))
     for year in (True, "2025", 2025.5):
-        response = sqlite_api.call(Role.OPERATOR, "POST", f"/employees/{employee_id}/ratings",
-                                   {"year": year, "results": "above", "behaviour": "above"})
+        response = sqlite_api.call(
+            Role.OPERATOR,
+            "POST",
+            f"/employees/{employee_id}/ratings",
+            {"year": year, "results": "above", "behaviour": "above"},
+        )
         _problem(response, 422, "validation-error")
 
 
 def test_an_unknown_query_parameter_is_refused_not_ignored(sqlite_api: Api) -> None:
     problem = _problem(sqlite_api.call(Role.AUDITOR, "GET", "/positions?vacnat=true"), 422, "validation-error")
-    assert problem["errors"] == [{"loc": ["query", "vacnat"], "msg": "unknown query parameter",
-                                  "type": "extra_forbidden"}]
-    repeated = _problem(sqlite_api.call(Role.AUDITOR, "GET", "/positions?unit=BPKAD&unit=Bappeda"),
-                        422, "validation-error")
+    assert problem["errors"] == [
+        {"loc": ["query", "vacnat"], "msg": "unknown query parameter", "type": "extra_forbidden"}
+    ]
+    repeated = _problem(
+        sqlite_api.call(Role.AUDITOR, "GET", "/positions?unit=BPKAD&unit=Bappeda"), 422, "validation-error"
+    )
     assert repeated["errors"][0]["type"] == "repeated_parameter"
 
 
 def test_a_body_that_is_not_json_is_a_validation_problem(sqlite_api: Api) -> None:
-    response = sqlite_api.client.post("/employees", content=b"{not json", headers={
-        **bearer(Role.OPERATOR), "Content-Type": "application/json"})
+    response = sqlite_api.client.post(
+        "/employees", content=b"{not json", headers={**bearer(Role.OPERATOR), "Content-Type": "application/json"}
+    )
     _problem(response, 422, "validation-error")
 
 
 def test_domain_refusals_name_their_error(sqlite_api: Api) -> None:
-    _problem(sqlite_api.call(Role.OPERATOR, "POST", "/employees",
-                             {"nip": "198513152010031001", "name": "A", "rank": "III/a"}), 422, "invalid-nip")
+    _problem(
+        sqlite_api.call(
+            Role.OPERATOR, "POST", "/employees", {"nip": "198513152010031001", "name": "A", "rank": "III/a"}
+        ),
+        422,
+        "invalid-nip",
+    )
     _problem(sqlite_api.call(Role.AUDITOR, "GET", f"/employees/{uuid4()}"), 404, "employee-not-found")
-    _problem(sqlite_api.call(Role.AUDITOR, "POST", "/employees/lookup", {"nip": "198501152010031001"}),
-             404, "employee-not-found")
+    _problem(
+        sqlite_api.call(Role.AUDITOR, "POST", "/employees/lookup", {"nip": "198501152010031001"}),
+        404,
+        "employee-not-found",
+    )
     _problem(sqlite_api.call(Role.AUDITOR, "GET", "/employees/not-a-uuid"), 422, "validation-error")
     _problem(sqlite_api.call(Role.AUDITOR, "GET", "/no/such/route"), 404, "no-such-route")
     _problem(sqlite_api.call(Role.AUDITOR, "DELETE", "/health/live"), 405, "method-not-allowed")
@@ -73,26 +96,42 @@ def test_a_failed_rule_is_named_and_explained(sqlite_api: Api) -> None:
     employee_id = employee(sqlite_api, 1, origin)
     round_id = open_round(sqlite_api)
     sqlite_api.ok(Role.OPERATOR, "POST", f"/positions/{target}/formasi", {"formasi": 0, "reason": "ABK 2026"})
-    proposal_id = sqlite_api.ok(Role.OPERATOR, "POST", f"/rounds/{round_id}/proposals", {
-        "employee_id": employee_id, "target_position_id": target, "reason": "fills a vacancy"})["proposal_id"]
+    proposal_id = sqlite_api.ok(
+        Role.OPERATOR,
+        "POST",
+        f"/rounds/{round_id}/proposals",
+        {"employee_id": employee_id, "target_position_id": target, "reason": "fills a vacancy"},
+    )["proposal_id"]
     path = f"/rounds/{round_id}/proposals/{proposal_id}"
     sqlite_api.ok(Role.COMMITTEE, "POST", path + "/recommendation", {"recommended": True, "notes": "ok"})
-    problem = _problem(sqlite_api.call(Role.PPK, "POST", path + "/decision", {"approve": True, "reason": "ok"}),
-                       422, "override-required")
+    problem = _problem(
+        sqlite_api.call(Role.PPK, "POST", path + "/decision", {"approve": True, "reason": "ok"}),
+        422,
+        "override-required",
+    )
     assert problem["rules"] == [{"rule": "vacancy", "title": problem["rules"][0]["title"]}]
     assert "vacancy" in problem["detail"] and "free" in problem["detail"]
-    _problem(sqlite_api.call(Role.PPK, "POST", path + "/decree",
-                             {"number": "SK-1", "signed_on": "2026-03-01", "effective_on": "2026-03-01"}),
-             409, "illegal-transition")
+    _problem(
+        sqlite_api.call(
+            Role.PPK,
+            "POST",
+            path + "/decree",
+            {"number": "SK-1", "signed_on": "2026-03-01", "effective_on": "2026-03-01"},
+        ),
+        409,
+        "illegal-transition",
+    )
 
 
 def test_a_caller_may_not_decide_their_own_transfer(sqlite_api: Api) -> None:
     origin, target = position(sqlite_api, "Analis Anggaran"), position(sqlite_api, "Analis Keuangan")
     employee_id = employee(sqlite_api, 1, origin)
     round_id = open_round(sqlite_api)
-    response = sqlite_api.client.post(f"/rounds/{round_id}/proposals", headers=bearer(
-        Role.OPERATOR, user="pegawai-1", nip_claim=nip(1)), json={
-        "employee_id": employee_id, "target_position_id": target, "reason": "my own move"})
+    response = sqlite_api.client.post(
+        f"/rounds/{round_id}/proposals",
+        headers=bearer(Role.OPERATOR, user="pegawai-1", nip_claim=nip(1)),
+        json={"employee_id": employee_id, "target_position_id": target, "reason": "my own move"},
+    )
     problem = _problem(response, 422, "conflict-of-interest")
     assert problem["rules"][0]["rule"] == "conflict_of_interest"
 

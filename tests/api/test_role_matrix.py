@@ -13,10 +13,19 @@ import pytest
 from api.http.app import create_app
 from api.http.roles import MATRIX, Role
 from api.http.security import mint_token
-from application.settings import Settings
 from application.bootstrap import initialise_store
+from application.settings import Settings
 from tests.api.support import (
-    AGENCY, API_SETTINGS, OTHER_AGENCY, SECRET, Api, bearer, employee, open_round, position, running_api,
+    AGENCY,
+    API_SETTINGS,
+    OTHER_AGENCY,
+    SECRET,
+    Api,
+    bearer,
+    employee,
+    open_round,
+    position,
+    running_api,
 )
 from tests.conftest import Clock
 from tests.scenario import GOOD_SCORES, STANDARD, nip
@@ -34,10 +43,18 @@ class Route(NamedTuple):
 
 OPENAPI = create_app(Settings(_env_file=None, store="memory"), api=API_SETTINGS).openapi()
 ROUTES = [
-    Route(operation["operationId"], method.upper(), path, any(
-        "CommandResult" in json.dumps(answer) for code, answer in operation["responses"].items()
-        if code.startswith("2")))
-    for path, operations in OPENAPI["paths"].items() for method, operation in operations.items()
+    Route(
+        operation["operationId"],
+        method.upper(),
+        path,
+        any(
+            "CommandResult" in json.dumps(answer)
+            for code, answer in operation["responses"].items()
+            if code.startswith("2")
+        ),
+    )
+    for path, operations in OPENAPI["paths"].items()
+    for method, operation in operations.items()
 ]
 
 
@@ -78,11 +95,15 @@ def test_each_role_is_allowed_or_refused_as_the_matrix_says(matrix_api: Api, rou
             assert response.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.parametrize("token", [
-    "not-a-jwt",
-    mint_token("another-secret-of-sufficient-length-0123456789", Role.OPERATOR, "mallory"),
-    mint_token(SECRET, Role.OPERATOR, "old", ttl_minutes=-5),
-], ids=["garbage", "wrong-signature", "expired"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-jwt",
+        mint_token("another-secret-of-sufficient-length-0123456789", Role.OPERATOR, "mallory"),
+        mint_token(SECRET, Role.OPERATOR, "old", ttl_minutes=-5),
+    ],
+    ids=["garbage", "wrong-signature", "expired"],
+)
 def test_a_bad_token_is_401_even_on_public_routes(sqlite_api: Api, token: str) -> None:
     for path in ("/health/live", "/employees/" + str(uuid4())):
         response = sqlite_api.client.get(path, headers={"Authorization": f"Bearer {token}"})
@@ -98,6 +119,7 @@ def test_a_non_bearer_authorization_header_is_401(sqlite_api: Api) -> None:
 
 # -- the agency dimension: the right role, but for another agency -------------------------------------
 
+
 class Cell(NamedTuple):
     """A call on agency AGENCY's record by `role` serving OTHER_AGENCY (the body would otherwise pass)."""
 
@@ -110,44 +132,131 @@ class Cell(NamedTuple):
 
 _TODAY = "2026-03-01"
 _OUTSIDE = [
-    Cell("employees.register", Role.OPERATOR, "POST", "/employees",
-         {"nip": nip(90), "name": "Pegawai Lain", "rank": "III/a", "agency": AGENCY}),
+    Cell(
+        "employees.register",
+        Role.OPERATOR,
+        "POST",
+        "/employees",
+        {"nip": nip(90), "name": "Pegawai Lain", "rank": "III/a", "agency": AGENCY},
+    ),
     Cell("employees.lookup", Role.OPERATOR, "POST", "/employees/lookup", {"nip": nip(1)}),
     Cell("employees.read", Role.COMMITTEE, "GET", "/employees/{employee}"),
-    Cell("employees.change_rank", Role.OPERATOR, "POST", "/employees/{employee}/rank-changes",
-         {"rank": "III/c", "effective_on": _TODAY, "reference": "SK-KP"}),
-    Cell("employees.assess_competency", Role.ASSESSOR, "POST", "/employees/{employee}/assessments",
-         {"scores": GOOD_SCORES, "potential": "high", "assessor": "UPT", "method": "assessment centre",
-          "assessed_on": _TODAY}),
-    Cell("employees.rate_performance", Role.OPERATOR, "POST", "/employees/{employee}/ratings",
-         {"year": 2023, "results": "above", "behaviour": "as_expected"}),
-    Cell("employees.record_sanction", Role.OPERATOR, "POST", "/employees/{employee}/sanctions",
-         {"level": "light", "imposed_on": _TODAY, "ends_on": _TODAY, "reference": "SK-HD"}),
-    Cell("employees.open_disciplinary_case", Role.OPERATOR, "POST", "/employees/{employee}/disciplinary-cases",
-         {"reference": "BAP-1", "opened_on": _TODAY}),
-    Cell("employees.close_disciplinary_case", Role.OPERATOR, "POST",
-         "/employees/{employee}/disciplinary-cases/closure",
-         {"reference": "BAP-1", "closed_on": _TODAY, "outcome": "no sanction"}),
-    Cell("employees.place", Role.OPERATOR, "POST", "/employees/{unplaced}/placement",
-         {"position_id": "{target}", "effective_on": _TODAY, "decree_number": "SK-PLACE"}),
-    Cell("employees.plan_development", Role.ASSESSOR, "POST", "/employees/{employee}/development-plans",
-         {"activity": "training", "title": "Diklat", "jp_hours": 20, "due_on": "2026-12-31"}),
-    Cell("employees.complete_development", Role.OPERATOR, "POST",
-         "/employees/{employee}/development-plans/{other}/completion", {"completed_on": _TODAY, "jp_hours": 20}),
-    Cell("employees.retire", Role.OPERATOR, "POST", "/employees/{employee}/retirement",
-         {"retired_on": _TODAY, "reason": "pensiun"}),
+    Cell(
+        "employees.change_rank",
+        Role.OPERATOR,
+        "POST",
+        "/employees/{employee}/rank-changes",
+        {"rank": "III/c", "effective_on": _TODAY, "reference": "SK-KP"},
+    ),
+    Cell(
+        "employees.assess_competency",
+        Role.ASSESSOR,
+        "POST",
+        "/employees/{employee}/assessments",
+        {
+            "scores": GOOD_SCORES,
+            "potential": "high",
+            "assessor": "UPT",
+            "method": "assessment centre",
+            "assessed_on": _TODAY,
+        },
+    ),
+    Cell(
+        "employees.rate_performance",
+        Role.OPERATOR,
+        "POST",
+        "/employees/{employee}/ratings",
+        {"year": 2023, "results": "above", "behaviour": "as_expected"},
+    ),
+    Cell(
+        "employees.record_sanction",
+        Role.OPERATOR,
+        "POST",
+        "/employees/{employee}/sanctions",
+        {"level": "light", "imposed_on": _TODAY, "ends_on": _TODAY, "reference": "SK-HD"},
+    ),
+    Cell(
+        "employees.open_disciplinary_case",
+        Role.OPERATOR,
+        "POST",
+        "/employees/{employee}/disciplinary-cases",
+        {"reference": "BAP-1", "opened_on": _TODAY},
+    ),
+    Cell(
+        "employees.close_disciplinary_case",
+        Role.OPERATOR,
+        "POST",
+        "/employees/{employee}/disciplinary-cases/closure",
+        {"reference": "BAP-1", "closed_on": _TODAY, "outcome": "no sanction"},
+    ),
+    Cell(
+        "employees.place",
+        Role.OPERATOR,
+        "POST",
+        "/employees/{unplaced}/placement",
+        {"position_id": "{target}", "effective_on": _TODAY, "decree_number": "SK-PLACE"},
+    ),
+    Cell(
+        "employees.plan_development",
+        Role.ASSESSOR,
+        "POST",
+        "/employees/{employee}/development-plans",
+        {"activity": "training", "title": "Diklat", "jp_hours": 20, "due_on": "2026-12-31"},
+    ),
+    Cell(
+        "employees.complete_development",
+        Role.OPERATOR,
+        "POST",
+        "/employees/{employee}/development-plans/{other}/completion",
+        {"completed_on": _TODAY, "jp_hours": 20},
+    ),
+    Cell(
+        "employees.retire",
+        Role.OPERATOR,
+        "POST",
+        "/employees/{employee}/retirement",
+        {"retired_on": _TODAY, "reason": "pensiun"},
+    ),
     Cell("employees.search", Role.PPK, "POST", "/employees/search", {"agency": AGENCY}),
-    Cell("positions.establish", Role.OPERATOR, "POST", "/positions", {
-        "agency": AGENCY, "unit": "BPKAD", "title": "Analis Lain", "position_type": "fungsional_ahli_pertama",
-        "rank_min": "III/a", "rank_max": "III/d", "formasi": 1, "standard": STANDARD}),
+    Cell(
+        "positions.establish",
+        Role.OPERATOR,
+        "POST",
+        "/positions",
+        {
+            "agency": AGENCY,
+            "unit": "BPKAD",
+            "title": "Analis Lain",
+            "position_type": "fungsional_ahli_pertama",
+            "rank_min": "III/a",
+            "rank_max": "III/d",
+            "formasi": 1,
+            "standard": STANDARD,
+        },
+    ),
     Cell("positions.read", Role.ASSESSOR, "GET", "/positions/{home}"),
     Cell("positions.list", Role.OPERATOR, "GET", f"/positions?agency={AGENCY}"),
-    Cell("positions.revise_standard", Role.OPERATOR, "POST", "/positions/{home}/standard",
-         {"standard": STANDARD, "reason": "Anjab 2026"}),
-    Cell("positions.revise_formasi", Role.OPERATOR, "POST", "/positions/{home}/formasi",
-         {"formasi": 5, "reason": "ABK 2026"}),
-    Cell("positions.abolish", Role.OPERATOR, "POST", "/positions/{target}/abolition",
-         {"abolished_on": _TODAY, "reason": "restructuring"}),
+    Cell(
+        "positions.revise_standard",
+        Role.OPERATOR,
+        "POST",
+        "/positions/{home}/standard",
+        {"standard": STANDARD, "reason": "Anjab 2026"},
+    ),
+    Cell(
+        "positions.revise_formasi",
+        Role.OPERATOR,
+        "POST",
+        "/positions/{home}/formasi",
+        {"formasi": 5, "reason": "ABK 2026"},
+    ),
+    Cell(
+        "positions.abolish",
+        Role.OPERATOR,
+        "POST",
+        "/positions/{target}/abolition",
+        {"abolished_on": _TODAY, "reason": "restructuring"},
+    ),
     Cell("plans.compute", Role.COMMITTEE, "POST", "/rounds/{round}/plans", {}),
     Cell("plans.read", Role.PPK, "GET", "/plans/{plan}"),
     Cell("plans.adopt", Role.OPERATOR, "POST", "/plans/{plan}/adopt", {}),
@@ -164,8 +273,12 @@ _OUTSIDE = [
     Cell("audit.round_history", Role.AUDITOR, "GET", "/audit/rounds/{round}/history"),
     Cell("audit.employee_placements", Role.AUDITOR, "GET", "/audit/employees/{employee}/placements"),
     Cell("audit.position_holders", Role.AUDITOR, "GET", "/audit/positions/{home}/holders"),
-    Cell("audit.unit_holders", Role.AUDITOR, "GET",
-         f"/audit/units/holders?agency={AGENCY}&unit=BPKAD&effective_on={_TODAY}"),
+    Cell(
+        "audit.unit_holders",
+        Role.AUDITOR,
+        "GET",
+        f"/audit/units/holders?agency={AGENCY}&unit=BPKAD&effective_on={_TODAY}",
+    ),
     Cell("audit.verify", Role.AUDITOR, "GET", "/audit/verify?aggregate_id={employee}"),
 ]
 _NATIONAL_ONLY = [  # span every agency: an agency auditor, even of AGENCY itself, is refused
@@ -181,8 +294,9 @@ def _filled(text: str, ids: dict[str, str]) -> str:
 
 def _call(api: Api, cell: Cell, ids: dict[str, str], agencies: tuple[str, ...]) -> Any:
     body = None if cell.body is None else json.loads(_filled(json.dumps(cell.body), ids))
-    return api.client.request(cell.method, _filled(cell.path, ids), json=body,
-                              headers=bearer(cell.role, agencies=agencies))
+    return api.client.request(
+        cell.method, _filled(cell.path, ids), json=body, headers=bearer(cell.role, agencies=agencies)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -194,12 +308,19 @@ def agency_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api
     with running_api(settings, Clock()) as api:
         home = position(api, "Analis Keuangan", formasi=1)
         target = position(api, "Pengelola Keuangan Sekolah", formasi=2, unit="Dinas Pendidikan")
-        ids = {"home": home, "target": target, "employee": employee(api, 1, home), "round": open_round(api),
-               "other": str(uuid4())}
-        ids["unplaced"] = api.ok(Role.OPERATOR, "POST", "/employees",
-                                 {"nip": nip(2), "name": "Pegawai Baru", "rank": "III/a"})["id"]
-        ids["plan"] = api.ok(Role.COMMITTEE, "POST", f"/rounds/{ids['round']}/plans",
-                             {"keep_in_place": False})["plan_id"]
+        ids = {
+            "home": home,
+            "target": target,
+            "employee": employee(api, 1, home),
+            "round": open_round(api),
+            "other": str(uuid4()),
+        }
+        ids["unplaced"] = api.ok(
+            Role.OPERATOR, "POST", "/employees", {"nip": nip(2), "name": "Pegawai Baru", "rank": "III/a"}
+        )["id"]
+        ids["plan"] = api.ok(Role.COMMITTEE, "POST", f"/rounds/{ids['round']}/plans", {"keep_in_place": False})[
+            "plan_id"
+        ]
         yield api, ids
 
 
@@ -210,7 +331,8 @@ def test_every_cell_is_a_route_the_role_may_use() -> None:
 
 @pytest.mark.parametrize("cell", _OUTSIDE, ids=lambda c: c.name)
 def test_the_right_role_of_another_agency_is_refused_and_nothing_is_recorded(
-    agency_world: tuple[Api, dict[str, str]], cell: Cell,
+    agency_world: tuple[Api, dict[str, str]],
+    cell: Cell,
 ) -> None:
     api, ids = agency_world
     before = api.app.recorder.max_notification_id()
@@ -221,9 +343,15 @@ def test_the_right_role_of_another_agency_is_refused_and_nothing_is_recorded(
     assert api.app.recorder.max_notification_id() == before
 
 
-@pytest.mark.parametrize("cell", [c for c in _OUTSIDE + _NATIONAL_ONLY  # reads: a command would record
-                                  if c.method == "GET" or c.name in ("employees.lookup", "employees.search")],
-                         ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "cell",
+    [
+        c
+        for c in _OUTSIDE + _NATIONAL_ONLY  # reads: a command would record
+        if c.method == "GET" or c.name in ("employees.lookup", "employees.search")
+    ],
+    ids=lambda c: c.name,
+)
 def test_a_national_caller_reaches_every_agency(agency_world: tuple[Api, dict[str, str]], cell: Cell) -> None:
     api, ids = agency_world
     response = _call(api, cell, ids, ("*",))
@@ -232,8 +360,9 @@ def test_a_national_caller_reaches_every_agency(agency_world: tuple[Api, dict[st
         assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("cell", [c for c in _OUTSIDE if c.method == "GET" or c.name.endswith(("lookup", "search"))],
-                         ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "cell", [c for c in _OUTSIDE if c.method == "GET" or c.name.endswith(("lookup", "search"))], ids=lambda c: c.name
+)
 def test_the_agency_itself_reads_its_own(agency_world: tuple[Api, dict[str, str]], cell: Cell) -> None:
     api, ids = agency_world
     response = _call(api, cell, ids, (AGENCY,))
@@ -242,7 +371,8 @@ def test_the_agency_itself_reads_its_own(agency_world: tuple[Api, dict[str, str]
 
 @pytest.mark.parametrize("cell", _NATIONAL_ONLY, ids=lambda c: c.name)
 def test_whole_store_audit_routes_are_for_national_auditors_only(
-    agency_world: tuple[Api, dict[str, str]], cell: Cell,
+    agency_world: tuple[Api, dict[str, str]],
+    cell: Cell,
 ) -> None:
     api, ids = agency_world
     response = _call(api, cell, ids, (AGENCY,))
@@ -252,7 +382,8 @@ def test_whole_store_audit_routes_are_for_national_auditors_only(
 
 @pytest.mark.parametrize("kind", ["employees/{employee}", "positions/{home}", "rounds/{round}"])
 def test_an_agency_auditor_reads_its_own_histories_a_national_one_all(
-    agency_world: tuple[Api, dict[str, str]], kind: str,
+    agency_world: tuple[Api, dict[str, str]],
+    kind: str,
 ) -> None:
     api, ids = agency_world
     path = _filled(f"/audit/{kind}/history", ids)

@@ -64,4 +64,5 @@ class _Frozen:
 
     def now(self, tz=None):
         from datetime import datetime
+
         return datetime.fromtimestamp(self.moment, tz)

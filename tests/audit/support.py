@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -47,11 +47,14 @@ def back_dated_transfer(app: MutasiApplication) -> Transfer:
     app.announce(s.PPK, round_id, decided_on)
     signed_on, tmt = add_working_days(decided_on, 4), date(2026, 3, 1)
     s.advance(app, signed_on)
-    back_dated = (Override("decree_dates", "the decree confirms a transfer in effect since 1 March",
-                           s.OPERATOR.official),) if signed_on > tmt else ()
+    back_dated = (
+        (Override("decree_dates", "the decree confirms a transfer in effect since 1 March", s.OPERATOR.official),)
+        if signed_on > tmt
+        else ()
+    )
     app.issue_decree(s.PPK, round_id, proposal_id, "821.2/001/2026", signed_on, tmt, back_dated)
     s.advance(app, max(signed_on, tmt))
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     app.execute_transfer(s.OPERATOR, round_id, proposal_id)
     return Transfer(employee_id, origin, target, round_id, moment)
 
@@ -97,13 +100,15 @@ class Tamper:
         """(position, topic, state) of one stored event."""
         [(position, topic, state)] = self._run(
             "SELECT {id}, topic, state FROM {t} WHERE originator_id = %s AND originator_version = %s",
-            (self._key(aggregate_id), version))
+            (self._key(aggregate_id), version),
+        )
         return position, topic, json.loads(bytes(state))
 
     def last_version(self, aggregate_id: UUID) -> int:
         """The aggregate's last stored version."""
-        [(version,)] = self._run("SELECT MAX(originator_version) FROM {t} WHERE originator_id = %s",
-                                 (self._key(aggregate_id),))
+        [(version,)] = self._run(
+            "SELECT MAX(originator_version) FROM {t} WHERE originator_id = %s", (self._key(aggregate_id),)
+        )
         return version
 
     def max_position(self) -> int:
@@ -115,26 +120,33 @@ class Tamper:
         """Rewrite one event's state with `change` applied."""
         _, _, state = self.row(aggregate_id, version)
         change(state)
-        self._run("UPDATE {t} SET state = %s WHERE originator_id = %s AND originator_version = %s",
-                  (json.dumps(state).encode(), self._key(aggregate_id), version))
+        self._run(
+            "UPDATE {t} SET state = %s WHERE originator_id = %s AND originator_version = %s",
+            (json.dumps(state).encode(), self._key(aggregate_id), version),
+        )
 
     def delete(self, aggregate_id: UUID, version: int) -> None:
         """Delete one event."""
-        self._run("DELETE FROM {t} WHERE originator_id = %s AND originator_version = %s",
-                  (self._key(aggregate_id), version))
+        self._run(
+            "DELETE FROM {t} WHERE originator_id = %s AND originator_version = %s", (self._key(aggregate_id), version)
+        )
 
     def insert(self, aggregate_id: UUID, version: int, topic: str, state: dict[str, Any]) -> None:
         """Insert an event (it gets the next store position)."""
-        self._run("INSERT INTO {t} (originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)",
-                  (self._key(aggregate_id), version, topic, json.dumps(state).encode()))
+        self._run(
+            "INSERT INTO {t} (originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)",
+            (self._key(aggregate_id), version, topic, json.dumps(state).encode()),
+        )
 
     def swap(self, aggregate_id: UUID, first: int, second: int) -> None:
         """Swap the topics and states of two events of one aggregate."""
         _, topic_a, state_a = self.row(aggregate_id, first)
         _, topic_b, state_b = self.row(aggregate_id, second)
         for version, topic, state in ((first, topic_b, state_b), (second, topic_a, state_a)):
-            self._run("UPDATE {t} SET topic = %s, state = %s WHERE originator_id = %s AND originator_version = %s",
-                      (topic, json.dumps(state).encode(), self._key(aggregate_id), version))
+            self._run(
+                "UPDATE {t} SET topic = %s, state = %s WHERE originator_id = %s AND originator_version = %s",
+                (topic, json.dumps(state).encode(), self._key(aggregate_id), version),
+            )
 
     def swap_positions(self, first: int, second: int) -> None:
         """Swap the store positions of two events (reorders the global order, not the aggregates)."""

@@ -41,8 +41,7 @@ def test_an_untouched_bundle_verifies_with_only_the_public_key(exported, setting
     result = _verify(lines, settings)
     assert result.ok and result.events == len(_event_lines(lines)) and result.checkpoints >= 1
     ids = {json.loads(lines[i])["originator_id"] for i in _event_lines(lines)}
-    assert {str(transfer.round_id), str(transfer.employee_id), str(transfer.origin_id),
-            str(transfer.target_id)} <= ids
+    assert {str(transfer.round_id), str(transfer.employee_id), str(transfer.origin_id), str(transfer.target_id)} <= ids
 
 
 def test_another_key_does_not_verify(exported, settings) -> None:
@@ -63,8 +62,9 @@ def test_a_changed_field_in_the_bundle_is_located(exported, settings) -> None:
 
 def test_a_deleted_line_is_located(exported, settings) -> None:
     transfer, lines = exported
-    employee_lines = [i for i in _event_lines(lines)
-                      if json.loads(lines[i])["originator_id"] == str(transfer.employee_id)]
+    employee_lines = [
+        i for i in _event_lines(lines) if json.loads(lines[i])["originator_id"] == str(transfer.employee_id)
+    ]
     del lines[employee_lines[2]]
     failure = _verify(lines, settings).failure
     assert (failure.originator_id, failure.version) == (transfer.employee_id, 4)
@@ -106,16 +106,20 @@ def test_replay_rebuilds_placements_from_the_bundle_alone(exported) -> None:
     replay = replay_bundle(read_bundle(lines))
     stretches = replay.employees[transfer.employee_id]
     assert [(s.position_id, s.since, s.until) for s in stretches] == [
-        (transfer.origin_id, date(2020, 1, 2), date(2026, 3, 1)), (transfer.target_id, date(2026, 3, 1), None)]
+        (transfer.origin_id, date(2020, 1, 2), date(2026, 3, 1)),
+        (transfer.target_id, date(2026, 3, 1), None),
+    ]
     before = replay_bundle(read_bundle(lines), transfer.before_execution)
     assert [s.position_id for s in before.employees[transfer.employee_id]] == [transfer.origin_id]
     assert [s.employee_id for s in replay.positions[transfer.target_id]] == [transfer.employee_id]
 
 
 def test_the_offline_verifier_imports_no_database_or_api_code() -> None:
-    probe = ("import sys, application.audit.bundle; "
-             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('psycopg', 'sqlite3', 'api', "
-             "'eventsourcing') or m in ('application.base', 'application.bootstrap', 'application.audit.storage')))")
+    probe = (
+        "import sys, application.audit.bundle; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('psycopg', 'sqlite3', 'api', "
+        "'eventsourcing') or m in ('application.base', 'application.bootstrap', 'application.audit.storage')))"
+    )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 

@@ -29,10 +29,12 @@ def test_a_format_2_bundle_names_its_cosigners_and_needs_the_quorum(app, setting
     vkey = verifier_key("ombudsman.example/witness", key.public_key(), COSIGNATURE_V1)
     store = TreeStore(settings)
     size, text = store.head()
-    witness = Witness("ombudsman.example/witness", key, tmp_path / "w.json", settings.audit_log_origin,
-                      public_key(settings))
-    add_cosignature(settings.model_copy(update={"audit_witness_keys": [vkey]}), size,
-                    witness.witness(text, store.consistency))
+    witness = Witness(
+        "ombudsman.example/witness", key, tmp_path / "w.json", settings.audit_log_origin, public_key(settings)
+    )
+    add_cosignature(
+        settings.model_copy(update={"audit_witness_keys": [vkey]}), size, witness.witness(text, store.consistency)
+    )
     lines = _export(app, transfer)
     assert json.loads(lines[0])["format"] == FORMAT_2
     bundle = read_bundle(lines)

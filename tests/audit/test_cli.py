@@ -42,8 +42,20 @@ def test_export_a_round_and_verify_and_replay_it_without_the_database(store, tmp
     assert main(["audit", "replay", str(bundle), "--effective-on", "2026-04-01"]) == 0
     replayed = capsys.readouterr().out
     assert f"employee {store.employee_id}" in replayed and f"position {store.target_id}" in replayed
-    assert main(["audit", "replay", str(bundle), "--recorded-at", store.before_execution.isoformat(),
-                 "--effective-on", "2026-04-01"]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "replay",
+                str(bundle),
+                "--recorded-at",
+                store.before_execution.isoformat(),
+                "--effective-on",
+                "2026-04-01",
+            ]
+        )
+        == 0
+    )
     assert f"position {store.origin_id}  decree SK-1/PLACE" in capsys.readouterr().out
 
     lines = bundle.read_text().splitlines()
@@ -59,8 +71,21 @@ def test_history_shows_metadata_and_placements_as_recorded_and_as_effective(stor
     now = capsys.readouterr().out
     assert "Employee.Transferred" in now and "by operator-bkpsdm" in now
     assert now.split("in force on 2026-04-01:")[1].count(str(store.target_id)) == 1
-    assert main(["audit", "history", "--employee", str(store.employee_id), "--effective-on", "2026-04-01",
-                 "--recorded-at", store.before_execution.isoformat()]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "history",
+                "--employee",
+                str(store.employee_id),
+                "--effective-on",
+                "2026-04-01",
+                "--recorded-at",
+                store.before_execution.isoformat(),
+            ]
+        )
+        == 0
+    )
     then = capsys.readouterr().out.split("in force on 2026-04-01:")[1]
     assert str(store.origin_id) in then and str(store.target_id) not in then
 

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from application.audit.chain import CHAIN, GENESIS, HashChain, canonical_json, event_hash
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
-                      max_leaves=8)
+values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3), max_leaves=8
+)
 field_names = st.text(alphabet=string.ascii_lowercase + "_", min_size=1, max_size=12).filter(lambda k: k != CHAIN)
 any_keys = st.text(max_size=12).filter(lambda k: k != CHAIN)
 
@@ -27,21 +28,32 @@ def test_the_stored_bytes_are_the_canonical_json_of_the_sealed_state(state: dict
     stored = chain.seal("domain.x:Thing.Done", aggregate, version, state)
     assert stored == canonical_json(state)  # what a verifier re-encodes, byte for byte
     assert json.loads(stored)[CHAIN] == state[CHAIN]
-    assert state[CHAIN]["hash"] == event_hash(state[CHAIN]["previous"], "domain.x:Thing.Done", aggregate,
-                                              version, content)
+    assert state[CHAIN]["hash"] == event_hash(
+        state[CHAIN]["previous"], "domain.x:Thing.Done", aggregate, version, content
+    )
 
 
 def _definition(state: dict) -> bytes:
     return json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-wide_scalars = (st.none() | st.booleans() | st.integers() | st.integers(min_value=2**63 - 2, max_value=2**70)
-                | st.floats(allow_nan=False, allow_infinity=False) | st.text(st.characters(codec="utf-8")))
+wide_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=2**63 - 2, max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(codec="utf-8"))
+)
 wide_values = st.recursive(
     wide_scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner)
-    | st.dictionaries(st.text(st.characters(codec="utf-8"), max_size=6), inner, max_size=4),
-    max_leaves=12)
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(st.characters(codec="utf-8"), max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 @given(st.dictionaries(st.text(st.characters(codec="utf-8"), max_size=8), wide_values, max_size=6))

@@ -25,8 +25,11 @@ def api(settings, clock) -> Iterator[Api]:
 def test_the_public_key_is_published_to_anyone(api: Api, settings) -> None:
     for role in (Role.PUBLIC, Role.AUDITOR):
         body = api.ok(role, "GET", "/public/audit-public-key")
-        assert fingerprint(load_public_key(body["public_key_pem"])) == body["fingerprint"] == fingerprint(
-            public_key(settings))
+        assert (
+            fingerprint(load_public_key(body["public_key_pem"]))
+            == body["fingerprint"]
+            == fingerprint(public_key(settings))
+        )
 
 
 def test_history_and_placements_as_recorded_and_as_effective(api: Api) -> None:
@@ -37,12 +40,18 @@ def test_history_and_placements_as_recorded_and_as_effective(api: Api) -> None:
     assert all(e["actor"] and e["correlation_id"] and e["hash"] for e in history["events"])
     path = f"/audit/employees/{transfer.employee_id}/placements"
     now = api.client.get(path, params={"effective_on": "2026-04-01"}, headers=_auditor())
-    then = api.client.get(path, params={"effective_on": "2026-04-01",
-                                        "recorded_at": transfer.before_execution.isoformat()}, headers=_auditor())
+    then = api.client.get(
+        path,
+        params={"effective_on": "2026-04-01", "recorded_at": transfer.before_execution.isoformat()},
+        headers=_auditor(),
+    )
     assert [h["position_id"] for h in now.json()["in_force"]] == [str(transfer.target_id)]
     assert [h["position_id"] for h in then.json()["in_force"]] == [str(transfer.origin_id)]
-    unit = api.client.get("/audit/units/holders", headers=_auditor(), params={
-        "agency": s.AGENCY, "unit": "Bappeda", "effective_on": "2026-04-01"}).json()
+    unit = api.client.get(
+        "/audit/units/holders",
+        headers=_auditor(),
+        params={"agency": s.AGENCY, "unit": "Bappeda", "effective_on": "2026-04-01"},
+    ).json()
     assert [p["holders"][0]["employee_id"] for p in unit["positions"]] == [str(transfer.employee_id)]
     assert api.ok(Role.AUDITOR, "GET", f"/audit/rounds/{transfer.round_id}/history")["events"]
 
@@ -61,7 +70,8 @@ def test_verify_reports_the_first_failure(api: Api, settings) -> None:
     assert api.ok(Role.AUDITOR, "GET", "/audit/verify")["ok"] is True
     assert len(api.ok(Role.AUDITOR, "GET", "/audit/checkpoints")) == 1
     Tamper(settings, api.app.recorder.events_table_name).edit(
-        transfer.employee_id, 2, lambda state: state.update(decree_number="SK-EDITED"))
+        transfer.employee_id, 2, lambda state: state.update(decree_number="SK-EDITED")
+    )
     failure = api.ok(Role.AUDITOR, "GET", "/audit/verify")["failure"]
     assert (failure["originator_id"], failure["version"]) == (str(transfer.employee_id), 2)
     one = api.ok(Role.AUDITOR, "GET", f"/audit/verify?aggregate_id={transfer.employee_id}")

@@ -57,23 +57,26 @@ def test_both_verifiers_agree_on_shared_vectors(app, settings, tmp_path) -> None
     make_checkpoints(app)
     store = TreeStore(settings)
     plain = make_receipt(app, decree_code(settings))
-    witness = Witness("bpk.example/witness", witness_key, tmp_path / "w.json", settings.audit_log_origin,
-                      public_key(settings))
+    witness = Witness(
+        "bpk.example/witness", witness_key, tmp_path / "w.json", settings.audit_log_origin, public_key(settings)
+    )
     size, text = store.head()
     add_cosignature(settings, size, witness.witness(text, store.consistency))
     cosigned = make_receipt(app, decree_code(settings))
-    cases = [{"name": "receipt", "receipt": plain}, {"name": "cosigned", "receipt": cosigned,
-                                                       "witnesses": [vkey], "quorum": 1},
-             {"name": "quorum missing", "receipt": plain, "witnesses": [vkey], "quorum": 1}]
+    cases = [
+        {"name": "receipt", "receipt": plain},
+        {"name": "cosigned", "receipt": cosigned, "witnesses": [vkey], "quorum": 1},
+        {"name": "quorum missing", "receipt": plain, "witnesses": [vkey], "quorum": 1},
+    ]
     cases += [{"name": name, "receipt": receipt} for name, receipt in tampered(plain)]
     vectors = tmp_path / "vectors.json"
     vectors.write_text(json.dumps({"public_key": public_pem(public_key(settings)), "cases": cases}))
-    answer = subprocess.run([NODE or "node", str(RUNNER), str(vectors)], capture_output=True, text=True,
-                            timeout=60, check=True)
+    answer = subprocess.run(
+        [NODE or "node", str(RUNNER), str(vectors)], capture_output=True, text=True, timeout=60, check=True
+    )
     results = {r["name"]: r for r in json.loads(answer.stdout)}
     for case in cases:
-        python = verify_receipt(case["receipt"], public_key(settings), case.get("witnesses", []),
-                                case.get("quorum", 0))
+        python = verify_receipt(case["receipt"], public_key(settings), case.get("witnesses", []), case.get("quorum", 0))
         js = results[case["name"]]
         assert js["ok"] == python.ok, (case["name"], js, python.reason)
         assert python.ok == (case["name"] in ("receipt", "cosigned")), case["name"]
@@ -94,12 +97,23 @@ def test_the_javascript_consistency_verifier_agrees_on_the_published_vectors(tmp
     for old, new, proof in CONSISTENCY:
         r1, r2 = ROOTS[old - 1], ROOTS[new - 1]
         flipped = [bytes([proof[0][0] ^ 16]) + proof[0][1:]] + proof[1:]
-        probes += [(old, new, r1, r2, proof), (old - 1, new, r1, r2, proof), (old, new * 2, r1, r2, proof),
-                   (old, new, r2, r1, proof), (old, new, r1, r2, proof[:-1]), (old, new, r1, r2, flipped),
-                   (old, new, EMPTY_ROOT, r2, proof)]
+        probes += [
+            (old, new, r1, r2, proof),
+            (old - 1, new, r1, r2, proof),
+            (old, new * 2, r1, r2, proof),
+            (old, new, r2, r1, proof),
+            (old, new, r1, r2, proof[:-1]),
+            (old, new, r1, r2, flipped),
+            (old, new, EMPTY_ROOT, r2, proof),
+        ]
     vectors = tmp_path / "consistency.json"
     vectors.write_text(json.dumps([[o, n, b64(a), b64(b), [b64(p) for p in proof]] for o, n, a, b, proof in probes]))
-    answer = subprocess.run([NODE or "node", str(RUNNER.with_name("verify_consistency.mjs")), str(vectors)],
-                            capture_output=True, text=True, timeout=60, check=True)
+    answer = subprocess.run(
+        [NODE or "node", str(RUNNER.with_name("verify_consistency.mjs")), str(vectors)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     expected = [verify_consistency(o, n, a, b, proof) for o, n, a, b, proof in probes]
     assert json.loads(answer.stdout) == expected and expected.count(True) == len(CONSISTENCY)

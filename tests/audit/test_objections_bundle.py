@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 import pytest
@@ -49,11 +49,16 @@ def reversed_on_objection(app) -> Reversal:
     app.decide(sc.PPK, round_id, proposal_id, False, "rejected on the committee's advice")
     app.announce(sc.PPK, round_id, sc.DECIDED_ON)
     sc.advance(app, date(2026, 2, 11))
-    objection_id = app.file_objection(Actor("pegawai-1", nip=sc.nip(1)), round_id, proposal_id,
-                                      ObjectionGrounds.DATA_WRONG, "my 2025 SKP was recorded wrongly").objection_id
+    objection_id = app.file_objection(
+        Actor("pegawai-1", nip=sc.nip(1)),
+        round_id,
+        proposal_id,
+        ObjectionGrounds.DATA_WRONG,
+        "my 2025 SKP was recorded wrongly",
+    ).objection_id
     sc.advance(app, date(2026, 2, 16))
     app.answer_objection(MEMBER, round_id, proposal_id, objection_id, True, "the SKP was corrected")
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     sc.advance(app, date(2026, 2, 17))
     app.decide(sc.PPK, round_id, proposal_id, True, "approved after the objection: SKP corrected")
     sc.announce_and_decree(app, round_id, [proposal_id])
@@ -79,8 +84,9 @@ def _decisions(events: list[AuditEvent], proposal_id: UUID, recorded_by: datetim
         data = event.data
         if data.get("proposal_id") == str(proposal_id) and event.name == "MutationRound.Decided":
             story.append(("decided", data["decision"]["approved"], data["decision"]["reason"]))
-        elif event.name in ("MutationRound.ObjectionAnswered", "MutationRound.DecisionReopened") \
-                and data["proposal_id"] == str(proposal_id):
+        elif event.name in ("MutationRound.ObjectionAnswered", "MutationRound.DecisionReopened") and data[
+            "proposal_id"
+        ] == str(proposal_id):
             story.append((event.name.split(".")[1], data.get("answer", {}).get("upheld")))
         elif event.name == "MutationRound.ObjectionFiled" and data["objection"]["proposal_id"] == str(proposal_id):
             story.append(("ObjectionFiled", data["objection"]["grounds"]))
@@ -92,8 +98,7 @@ def test_a_round_bundle_after_an_upheld_objection_verifies(bundle, settings) -> 
     result = verify_bundle(read_bundle(lines), public_key(settings))
     assert result.ok, result.failure
     names = [json.loads(line)["topic"].rsplit(":", 1)[-1] for line in lines if '"type":"event"' in line]
-    for name in ("MutationRound.ObjectionFiled", "MutationRound.ObjectionAnswered",
-                 "MutationRound.DecisionReopened"):
+    for name in ("MutationRound.ObjectionFiled", "MutationRound.ObjectionAnswered", "MutationRound.DecisionReopened"):
         assert names.count(name) == 1, name
     assert names.count("MutationRound.Decided") == 2
 
@@ -109,8 +114,9 @@ def test_the_bundle_replays_both_decisions_in_order_as_recorded(bundle) -> None:
         ("decided", True, "approved after the objection: SKP corrected"),
     ]
     assert _decisions(events, reversal.proposal_id, reversal.before_second_decision)[-1] == ("DecisionReopened", None)
-    assert [d for d in _decisions(events, reversal.proposal_id, reversal.before_second_decision)
-            if d[0] == "decided"] == [("decided", False, "rejected on the committee's advice")]
+    assert [
+        d for d in _decisions(events, reversal.proposal_id, reversal.before_second_decision) if d[0] == "decided"
+    ] == [("decided", False, "rejected on the committee's advice")]
 
     replay = replay_bundle(read_bundle(lines))  # and the placement the second decision led to
     assert [s.position_id for s in replay.employees[reversal.employee_id]][-1] == reversal.target_id
@@ -132,9 +138,17 @@ def test_the_replay_folds_the_decisions_on_the_proposal_in_recorded_order(bundle
     assert [s.version for s in steps] == sorted(s.version for s in steps)
     first, second = decisions_taken(steps)
     assert (first.approved, first.by, first.reason, first.on) == (
-        False, "walikota", "rejected on the committee's advice", sc.DECIDED_ON)
+        False,
+        "walikota",
+        "rejected on the committee's advice",
+        sc.DECIDED_ON,
+    )
     assert (second.approved, second.by, second.reason, second.on) == (
-        True, "walikota", "approved after the objection: SKP corrected", date(2026, 2, 17))
+        True,
+        "walikota",
+        "approved after the objection: SKP corrected",
+        date(2026, 2, 17),
+    )
     filed, answered = steps[1], steps[2]
     assert (filed.by, filed.grounds, filed.on) == ("pegawai-1", "data_wrong", date(2026, 2, 11))
     assert (answered.by, answered.reason, answered.on) == ("anggota-tpk", "the SKP was corrected", date(2026, 2, 16))
@@ -142,7 +156,8 @@ def test_the_replay_folds_the_decisions_on_the_proposal_in_recorded_order(bundle
     # the fold agrees with the story read from the bundle's events by hand
     events = [event for _, event, _ in read_bundle(lines).events]
     assert [("decided", s.approved, s.reason) for s in decisions_taken(steps)] == [
-        d for d in _decisions(events, reversal.proposal_id) if d[0] == "decided"]
+        d for d in _decisions(events, reversal.proposal_id) if d[0] == "decided"
+    ]
 
 
 def test_as_recorded_between_the_two_decisions_only_the_first_was_taken(bundle) -> None:
@@ -166,13 +181,15 @@ def test_the_cli_replay_prints_the_decisions_as_recorded(bundle, tmp_path, monke
     assert main(["audit", "replay", str(path)]) == 0
     now = capsys.readouterr().out
     assert f"decisions on proposal {reversal.proposal_id} of round {reversal.round_id}" in now
-    told = now[now.index(f"decisions on proposal {reversal.proposal_id}"):]
-    order = ["decided: rejected by walikota on 2026-02-10: rejected on the committee's advice",
-             f"objection {reversal.objection_id} filed by pegawai-1 on 2026-02-11 (data_wrong)",
-             f"objection {reversal.objection_id} upheld by anggota-tpk on 2026-02-16",
-             f"decision reopened by objection {reversal.objection_id}",
-             "decided: approved by walikota on 2026-02-17: approved after the objection: SKP corrected",
-             "in force: approved"]
+    told = now[now.index(f"decisions on proposal {reversal.proposal_id}") :]
+    order = [
+        "decided: rejected by walikota on 2026-02-10: rejected on the committee's advice",
+        f"objection {reversal.objection_id} filed by pegawai-1 on 2026-02-11 (data_wrong)",
+        f"objection {reversal.objection_id} upheld by anggota-tpk on 2026-02-16",
+        f"decision reopened by objection {reversal.objection_id}",
+        "decided: approved by walikota on 2026-02-17: approved after the objection: SKP corrected",
+        "in force: approved",
+    ]
     assert [told.index(line) for line in order] == sorted(told.index(line) for line in order)
     assert main(["audit", "replay", str(path), "--recorded-at", reversal.before_second_decision.isoformat()]) == 0
     then = capsys.readouterr().out
@@ -196,6 +213,7 @@ def test_the_stores_history_of_the_round_shows_both_decisions_and_its_chain_hold
     events = history(app, reversal.round_id, "MutationRound")  # what `mutasi audit history --round` prints
     assert [d for d in _decisions(events, reversal.proposal_id) if d[0] == "decided"] == [
         ("decided", False, "rejected on the committee's advice"),
-        ("decided", True, "approved after the objection: SKP corrected")]
+        ("decided", True, "approved after the objection: SKP corrected"),
+    ]
     version = version_recorded_at(events, reversal.before_second_decision)
     assert events[version - 1].name == "MutationRound.DecisionReopened"

@@ -38,15 +38,20 @@ def test_a_decree_receipt_verifies_offline(receipt, settings) -> None:
     assert check.size == receipt["tree_size"] and 0 <= check.index < check.size
 
 
-@pytest.mark.parametrize("change,why", [
-    (lambda r: r["statement"]["decree"].update(number="821.2/999/2026"), "statement is not signed"),
-    (lambda r: r["statement"]["event"].update(hash="0" * 64), "statement is not signed"),
-    (lambda r: r.update(leaf_index=r["leaf_index"] ^ 1), "inclusion proof"),
-    (lambda r: r["inclusion"].reverse() if len(r["inclusion"]) > 1 else r["inclusion"].append(r["inclusion"][0]),
-     "inclusion proof"),
-    (lambda r: r.update(checkpoint=r["checkpoint"].replace("\n", "\n1", 1)), "tree head"),
-    (lambda r: r.update(code="AAAA-AAAA-AAAA-AAAA"), "code"),
-])
+@pytest.mark.parametrize(
+    "change,why",
+    [
+        (lambda r: r["statement"]["decree"].update(number="821.2/999/2026"), "statement is not signed"),
+        (lambda r: r["statement"]["event"].update(hash="0" * 64), "statement is not signed"),
+        (lambda r: r.update(leaf_index=r["leaf_index"] ^ 1), "inclusion proof"),
+        (
+            lambda r: r["inclusion"].reverse() if len(r["inclusion"]) > 1 else r["inclusion"].append(r["inclusion"][0]),
+            "inclusion proof",
+        ),
+        (lambda r: r.update(checkpoint=r["checkpoint"].replace("\n", "\n1", 1)), "tree head"),
+        (lambda r: r.update(code="AAAA-AAAA-AAAA-AAAA"), "code"),
+    ],
+)
 def test_a_tampered_receipt_fails(receipt, settings, change, why) -> None:
     tampered = copy.deepcopy(receipt)
     change(tampered)

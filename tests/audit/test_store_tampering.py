@@ -83,7 +83,10 @@ def test_an_inserted_event_is_located(app, settings, register) -> None:
     tamper.insert(transfer.employee_id, version + 1, topic, state)  # a copy, replayed as a new version
     failure = _verify(app, settings).failure
     assert (failure.position, failure.originator_id, failure.version) == (
-        tamper.max_position(), transfer.employee_id, version + 1)
+        tamper.max_position(),
+        transfer.employee_id,
+        version + 1,
+    )
 
 
 def test_two_swapped_events_are_located(app, settings, register) -> None:

@@ -47,8 +47,9 @@ def test_who_held_a_position_on_a_date_as_known_now_and_as_recorded_then(app, tr
     assert [h.employee_id for h in target_now.held_on] == [transfer.employee_id]
     assert target_then.held_on == []
     assert transfer.employee_id in [h.employee_id for h in origin_then.held_on]
-    assert transfer.employee_id not in [h.employee_id for h in replay.position_holders(
-        app, transfer.origin_id, on=APRIL).held_on]
+    assert transfer.employee_id not in [
+        h.employee_id for h in replay.position_holders(app, transfer.origin_id, on=APRIL).held_on
+    ]
 
 
 def test_who_held_which_position_of_a_unit_on_a_date(app, transfer) -> None:
@@ -56,7 +57,8 @@ def test_who_held_which_position_of_a_unit_on_a_date(app, transfer) -> None:
     bappeda_then = replay.unit_holders(app, s.AGENCY, "Bappeda", APRIL, transfer.before_execution)
     bpkad_now = replay.unit_holders(app, s.AGENCY, "BPKAD", APRIL)
     assert [(p.title, [h.employee_id for h in p.holders]) for p in bappeda_now] == [
-        ("Analis Anggaran", [transfer.employee_id])]
+        ("Analis Anggaran", [transfer.employee_id])
+    ]
     assert [(p.title, p.holders) for p in bappeda_then] == [("Analis Anggaran", [])]
     assert [p.title for p in bpkad_now] == ["Analis Keuangan"]
     assert transfer.employee_id not in [h.employee_id for h in bpkad_now[0].holders]

@@ -8,20 +8,32 @@ import random
 import pytest
 
 from application.audit.tlog.proofs import (
-    EMPTY_ROOT, Prover, leaf_hash, node_hash, subtrees, verify_consistency, verify_inclusion,
+    EMPTY_ROOT,
+    Prover,
+    leaf_hash,
+    node_hash,
+    subtrees,
+    verify_consistency,
+    verify_inclusion,
 )
 
-LEAVES = [bytes.fromhex(h) for h in ("", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-                                     "606162636465666768696a6b6c6d6e6f")]
-ROOTS = [bytes.fromhex(h) for h in (
-    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328")]
+LEAVES = [
+    bytes.fromhex(h)
+    for h in ("", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f")
+]
+ROOTS = [
+    bytes.fromhex(h)
+    for h in (
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    )
+]
 
 
 def h(*hexes: str) -> list[bytes]:
@@ -29,29 +41,71 @@ def h(*hexes: str) -> list[bytes]:
 
 
 INCLUSION = [  # (leaf index, tree size, proof)
-    (0, 8, h("96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-             "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4")),
-    (5, 8, h("bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-             "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")),
+    (
+        0,
+        8,
+        h(
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ),
+    ),
+    (
+        5,
+        8,
+        h(
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ),
+    ),
     (2, 3, h("fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125")),
-    (1, 5, h("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-             "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b")),
+    (
+        1,
+        5,
+        h(
+            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ),
+    ),
 ]
 CONSISTENCY = [  # (old size, new size, proof)
-    (1, 8, h("96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-             "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4")),
-    (6, 8, h("0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-             "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")),
-    (2, 5, h("5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-             "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b")),
-    (6, 7, h("0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-             "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
-             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")),
+    (
+        1,
+        8,
+        h(
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ),
+    ),
+    (
+        6,
+        8,
+        h(
+            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ),
+    ),
+    (
+        2,
+        5,
+        h(
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ),
+    ),
+    (
+        6,
+        7,
+        h(
+            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+            "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ),
+    ),
 ]
 
 
@@ -103,10 +157,15 @@ def test_consistency_proofs_match_the_published_ones_and_verify(old, new, proof)
 @pytest.mark.parametrize("index,size,proof", INCLUSION)
 def test_a_tampered_inclusion_proof_fails(index, size, proof):
     leaf, root = leaf_hash(LEAVES[index]), ROOTS[size - 1]
-    probes = [(index + 1, size, leaf, proof, root), (index, size * 2, leaf, proof, root),
-              (index, size, leaf_hash(b"other"), proof, root), (index, size, leaf, proof, EMPTY_ROOT),
-              (index, size, leaf, proof + [root], root), (index, size, leaf, [root] + proof, root),
-              (index, size, leaf, proof[:-1], root)]
+    probes = [
+        (index + 1, size, leaf, proof, root),
+        (index, size * 2, leaf, proof, root),
+        (index, size, leaf_hash(b"other"), proof, root),
+        (index, size, leaf, proof, EMPTY_ROOT),
+        (index, size, leaf, proof + [root], root),
+        (index, size, leaf, [root] + proof, root),
+        (index, size, leaf, proof[:-1], root),
+    ]
     for i in range(len(proof)):
         flipped = list(proof)
         flipped[i] = bytes([flipped[i][0] ^ 8]) + flipped[i][1:]
@@ -118,9 +177,17 @@ def test_a_tampered_inclusion_proof_fails(index, size, proof):
 @pytest.mark.parametrize("old,new,proof", CONSISTENCY)
 def test_a_tampered_consistency_proof_fails(old, new, proof):
     r1, r2 = ROOTS[old - 1], ROOTS[new - 1]
-    probes = [(old - 1, new, r1, r2, proof), (old + 1, new, r1, r2, proof), (old, new * 2, r1, r2, proof),
-              (old, new, r2, r1, proof), (old, new, EMPTY_ROOT, r2, proof), (old, new, r1, r2, []),
-              (old, new, r1, r2, proof + [r1]), (old, new, r1, r2, [r2] + proof), (old, new, r1, r2, proof[:-1])]
+    probes = [
+        (old - 1, new, r1, r2, proof),
+        (old + 1, new, r1, r2, proof),
+        (old, new * 2, r1, r2, proof),
+        (old, new, r2, r1, proof),
+        (old, new, EMPTY_ROOT, r2, proof),
+        (old, new, r1, r2, []),
+        (old, new, r1, r2, proof + [r1]),
+        (old, new, r1, r2, [r2] + proof),
+        (old, new, r1, r2, proof[:-1]),
+    ]
     for i in range(len(proof)):
         flipped = list(proof)
         flipped[i] = bytes([flipped[i][0] ^ 16]) + flipped[i][1:]

@@ -38,8 +38,9 @@ def test_the_checkpointer_keeps_the_tree_in_step_with_the_events(app, settings) 
     proof = store.consistency(first.size, second.size)
     assert verify_consistency(first.size, second.size, first.head.root, second.head.root, proof)
     for index in (0, first.size - 1, second.size - 1):
-        assert verify_inclusion(index, second.size, leaves[index], store.inclusion(index, second.size),
-                                second.head.root)
+        assert verify_inclusion(
+            index, second.size, leaves[index], store.inclusion(index, second.size), second.head.root
+        )
     assert sign_head(app) is None  # nothing new: no new head
     assert verify_record(app, AuditStorage(settings).checkpoints(), public_key(settings)).ok
 
@@ -66,12 +67,14 @@ def test_an_edit_signed_over_again_is_caught_by_the_kept_tree_head(app, settings
     version = tamper.last_version(transfer.employee_id)
     _, topic, state = tamper.row(transfer.employee_id, version)
     state["effective_on"] = "2025-01-01"
-    state["__chain__"]["hash"] = event_hash(state["__chain__"]["previous"], topic, transfer.employee_id,
-                                            version, state)
+    state["__chain__"]["hash"] = event_hash(state["__chain__"]["previous"], topic, transfer.employee_id, version, state)
     tamper.edit(transfer.employee_id, version, lambda stored: stored.update(state))
     with Tamper(settings, "mutasi_audit_checkpoints")._conn() as conn:  # the segment checkpoints redone
-        table = ("mutasi_audit_checkpoints" if settings.store == "sqlite"
-                 else f'"{settings.postgres_schema}".mutasi_audit_checkpoints')
+        table = (
+            "mutasi_audit_checkpoints"
+            if settings.store == "sqlite"
+            else f'"{settings.postgres_schema}".mutasi_audit_checkpoints'
+        )
         conn.execute(f"DELETE FROM {table}")
     make_checkpoints(app)
     failure = verify_record(app, AuditStorage(settings).checkpoints(), public_key(settings)).failure
@@ -93,12 +96,16 @@ def test_a_kept_tree_head_catches_a_rebuilt_or_truncated_store(app, settings, tm
     with store._conn() as conn:
         for table in ("mutasi_audit_heads", "mutasi_audit_nodes", "mutasi_audit_leaves", "mutasi_audit_receipts"):
             store._run(conn, "DELETE FROM {t}", table)
-        checkpoints = ("mutasi_audit_checkpoints" if settings.store == "sqlite"
-                       else f'"{settings.postgres_schema}".mutasi_audit_checkpoints')
+        checkpoints = (
+            "mutasi_audit_checkpoints"
+            if settings.store == "sqlite"
+            else f'"{settings.postgres_schema}".mutasi_audit_checkpoints'
+        )
         conn.execute(f"DELETE FROM {checkpoints}")
     make_checkpoints(app)
-    result = verify_record(app, AuditStorage(settings).checkpoints(), public_key(settings),
-                           expected_tree=kept.read_text())
+    result = verify_record(
+        app, AuditStorage(settings).checkpoints(), public_key(settings), expected_tree=kept.read_text()
+    )
     if settings.store == "sqlite":  # nothing else tells
         assert verify_record(app, AuditStorage(settings).checkpoints(), public_key(settings)).ok
     assert f"covers {size} events" in result.failure.reason and "truncated" in result.failure.reason

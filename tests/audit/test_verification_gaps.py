@@ -91,9 +91,14 @@ def test_uncovered_events_are_counted_and_fail_once_older_than_the_bound(app, se
     assert failure.reason == (
         f"2 events after position {register.covered} not covered by a signed checkpoint, the oldest recorded at "
         f"{oldest.isoformat()}, more than the bound of 3600 s ago: checkpointing stopped, or the checkpoint "
-        f"covering them was deleted ({PENDING})")
+        f"covering them was deleted ({PENDING})"
+    )
     assert (failure.position, failure.originator_id, failure.version, failure.checkpoint) == (
-        register.covered + 1, first, 1, 1)
+        register.covered + 1,
+        first,
+        1,
+        1,
+    )
     assert late.uncovered == 2
 
 
@@ -101,8 +106,10 @@ def test_a_store_with_events_and_no_checkpoint_fails(app, settings) -> None:
     assert _verify(app, settings).ok  # nothing recorded, nothing to vouch for
     s.position(app, "Arsiparis"), s.position(app, "Pustakawan")
     failure = _verify(app, settings).failure
-    assert failure.reason == ("the store holds 2 events and no signed checkpoint: nothing vouches for them (the "
-                              f"checkpoints were deleted, or none was ever made: {PENDING})")
+    assert failure.reason == (
+        "the store holds 2 events and no signed checkpoint: nothing vouches for them (the "
+        f"checkpoints were deleted, or none was ever made: {PENDING})"
+    )
 
 
 def test_every_checkpoint_deleted_after_an_edit_with_a_recomputed_chain_fails(app, settings, register) -> None:
@@ -110,14 +117,21 @@ def test_every_checkpoint_deleted_after_an_edit_with_a_recomputed_chain_fails(ap
     position, version = _forge_last(register)
     failure = _verify(app, settings).failure  # the checkpoint still stands: the edit is named
     assert (failure.position, failure.originator_id, failure.version, failure.checkpoint) == (
-        position, register.employee, version, 1)
+        position,
+        register.employee,
+        version,
+        1,
+    )
     register.sql("DELETE FROM {t}")
     assert _verify(app, settings).failure.reason == (
         f"the store holds {register.covered} events and no signed checkpoint: nothing vouches for them (the "
-        f"checkpoints were deleted, or none was ever made: {PENDING})")
+        f"checkpoints were deleted, or none was ever made: {PENDING})"
+    )
     failure = _verify(app, settings, expected=kept).failure
-    assert failure.reason == (f"the store has no checkpoint; the expected head is checkpoint 1, covering up to "
-                              f"position {register.covered}: checkpoint 1 was deleted, with the events covered")
+    assert failure.reason == (
+        f"the store has no checkpoint; the expected head is checkpoint 1, covering up to "
+        f"position {register.covered}: checkpoint 1 was deleted, with the events covered"
+    )
     assert failure.checkpoint == 1
 
 
@@ -132,7 +146,8 @@ def test_a_checkpoint_deleted_from_the_middle_fails(app, settings, register) -> 
     assert failure.checkpoint == 3
     register.sql("DELETE FROM {t} WHERE sequence = 1")
     assert _verify(app, settings).failure.reason == (
-        "checkpoints 1-2 are missing: checkpoint 3 follows none (checkpoint rows were deleted)")
+        "checkpoints 1-2 are missing: checkpoint 3 follows none (checkpoint rows were deleted)"
+    )
 
 
 def test_the_last_checkpoint_deleted_with_its_events(app, settings, register) -> None:
@@ -147,7 +162,8 @@ def test_the_last_checkpoint_deleted_with_its_events(app, settings, register) ->
         assert alone.failure.reason == (
             f"positions {register.covered + 1}-{register.covered + 2} handed out by the store, no event there: "
             "the events recorded there after the last checkpoint were deleted (a write rolled back at the very "
-            "end leaves this too, until the next event is recorded)")
+            "end leaves this too, until the next event is recorded)"
+        )
         assert (alone.failure.position, alone.failure.checkpoint) == (register.covered + 1, 1)
     else:  # a consistent prefix, and SQLite keeps no trace of the rows it gave out: the kept head tells
         assert alone.ok
@@ -155,7 +171,8 @@ def test_the_last_checkpoint_deleted_with_its_events(app, settings, register) ->
     assert failure.reason == (
         f"the store's checkpoints end at checkpoint 1 (position {register.covered}); the expected head is "
         f"checkpoint 2, covering up to position {register.covered + 2}: checkpoint 2 was deleted, with the "
-        "events covered")
+        "events covered"
+    )
     assert failure.checkpoint == 2
 
 
@@ -165,8 +182,10 @@ def test_events_deleted_after_the_last_checkpoint(app, settings, register) -> No
     register.tamper._run("DELETE FROM {t} WHERE {id} = %s", (gap,))
     failure = _verify(app, settings).failure
     if settings.store == "sqlite":  # a new rowid is the highest plus one: a hole is a deletion
-        assert failure.reason == (f"position {gap} after the last checkpoint: no event, where SQLite never leaves "
-                                  "a gap: the events recorded there were deleted")
+        assert failure.reason == (
+            f"position {gap} after the last checkpoint: no event, where SQLite never leaves "
+            "a gap: the events recorded there were deleted"
+        )
         assert (failure.position, failure.checkpoint) == (gap, 1)
     else:  # a rolled-back write leaves the same hole in PostgreSQL's sequence: not evidence
         assert failure is None
@@ -181,10 +200,16 @@ def test_events_deleted_after_the_last_checkpoint(app, settings, register) -> No
 def test_a_change_inside_a_checkpoint_names_the_first_bad_event(app, settings, register) -> None:
     position, version = _forge_last(register)
     failure = _verify(app, settings).failure
-    assert failure.reason == (f"the event at position {position} is not the one checkpoint 1 signed: it was "
-                              "replaced (its hash recomputed), or events were reordered")
+    assert failure.reason == (
+        f"the event at position {position} is not the one checkpoint 1 signed: it was "
+        "replaced (its hash recomputed), or events were reordered"
+    )
     assert (failure.position, failure.originator_id, failure.version, failure.checkpoint) == (
-        position, register.employee, version, 1)
+        position,
+        register.employee,
+        version,
+        1,
+    )
 
 
 def test_a_deleted_event_inside_a_checkpoint_is_named_by_its_position(app, settings, register) -> None:
@@ -197,7 +222,8 @@ def test_a_deleted_event_inside_a_checkpoint_is_named_by_its_position(app, setti
     assert failure.reason == (
         f"checkpoint 1 covers {register.covered} events at positions 1-{register.covered}; the store has "
         f"{register.covered - 1} there: events were deleted (no pairs that give its root are kept beside "
-        "the checkpoint, so the event cannot be named)")
+        "the checkpoint, so the event cannot be named)"
+    )
     assert (failure.position, failure.checkpoint) == (register.covered, 1)
 
 
@@ -210,11 +236,13 @@ def test_a_checkpoint_signed_again_over_an_edit_is_not_the_expected_head(app, se
     make_checkpoints(app)  # the checkpointer signs the edited store again
     assert _verify(app, settings).ok  # nothing in the store tells
     failure = _verify(app, settings, expected=kept).failure
-    assert failure.reason == (f"checkpoint 1 in the store is not the expected head (signed at {kept.created_at}): "
-                              "it was replaced")
+    assert failure.reason == (
+        f"checkpoint 1 in the store is not the expected head (signed at {kept.created_at}): it was replaced"
+    )
     forged = replace(kept, root="00" * 32)
     assert _verify(app, settings, expected=forged).failure.reason == (
-        "the expected head's signature does not verify with the published key: it is not a checkpoint of ours")
+        "the expected head's signature does not verify with the published key: it is not a checkpoint of ours"
+    )
 
 
 def test_the_command_line_exits_1_with_the_reason(app, settings, register, tmp_path, monkeypatch, capsys) -> None:
@@ -232,13 +260,15 @@ def test_the_command_line_exits_1_with_the_reason(app, settings, register, tmp_p
     assert capsys.readouterr().out == (
         f"event store: FAILED after {register.covered} good events at checkpoint 2: the store's checkpoints end "
         f"at checkpoint 1 (position {register.covered}); the expected head is checkpoint 2, covering up to "
-        f"position {register.covered + 1}: checkpoint 2 was deleted, with the events covered\n")
+        f"position {register.covered + 1}: checkpoint 2 was deleted, with the events covered\n"
+    )
     register.sql("DELETE FROM {t}")
     assert main(["audit", "verify"]) == 1
     assert capsys.readouterr().out == (
         f"event store: FAILED after {register.covered} good events at the end: the store holds {register.covered} "
         f"events and no signed checkpoint: nothing vouches for them (the checkpoints were deleted, or none was "
-        f"ever made: {PENDING}) ({register.covered} events not covered by a signed checkpoint)\n")
+        f"ever made: {PENDING}) ({register.covered} events not covered by a signed checkpoint)\n"
+    )
 
 
 def test_the_verification_route_answers_not_ok(settings, clock) -> None:
@@ -248,15 +278,31 @@ def test_the_verification_route_answers_not_ok(settings, clock) -> None:
         assert body["ok"] is False and body["uncovered"] == 1
         assert body["failure"]["reason"] == (
             "the store holds 1 event and no signed checkpoint: nothing vouches for them (the checkpoints were "
-            f"deleted, or none was ever made: {PENDING})")
+            f"deleted, or none was ever made: {PENDING})"
+        )
 
 
 def test_an_expected_head_is_read_from_a_bundle_or_a_list() -> None:
-    fields = {"sequence": 2, "first": 5, "last": 9, "count": 5, "root": "ab", "previous": "cd",
-              "created_at": "t", "key": "k", "signature": "s"}
-    bundle = "\n".join(json.dumps(line) for line in (
-        {"type": "manifest", "format": "mutasi-audit-bundle/1"}, {"type": "checkpoint", **fields, "sequence": 1},
-        {"type": "checkpoint", **fields}, {"type": "event", "position": 5}))
+    fields = {
+        "sequence": 2,
+        "first": 5,
+        "last": 9,
+        "count": 5,
+        "root": "ab",
+        "previous": "cd",
+        "created_at": "t",
+        "key": "k",
+        "signature": "s",
+    }
+    bundle = "\n".join(
+        json.dumps(line)
+        for line in (
+            {"type": "manifest", "format": "mutasi-audit-bundle/1"},
+            {"type": "checkpoint", **fields, "sequence": 1},
+            {"type": "checkpoint", **fields},
+            {"type": "event", "position": 5},
+        )
+    )
     assert read_head(bundle) == read_head(json.dumps([fields])) == Checkpoint(**fields)
     with pytest.raises(ValueError, match="holds no checkpoint"):
         read_head('{"type": "manifest"}')
@@ -271,4 +317,5 @@ def test_a_bundle_kept_from_earlier_is_an_expected_head(app, settings, register,
     assert kept.sequence == 2 and _verify(app, settings, expected=kept).ok
     register.sql("DELETE FROM {t} WHERE sequence = 2")
     assert _verify(app, settings, expected=kept).failure.reason.startswith(
-        "the store's checkpoints end at checkpoint 1")
+        "the store's checkpoints end at checkpoint 1"
+    )

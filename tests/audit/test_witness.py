@@ -31,9 +31,12 @@ def witness_key():
 
 @pytest.fixture
 def witnessed(settings, witness_key):
-    return settings.model_copy(update={
-        "audit_witness_keys": [verifier_key(NAME, witness_key.public_key(), COSIGNATURE_V1)],
-        "audit_witness_quorum": 1})
+    return settings.model_copy(
+        update={
+            "audit_witness_keys": [verifier_key(NAME, witness_key.public_key(), COSIGNATURE_V1)],
+            "audit_witness_quorum": 1,
+        }
+    )
 
 
 def _witness(settings, key, tmp_path) -> Witness:
@@ -90,8 +93,7 @@ def test_a_split_view_is_refused_with_the_evidence(settings, app, witness_key, t
     version = tamper.last_version(transfer.employee_id)
     _, topic, state = tamper.row(transfer.employee_id, version)
     state["effective_on"] = "2025-01-01"
-    state["__chain__"]["hash"] = event_hash(state["__chain__"]["previous"], topic, transfer.employee_id, version,
-                                            state)
+    state["__chain__"]["hash"] = event_hash(state["__chain__"]["previous"], topic, transfer.employee_id, version, state)
     tamper.edit(transfer.employee_id, version, lambda stored: stored.update(state))
     with store._conn() as conn:
         for table in ("mutasi_audit_heads", "mutasi_audit_nodes", "mutasi_audit_leaves"):
@@ -108,8 +110,9 @@ def test_a_split_view_is_refused_with_the_evidence(settings, app, witness_key, t
     assert "does not extend" in evidence and evidence.count(settings.audit_log_origin + "\n") == 2
 
 
-def test_the_witness_command_cosigns_then_reports_a_split_view(witnessed, clock, witness_key, tmp_path,
-                                                               monkeypatch, capsys) -> None:
+def test_the_witness_command_cosigns_then_reports_a_split_view(
+    witnessed, clock, witness_key, tmp_path, monkeypatch, capsys
+) -> None:
     import io
     import json
 
@@ -123,12 +126,16 @@ def test_the_witness_command_cosigns_then_reports_a_split_view(witnessed, clock,
     settings = settings.model_copy(update={"audit_witness_keys": [vkey]})
     log_key.write_text(public_pem(public_key(settings)))
     with running_api(settings, clock) as api:
+
         def get(url):
             return api.client.get(url.removeprefix("http://log")).text
 
         def urlopen(request, timeout):
-            answer = api.client.post(request.full_url.removeprefix("http://log"), content=request.data,
-                                     headers={"Content-Type": "application/json"})
+            answer = api.client.post(
+                request.full_url.removeprefix("http://log"),
+                content=request.data,
+                headers={"Content-Type": "application/json"},
+            )
             assert answer.status_code == 200, answer.text
             return io.BytesIO(answer.content)
 
@@ -136,8 +143,22 @@ def test_the_witness_command_cosigns_then_reports_a_split_view(witnessed, clock,
         monkeypatch.setattr("urllib.request.urlopen", urlopen)
         back_dated_transfer(api.app)
         make_checkpoints(api.app)
-        args = ["witness", "run", "--log", "http://log", "--log-key", str(log_key), "--origin",
-                settings.audit_log_origin, "--key", str(key_file), "--name", NAME, "--state", str(tmp_path / "st")]
+        args = [
+            "witness",
+            "run",
+            "--log",
+            "http://log",
+            "--log-key",
+            str(log_key),
+            "--origin",
+            settings.audit_log_origin,
+            "--key",
+            str(key_file),
+            "--name",
+            NAME,
+            "--state",
+            str(tmp_path / "st"),
+        ]
         assert main(args) == 0 and "cosigned" in capsys.readouterr().out
         assert verify_record(api.app, AuditStorage(settings).checkpoints(), public_key(settings)).ok
         state = json.loads((tmp_path / "st").read_text())
@@ -170,15 +191,15 @@ def test_two_auditors_comparing_their_heads_catch_a_split_view(settings, app, tm
     honest.write_text(store.head()[1])
     from application.audit.tlog.witnessing import compare_heads
 
-    compare_heads(first.read_text(), honest.read_text(), settings.audit_log_origin, public_key(settings),
-                  store.consistency)  # one extends the other
+    compare_heads(
+        first.read_text(), honest.read_text(), settings.audit_log_origin, public_key(settings), store.consistency
+    )  # one extends the other
     # the operator shows the Ombudsman a rebuilt log of the same size as BPK's head
     tamper = Tamper(settings, app.recorder.events_table_name)
     version = tamper.last_version(transfer.employee_id)
     _, topic, state = tamper.row(transfer.employee_id, version)
     state["effective_on"] = "2025-01-01"
-    state["__chain__"]["hash"] = event_hash(state["__chain__"]["previous"], topic, transfer.employee_id, version,
-                                            state)
+    state["__chain__"]["hash"] = event_hash(state["__chain__"]["previous"], topic, transfer.employee_id, version, state)
     tamper.edit(transfer.employee_id, version, lambda stored: stored.update(state))
     with store._conn() as conn:
         for table in ("mutasi_audit_heads", "mutasi_audit_nodes", "mutasi_audit_leaves"):
@@ -190,5 +211,6 @@ def test_two_auditors_comparing_their_heads_catch_a_split_view(settings, app, tm
     out = capsys.readouterr().out
     assert "two different roots" in out and honest.read_text().split("\n\n")[0] in out
     with pytest.raises(SplitView):  # BPK's smaller head: the forked log cannot prove it extends it
-        compare_heads(first.read_text(), forked.read_text(), settings.audit_log_origin, public_key(settings),
-                      store.consistency)
+        compare_heads(
+            first.read_text(), forked.read_text(), settings.audit_log_origin, public_key(settings), store.consistency
+        )

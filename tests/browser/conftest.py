@@ -74,14 +74,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     require_browser()
     import uvicorn
 
-    settings = Settings(_env_file=None, store="sqlite",
-                        sqlite_path=tmp_path_factory.mktemp("site") / "events.sqlite3")
+    settings = Settings(_env_file=None, store="sqlite", sqlite_path=tmp_path_factory.mktemp("site") / "events.sqlite3")
     initialise_store(settings)
     app = open_application(settings, clock=Clock())
     flow = walk(app, objections=True)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, app, API_SETTINGS), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, app, API_SETTINGS), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
@@ -114,8 +116,9 @@ def browser(site: Site) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=["--no-sandbox", "--disable-dev-shm-usage"])
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
         try:
             yield chromium
         finally:

@@ -16,22 +16,32 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 
 
 def _decree_code(site: Site) -> str:
-    return next(e.link[1] for e in replay.history(site.app, site.flow.round_id)
-                if e.name == "MutationRound.DecreeIssued")
+    return next(
+        e.link[1] for e in replay.history(site.app, site.flow.round_id) if e.name == "MutationRound.DecreeIssued"
+    )
 
 
 def _printed(code: str) -> str:
     """The code as a decree prints it: its first 16 hex digits, upper case, in groups of four."""
-    return "-".join(code[i:i + 4].upper() for i in range(0, 16, 4))
+    return "-".join(code[i : i + 4].upper() for i in range(0, 16, 4))
 
 
 def _pages(site: Site) -> dict[str, tuple[str, list[str]]]:
     """Page name: (path, texts it must show)."""
     return {
         "beranda": ("/publik", [sc.AGENCY, "Mutasi Tahap I 2026"]),
-        "putaran": (f"/publik/putaran/{site.flow.round_id}", [
-            "Pegawai 1", "*" * 14 + sc.nip(1)[14:], "Analis Keuangan", "Analis Anggaran", "821.2/001/2026",
-            "Sanggah diajukan", "Indikator sistem merit"]),
+        "putaran": (
+            f"/publik/putaran/{site.flow.round_id}",
+            [
+                "Pegawai 1",
+                "*" * 14 + sc.nip(1)[14:],
+                "Analis Keuangan",
+                "Analis Anggaran",
+                "821.2/001/2026",
+                "Sanggah diajukan",
+                "Indikator sistem merit",
+            ],
+        ),
         "instansi": (f"/publik/instansi/{quote(sc.AGENCY)}", ["Keadaan sekarang", "Bappeda", "BPKAD"]),
         "verifikasi": ("/publik/verifikasi", ["Kode verifikasi"]),
         "verifikasi-sah": (f"/publik/verifikasi?kode={_decree_code(site)}", ["Kode sah", "821.2/00"]),
@@ -48,8 +58,19 @@ def context(browser: Any) -> Any:
     ctx.close()
 
 
-@pytest.mark.parametrize("name", ["beranda", "putaran", "instansi", "verifikasi", "verifikasi-sah",
-                                  "verifikasi-pendek", "verifikasi-salah", "verifikasi-tidak-ada"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "beranda",
+        "putaran",
+        "instansi",
+        "verifikasi",
+        "verifikasi-sah",
+        "verifikasi-pendek",
+        "verifikasi-salah",
+        "verifikasi-tidak-ada",
+    ],
+)
 def test_each_page_renders_its_data_passes_axe_and_is_photographed(site: Site, context: Any, name: str) -> None:
     path, texts = _pages(site)[name]
     page = context.new_page()
@@ -64,8 +85,11 @@ def test_each_page_renders_its_data_passes_axe_and_is_photographed(site: Site, c
     page.screenshot(path=str(ARTIFACTS / f"publik-{name}.png"), full_page=True)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert serious == [], serious
     page.close()
 

@@ -38,8 +38,11 @@ def compose() -> dict[str, Any]:
 
 def required_variables() -> dict[str, str]:
     """Every `${NAME:?message}` of the file: name -> message."""
-    return {name: message for name, operator, message in VARIABLE.findall(COMPOSE_FILE.read_text(encoding="utf-8"))
-            if operator in (":?", "?")}
+    return {
+        name: message
+        for name, operator, message in VARIABLE.findall(COMPOSE_FILE.read_text(encoding="utf-8"))
+        if operator in (":?", "?")
+    }
 
 
 def interpolate(value: Any, variables: dict[str, str]) -> Any:
@@ -102,8 +105,13 @@ def test_docker_compose_config_accepts_the_file(tmp_path) -> None:
     if docker is None or subprocess.run([docker, "compose", "version"], capture_output=True).returncode != 0:
         pytest.skip("no `docker compose` client here (the command-running test below still runs)")
     variables = {name: "x" * 48 for name in required_variables()}
-    checked = subprocess.run([docker, "compose", "-f", str(COMPOSE_FILE), "config", "--quiet"],
-                             env=clean_environment(variables), capture_output=True, text=True, timeout=60)
+    checked = subprocess.run(
+        [docker, "compose", "-f", str(COMPOSE_FILE), "config", "--quiet"],
+        env=clean_environment(variables),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert checked.returncode == 0, checked.stderr
 
 
@@ -114,14 +122,19 @@ def local(tmp_path):
     require_postgres(settings)
     key = tmp_path / "audit-signing-key.pem"
     generate_key_file(key)  # as `openssl genpkey -algorithm ed25519` would
-    variables = {"MUTASI_JWT_SECRET": secrets.token_urlsafe(48), "MUTASI_AUDIT_SIGNING_KEY": str(key),
-                 "MUTASI_POSTGRES_PASSWORD": "unused-the-test-server-trusts-local-connections"}
+    variables = {
+        "MUTASI_JWT_SECRET": secrets.token_urlsafe(48),
+        "MUTASI_AUDIT_SIGNING_KEY": str(key),
+        "MUTASI_POSTGRES_PASSWORD": "unused-the-test-server-trusts-local-connections",
+    }
     try:
         yield settings, variables
     finally:
-        with psycopg.connect(f"host={settings.postgres_host} port={settings.postgres_port} "
-                             f"dbname={settings.postgres_dbname} user={settings.postgres_user}",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"host={settings.postgres_host} port={settings.postgres_port} "
+            f"dbname={settings.postgres_dbname} user={settings.postgres_user}",
+            autocommit=True,
+        ) as conn:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(settings.postgres_schema)))
 
 
@@ -135,9 +148,12 @@ def service_environment(name: str, variables: dict[str, str], settings: Any, por
         source = document["secrets"][secret]["file"]
         environment = {key: value.replace(f"/run/secrets/{secret}", source) for key, value in environment.items()}
     environment.update(
-        MUTASI_POSTGRES_HOST=settings.postgres_host, MUTASI_POSTGRES_PORT=str(settings.postgres_port),
-        MUTASI_POSTGRES_DBNAME=settings.postgres_dbname, MUTASI_POSTGRES_USER=settings.postgres_user,
-        MUTASI_POSTGRES_SCHEMA=settings.postgres_schema)
+        MUTASI_POSTGRES_HOST=settings.postgres_host,
+        MUTASI_POSTGRES_PORT=str(settings.postgres_port),
+        MUTASI_POSTGRES_DBNAME=settings.postgres_dbname,
+        MUTASI_POSTGRES_USER=settings.postgres_user,
+        MUTASI_POSTGRES_SCHEMA=settings.postgres_schema,
+    )
     if "MUTASI_PORT" in environment:
         environment.update(MUTASI_HOST="127.0.0.1", MUTASI_PORT=str(port))
     return clean_environment(environment)
@@ -184,9 +200,11 @@ def test_every_service_runs_its_command_with_the_files_environment(local, tmp_pa
         agency = "Pemerintah Kota Pariaman"
         token = mint_token(variables["MUTASI_JWT_SECRET"], Role.OPERATOR, "deploy-test", agencies=(agency,))
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/employees", method="POST",
+            f"http://127.0.0.1:{port}/employees",
+            method="POST",
             data=json.dumps({"nip": "198501152010031001", "name": "Siti", "rank": "III/a", "agency": agency}).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status in (200, 201)
 

@@ -53,14 +53,17 @@ def test_version_prints_the_installed_version(capsys) -> None:
 
 def test_help_and_token_load_neither_the_solver_nor_the_store(tmp_path) -> None:
     """`mutasi --help` and `mutasi token` import only what they need (the CLI's start-up time)."""
-    probe = ("import sys\nfrom api.cli.main import main\n"
-             "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-             "heavy = sorted(m for m in ('scipy', 'numpy', 'application.service', 'fastapi', 'eventsourcing',"
-             " 'psycopg') if m in sys.modules)\nprint('loaded:', heavy, file=sys.stderr)")
+    probe = (
+        "import sys\nfrom api.cli.main import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in ('scipy', 'numpy', 'application.service', 'fastapi', 'eventsourcing',"
+        " 'psycopg') if m in sys.modules)\nprint('loaded:', heavy, file=sys.stderr)"
+    )
     env = clean_environment({"MUTASI_JWT_SECRET": "a-secret-of-sufficient-length-for-this-test-0123"})
     for argv in (["--help"], ["token", "operator", "--user", "siti", "--agency", DEMO_AGENCY]):
-        done = subprocess.run([sys.executable, "-c", probe, *argv], env=env, cwd=tmp_path, capture_output=True,
-                              text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *argv], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
         assert done.stderr.strip().splitlines()[-1] == "loaded: []", (argv, done.stderr)
 
 
@@ -97,9 +100,15 @@ def test_every_secret_the_repository_shows_as_an_example_is_refused() -> None:
 def _shipped(path: Path) -> bool:
     parts = path.relative_to(ROOT).parts
     skipped = {".git", ".venv", "tests", "__pycache__", ".pytest_cache", ".hypothesis", "bench", "build"}
-    return not skipped.intersection(parts) and not parts[0].endswith(".egg-info") and (
-        path.suffix in (".md", ".yml", ".yaml", ".toml", ".env", ".example", ".sh", ".txt", "")
-        or path.name.startswith(".env") or path.name == "Dockerfile")
+    return (
+        not skipped.intersection(parts)
+        and not parts[0].endswith(".egg-info")
+        and (
+            path.suffix in (".md", ".yml", ".yaml", ".toml", ".env", ".example", ".sh", ".txt", "")
+            or path.name.startswith(".env")
+            or path.name == "Dockerfile"
+        )
+    )
 
 
 def test_the_lock_pins_every_runtime_dependency_within_its_range() -> None:
@@ -132,9 +141,7 @@ def test_import_initialises_a_new_embedded_store_and_says_so(fresh, capsys) -> N
     assert "initialised" not in capsys.readouterr().err
 
 
-def test_a_row_that_collides_with_the_store_is_named_with_its_column_and_what_it_collides_with(
-    fresh, capsys
-) -> None:
+def test_a_row_that_collides_with_the_store_is_named_with_its_column_and_what_it_collides_with(fresh, capsys) -> None:
     rows = list(RegisterGenerator("city", employees=30).rows())
     line_of = {id(row): line for line, row in enumerate(rows, 2)}  # line 1 is the header
     first, second = holders(rows)[:2]
@@ -144,8 +151,10 @@ def test_a_row_that_collides_with_the_store_is_named_with_its_column_and_what_it
     try:  # recorded before the import: the first holder's position as in the file but with every seat
         full = position_from_row(_position(first))  # taken; the second's with another lowest rank
         rank = Rank(first["GOL_RUANG"])
-        seated = [Employee.register(f"1970010119950310{n + 1:02d}", f"Pemegang {n}", rank, full.agency)
-                  for n in range(full.formasi)]
+        seated = [
+            Employee.register(f"1970010119950310{n + 1:02d}", f"Pemegang {n}", rank, full.agency)
+            for n in range(full.formasi)
+        ]
         for employee in seated:
             place_employee(employee, full, date(2020, 1, 2), "SK lama")
         other = position_from_row(replace(_position(second), rank_min=Rank.I_A))

@@ -29,8 +29,9 @@ def test_staff_of_the_agency_get_each_document(walked: tuple[Api, Flow], kind: s
     assert len(answer.headers["X-Verification-Code"]) == 64 and answer.headers["X-Audit-Position"].isdigit()
     again = api.call(Role.PPK, "GET", f"/rounds/{flow.round_id}/documents/{kind}.pdf")
     assert again.content == answer.content  # the same bytes
-    outsider = api.client.get(f"/rounds/{flow.round_id}/documents/{kind}.pdf",
-                              headers=bearer(Role.OPERATOR, agencies=(OTHER_AGENCY,)))
+    outsider = api.client.get(
+        f"/rounds/{flow.round_id}/documents/{kind}.pdf", headers=bearer(Role.OPERATOR, agencies=(OTHER_AGENCY,))
+    )
     assert outsider.status_code == 403
     assert api.call(Role.PUBLIC, "GET", f"/rounds/{flow.round_id}/documents/{kind}.pdf").status_code == 401
 
@@ -46,7 +47,9 @@ def test_the_public_announcement_and_unannounced_rounds(walked: tuple[Api, Flow]
     unknown_id = uuid4()
     unknown = api.call(Role.PUBLIC, "GET", f"/public/rounds/{unknown_id}/announcement.pdf")
     assert hidden.status_code == unknown.status_code == 404
-    assert hidden.json()["detail"].replace(str(unannounced), "X") == unknown.json()["detail"].replace(str(unknown_id), "X")
+    assert hidden.json()["detail"].replace(str(unannounced), "X") == unknown.json()["detail"].replace(
+        str(unknown_id), "X"
+    )
     assert set(hidden.json()) == set(unknown.json()) and hidden.json()["type"] == unknown.json()["type"]
     refused = api.call(Role.OPERATOR, "GET", f"/rounds/{unannounced}/documents/decree.pdf")
     assert refused.status_code == 409 and refused.json()["code"] == "decree-missing"

@@ -40,13 +40,27 @@ def test_the_same_store_gives_the_same_bytes(app: MutasiApplication, flow: Flow,
     assert b"CreationDate" in first.content and b"D:2000" not in first.content  # the data's date, not invariant's
 
 
-def test_the_decree_is_laid_out_as_an_sk_and_carries_its_verification_code(app: MutasiApplication,
-                                                                           flow: Flow) -> None:
+def test_the_decree_is_laid_out_as_an_sk_and_carries_its_verification_code(app: MutasiApplication, flow: Flow) -> None:
     document = make_document(app, flow.round_id, "decree")
     text = text_of(document.content)
-    for part in ("KEPUTUSAN", "NOMOR", "TENTANG", "Menimbang", "Mengingat", "MEMUTUSKAN", "Menetapkan",
-                 "KESATU", "LAMPIRAN", "Ditetapkan di", "pada tanggal 20 Februari 2026", "1 Maret 2026",
-                 "821.2/001/2026", "Pegawai 1", "Analis Anggaran", "Tembusan"):
+    for part in (
+        "KEPUTUSAN",
+        "NOMOR",
+        "TENTANG",
+        "Menimbang",
+        "Mengingat",
+        "MEMUTUSKAN",
+        "Menetapkan",
+        "KESATU",
+        "LAMPIRAN",
+        "Ditetapkan di",
+        "pada tanggal 20 Februari 2026",
+        "1 Maret 2026",
+        "821.2/001/2026",
+        "Pegawai 1",
+        "Analis Anggaran",
+        "Tembusan",
+    ):
         assert part in text, part
     decreed = _decree_event(app, flow)
     assert document.anchor.hash == decreed.link[1] and document.anchor.version == decreed.version
@@ -70,7 +84,8 @@ def test_later_events_do_not_change_the_decree(app: MutasiApplication, flow: Flo
 
 
 def test_the_announcement_names_only_the_approved_and_hides_what_the_public_may_not_see(
-        app: MutasiApplication, flow: Flow) -> None:
+    app: MutasiApplication, flow: Flow
+) -> None:
     document = make_document(app, flow.round_id, "announcement", public=True)
     text = text_of(document.content)
     assert "PENGUMUMAN" in text and "Pegawai 1" in text and "Pegawai 5" in text  # the two approved
@@ -81,8 +96,18 @@ def test_the_announcement_names_only_the_approved_and_hides_what_the_public_may_
         assert sc.nip(seq) not in flat  # no full NIP ...
     assert "19850115" not in flat and "15 Januari 1985" not in text  # ... and no birth date
     assert "**************" in text  # the masked NIP
-    for word in ("JPM", "Job-Person", "Memenuhi Syarat", "skor", "sanksi", "hukuman", "Sangat Baik",
-                 "Butuh Perbaikan", "potensi", "9-box"):
+    for word in (
+        "JPM",
+        "Job-Person",
+        "Memenuhi Syarat",
+        "skor",
+        "sanksi",
+        "hukuman",
+        "Sangat Baik",
+        "Butuh Perbaikan",
+        "potensi",
+        "9-box",
+    ):
         assert word.lower() not in text.lower(), word  # no score, rating, talent box or sanction
     for proposal in app.get_round(flow.round_id).proposals.values():
         assert f"{proposal.jpm:.2f}" not in text and f"{proposal.jpm}" not in text
@@ -106,8 +131,9 @@ def test_unfinished_rounds(app: MutasiApplication) -> None:
     assert make_document(app, round_id, "evaluation").content.startswith(b"%PDF-")
 
 
-def test_the_command_line_writes_the_same_pdf(settings, app: MutasiApplication, flow: Flow, tmp_path,
-                                              monkeypatch) -> None:
+def test_the_command_line_writes_the_same_pdf(
+    settings, app: MutasiApplication, flow: Flow, tmp_path, monkeypatch
+) -> None:
     from api.cli.main import main
 
     if settings.store != "sqlite":

@@ -28,7 +28,7 @@ def _validations(sheet) -> dict[str, list[str]]:
         if rule.type != "list":
             continue
         letter = str(rule.sqref).split(":")[0].rstrip("0123456789")
-        column = header[sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(letter))) - 1]
+        column = header[sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letter))) - 1]
         found[column] = rule.formula1.strip('"').split(",")
     return found
 

@@ -25,8 +25,9 @@ def test_conflicting_decisions_sent_at_once_have_exactly_one_winner(api: Api) ->
             headers["If-Match"] = etag
         body = {"approve": n % 3 != 0, "reason": f"decision of client {n}"}
         barrier.wait()
-        responses[n] = api.client.post(f"/rounds/{round_id}/proposals/{proposal_id}/decision",
-                                       json=body, headers=headers)
+        responses[n] = api.client.post(
+            f"/rounds/{round_id}/proposals/{proposal_id}/decision", json=body, headers=headers
+        )
 
     threads = [threading.Thread(target=decide, args=(n,)) for n in range(CLIENTS)]
     for thread in threads:

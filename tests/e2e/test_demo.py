@@ -24,8 +24,9 @@ def service(sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Itera
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as uvicorn's own sockets: no Nagle delay
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
-    server = uvicorn.Server(uvicorn.Config(create_app(sqlite_settings, api=API_SETTINGS), log_config=None,
-                                           access_log=False, lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(sqlite_settings, api=API_SETTINGS), log_config=None, access_log=False, lifespan="on")
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]})
     thread.start()
     try:

@@ -32,8 +32,12 @@ def _announced_round(api: Api) -> tuple[str, str, str]:
     mine = recommended_proposal(api, round_id, first, target)
     theirs = recommended_proposal(api, round_id, second, other)
     for proposal_id in (mine, theirs):
-        api.ok(Role.PPK, "POST", f"/rounds/{round_id}/proposals/{proposal_id}/decision",
-               {"approve": True, "reason": "approved on the committee's recommendation"})
+        api.ok(
+            Role.PPK,
+            "POST",
+            f"/rounds/{round_id}/proposals/{proposal_id}/decision",
+            {"approve": True, "reason": "approved on the committee's recommendation"},
+        )
     api.ok(Role.PPK, "POST", f"/rounds/{round_id}/announcement", {"announced_on": "2026-02-10"})
     return round_id, mine, theirs
 
@@ -44,37 +48,67 @@ def test_an_upheld_objection_reopens_the_decision_and_the_ppk_reverses_it(api: A
     sc.advance(api.app, date(2026, 2, 11))
     before = api.app.recorder.max_notification_id()
 
-    _problem(api.client.post(path + "/objections", json={"grounds": "other", "text": "not mine"},
-                             headers=OTHER_EMPLOYEE), 403, "not-the-employee-concerned")
-    _problem(api.call(Role.OPERATOR, "POST", path + "/objections",
-                      {"grounds": "personal_circumstances", "text": "no letter"}), 403, "not-the-employee-concerned")
-    _problem(api.call(Role.EMPLOYEE, "POST", path + "/objections",
-                      {"grounds": "automated_recommendation_contested", "text": "the plan erred"}),
-             422, "invalid-value")
+    _problem(
+        api.client.post(path + "/objections", json={"grounds": "other", "text": "not mine"}, headers=OTHER_EMPLOYEE),
+        403,
+        "not-the-employee-concerned",
+    )
+    _problem(
+        api.call(
+            Role.OPERATOR, "POST", path + "/objections", {"grounds": "personal_circumstances", "text": "no letter"}
+        ),
+        403,
+        "not-the-employee-concerned",
+    )
+    _problem(
+        api.call(
+            Role.EMPLOYEE,
+            "POST",
+            path + "/objections",
+            {"grounds": "automated_recommendation_contested", "text": "the plan erred"},
+        ),
+        422,
+        "invalid-value",
+    )
     assert api.app.recorder.max_notification_id() == before
 
-    filed = api.call(Role.EMPLOYEE, "POST", path + "/objections", {
-        "grounds": "personal_circumstances", "text": "my child's school is in the old district"})
+    filed = api.call(
+        Role.EMPLOYEE,
+        "POST",
+        path + "/objections",
+        {"grounds": "personal_circumstances", "text": "my child's school is in the old district"},
+    )
     assert filed.status_code == 201, filed.text
     objection_id = filed.json()["objection_id"]
     assert filed.headers["Location"] == f"/rounds/{round_id}"
 
     sc.advance(api.app, date(2026, 2, 20))  # the window has closed, the objection still waits
-    waiting = api.call(Role.PPK, "POST", path + "/decree",
-                       {"number": "SK-1", "signed_on": "2026-02-20", "effective_on": "2026-03-01"})
+    waiting = api.call(
+        Role.PPK, "POST", path + "/decree", {"number": "SK-1", "signed_on": "2026-02-20", "effective_on": "2026-03-01"}
+    )
     _problem(waiting, 409, "objection-pending")
     late = api.call(Role.EMPLOYEE, "POST", path + "/objections", {"grounds": "other", "text": "again"})
     assert "closed on 2026-02-13" in _problem(late, 409, "objection-window-closed")["detail"]
 
     answer = f"{path}/objections/{objection_id}/answer"
-    _problem(api.call(Role.COMMITTEE, "POST", answer, {"upheld": True, "reasons": "mine"}),
-             422, "conflict-of-interest")  # ketua-tpk recommended this proposal
-    api.ok(Role.COMMITTEE, "POST", answer, {"upheld": True, "reasons": "family circumstances verified"},
-           Authorization=ANOTHER_TPK["Authorization"])
-    _problem(api.client.post(answer, json={"upheld": False, "reasons": "twice"}, headers=ANOTHER_TPK),
-             409, "objection-already-answered")
-    reversed_ = api.ok(Role.PPK, "POST", path + "/decision",
-                       {"approve": False, "reason": "reversed on objection: the family stays"})
+    _problem(
+        api.call(Role.COMMITTEE, "POST", answer, {"upheld": True, "reasons": "mine"}), 422, "conflict-of-interest"
+    )  # ketua-tpk recommended this proposal
+    api.ok(
+        Role.COMMITTEE,
+        "POST",
+        answer,
+        {"upheld": True, "reasons": "family circumstances verified"},
+        Authorization=ANOTHER_TPK["Authorization"],
+    )
+    _problem(
+        api.client.post(answer, json={"upheld": False, "reasons": "twice"}, headers=ANOTHER_TPK),
+        409,
+        "objection-already-answered",
+    )
+    reversed_ = api.ok(
+        Role.PPK, "POST", path + "/decision", {"approve": False, "reason": "reversed on objection: the family stays"}
+    )
     assert reversed_["proposal_id"] == mine
 
     own = api.ok(Role.EMPLOYEE, "GET", f"/rounds/{round_id}/mine")
@@ -91,18 +125,31 @@ def test_an_upheld_objection_reopens_the_decision_and_the_ppk_reverses_it(api: A
 def test_a_dismissed_objection_lets_the_decree_follow(api: Api) -> None:
     round_id, mine, _ = _announced_round(api)
     path = f"/rounds/{round_id}/proposals/{mine}"
-    early = api.call(Role.PPK, "POST", path + "/decree",
-                     {"number": "SK-1", "signed_on": "2026-02-10", "effective_on": "2026-03-01"})
+    early = api.call(
+        Role.PPK, "POST", path + "/decree", {"number": "SK-1", "signed_on": "2026-02-10", "effective_on": "2026-03-01"}
+    )
     assert "open until 2026-02-13" in _problem(early, 409, "objection-window-open")["detail"]
-    filed = api.ok(Role.OPERATOR, "POST", path + "/objections", {
-        "grounds": "data_wrong", "text": "the SKP of 2024 was entered wrongly",
-        "letter_reference": "Surat pegawai 800/1/2026"})
-    api.ok(Role.COMMITTEE, "POST", f"{path}/objections/{filed['objection_id']}/answer",
-           {"upheld": False, "reasons": "the 2024 SKP matches the signed form"},
-           Authorization=ANOTHER_TPK["Authorization"])
+    filed = api.ok(
+        Role.OPERATOR,
+        "POST",
+        path + "/objections",
+        {
+            "grounds": "data_wrong",
+            "text": "the SKP of 2024 was entered wrongly",
+            "letter_reference": "Surat pegawai 800/1/2026",
+        },
+    )
+    api.ok(
+        Role.COMMITTEE,
+        "POST",
+        f"{path}/objections/{filed['objection_id']}/answer",
+        {"upheld": False, "reasons": "the 2024 SKP matches the signed form"},
+        Authorization=ANOTHER_TPK["Authorization"],
+    )
     sc.advance(api.app, date(2026, 2, 20))
-    api.ok(Role.PPK, "POST", path + "/decree",
-           {"number": "SK-1", "signed_on": "2026-02-20", "effective_on": "2026-03-01"})
+    api.ok(
+        Role.PPK, "POST", path + "/decree", {"number": "SK-1", "signed_on": "2026-02-20", "effective_on": "2026-03-01"}
+    )
 
     objection = api.ok(Role.EMPLOYEE, "GET", f"/rounds/{round_id}/mine")["proposals"][0]["objections"][0]
     assert objection["letter_reference"] == "Surat pegawai 800/1/2026" and objection["answer"]["upheld"] is False
@@ -123,8 +170,9 @@ def test_an_employee_token_without_a_nip_is_refused(api: Api) -> None:
     from tests.api.support import SECRET
 
     token = mint_token(SECRET, Role.EMPLOYEE, "pegawai-tanpa-nip")
-    response = api.client.get("/rounds/00000000-0000-0000-0000-000000000000/mine",
-                              headers={"Authorization": f"Bearer {token}"})
+    response = api.client.get(
+        "/rounds/00000000-0000-0000-0000-000000000000/mine", headers={"Authorization": f"Bearer {token}"}
+    )
     _problem(response, 401, "unauthenticated")
 
 
@@ -134,8 +182,13 @@ def test_the_reports_show_the_objections_and_the_public_only_their_counts(report
     path = f"/rounds/{round_id}/proposals/{mine}"
     text = "my child's school is in the old district"
     filed = api.ok(Role.EMPLOYEE, "POST", path + "/objections", {"grounds": "personal_circumstances", "text": text})
-    api.ok(Role.COMMITTEE, "POST", f"{path}/objections/{filed['objection_id']}/answer",
-           {"upheld": True, "reasons": "family circumstances verified"}, Authorization=ANOTHER_TPK["Authorization"])
+    api.ok(
+        Role.COMMITTEE,
+        "POST",
+        f"{path}/objections/{filed['objection_id']}/answer",
+        {"upheld": True, "reasons": "family circumstances verified"},
+        Authorization=ANOTHER_TPK["Authorization"],
+    )
     last = api.ok(Role.PPK, "POST", path + "/decision", {"approve": False, "reason": "reversed on objection"})
 
     report = api.ok(Role.AUDITOR, "GET", f"/reports/accountability?round_id={round_id}&min_position={last['position']}")

@@ -13,8 +13,12 @@ DECREE = {"signed_on": "2026-02-20", "effective_on": "2026-03-01"}
 
 
 def _decide(api: Api, round_id: str, proposal_id: str, **extra) -> None:
-    api.ok(Role.PPK, "POST", f"/rounds/{round_id}/proposals/{proposal_id}/decision",
-           {"approve": True, "reason": "a swap agreed by both units", **extra})
+    api.ok(
+        Role.PPK,
+        "POST",
+        f"/rounds/{round_id}/proposals/{proposal_id}/decision",
+        {"approve": True, "reason": "a swap agreed by both units", **extra},
+    )
 
 
 def _swap(api: Api) -> tuple[str, str, str, str, str, str, str]:
@@ -23,15 +27,28 @@ def _swap(api: Api) -> tuple[str, str, str, str, str, str, str]:
     round_id = open_round(api)
     there = recommended_proposal(api, round_id, first, right)
     back = recommended_proposal(api, round_id, second, left)
-    _decide(api, round_id, there, overrides=[{  # the other half of the swap is not approved yet
-        "rule": "vacancy", "justification": "a swap: the holder moves to this employee's seat",
-        "authorised_by": {"user": "walikota"}}])
+    _decide(
+        api,
+        round_id,
+        there,
+        overrides=[
+            {  # the other half of the swap is not approved yet
+                "rule": "vacancy",
+                "justification": "a swap: the holder moves to this employee's seat",
+                "authorised_by": {"user": "walikota"},
+            }
+        ],
+    )
     _decide(api, round_id, back)  # the seat is freed by the approved first half
     api.ok(Role.PPK, "POST", f"/rounds/{round_id}/announcement", {"announced_on": str(sc.DECIDED_ON)})
     sc.advance(api.app, sc.SIGNED_ON)  # the objection window has closed
     for number, proposal_id in enumerate((there, back), 1):
-        api.ok(Role.PPK, "POST", f"/rounds/{round_id}/proposals/{proposal_id}/decree",
-               {"number": f"821.2/00{number}/BKPSDM/2026", **DECREE})
+        api.ok(
+            Role.PPK,
+            "POST",
+            f"/rounds/{round_id}/proposals/{proposal_id}/decree",
+            {"number": f"821.2/00{number}/BKPSDM/2026", **DECREE},
+        )
     sc.advance(api.app, sc.TMT)
     return round_id, left, right, first, second, there, back
 
@@ -65,10 +82,15 @@ def test_transfers_together_are_refused_whole(api: Api) -> None:
     assert twice.status_code == 409 and "listed twice" in twice.json()["detail"]
     empty = api.call(Role.OPERATOR, "POST", f"/rounds/{round_id}/executions", {"proposal_ids": []})
     assert empty.status_code == 422
-    unknown = api.call(Role.OPERATOR, "POST", f"/rounds/{round_id}/executions",
-                       {"proposal_ids": [there, "00000000-0000-4000-8000-000000000000"]})
+    unknown = api.call(
+        Role.OPERATOR,
+        "POST",
+        f"/rounds/{round_id}/executions",
+        {"proposal_ids": [there, "00000000-0000-4000-8000-000000000000"]},
+    )
     assert unknown.status_code == 404
-    assert api.call(Role.PPK, "POST", f"/rounds/{round_id}/executions",
-                    {"proposal_ids": [there, back]}).status_code == 403
+    assert (
+        api.call(Role.PPK, "POST", f"/rounds/{round_id}/executions", {"proposal_ids": [there, back]}).status_code == 403
+    )
     assert api.app.check_store() == before
     assert api.ok(Role.AUDITOR, "GET", f"/employees/{first}")["position_id"] == left

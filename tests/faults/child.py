@@ -29,9 +29,19 @@ from tests.scenario import OPERATOR
 def plan(app: MutasiApplication, employee_id: UUID, i: int) -> Any:
     """Plan "Diklat <i>" with key "plan-<i>", as the route does; the HTTP response."""
     context = CommandContext(OPERATOR, None, f"plan-{i}", f"fingerprint-{i}", app)
-    return context.run(lambda actor, expected: app.plan_development(
-        actor, employee_id, DevelopmentActivity.TRAINING, f"Diklat {i}", None, 8, date(2026, 9, 30),
-        expected_version=expected), 201)
+    return context.run(
+        lambda actor, expected: app.plan_development(
+            actor,
+            employee_id,
+            DevelopmentActivity.TRAINING,
+            f"Diklat {i}",
+            None,
+            8,
+            date(2026, 9, 30),
+            expected_version=expected,
+        ),
+        201,
+    )
 
 
 def _die(*_: object) -> None:

@@ -29,9 +29,12 @@ def terminate(settings: Settings, tag: str) -> int:
     """Terminate every backend whose application_name is `tag`, and wait until they are gone (the
     signal is asynchronous); how many there were."""
     with psycopg.connect(postgres_conninfo(settings), autocommit=True, application_name="mutasi-admin") as admin:
-        pids = [row[0] for row in admin.execute(
-            "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND pid <> pg_backend_pid()",
-            (tag,)).fetchall()]
+        pids = [
+            row[0]
+            for row in admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND pid <> pg_backend_pid()", (tag,)
+            ).fetchall()
+        ]
         admin.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", (pids,))
         deadline = time.monotonic() + 10
         while admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,)).fetchone()[0]:
@@ -43,8 +46,7 @@ def terminate(settings: Settings, tag: str) -> int:
 def backends(settings: Settings, tag: str) -> int:
     """How many backends carry `tag` now."""
     with psycopg.connect(postgres_conninfo(settings), autocommit=True, application_name="mutasi-admin") as admin:
-        return admin.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
-                             (tag,)).fetchone()[0]
+        return admin.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (tag,)).fetchone()[0]
 
 
 class Gate:

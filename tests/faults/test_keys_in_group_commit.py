@@ -39,8 +39,11 @@ def test_a_shared_transaction_records_each_saves_key_with_its_last_events_positi
 
 def test_a_save_whose_key_is_taken_fails_alone_and_records_none_of_its_events(recorder) -> None:
     a, b, c = uuid4(), uuid4(), uuid4()
-    batch = [_Save(_events(a, 1), _key("k-1", a, 1)), _Save(_events(b, 1), _key("k-1", b, 1)),
-             _Save(_events(c, 1), _key("k-3", c, 1))]
+    batch = [
+        _Save(_events(a, 1), _key("k-1", a, 1)),
+        _Save(_events(b, 1), _key("k-1", b, 1)),
+        _Save(_events(c, 1), _key("k-3", c, 1)),
+    ]
     recorder._commit(batch)
     assert batch[0].error is None and batch[2].error is None
     assert isinstance(batch[1].error, IntegrityError) and batch[1].ids == []

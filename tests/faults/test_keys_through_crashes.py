@@ -28,12 +28,36 @@ COMMITTED = {"inserted": False, "committing": False, "committed": True, "answere
 
 
 def _spawn(settings: Settings, employee_id: UUID, point: str, first: int, count: int) -> subprocess.Popen[str]:
-    fields = {"store": settings.store, "sqlite_path": str(settings.sqlite_path)} if settings.store == "sqlite" else {
-        name: getattr(settings, name) for name in
-        ("store", "postgres_host", "postgres_port", "postgres_user", "postgres_dbname", "postgres_schema")}
+    fields = (
+        {"store": settings.store, "sqlite_path": str(settings.sqlite_path)}
+        if settings.store == "sqlite"
+        else {
+            name: getattr(settings, name)
+            for name in (
+                "store",
+                "postgres_host",
+                "postgres_port",
+                "postgres_user",
+                "postgres_dbname",
+                "postgres_schema",
+            )
+        }
+    )
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.faults.child", json.dumps(fields), str(employee_id), point,
-         str(first), str(count)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "tests.faults.child",
+            json.dumps(fields),
+            str(employee_id),
+            point,
+            str(first),
+            str(count),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _titles(app: MutasiApplication, employee_id: UUID) -> list[str]:
@@ -46,7 +70,9 @@ def registered(app: MutasiApplication) -> UUID:
 
 
 def test_a_process_killed_at_each_point_of_a_command_leaves_key_and_events_together(
-    app: MutasiApplication, settings: Settings, registered: UUID,
+    app: MutasiApplication,
+    settings: Settings,
+    registered: UUID,
 ) -> None:
     for i, point in enumerate(POINTS[settings.store]):
         child = _spawn(settings, registered, point, i, 1)
@@ -63,7 +89,9 @@ def test_a_process_killed_at_each_point_of_a_command_leaves_key_and_events_toget
 
 
 def test_a_stream_of_commands_killed_at_random_moments_records_each_once(
-    app: MutasiApplication, settings: Settings, registered: UUID,
+    app: MutasiApplication,
+    settings: Settings,
+    registered: UUID,
 ) -> None:
     total, acknowledged, first, kills = 60, {}, 0, 0
     rng = random.Random(15)

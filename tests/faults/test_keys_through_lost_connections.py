@@ -25,8 +25,7 @@ POINTS = ["before-lookup", "after-lookup", "saving", "committing", "committed"]
 
 def _plan(api: Api, employee_id: str, title: str, key: str):
     body = {"activity": "training", "title": title, "jp_hours": 24, "due_on": "2026-09-30"}
-    return api.call(Role.OPERATOR, "POST", f"/employees/{employee_id}/development-plans", body,
-                    Idempotency_Key=key)
+    return api.call(Role.OPERATOR, "POST", f"/employees/{employee_id}/development-plans", body, Idempotency_Key=key)
 
 
 def _plans_titled(api: Api, employee_id: str, title: str) -> int:
@@ -52,10 +51,14 @@ class Breaker:
 @pytest.mark.parametrize("settings", ["postgres"], indirect=True)
 @pytest.mark.parametrize("point", POINTS)
 def test_a_keyed_command_is_recorded_once_wherever_its_connection_dies(
-    pg_api: Api, settings: Settings, tag: str, point: str,
+    pg_api: Api,
+    settings: Settings,
+    tag: str,
+    point: str,
 ) -> None:
-    employee_id = pg_api.ok(Role.OPERATOR, "POST", "/employees",
-                            {"nip": nip(1), "name": "Pegawai 1", "rank": "III/b"})["id"]
+    employee_id = pg_api.ok(Role.OPERATOR, "POST", "/employees", {"nip": nip(1), "name": "Pegawai 1", "rank": "III/b"})[
+        "id"
+    ]
     breaker = Breaker(settings, tag, point)
     recorder: Any = pg_api.app.recorder
     if point == "before-lookup":
@@ -84,13 +87,16 @@ def test_a_keyed_command_is_recorded_once_wherever_its_connection_dies(
 
 @pytest.mark.parametrize("settings", ["postgres"], indirect=True)
 def test_a_save_cut_off_inside_its_transaction_leaves_neither_events_nor_key(
-    pg_api: Api, settings: Settings, tag: str,
+    pg_api: Api,
+    settings: Settings,
+    tag: str,
 ) -> None:
     """The save waits in its transaction for the events table's lock (held here) and its backend is
     terminated there: nothing of it commits. The recorder retries on a new connection once the lock
     is free, so the command is answered, recorded once, and its retry replays it."""
-    employee_id = pg_api.ok(Role.OPERATOR, "POST", "/employees",
-                            {"nip": nip(2), "name": "Pegawai 2", "rank": "III/b"})["id"]
+    employee_id = pg_api.ok(Role.OPERATOR, "POST", "/employees", {"nip": nip(2), "name": "Pegawai 2", "rank": "III/b"})[
+        "id"
+    ]
     table = sql.Identifier(settings.postgres_schema, pg_api.app.recorder.events_table_name)  # type: ignore[attr-defined]
     answers: list[Any] = []
     with psycopg.connect(postgres_conninfo(settings), application_name="mutasi-admin") as admin:
@@ -112,5 +118,9 @@ def test_a_save_cut_off_inside_its_transaction_leaves_neither_events_nor_key(
 
 def _waiting_for_a_lock(admin: psycopg.Connection, tag: str) -> bool:
     with psycopg.connect(admin.info.dsn, autocommit=True, application_name="mutasi-admin") as probe:
-        return probe.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
-                             "AND wait_event_type = 'Lock'", (tag,)).fetchone()[0] > 0
+        return (
+            probe.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'", (tag,)
+            ).fetchone()[0]
+            > 0
+        )

@@ -79,7 +79,8 @@ def test_a_server_back_after_a_long_outage_is_reconnected_within_the_short_delay
 
 @pytest.mark.parametrize("settings", ["postgres"], indirect=True)
 def test_our_recorder_reads_and_writes_retry_a_dropped_connection(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     tag = new_tag()
     monkeypatch.setenv("PGAPPNAME", tag)
@@ -92,9 +93,11 @@ def test_our_recorder_reads_and_writes_retry_a_dropped_connection(
         assert terminate(settings, tag) >= 1
         with pytest.raises(OperationalError):  # the contrast: without its retry, the read fails
             type(app.recorder).select_events.__wrapped__(app.recorder, employee_id)
-        for call in (lambda: app.recorder.select_events(employee_id),
-                     lambda: app.recorder.select_key("nobody", uuid4().hex),  # type: ignore[attr-defined]
-                     lambda: app.rate_performance(OPERATOR, employee_id, 2025, "above", "above")):
+        for call in (
+            lambda: app.recorder.select_events(employee_id),
+            lambda: app.recorder.select_key("nobody", uuid4().hex),  # type: ignore[attr-defined]
+            lambda: app.rate_performance(OPERATOR, employee_id, 2025, "above", "above"),
+        ):
             pool.wait()
             assert terminate(settings, tag) >= 1
             call()  # no error: the dropped connection was retried on a new one

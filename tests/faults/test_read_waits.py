@@ -67,7 +67,8 @@ def _wait_quietly(read: ReadModels, timeout: float) -> None:
 
 
 def test_over_http_a_far_position_is_a_409_and_waiting_reads_do_not_starve_the_rest(
-    sqlite_settings: Settings, clock,
+    sqlite_settings: Settings,
+    clock,
 ) -> None:
     with running_api(sqlite_settings.model_copy(update={"max_waiting_reads": 2}), clock) as api:
         api.ok(Role.OPERATOR, "POST", "/employees", {"nip": nip(5), "name": "Pegawai 5", "rank": "III/b"})
@@ -77,8 +78,12 @@ def test_over_http_a_far_position_is_a_409_and_waiting_reads_do_not_starve_the_r
         side = api.client.app.state.read_side  # type: ignore[attr-defined]
         side.read_models._head = lambda: 2**62  # every position "recorded": each read must wait
         side.background.stop()  # and the views no longer follow
-        storm = [threading.Thread(target=lambda: answers.append(api.call(
-            Role.OPERATOR, "GET", f"/reports/staffing?min_position={2**40}"))) for _ in range(80)]
+        storm = [
+            threading.Thread(
+                target=lambda: answers.append(api.call(Role.OPERATOR, "GET", f"/reports/staffing?min_position={2**40}"))
+            )
+            for _ in range(80)
+        ]
         started = time.monotonic()
         for thread in storm:
             thread.start()

@@ -37,18 +37,28 @@ def _unavailable(response) -> None:
 def _requests_of_every_kind(api: Api, employee_id: str, n: int) -> list:
     """A keyed command, a command, a read of the store, and readiness (both stores)."""
     return [
-        api.call(Role.OPERATOR, "POST", f"/employees/{employee_id}/development-plans",
-                 {"activity": "training", "title": f"Diklat {n}", "jp_hours": 8, "due_on": "2026-09-30"},
-                 Idempotency_Key=f"k-{n}"),
-        api.call(Role.OPERATOR, "POST", f"/employees/{employee_id}/development-plans",
-                 {"activity": "coaching", "title": f"Coaching {n}", "jp_hours": 8, "due_on": "2026-09-30"}),
+        api.call(
+            Role.OPERATOR,
+            "POST",
+            f"/employees/{employee_id}/development-plans",
+            {"activity": "training", "title": f"Diklat {n}", "jp_hours": 8, "due_on": "2026-09-30"},
+            Idempotency_Key=f"k-{n}",
+        ),
+        api.call(
+            Role.OPERATOR,
+            "POST",
+            f"/employees/{employee_id}/development-plans",
+            {"activity": "coaching", "title": f"Coaching {n}", "jp_hours": 8, "due_on": "2026-09-30"},
+        ),
         api.call(Role.OPERATOR, "GET", f"/employees/{employee_id}"),
         api.call(Role.PUBLIC, "GET", "/health/ready"),
     ]
 
 
 def test_after_every_backend_of_the_service_is_terminated_the_next_requests_succeed(
-    pg_api: Api, settings: Settings, tag: str,
+    pg_api: Api,
+    settings: Settings,
+    tag: str,
 ) -> None:
     employee_id = pg_api.ok(Role.OPERATOR, "POST", "/employees", EMPLOYEE)["id"]
     assert all(r.status_code < 300 for r in _requests_of_every_kind(pg_api, employee_id, 1))
@@ -72,17 +82,24 @@ def _held(pool) -> Iterator[None]:
 
 
 def test_a_blocked_pool_refuses_within_its_bound_before_running_anything(settings: Settings, clock) -> None:
-    small = settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 0,
-                                        "postgres_pool_timeout": 0.5})
+    small = settings.model_copy(
+        update={"postgres_pool_size": 1, "postgres_max_overflow": 0, "postgres_pool_timeout": 0.5}
+    )
     with running_api(small, clock) as api:
         employee_id = api.ok(Role.OPERATOR, "POST", "/employees", EMPLOYEE)["id"]
         head = api.app.check_store()
         with _held(api.app.recorder.datastore.pool):  # type: ignore[attr-defined]
             for key in (None, "blocked-1"):
                 extra = {"Idempotency_Key": key} if key else {}
-                response, seconds = _timed(lambda extra=extra: api.call(
-                    Role.OPERATOR, "POST", f"/employees/{employee_id}/development-plans",
-                    {"activity": "training", "title": "Diklat", "jp_hours": 8, "due_on": "2026-09-30"}, **extra))
+                response, seconds = _timed(
+                    lambda extra=extra: api.call(
+                        Role.OPERATOR,
+                        "POST",
+                        f"/employees/{employee_id}/development-plans",
+                        {"activity": "training", "title": "Diklat", "jp_hours": 8, "due_on": "2026-09-30"},
+                        **extra,
+                    )
+                )
                 _unavailable(response)
                 assert response.json()["code"] == "store-unavailable"
                 assert 0.4 < seconds < 1.5
@@ -96,14 +113,17 @@ def test_a_blocked_pool_refuses_within_its_bound_before_running_anything(setting
 
 
 def test_ready_answers_within_its_bound_and_live_stays_fast_while_every_worker_waits(
-    settings: Settings, clock,
+    settings: Settings,
+    clock,
 ) -> None:
     small = settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 0})  # 2 s wait
     with running_api(small, clock) as api:
         employee_id = api.ok(Role.OPERATOR, "POST", "/employees", EMPLOYEE)["id"]
         with _held(api.app.recorder.datastore.pool):  # type: ignore[attr-defined]
-            waiting = [threading.Thread(target=api.call, args=(Role.OPERATOR, "GET", f"/employees/{employee_id}"))
-                       for _ in range(60)]  # more than the worker threads (40)
+            waiting = [
+                threading.Thread(target=api.call, args=(Role.OPERATOR, "GET", f"/employees/{employee_id}"))
+                for _ in range(60)
+            ]  # more than the worker threads (40)
             for thread in waiting:
                 thread.start()
             time.sleep(0.3)
@@ -120,24 +140,28 @@ def test_ready_answers_within_its_bound_and_live_stays_fast_while_every_worker_w
 
 
 def test_a_command_that_passed_its_deadline_while_waiting_is_not_executed(settings: Settings, clock) -> None:
-    short = settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 0,
-                                        "command_deadline": 0.5})
+    short = settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 0, "command_deadline": 0.5})
     with running_api(short, clock) as api:
         employee_id = api.ok(Role.OPERATOR, "POST", "/employees", EMPLOYEE)["id"]
         head = api.app.check_store()
         pool = api.app.recorder.datastore.pool  # type: ignore[attr-defined]
         conn = pool.getconn()
         threading.Timer(1.0, pool.putconn, args=(conn,)).start()  # the connection comes back after 1 s
-        response = api.call(Role.OPERATOR, "POST", f"/employees/{employee_id}/development-plans",
-                            {"activity": "training", "title": "Late", "jp_hours": 8, "due_on": "2026-09-30"},
-                            Idempotency_Key="late-1")
+        response = api.call(
+            Role.OPERATOR,
+            "POST",
+            f"/employees/{employee_id}/development-plans",
+            {"activity": "training", "title": "Late", "jp_hours": 8, "due_on": "2026-09-30"},
+            Idempotency_Key="late-1",
+        )
         _unavailable(response)
         assert response.json()["code"] == "deadline-passed"
         assert api.app.check_store() == head and api.app.answered("operator-bkpsdm", "late-1") is None
 
 
 def test_while_the_database_is_gone_every_route_says_503_and_service_resumes_within_2_s(
-    settings: Settings, clock,
+    settings: Settings,
+    clock,
 ) -> None:
     gate = Gate(settings.postgres_host, settings.postgres_port)
     try:

@@ -68,13 +68,16 @@ def test_two_concurrent_decisions_give_one_success_and_one_conflict(app, setting
         mutation_round = application.get_round(round_id)  # both read the same version ...
         barrier.wait()  # ... before either writes
         try:
-            application.decide(s.PPK, round_id, proposal_id, approve, "decision",
-                               expected_version=mutation_round.version)
+            application.decide(
+                s.PPK, round_id, proposal_id, approve, "decision", expected_version=mutation_round.version
+            )
             outcomes.append("ok")
         except ConcurrentChange:  # the store refused the second save, or (VersionMismatch, a kind of
             outcomes.append("conflict")  # ConcurrentChange) the winner had saved before it loaded
 
-    threads = [threading.Thread(target=decide, args=(a, approve)) for a, approve in zip(apps, (True, False))]
+    threads = [
+        threading.Thread(target=decide, args=(a, approve)) for a, approve in zip(apps, (True, False), strict=False)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -102,12 +105,16 @@ def test_registering_a_nip_twice_is_refused(app):
         app.register_employee(s.OPERATOR, s.nip(7), "Siti again", Rank.III_A)
 
 
-@pytest.mark.parametrize("command", [
-    lambda app, ids: app.register_employee(s.OPERATOR, "19850230" + "201003" + "1001", "X", Rank.III_A),
-    lambda app, ids: app.revise_formasi(s.OPERATOR, ids["origin"], -1, "bad"),
-    lambda app, ids: app.propose(s.OPERATOR, ids["round"], ids["employee"], ids["target"], "   "),
-    lambda app, ids: app.execute_transfer(s.OPERATOR, ids["round"], ids["proposal"]),
-], ids=["impossible-nip", "negative-formasi", "empty-reason", "execute-before-decree"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda app, ids: app.register_employee(s.OPERATOR, "19850230" + "201003" + "1001", "X", Rank.III_A),
+        lambda app, ids: app.revise_formasi(s.OPERATOR, ids["origin"], -1, "bad"),
+        lambda app, ids: app.propose(s.OPERATOR, ids["round"], ids["employee"], ids["target"], "   "),
+        lambda app, ids: app.execute_transfer(s.OPERATOR, ids["round"], ids["proposal"]),
+    ],
+    ids=["impossible-nip", "negative-formasi", "empty-reason", "execute-before-decree"],
+)
 def test_a_refused_command_records_no_event(app, command):
     origin = s.position(app, "Analis Keuangan")
     target = s.position(app, "Analis Anggaran", unit="Dinas Pendidikan", formasi=1)

@@ -50,8 +50,17 @@ def test_an_operator_of_several_agencies_names_one_they_serve(app) -> None:
 
 
 def test_once_placed_the_employee_belongs_to_the_agency_of_the_position(app) -> None:
-    theirs = app.establish_position(BOTH, OTHER_AGENCY, "BKPSDM", "Analis SDM", PositionType.FUNGSIONAL_AHLI_PERTAMA,
-                                    Rank.III_A, Rank.III_D, 2, s.STANDARD).aggregate_id
+    theirs = app.establish_position(
+        BOTH,
+        OTHER_AGENCY,
+        "BKPSDM",
+        "Analis SDM",
+        PositionType.FUNGSIONAL_AHLI_PERTAMA,
+        Rank.III_A,
+        Rank.III_D,
+        2,
+        s.STANDARD,
+    ).aggregate_id
     employee_id = app.register_employee(BOTH, s.nip(4), "Rina", Rank.III_A, agency=s.AGENCY).aggregate_id
     with pytest.raises(OutsideAuthority):  # the position's agency is not the operator's
         app.place_employee(s.OPERATOR, employee_id, theirs, date(2020, 1, 2), "SK-1")
@@ -71,8 +80,14 @@ def _v1_registration(app, nip: str) -> Employee:
     employee = Employee.register(nip, "Pegawai Lama", Rank.III_B)
     [created] = employee.collect_events()
     stamp = created.timestamp.isoformat()
-    state = {"nip": nip, "name": "Pegawai Lama", "rank": "III/b", "originator_topic": get_topic(Employee),
-             "timestamp": stamp, "__meta__": {"actor": "old", "correlation_id": "c", "recorded_at": stamp}}
+    state = {
+        "nip": nip,
+        "name": "Pegawai Lama",
+        "rank": "III/b",
+        "originator_topic": get_topic(Employee),
+        "timestamp": stamp,
+        "__meta__": {"actor": "old", "correlation_id": "c", "recorded_at": stamp},
+    }
     old = StoredEvent(created.originator_id, 1, get_topic(Employee.Registered), canonical_json(state))
     app.recorder.insert_events([old])
     return employee
@@ -102,5 +117,6 @@ def test_an_old_employee_of_no_agency_is_anyones_until_placed(app) -> None:
 def test_outside_authority_comes_before_a_version_mismatch(app) -> None:
     employee_id = app.register_employee(s.OPERATOR, s.nip(7), "Dewi", Rank.III_A).aggregate_id
     with pytest.raises(OutsideAuthority):  # an outsider learns nothing of the record, not even its version
-        app.rate_performance(OUTSIDER, employee_id, 2025, Expectation.AS_EXPECTED, Expectation.AS_EXPECTED,
-                             expected_version=99)
+        app.rate_performance(
+            OUTSIDER, employee_id, 2025, Expectation.AS_EXPECTED, Expectation.AS_EXPECTED, expected_version=99
+        )

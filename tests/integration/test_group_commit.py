@@ -43,8 +43,9 @@ def test_concurrent_saves_are_each_recorded_once_in_commit_order(app):
         for i in range(EACH):
             k = writer * EACH + i
             app.register_employee(s.OPERATOR, s.nip(k), f"Pegawai {k}", Rank.III_A)
-            app.rate_performance(s.OPERATOR, Employee.create_id(s.nip(k)), 2025, Expectation.ABOVE,
-                                 Expectation.AS_EXPECTED)
+            app.rate_performance(
+                s.OPERATOR, Employee.create_id(s.nip(k)), 2025, Expectation.ABOVE, Expectation.AS_EXPECTED
+            )
 
     assert _in_threads(WRITERS, register_and_rate) == []
     notifications = app.recorder.select_notifications(1, 10_000)
@@ -133,6 +134,7 @@ def test_a_lone_refused_save_raises_the_stores_integrity_error(recorder):
 @postgres_only
 def test_a_large_save_is_recorded_alone_in_order(recorder):
     from application.group_commit import LARGE_SAVE
+
     small, large = uuid4(), uuid4()
     before = recorder.max_notification_id() or 0
     recorder.insert_events(_events((small, 1)))
@@ -150,8 +152,17 @@ def test_reading_an_aggregate_gives_what_the_library_reads_for_every_shape_of_qu
 
     thing, other = uuid4(), uuid4()
     recorder.insert_events(_events(*((thing, v) for v in range(1, 6)), (other, 1)))
-    shapes = [{}, {"gt": 2}, {"lte": 3}, {"gt": 1, "lte": 4}, {"desc": True}, {"desc": True, "limit": 2},
-              {"gt": 1, "lte": 5, "desc": True, "limit": 3}, {"limit": 1}, {"gt": 5}]
+    shapes = [
+        {},
+        {"gt": 2},
+        {"lte": 3},
+        {"gt": 1, "lte": 4},
+        {"desc": True},
+        {"desc": True, "limit": 2},
+        {"gt": 1, "lte": 5, "desc": True, "limit": 3},
+        {"limit": 1},
+        {"gt": 5},
+    ]
     for shape in shapes:
         ours = recorder.select_events(thing, **shape)
         assert ours == PostgresApplicationRecorder.select_events(recorder, thing, **shape), shape

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from tests import scenario as s
 def test_a_historic_read_returns_the_state_as_it_was(app):
     origin = s.position(app, "Analis Keuangan", formasi=2)
     app.revise_formasi(s.OPERATOR, origin, 3, "ABK 2026")
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     app.revise_formasi(s.OPERATOR, origin, 5, "ABK 2027")
     assert app.get_position(origin).formasi == 5
     assert app.get_position(origin, version=1).formasi == 2
@@ -21,7 +21,7 @@ def test_a_historic_read_returns_the_state_as_it_was(app):
 
 
 def test_an_employee_read_before_registration_is_not_found(app):
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     origin = s.position(app, "Analis Keuangan")
     employee_id = s.employee(app, 4, origin)
     with pytest.raises(EmployeeNotFound):

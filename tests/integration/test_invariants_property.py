@@ -60,8 +60,7 @@ class RegisterMachine(RuleBasedStateMachine):
             s.position(self.app, f"Jabatan {i}", unit=f"Unit {i % 2}", formasi=2 + i % 2) for i in range(4)
         ]
         self.employees = [
-            s.employee(self.app, n + 1, self.positions[n % 4], placed_on=date(2019 + n % 3, 1, 2))
-            for n in range(6)
+            s.employee(self.app, n + 1, self.positions[n % 4], placed_on=date(2019 + n % 3, 1, 2)) for n in range(6)
         ]
         self.round_id = s.mutation_round(self.app)
         self.rounds = [self.round_id]
@@ -106,8 +105,12 @@ class RegisterMachine(RuleBasedStateMachine):
 
     def _in_rounds(self, *statuses, all_rounds=False):
         """(round id, proposal) of the current round (or every round) whose status is one of `statuses`."""
-        return [(r, p) for r in (self.rounds if all_rounds else [self.round_id])
-                for p in self._round(r).proposals.values() if p.status.value in statuses]
+        return [
+            (r, p)
+            for r in (self.rounds if all_rounds else [self.round_id])
+            for p in self._round(r).proposals.values()
+            if p.status.value in statuses
+        ]
 
     def _round_is(self, *statuses) -> bool:
         return self._round(self.round_id).status.value in statuses
@@ -120,22 +123,23 @@ class RegisterMachine(RuleBasedStateMachine):
         """Propose employee `e` for a position `p` steps away from the one it holds."""
         current = self.app.get_employee(self.employees[e]).position_id
         target = self.positions[(self.positions.index(current) + p) % 4]
-        recorded = self._try(self.app.propose, s.OPERATOR, self.round_id, self.employees[e],
-                             target, "random proposal")
+        recorded = self._try(self.app.propose, s.OPERATOR, self.round_id, self.employees[e], target, "random proposal")
         if recorded:
             self.proposals.append((self.round_id, recorded.proposal_id))
 
     def _overrides(self, round_id, proposal):
-        report = self._try(self.app.check_eligibility, s.PPK, round_id, proposal.employee_id,
-                           proposal.target_position_id)
+        report = self._try(
+            self.app.check_eligibility, s.PPK, round_id, proposal.employee_id, proposal.target_position_id
+        )
         failed = report.failed if report else ()
         return tuple(Override(o.rule, "authorised exception", DEPUTY) for o in failed if o.overridable)
 
     def _issue_decree(self, round_id, proposal_id, signed_on, effective_on, overrides=()):
         """Issue a decree signed by the PPK; remember the day it was recorded."""
         self.decrees += 1
-        recorded = self.app.issue_decree(s.PPK, round_id, proposal_id, f"SK-{self.decrees}", signed_on,
-                                         effective_on, overrides)
+        recorded = self.app.issue_decree(
+            s.PPK, round_id, proposal_id, f"SK-{self.decrees}", signed_on, effective_on, overrides
+        )
         self.decreed_on[proposal_id] = self.today
         return recorded
 
@@ -189,8 +193,13 @@ class RegisterMachine(RuleBasedStateMachine):
         if self._try(self.app.close_round, s.PPK, self.round_id, self.today) is not None:
             starts = self.today.replace(day=1)
             self.round_id = self.app.open_round(
-                s.OPERATOR, s.AGENCY, TransferKind.WITHIN_AGENCY, f"Mutasi {starts:%Y-%m}", starts,
-                add_months(starts, 6) - timedelta(days=1), self.today + timedelta(days=30),
+                s.OPERATOR,
+                s.AGENCY,
+                TransferKind.WITHIN_AGENCY,
+                f"Mutasi {starts:%Y-%m}",
+                starts,
+                add_months(starts, 6) - timedelta(days=1),
+                self.today + timedelta(days=30),
             ).aggregate_id
             self.rounds.append(self.round_id)
             self.proposals = []
@@ -210,9 +219,16 @@ class RegisterMachine(RuleBasedStateMachine):
         """Every rule as the second binding moment judges it: on the TMT, today, with the register as
         it stands now and the seats the round's other approvals promise, for the PPK signing."""
         case = mutation_round._case(
-            self.app.get_employee(proposal.employee_id), self.app.get_position(proposal.from_position_id),
-            self.app.get_position(proposal.target_position_id), s.PPK.official, self.app.policy,
-            proposal.proposal_id, act=Act.SIGN_DECREE, proposal=proposal, on=effective_on, today=self.today,
+            self.app.get_employee(proposal.employee_id),
+            self.app.get_position(proposal.from_position_id),
+            self.app.get_position(proposal.target_position_id),
+            s.PPK.official,
+            self.app.policy,
+            proposal.proposal_id,
+            act=Act.SIGN_DECREE,
+            proposal=proposal,
+            on=effective_on,
+            today=self.today,
         )
         assert case.effective_on == effective_on
         return assess_eligibility(case)
@@ -228,8 +244,7 @@ class RegisterMachine(RuleBasedStateMachine):
         lift_others=st.booleans(),
         wait=st.sampled_from([0, 4, 8, 30]),
     )
-    def issue_decree_with_drawn_dates(self, i, signing, sign_days, tmt, tmt_days, dates_override,
-                                      lift_others, wait):
+    def issue_decree_with_drawn_dates(self, i, signing, sign_days, tmt, tmt_days, dates_override, lift_others, wait):
         """A decree with drawn dates is recorded exactly when the second binding moment allows it:
         signed not after today, nor before the decision, nor before the objection window closed (with
         nothing pending), a TMT inside the period and not before the signing (or a `decree_dates` override),
@@ -247,8 +262,7 @@ class RegisterMachine(RuleBasedStateMachine):
             "after_today": self.today + timedelta(days=1 + sign_days % 30),
             "before_decision": decided_on - timedelta(days=1 + sign_days % 30),
             "since_decision": decided_on + timedelta(days=sign_days % ((self.today - decided_on).days + 1)),
-            "after_window": after_window + timedelta(
-                days=sign_days % max((self.today - after_window).days + 1, 1)),
+            "after_window": after_window + timedelta(days=sign_days % max((self.today - after_window).days + 1, 1)),
         }[signing]
         starts, ends = mutation_round.period_starts_on, mutation_round.period_ends_on
         effective_on = {
@@ -264,8 +278,7 @@ class RegisterMachine(RuleBasedStateMachine):
         if not dates_hold:
             failed.add(DECREE_DATES)
         overrides = tuple(
-            Override(o.rule, "authorised exception", DEPUTY) for o in report.failed
-            if lift_others and o.overridable
+            Override(o.rule, "authorised exception", DEPUTY) for o in report.failed if lift_others and o.overridable
         ) + ((Override(DECREE_DATES, "TMT set by the PPK", DEPUTY),) if dates_override else ())
 
         # signed (and recorded) after the objection window's last day, with no objection pending
@@ -306,16 +319,21 @@ class RegisterMachine(RuleBasedStateMachine):
     # -- evaluations -------------------------------------------------------------
 
     @precondition(lambda self: bool(self._in_rounds("executed", all_rounds=True)))
-    @rule(i=st.integers(0, 30), months=st.sampled_from([1, 3, 6, 12]), back=st.integers(0, 40),
-          performance=st.sampled_from([Predikat.SANGAT_BAIK, Predikat.BAIK]))
+    @rule(
+        i=st.integers(0, 30),
+        months=st.sampled_from([1, 3, 6, 12]),
+        back=st.integers(0, 40),
+        performance=st.sampled_from([Predikat.SANGAT_BAIK, Predikat.BAIK]),
+    )
     def evaluate(self, i, months, back, performance):
         """An evaluation dated `back` days ago is recorded exactly when it is not earlier than the
         TMT plus its months, less the policy's early days (the performance never drops here)."""
         executed = self._in_rounds("executed", all_rounds=True)
         round_id, proposal = executed[i % len(executed)]
         evaluated_on = self.today - timedelta(days=back)
-        findings = EvaluationFindings(months, evaluated_on, performance, Expectation.AS_EXPECTED,
-                                      Expectation.AS_EXPECTED, "adapted well")
+        findings = EvaluationFindings(
+            months, evaluated_on, performance, Expectation.AS_EXPECTED, Expectation.AS_EXPECTED, "adapted well"
+        )
         due = add_months(proposal.executed_on, months) - timedelta(days=self.app.policy.evaluation_early_days)
         before = self._last_notification()
         recorded = self._try(self.app.evaluate_transfer, s.OPERATOR, round_id, proposal.proposal_id, findings)
@@ -331,12 +349,20 @@ class RegisterMachine(RuleBasedStateMachine):
         if step == "decree":
             return mutation_round.status.value != "closed" and proposal.status.value == "approved"
         if step == "execute":
-            return (mutation_round.status.value != "closed" and proposal.status.value == "decreed"
-                    and proposal.decree.effective_on <= self.today)
+            return (
+                mutation_round.status.value != "closed"
+                and proposal.status.value == "decreed"
+                and proposal.decree.effective_on <= self.today
+            )
         return True
 
-    @rule(step=st.sampled_from(OUTSIDE_STEPS), i=st.integers(0, 30), e=st.integers(0, 5),
-          p=st.integers(1, 3), approve=st.booleans())
+    @rule(
+        step=st.sampled_from(OUTSIDE_STEPS),
+        i=st.integers(0, 30),
+        e=st.integers(0, 5),
+        p=st.integers(1, 3),
+        approve=st.booleans(),
+    )
     def act_for_another_agency(self, step, i, e, p, approve):
         """Whatever the step and whatever the state, an official of another agency is refused with
         OutsideAuthority and nothing is recorded (the step is tried on a proposal where it could be
@@ -359,8 +385,15 @@ class RegisterMachine(RuleBasedStateMachine):
             act = (self.app.decide, OUTSIDER, self.round_id, proposal.proposal_id, approve, "outside")
         elif step == "decree":
             decided_on = proposal.decision.decided_on if proposal.decision else None
-            act = (self.app.issue_decree, OUTSIDER, self.round_id, proposal.proposal_id, "SK-OUTSIDE",
-                   decided_on or self.today, self.today)
+            act = (
+                self.app.issue_decree,
+                OUTSIDER,
+                self.round_id,
+                proposal.proposal_id,
+                "SK-OUTSIDE",
+                decided_on or self.today,
+                self.today,
+            )
         else:
             act = (self.app.execute_transfer, OUTSIDER, self.round_id, proposal.proposal_id)
         before = self._last_notification()
@@ -404,9 +437,14 @@ class RegisterMachine(RuleBasedStateMachine):
                 if type(event).__name__ != "Transferred":
                     continue
                 mutation_round = self._round(event.round_id)
-                [proposal] = [p for p in mutation_round.proposals.values()
-                              if p.employee_id == employee_id and p.status.value == "executed"
-                              and p.decree and p.decree.number == event.decree_number]
+                [proposal] = [
+                    p
+                    for p in mutation_round.proposals.values()
+                    if p.employee_id == employee_id
+                    and p.status.value == "executed"
+                    and p.decree
+                    and p.decree.number == event.decree_number
+                ]
                 assert proposal.decision is not None and proposal.decision.approved
 
     @invariant()
@@ -431,7 +469,9 @@ class RegisterMachine(RuleBasedStateMachine):
 
 
 RegisterMachine.TestCase.settings = settings(
-    max_examples=100, stateful_step_count=35, deadline=None,
+    max_examples=100,
+    stateful_step_count=35,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 test_random_commands_keep_the_invariants = RegisterMachine.TestCase

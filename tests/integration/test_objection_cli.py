@@ -29,18 +29,69 @@ def announced(tmp_path, monkeypatch: pytest.MonkeyPatch):
 
 def test_the_employee_objects_and_the_committee_answers_from_the_command_line(announced, capsys) -> None:
     round_id, proposal_id = announced
-    assert main(["objection", "file", str(round_id), str(proposal_id), "--grounds", "personal_circumstances",
-                 "--text", "my child's school", "--user", "pegawai-1", "--nip", s.nip(1)]) == 0
+    assert (
+        main(
+            [
+                "objection",
+                "file",
+                str(round_id),
+                str(proposal_id),
+                "--grounds",
+                "personal_circumstances",
+                "--text",
+                "my child's school",
+                "--user",
+                "pegawai-1",
+                "--nip",
+                s.nip(1),
+            ]
+        )
+        == 0
+    )
     objection_id = UUID(capsys.readouterr().out.strip())
 
-    assert main(["objection", "answer", str(round_id), str(proposal_id), str(objection_id), "--uphold",
-                 "--reasons", "verified", "--user", "anggota-tpk", "--agency", s.AGENCY]) == 0
+    assert (
+        main(
+            [
+                "objection",
+                "answer",
+                str(round_id),
+                str(proposal_id),
+                str(objection_id),
+                "--uphold",
+                "--reasons",
+                "verified",
+                "--user",
+                "anggota-tpk",
+                "--agency",
+                s.AGENCY,
+            ]
+        )
+        == 0
+    )
     assert "upheld: the decision is reopened" in capsys.readouterr().out
 
 
 def test_someone_else_objecting_is_a_one_line_error_and_exit_2(announced, capsys) -> None:
     round_id, proposal_id = announced
-    assert main(["objection", "file", str(round_id), str(proposal_id), "--grounds", "other",
-                 "--text", "not mine", "--user", "tetangga", "--nip", s.nip(9)]) == 2
+    assert (
+        main(
+            [
+                "objection",
+                "file",
+                str(round_id),
+                str(proposal_id),
+                "--grounds",
+                "other",
+                "--text",
+                "not mine",
+                "--user",
+                "tetangga",
+                "--nip",
+                s.nip(9),
+            ]
+        )
+        == 2
+    )
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and "is not the employee concerned" in error

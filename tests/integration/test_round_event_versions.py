@@ -3,7 +3,7 @@ rules judged on its TMT (DecreeIssued v1) are upcast, and new ones store their c
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 from eventsourcing.persistence import StoredEvent
@@ -13,7 +13,7 @@ from application.audit.chain import canonical_json
 from domain.mutation_round import MutationRound
 from tests import scenario as s
 
-NOW = datetime(2026, 3, 1, 9, tzinfo=timezone.utc).isoformat()
+NOW = datetime(2026, 3, 1, 9, tzinfo=UTC).isoformat()
 META = {"actor": "walikota", "correlation_id": "c0ffee", "recorded_at": NOW}
 
 
@@ -23,9 +23,20 @@ def _stored(cls: type, state: dict) -> StoredEvent:
 
 def test_a_decision_recorded_before_its_day_was_kept_is_upcast(app):
     proposal_id = uuid4()
-    old = _stored(MutationRound.Decided, {"proposal_id": str(proposal_id), "decision": {
-        "approved": True, "decided_by": {"user": "walikota", "nip": None}, "reason": "ok",
-        "eligibility": [], "overrides": [], "jpm": "82.50"}})
+    old = _stored(
+        MutationRound.Decided,
+        {
+            "proposal_id": str(proposal_id),
+            "decision": {
+                "approved": True,
+                "decided_by": {"user": "walikota", "nip": None},
+                "reason": "ok",
+                "eligibility": [],
+                "overrides": [],
+                "jpm": "82.50",
+            },
+        },
+    )
 
     decided = app.mapper.to_domain_event(old)
 
@@ -35,9 +46,18 @@ def test_a_decision_recorded_before_its_day_was_kept_is_upcast(app):
 
 
 def test_a_decree_recorded_before_it_was_judged_again_is_upcast(app):
-    old = _stored(MutationRound.DecreeIssued, {"proposal_id": str(uuid4()), "decree": {
-        "number": "821.2/001/2025", "signed_on": "2025-02-20", "effective_on": "2025-03-01",
-        "signed_by": {"user": "walikota", "nip": None}}})
+    old = _stored(
+        MutationRound.DecreeIssued,
+        {
+            "proposal_id": str(uuid4()),
+            "decree": {
+                "number": "821.2/001/2025",
+                "signed_on": "2025-02-20",
+                "effective_on": "2025-03-01",
+                "signed_by": {"user": "walikota", "nip": None},
+            },
+        },
+    )
 
     decree = app.mapper.to_domain_event(old).decree
 
@@ -52,8 +72,11 @@ def test_new_decisions_and_decrees_store_their_class_version_and_read_back(app):
     proposal_id = s.approved(app, round_id, employee_id, target)
     s.announce_and_decree(app, round_id, [proposal_id])
 
-    stored = {app.mapper.stored_state(e).get("class_version"): e.topic
-              for e in app.recorder.select_events(round_id) if e.topic.endswith(("Decided", "DecreeIssued"))}
+    stored = {
+        app.mapper.stored_state(e).get("class_version"): e.topic
+        for e in app.recorder.select_events(round_id)
+        if e.topic.endswith(("Decided", "DecreeIssued"))
+    }
     assert set(stored) == {2}
     proposal = app.get_round(round_id).proposal(proposal_id)
     assert proposal.decision.decided_on == s.DECIDED_ON

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from domain.mutation_round import RoundStatus
@@ -21,8 +21,16 @@ def test_a_round_runs_from_opening_to_evaluation(app, clock):
     proposal = app.get_round(round_id).proposals[proposed.proposal_id]
     assert proposal.jpm == Decimal("100.00") and proposal.jpm_category.value == "MS"
     assert [o.rule for o in proposal.eligibility] == [
-        "tenure", "senior_executive_lock", "election_freeze", "performance", "discipline",
-        "competency_fit", "rank", "vacancy", "conflict_of_interest", "level",
+        "tenure",
+        "senior_executive_lock",
+        "election_freeze",
+        "performance",
+        "discipline",
+        "competency_fit",
+        "rank",
+        "vacancy",
+        "conflict_of_interest",
+        "level",
     ]
     assert all(o.passed for o in proposal.eligibility)
 
@@ -30,19 +38,28 @@ def test_a_round_runs_from_opening_to_evaluation(app, clock):
     app.decide(s.PPK, round_id, proposed.proposal_id, True, "approved")
     app.announce(s.PPK, round_id, s.DECIDED_ON)
     s.advance(app, date(2026, 2, 20))
-    app.issue_decree(s.PPK, round_id, proposed.proposal_id, "821.2/017/BKPSDM/2026", date(2026, 2, 20), date(2026, 3, 1))
+    app.issue_decree(
+        s.PPK, round_id, proposed.proposal_id, "821.2/017/BKPSDM/2026", date(2026, 2, 20), date(2026, 3, 1)
+    )
     s.advance(app, s.TMT)
     executed = app.execute_transfer(s.OPERATOR, round_id, proposed.proposal_id)
     assert executed.position == app.recorder.max_notification_id()  # round, employee, 2 positions
     clock.today = date(2026, 6, 2)
-    app.evaluate_transfer(s.COMMITTEE, round_id, proposed.proposal_id, EvaluationFindings(
-        3, date(2026, 6, 1), Predikat.BAIK, Expectation.AS_EXPECTED, Expectation.ABOVE, "settled in"))
+    app.evaluate_transfer(
+        s.COMMITTEE,
+        round_id,
+        proposed.proposal_id,
+        EvaluationFindings(
+            3, date(2026, 6, 1), Predikat.BAIK, Expectation.AS_EXPECTED, Expectation.ABOVE, "settled in"
+        ),
+    )
     app.close_round(s.PPK, round_id, date(2026, 6, 30))
 
     employee = app.get_employee(employee_id)
     assert employee.position_id == target
     assert [(p.position_id, p.since, p.until) for p in employee.placements] == [
-        (origin, date(2020, 1, 2), date(2026, 3, 1)), (target, date(2026, 3, 1), None),
+        (origin, date(2020, 1, 2), date(2026, 3, 1)),
+        (target, date(2026, 3, 1), None),
     ]
     assert employee.evaluations[0].performance_before is Predikat.BAIK
     assert employee_id in app.get_position(target).holders
@@ -53,13 +70,13 @@ def test_a_round_runs_from_opening_to_evaluation(app, clock):
 
 
 def test_every_event_carries_actor_correlation_and_recording_time(app):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     origin = s.position(app, "Analis Keuangan")
     employee_id = s.employee(app, 2, origin)
     for event in app.events.get(employee_id):
         assert event.metadata.actor == s.OPERATOR.user
         assert event.metadata.correlation_id == s.OPERATOR.correlation_id
-        assert before <= event.metadata.recorded_at <= datetime.now(timezone.utc)
+        assert before <= event.metadata.recorded_at <= datetime.now(UTC)
 
 
 def test_values_round_trip_exactly_through_the_store(app):

@@ -79,8 +79,12 @@ def test_several_processes_may_initialise_the_store_at_once():
 def test_old_events_are_upcast_to_the_current_class_version(app):
     gadget = Gadget(name="lamp", colour="green")
     [created] = gadget.collect_events()
-    state = {"name": "lamp", "originator_topic": get_topic(Gadget), "timestamp": created.timestamp.isoformat(),
-             "__meta__": {"actor": "x", "correlation_id": "c", "recorded_at": created.timestamp.isoformat()}}
+    state = {
+        "name": "lamp",
+        "originator_topic": get_topic(Gadget),
+        "timestamp": created.timestamp.isoformat(),
+        "__meta__": {"actor": "x", "correlation_id": "c", "recorded_at": created.timestamp.isoformat()},
+    }
     old = StoredEvent(created.originator_id, 1, get_topic(Gadget.Registered), canonical_json(state))
     decoded = app.mapper.to_domain_event(old)
     assert (decoded.name, decoded.colour) == ("lamp", "unpainted")

@@ -22,8 +22,13 @@ def register(api: Api) -> dict[str, str]:
     """Two employees in a full position of BPKAD, and a vacant position (2 seats) in Dinas Pendidikan."""
     home = position(api, "Analis Keuangan", formasi=2)
     target = position(api, "Pengelola Keuangan Sekolah", formasi=2, unit="Dinas Pendidikan")
-    return {"home": home, "target": target, "e1": employee(api, 1, home), "e2": employee(api, 2, home),
-            "round": open_round(api)}
+    return {
+        "home": home,
+        "target": target,
+        "e1": employee(api, 1, home),
+        "e2": employee(api, 2, home),
+        "round": open_round(api),
+    }
 
 
 def test_compute_read_after_restart_and_adopt_over_rest(settings: Settings, clock) -> None:
@@ -41,13 +46,13 @@ def test_compute_read_after_restart_and_adopt_over_rest(settings: Settings, cloc
         assert read.headers["ETag"] == '"1"'
         plan = read.json()
         assert plan["round_id"] == ids["round"] and plan["options"]["max_moves"] == 1
-        move, = plan["result"]["moves"]
+        (move,) = plan["result"]["moves"]
         assert move["to_position_id"] == ids["target"] and move["employee_id"] in (ids["e1"], ids["e2"])
         assert move["jpm"] == "100.00" and move["category"] == "MS"
         assert [o["rule"] for o in move["eligibility"]][-3:] == ["vacancy", "conflict_of_interest", "level"]
         assert all(o["passed"] for o in move["eligibility"])
         seats = {s["position_id"]: s for s in plan["result"]["empty_seats"]}
-        assert set(seats) == {ids["target"], ids["home"]}      # the mover's seat is free now too
+        assert set(seats) == {ids["target"], ids["home"]}  # the mover's seat is free now too
         seat = seats[ids["target"]]
         assert seat["free_seats"] == 1
         verdicts = {v["employee_id"]: v["reason"] for v in seat["candidates"]}
@@ -60,13 +65,14 @@ def test_compute_read_after_restart_and_adopt_over_rest(settings: Settings, cloc
         assert api.call(Role.ASSESSOR, "GET", f"/plans/{plan_id}").status_code == 403
         assert api.call(Role.PPK, "POST", f"/plans/{plan_id}/adopt", {}).status_code == 403
 
-        adopted = api.call(Role.COMMITTEE, "POST", f"/plans/{plan_id}/adopt",
-                           {"reason": "TPK meeting 2 March 2026"}, If_Match='"1"')
+        adopted = api.call(
+            Role.COMMITTEE, "POST", f"/plans/{plan_id}/adopt", {"reason": "TPK meeting 2 March 2026"}, If_Match='"1"'
+        )
         assert adopted.status_code == 200, adopted.text
         assert adopted.json()["version"] == 2
         again = api.call(Role.COMMITTEE, "POST", f"/plans/{plan_id}/adopt", {})
         assert again.status_code == 409 and again.json()["code"] == "illegal-transition"
-        adoption, = api.ok(Role.AUDITOR, "GET", f"/plans/{plan_id}")["adoptions"]
+        (adoption,) = api.ok(Role.AUDITOR, "GET", f"/plans/{plan_id}")["adoptions"]
         proposal = api.app.get_round(UUID(ids["round"])).proposal(UUID(adoption["proposal_id"]))
         assert str(proposal.employee_id) == move["employee_id"]
         assert str(proposal.target_position_id) == ids["target"]
@@ -76,10 +82,18 @@ def test_compute_read_after_restart_and_adopt_over_rest(settings: Settings, cloc
         shown = {p["proposal_id"]: p for p in api.ok(Role.AUDITOR, "GET", f"/rounds/{ids['round']}")["proposals"]}
         assert shown[proposal_id]["plan"]["plan_id"] == plan_id
         assert shown[proposal_id]["plan"]["options"]["max_moves"] == 1
-        api.ok(Role.COMMITTEE, "POST", f"/rounds/{ids['round']}/proposals/{proposal_id}/recommendation",
-               {"recommended": True, "notes": "as planned"})
-        api.ok(Role.PPK, "POST", f"/rounds/{ids['round']}/proposals/{proposal_id}/decision",
-               {"approve": True, "reason": "follows the plan"})
+        api.ok(
+            Role.COMMITTEE,
+            "POST",
+            f"/rounds/{ids['round']}/proposals/{proposal_id}/recommendation",
+            {"recommended": True, "notes": "as planned"},
+        )
+        api.ok(
+            Role.PPK,
+            "POST",
+            f"/rounds/{ids['round']}/proposals/{proposal_id}/decision",
+            {"approve": True, "reason": "follows the plan"},
+        )
 
 
 def test_refusals_are_problem_documents(settings: Settings, clock) -> None:
@@ -90,8 +104,9 @@ def test_refusals_are_problem_documents(settings: Settings, clock) -> None:
         pinned = {"pinned_pairs": [{"employee_id": ids["e1"], "position_id": ids["home"]}]}
         refused = api.call(Role.OPERATOR, "POST", f"/rounds/{ids['round']}/plans", pinned)
         assert refused.status_code == 422, refused.text
-        pin_to_own_seat = api.call(Role.OPERATOR, "POST", f"/rounds/{ids['round']}/plans",
-                                   {"pinned_positions": [ids["home"]], "max_moves": 0})
+        pin_to_own_seat = api.call(
+            Role.OPERATOR, "POST", f"/rounds/{ids['round']}/plans", {"pinned_positions": [ids["home"]], "max_moves": 0}
+        )
         assert pin_to_own_seat.status_code == 422
         assert pin_to_own_seat.json()["code"] == "plan-infeasible"
         moved = api.call(Role.OPERATOR, "POST", f"/rounds/{ids['round']}/plans", {}, If_Match='"7"')
@@ -99,7 +114,7 @@ def test_refusals_are_problem_documents(settings: Settings, clock) -> None:
         assert api.call(Role.ASSESSOR, "POST", f"/rounds/{ids['round']}/plans", {}).status_code == 403
         busy = recommended_proposal(api, ids["round"], ids["e2"], ids["target"])
         plan_id = api.ok(Role.OPERATOR, "POST", f"/rounds/{ids['round']}/plans", {"keep_in_place": False})["plan_id"]
-        skipped, = api.ok(Role.OPERATOR, "GET", f"/plans/{plan_id}")["result"]["skipped"]
+        (skipped,) = api.ok(Role.OPERATOR, "GET", f"/plans/{plan_id}")["result"]["skipped"]
         assert skipped["employee_id"] == ids["e2"] and busy in skipped["reason"]
 
 
@@ -108,18 +123,41 @@ def test_the_command_line_computes_shows_and_adopts(settings: Settings, clock, m
         ids = register(api)
     for name, value in _env(settings).items():
         monkeypatch.setenv(name, value)
-    assert main(["plan", "compute", ids["round"], "--user", "ketua-tpk", "--agency", scenario.AGENCY, "--no-keep-in-place",
-                 "--max-moves", "2", "--target-unit", "Dinas Pendidikan"]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                "compute",
+                ids["round"],
+                "--user",
+                "ketua-tpk",
+                "--agency",
+                scenario.AGENCY,
+                "--no-keep-in-place",
+                "--max-moves",
+                "2",
+                "--target-unit",
+                "Dinas Pendidikan",
+            ]
+        )
+        == 0
+    )
     plan_id = capsys.readouterr().out.splitlines()[0]
     assert main(["plan", "show", plan_id]) == 0
     shown = capsys.readouterr().out
     assert "2 moves" in shown and "Pengelola Keuangan Sekolah (Dinas Pendidikan)" in shown
     assert main(["plan", "show", plan_id, "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["result"]["moves"]) == 2
-    assert main(["plan", "adopt", plan_id, "--user", "ketua-tpk", "--agency", scenario.AGENCY, "--employee", ids["e2"]]) == 0
+    assert (
+        main(["plan", "adopt", plan_id, "--user", "ketua-tpk", "--agency", scenario.AGENCY, "--employee", ids["e2"]])
+        == 0
+    )
     employee_id, proposal_id = capsys.readouterr().out.split()
     assert employee_id == ids["e2"]
-    assert main(["plan", "adopt", plan_id, "--user", "ketua-tpk", "--agency", scenario.AGENCY, "--employee", ids["e2"]]) == 2
+    assert (
+        main(["plan", "adopt", plan_id, "--user", "ketua-tpk", "--agency", scenario.AGENCY, "--employee", ids["e2"]])
+        == 2
+    )
     assert "already adopted" in capsys.readouterr().err
     with open_application(settings, clock) as app:
         proposal = app.get_round(UUID(ids["round"])).proposal(UUID(proposal_id))
@@ -129,9 +167,14 @@ def test_the_command_line_computes_shows_and_adopts(settings: Settings, clock, m
 def _env(settings: Settings) -> dict[str, str]:
     if settings.store == "sqlite":
         return {"MUTASI_STORE": "sqlite", "MUTASI_SQLITE_PATH": str(settings.sqlite_path)}
-    return {"MUTASI_STORE": "postgres", "MUTASI_POSTGRES_HOST": settings.postgres_host,
-            "MUTASI_POSTGRES_PORT": str(settings.postgres_port), "MUTASI_POSTGRES_USER": settings.postgres_user,
-            "MUTASI_POSTGRES_DBNAME": settings.postgres_dbname, "MUTASI_POSTGRES_SCHEMA": settings.postgres_schema}
+    return {
+        "MUTASI_STORE": "postgres",
+        "MUTASI_POSTGRES_HOST": settings.postgres_host,
+        "MUTASI_POSTGRES_PORT": str(settings.postgres_port),
+        "MUTASI_POSTGRES_USER": settings.postgres_user,
+        "MUTASI_POSTGRES_DBNAME": settings.postgres_dbname,
+        "MUTASI_POSTGRES_SCHEMA": settings.postgres_schema,
+    }
 
 
 def test_a_proposed_event_stored_before_plans_existed_still_loads(app) -> None:
@@ -143,9 +186,8 @@ def test_a_proposed_event_stored_before_plans_existed_still_loads(app) -> None:
     stored = app.recorder.select_events(round_id)[-1]
     state = app.mapper.stored_state(stored)
     assert state["proposal"]["plan"] is None
-    del state["proposal"]["plan"]                             # the shape recorded before this field existed
-    old = StoredEvent(stored.originator_id, stored.originator_version, stored.topic,
-                      json.dumps(state).encode())
+    del state["proposal"]["plan"]  # the shape recorded before this field existed
+    old = StoredEvent(stored.originator_id, stored.originator_version, stored.topic, json.dumps(state).encode())
     event = app.mapper.to_domain_event(old)
     assert event.proposal.proposal_id == proposal_id and event.proposal.plan is None
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from domain.competency import job_person_match
 from domain.eligibility import EligibilityCase, assess_eligibility
-from domain.planning.options import PlanOptions
 from domain.planning import solver
+from domain.planning.options import PlanOptions
 from domain.planning.planner import compute_plan
 from domain.planning.register import PlanningRegister
 from domain.policy import RulePolicy
@@ -25,8 +25,12 @@ from tests.unit import builders
 
 COMPETENCIES = ("integritas", "kerjasama", "k_teknis")
 RANKS = (Rank.II_D, Rank.III_A, Rank.III_B, Rank.III_C, Rank.III_D)
-LEVELS = (PositionType.FUNGSIONAL_AHLI_PERTAMA, PositionType.FUNGSIONAL_AHLI_PERTAMA, PositionType.PELAKSANA,
-          PositionType.PENGAWAS)
+LEVELS = (
+    PositionType.FUNGSIONAL_AHLI_PERTAMA,
+    PositionType.FUNGSIONAL_AHLI_PERTAMA,
+    PositionType.PELAKSANA,
+    PositionType.PENGAWAS,
+)
 """Mostly one level or its equivalent (Pelaksana ≈ Ahli Pertama); Pengawas lies above both (rule 10)."""
 
 
@@ -36,11 +40,16 @@ def registers(draw):
     positions = []
     for k in range(draw(st.integers(1, 4))):
         low = draw(st.sampled_from(RANKS[:3]))
-        positions.append(builders.position(
-            title=f"Jabatan {k}", unit=draw(st.sampled_from(("Unit A", "Unit B"))),
-            formasi=draw(st.integers(0, 3)), ranks=(low, Rank.III_D),
-            position_type=draw(st.sampled_from(LEVELS)),
-            standard={c: draw(st.integers(1, 4)) for c in COMPETENCIES[: draw(st.integers(1, 3))]}))
+        positions.append(
+            builders.position(
+                title=f"Jabatan {k}",
+                unit=draw(st.sampled_from(("Unit A", "Unit B"))),
+                formasi=draw(st.integers(0, 3)),
+                ranks=(low, Rank.III_D),
+                position_type=draw(st.sampled_from(LEVELS)),
+                standard={c: draw(st.integers(1, 4)) for c in COMPETENCIES[: draw(st.integers(1, 3))]},
+            )
+        )
     employees = []
     for seq in range(1, draw(st.integers(0, 6)) + 1):
         free = [p for p in positions if p.free_seats > 0]
@@ -48,15 +57,22 @@ def registers(draw):
             break
         good = (Expectation.AS_EXPECTED, Expectation.AS_EXPECTED)
         bad = (Expectation.BELOW, Expectation.AS_EXPECTED)
-        employees.append(builders.employee(
-            seq, rank=draw(st.sampled_from(RANKS)), at=free[draw(st.integers(0, len(free) - 1))],
-            placed_on=date(2019, 1, 1) + timedelta(days=draw(st.integers(0, 2000))),
-            scores={c: draw(st.integers(2, 5)) for c in COMPETENCIES},
-            ratings={2024: good, 2025: draw(st.sampled_from((good, good, bad)))}))
+        employees.append(
+            builders.employee(
+                seq,
+                rank=draw(st.sampled_from(RANKS)),
+                at=free[draw(st.integers(0, len(free) - 1))],
+                placed_on=date(2019, 1, 1) + timedelta(days=draw(st.integers(0, 2000))),
+                scores={c: draw(st.integers(2, 5)) for c in COMPETENCIES},
+                ratings={2024: good, 2025: draw(st.sampled_from((good, good, bad)))},
+            )
+        )
     options = PlanOptions(
-        keep_in_place=draw(st.booleans()), max_moves=draw(st.none() | st.integers(0, 3)),
+        keep_in_place=draw(st.booleans()),
+        max_moves=draw(st.none() | st.integers(0, 3)),
         min_jpm=draw(st.none() | st.sampled_from((Decimal(70), Decimal(85)))),
-        shortage_weight=draw(st.sampled_from((Decimal(0), Decimal(30)))))
+        shortage_weight=draw(st.sampled_from((Decimal(0), Decimal(30)))),
+    )
     return PlanningRegister.of(mutation_round, positions, employees), options
 
 
@@ -65,8 +81,17 @@ def planned_case(register, employee, target, movers, arrivals) -> EligibilityCas
     planned = copy.deepcopy(target)
     planned.holders = {k: v for k, v in target.holders.items() if k not in movers}
     r = register.round
-    return EligibilityCase(employee, register.positions[employee.position_id], planned, r.kind,
-                           r.planned_effective_on, PLANNER, RulePolicy(), r.freeze_windows, arrivals - 1)
+    return EligibilityCase(
+        employee,
+        register.positions[employee.position_id],
+        planned,
+        r.kind,
+        r.planned_effective_on,
+        PLANNER,
+        RulePolicy(),
+        r.freeze_windows,
+        arrivals - 1,
+    )
 
 
 def gain(register, employee, target) -> int:
@@ -81,22 +106,33 @@ def best_gain(register, max_moves: int | None = None) -> int:
     options = []
     for e in employees:
         here = register.positions[e.position_id]
-        ok = [p for p in positions if p.id != here.id and all(
-            o.passed for o in assess_eligibility(planned_case(register, e, p, set(), 1)).outcomes
-            if o.rule != "vacancy")]
+        ok = [
+            p
+            for p in positions
+            if p.id != here.id
+            and all(
+                o.passed
+                for o in assess_eligibility(planned_case(register, e, p, set(), 1)).outcomes
+                if o.rule != "vacancy"
+            )
+        ]
         options.append([None, *ok])
     best = 0
     for choice in itertools.product(*options):
         if max_moves is not None and sum(p is not None for p in choice) > max_moves:
             continue
         arriving, leaving = {}, {}
-        for e, p in zip(employees, choice):
+        for e, p in zip(employees, choice, strict=False):
             if p is not None:
                 arriving[p.id] = arriving.get(p.id, 0) + 1
                 leaving[e.position_id] = leaving.get(e.position_id, 0) + 1
-        if all(n <= register.positions[p].formasi - len(register.positions[p].holders) + leaving.get(p, 0)
-               for p, n in arriving.items()):
-            best = max(best, sum(gain(register, e, p) for e, p in zip(employees, choice) if p is not None))
+        if all(
+            n <= register.positions[p].formasi - len(register.positions[p].holders) + leaving.get(p, 0)
+            for p, n in arriving.items()
+        ):
+            best = max(
+                best, sum(gain(register, e, p) for e, p in zip(employees, choice, strict=False) if p is not None)
+            )
     return best
 
 
@@ -117,8 +153,9 @@ def test_no_recommended_move_ever_breaks_a_rule(drawn) -> None:
     employees = {e.id: e for e in register.employees}
     for mv in result.moves:
         target = register.positions[mv.to_position_id]
-        report = assess_eligibility(planned_case(register, employees[mv.employee_id], target,
-                                                 movers.get(target.id, set()), arrivals[target.id]))
+        report = assess_eligibility(
+            planned_case(register, employees[mv.employee_id], target, movers.get(target.id, set()), arrivals[target.id])
+        )
         assert report.passed, [(o.rule, o.explanation) for o in report.failed]
         assert report.outcomes == mv.eligibility
         if options.min_jpm is not None:

@@ -101,10 +101,15 @@ def test_an_empty_seat_names_the_rule_that_blocked_each_candidate() -> None:
         world.position(name)
     world.position("V", unit="Dinas Kesehatan")
     world.employee("rank", "H1", {"V": 5}, rank=Rank.II_D)
-    world.employee("performance", "H2", {"V": 5},
-                   ratings={2024: (Expectation.BELOW, Expectation.AS_EXPECTED), 2025: (Expectation.ABOVE,) * 2})
+    world.employee(
+        "performance",
+        "H2",
+        {"V": 5},
+        ratings={2024: (Expectation.BELOW, Expectation.AS_EXPECTED), 2025: (Expectation.ABOVE,) * 2},
+    )
     world.employee("discipline", "H3", {"V": 5}).record_sanction(
-        SanctionLevel.MODERATE, date(2025, 5, 1), date(2025, 11, 1), "800/HD/2025")
+        SanctionLevel.MODERATE, date(2025, 5, 1), date(2025, 11, 1), "800/HD/2025"
+    )
     world.employee("competency_fit", "H4", {"V": 1})
     world.employee("tenure", "H5", {"V": 5}, placed_on=date(2025, 1, 2))
     world.employee("conflict_of_interest", "H6", {"V": 5}, nip_text=PLANNER.nip)
@@ -123,7 +128,7 @@ def test_an_empty_seat_names_the_rule_that_blocked_each_candidate() -> None:
 def test_an_empty_seat_without_candidates_says_so() -> None:
     world = World()
     world.position("V")
-    seat, = world.plan().empty_seats
+    (seat,) = world.plan().empty_seats
     assert (seat.reason, seat.candidates, seat.free_seats) == ("no candidate in the pool", (), 1)
 
 
@@ -150,16 +155,18 @@ def test_approved_proposals_of_the_round_hold_their_seats_and_people() -> None:
     world.employee("approved", "H1", {"X": 3})
     world.employee("other", "H2", {"H2": 1, "X": 5})
     r = world.round
-    proposal_id = r.propose(world.employees["approved"], world.positions["H1"], world.positions["X"],
-                            "by hand", PLANNER, RulePolicy())
+    proposal_id = r.propose(
+        world.employees["approved"], world.positions["H1"], world.positions["X"], "by hand", PLANNER, RulePolicy()
+    )
     r.recommend(proposal_id, world.employees["approved"].nip, Recommendation(True, PLANNER, "ok"))
-    r.approve(proposal_id, world.employees["approved"], world.positions["H1"], world.positions["X"], PPK,
-              "ok", RulePolicy())
+    r.approve(
+        proposal_id, world.employees["approved"], world.positions["H1"], world.positions["X"], PPK, "ok", RulePolicy()
+    )
     result = world.plan()
     assert world.moves(result) == {}
     assert "already has proposal" in result.skipped[0].reason
-    assert result.seats_open_before == 1      # X is promised; H1 is free: its holder is approved to leave
-    seat, = result.empty_seats
+    assert result.seats_open_before == 1  # X is promised; H1 is free: its holder is approved to leave
+    (seat,) = result.empty_seats
     assert (seat.title, seat.blocked_by) == ("H1", {"competency_fit": 1})
 
 
@@ -170,7 +177,6 @@ def test_the_same_register_in_any_order_gives_the_same_plan() -> None:
     shuffled = list(world.employees.values())
     random.Random(7).shuffle(shuffled)
     positions = list(world.positions.values())[::-1]
-    again = compute_plan(PlanningRegister.of(world.round, positions, shuffled), PlanOptions(), PLANNER,
-                         RulePolicy())
+    again = compute_plan(PlanningRegister.of(world.round, positions, shuffled), PlanOptions(), PLANNER, RulePolicy())
     assert again == first
     assert world.plan() == first

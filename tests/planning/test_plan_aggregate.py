@@ -23,8 +23,9 @@ def chain() -> tuple[World, MutationPlan]:
     world.employee("C", "P3", {"P3": 1, "P0": 4})
     options = PlanOptions(explain_limit=3)
     result = compute_plan(world.register(), options, PLANNER, RulePolicy())
-    plan = MutationPlan.compute(world.round.id, world.round.version, options.normalised(), result, PLANNER,
-                                date(2026, 3, 2))
+    plan = MutationPlan.compute(
+        world.round.id, world.round.version, options.normalised(), result, PLANNER, date(2026, 3, 2)
+    )
     return world, plan
 
 
@@ -62,7 +63,7 @@ def test_a_chained_proposal_records_the_seat_as_still_held_when_proposed() -> No
 def test_selected_moves_only_and_never_twice() -> None:
     world, plan = chain()
     c = world.employees["C"].id
-    adopted, = adopt(world, plan, (c,))
+    (adopted,) = adopt(world, plan, (c,))
     assert adopted.employee_id == c and len(world.round.proposals) == 1
     with pytest.raises(IllegalTransition, match="already adopted"):
         adopt(world, plan, (c,))

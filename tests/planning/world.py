@@ -36,8 +36,9 @@ class World:
         self.positions[name] = made
         return made
 
-    def employee(self, name: str, at: str, fit: dict[str, int] | None = None,
-                 placed_on: date = builders.PLACED_ON, **kwargs) -> Employee:
+    def employee(
+        self, name: str, at: str, fit: dict[str, int] | None = None, placed_on: date = builders.PLACED_ON, **kwargs
+    ) -> Employee:
         """An employee in position `at`; `fit` maps position names to the level (1-5) in their competency.
 
         With integritas 5, a level L in position P's own competency gives JPM (5 + L) x 10 in P.

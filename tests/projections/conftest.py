@@ -13,9 +13,9 @@ from application.settings import Settings
 from projections.catalogue import VIEWS
 from projections.queries import ReadModels
 from projections.reports import Reports
-from tests.api.conftest import reporting_api  # noqa: F401 (the service with its read side)
 from projections.runner import ProjectionRunner
 from projections.store import DocumentView
+from tests.api.conftest import reporting_api  # noqa: F401 (the service with its read side)
 from tests.projections.flow import Flow, walk
 
 

@@ -53,8 +53,14 @@ def walk(app: MutasiApplication, objections: bool = False) -> Flow:
     approved = sc.approved(app, round_id, people[0], target)
     proposal = app.propose(sc.OPERATOR, round_id, weak, other, "only candidate for the asset desk").proposal_id
     app.recommend(sc.COMMITTEE, round_id, proposal, True, "needs the post filled")
-    app.decide(sc.PPK, round_id, proposal, True, "approved with an override", overrides=(
-        Override("competency_fit", "no other candidate; mentoring planned", sc.COMMITTEE.official),))
+    app.decide(
+        sc.PPK,
+        round_id,
+        proposal,
+        True,
+        "approved with an override",
+        overrides=(Override("competency_fit", "no other candidate; mentoring planned", sc.COMMITTEE.official),),
+    )
     rejected = app.propose(sc.OPERATOR, round_id, people[1], target, "second candidate").proposal_id
     app.recommend(sc.COMMITTEE, round_id, rejected, False, "first candidate fits better")
     app.decide(sc.PPK, round_id, rejected, False, "rejected on the committee's advice")
@@ -64,11 +70,21 @@ def walk(app: MutasiApplication, objections: bool = False) -> Flow:
     if objections:
         app.announce(sc.PPK, round_id, sc.DECIDED_ON)
         sc.advance(app, date(2026, 2, 11))
-        upheld = app.file_objection(Actor("pegawai-2", nip=sc.nip(2)), round_id, rejected, ObjectionGrounds.DATA_WRONG,
-                                    "my 2025 SKP was recorded wrongly").objection_id
+        upheld = app.file_objection(
+            Actor("pegawai-2", nip=sc.nip(2)),
+            round_id,
+            rejected,
+            ObjectionGrounds.DATA_WRONG,
+            "my 2025 SKP was recorded wrongly",
+        ).objection_id
         dismissed = app.file_objection(
-            sc.OPERATOR, round_id, approved, ObjectionGrounds.PERSONAL_CIRCUMSTANCES,
-            "a parent to care for near the current office", letter_reference="800/017/BPKAD/2026").objection_id
+            sc.OPERATOR,
+            round_id,
+            approved,
+            ObjectionGrounds.PERSONAL_CIRCUMSTANCES,
+            "a parent to care for near the current office",
+            letter_reference="800/017/BPKAD/2026",
+        ).objection_id
         sc.advance(app, date(2026, 2, 12))
         app.answer_objection(MEMBER, round_id, rejected, upheld, True, "the SKP was corrected")
         app.answer_objection(MEMBER, round_id, approved, dismissed, False, "the new office is in the same city")
@@ -78,13 +94,47 @@ def walk(app: MutasiApplication, objections: bool = False) -> Flow:
     for proposal_id in (approved, proposal):
         app.execute_transfer(sc.OPERATOR, round_id, proposal_id)
     sc.advance(app, date(2026, 6, 2))  # the evaluations, three months later
-    app.evaluate_transfer(EVALUATOR, round_id, approved, EvaluationFindings(
-        3, date(2026, 6, 1), Predikat.BAIK, Expectation.AS_EXPECTED, Expectation.AS_EXPECTED, "settled in"))
-    app.evaluate_transfer(EVALUATOR, round_id, proposal, EvaluationFindings(
-        3, date(2026, 6, 1), Predikat.BUTUH_PERBAIKAN, Expectation.BELOW, Expectation.AS_EXPECTED,
-        "struggles with asset records", "mentoring by the head of the asset desk"))
-    plan = app.plan_development(sc.OPERATOR, weak, DevelopmentActivity.TRAINING, "Diklat keuangan daerah",
-                                "keuangan_daerah", 24, date(2026, 9, 30)).plan_id
+    app.evaluate_transfer(
+        EVALUATOR,
+        round_id,
+        approved,
+        EvaluationFindings(
+            3, date(2026, 6, 1), Predikat.BAIK, Expectation.AS_EXPECTED, Expectation.AS_EXPECTED, "settled in"
+        ),
+    )
+    app.evaluate_transfer(
+        EVALUATOR,
+        round_id,
+        proposal,
+        EvaluationFindings(
+            3,
+            date(2026, 6, 1),
+            Predikat.BUTUH_PERBAIKAN,
+            Expectation.BELOW,
+            Expectation.AS_EXPECTED,
+            "struggles with asset records",
+            "mentoring by the head of the asset desk",
+        ),
+    )
+    plan = app.plan_development(
+        sc.OPERATOR,
+        weak,
+        DevelopmentActivity.TRAINING,
+        "Diklat keuangan daerah",
+        "keuangan_daerah",
+        24,
+        date(2026, 9, 30),
+    ).plan_id
     last = app.complete_development(sc.OPERATOR, weak, plan, date(2026, 5, 20), 16)
-    return Flow(round_id, people, [origin, target, other], approved, proposal, rejected, withdrawn,
-                last.position, upheld, dismissed)
+    return Flow(
+        round_id,
+        people,
+        [origin, target, other],
+        approved,
+        proposal,
+        rejected,
+        withdrawn,
+        last.position,
+        upheld,
+        dismissed,
+    )

@@ -22,16 +22,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _environment(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MUTASI_")}
-    env.update(MUTASI_STORE=settings.store, MUTASI_SQLITE_PATH=str(settings.sqlite_path),
-               MUTASI_POSTGRES_HOST=settings.postgres_host, MUTASI_POSTGRES_PORT=str(settings.postgres_port),
-               MUTASI_POSTGRES_USER=settings.postgres_user, MUTASI_POSTGRES_DBNAME=settings.postgres_dbname,
-               MUTASI_POSTGRES_SCHEMA=settings.postgres_schema)
+    env.update(
+        MUTASI_STORE=settings.store,
+        MUTASI_SQLITE_PATH=str(settings.sqlite_path),
+        MUTASI_POSTGRES_HOST=settings.postgres_host,
+        MUTASI_POSTGRES_PORT=str(settings.postgres_port),
+        MUTASI_POSTGRES_USER=settings.postgres_user,
+        MUTASI_POSTGRES_DBNAME=settings.postgres_dbname,
+        MUTASI_POSTGRES_SCHEMA=settings.postgres_schema,
+    )
     return env
 
 
 def _projections(settings: Settings, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "api.cli.main", "projections", "run", *args], cwd=ROOT,
-                            env=_environment(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.cli.main", "projections", "run", *args],
+        cwd=ROOT,
+        env=_environment(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_a_process_killed_mid_batch_and_restarted_ends_as_an_uninterrupted_run(settings: Settings, app) -> None:

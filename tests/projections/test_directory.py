@@ -22,7 +22,10 @@ def test_a_runner_that_never_saw_the_registrations_reads_them_from_the_store(
         employee, position = app.get_employee(flow.employees[0]), app.get_position(flow.positions[0])
         assert runner.directory.person(flow.employees[0]) == {"name": employee.name, "nip": employee.nip}
         assert runner.directory.seat(str(flow.positions[0])) == {
-            "title": position.title, "unit": position.unit, "agency": position.agency}
+            "title": position.title,
+            "unit": position.unit,
+            "agency": position.agency,
+        }
         assert runner.directory.person(flow.positions[0]) == NO_PERSON  # a position is not a person
         assert runner.directory.seat(uuid4()) == NO_SEAT
     finally:

@@ -19,10 +19,17 @@ from tests.projections.flow import Flow
 
 def _all(views: Views, flow: Flow) -> list:
     reports = views.reports
-    return [reports.employee_placements(flow.employees[0]), reports.position_holders(flow.positions[0]),
-            reports.staffing(), reports.round_board(flow.round_id), reports.transparency(),
-            reports.accountability(), reports.evaluation(date(2026, 10, 1)), reports.talent(2026),
-            reports.merit()]
+    return [
+        reports.employee_placements(flow.employees[0]),
+        reports.position_holders(flow.positions[0]),
+        reports.staffing(),
+        reports.round_board(flow.round_id),
+        reports.transparency(),
+        reports.accountability(),
+        reports.evaluation(date(2026, 10, 1)),
+        reports.talent(2026),
+        reports.merit(),
+    ]
 
 
 def test_each_format_carries_the_stamp_and_the_rows(views: Views, flow: Flow) -> None:
@@ -32,7 +39,8 @@ def test_each_format_carries_the_stamp_and_the_rows(views: Views, flow: Flow) ->
         as_json = json.loads(render(report, "json"))
         assert as_json["stamp"]["position"] == flow.position
         assert [s["rows"] for s in as_json["sections"]] == [
-            json.loads(json.dumps(s.rows, default=str)) for s in report.sections]
+            json.loads(json.dumps(s.rows, default=str)) for s in report.sections
+        ]
         # CSV: one table, the main one by default, a header of Indonesian titles, nothing else
         main = report.section(main_table(report))
         rows = list(csv.reader(io.StringIO(render(report, "csv").decode())))
@@ -74,7 +82,7 @@ def test_titles_and_values_are_indonesian_and_cells_are_typed(views: Views, flow
     board = load_workbook(io.BytesIO(render(reports.round_board(flow.round_id), "xlsx")))
     proposals = board[labels_id.table("proposals")]
     header = [c.value for c in proposals[1]]
-    values = [dict(zip(header, row)) for row in proposals.iter_rows(min_row=2, values_only=True)]
+    values = [dict(zip(header, row, strict=False)) for row in proposals.iter_rows(min_row=2, values_only=True)]
     assert all(isinstance(v["JPM (%)"], (int, float)) for v in values if v["JPM (%)"] is not None)
     assert {v["Kategori JPM"] for v in values} <= set(labels_id.JPM_CATEGORY.values()) | {None}
     assert {v["Status"] for v in values} <= set(labels_id.PROPOSAL_STATUS.values())

@@ -50,8 +50,11 @@ def test_no_event_is_skipped_while_many_writers_commit(settings: Settings, app) 
             employee_id = app.register_employee(sc.OPERATOR, sc.nip(seq), f"Pegawai {seq}", Rank.III_A).aggregate_id
             while True:  # writers race for the same positions: conflicts are retried
                 try:
-                    placed.append(app.place_employee(sc.OPERATOR, employee_id, desks[seq % 3],
-                                                     date(2024, 1, 1), f"SK-{seq}").position)
+                    placed.append(
+                        app.place_employee(
+                            sc.OPERATOR, employee_id, desks[seq % 3], date(2024, 1, 1), f"SK-{seq}"
+                        ).position
+                    )
                     break
                 except ConcurrentChange:
                     continue
@@ -93,10 +96,13 @@ def _stored(app, seq: int):
 def _insert(conn: psycopg.Connection, app, stored) -> int:
     """Insert a stored event WITHOUT the library's table lock (as a careless bulk writer would)."""
     table = sql.Identifier(app.settings.postgres_schema, app.recorder.events_table_name)
-    row = conn.execute(sql.SQL(
-        "INSERT INTO {} (originator_id, originator_version, topic, state) "
-        "VALUES (%s, %s, %s, %s) RETURNING notification_id").format(table),
-        (stored.originator_id, stored.originator_version, stored.topic, stored.state)).fetchone()
+    row = conn.execute(
+        sql.SQL(
+            "INSERT INTO {} (originator_id, originator_version, topic, state) "
+            "VALUES (%s, %s, %s, %s) RETURNING notification_id"
+        ).format(table),
+        (stored.originator_id, stored.originator_version, stored.topic, stored.state),
+    ).fetchone()
     return row[0]
 
 
@@ -106,9 +112,11 @@ def test_an_id_committed_after_a_higher_one_is_not_skipped(settings: Settings, a
     sc.position(app, "Analis")
     read = ReadModels(settings)
     try:
-        with following(settings, ["register"]) as runner, \
-                psycopg.connect(postgres_conninfo(settings)) as slow, \
-                psycopg.connect(postgres_conninfo(settings), autocommit=True) as fast:
+        with (
+            following(settings, ["register"]) as runner,
+            psycopg.connect(postgres_conninfo(settings)) as slow,
+            psycopg.connect(postgres_conninfo(settings), autocommit=True) as fast,
+        ):
             read.wait_for("register", app.recorder.max_notification_id(), timeout=10)
             low = _insert(slow, app, _stored(app, 201))  # open transaction: id taken, not committed
             high = _insert(fast, app, _stored(app, 202))  # a higher id, committed first
@@ -129,14 +137,17 @@ def test_the_runner_reconnects_when_the_database_drops_its_connections(settings:
     desk = sc.position(app, "Analis")
     read = ReadModels(settings)
     try:
-        with following(settings, ["register"]) as runner, \
-                psycopg.connect(postgres_conninfo(settings), autocommit=True) as admin:
+        with (
+            following(settings, ["register"]) as runner,
+            psycopg.connect(postgres_conninfo(settings), autocommit=True) as admin,
+        ):
             read.wait_for("register", app.recorder.max_notification_id(), timeout=10)
             listener = runner._listener.info.backend_pid if runner._listener else -1
             killed = admin.execute(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
                 "AND datname = current_database() AND (pid = %s OR query LIKE %s)",
-                (listener, f'%"{settings.postgres_schema}"%')).fetchone()[0]
+                (listener, f'%"{settings.postgres_schema}"%'),
+            ).fetchone()[0]
             assert killed >= 1
             employee = sc.employee(app, 301, desk)
             read.wait_for("register", app.recorder.max_notification_id(), timeout=30)

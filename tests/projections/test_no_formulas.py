@@ -49,16 +49,26 @@ def hostile(field: str) -> str:
 def register(app, clock) -> dict[str, object]:
     """A round walked through proposal, override, rejection, withdrawal, announcement, decree,
     execution and evaluation, with hostile text in every text field it records."""
+
     def position(title: str, unit: str, formasi: int):
-        return app.establish_position(OPERATOR, AGENCY, hostile(unit), hostile(title),
-                                      PositionType.FUNGSIONAL_AHLI_PERTAMA, Rank.III_A, Rank.III_D, formasi,
-                                      sc.STANDARD).aggregate_id
+        return app.establish_position(
+            OPERATOR,
+            AGENCY,
+            hostile(unit),
+            hostile(title),
+            PositionType.FUNGSIONAL_AHLI_PERTAMA,
+            Rank.III_A,
+            Rank.III_D,
+            formasi,
+            sc.STANDARD,
+        ).aggregate_id
 
     def employee(seq: int, position_id, scores=sc.GOOD_SCORES):
         employee_id = app.register_employee(OPERATOR, sc.nip(seq), hostile(f"name {seq}"), Rank.III_B).aggregate_id
         app.place_employee(OPERATOR, employee_id, position_id, date(2020, 1, 2), hostile(f"placement {seq}"))
-        app.assess_competency(OPERATOR, employee_id, scores, Potential.HIGH, hostile("assessor"),
-                              hostile("method"), date(2025, 6, 1))
+        app.assess_competency(
+            OPERATOR, employee_id, scores, Potential.HIGH, hostile("assessor"), hostile("method"), date(2025, 6, 1)
+        )
         for year in (2024, 2025):
             app.rate_performance(OPERATOR, employee_id, year, Expectation.AS_EXPECTED, Expectation.AS_EXPECTED)
         return employee_id
@@ -67,15 +77,29 @@ def register(app, clock) -> dict[str, object]:
     other = position("other", "unit b", 1)
     people = [employee(seq, origin) for seq in range(1, 4)]
     weak = employee(4, origin, {"integritas": 2, "kerjasama": 2, "keuangan_daerah": 2})
-    round_id = app.open_round(OPERATOR, AGENCY, TransferKind.WITHIN_AGENCY, hostile("round"), date(2026, 1, 1),
-                              date(2026, 6, 30), date(2026, 3, 1), ()).aggregate_id
+    round_id = app.open_round(
+        OPERATOR,
+        AGENCY,
+        TransferKind.WITHIN_AGENCY,
+        hostile("round"),
+        date(2026, 1, 1),
+        date(2026, 6, 30),
+        date(2026, 3, 1),
+        (),
+    ).aggregate_id
     approved = app.propose(OPERATOR, round_id, people[0], target, hostile("reason")).proposal_id
     app.recommend(COMMITTEE, round_id, approved, True, hostile("recommendation"))
     app.decide(PPK, round_id, approved, True, hostile("decision"))
     overridden = app.propose(OPERATOR, round_id, weak, other, hostile("reason weak")).proposal_id
     app.recommend(COMMITTEE, round_id, overridden, True, hostile("recommendation weak"))
-    app.decide(PPK, round_id, overridden, True, hostile("decision weak"), overrides=(
-        Override("competency_fit", hostile("justification"), COMMITTEE.official),))
+    app.decide(
+        PPK,
+        round_id,
+        overridden,
+        True,
+        hostile("decision weak"),
+        overrides=(Override("competency_fit", hostile("justification"), COMMITTEE.official),),
+    )
     rejected = app.propose(OPERATOR, round_id, people[1], target, hostile("reason rejected")).proposal_id
     app.recommend(COMMITTEE, round_id, rejected, False, hostile("against"))
     app.decide(PPK, round_id, rejected, False, hostile("rejection"))
@@ -87,11 +111,23 @@ def register(app, clock) -> dict[str, object]:
         app.issue_decree(PPK, round_id, proposal_id, hostile(f"decree {number}"), clock.today, clock.today)
         app.execute_transfer(OPERATOR, round_id, proposal_id)
     clock.today = date(2026, 6, 17)
-    app.evaluate_transfer(EVALUATOR, round_id, overridden, EvaluationFindings(
-        3, date(2026, 6, 16), Predikat.BUTUH_PERBAIKAN, Expectation.BELOW, Expectation.AS_EXPECTED,
-        hostile("notes"), hostile("corrective action")))
-    plan = app.plan_development(OPERATOR, weak, DevelopmentActivity.TRAINING, hostile("development"),
-                                "keuangan_daerah", 24, date(2026, 9, 30)).plan_id
+    app.evaluate_transfer(
+        EVALUATOR,
+        round_id,
+        overridden,
+        EvaluationFindings(
+            3,
+            date(2026, 6, 16),
+            Predikat.BUTUH_PERBAIKAN,
+            Expectation.BELOW,
+            Expectation.AS_EXPECTED,
+            hostile("notes"),
+            hostile("corrective action"),
+        ),
+    )
+    plan = app.plan_development(
+        OPERATOR, weak, DevelopmentActivity.TRAINING, hostile("development"), "keuangan_daerah", 24, date(2026, 9, 30)
+    ).plan_id
     app.complete_development(OPERATOR, weak, plan, date(2026, 6, 1), 16)
     return {"round": round_id, "employee": weak, "position": other}
 
@@ -103,8 +139,9 @@ def formula_cells_in_xlsx(content: bytes) -> list[str]:
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                if cell.data_type == "f" or (cell.data_type == "s" and str(cell.value)[:1] in FORMULA_TRIGGERS
-                                             and not cell.quotePrefix):
+                if cell.data_type == "f" or (
+                    cell.data_type == "s" and str(cell.value)[:1] in FORMULA_TRIGGERS and not cell.quotePrefix
+                ):
                     found.append(f"{sheet.title}!{cell.coordinate}")
     return found
 
@@ -134,10 +171,14 @@ def test_every_report_in_csv_and_xlsx_carries_hostile_text_as_text(app, clock, v
     every = {
         "placements": reports.employee_placements(ids["employee"]),
         "holders": reports.position_holders(ids["position"]),
-        "staffing": reports.staffing(), "board": reports.round_board(ids["round"]),
-        "transparency": reports.transparency(), "accountability": reports.accountability(),
-        "evaluation": reports.evaluation(date(2026, 10, 1)), "talent": reports.talent(2026),
-        "merit": reports.merit(), "staffing of the agency": reports.staffing(agency=AGENCY),
+        "staffing": reports.staffing(),
+        "board": reports.round_board(ids["round"]),
+        "transparency": reports.transparency(),
+        "accountability": reports.accountability(),
+        "evaluation": reports.evaluation(date(2026, 10, 1)),
+        "talent": reports.talent(2026),
+        "merit": reports.merit(),
+        "staffing of the agency": reports.staffing(agency=AGENCY),
     }
     seen: set[str] = set()
     for name, report in every.items():
@@ -147,9 +188,24 @@ def test_every_report_in_csv_and_xlsx_carries_hostile_text_as_text(app, clock, v
         as_xlsx = render(report, "xlsx")
         assert formula_cells_in_xlsx(as_xlsx) == [], name
         seen |= {text for text in texts_in_xlsx(as_xlsx) if text[:1] in FORMULA_TRIGGERS}
-        assert AGENCY not in as_csv or f"'{AGENCY}" in as_csv or f'"\'{AGENCY}' in as_csv.replace('""', '"')
-    fields = {"unit a", "target", "name 1", "placement 1", "reason", "recommendation", "decision", "justification",
-              "rejection", "withdrawal", "decree 1", "notes", "corrective action", "development", "round"}
+        assert AGENCY not in as_csv or f"'{AGENCY}" in as_csv or f"\"'{AGENCY}" in as_csv.replace('""', '"')
+    fields = {
+        "unit a",
+        "target",
+        "name 1",
+        "placement 1",
+        "reason",
+        "recommendation",
+        "decision",
+        "justification",
+        "rejection",
+        "withdrawal",
+        "decree 1",
+        "notes",
+        "corrective action",
+        "development",
+        "round",
+    }
     shown = {field for field in fields if any(text.endswith(f" {field}\ufffd") for text in seen)}
     assert AGENCY in seen and "=cmd|' /C calc'!A0" in seen
     assert len(shown) >= 10, sorted(fields - shown)  # most text fields appear in some report
@@ -157,10 +213,16 @@ def test_every_report_in_csv_and_xlsx_carries_hostile_text_as_text(app, clock, v
 
 def test_numbers_stay_numbers_and_text_that_looks_like_one_stays_text() -> None:
     stamp = Stamp(view="v", position=1, as_of=None)
-    report = Report(report="r", title="t", stamp=stamp, generated_at=date(2026, 1, 1).isoformat() + "T00:00:00",
-                    parameters={"agency": "=1+1,=2+2\n=3"},
-                    sections=[Section(name="s", columns=["n", "t", "tab", "cr"],
-                                      rows=[{"n": -3, "t": "-3", "tab": "\t=1", "cr": "\r=1"}])])
+    report = Report(
+        report="r",
+        title="t",
+        stamp=stamp,
+        generated_at=date(2026, 1, 1).isoformat() + "T00:00:00",
+        parameters={"agency": "=1+1,=2+2\n=3"},
+        sections=[
+            Section(name="s", columns=["n", "t", "tab", "cr"], rows=[{"n": -3, "t": "-3", "tab": "\t=1", "cr": "\r=1"}])
+        ],
+    )
     text = render(report, "csv").decode()
     rows = list(csv.reader(io.StringIO(text)))
     assert ["-3", "'-3", "'\t=1", "'\r=1"] in rows
@@ -203,8 +265,11 @@ def test_roster_files_and_the_error_file_carry_no_formula(app, tmp_path: Path, s
         assert formula_cells_in_csv(content.decode()) == []
     else:
         assert formula_cells_in_xlsx(content) == []
-    read = {(r.values["NIP"], r.values["NAMA"], r.values["NOMOR_SK_JABATAN"], r.values["ASESOR"])
-            for r in read_roster(path) if r.values["NIP"]}
+    read = {
+        (r.values["NIP"], r.values["NAMA"], r.values["NOMOR_SK_JABATAN"], r.values["ASESOR"])
+        for r in read_roster(path)
+        if r.values["NIP"]
+    }
     assert read >= {(p["NIP"], p["NAMA"], p["NOMOR_SK_JABATAN"], p.get("ASESOR")) for p in people[:4]}  # as written
 
     RosterImport(app).run(path, tmp_path / "errors.csv")

@@ -72,8 +72,10 @@ def contested_round(app: MutasiApplication) -> Contest:
 
     origin = sc.position(app, "Pengadministrasi Keuangan", formasi=6)
     target = sc.position(app, "Analis Anggaran", unit="Bappeda", formasi=2)
-    people = {story: sc.employee(app, seq, origin)
-              for seq, story in ((3, "reversed"), (4, "dismissed"), (5, "restored"), (6, "uncontested"))}
+    people = {
+        story: sc.employee(app, seq, origin)
+        for seq, story in ((3, "reversed"), (4, "dismissed"), (5, "restored"), (6, "uncontested"))
+    }
     people["plan"] = planned
     proposals = {"plan": plan_made}
     for story, approve in (("reversed", True), ("dismissed", False), ("restored", False), ("uncontested", True)):
@@ -84,21 +86,39 @@ def contested_round(app: MutasiApplication) -> Contest:
 
     sc.advance(app, date(2026, 2, 11))
     objections = {
-        "reversed": app.file_objection(sc.OPERATOR, round_id, proposals["reversed"],
-                                       ObjectionGrounds.PERSONAL_CIRCUMSTANCES, TEXTS["reversed"],
-                                       letter_reference=LETTER).objection_id,
-        "plan": app.file_objection(Actor("pegawai-1", nip=sc.nip(1)), round_id, plan_made,
-                                   ObjectionGrounds.AUTOMATED_RECOMMENDATION, TEXTS["plan"]).objection_id,
+        "reversed": app.file_objection(
+            sc.OPERATOR,
+            round_id,
+            proposals["reversed"],
+            ObjectionGrounds.PERSONAL_CIRCUMSTANCES,
+            TEXTS["reversed"],
+            letter_reference=LETTER,
+        ).objection_id,
+        "plan": app.file_objection(
+            Actor("pegawai-1", nip=sc.nip(1)),
+            round_id,
+            plan_made,
+            ObjectionGrounds.AUTOMATED_RECOMMENDATION,
+            TEXTS["plan"],
+        ).objection_id,
     }
     sc.advance(app, date(2026, 2, 12))
     for story, grounds in (("restored", ObjectionGrounds.DATA_WRONG), ("dismissed", ObjectionGrounds.RULE_MISJUDGED)):
         seq = 5 if story == "restored" else 4
-        objections[story] = app.file_objection(Actor(f"pegawai-{seq}", nip=sc.nip(seq)), round_id,
-                                               proposals[story], grounds, TEXTS[story]).objection_id
+        objections[story] = app.file_objection(
+            Actor(f"pegawai-{seq}", nip=sc.nip(seq)), round_id, proposals[story], grounds, TEXTS[story]
+        ).objection_id
     sc.advance(app, date(2026, 2, 16))
     for story, upheld in (("reversed", True), ("restored", True), ("dismissed", False), ("plan", False)):
-        app.answer_objection(MEMBER, round_id, proposals[story], objections[story], upheld, REASONS[story],
-                             REVIEW if story == "plan" else None)
+        app.answer_objection(
+            MEMBER,
+            round_id,
+            proposals[story],
+            objections[story],
+            upheld,
+            REASONS[story],
+            REVIEW if story == "plan" else None,
+        )
     return Contest(round_id, proposals, objections, people)
 
 
@@ -111,8 +131,9 @@ def decide_again(app: MutasiApplication, contest: Contest) -> int:
     sc.advance(app, sc.SIGNED_ON)
     last = 0
     for number, story in enumerate(("plan", "restored", "uncontested"), start=1):
-        last = app.issue_decree(sc.PPK, contest.round_id, contest.proposals[story], f"821.2/{number:03d}/2026",
-                                sc.SIGNED_ON, sc.TMT).position
+        last = app.issue_decree(
+            sc.PPK, contest.round_id, contest.proposals[story], f"821.2/{number:03d}/2026", sc.SIGNED_ON, sc.TMT
+        ).position
     return last
 
 
@@ -145,7 +166,11 @@ def test_while_reopened_the_boards_show_it_and_the_public_entry_stays_as_announc
     assert public[p["reversed"]]["decision"] == "approved" and p["restored"] not in public  # rejected: unnamed
     [counts] = views.reports.transparency().section("objections").rows
     assert {k: counts[k] for k in ("filed", "upheld", "dismissed", "reversed")} == {
-        "filed": 4, "upheld": 2, "dismissed": 2, "reversed": 0}
+        "filed": 4,
+        "upheld": 2,
+        "dismissed": 2,
+        "reversed": 0,
+    }
 
     accountability = views.reports.accountability(round_id=contest.round_id)
     summary = accountability.section("summary").rows[0]
@@ -170,26 +195,54 @@ def test_accountability_lists_every_objection_its_answer_and_the_reversed_decisi
     o = {story: str(oid) for story, oid in contest.objections.items()}
 
     summary = report.section("summary").rows[0]
-    assert {k: summary[k] for k in ("proposals", "decisions", "objections", "objections_upheld",
-                                    "objections_dismissed", "objections_pending", "decisions_superseded",
-                                    "reopened_awaiting_decision", "reversed_on_objection")} == {
-        "proposals": 5, "decisions": 5, "objections": 4, "objections_upheld": 2, "objections_dismissed": 2,
-        "objections_pending": 0, "decisions_superseded": 2, "reopened_awaiting_decision": 0,
-        "reversed_on_objection": 2}
+    assert {
+        k: summary[k]
+        for k in (
+            "proposals",
+            "decisions",
+            "objections",
+            "objections_upheld",
+            "objections_dismissed",
+            "objections_pending",
+            "decisions_superseded",
+            "reopened_awaiting_decision",
+            "reversed_on_objection",
+        )
+    } == {
+        "proposals": 5,
+        "decisions": 5,
+        "objections": 4,
+        "objections_upheld": 2,
+        "objections_dismissed": 2,
+        "objections_pending": 0,
+        "decisions_superseded": 2,
+        "reopened_awaiting_decision": 0,
+        "reversed_on_objection": 2,
+    }
 
     rows = _by(report.section("objections").rows, "objection_id")
     reversed_ = rows[o["reversed"]]
     assert (reversed_["grounds"], reversed_["text"]) == ("personal_circumstances", TEXTS["reversed"])
     assert (reversed_["filed_by"], reversed_["on_behalf_of"], reversed_["letter_reference"]) == (
-        sc.OPERATOR.user, "Pegawai 3", LETTER)
+        sc.OPERATOR.user,
+        "Pegawai 3",
+        LETTER,
+    )
     assert (reversed_["filed_on"], reversed_["decision_contested"]) == ("2026-02-11", "approved")
     assert (reversed_["answer"], reversed_["reasons"], reversed_["answered_by"], reversed_["answered_on"]) == (
-        "upheld", REASONS["reversed"], MEMBER.user, "2026-02-16")
+        "upheld",
+        REASONS["reversed"],
+        MEMBER.user,
+        "2026-02-16",
+    )
     assert (reversed_["days_to_answer"], reversed_["decision_after"], reversed_["reversed"]) == (5, "rejected", True)
     assert reversed_["human_review_by"] is None
     restored = rows[o["restored"]]
     assert (restored["filed_by"], restored["on_behalf_of"], restored["decision_contested"]) == (
-        "pegawai-5", None, "rejected")
+        "pegawai-5",
+        None,
+        "rejected",
+    )
     assert (restored["decision_after"], restored["reversed"], restored["days_to_answer"]) == ("approved", True, 4)
     dismissed = rows[o["dismissed"]]
     assert (dismissed["answer"], dismissed["decision_after"], dismissed["reversed"]) == ("dismissed", None, False)
@@ -202,36 +255,63 @@ def test_accountability_lists_every_objection_its_answer_and_the_reversed_decisi
     assert set(reversals) == {p["reversed"], p["restored"]}
     first = reversals[p["reversed"]]
     assert (first["objection_id"], first["decision_before"], first["decision_after"]) == (
-        o["reversed"], "approved", "rejected")
-    assert (first["reason_before"], first["reason_after"]) == ("first decision: reversed",
-                                                               "reversed: family circumstances")
+        o["reversed"],
+        "approved",
+        "rejected",
+    )
+    assert (first["reason_before"], first["reason_after"]) == (
+        "first decision: reversed",
+        "reversed: family circumstances",
+    )
     assert first["decided_before_at"] < first["decided_after_at"]
     assert (reversals[p["restored"]]["decision_before"], reversals[p["restored"]]["decision_after"]) == (
-        "rejected", "approved")
+        "rejected",
+        "approved",
+    )
 
     decisions = [d for d in report.section("decisions").rows if d["proposal_id"] == p["reversed"]]
     assert [(d["approved"], d["superseded_by_objection"], d["reverses_earlier_decision"]) for d in decisions] == [
-        (True, o["reversed"], None), (False, None, True)]
+        (True, o["reversed"], None),
+        (False, None, True),
+    ]
 
 
-def test_the_public_report_counts_objections_and_never_names_the_objector(
-    views: Views, app, contest: Contest
-) -> None:
+def test_the_public_report_counts_objections_and_never_names_the_objector(views: Views, app, contest: Contest) -> None:
     decide_again(app, contest)
     views.catch_up()
     report = views.reports.transparency()
     [counts] = report.section("objections").rows
-    assert counts == {"round_id": str(contest.round_id), "round_title": "Mutasi Tahap I 2026", "agency": sc.AGENCY,
-                      "filed": 4, "upheld": 2, "dismissed": 2, "reversed": 2}
+    assert counts == {
+        "round_id": str(contest.round_id),
+        "round_title": "Mutasi Tahap I 2026",
+        "agency": sc.AGENCY,
+        "filed": 4,
+        "upheld": 2,
+        "dismissed": 2,
+        "reversed": 2,
+    }
     entries = _by(report.section("decisions").rows)
     p = {story: str(pid) for story, pid in contest.proposals.items()}
     assert p["reversed"] not in entries and entries[p["restored"]]["decision"] == "approved"  # rejected: unnamed
     assert all(set(row) == set(PUBLIC_FIELDS) for row in entries.values())  # nothing marks the contested
 
-    published = [render(report, "json").decode(), render(report, "csv").decode(),
-                 json.dumps(dump(views.read, ["transparency"]))]
-    secrets = [*TEXTS.values(), *REASONS.values(), LETTER, REVIEW.reviewer, REVIEW.grounds, MEMBER.user,
-               "pegawai-1", "pegawai-4", "pegawai-5", *map(str, contest.objections.values())]
+    published = [
+        render(report, "json").decode(),
+        render(report, "csv").decode(),
+        json.dumps(dump(views.read, ["transparency"])),
+    ]
+    secrets = [
+        *TEXTS.values(),
+        *REASONS.values(),
+        LETTER,
+        REVIEW.reviewer,
+        REVIEW.grounds,
+        MEMBER.user,
+        "pegawai-1",
+        "pegawai-4",
+        "pegawai-5",
+        *map(str, contest.objections.values()),
+    ]
     secrets += [sc.nip(seq) for seq in range(1, 7)]
     for text in published:
         for secret in secrets:
@@ -268,8 +348,9 @@ def test_merit_counts_upheld_objections_and_days_to_answer_under_their_aspect(
     assert "BKN" in report.title and "KemenPANRB" in report.title
 
 
-def test_rebuilt_views_equal_the_live_ones_with_objections(settings: Settings, views: Views, app,
-                                                           contest: Contest) -> None:
+def test_rebuilt_views_equal_the_live_ones_with_objections(
+    settings: Settings, views: Views, app, contest: Contest
+) -> None:
     views.catch_up()
     last = decide_again(app, contest)
     views.catch_up()

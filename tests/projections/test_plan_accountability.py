@@ -10,7 +10,8 @@ from tests.projections.conftest import Views
 def test_decisions_on_adopted_proposals_are_marked_followed_or_departed(app, views: Views) -> None:
     demanding = {"integritas": 3, "kerjasama": 3, "keuangan_daerah": 5}
     origin = sc.position(app, "Pengelola Keuangan", unit="Dinas Pendidikan", formasi=2, standard=demanding)
-    targets = [sc.position(app, f"Analis Keuangan {n}", unit="BPKAD", formasi=1) for n in (1, 2)]
+    for n in (1, 2):  # two single-seat targets for the plan
+        sc.position(app, f"Analis Keuangan {n}", unit="BPKAD", formasi=1)
     movers = [sc.employee(app, n, origin) for n in (1, 2)]
     round_id = sc.mutation_round(app)
     plan_id = app.compute_plan(sc.COMMITTEE, round_id, PlanOptions()).plan_id
@@ -18,7 +19,7 @@ def test_decisions_on_adopted_proposals_are_marked_followed_or_departed(app, vie
     app.adopt_plan(sc.COMMITTEE, plan_id)
     proposals = {p.employee_id: p for p in app.get_round(round_id).proposals.values()}
     assert all(p.plan is not None and p.plan.plan_id == plan_id for p in proposals.values())
-    for employee_id, approve in zip(movers, (True, False)):
+    for employee_id, approve in zip(movers, (True, False), strict=False):
         proposal_id = proposals[employee_id].proposal_id
         app.recommend(sc.COMMITTEE, round_id, proposal_id, True, "as planned")
         app.decide(sc.PPK, round_id, proposal_id, approve, "decision on the plan's recommendation")

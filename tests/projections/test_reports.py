@@ -27,9 +27,25 @@ def test_staffing_totals_a_unit_whose_positions_are_all_abolished_as_zero(views:
     views.catch_up()
     report = views.reports.staffing(agency=sc.AGENCY)
     units = {r["unit"]: r for r in report.section("units").rows}
-    assert units["Dinas Arsip"] == {"agency": sc.AGENCY, "unit": "Dinas Arsip", "positions": 0, "formasi": 0,
-                                    "holders": 0, "vacancies": 0, "surplus": 0, "fill_rate": None}
+    assert units["Dinas Arsip"] == {
+        "agency": sc.AGENCY,
+        "unit": "Dinas Arsip",
+        "positions": 0,
+        "formasi": 0,
+        "holders": 0,
+        "vacancies": 0,
+        "surplus": 0,
+        "fill_rate": None,
+    }
     assert [r["title"] for r in report.section("positions").rows] == ["Analis Data"]
-    assert report.section("agencies").rows == [{
-        "agency": sc.AGENCY, "positions": 1, "formasi": 2, "holders": 0, "vacancies": 2, "surplus": 0,
-        "fill_rate": 0.0}]
+    assert report.section("agencies").rows == [
+        {
+            "agency": sc.AGENCY,
+            "positions": 1,
+            "formasi": 2,
+            "holders": 0,
+            "vacancies": 2,
+            "surplus": 0,
+            "fill_rate": 0.0,
+        }
+    ]

@@ -49,7 +49,9 @@ def test_placement_history_per_employee_and_per_position(views: Views, flow: Flo
     views.catch_up()
     moved = views.reports.employee_placements(flow.employees[0]).section("placements").rows
     assert [(r["title"], r["since"], r["until"]) for r in moved] == [
-        ("Analis Keuangan", "2020-01-02", "2026-03-01"), ("Analis Anggaran", "2026-03-01", None)]
+        ("Analis Keuangan", "2020-01-02", "2026-03-01"),
+        ("Analis Anggaran", "2026-03-01", None),
+    ]
     assert moved[1]["round_id"] == str(flow.round_id) and moved[1]["decree_number"] == "821.2/001/2026"
     origin = views.reports.position_holders(flow.positions[0]).section("holders").rows
     assert len(origin) == 5
@@ -101,7 +103,10 @@ def test_transparency_shows_only_announced_rounds_minimised(views: Views, app, f
     approved = entries[str(flow.approved)]
     assert approved["nip_masked"] == "*" * 14 + sc.nip(1)[14:]
     assert (approved["decision"], approved["decree_number"], approved["jpm_category"]) == (
-        "approved", "821.2/001/2026", "MS")
+        "approved",
+        "821.2/001/2026",
+        "MS",
+    )
     [counts] = report.section("rounds").rows
     assert (counts["proposals"], counts["approved"], counts["rejected"], counts["withdrawn"]) == (4, 2, 1, 1)
 
@@ -132,9 +137,12 @@ def test_evaluation_flags_drops_and_overdue_evaluations(views: Views, flow: Flow
     assert flagged["corrective_action"] == "mentoring by the head of the asset desk"
     later = views.reports.evaluation(date(2026, 9, 2))
     assert {(r["proposal_id"], r["months_after"]) for r in later.section("overdue").rows} == {
-        (str(flow.approved), 6), (str(flow.overridden), 6)}
+        (str(flow.approved), 6),
+        (str(flow.overridden), 6),
+    }
     assert later.section("per_round_and_unit").rows == [
-        {"round_title": "Mutasi Tahap I 2026", "unit": "Bappeda", "transfers": 2, "evaluated": 2, "dropped": 1}]
+        {"round_title": "Mutasi Tahap I 2026", "unit": "Bappeda", "transfers": 2, "evaluated": 2, "dropped": 1}
+    ]
 
 
 def test_talent_map_and_development_needs(views: Views, app, flow: Flow) -> None:
@@ -147,8 +155,9 @@ def test_talent_map_and_development_needs(views: Views, app, flow: Flow) -> None
     assert weak["gaps_current"] == "integritas -1, kerjasama -1, keuangan_daerah -2"
     assert (weak["jp_done"], weak["jp_missing"]) == (16, 4)
     assert needs[sc.nip(1)]["jp_missing"] == 20
-    target = sc.position(app, "Kepala Bidang Anggaran", unit="Bappeda",
-                         standard={"integritas": 4, "kerjasama": 4, "keuangan_daerah": 5})
+    target = sc.position(
+        app, "Kepala Bidang Anggaran", unit="Bappeda", standard={"integritas": 4, "kerjasama": 4, "keuangan_daerah": 5}
+    )
     new_round = sc.mutation_round(app)
     app.propose(sc.OPERATOR, new_round, flow.employees[1], target, "promotion candidate")
     views.catch_up()
@@ -167,9 +176,7 @@ def test_merit_indicators_per_round(views: Views, flow: Flow) -> None:
     assert row["decisions_within_rules"] == round(2 / 3, 4)
 
 
-def test_a_nul_character_in_a_filter_is_dropped_instead_of_failing_on_postgres(
-    views: Views, flow: Flow
-) -> None:
+def test_a_nul_character_in_a_filter_is_dropped_instead_of_failing_on_postgres(views: Views, flow: Flow) -> None:
     views.catch_up()
     assert views.read.employees(agency="Pemerintah\x00Kota").total == 0
     assert views.read.positions(unit="BPKAD\x00").total == 1

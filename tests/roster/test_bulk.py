@@ -29,8 +29,16 @@ def seated(position: Position, *seqs: int) -> list[Employee]:
 
 
 def analysts(formasi: int = 10) -> Position:
-    return Position.establish(sc.AGENCY, "BPKAD", "Analis Keuangan", PositionType.FUNGSIONAL_AHLI_PERTAMA,
-                              Rank.III_A, Rank.III_D, formasi, sc.STANDARD)
+    return Position.establish(
+        sc.AGENCY,
+        "BPKAD",
+        "Analis Keuangan",
+        PositionType.FUNGSIONAL_AHLI_PERTAMA,
+        Rank.III_A,
+        Rank.III_D,
+        formasi,
+        sc.STANDARD,
+    )
 
 
 def test_a_batch_is_recorded_in_order_with_its_hash_chains(app) -> None:
@@ -46,12 +54,18 @@ def test_a_batch_is_recorded_in_order_with_its_hash_chains(app) -> None:
     assert [(n.originator_id, n.originator_version) for n in recorded] == expected
     assert last == recorded[-1].id == app.check_store()
     assert all(verify_aggregate(app, a.id).failure is None for a in [*employees, position])
-    later = app.place_employee(sc.OPERATOR, app.register_employee(sc.OPERATOR, sc.nip(4), "Pegawai 4",
-                                                                  Rank.III_B).aggregate_id,
-                               position.id, date(2021, 1, 4), "SK-4/PLACE")
+    later = app.place_employee(
+        sc.OPERATOR,
+        app.register_employee(sc.OPERATOR, sc.nip(4), "Pegawai 4", Rank.III_B).aggregate_id,
+        position.id,
+        date(2021, 1, 4),
+        "SK-4/PLACE",
+    )
     assert later.position == last + 3 and verify_aggregate(app, position.id).failure is None
     assert app.stored_ids([position.id, employees[0].id, Employee.create_id(sc.nip(9))]) == {
-        position.id, employees[0].id}
+        position.id,
+        employees[0].id,
+    }
 
 
 def test_a_batch_with_one_stored_version_saves_nothing(app) -> None:

@@ -16,8 +16,7 @@ from tests.roster.support import roster_rows, write
 
 def test_generate_writes_the_same_file_for_the_same_seed(tmp_path, capsys) -> None:
     def run(out):
-        args = argparse.Namespace(size="city", seed=4, out=out, format="csv", as_of=date(2026, 1, 1),
-                                  employees=50)
+        args = argparse.Namespace(size="city", seed=4, out=out, format="csv", as_of=date(2026, 1, 1), employees=50)
         assert generate.run(args, settings=None) == 0
         return (out / "simpeg-city-seed4.csv").read_bytes()
 

@@ -61,12 +61,15 @@ def test_sizes_spread_employees_over_agencies_and_the_count_is_exact() -> None:
     generator = RegisterGenerator("province", seed=2, employees=400)
     rows = list(generator.rows())
     assert generator.generated == len(holders(rows)) == 400
-    assert len({row["INSTANSI"] for row in rows}) == 19  # the province and its regions, less the demo's city (application.sample.AGENCY)
+    assert (
+        len({row["INSTANSI"] for row in rows}) == 19
+    )  # the province and its regions, less the demo's city (application.sample.AGENCY)
 
 
 def test_generate_with_history_writes_the_first_days_roster_and_the_years_into_the_store(tmp_path, capsys) -> None:
-    args = argparse.Namespace(size="city", seed=4, out=tmp_path, format="csv", as_of=date(2026, 1, 1),
-                              employees=60, history_years=2)
+    args = argparse.Namespace(
+        size="city", seed=4, out=tmp_path, format="csv", as_of=date(2026, 1, 1), employees=60, history_years=2
+    )
     settings = Settings(_env_file=None, store="sqlite", sqlite_path=tmp_path / "events.sqlite3")
     assert generate.run(args, settings) == 0
     out = capsys.readouterr().out

@@ -45,8 +45,9 @@ def history(app):
     versions = {}
     for event in log:
         versions[event.originator_id] = event.originator_version
-    assert all(not a.pending_events and versions[a.id] == a.version for a in writer.cache.values()), \
+    assert all(not a.pending_events and versions[a.id] == a.version for a in writer.cache.values()), (
         "an act was not saved"
+    )
     return app, result, log
 
 
@@ -54,7 +55,7 @@ def test_acts_happen_in_time_order_over_the_years(history) -> None:
     _, result, log = history
     days = [DAY_OF[name(e)](e) for e in log if name(e) in DAY_OF]
     lived = [day for day in days if day >= START]  # the register's own past comes first, then the years
-    assert days[len(days) - len(lived):] == lived, "an act of the years is recorded among the register's past"
+    assert days[len(days) - len(lived) :] == lived, "an act of the years is recorded among the register's past"
     assert lived == sorted(lived)
     assert lived[0] < START + timedelta(days=200) and END - timedelta(days=200) < lived[-1] < END
     assert {day.year for day in lived} == set(range(START.year, END.year))

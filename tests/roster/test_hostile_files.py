@@ -77,11 +77,12 @@ def rebuilt(source: Path, target: Path, replace: dict[str, bytes]) -> Path:
 
 
 def sheet_xml(rows: str, dimension: str | None = None) -> bytes:
-    header = "".join(f'<c r="{_column(i)}1" t="inlineStr"><is><t>{name}</t></is></c>'
-                     for i, name in enumerate(COLUMNS))
-    return ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            + (f'<dimension ref="{dimension}"/>' if dimension else "")
-            + f'<sheetData><row r="1">{header}</row>{rows}</sheetData></worksheet>').encode()
+    header = "".join(f'<c r="{_column(i)}1" t="inlineStr"><is><t>{name}</t></is></c>' for i, name in enumerate(COLUMNS))
+    return (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + (f'<dimension ref="{dimension}"/>' if dimension else "")
+        + f'<sheetData><row r="1">{header}</row>{rows}</sheetData></worksheet>'
+    ).encode()
 
 
 def line_of(rows: list, row: dict) -> int:
@@ -143,8 +144,12 @@ def test_a_sheet_may_inflate_more_than_other_parts_but_not_beyond_its_own_limit(
     sheet_size = zipfile.ZipFile(path).getinfo(SHEET).file_size
     line = refused(path, store, monkeypatch, capsys, max_xlsx_sheet_bytes=sheet_size - 1)
     assert f"part {SHEET} inflates to" in line and "import_max_xlsx_sheet_bytes" in line
-    status, _, _ = run_import(path, monkeypatch, max_xlsx_sheet_bytes=sheet_size,  # sheets are streamed
-                              max_xlsx_part_bytes=sheet_size - 1)
+    status, _, _ = run_import(
+        path,
+        monkeypatch,
+        max_xlsx_sheet_bytes=sheet_size,  # sheets are streamed
+        max_xlsx_part_bytes=sheet_size - 1,
+    )
     assert status == 0
 
 
@@ -243,11 +248,23 @@ def test_a_csv_line_that_is_not_csv_names_its_line(tmp_path, store, monkeypatch,
 def test_entity_expansion_in_a_part_is_refused(tmp_path, store, monkeypatch, capsys) -> None:
     roster = write(roster_rows(employees=2), tmp_path / "plain.xlsx")
     entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10 if i else "lol" * 10}">' for i in range(10))
-    strings = (f'<?xml version="1.0"?><!DOCTYPE sst [{entities}]>'
-               '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&e9;</t></si></sst>')
-    types = zipfile.ZipFile(roster).read("[Content_Types].xml").replace(b"</Types>", (
-        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-        b'spreadsheetml.sharedStrings+xml"/></Types>'))
-    path = rebuilt(roster, tmp_path / "laughs.xlsx", {"xl/sharedStrings.xml": strings.encode(),
-                                                       "[Content_Types].xml": types})
+    strings = (
+        f'<?xml version="1.0"?><!DOCTYPE sst [{entities}]>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&e9;</t></si></sst>'
+    )
+    types = (
+        zipfile.ZipFile(roster)
+        .read("[Content_Types].xml")
+        .replace(
+            b"</Types>",
+            (
+                b'<Override PartName="/xl/sharedStrings.xml" '
+                b'ContentType="application/vnd.openxmlformats-officedocument.'
+                b'spreadsheetml.sharedStrings+xml"/></Types>'
+            ),
+        )
+    )
+    path = rebuilt(
+        roster, tmp_path / "laughs.xlsx", {"xl/sharedStrings.xml": strings.encode(), "[Content_Types].xml": types}
+    )
     assert "not a readable XLSX workbook" in refused(path, store, monkeypatch, capsys)

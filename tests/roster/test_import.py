@@ -114,9 +114,7 @@ def test_running_the_same_file_again_imports_nothing_twice(app, tmp_path) -> Non
     assert app.recorder.max_notification_id() == position
 
 
-def test_a_failure_mid_import_leaves_nothing_half_imported_and_a_rerun_completes(
-    app, tmp_path, monkeypatch
-) -> None:
+def test_a_failure_mid_import_leaves_nothing_half_imported_and_a_rerun_completes(app, tmp_path, monkeypatch) -> None:
     rows = roster_rows(employees=30)
     path = write(rows, tmp_path / "r.csv")
     saves, real_save_batch = [], app.save_batch
@@ -138,8 +136,15 @@ def test_a_failure_mid_import_leaves_nothing_half_imported_and_a_rerun_completes
     versions = employee_versions(app, rows)
     imported = [nip for nip, version in versions.items() if version is not None]
     assert 0 < len(imported) < 30
-    complete = {r["NIP"]: 3 + bool(r.get("SKP_TAHUN_1")) + bool(r.get("SKP_TAHUN_2"))
-                + bool(r.get("TGL_ASESMEN")) + bool(r.get("HUKDIS_TINGKAT")) - 1 for r in holders(rows)}
+    complete = {
+        r["NIP"]: 3
+        + bool(r.get("SKP_TAHUN_1"))
+        + bool(r.get("SKP_TAHUN_2"))
+        + bool(r.get("TGL_ASESMEN"))
+        + bool(r.get("HUKDIS_TINGKAT"))
+        - 1
+        for r in holders(rows)
+    }
     assert all(versions[nip] == complete[nip] for nip in imported)  # every event of each, or none
     for nip in imported:  # the seat of everyone imported was saved with them, and nobody else's
         employee = app.find_employee_by_nip(nip)

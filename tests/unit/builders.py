@@ -24,7 +24,7 @@ from domain.policy import RulePolicy
 from domain.position import Position
 from domain.proposal import Consent, Decree, EvaluationFindings, Override, Recommendation, TechnicalReview
 from domain.transfer import evaluate_transfer, execute_transfer, place_employee
-from domain.vocabulary import ConsentParty, Office, Expectation, PositionType, Potential, Rank, TransferKind
+from domain.vocabulary import ConsentParty, Expectation, Office, PositionType, Potential, Rank, TransferKind
 
 AGENCY = "Pemerintah Kota Pariaman"
 OTHER_AGENCY = "Pemerintah Kabupaten Padang Pariaman"
@@ -43,8 +43,12 @@ BKN = Official("kanreg-bkn", agencies=(AGENCY, OTHER_AGENCY))
 GOVERNOR = Official("gubernur", agencies=(AGENCY, OTHER_AGENCY), office=Office.GOVERNOR)
 MINISTER = Official("mendagri", agencies=(NATIONAL,), office=Office.MINISTER_OF_HOME_AFFAIRS)
 HEAD_OF_BKN = Official("kepala-bkn", agencies=(NATIONAL,), office=Office.HEAD_OF_BKN)
-DECIDERS = {TransferKind.WITHIN_AGENCY: PPK, TransferKind.BETWEEN_AGENCIES_IN_PROVINCE: GOVERNOR,
-            TransferKind.BETWEEN_PROVINCES: MINISTER, TransferKind.CENTRAL_REGIONAL: HEAD_OF_BKN}
+DECIDERS = {
+    TransferKind.WITHIN_AGENCY: PPK,
+    TransferKind.BETWEEN_AGENCIES_IN_PROVINCE: GOVERNOR,
+    TransferKind.BETWEEN_PROVINCES: MINISTER,
+    TransferKind.CENTRAL_REGIONAL: HEAD_OF_BKN,
+}
 """Who decides and signs each kind of transfer (DOMAIN.md's table)."""
 
 
@@ -58,23 +62,38 @@ def nip(seq: int = 1, birth: date = date(1985, 1, 15), start: tuple[int, int] = 
 
 
 def position(
-    title: str = "Analis Keuangan", unit: str = "BPKAD", formasi: int = 2, agency: str = AGENCY,
+    title: str = "Analis Keuangan",
+    unit: str = "BPKAD",
+    formasi: int = 2,
+    agency: str = AGENCY,
     position_type: PositionType = PositionType.FUNGSIONAL_AHLI_PERTAMA,
-    ranks: tuple[Rank, Rank] = (Rank.III_A, Rank.III_D), standard: dict[str, int] | None = None,
+    ranks: tuple[Rank, Rank] = (Rank.III_A, Rank.III_D),
+    standard: dict[str, int] | None = None,
     min_jpm: Decimal | None = None,
 ) -> Position:
     """A freshly established position, its events already collected."""
     made = Position.establish(
-        agency, unit, title, position_type, ranks[0], ranks[1], formasi,
-        dict(standard or STANDARD), min_jpm,
+        agency,
+        unit,
+        title,
+        position_type,
+        ranks[0],
+        ranks[1],
+        formasi,
+        dict(standard or STANDARD),
+        min_jpm,
     )
     made.collect_events()
     return made
 
 
 def employee(
-    seq: int = 1, rank: Rank = Rank.III_B, at: Position | None = None, placed_on: date = PLACED_ON,
-    scores: dict[str, int] | None = None, ratings: dict[int, tuple[Expectation, Expectation]] | None = None,
+    seq: int = 1,
+    rank: Rank = Rank.III_B,
+    at: Position | None = None,
+    placed_on: date = PLACED_ON,
+    scores: dict[str, int] | None = None,
+    ratings: dict[int, tuple[Expectation, Expectation]] | None = None,
     nip_text: str | None = None,
 ) -> Employee:
     """A registered employee, placed in `at` if given, assessed and rated Baik for 2024 and 2025."""
@@ -84,7 +103,10 @@ def employee(
         place_employee(made, at, placed_on, f"SK-{seq}/PLACE")
         at.collect_events()
     made.assess_competency(
-        dict(scores or GOOD_SCORES), Potential.HIGH, "UPT Penilaian Kompetensi", "assessment centre",
+        dict(scores or GOOD_SCORES),
+        Potential.HIGH,
+        "UPT Penilaian Kompetensi",
+        "assessment centre",
         date(2025, 6, 1),
     )
     default = {2024: (Expectation.ABOVE, Expectation.AS_EXPECTED), 2025: (Expectation.AS_EXPECTED,) * 2}
@@ -95,28 +117,47 @@ def employee(
 
 
 def mutation_round(
-    effective_on: date = EFFECTIVE, freeze_windows: tuple[FreezeWindow, ...] = (),
-    kind: TransferKind = TransferKind.WITHIN_AGENCY, agency: str = AGENCY,
+    effective_on: date = EFFECTIVE,
+    freeze_windows: tuple[FreezeWindow, ...] = (),
+    kind: TransferKind = TransferKind.WITHIN_AGENCY,
+    agency: str = AGENCY,
 ) -> MutationRound:
     """An open round, its events already collected."""
     made = MutationRound.open(
-        agency, kind, "Mutasi Tahap I 2026", date(2026, 1, 1), date(2026, 6, 30), effective_on,
-        freeze_windows, OPERATOR,
+        agency,
+        kind,
+        "Mutasi Tahap I 2026",
+        date(2026, 1, 1),
+        date(2026, 6, 30),
+        effective_on,
+        freeze_windows,
+        OPERATOR,
     )
     made.collect_events()
     return made
 
 
 def case(
-    who: Employee, current: Position | None, target: Position, effective_on: date = EFFECTIVE,
-    actor: Official = OPERATOR, policy: RulePolicy | None = None,
-    freeze_windows: tuple[FreezeWindow, ...] = (), seats_promised: int = 0,
+    who: Employee,
+    current: Position | None,
+    target: Position,
+    effective_on: date = EFFECTIVE,
+    actor: Official = OPERATOR,
+    policy: RulePolicy | None = None,
+    freeze_windows: tuple[FreezeWindow, ...] = (),
+    seats_promised: int = 0,
     kind: TransferKind = TransferKind.WITHIN_AGENCY,
 ) -> EligibilityCase:
     """An eligibility case for moving `who` from `current` to `target`."""
     return EligibilityCase(
-        employee=who, current_position=current, target=target, kind=kind, effective_on=effective_on,
-        actor=actor, policy=policy or RulePolicy(), freeze_windows=freeze_windows,
+        employee=who,
+        current_position=current,
+        target=target,
+        kind=kind,
+        effective_on=effective_on,
+        actor=actor,
+        policy=policy or RulePolicy(),
+        freeze_windows=freeze_windows,
         seats_promised=seats_promised,
     )
 
@@ -138,7 +179,7 @@ def refused(error: type[Exception], *aggregates: Aggregate, match: str | None = 
     before = [(a.version, _state(a)) for a in aggregates]
     with pytest.raises(error, match=match) as info:
         yield info
-    for aggregate, (version, state) in zip(aggregates, before):
+    for aggregate, (version, state) in zip(aggregates, before, strict=False):
         assert aggregate.pending_events == [], f"{type(aggregate).__name__} recorded an event"
         assert aggregate.version == version
         assert _state(aggregate) == state, f"{type(aggregate).__name__} changed its state"
@@ -156,16 +197,19 @@ class Scene:
 
     @classmethod
     def build(
-        cls, target_formasi: int = 2, kind: TransferKind = TransferKind.WITHIN_AGENCY,
-        freeze_windows: tuple[FreezeWindow, ...] = (), effective_on: date = EFFECTIVE,
-        policy: RulePolicy | None = None, **employee_args,
+        cls,
+        target_formasi: int = 2,
+        kind: TransferKind = TransferKind.WITHIN_AGENCY,
+        freeze_windows: tuple[FreezeWindow, ...] = (),
+        effective_on: date = EFFECTIVE,
+        policy: RulePolicy | None = None,
+        **employee_args,
     ) -> Scene:
         origin_agency = OTHER_AGENCY if kind.is_cross_agency else AGENCY
         origin = position("Pengelola Keuangan", "Dinas Pendidikan", agency=origin_agency)
         target = position("Analis Keuangan", "BPKAD", formasi=target_formasi)
         who = employee(at=origin, **employee_args)
-        return cls(mutation_round(effective_on, freeze_windows, kind), who, origin, target,
-                   policy or RulePolicy())
+        return cls(mutation_round(effective_on, freeze_windows, kind), who, origin, target, policy or RulePolicy())
 
     def another(self, seq: int, **employee_args) -> Employee:
         """A second employee placed in the origin (same agency)."""
@@ -177,9 +221,7 @@ class Scene:
         return self.round.propose(who, self.origin, target or self.target, "fills a vacancy", by, self.policy)
 
     def recommend(self, proposal_id: UUID, who: Employee | None = None, by: Official = COMMITTEE) -> None:
-        self.round.recommend(
-            proposal_id, (who or self.employee).nip, Recommendation(True, by, "fits the standard")
-        )
+        self.round.recommend(proposal_id, (who or self.employee).nip, Recommendation(True, by, "fits the standard"))
 
     def paperwork(self, proposal_id: UUID, who: Employee | None = None) -> None:
         """Everything a decision needs: the recommendation, or both consents and a favourable pertek."""
@@ -191,12 +233,21 @@ class Scene:
             self.consent(proposal_id, party, who)
         self.review(proposal_id, True, who)
 
-    def consent(self, proposal_id: UUID, party: ConsentParty, who: Employee | None = None,
-                position_id: UUID | None = None) -> None:
-        self.round.record_consent(proposal_id, (who or self.employee).nip, Consent(
-            party, Official(f"ppk-{party.value}"), position_id or self.target.id, f"800/{party.value}/2026",
-            date(2026, 2, 1),
-        ), OPERATOR)
+    def consent(
+        self, proposal_id: UUID, party: ConsentParty, who: Employee | None = None, position_id: UUID | None = None
+    ) -> None:
+        self.round.record_consent(
+            proposal_id,
+            (who or self.employee).nip,
+            Consent(
+                party,
+                Official(f"ppk-{party.value}"),
+                position_id or self.target.id,
+                f"800/{party.value}/2026",
+                date(2026, 2, 1),
+            ),
+            OPERATOR,
+        )
 
     @property
     def decider(self) -> Official:
@@ -204,15 +255,36 @@ class Scene:
         return DECIDERS[self.round.kind]
 
     def review(self, proposal_id: UUID, favourable: bool, who: Employee | None = None) -> None:
-        self.round.record_technical_review(proposal_id, (who or self.employee).nip, TechnicalReview(
-            favourable, BKN, "PERTEK-123/2026", date(2026, 2, 5), "checked",
-        ))
+        self.round.record_technical_review(
+            proposal_id,
+            (who or self.employee).nip,
+            TechnicalReview(
+                favourable,
+                BKN,
+                "PERTEK-123/2026",
+                date(2026, 2, 5),
+                "checked",
+            ),
+        )
 
-    def approve(self, proposal_id: UUID, who: Employee | None = None, by: Official | None = None,
-                overrides: tuple[Override, ...] = (), target: Position | None = None):
+    def approve(
+        self,
+        proposal_id: UUID,
+        who: Employee | None = None,
+        by: Official | None = None,
+        overrides: tuple[Override, ...] = (),
+        target: Position | None = None,
+    ):
         return self.round.approve(
-            proposal_id, who or self.employee, self.origin, target or self.target, by or self.decider,
-            "approved on the committee's recommendation", self.policy, overrides, DECIDED_ON,
+            proposal_id,
+            who or self.employee,
+            self.origin,
+            target or self.target,
+            by or self.decider,
+            "approved on the committee's recommendation",
+            self.policy,
+            overrides,
+            DECIDED_ON,
         )
 
     def approved(self, who: Employee | None = None, overrides: tuple[Override, ...] = ()) -> UUID:
@@ -233,17 +305,32 @@ class Scene:
         self.decree(proposal_id, effective_on=effective_on)
         return proposal_id
 
-    def decree(self, proposal_id: UUID, number: str = "SK 821/12/BKPSDM/2026",
-               signed_on: date = date(2026, 2, 20), effective_on: date = EFFECTIVE,
-               by: Official | None = None, overrides: tuple[Override, ...] = (), today: date = TODAY,
-               who: Employee | None = None, origin: Position | None = None, target: Position | None = None):
+    def decree(
+        self,
+        proposal_id: UUID,
+        number: str = "SK 821/12/BKPSDM/2026",
+        signed_on: date = date(2026, 2, 20),
+        effective_on: date = EFFECTIVE,
+        by: Official | None = None,
+        overrides: tuple[Override, ...] = (),
+        today: date = TODAY,
+        who: Employee | None = None,
+        origin: Position | None = None,
+        target: Position | None = None,
+    ):
         """Issue the decree (announcing the round first, on 15 February, if it is still open: a decree
         follows the announcement and its objection window, closed on 18 February)."""
         if self.round.status is RoundStatus.OPEN and any(p.decision for p in self.round.proposals.values()):
             self.round.announce(PPK, ANNOUNCED_ON, self.everyone)
         return self.round.issue_decree(
-            proposal_id, Decree(number, signed_on, effective_on, by or self.decider), who or self.employee,
-            origin or self.origin, target or self.target, self.policy, today, overrides,
+            proposal_id,
+            Decree(number, signed_on, effective_on, by or self.decider),
+            who or self.employee,
+            origin or self.origin,
+            target or self.target,
+            self.policy,
+            today,
+            overrides,
         )
 
     @property
@@ -255,15 +342,30 @@ class Scene:
         """Announce the round (by default on 15 February)."""
         self.round.announce(by, on or ANNOUNCED_ON, self.everyone)
 
-    def execute(self, proposal_id: UUID, today: date = EFFECTIVE, by: Official = OPERATOR,
-                who: Employee | None = None, origin: Position | None = None,
-                target: Position | None = None) -> None:
+    def execute(
+        self,
+        proposal_id: UUID,
+        today: date = EFFECTIVE,
+        by: Official = OPERATOR,
+        who: Employee | None = None,
+        origin: Position | None = None,
+        target: Position | None = None,
+    ) -> None:
         """Carry out the decreed transfer (round, employee and both positions)."""
-        execute_transfer(self.round, proposal_id, who or self.employee, origin or self.origin,
-                         target or self.target, today, by, self.policy)
+        execute_transfer(
+            self.round,
+            proposal_id,
+            who or self.employee,
+            origin or self.origin,
+            target or self.target,
+            today,
+            by,
+            self.policy,
+        )
 
-    def evaluate(self, proposal_id: UUID, findings: EvaluationFindings, by: Official = OPERATOR,
-                 today: date = date(2027, 12, 31)):
+    def evaluate(
+        self, proposal_id: UUID, findings: EvaluationFindings, by: Official = OPERATOR, today: date = date(2027, 12, 31)
+    ):
         """Record a post-transfer evaluation (on the round and the employee)."""
         return evaluate_transfer(self.round, proposal_id, self.employee, findings, by, today, self.policy)
 

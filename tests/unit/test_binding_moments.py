@@ -15,7 +15,16 @@ from domain.official import Official
 from domain.proposal import EvaluationFindings, ProposalStatus
 from domain.vocabulary import Expectation, Predikat, SanctionLevel
 from tests.unit.builders import (
-    AGENCY, DECIDED_ON, EFFECTIVE, OPERATOR, PPK, TODAY, Scene, employee, override, recorded, refused,
+    AGENCY,
+    DECIDED_ON,
+    OPERATOR,
+    PPK,
+    TODAY,
+    Scene,
+    employee,
+    override,
+    recorded,
+    refused,
 )
 
 E = Expectation.AS_EXPECTED
@@ -52,9 +61,11 @@ def test_errors_for_a_back_dated_decree_before_the_period_without_an_override():
 def test_a_back_dated_decree_is_recorded_with_its_overrides():
     scene = Scene.build(placed_on=date(2024, 1, 3))
     proposal_id = scene.approved()
-    lifted = (override(DECREE_DATES, "confirms a move made on 1 December"),
-              override("tenure", "restructuring of the unit"),
-              override("performance", "the 2023 rating was lost in a flood"))
+    lifted = (
+        override(DECREE_DATES, "confirms a move made on 1 December"),
+        override("tenure", "restructuring of the unit"),
+        override("performance", "the 2023 rating was lost in a flood"),
+    )
     scene.decree(proposal_id, effective_on=date(2025, 12, 1), overrides=lifted)
 
     assert scene.round.proposal(proposal_id).decree.overrides == lifted
@@ -146,8 +157,14 @@ def test_errors_for_the_employee_executing_their_own_transfer():
     scene = Scene.build()
     proposal_id = scene.decreed()
     own = Official("operator", scene.employee.nip, (AGENCY,))
-    with refused(ConflictOfInterest, scene.round, scene.employee, scene.origin, scene.target,
-                 match="may not execute their own transfer"):
+    with refused(
+        ConflictOfInterest,
+        scene.round,
+        scene.employee,
+        scene.origin,
+        scene.target,
+        match="may not execute their own transfer",
+    ):
         scene.execute(proposal_id, by=own)
 
 
@@ -155,8 +172,14 @@ def test_errors_for_executing_a_decree_after_the_employee_was_sanctioned():
     scene = Scene.build()
     proposal_id = scene.decreed()
     scene.employee.record_sanction(SanctionLevel.SEVERE, date(2026, 2, 25), date(2027, 2, 25), "HD-9/2026")
-    with refused(DecreeNoLongerHolds, scene.round, scene.employee, scene.origin, scene.target,
-                 match="SK 821/12/BKPSDM/2026 no longer holds: discipline") as error:
+    with refused(
+        DecreeNoLongerHolds,
+        scene.round,
+        scene.employee,
+        scene.origin,
+        scene.target,
+        match="SK 821/12/BKPSDM/2026 no longer holds: discipline",
+    ) as error:
         scene.execute(proposal_id)
 
     assert error.value.rules == ("discipline",)
@@ -166,8 +189,14 @@ def test_errors_for_executing_into_a_position_abolished_since_the_decree():
     scene = Scene.build()
     proposal_id = scene.decreed()
     scene.target.abolish(date(2026, 2, 28), "merged into BPKAD")
-    with refused(DecreeNoLongerHolds, scene.round, scene.employee, scene.origin, scene.target,
-                 match="vacancy: the position was abolished on 2026-02-28"):
+    with refused(
+        DecreeNoLongerHolds,
+        scene.round,
+        scene.employee,
+        scene.origin,
+        scene.target,
+        match="vacancy: the position was abolished on 2026-02-28",
+    ):
         scene.execute(proposal_id)
 
 
@@ -183,8 +212,7 @@ def test_errors_for_executing_a_decree_whose_seat_was_taken():
     scene = Scene.build(target_formasi=1)
     proposal_id = scene.decreed()
     scene.target.add_holder(employee(7).id, date(2026, 2, 28), "SK-7")
-    with refused(DecreeNoLongerHolds, scene.round, scene.employee, scene.origin, scene.target,
-                 match="vacancy"):
+    with refused(DecreeNoLongerHolds, scene.round, scene.employee, scene.origin, scene.target, match="vacancy"):
         scene.execute(proposal_id)
 
 

@@ -20,8 +20,9 @@ def test_performance_passes_with_baik_or_better_in_both_previous_years():
     outcome = performance_of({2024: (A, A), 2025: (E, E)})
 
     assert outcome.passed
-    assert outcome.explanation.startswith("SKP 2024: Sangat Baik, 2025: Baik (the last 2 years whose SKP rating "
-                                          "is final on 2026-03-01")
+    assert outcome.explanation.startswith(
+        "SKP 2024: Sangat Baik, 2025: Baik (the last 2 years whose SKP rating is final on 2026-03-01"
+    )
 
 
 def test_performance_fails_for_a_missing_year():
@@ -32,9 +33,14 @@ def test_performance_fails_for_a_missing_year():
     assert "no SKP rating for 2025" in outcome.explanation
 
 
-@pytest.mark.parametrize("results, behaviour, predikat", [
-    (B, E, "Butuh Perbaikan"), (E, B, "Kurang"), (B, B, "Sangat Kurang"),
-])
+@pytest.mark.parametrize(
+    "results, behaviour, predikat",
+    [
+        (B, E, "Butuh Perbaikan"),
+        (E, B, "Kurang"),
+        (B, B, "Sangat Kurang"),
+    ],
+)
 def test_performance_fails_for_a_year_below_baik(results, behaviour, predikat):
     outcome = performance_of({2024: (results, behaviour), 2025: (E, E)})
 

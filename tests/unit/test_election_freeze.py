@@ -15,8 +15,9 @@ INAUGURATION = FreezeWindow(date(2027, 1, 10), date(2027, 7, 10), "six months af
 
 def freeze_on(effective_on: date, windows=(PILKADA, INAUGURATION)):
     origin = position("Origin")
-    return ElectionFreeze().check(case(employee(at=origin), origin, position("Target"), effective_on,
-                                       freeze_windows=windows))
+    return ElectionFreeze().check(
+        case(employee(at=origin), origin, position("Target"), effective_on, freeze_windows=windows)
+    )
 
 
 @pytest.mark.parametrize("day", [date(2026, 3, 1), date(2026, 9, 30), date(2026, 6, 15)])

@@ -17,8 +17,16 @@ def report_for(policy=None, placed_on=date(2022, 1, 3), **employee_args):
 
 def test_runs_the_ten_rules_in_domain_order():
     assert RULE_CODES == (
-        "tenure", "senior_executive_lock", "election_freeze", "performance", "discipline",
-        "competency_fit", "rank", "vacancy", "conflict_of_interest", "level",
+        "tenure",
+        "senior_executive_lock",
+        "election_freeze",
+        "performance",
+        "discipline",
+        "competency_fit",
+        "rank",
+        "vacancy",
+        "conflict_of_interest",
+        "level",
     )
     assert all(rule.title for rule in RULES)
 

@@ -43,11 +43,14 @@ def test_records_a_competency_assessment():
     assert who.latest_assessment.potential is Potential.MEDIUM
 
 
-@pytest.mark.parametrize("scores, assessor, message", [
-    ({"integritas": 6}, "UPT", "level of integritas must be an integer 1-5"),
-    ({}, "UPT", "assessment names no competency"),
-    ({"integritas": 3}, " ", "assessor must not be empty"),
-])
+@pytest.mark.parametrize(
+    "scores, assessor, message",
+    [
+        ({"integritas": 6}, "UPT", "level of integritas must be an integer 1-5"),
+        ({}, "UPT", "assessment names no competency"),
+        ({"integritas": 3}, " ", "assessor must not be empty"),
+    ],
+)
 def test_errors_for_an_invalid_assessment(scores, assessor, message):
     who = employee()
     with refused(InvalidValue, who, match=message):
@@ -168,7 +171,8 @@ def test_transfer_closes_the_old_placement_and_opens_the_new():
     assert recorded(who) == ["Placed", "Transferred"]
     assert who.position_id == new
     assert [(p.position_id, p.since, p.until) for p in who.placements] == [
-        (old, date(2020, 1, 2), date(2026, 3, 1)), (new, date(2026, 3, 1), None),
+        (old, date(2020, 1, 2), date(2026, 3, 1)),
+        (new, date(2026, 3, 1), None),
     ]
     assert who.placement.round_id == round_id
 
@@ -205,8 +209,9 @@ def test_errors_for_a_transfer_effective_before_the_current_placement():
 
 def test_plans_and_completes_development_counting_jp_hours_by_year():
     who, plan = employee(), uuid4()
-    who.plan_development(plan, DevelopmentActivity.TRAINING, "Diklat Keuangan Daerah", "keuangan_daerah",
-                         24, date(2026, 6, 30))
+    who.plan_development(
+        plan, DevelopmentActivity.TRAINING, "Diklat Keuangan Daerah", "keuangan_daerah", 24, date(2026, 6, 30)
+    )
     who.complete_development(plan, date(2026, 5, 20), 20)
 
     assert recorded(who) == ["DevelopmentPlanned", "DevelopmentCompleted"]
@@ -251,17 +256,21 @@ def test_retirement_ends_the_current_placement():
     assert who.placements[-1].until == date(2043, 2, 1)
 
 
-@pytest.mark.parametrize("command", [
-    lambda e: e.change_rank(Rank.III_C, date(2044, 4, 1), "SK-KP"),
-    lambda e: e.assess_competency({"integritas": 3}, Potential.LOW, "UPT", "interview", date(2044, 1, 1)),
-    lambda e: e.rate_performance(2043, E, E),
-    lambda e: e.record_sanction(SanctionLevel.LIGHT, date(2044, 1, 1), date(2044, 2, 1), "HD"),
-    lambda e: e.open_disciplinary_case("C-1", date(2044, 1, 1)),
-    lambda e: e.place(uuid4(), date(2044, 1, 1), "SK"),
-    lambda e: e.transfer(uuid4(), uuid4(), "SK", date(2044, 1, 1), uuid4()),
-    lambda e: e.plan_development(uuid4(), DevelopmentActivity.TRAINING, "Diklat", None, 10, date(2044, 1, 1)),
-    lambda e: e.retire(date(2044, 1, 1), "again"),
-], ids=["rank", "assess", "rate", "sanction", "case", "place", "transfer", "develop", "retire"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda e: e.change_rank(Rank.III_C, date(2044, 4, 1), "SK-KP"),
+        lambda e: e.assess_competency({"integritas": 3}, Potential.LOW, "UPT", "interview", date(2044, 1, 1)),
+        lambda e: e.rate_performance(2043, E, E),
+        lambda e: e.record_sanction(SanctionLevel.LIGHT, date(2044, 1, 1), date(2044, 2, 1), "HD"),
+        lambda e: e.open_disciplinary_case("C-1", date(2044, 1, 1)),
+        lambda e: e.place(uuid4(), date(2044, 1, 1), "SK"),
+        lambda e: e.transfer(uuid4(), uuid4(), "SK", date(2044, 1, 1), uuid4()),
+        lambda e: e.plan_development(uuid4(), DevelopmentActivity.TRAINING, "Diklat", None, 10, date(2044, 1, 1)),
+        lambda e: e.retire(date(2044, 1, 1), "again"),
+    ],
+    ids=["rank", "assess", "rate", "sanction", "case", "place", "transfer", "develop", "retire"],
+)
 def test_errors_for_changing_a_retired_employee(command):
     who = employee()
     who.retire(date(2043, 2, 1), "batas usia pensiun")

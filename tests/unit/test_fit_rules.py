@@ -73,9 +73,16 @@ def test_fit_uses_the_latest_assessment_by_date():
 # -- rank ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("rank, passed", [
-    (Rank.II_D, False), (Rank.III_A, True), (Rank.III_B, True), (Rank.III_D, True), (Rank.IV_A, False),
-])
+@pytest.mark.parametrize(
+    "rank, passed",
+    [
+        (Rank.II_D, False),
+        (Rank.III_A, True),
+        (Rank.III_B, True),
+        (Rank.III_D, True),
+        (Rank.IV_A, False),
+    ],
+)
 def test_rank_passes_inside_the_range_limits_included(rank, passed):
     origin = position("Origin", ranks=(Rank.II_A, Rank.IV_E))
     outcome = RankInRange().check(case(employee(rank=rank, at=origin), origin, position("Target")))

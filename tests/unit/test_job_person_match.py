@@ -7,7 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.competency import (
-    MANAGERIAL, JobPersonMatch, JpmCategory, competency_gaps, job_person_match, validate_levels,
+    MANAGERIAL,
+    JobPersonMatch,
+    JpmCategory,
+    competency_gaps,
+    job_person_match,
+    validate_levels,
 )
 from domain.errors import InvalidValue
 from domain.policy import RulePolicy
@@ -50,14 +55,17 @@ def test_is_0_for_an_empty_standard():
     assert job_person_match({"integritas": 3}, {}) == Decimal(0)
 
 
-@pytest.mark.parametrize("met, jpm, category", [
-    (25, "100.00", JpmCategory.MS),
-    (20, "80.00", JpmCategory.MS),
-    (19, "76.00", JpmCategory.MMS),
-    (17, "68.00", JpmCategory.MMS),
-    (16, "64.00", JpmCategory.KMS),
-    (0, "0.00", JpmCategory.KMS),
-])
+@pytest.mark.parametrize(
+    "met, jpm, category",
+    [
+        (25, "100.00", JpmCategory.MS),
+        (20, "80.00", JpmCategory.MS),
+        (19, "76.00", JpmCategory.MMS),
+        (17, "68.00", JpmCategory.MMS),
+        (16, "64.00", JpmCategory.KMS),
+        (0, "0.00", JpmCategory.KMS),
+    ],
+)
 def test_categorises_at_the_80_and_68_boundaries(met, jpm, category):
     scores, left = {}, met
     for name in FIVE_AT_5:
@@ -70,9 +78,15 @@ def test_categorises_at_the_80_and_68_boundaries(met, jpm, category):
     assert match.category is category
 
 
-@pytest.mark.parametrize("jpm, category", [
-    ("80", JpmCategory.MS), ("79.99", JpmCategory.MMS), ("68", JpmCategory.MMS), ("67.99", JpmCategory.KMS),
-])
+@pytest.mark.parametrize(
+    "jpm, category",
+    [
+        ("80", JpmCategory.MS),
+        ("79.99", JpmCategory.MMS),
+        ("68", JpmCategory.MMS),
+        ("67.99", JpmCategory.KMS),
+    ],
+)
 def test_category_thresholds_are_inclusive(jpm, category):
     assert JpmCategory.of(Decimal(jpm), RulePolicy()) is category
 

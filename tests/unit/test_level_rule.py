@@ -19,8 +19,7 @@ WIDE = (Rank.II_A, Rank.IV_E)
 def level_of(current: T | None, target: T, policy: RulePolicy | None = None):
     origin = position("Origin", position_type=current, ranks=WIDE) if current else None
     who = employee(rank=Rank.III_C, at=origin)
-    return SameLevel().check(case(who, origin, position("Target", position_type=target, ranks=WIDE),
-                                  policy=policy))
+    return SameLevel().check(case(who, origin, position("Target", position_type=target, ranks=WIDE), policy=policy))
 
 
 def test_is_the_tenth_rule_and_runs_in_every_report():
@@ -39,11 +38,14 @@ def test_the_same_level_passes(level):
     assert outcome.explanation.endswith(": the same level")
 
 
-@pytest.mark.parametrize("structural, functional", [
-    (T.ADMINISTRATOR, T.FUNGSIONAL_AHLI_MADYA),
-    (T.PENGAWAS, T.FUNGSIONAL_AHLI_MUDA),
-    (T.PELAKSANA, T.FUNGSIONAL_AHLI_PERTAMA),
-])
+@pytest.mark.parametrize(
+    "structural, functional",
+    [
+        (T.ADMINISTRATOR, T.FUNGSIONAL_AHLI_MADYA),
+        (T.PENGAWAS, T.FUNGSIONAL_AHLI_MUDA),
+        (T.PELAKSANA, T.FUNGSIONAL_AHLI_PERTAMA),
+    ],
+)
 @pytest.mark.parametrize("backwards", [False, True], ids=["to-functional", "to-structural"])
 def test_each_default_equivalence_passes_both_ways(structural, functional, backwards):
     current, target = (functional, structural) if backwards else (structural, functional)
@@ -59,8 +61,8 @@ def test_a_head_of_inspectorate_into_an_analyst_post_is_a_demotion():
 
     assert not outcome.passed
     assert outcome.explanation == (
-        "from JPT Pratama to Fungsional Ahli Pertama: a lower level: a demotion (penurunan jabatan), "
-        "not a mutasi")
+        "from JPT Pratama to Fungsional Ahli Pertama: a lower level: a demotion (penurunan jabatan), not a mutasi"
+    )
     assert outcome.overridable  # a restructuring may justify it, with a recorded override
 
 
@@ -72,13 +74,16 @@ def test_a_pelaksana_into_an_administrator_post_is_a_promotion():
     assert outcome.overridable
 
 
-@pytest.mark.parametrize("current, target, word", [
-    (T.JPT_MADYA, T.FUNGSIONAL_AHLI_MUDA, "demotion"),          # JPT Madya > Pengawas ≈ Ahli Muda
-    (T.FUNGSIONAL_AHLI_UTAMA, T.PELAKSANA, "demotion"),         # Ahli Utama > Ahli Pertama ≈ Pelaksana
-    (T.FUNGSIONAL_AHLI_PERTAMA, T.PENGAWAS, "promotion"),       # Ahli Pertama < Ahli Muda ≈ Pengawas
-    (T.FUNGSIONAL_MAHIR, T.FUNGSIONAL_PENYELIA, "promotion"),
-    (T.FUNGSIONAL_MAHIR, T.FUNGSIONAL_TERAMPIL, "demotion"),
-])
+@pytest.mark.parametrize(
+    "current, target, word",
+    [
+        (T.JPT_MADYA, T.FUNGSIONAL_AHLI_MUDA, "demotion"),  # JPT Madya > Pengawas ≈ Ahli Muda
+        (T.FUNGSIONAL_AHLI_UTAMA, T.PELAKSANA, "demotion"),  # Ahli Utama > Ahli Pertama ≈ Pelaksana
+        (T.FUNGSIONAL_AHLI_PERTAMA, T.PENGAWAS, "promotion"),  # Ahli Pertama < Ahli Muda ≈ Pengawas
+        (T.FUNGSIONAL_MAHIR, T.FUNGSIONAL_PENYELIA, "promotion"),
+        (T.FUNGSIONAL_MAHIR, T.FUNGSIONAL_TERAMPIL, "demotion"),
+    ],
+)
 def test_levels_are_ordered_within_a_ladder_and_across_it_through_the_equivalences(current, target, word):
     outcome = level_of(current, target)
 
@@ -127,12 +132,15 @@ def test_the_table_is_read_from_the_environment(monkeypatch):
     assert level_of(T.ADMINISTRATOR, T.FUNGSIONAL_AHLI_MUDA, policy).passed
 
 
-@pytest.mark.parametrize("pairs, message", [
-    ([["pengawas", "administrator"]], "above itself"),                       # two levels of one ladder
-    ([["administrator", "fungsional_ahli_muda"], ["pengawas", "fungsional_ahli_madya"]], "above itself"),
-    ([["pelaksana", "pelaksana"]], "with itself"),
-    ([["pelaksana", "fungsional_tukang"]], "fungsional_tukang"),
-])
+@pytest.mark.parametrize(
+    "pairs, message",
+    [
+        ([["pengawas", "administrator"]], "above itself"),  # two levels of one ladder
+        ([["administrator", "fungsional_ahli_muda"], ["pengawas", "fungsional_ahli_madya"]], "above itself"),
+        ([["pelaksana", "pelaksana"]], "with itself"),
+        ([["pelaksana", "fungsional_tukang"]], "fungsional_tukang"),
+    ],
+)
 def test_settings_refuse_a_table_that_contradicts_the_order_of_levels(pairs, message):
     with pytest.raises(ValidationError, match=message):
         RuleSettings(level_equivalences=pairs)

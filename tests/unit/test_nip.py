@@ -25,14 +25,17 @@ def test_accepts_spaces_between_the_groups():
     assert str(Nip.parse("19850115 201003 2 007")) == "198501152010032007"
 
 
-@pytest.mark.parametrize("text", [
-    "19850115201003100",  # 17 digits
-    "1985011520100310071",  # 19 digits
-    "",
-    "19850115201003100a",
-    "1985-01-15201003100",
-    "１９８５０１１５２０１００３１００７",  # full-width digits are not ASCII
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "19850115201003100",  # 17 digits
+        "1985011520100310071",  # 19 digits
+        "",
+        "19850115201003100a",
+        "1985-01-15201003100",
+        "１９８５０１１５２０１００３１００７",  # full-width digits are not ASCII
+    ],
+)
 def test_errors_for_a_nip_that_is_not_18_ascii_digits(text):
     with pytest.raises(InvalidNip, match="18 digits"):
         Nip.parse(text)

@@ -13,15 +13,29 @@ from domain.calendar import add_working_days
 from domain.errors import ConflictOfInterest, IllegalTransition, InvalidValue
 from domain.mutation_round import OverrideRequired
 from domain.objection import (
-    HumanReview, HumanReviewRequired, NotTheEmployeeConcerned, ObjectionAlreadyAnswered, ObjectionGrounds,
-    ObjectionPending, ObjectionWindowClosed, ObjectionWindowOpen,
+    HumanReview,
+    HumanReviewRequired,
+    NotTheEmployeeConcerned,
+    ObjectionAlreadyAnswered,
+    ObjectionGrounds,
+    ObjectionPending,
+    ObjectionWindowClosed,
+    ObjectionWindowOpen,
 )
 from domain.official import Official
 from domain.planning.options import PlanOptions, PlanReference
 from domain.policy import RulePolicy
 from domain.proposal import ProposalStatus
 from tests.unit.builders import (
-    AGENCY, COMMITTEE, OPERATOR, PPK, TODAY, Scene, override, recorded, refused,
+    AGENCY,
+    COMMITTEE,
+    OPERATOR,
+    PPK,
+    TODAY,
+    Scene,
+    override,
+    recorded,
+    refused,
 )
 
 ANNOUNCED = date(2026, 2, 16)  # a Monday: the window is Tue 17, Wed 18, Thu 19
@@ -37,19 +51,41 @@ def _announced(scene: Scene | None = None, holidays: tuple[date, ...] = ()) -> t
     return scene, proposal_id
 
 
-def _file(scene: Scene, proposal_id, on: date = date(2026, 2, 17), by: Official | None = None,
-          letter: str | None = None, grounds: ObjectionGrounds = ObjectionGrounds.PERSONAL_CIRCUMSTANCES,
-          explanation: str | None = None):
+def _file(
+    scene: Scene,
+    proposal_id,
+    on: date = date(2026, 2, 17),
+    by: Official | None = None,
+    letter: str | None = None,
+    grounds: ObjectionGrounds = ObjectionGrounds.PERSONAL_CIRCUMSTANCES,
+    explanation: str | None = None,
+):
     by = by or Official("pegawai", scene.employee.nip)
-    return scene.round.file_objection(proposal_id, scene.employee.nip, by, grounds,
-                                      "my child's school is in the old district", on, scene.policy, letter,
-                                      explanation)
+    return scene.round.file_objection(
+        proposal_id,
+        scene.employee.nip,
+        by,
+        grounds,
+        "my child's school is in the old district",
+        on,
+        scene.policy,
+        letter,
+        explanation,
+    )
 
 
-def _answer(scene: Scene, proposal_id, objection_id, upheld: bool, by: Official = TPK_OTHER,
-            on: date = date(2026, 2, 20), review: HumanReview | None = None) -> None:
-    scene.round.answer_objection(proposal_id, objection_id, scene.employee.nip, upheld,
-                                 "checked the family's circumstances", by, on, review)
+def _answer(
+    scene: Scene,
+    proposal_id,
+    objection_id,
+    upheld: bool,
+    by: Official = TPK_OTHER,
+    on: date = date(2026, 2, 20),
+    review: HumanReview | None = None,
+) -> None:
+    scene.round.answer_objection(
+        proposal_id, objection_id, scene.employee.nip, upheld, "checked the family's circumstances", by, on, review
+    )
 
 
 # -- the window -----------------------------------------------------------------------
@@ -161,11 +197,13 @@ def test_an_upheld_objection_reopens_the_decision_and_the_ppk_may_reverse_it():
     assert scene.round.earlier_decisions[proposal_id] == [first]
     assert scene.round.seats_promised(scene.target.id) == 0
 
-    scene.round.reject(proposal_id, scene.employee.nip, PPK, "reversed on objection: family circumstances",
-                       today=date(2026, 2, 23))
+    scene.round.reject(
+        proposal_id, scene.employee.nip, PPK, "reversed on objection: family circumstances", today=date(2026, 2, 23)
+    )
     assert scene.round.proposal(proposal_id).status is ProposalStatus.REJECTED
-    assert [d.approved for d in (*scene.round.earlier_decisions[proposal_id],
-                                 scene.round.proposal(proposal_id).decision)] == [True, False]
+    assert [
+        d.approved for d in (*scene.round.earlier_decisions[proposal_id], scene.round.proposal(proposal_id).decision)
+    ] == [True, False]
 
 
 def test_a_new_decision_judges_every_rule_again():
@@ -186,16 +224,16 @@ def test_errors_for_answering_an_objection_to_ones_own_act():
         with refused(ConflictOfInterest, scene.round, match="may not answer an objection to their own act"):
             _answer(scene, proposal_id, objection_id, upheld=False, by=contested)
     with refused(ConflictOfInterest, scene.round, match="may not answer an objection to their own transfer"):
-        _answer(scene, proposal_id, objection_id, upheld=False,
-                by=Official("tpk", scene.employee.nip, (AGENCY,)))
+        _answer(scene, proposal_id, objection_id, upheld=False, by=Official("tpk", scene.employee.nip, (AGENCY,)))
 
 
 def test_errors_for_answering_twice_or_without_reasons():
     scene, proposal_id = _announced()
     objection_id = _file(scene, proposal_id)
     with refused(InvalidValue, scene.round, match="reasons"):
-        scene.round.answer_objection(proposal_id, objection_id, scene.employee.nip, False, " ", TPK_OTHER,
-                                     date(2026, 2, 20))
+        scene.round.answer_objection(
+            proposal_id, objection_id, scene.employee.nip, False, " ", TPK_OTHER, date(2026, 2, 20)
+        )
     _answer(scene, proposal_id, objection_id, upheld=False)
     with refused(ObjectionAlreadyAnswered, scene.round):
         _answer(scene, proposal_id, objection_id, upheld=True)
@@ -228,9 +266,15 @@ def test_errors_for_a_decree_before_the_announcement():
     scene = Scene.build()
     proposal_id = scene.approved()
     with refused(IllegalTransition, scene.round, match="follows the announcement"):
-        scene.round.issue_decree(proposal_id, __import__("domain.proposal", fromlist=["Decree"]).Decree(
-            "SK-1", date(2026, 2, 20), date(2026, 3, 1), PPK), scene.employee, scene.origin, scene.target,
-            scene.policy, TODAY)
+        scene.round.issue_decree(
+            proposal_id,
+            __import__("domain.proposal", fromlist=["Decree"]).Decree("SK-1", date(2026, 2, 20), date(2026, 3, 1), PPK),
+            scene.employee,
+            scene.origin,
+            scene.target,
+            scene.policy,
+            TODAY,
+        )
 
 
 # -- an automated recommendation -------------------------------------------------------
@@ -238,7 +282,8 @@ def test_errors_for_a_decree_before_the_announcement():
 
 def _from_plan(scene: Scene, proposal_id) -> None:
     scene.round.proposals[proposal_id].plan = PlanReference(
-        __import__("uuid").uuid4(), 1, PlanOptions(), Decimal("91.67"))
+        __import__("uuid").uuid4(), 1, PlanOptions(), Decimal("91.67")
+    )
 
 
 def test_an_objection_to_a_plan_made_proposal_carries_the_plans_explanation():
@@ -250,13 +295,22 @@ def test_an_objection_to_a_plan_made_proposal_carries_the_plans_explanation():
     scene.announce(on=ANNOUNCED)
     with refused(InvalidValue, scene.round, match="carries the plan's explanation"):
         _file(scene, proposal_id, grounds=ObjectionGrounds.AUTOMATED_RECOMMENDATION)
-    objection_id = _file(scene, proposal_id, grounds=ObjectionGrounds.AUTOMATED_RECOMMENDATION,
-                         explanation="the plan found JPM 91.67 in the target against 70.00 now")
+    objection_id = _file(
+        scene,
+        proposal_id,
+        grounds=ObjectionGrounds.AUTOMATED_RECOMMENDATION,
+        explanation="the plan found JPM 91.67 in the target against 70.00 now",
+    )
 
     assert "91.67" in scene.round.objection(proposal_id, objection_id).plan_explanation
     with refused(HumanReviewRequired, scene.round, match="who reviewed the case in person"):
         _answer(scene, proposal_id, objection_id, upheld=False)
-    _answer(scene, proposal_id, objection_id, upheld=False,
-            review=HumanReview("Drs. Rahmat (ketua TPK)", "read the file and met the employee on 20 February"))
+    _answer(
+        scene,
+        proposal_id,
+        objection_id,
+        upheld=False,
+        review=HumanReview("Drs. Rahmat (ketua TPK)", "read the file and met the employee on 20 February"),
+    )
     answer = scene.round.objection(proposal_id, objection_id).answer
     assert answer.human_review.reviewer == "Drs. Rahmat (ketua TPK)"

@@ -13,9 +13,16 @@ from tests.unit.builders import AGENCY, STANDARD, position, recorded, refused
 
 
 def establish(**changes):
-    args = dict(agency=AGENCY, unit="BPKAD", title="Analis Keuangan",
-                position_type=PositionType.FUNGSIONAL_AHLI_PERTAMA, rank_min=Rank.III_A,
-                rank_max=Rank.III_D, formasi=2, standard=STANDARD)
+    args = dict(
+        agency=AGENCY,
+        unit="BPKAD",
+        title="Analis Keuangan",
+        position_type=PositionType.FUNGSIONAL_AHLI_PERTAMA,
+        rank_min=Rank.III_A,
+        rank_max=Rank.III_D,
+        formasi=2,
+        standard=STANDARD,
+    )
     return Position.establish(**{**args, **changes})
 
 
@@ -40,15 +47,18 @@ def test_errors_for_a_reversed_rank_range():
         establish(rank_min=Rank.III_D, rank_max=Rank.III_A)
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"formasi": -1}, "formasi must be an integer"),
-    ({"formasi": 1.5}, "formasi must be an integer"),
-    ({"standard": {}}, "competency standard names no competency"),
-    ({"standard": {"integritas": 0}}, "level of integritas"),
-    ({"min_jpm": Decimal("100.01")}, "minimum JPM must lie in 0-100"),
-    ({"min_jpm": Decimal(-1)}, "minimum JPM must lie in 0-100"),
-    ({"title": ""}, "title must not be empty"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"formasi": -1}, "formasi must be an integer"),
+        ({"formasi": 1.5}, "formasi must be an integer"),
+        ({"standard": {}}, "competency standard names no competency"),
+        ({"standard": {"integritas": 0}}, "level of integritas"),
+        ({"min_jpm": Decimal("100.01")}, "minimum JPM must lie in 0-100"),
+        ({"min_jpm": Decimal(-1)}, "minimum JPM must lie in 0-100"),
+        ({"title": ""}, "title must not be empty"),
+    ],
+)
 def test_errors_for_invalid_establishment(changes, message):
     with pytest.raises(InvalidValue, match=message):
         establish(**changes)
@@ -144,12 +154,16 @@ def test_errors_for_abolishing_a_position_with_holders():
         made.abolish(date(2026, 1, 31), "merged")
 
 
-@pytest.mark.parametrize("command", [
-    lambda p: p.revise_standard({"integritas": 3}, None, "Anjab"),
-    lambda p: p.revise_formasi(3, "ABK"),
-    lambda p: p.add_holder(uuid4(), date(2026, 2, 1), "SK"),
-    lambda p: p.abolish(date(2026, 2, 1), "again"),
-], ids=["standard", "formasi", "holder", "abolish"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda p: p.revise_standard({"integritas": 3}, None, "Anjab"),
+        lambda p: p.revise_formasi(3, "ABK"),
+        lambda p: p.add_holder(uuid4(), date(2026, 2, 1), "SK"),
+        lambda p: p.abolish(date(2026, 2, 1), "again"),
+    ],
+    ids=["standard", "formasi", "holder", "abolish"],
+)
 def test_errors_for_changing_an_abolished_position(command):
     made = position()
     made.abolish(date(2026, 1, 31), "merged")

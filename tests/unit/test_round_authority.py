@@ -13,7 +13,14 @@ from domain.official import NATIONAL, Official
 from domain.proposal import Recommendation
 from domain.vocabulary import Office, TransferKind
 from tests.unit.builders import (
-    AGENCY, GOVERNOR, HEAD_OF_BKN, MINISTER, OTHER_AGENCY, Scene, recorded, refused,
+    AGENCY,
+    GOVERNOR,
+    HEAD_OF_BKN,
+    MINISTER,
+    OTHER_AGENCY,
+    Scene,
+    recorded,
+    refused,
 )
 
 STRANGER_OPERATOR = Official("operator-padang-pariaman", agencies=(OTHER_AGENCY,))
@@ -23,8 +30,16 @@ NOBODY = Official("no-agency")
 
 def test_errors_for_opening_a_round_of_another_agency():
     with pytest.raises(OutsideAuthority, match="acts for Pemerintah Kabupaten Padang Pariaman, not for"):
-        MutationRound.open(AGENCY, TransferKind.WITHIN_AGENCY, "Mutasi", date(2026, 1, 1), date(2026, 6, 30),
-                           date(2026, 3, 1), (), STRANGER_OPERATOR)
+        MutationRound.open(
+            AGENCY,
+            TransferKind.WITHIN_AGENCY,
+            "Mutasi",
+            date(2026, 1, 1),
+            date(2026, 6, 30),
+            date(2026, 3, 1),
+            (),
+            STRANGER_OPERATOR,
+        )
 
 
 @pytest.mark.parametrize("who", [STRANGER_OPERATOR, NOBODY])
@@ -38,8 +53,9 @@ def test_errors_for_another_agencys_committee_recommending():
     scene = Scene.build()
     proposal_id = scene.propose()
     with refused(OutsideAuthority, scene.round):
-        scene.round.recommend(proposal_id, scene.employee.nip,
-                              Recommendation(True, Official("tpk-lain", agencies=(OTHER_AGENCY,)), "ok"))
+        scene.round.recommend(
+            proposal_id, scene.employee.nip, Recommendation(True, Official("tpk-lain", agencies=(OTHER_AGENCY,)), "ok")
+        )
 
 
 def test_errors_for_another_agencys_ppk_deciding_announcing_or_signing():
@@ -74,11 +90,14 @@ def test_a_national_official_serves_every_agency():
     assert recorded(scene.round) == ["Proposed"]
 
 
-@pytest.mark.parametrize("kind, right, wrong", [
-    (TransferKind.BETWEEN_AGENCIES_IN_PROVINCE, GOVERNOR, MINISTER),
-    (TransferKind.BETWEEN_PROVINCES, MINISTER, GOVERNOR),
-    (TransferKind.CENTRAL_REGIONAL, HEAD_OF_BKN, MINISTER),
-])
+@pytest.mark.parametrize(
+    "kind, right, wrong",
+    [
+        (TransferKind.BETWEEN_AGENCIES_IN_PROVINCE, GOVERNOR, MINISTER),
+        (TransferKind.BETWEEN_PROVINCES, MINISTER, GOVERNOR),
+        (TransferKind.CENTRAL_REGIONAL, HEAD_OF_BKN, MINISTER),
+    ],
+)
 def test_a_cross_agency_transfer_is_decided_only_by_the_office_of_its_kind(kind, right, wrong):
     scene = Scene.build(kind=kind)
     proposal_id = scene.propose()

@@ -6,7 +6,7 @@ from datetime import date
 
 from domain.errors import IllegalTransition
 from domain.position import FormasiExceeded
-from domain.transfer import execute_transfer, execute_transfers_together
+from domain.transfer import execute_transfers_together
 from tests.unit.builders import EFFECTIVE, OPERATOR, PPK, Scene, employee, override, position, recorded, refused
 
 
@@ -77,8 +77,14 @@ def _swap(before_decrees=None):
     assert scene.round.approve(b_moves, holder, scene.target, scene.origin, PPK, "swap", scene.policy).passed
     extra = before_decrees(scene) if before_decrees else None
     scene.decree(a_moves)
-    scene.decree(b_moves, number="SK 821/13/BKPSDM/2026", who=holder, origin=scene.target, target=scene.origin,
-                 overrides=(override("vacancy", "a third arrival holds the seat's promise"),) if extra else ())
+    scene.decree(
+        b_moves,
+        number="SK 821/13/BKPSDM/2026",
+        who=holder,
+        origin=scene.target,
+        target=scene.origin,
+        overrides=(override("vacancy", "a third arrival holds the seat's promise"),) if extra else (),
+    )
     people = {scene.employee.id: scene.employee, holder.id: holder}
     seats = {scene.origin.id: scene.origin, scene.target.id: scene.target}
     if extra is not None:
@@ -108,14 +114,13 @@ def test_a_swap_executes_together_and_each_seat_holds_the_other():
 
 def test_transfers_together_still_seat_nobody_beyond_the_formasi():
     """A third person arriving in the swap's origin has no seat: the whole set is refused, untouched."""
+
     def third_arrives(scene):
         onward = position("Analis Anggaran", "Bappeda", formasi=1)
         third = employee(3, at=onward)
-        c_moves = scene.round.propose(third, onward, scene.origin, "also wanted", scene.round.opened_by,
-                                      scene.policy)
+        c_moves = scene.round.propose(third, onward, scene.origin, "also wanted", scene.round.opened_by, scene.policy)
         scene.recommend(c_moves, third)
-        scene.round.approve(c_moves, third, onward, scene.origin, PPK, "approved", scene.policy,
-                            (override("vacancy"),))
+        scene.round.approve(c_moves, third, onward, scene.origin, PPK, "approved", scene.policy, (override("vacancy"),))
         return onward, third, c_moves
 
     scene, holder, a_moves, b_moves, people, seats, (onward, third, c_moves) = _swap(third_arrives)
@@ -123,9 +128,20 @@ def test_transfers_together_still_seat_nobody_beyond_the_formasi():
     everyone = {**people, third.id: third}
     places = {**seats, onward.id: onward}
 
-    with refused(FormasiExceeded, scene.round, scene.employee, holder, third, scene.origin, scene.target, onward,
-                 match="formasi 1 and 1 holders, 1 of them leaving: no free seat for 2 arriving"):
-        execute_transfers_together(scene.round, [a_moves, b_moves, c_moves], everyone, places, EFFECTIVE, OPERATOR, scene.policy)
+    with refused(
+        FormasiExceeded,
+        scene.round,
+        scene.employee,
+        holder,
+        third,
+        scene.origin,
+        scene.target,
+        onward,
+        match="formasi 1 and 1 holders, 1 of them leaving: no free seat for 2 arriving",
+    ):
+        execute_transfers_together(
+            scene.round, [a_moves, b_moves, c_moves], everyone, places, EFFECTIVE, OPERATOR, scene.policy
+        )
 
 
 def test_transfers_together_refuse_a_repeat_a_missing_aggregate_and_an_undecreed_proposal():
@@ -134,8 +150,12 @@ def test_transfers_together_refuse_a_repeat_a_missing_aggregate_and_an_undecreed
     with refused(IllegalTransition, *everything, match="listed twice"):
         execute_transfers_together(scene.round, [a_moves, a_moves], people, seats, EFFECTIVE, OPERATOR, scene.policy)
     with refused(IllegalTransition, *everything, match="was not given"):
-        execute_transfers_together(scene.round, [a_moves, b_moves], {holder.id: holder}, seats, EFFECTIVE, OPERATOR, scene.policy)
+        execute_transfers_together(
+            scene.round, [a_moves, b_moves], {holder.id: holder}, seats, EFFECTIVE, OPERATOR, scene.policy
+        )
     with refused(IllegalTransition, *everything, match="no transfer"):
         execute_transfers_together(scene.round, [], people, seats, EFFECTIVE, OPERATOR, scene.policy)
     with refused(IllegalTransition, *everything, match="takes effect on"):
-        execute_transfers_together(scene.round, [a_moves, b_moves], people, seats, date(2026, 2, 1), OPERATOR, scene.policy)
+        execute_transfers_together(
+            scene.round, [a_moves, b_moves], people, seats, date(2026, 2, 1), OPERATOR, scene.policy
+        )

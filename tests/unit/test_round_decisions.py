@@ -196,8 +196,10 @@ def test_a_move_effective_on_the_first_or_last_day_of_a_freeze_needs_an_override
 
 
 def test_a_move_effective_the_day_before_or_after_a_freeze_is_approved():
-    for window in (FreezeWindow(date(2026, 3, 2), date(2026, 9, 30), "Pilkada"),
-                   FreezeWindow(date(2025, 9, 1), date(2026, 2, 28), "Pilkada")):
+    for window in (
+        FreezeWindow(date(2026, 3, 2), date(2026, 9, 30), "Pilkada"),
+        FreezeWindow(date(2025, 9, 1), date(2026, 2, 28), "Pilkada"),
+    ):
         scene = Scene.build(freeze_windows=(window,))
         assert scene.approve(_recommended(scene)).passed
 

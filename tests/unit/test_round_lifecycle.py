@@ -7,10 +7,14 @@ import pytest
 from domain.eligibility import FreezeWindow
 from domain.errors import ConflictOfInterest, IllegalTransition, InvalidValue, RuleViolation
 from domain.mutation_round import (
-    CorrectiveActionRequired, DecreeMissing, RoundNotOpen, RoundStatus, TransferNotExecuted,
+    CorrectiveActionRequired,
+    DecreeMissing,
+    RoundNotOpen,
+    RoundStatus,
+    TransferNotExecuted,
 )
 from domain.official import Official
-from domain.proposal import Decree, EvaluationFindings, ProposalStatus
+from domain.proposal import EvaluationFindings, ProposalStatus
 from domain.vocabulary import Expectation, Predikat
 from tests.unit.builders import AGENCY, EFFECTIVE, OPERATOR, PPK, Scene, override, recorded, refused
 
@@ -102,9 +106,15 @@ def test_errors_for_a_decree_effective_more_than_a_year_before_its_signing():
     proposal_id = scene.announced()
     with refused(InvalidValue, scene.round, match="more than a year before the signing date"):
         scene.decree(proposal_id, signed_on=date(2026, 2, 20), effective_on=date(2025, 2, 19))
-    scene.decree(proposal_id, signed_on=date(2026, 2, 20), effective_on=date(2025, 2, 20),
-                 overrides=(override("decree_dates", "correcting a decree lost in 2025"),
-                            override("performance", "the 2023 rating was lost in a flood")))
+    scene.decree(
+        proposal_id,
+        signed_on=date(2026, 2, 20),
+        effective_on=date(2025, 2, 20),
+        overrides=(
+            override("decree_dates", "correcting a decree lost in 2025"),
+            override("performance", "the 2023 rating was lost in a flood"),
+        ),
+    )
 
 
 # -- execute ------------------------------------------------------------------------
@@ -166,8 +176,9 @@ def test_errors_for_executing_in_a_closed_round():
 def test_records_an_evaluation_after_the_transfer():
     scene = Scene.build()
     proposal_id = executed(scene)
-    scene.round.evaluate(proposal_id, findings(), Predikat.BAIK, EVALUATOR, scene.employee.nip,
-                             date(2027, 1, 1), scene.policy)
+    scene.round.evaluate(
+        proposal_id, findings(), Predikat.BAIK, EVALUATOR, scene.employee.nip, date(2027, 1, 1), scene.policy
+    )
 
     assert recorded(scene.round)[-1] == "TransferEvaluated"
     assert scene.round.proposal(proposal_id).evaluations == [findings()]
@@ -177,16 +188,24 @@ def test_errors_for_evaluating_before_the_transfer():
     scene = Scene.build()
     proposal_id = scene.decreed()
     with refused(TransferNotExecuted, scene.round, match="has not been executed yet"):
-        scene.round.evaluate(proposal_id, findings(), Predikat.BAIK, EVALUATOR, scene.employee.nip,
-                             date(2027, 1, 1), scene.policy)
+        scene.round.evaluate(
+            proposal_id, findings(), Predikat.BAIK, EVALUATOR, scene.employee.nip, date(2027, 1, 1), scene.policy
+        )
 
 
 def test_errors_for_the_employee_evaluating_their_own_transfer():
     scene = Scene.build()
     proposal_id = executed(scene)
     with refused(ConflictOfInterest, scene.round, match="may not evaluate their own transfer"):
-        scene.round.evaluate(proposal_id, findings(), Predikat.BAIK, Official("self", scene.employee.nip, (AGENCY,)), scene.employee.nip,
-                             date(2027, 1, 1), scene.policy)
+        scene.round.evaluate(
+            proposal_id,
+            findings(),
+            Predikat.BAIK,
+            Official("self", scene.employee.nip, (AGENCY,)),
+            scene.employee.nip,
+            date(2027, 1, 1),
+            scene.policy,
+        )
 
 
 @pytest.mark.parametrize("months", [0, 121])
@@ -194,30 +213,51 @@ def test_errors_for_an_evaluation_month_outside_1_to_120(months):
     scene = Scene.build()
     proposal_id = executed(scene)
     with refused(InvalidValue, scene.round, match="months after the transfer"):
-        scene.round.evaluate(proposal_id, findings(months=months), None, EVALUATOR, scene.employee.nip,
-                             date(2027, 1, 1), scene.policy)
+        scene.round.evaluate(
+            proposal_id, findings(months=months), None, EVALUATOR, scene.employee.nip, date(2027, 1, 1), scene.policy
+        )
 
 
 def test_errors_for_an_evaluation_dated_before_the_transfer():
     scene = Scene.build()
     proposal_id = executed(scene)
     with refused(InvalidValue, scene.round, match="too early for an evaluation 3 months after"):
-        scene.round.evaluate(proposal_id, findings(on=date(2026, 2, 28)), None, EVALUATOR, scene.employee.nip,
-                             date(2027, 1, 1), scene.policy)
+        scene.round.evaluate(
+            proposal_id,
+            findings(on=date(2026, 2, 28)),
+            None,
+            EVALUATOR,
+            scene.employee.nip,
+            date(2027, 1, 1),
+            scene.policy,
+        )
 
 
-@pytest.mark.parametrize("before, after", [
-    (Predikat.BAIK, Predikat.BUTUH_PERBAIKAN),
-    (Predikat.SANGAT_BAIK, Predikat.BAIK),
-    (Predikat.KURANG, Predikat.SANGAT_KURANG),
-])
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (Predikat.BAIK, Predikat.BUTUH_PERBAIKAN),
+        (Predikat.SANGAT_BAIK, Predikat.BAIK),
+        (Predikat.KURANG, Predikat.SANGAT_KURANG),
+    ],
+)
 def test_errors_for_a_performance_drop_without_a_corrective_action(before, after):
     scene = Scene.build()
     proposal_id = executed(scene)
-    with refused(CorrectiveActionRequired, scene.round,
-                 match=f"dropped from {before.value} to {after.value}: name a corrective action") as error:
-        scene.round.evaluate(proposal_id, findings(after, corrective_action="  "), before, EVALUATOR, scene.employee.nip,
-                             date(2027, 1, 1), scene.policy)
+    with refused(
+        CorrectiveActionRequired,
+        scene.round,
+        match=f"dropped from {before.value} to {after.value}: name a corrective action",
+    ) as error:
+        scene.round.evaluate(
+            proposal_id,
+            findings(after, corrective_action="  "),
+            before,
+            EVALUATOR,
+            scene.employee.nip,
+            date(2027, 1, 1),
+            scene.policy,
+        )
 
     assert error.value.rules == ("evaluation",)
 
@@ -225,8 +265,15 @@ def test_errors_for_a_performance_drop_without_a_corrective_action(before, after
 def test_a_performance_drop_with_a_corrective_action_is_recorded():
     scene = Scene.build()
     proposal_id = executed(scene)
-    scene.round.evaluate(proposal_id, findings(Predikat.KURANG, corrective_action="mentoring by the head of unit"), Predikat.BAIK, EVALUATOR, scene.employee.nip,
-                             date(2027, 1, 1), scene.policy)
+    scene.round.evaluate(
+        proposal_id,
+        findings(Predikat.KURANG, corrective_action="mentoring by the head of unit"),
+        Predikat.BAIK,
+        EVALUATOR,
+        scene.employee.nip,
+        date(2027, 1, 1),
+        scene.policy,
+    )
 
     assert scene.round.proposal(proposal_id).evaluations[0].corrective_action == "mentoring by the head of unit"
 
@@ -235,8 +282,9 @@ def test_a_performance_drop_with_a_corrective_action_is_recorded():
 def test_an_equal_or_better_performance_needs_no_corrective_action(before):
     scene = Scene.build()
     proposal_id = executed(scene)
-    scene.round.evaluate(proposal_id, findings(Predikat.BAIK), before, EVALUATOR, scene.employee.nip,
-                             date(2027, 1, 1), scene.policy)
+    scene.round.evaluate(
+        proposal_id, findings(Predikat.BAIK), before, EVALUATOR, scene.employee.nip, date(2027, 1, 1), scene.policy
+    )
 
     assert len(scene.round.proposal(proposal_id).evaluations) == 1
 
@@ -245,8 +293,15 @@ def test_evaluations_go_on_after_the_round_is_closed():
     scene = Scene.build()
     proposal_id = executed(scene)
     scene.round.close(OPERATOR, date(2026, 6, 30))
-    scene.round.evaluate(proposal_id, findings(months=6, on=date(2026, 9, 1)), None, EVALUATOR, scene.employee.nip,
-                         date(2027, 1, 1), scene.policy)
+    scene.round.evaluate(
+        proposal_id,
+        findings(months=6, on=date(2026, 9, 1)),
+        None,
+        EVALUATOR,
+        scene.employee.nip,
+        date(2027, 1, 1),
+        scene.policy,
+    )
 
     assert recorded(scene.round)[-2:] == ["Closed", "TransferEvaluated"]
 
@@ -286,10 +341,16 @@ PILKADA = FreezeWindow(date(2026, 4, 1), date(2026, 9, 30), "Pilkada 2026")
 def test_errors_for_a_decree_taking_effect_on_the_first_or_last_day_of_a_freeze(effective_on):
     scene = Scene.build(freeze_windows=(PILKADA,))  # planned for 1 March, before the window
     proposal_id = scene.announced()
-    with refused(RuleViolation, scene.round, match=f"election_freeze: {effective_on} lies in the freeze window") as error:
-        scene.decree(proposal_id, effective_on=effective_on,
-                     overrides=(override("decree_dates", "the school year ends in the autumn"),)
-                     if effective_on > date(2026, 6, 30) else ())
+    with refused(
+        RuleViolation, scene.round, match=f"election_freeze: {effective_on} lies in the freeze window"
+    ) as error:
+        scene.decree(
+            proposal_id,
+            effective_on=effective_on,
+            overrides=(override("decree_dates", "the school year ends in the autumn"),)
+            if effective_on > date(2026, 6, 30)
+            else (),
+        )
 
     assert error.value.rules == ("election_freeze",)
 
@@ -298,7 +359,9 @@ def test_errors_for_a_decree_taking_effect_on_the_first_or_last_day_of_a_freeze(
 def test_a_decree_may_take_effect_the_day_before_or_after_a_freeze(effective_on):
     scene = Scene.build(freeze_windows=(PILKADA,))
     proposal_id = scene.approved()
-    dates = (override("decree_dates", "the school year ends in the autumn"),) if effective_on > date(2026, 6, 30) else ()
+    dates = (
+        (override("decree_dates", "the school year ends in the autumn"),) if effective_on > date(2026, 6, 30) else ()
+    )
     scene.decree(proposal_id, effective_on=effective_on, overrides=dates)
 
     assert scene.round.proposal(proposal_id).decree.effective_on == effective_on

@@ -14,7 +14,15 @@ from domain.official import NATIONAL, Official
 from domain.proposal import EvaluationFindings
 from domain.vocabulary import Expectation, Office, Predikat, TransferKind
 from tests.unit.builders import (
-    AGENCY, COMMITTEE, DECIDED_ON, DECIDERS, OPERATOR, OTHER_AGENCY, Scene, recorded, refused,
+    AGENCY,
+    COMMITTEE,
+    DECIDED_ON,
+    DECIDERS,
+    OPERATOR,
+    OTHER_AGENCY,
+    Scene,
+    recorded,
+    refused,
 )
 
 
@@ -45,22 +53,32 @@ def test_approvals_without_override_fill_exactly_the_free_seats(formasi, holders
 OFFICIALS = st.one_of(
     st.builds(
         lambda agencies, office: Official("pejabat-acak", agencies=agencies, office=office),
-        st.sampled_from([(), (AGENCY,), (OTHER_AGENCY,), (NATIONAL,), (AGENCY, OTHER_AGENCY),
-                         ("Pemerintah Kota Sibolga",)]),
+        st.sampled_from(
+            [(), (AGENCY,), (OTHER_AGENCY,), (NATIONAL,), (AGENCY, OTHER_AGENCY), ("Pemerintah Kota Sibolga",)]
+        ),
         st.sampled_from([None, *Office]),
     ),
     st.sampled_from(list(DECIDERS.values())),  # the PPK, the Governor, the Minister, the Head of BKN
 )
 """Officials serving the round's agency, another one, both, every agency ("*") or none, with or
 without a deciding office."""
-ACTS = ("propose", "withdraw", "recommend", "approve", "reject", "announce", "decree", "execute",
-        "evaluate", "close")
+ACTS = ("propose", "withdraw", "recommend", "approve", "reject", "announce", "decree", "execute", "evaluate", "close")
 DECIDING_ACTS = ("approve", "reject", "decree")
-RECORDS = {"propose": "Proposed", "withdraw": "ProposalWithdrawn", "recommend": "Recommended",
-           "approve": "Decided", "reject": "Decided", "announce": "Announced", "decree": "DecreeIssued",
-           "execute": "TransferExecuted", "evaluate": "TransferEvaluated", "close": "Closed"}
-FINDINGS = EvaluationFindings(3, date(2026, 6, 1), Predikat.BAIK, Expectation.AS_EXPECTED,
-                              Expectation.AS_EXPECTED, "settled in")
+RECORDS = {
+    "propose": "Proposed",
+    "withdraw": "ProposalWithdrawn",
+    "recommend": "Recommended",
+    "approve": "Decided",
+    "reject": "Decided",
+    "announce": "Announced",
+    "decree": "DecreeIssued",
+    "execute": "TransferExecuted",
+    "evaluate": "TransferEvaluated",
+    "close": "Closed",
+}
+FINDINGS = EvaluationFindings(
+    3, date(2026, 6, 1), Predikat.BAIK, Expectation.AS_EXPECTED, Expectation.AS_EXPECTED, "settled in"
+)
 
 
 def _ready_for(scene: Scene, act: str) -> UUID | None:
@@ -97,8 +115,9 @@ def _do(scene: Scene, act: str, proposal_id: UUID | None, by: Official) -> None:
     elif act == "approve":
         scene.approve(proposal_id, by=by)
     elif act == "reject":
-        scene.round.reject(proposal_id, scene.employee.nip, by, "another candidate fits better",
-                           scene.origin.agency, DECIDED_ON)
+        scene.round.reject(
+            proposal_id, scene.employee.nip, by, "another candidate fits better", scene.origin.agency, DECIDED_ON
+        )
     elif act == "announce":
         scene.announce(by=by)
     elif act == "decree":
@@ -114,6 +133,7 @@ def _do(scene: Scene, act: str, proposal_id: UUID | None, by: Official) -> None:
 def _may(official: Official, act: str, kind: TransferKind, releasing: str) -> bool:
     """DOMAIN.md's answer: someone serving the round's agency (a national official serves every one);
     a decision or a decree across agencies, the office of the table, serving both agencies."""
+
     def serves(agency: str) -> bool:
         return NATIONAL in official.agencies or agency in official.agencies
 

@@ -16,26 +16,45 @@ from domain.position import PositionAbolished
 from domain.proposal import ProposalStatus
 from domain.vocabulary import TransferKind
 from tests.unit.builders import (
-    AGENCY, OPERATOR, OTHER_AGENCY, PPK, Scene, employee, position, recorded, refused,
+    AGENCY,
+    OPERATOR,
+    OTHER_AGENCY,
+    Scene,
+    employee,
+    position,
+    recorded,
+    refused,
 )
 
 
 def test_opens_a_round():
-    opened = MutationRound.open(AGENCY, TransferKind.WITHIN_AGENCY, " Mutasi  2026 ", date(2026, 1, 1),
-                                date(2026, 6, 30), date(2026, 3, 1), (), OPERATOR)
+    opened = MutationRound.open(
+        AGENCY,
+        TransferKind.WITHIN_AGENCY,
+        " Mutasi  2026 ",
+        date(2026, 1, 1),
+        date(2026, 6, 30),
+        date(2026, 3, 1),
+        (),
+        OPERATOR,
+    )
 
     assert recorded(opened) == ["Opened"]
     assert (opened.status, opened.title, opened.proposals) == (RoundStatus.OPEN, "Mutasi 2026", {})
 
 
-@pytest.mark.parametrize("ends_on, effective_on, message", [
-    (date(2025, 12, 31), date(2026, 3, 1), "period ends before it starts"),
-    (date(2026, 6, 30), date(2025, 12, 31), "planned effective date lies before the round's period"),
-])
+@pytest.mark.parametrize(
+    "ends_on, effective_on, message",
+    [
+        (date(2025, 12, 31), date(2026, 3, 1), "period ends before it starts"),
+        (date(2026, 6, 30), date(2025, 12, 31), "planned effective date lies before the round's period"),
+    ],
+)
 def test_errors_for_an_impossible_period(ends_on, effective_on, message):
     with pytest.raises(InvalidValue, match=message):
-        MutationRound.open(AGENCY, TransferKind.WITHIN_AGENCY, "Mutasi", date(2026, 1, 1), ends_on,
-                           effective_on, (), OPERATOR)
+        MutationRound.open(
+            AGENCY, TransferKind.WITHIN_AGENCY, "Mutasi", date(2026, 1, 1), ends_on, effective_on, (), OPERATOR
+        )
 
 
 def test_proposal_records_jpm_and_every_rules_result():
@@ -63,8 +82,9 @@ def test_a_proposal_may_be_made_although_rules_fail_and_records_which():
 def test_uses_the_given_proposal_id():
     scene, chosen = Scene.build(), uuid4()
 
-    assert scene.round.propose(scene.employee, scene.origin, scene.target, "why", OPERATOR, scene.policy,
-                               chosen) == chosen
+    assert (
+        scene.round.propose(scene.employee, scene.origin, scene.target, "why", OPERATOR, scene.policy, chosen) == chosen
+    )
 
 
 def test_errors_for_a_proposal_id_already_used():

@@ -9,7 +9,19 @@ from domain.mutation_round import PaperworkMissing, ProposalNotOpen, RoundNotOpe
 from domain.official import Official
 from domain.proposal import Consent, Recommendation, TechnicalReview
 from domain.vocabulary import ConsentParty, TransferKind
-from tests.unit.builders import AGENCY, BKN, COMMITTEE, GOVERNOR, OPERATOR, OTHER_AGENCY, PPK, Scene, position, recorded, refused
+from tests.unit.builders import (
+    AGENCY,
+    BKN,
+    COMMITTEE,
+    GOVERNOR,
+    OPERATOR,
+    OTHER_AGENCY,
+    PPK,
+    Scene,
+    position,
+    recorded,
+    refused,
+)
 
 CROSS = TransferKind.BETWEEN_AGENCIES_IN_PROVINCE
 
@@ -81,8 +93,13 @@ def test_errors_for_a_consent_naming_another_position():
 def test_errors_for_the_employee_consenting_to_their_own_transfer():
     scene = Scene.build(kind=CROSS)
     proposal_id = scene.propose()
-    own = Consent(ConsentParty.RELEASING, Official("self", scene.employee.nip, (AGENCY,)), scene.target.id, "800/1",
-                  date(2026, 2, 1))
+    own = Consent(
+        ConsentParty.RELEASING,
+        Official("self", scene.employee.nip, (AGENCY,)),
+        scene.target.id,
+        "800/1",
+        date(2026, 2, 1),
+    )
     with refused(ConflictOfInterest, scene.round):
         scene.round.record_consent(proposal_id, scene.employee.nip, own, OPERATOR)
 
@@ -133,11 +150,14 @@ def test_errors_for_approving_without_the_committees_recommendation():
     assert error.value.rules == ("paperwork",)
 
 
-@pytest.mark.parametrize("kind, reviewer", [
-    (TransferKind.BETWEEN_AGENCIES_IN_PROVINCE, "BKN regional office"),
-    (TransferKind.BETWEEN_PROVINCES, "Head of BKN"),
-    (TransferKind.CENTRAL_REGIONAL, "BKN"),
-])
+@pytest.mark.parametrize(
+    "kind, reviewer",
+    [
+        (TransferKind.BETWEEN_AGENCIES_IN_PROVINCE, "BKN regional office"),
+        (TransferKind.BETWEEN_PROVINCES, "Head of BKN"),
+        (TransferKind.CENTRAL_REGIONAL, "BKN"),
+    ],
+)
 def test_errors_for_approving_a_cross_agency_move_without_consents_and_review(kind, reviewer):
     scene = Scene.build(kind=kind)
     proposal_id = scene.propose()
@@ -164,7 +184,9 @@ def test_errors_for_approving_after_an_unfavourable_technical_review():
     for party in ConsentParty:
         scene.consent(proposal_id, party)
     scene.review(proposal_id, False)
-    with refused(PaperworkMissing, scene.round, match="favourable technical review \\(PERTEK-123/2026 was unfavourable\\)"):
+    with refused(
+        PaperworkMissing, scene.round, match="favourable technical review \\(PERTEK-123/2026 was unfavourable\\)"
+    ):
         scene.approve(proposal_id)
 
 

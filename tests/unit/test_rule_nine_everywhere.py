@@ -14,21 +14,34 @@ from hypothesis import strategies as st
 
 from domain.eligibility.conflict import Act
 from domain.errors import ConflictOfInterest
-from domain.official import Official
 from domain.objection import ObjectionGrounds
+from domain.official import Official
 from domain.proposal import Consent, EvaluationFindings, Recommendation, TechnicalReview
 from domain.vocabulary import ConsentParty, Expectation, Predikat, TransferKind
 from tests.unit.builders import AGENCY, OPERATOR, OTHER_AGENCY, Scene, override
 
-ACTS = [Act.PROPOSE, Act.RECOMMEND, Act.CONSENT, Act.TECHNICAL_REVIEW, Act.DECIDE, Act.AUTHORISE_OVERRIDE,
-        Act.ANNOUNCE, Act.SIGN_DECREE, Act.EXECUTE, Act.EVALUATE, Act.ANSWER_OBJECTION]
+ACTS = [
+    Act.PROPOSE,
+    Act.RECOMMEND,
+    Act.CONSENT,
+    Act.TECHNICAL_REVIEW,
+    Act.DECIDE,
+    Act.AUTHORISE_OVERRIDE,
+    Act.ANNOUNCE,
+    Act.SIGN_DECREE,
+    Act.EXECUTE,
+    Act.EVALUATE,
+    Act.ANSWER_OBJECTION,
+]
 
 
 def _scene(act: Act, actor: Official) -> tuple[Scene, object]:
     """A scene where `act` is next; the proposal (if any) was proposed by OPERATOR."""
     cross = act in (Act.CONSENT, Act.TECHNICAL_REVIEW)
-    scene = Scene.build(kind=TransferKind.BETWEEN_AGENCIES_IN_PROVINCE if cross else TransferKind.WITHIN_AGENCY,
-                        placed_on=date(2025, 1, 3) if act is Act.AUTHORISE_OVERRIDE else date(2022, 1, 3))
+    scene = Scene.build(
+        kind=TransferKind.BETWEEN_AGENCIES_IN_PROVINCE if cross else TransferKind.WITHIN_AGENCY,
+        placed_on=date(2025, 1, 3) if act is Act.AUTHORISE_OVERRIDE else date(2022, 1, 3),
+    )
     if act is Act.PROPOSE:
         return scene, None
     proposal_id = scene.propose()
@@ -40,8 +53,15 @@ def _scene(act: Act, actor: Official) -> tuple[Scene, object]:
     scene.approve(proposal_id)
     if act is Act.ANSWER_OBJECTION:
         scene.announce()
-        scene.round.file_objection(proposal_id, scene.employee.nip, Official("pegawai", scene.employee.nip),
-                                   ObjectionGrounds.OTHER, "I object", date(2026, 2, 16), scene.policy)
+        scene.round.file_objection(
+            proposal_id,
+            scene.employee.nip,
+            Official("pegawai", scene.employee.nip),
+            ObjectionGrounds.OTHER,
+            "I object",
+            date(2026, 2, 16),
+            scene.policy,
+        )
         return scene, proposal_id
     if act in (Act.ANNOUNCE, Act.SIGN_DECREE):
         return scene, proposal_id
@@ -59,11 +79,16 @@ def _do(act: Act, scene: Scene, proposal_id, actor: Official) -> None:
     elif act is Act.RECOMMEND:
         scene.round.recommend(proposal_id, nip, Recommendation(True, actor, "fits"))
     elif act is Act.CONSENT:
-        scene.round.record_consent(proposal_id, nip, Consent(
-            ConsentParty.RELEASING, actor, scene.target.id, "800/1", date(2026, 2, 1)), OPERATOR)
+        scene.round.record_consent(
+            proposal_id,
+            nip,
+            Consent(ConsentParty.RELEASING, actor, scene.target.id, "800/1", date(2026, 2, 1)),
+            OPERATOR,
+        )
     elif act is Act.TECHNICAL_REVIEW:
-        scene.round.record_technical_review(proposal_id, nip, TechnicalReview(
-            True, actor, "PERTEK-1", date(2026, 2, 5), ""))
+        scene.round.record_technical_review(
+            proposal_id, nip, TechnicalReview(True, actor, "PERTEK-1", date(2026, 2, 5), "")
+        )
     elif act is Act.DECIDE:
         scene.approve(proposal_id, by=actor)
     elif act is Act.AUTHORISE_OVERRIDE:
@@ -76,17 +101,22 @@ def _do(act: Act, scene: Scene, proposal_id, actor: Official) -> None:
         scene.execute(proposal_id, by=actor)
     elif act is Act.ANSWER_OBJECTION:
         [objection] = scene.round.objections.values()
-        scene.round.answer_objection(proposal_id, objection.objection_id, nip, False, "checked", actor,
-                                     date(2026, 2, 17))
+        scene.round.answer_objection(
+            proposal_id, objection.objection_id, nip, False, "checked", actor, date(2026, 2, 17)
+        )
     else:
-        scene.evaluate(proposal_id, EvaluationFindings(
-            3, date(2026, 6, 1), Predikat.BAIK, Expectation.AS_EXPECTED, Expectation.AS_EXPECTED, "ok"), by=actor)
+        scene.evaluate(
+            proposal_id,
+            EvaluationFindings(
+                3, date(2026, 6, 1), Predikat.BAIK, Expectation.AS_EXPECTED, Expectation.AS_EXPECTED, "ok"
+            ),
+            by=actor,
+        )
 
 
 def _verdict(act: Act, scene: Scene, proposal_id, actor: Official) -> bool:
     """What the eligibility check answers for rule 9 (the report the HTTP check gives)."""
-    report = scene.round.eligibility(scene.employee, scene.origin, scene.target, actor, scene.policy,
-                                     proposal_id, act)
+    report = scene.round.eligibility(scene.employee, scene.origin, scene.target, actor, scene.policy, proposal_id, act)
     return report.outcome("conflict_of_interest").passed
 
 
@@ -96,8 +126,7 @@ def test_the_check_and_the_act_agree_on_rule_nine(act: Act, is_employee: bool, i
     scene_probe = Scene.build()
     nip = scene_probe.employee.nip  # every scene's employee has the same NIP
     user = OPERATOR.user if is_proposer else "someone-else"
-    actor = Official(user, nip if is_employee else None, (AGENCY, OTHER_AGENCY),
-                     office=None)
+    actor = Official(user, nip if is_employee else None, (AGENCY, OTHER_AGENCY), office=None)
     if act in (Act.DECIDE, Act.SIGN_DECREE) and not is_employee and not is_proposer:
         actor = Official("walikota", None, (AGENCY,))
     if act in (Act.DECIDE, Act.SIGN_DECREE) and (is_employee or is_proposer):

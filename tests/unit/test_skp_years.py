@@ -25,13 +25,16 @@ def performance_on(day: date, ratings=RATED_2024_2025, policy: RulePolicy | None
     return PerformanceRecord().check(case(who, origin, position("Target"), effective_on=day, policy=policy))
 
 
-@pytest.mark.parametrize("day, years", [
-    (date(2027, 1, 15), (2024, 2025)),
-    (date(2027, 1, 31), (2024, 2025)),
-    (date(2027, 2, 1), (2025, 2026)),
-    (date(2027, 12, 31), (2025, 2026)),
-    (EFFECTIVE, (2024, 2025)),
-])
+@pytest.mark.parametrize(
+    "day, years",
+    [
+        (date(2027, 1, 15), (2024, 2025)),
+        (date(2027, 1, 31), (2024, 2025)),
+        (date(2027, 2, 1), (2025, 2026)),
+        (date(2027, 12, 31), (2025, 2026)),
+        (EFFECTIVE, (2024, 2025)),
+    ],
+)
 def test_a_year_counts_from_1_february_of_the_next_year(day, years):
     assert final_rating_years(day, RulePolicy()) == years
 
@@ -42,7 +45,8 @@ def test_a_january_round_uses_the_two_years_before_the_last():
     assert outcome.passed
     assert outcome.explanation == (
         "SKP 2024: Baik, 2025: Baik (the last 2 years whose SKP rating is final on 2027-01-10, a year's "
-        "rating being final from 1 February of the next year: 2026's only from 2027-02-01)")
+        "rating being final from 1 February of the next year: 2026's only from 2027-02-01)"
+    )
 
 
 def test_from_february_the_past_year_is_needed_and_named():
@@ -52,7 +56,8 @@ def test_from_february_the_past_year_is_needed_and_named():
     assert outcome.explanation == (
         "needs at least Baik in 2025, 2026 (the last 2 years whose SKP rating is final on 2027-02-10, a "
         "year's rating being final from 1 February of the next year: 2026's since 2027-02-01); "
-        "no SKP rating for 2026")
+        "no SKP rating for 2026"
+    )
 
 
 def test_the_whole_report_agrees_for_a_january_round():

@@ -11,7 +11,7 @@ from domain.position import FormasiExceeded
 from domain.proposal import EvaluationFindings, ProposalStatus
 from domain.transfer import evaluate_transfer, execute_transfer, place_employee, retire_employee
 from domain.vocabulary import Expectation, Predikat
-from tests.unit.builders import AGENCY, EFFECTIVE, OPERATOR, PPK, Scene, employee, override, position, recorded, refused
+from tests.unit.builders import AGENCY, EFFECTIVE, OPERATOR, Scene, employee, override, position, recorded, refused
 
 E = Expectation.AS_EXPECTED
 EVALUATOR = Official("kepala-bpkad", agencies=(AGENCY,))
@@ -63,7 +63,9 @@ def test_executing_moves_the_employee_between_the_two_positions():
     scene = Scene.build()
     proposal_id = scene.decreed()
 
-    execute_transfer(scene.round, proposal_id, scene.employee, scene.origin, scene.target, EFFECTIVE, OPERATOR, scene.policy)
+    execute_transfer(
+        scene.round, proposal_id, scene.employee, scene.origin, scene.target, EFFECTIVE, OPERATOR, scene.policy
+    )
 
     assert recorded(scene.employee) == ["Transferred"]
     assert recorded(scene.origin) == ["HolderRemoved"]
@@ -80,24 +82,37 @@ def test_errors_for_executing_with_aggregates_other_than_the_proposals():
     scene = Scene.build()
     proposal_id = scene.decreed()
     elsewhere = position("Elsewhere")
-    with refused(IllegalTransition, scene.round, scene.employee, scene.origin, elsewhere,
-                 match="do not match the proposal"):
-        execute_transfer(scene.round, proposal_id, scene.employee, scene.origin, elsewhere, EFFECTIVE, OPERATOR, scene.policy)
+    with refused(
+        IllegalTransition, scene.round, scene.employee, scene.origin, elsewhere, match="do not match the proposal"
+    ):
+        execute_transfer(
+            scene.round, proposal_id, scene.employee, scene.origin, elsewhere, EFFECTIVE, OPERATOR, scene.policy
+        )
 
 
 def test_errors_for_executing_before_the_decree_leaves_all_four_aggregates_alone():
     scene = Scene.build()
     proposal_id = scene.approved()
     with refused(DecreeMissing, scene.round, scene.employee, scene.origin, scene.target):
-        execute_transfer(scene.round, proposal_id, scene.employee, scene.origin, scene.target, EFFECTIVE, OPERATOR, scene.policy)
+        execute_transfer(
+            scene.round, proposal_id, scene.employee, scene.origin, scene.target, EFFECTIVE, OPERATOR, scene.policy
+        )
 
 
 def test_errors_for_executing_before_the_effective_date_leaves_all_four_aggregates_alone():
     scene = Scene.build()
     proposal_id = scene.decreed()
     with refused(IllegalTransition, scene.round, scene.employee, scene.origin, scene.target):
-        execute_transfer(scene.round, proposal_id, scene.employee, scene.origin, scene.target,
-                         date(2026, 2, 28), OPERATOR, scene.policy)
+        execute_transfer(
+            scene.round,
+            proposal_id,
+            scene.employee,
+            scene.origin,
+            scene.target,
+            date(2026, 2, 28),
+            OPERATOR,
+            scene.policy,
+        )
 
 
 def test_an_overridden_vacancy_still_cannot_seat_beyond_the_formasi():
@@ -113,7 +128,9 @@ def test_an_overridden_vacancy_still_cannot_seat_beyond_the_formasi():
     execute_transfer(scene.round, first, scene.employee, scene.origin, scene.target, EFFECTIVE, OPERATOR, scene.policy)
 
     try:
-        execute_transfer(scene.round, second, second_employee, scene.origin, scene.target, EFFECTIVE, OPERATOR, scene.policy)
+        execute_transfer(
+            scene.round, second, second_employee, scene.origin, scene.target, EFFECTIVE, OPERATOR, scene.policy
+        )
     except FormasiExceeded as error:
         assert error.rules == ("vacancy",)
     else:
@@ -130,7 +147,9 @@ def findings(after: Predikat, corrective_action: str | None = None) -> Evaluatio
 
 def moved(scene: Scene):
     proposal_id = scene.decreed()
-    execute_transfer(scene.round, proposal_id, scene.employee, scene.origin, scene.target, EFFECTIVE, OPERATOR, scene.policy)
+    execute_transfer(
+        scene.round, proposal_id, scene.employee, scene.origin, scene.target, EFFECTIVE, OPERATOR, scene.policy
+    )
     for aggregate in (scene.round, scene.employee):
         aggregate.collect_events()
     return proposal_id
@@ -140,8 +159,15 @@ def test_evaluation_compares_with_the_last_rating_before_the_transfer():
     scene = Scene.build(ratings={2024: (E, E), 2025: (Expectation.ABOVE, Expectation.ABOVE)})
     proposal_id = moved(scene)
 
-    evaluation = evaluate_transfer(scene.round, proposal_id, scene.employee,
-                                   findings(Predikat.SANGAT_BAIK), EVALUATOR, date(2027, 1, 1), scene.policy)
+    evaluation = evaluate_transfer(
+        scene.round,
+        proposal_id,
+        scene.employee,
+        findings(Predikat.SANGAT_BAIK),
+        EVALUATOR,
+        date(2027, 1, 1),
+        scene.policy,
+    )
 
     assert (evaluation.performance_before, evaluation.performance_after) == (Predikat.SANGAT_BAIK, Predikat.SANGAT_BAIK)
     assert (recorded(scene.round), recorded(scene.employee)) == (["TransferEvaluated"], ["TransferEvaluated"])
@@ -152,7 +178,15 @@ def test_errors_for_an_evaluation_showing_a_drop_without_a_corrective_action():
     scene = Scene.build()  # 2025 rated Baik
     proposal_id = moved(scene)
     with refused(CorrectiveActionRequired, scene.round, scene.employee, match="from Baik to Kurang"):
-        evaluate_transfer(scene.round, proposal_id, scene.employee, findings(Predikat.KURANG), EVALUATOR, date(2027, 1, 1), scene.policy)
+        evaluate_transfer(
+            scene.round,
+            proposal_id,
+            scene.employee,
+            findings(Predikat.KURANG),
+            EVALUATOR,
+            date(2027, 1, 1),
+            scene.policy,
+        )
 
 
 def test_an_evaluation_without_an_earlier_rating_has_nothing_to_drop_from():
@@ -160,7 +194,9 @@ def test_an_evaluation_without_an_earlier_rating_has_nothing_to_drop_from():
     scene.policy = RulePolicy(rating_years=0)
     proposal_id = moved(scene)
 
-    evaluation = evaluate_transfer(scene.round, proposal_id, scene.employee, findings(Predikat.KURANG), EVALUATOR, date(2027, 1, 1), scene.policy)
+    evaluation = evaluate_transfer(
+        scene.round, proposal_id, scene.employee, findings(Predikat.KURANG), EVALUATOR, date(2027, 1, 1), scene.policy
+    )
 
     assert evaluation.performance_before is None
 
@@ -169,7 +205,9 @@ def test_errors_for_evaluating_before_the_transfer_leaves_both_aggregates_alone(
     scene = Scene.build()
     proposal_id = scene.decreed()
     with refused(TransferNotExecuted, scene.round, scene.employee):
-        evaluate_transfer(scene.round, proposal_id, scene.employee, findings(Predikat.BAIK), EVALUATOR, date(2027, 1, 1), scene.policy)
+        evaluate_transfer(
+            scene.round, proposal_id, scene.employee, findings(Predikat.BAIK), EVALUATOR, date(2027, 1, 1), scene.policy
+        )
 
 
 def test_errors_for_evaluating_another_employee():
@@ -177,7 +215,9 @@ def test_errors_for_evaluating_another_employee():
     proposal_id = moved(scene)
     other = employee(8)
     with refused(IllegalTransition, scene.round, other, match="not the one this proposal moved"):
-        evaluate_transfer(scene.round, proposal_id, other, findings(Predikat.BAIK), EVALUATOR, date(2027, 1, 1), scene.policy)
+        evaluate_transfer(
+            scene.round, proposal_id, other, findings(Predikat.BAIK), EVALUATOR, date(2027, 1, 1), scene.policy
+        )
 
 
 # -- a whole round ------------------------------------------------------------------
@@ -190,13 +230,23 @@ def test_a_round_from_opening_to_evaluation():
     scene.approve(proposal_id)
     scene.announce()
     scene.decree(proposal_id)
-    execute_transfer(scene.round, proposal_id, scene.employee, scene.origin, scene.target, EFFECTIVE, OPERATOR, scene.policy)
-    evaluate_transfer(scene.round, proposal_id, scene.employee, findings(Predikat.BAIK), EVALUATOR, date(2027, 1, 1), scene.policy)
+    execute_transfer(
+        scene.round, proposal_id, scene.employee, scene.origin, scene.target, EFFECTIVE, OPERATOR, scene.policy
+    )
+    evaluate_transfer(
+        scene.round, proposal_id, scene.employee, findings(Predikat.BAIK), EVALUATOR, date(2027, 1, 1), scene.policy
+    )
     scene.round.close(OPERATOR, date(2026, 6, 30))
 
     assert recorded(scene.round) == [
-        "Proposed", "Recommended", "Decided", "Announced", "DecreeIssued", "TransferExecuted",
-        "TransferEvaluated", "Closed",
+        "Proposed",
+        "Recommended",
+        "Decided",
+        "Announced",
+        "DecreeIssued",
+        "TransferExecuted",
+        "TransferEvaluated",
+        "Closed",
     ]
     assert scene.employee.position_id == scene.target.id
     assert (len(scene.origin.holders), len(scene.target.holders)) == (0, 1)

@@ -43,17 +43,22 @@ def test_ranks_are_ordered_from_i_a_to_iv_e():
     assert Rank.II_D.order + 1 == Rank.III_A.order
 
 
-@pytest.mark.parametrize("kind, cross, decider, reviewer", [
-    (TransferKind.WITHIN_AGENCY, False, "PPK of the agency", None),
-    (TransferKind.BETWEEN_AGENCIES_IN_PROVINCE, True, "Governor", "BKN regional office"),
-    (TransferKind.BETWEEN_PROVINCES, True, "Minister of Home Affairs", "Head of BKN"),
-    (TransferKind.CENTRAL_REGIONAL, True, "Head of BKN", "BKN"),
-])
+@pytest.mark.parametrize(
+    "kind, cross, decider, reviewer",
+    [
+        (TransferKind.WITHIN_AGENCY, False, "PPK of the agency", None),
+        (TransferKind.BETWEEN_AGENCIES_IN_PROVINCE, True, "Governor", "BKN regional office"),
+        (TransferKind.BETWEEN_PROVINCES, True, "Minister of Home Affairs", "Head of BKN"),
+        (TransferKind.CENTRAL_REGIONAL, True, "Head of BKN", "BKN"),
+    ],
+)
 def test_each_kind_of_transfer_knows_who_decides_and_reviews(kind, cross, decider, reviewer):
     assert (kind.is_cross_agency, kind.decided_by, kind.reviewed_by) == (cross, decider, reviewer)
 
 
 def test_only_jpt_positions_are_senior_executive():
     assert {t for t in PositionType if t.is_senior_executive} == {
-        PositionType.JPT_UTAMA, PositionType.JPT_MADYA, PositionType.JPT_PRATAMA,
+        PositionType.JPT_UTAMA,
+        PositionType.JPT_MADYA,
+        PositionType.JPT_PRATAMA,
     }

@@ -44,8 +44,10 @@ public_router = APIRouter(prefix="/public", tags=["public"], dependencies=GUARDE
 """The public half of the signing key is published to anyone: verifying needs no account."""
 _ERRORS = documented(401, 403, 404, 422, 503)
 
-RecordedAt = Annotated[AwareDatetime | None, Query(
-    description="as recorded at this moment (ISO 8601 with time zone): later events are ignored")]
+RecordedAt = Annotated[
+    AwareDatetime | None,
+    Query(description="as recorded at this moment (ISO 8601 with time zone): later events are ignored"),
+]
 EffectiveOn = Annotated[date | None, Query(description="list what was in force on this date (TMT)")]
 
 
@@ -74,10 +76,19 @@ class EventOut(BaseModel):
     def of(cls, event: AuditEvent) -> EventOut:
         """The response form of an event."""
         meta, link = event.metadata, event.link
-        return cls(position=event.position, originator_id=event.originator_id, version=event.version,
-                   event=event.name, topic=event.topic, recorded_at=event.recorded_at,
-                   actor=meta.get("actor"), correlation_id=meta.get("correlation_id"), data=event.data,
-                   previous_hash=link[0] if link else None, hash=link[1] if link else None)
+        return cls(
+            position=event.position,
+            originator_id=event.originator_id,
+            version=event.version,
+            event=event.name,
+            topic=event.topic,
+            recorded_at=event.recorded_at,
+            actor=meta.get("actor"),
+            correlation_id=meta.get("correlation_id"),
+            data=event.data,
+            previous_hash=link[0] if link else None,
+            hash=link[1] if link else None,
+        )
 
 
 class HistoryOut(BaseModel):
@@ -158,23 +169,39 @@ class VerificationOut(BaseModel):
     ok: bool
     events: int = Field(description="events verified before the first failure (all when ok)")
     checkpoints: int
-    uncovered: int = Field(description="events verified that no signed checkpoint covers yet (the whole "
-                           "store fails once the oldest of them is older than the configured bound)")
+    uncovered: int = Field(
+        description="events verified that no signed checkpoint covers yet (the whole "
+        "store fails once the oldest of them is older than the configured bound)"
+    )
     failure: FailureOut | None
-    tree_size: int | None = Field(None, description="size of the latest signed tree head, checked against "
-                                  "the events (null: none signed yet)")
-    cosigners: list[str] = Field(default_factory=list, description=(
-        "the configured witnesses whose cosignature on that tree head verifies"))
+    tree_size: int | None = Field(
+        None, description="size of the latest signed tree head, checked against the events (null: none signed yet)"
+    )
+    cosigners: list[str] = Field(
+        default_factory=list, description=("the configured witnesses whose cosignature on that tree head verifies")
+    )
 
     @classmethod
     def of(cls, result: Verification) -> VerificationOut:
         """The response form of a verification."""
         failure = result.failure
-        return cls(ok=result.ok, events=result.events, checkpoints=result.checkpoints, uncovered=result.uncovered,
-                   tree_size=result.tree_size, cosigners=list(result.cosigners),
-                   failure=None if failure is None else FailureOut(
-                       reason=failure.reason, position=failure.position, originator_id=failure.originator_id,
-                       version=failure.version, checkpoint=failure.checkpoint))
+        return cls(
+            ok=result.ok,
+            events=result.events,
+            checkpoints=result.checkpoints,
+            uncovered=result.uncovered,
+            tree_size=result.tree_size,
+            cosigners=list(result.cosigners),
+            failure=None
+            if failure is None
+            else FailureOut(
+                reason=failure.reason,
+                position=failure.position,
+                originator_id=failure.originator_id,
+                version=failure.version,
+                checkpoint=failure.checkpoint,
+            ),
+        )
 
 
 class PublicKeyOut(BaseModel):
@@ -199,16 +226,26 @@ def _public_key(app: Application) -> Any:
         raise AuditKeyMissing(str(error)) from None
 
 
-@public_router.get("/audit-public-key", name="public.audit_public_key", summary="The audit public key",
-                   response_model=PublicKeyOut, responses=documented(401, 422, 503))
+@public_router.get(
+    "/audit-public-key",
+    name="public.audit_public_key",
+    summary="The audit public key",
+    response_model=PublicKeyOut,
+    responses=documented(401, 422, 503),
+)
 def public_key(app: Application) -> PublicKeyOut:
     """The public half of the key that signs checkpoints and bundles (give it to `mutasi audit verify`)."""
     key = _public_key(app)
     return PublicKeyOut(public_key_pem=public_pem(key), fingerprint=fingerprint(key))
 
 
-@router.get("/checkpoints", name="audit.checkpoints", summary="Signed checkpoints",
-            response_model=list[Checkpoint], responses=_ERRORS)
+@router.get(
+    "/checkpoints",
+    name="audit.checkpoints",
+    summary="Signed checkpoints",
+    response_model=list[Checkpoint],
+    responses=_ERRORS,
+)
 def checkpoints(app: Application, actor: CurrentActor) -> list[Checkpoint]:
     """Every signed checkpoint, in order: the Merkle root over positions `first`..`last`, chained to the
     previous checkpoint (`previous`), signed with the key of `GET /public/audit-public-key`.
@@ -217,10 +254,16 @@ def checkpoints(app: Application, actor: CurrentActor) -> list[Checkpoint]:
     return _storage(app).checkpoints()
 
 
-@router.get("/verify", name="audit.verify", summary="Verify the hash chain",
-            response_model=VerificationOut, responses=_ERRORS)
-def verify(app: Application, actor: CurrentActor, aggregate_id: Annotated[UUID | None, Query(
-        description="verify only this aggregate's hash chain (else the whole store and every checkpoint)")] = None,
+@router.get(
+    "/verify", name="audit.verify", summary="Verify the hash chain", response_model=VerificationOut, responses=_ERRORS
+)
+def verify(
+    app: Application,
+    actor: CurrentActor,
+    aggregate_id: Annotated[
+        UUID | None,
+        Query(description="verify only this aggregate's hash chain (else the whole store and every checkpoint)"),
+    ] = None,
 ) -> VerificationOut:
     """Check every event against its hash and chain, and every checkpoint; report the first failure.
     The whole store also fails when something is missing that the store can tell: no checkpoint at all,
@@ -248,7 +291,9 @@ def feed(
 
 
 _KINDS: dict[str, tuple[type, str]] = {
-    "Employee": (Employee, "employee"), "Position": (Position, "position"), "MutationRound": (MutationRound, "round"),
+    "Employee": (Employee, "employee"),
+    "Position": (Position, "position"),
+    "MutationRound": (MutationRound, "round"),
 }
 
 
@@ -267,49 +312,89 @@ def _history(app: MutasiApplication, actor: Actor, aggregate_id: UUID, kind: str
     return HistoryOut(aggregate_id=aggregate_id, events=[EventOut.of(e) for e in events])
 
 
-@router.get("/employees/{employee_id}/history", name="audit.employee_history", summary="An employee's events",
-            response_model=HistoryOut, responses=_ERRORS)
+@router.get(
+    "/employees/{employee_id}/history",
+    name="audit.employee_history",
+    summary="An employee's events",
+    response_model=HistoryOut,
+    responses=_ERRORS,
+)
 def employee_history(employee_id: UUID, app: Application, actor: CurrentActor) -> HistoryOut:
     """Every event of the employee, in order, with acting user, correlation id and recording time."""
     return _history(app, actor, employee_id, "Employee")
 
 
-@router.get("/positions/{position_id}/history", name="audit.position_history", summary="A position's events",
-            response_model=HistoryOut, responses=_ERRORS)
+@router.get(
+    "/positions/{position_id}/history",
+    name="audit.position_history",
+    summary="A position's events",
+    response_model=HistoryOut,
+    responses=_ERRORS,
+)
 def position_history(position_id: UUID, app: Application, actor: CurrentActor) -> HistoryOut:
     """Every event of the position, in order, with its metadata."""
     return _history(app, actor, position_id, "Position")
 
 
-@router.get("/rounds/{round_id}/history", name="audit.round_history", summary="A round's events",
-            response_model=HistoryOut, responses=_ERRORS)
+@router.get(
+    "/rounds/{round_id}/history",
+    name="audit.round_history",
+    summary="A round's events",
+    response_model=HistoryOut,
+    responses=_ERRORS,
+)
 def round_history(round_id: UUID, app: Application, actor: CurrentActor) -> HistoryOut:
     """Every event of the mutation round, in order, with its metadata."""
     return _history(app, actor, round_id, "MutationRound")
 
 
-def _placements(aggregate_id: UUID, read: replay.Placements, recorded_at: datetime | None,
-                effective_on: date | None) -> PlacementsOut:
+def _placements(
+    aggregate_id: UUID, read: replay.Placements, recorded_at: datetime | None, effective_on: date | None
+) -> PlacementsOut:
     return PlacementsOut(
-        aggregate_id=aggregate_id, recorded_at=recorded_at, effective_on=effective_on, version=read.version,
+        aggregate_id=aggregate_id,
+        recorded_at=recorded_at,
+        effective_on=effective_on,
+        version=read.version,
         stretches=[StretchOut.of(s) for s in read.stretches],
-        in_force=None if read.held_on is None else [StretchOut.of(s) for s in read.held_on])
+        in_force=None if read.held_on is None else [StretchOut.of(s) for s in read.held_on],
+    )
 
 
-@router.get("/employees/{employee_id}/placements", name="audit.employee_placements",
-            summary="An employee's placements as recorded", response_model=PlacementsOut, responses=_ERRORS)
-def employee_placements(employee_id: UUID, app: Application, actor: CurrentActor, recorded_at: RecordedAt = None,
-                        effective_on: EffectiveOn = None) -> PlacementsOut:
+@router.get(
+    "/employees/{employee_id}/placements",
+    name="audit.employee_placements",
+    summary="An employee's placements as recorded",
+    response_model=PlacementsOut,
+    responses=_ERRORS,
+)
+def employee_placements(
+    employee_id: UUID,
+    app: Application,
+    actor: CurrentActor,
+    recorded_at: RecordedAt = None,
+    effective_on: EffectiveOn = None,
+) -> PlacementsOut:
     """The employee's placements as recorded at a moment (or as known now), and the one in force on a date."""
     _reached(app, actor, employee_id, "Employee")
     read = replay.employee_placements(app, employee_id, recorded_at, effective_on)
     return _placements(employee_id, read, recorded_at, effective_on)
 
 
-@router.get("/positions/{position_id}/holders", name="audit.position_holders",
-            summary="A position's holders as recorded", response_model=PlacementsOut, responses=_ERRORS)
-def position_holders(position_id: UUID, app: Application, actor: CurrentActor, recorded_at: RecordedAt = None,
-                     effective_on: EffectiveOn = None) -> PlacementsOut:
+@router.get(
+    "/positions/{position_id}/holders",
+    name="audit.position_holders",
+    summary="A position's holders as recorded",
+    response_model=PlacementsOut,
+    responses=_ERRORS,
+)
+def position_holders(
+    position_id: UUID,
+    app: Application,
+    actor: CurrentActor,
+    recorded_at: RecordedAt = None,
+    effective_on: EffectiveOn = None,
+) -> PlacementsOut:
     """Who held the position, as recorded at a moment (or as known now), and who held it on a date."""
     _reached(app, actor, position_id, "Position")
     read = replay.position_holders(app, position_id, recorded_at, effective_on)
@@ -319,14 +404,31 @@ def position_holders(position_id: UUID, app: Application, actor: CurrentActor, r
 Text = Annotated[str, Query(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
-@router.get("/units/holders", name="audit.unit_holders", summary="Who held a unit's positions on a date",
-            response_model=UnitOut, responses=_ERRORS)
-def unit_holders(agency: Text, unit: Text, effective_on: Annotated[date, Query(
-        description="the date (TMT) to list the holders of")], app: Application, actor: CurrentActor,
-        recorded_at: RecordedAt = None) -> UnitOut:
+@router.get(
+    "/units/holders",
+    name="audit.unit_holders",
+    summary="Who held a unit's positions on a date",
+    response_model=UnitOut,
+    responses=_ERRORS,
+)
+def unit_holders(
+    agency: Text,
+    unit: Text,
+    effective_on: Annotated[date, Query(description="the date (TMT) to list the holders of")],
+    app: Application,
+    actor: CurrentActor,
+    recorded_at: RecordedAt = None,
+) -> UnitOut:
     """Who held which position of a unit on a date, as recorded at a moment (or as known now)."""
     check_acts_for(actor.official, agency, "its units")
     positions = replay.unit_holders(app, agency, unit, effective_on, recorded_at)
-    return UnitOut(agency=agency, unit=unit, effective_on=effective_on, recorded_at=recorded_at, positions=[
-        UnitPositionOut(position_id=p.position_id, title=p.title, holders=[StretchOut.of(s) for s in p.holders])
-        for p in positions])
+    return UnitOut(
+        agency=agency,
+        unit=unit,
+        effective_on=effective_on,
+        recorded_at=recorded_at,
+        positions=[
+            UnitPositionOut(position_id=p.position_id, title=p.title, holders=[StretchOut.of(s) for s in p.holders])
+            for p in positions
+        ],
+    )

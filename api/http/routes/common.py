@@ -17,24 +17,41 @@ READ_ERRORS = documented(401, 403, 404, 422, 503)
 COMMAND_ERRORS = documented(401, 403, 404, 409, 412, 422, 503)
 
 HEADERS: dict[str, dict[str, Any]] = {
-    "ETag": {"description": 'the aggregate\'s version, quoted (e.g. "4"): send it as `If-Match` with a change',
-             "schema": {"type": "string", "pattern": '^"[0-9]+"$', "examples": ['"4"']}},
-    "Location": {"description": "where to read what was created (a proposal, an evaluation: the round that "
-                                "holds it; a development plan: the employee)",
-                 "schema": {"type": "string", "format": "uri-reference",
-                            "examples": ["/employees/d20a9f5e-a578-5ae2-bc4d-d5ead2cb2262"]}},
-    "Idempotent-Replayed": {"description": "`true` when this is the recorded answer to an earlier request "
-                                           "with the same `Idempotency-Key` (nothing was recorded again)",
-                            "schema": {"type": "string", "enum": ["true"]}},
-    "X-View-Position": {"description": "the store position (notification id) the view had applied when it "
-                                       "answered: compare it with a command's `position`",
-                        "schema": {"type": "string", "pattern": "^[0-9]+$", "examples": ["1187"]}},
-    "X-View-As-Of": {"description": "when the event at `X-View-Position` was recorded (ISO 8601; empty "
-                                    "before any event)", "schema": {"type": "string"}},
-    "Content-Disposition": {"description": "for CSV and XLSX: `attachment; filename=\"<report>.<csv|xlsx>\"`",
-                            "schema": {"type": "string"}},
-    "Vary": {"description": "`Accept`: the media type follows the request's Accept header",
-             "schema": {"type": "string"}},
+    "ETag": {
+        "description": 'the aggregate\'s version, quoted (e.g. "4"): send it as `If-Match` with a change',
+        "schema": {"type": "string", "pattern": '^"[0-9]+"$', "examples": ['"4"']},
+    },
+    "Location": {
+        "description": "where to read what was created (a proposal, an evaluation: the round that "
+        "holds it; a development plan: the employee)",
+        "schema": {
+            "type": "string",
+            "format": "uri-reference",
+            "examples": ["/employees/d20a9f5e-a578-5ae2-bc4d-d5ead2cb2262"],
+        },
+    },
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the recorded answer to an earlier request "
+        "with the same `Idempotency-Key` (nothing was recorded again)",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "X-View-Position": {
+        "description": "the store position (notification id) the view had applied when it "
+        "answered: compare it with a command's `position`",
+        "schema": {"type": "string", "pattern": "^[0-9]+$", "examples": ["1187"]},
+    },
+    "X-View-As-Of": {
+        "description": "when the event at `X-View-Position` was recorded (ISO 8601; empty before any event)",
+        "schema": {"type": "string"},
+    },
+    "Content-Disposition": {
+        "description": 'for CSV and XLSX: `attachment; filename="<report>.<csv|xlsx>"`',
+        "schema": {"type": "string"},
+    },
+    "Vary": {
+        "description": "`Accept`: the media type follows the request's Accept header",
+        "schema": {"type": "string"},
+    },
 }
 """The response headers the routes send, as OpenAPI header objects (`X-Correlation-ID`, on every
 response, is added to the whole document by `api.http.openapi`)."""
@@ -48,11 +65,15 @@ def headers(*names: str, required: tuple[str, ...] = ()) -> dict[str, dict[str, 
 def command_responses(status: int = 200) -> dict[int | str, dict[str, Any]]:
     """`responses` of a command: its result with `ETag` (and `Location` for a 201), and its errors."""
     if status == 201:
-        answer = {"description": "created: the result, with `Location` of the record that holds it",
-                  "headers": headers("ETag", "Location", "Idempotent-Replayed", required=("ETag", "Location"))}
+        answer = {
+            "description": "created: the result, with `Location` of the record that holds it",
+            "headers": headers("ETag", "Location", "Idempotent-Replayed", required=("ETag", "Location")),
+        }
     else:
-        answer = {"description": "recorded: the aggregate's new version and the store position",
-                  "headers": headers("ETag", "Idempotent-Replayed", required=("ETag",))}
+        answer = {
+            "description": "recorded: the aggregate's new version and the store position",
+            "headers": headers("ETag", "Idempotent-Replayed", required=("ETag",)),
+        }
     return {status: answer, **COMMAND_ERRORS}
 
 
@@ -63,9 +84,13 @@ def read_responses(description: str) -> dict[int | str, dict[str, Any]]:
 
 def view_responses(description: str, *statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses` of a list read from a view: the page, stamped in the body and `X-View-Position`."""
-    return {200: {"description": description, "headers": headers(
-        "X-View-Position", "X-View-As-Of", required=("X-View-Position", "X-View-As-Of"))},
-        **documented(*statuses)}
+    return {
+        200: {
+            "description": description,
+            "headers": headers("X-View-Position", "X-View-As-Of", required=("X-View-Position", "X-View-As-Of")),
+        },
+        **documented(*statuses),
+    }
 
 
 def stamp_view(response: Response, position: int, as_of: datetime | None) -> None:
@@ -79,9 +104,12 @@ class ReadAt:
 
     def __init__(
         self,
-        as_of: Annotated[AwareDatetime | None, Query(
-            description="read the aggregate as recorded at this moment (ISO 8601 with time zone)",
-        )] = None,
+        as_of: Annotated[
+            AwareDatetime | None,
+            Query(
+                description="read the aggregate as recorded at this moment (ISO 8601 with time zone)",
+            ),
+        ] = None,
         version: Annotated[int | None, Query(ge=1, le=10**9, description="read this version")] = None,
     ) -> None:
         self.as_of = as_of

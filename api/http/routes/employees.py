@@ -8,14 +8,31 @@ from fastapi import APIRouter, Response
 
 from api.http.deps import Application, Command, CurrentActor
 from api.http.routes.common import (
-    GUARDED, ReadParams, command_responses, read_responses, stamp_view, tag_version, view_responses,
+    GUARDED,
+    ReadParams,
+    command_responses,
+    read_responses,
+    stamp_view,
+    tag_version,
+    view_responses,
 )
 from api.http.routes.projections import Views, answering
 from api.http.schemas.common import CommandResult
 from api.http.schemas.employees import (
-    AssessCompetency, ChangeRank, CloseDisciplinaryCase, CompleteDevelopment, EmployeeOut,
-    EmployeeSearch, NipLookup, OpenDisciplinaryCase, PlaceEmployee, PlanDevelopment, RatePerformance,
-    RecordSanction, RegisterEmployee, RetireEmployee,
+    AssessCompetency,
+    ChangeRank,
+    CloseDisciplinaryCase,
+    CompleteDevelopment,
+    EmployeeOut,
+    EmployeeSearch,
+    NipLookup,
+    OpenDisciplinaryCase,
+    PlaceEmployee,
+    PlanDevelopment,
+    RatePerformance,
+    RecordSanction,
+    RegisterEmployee,
+    RetireEmployee,
 )
 from application.authority import scoped_agency
 from projections.queries import EmployeeEntry, Page
@@ -35,8 +52,13 @@ def register(body: RegisterEmployee, app: Application, command: Command) -> Resp
     return command.run(lambda actor, _: app.register_employee(actor, **body.model_dump()), 201, _employee)
 
 
-@router.post("/lookup", name="employees.lookup", summary="Find an employee by NIP", response_model=EmployeeOut,
-             responses=read_responses("the employee's record, tagged with its version"))
+@router.post(
+    "/lookup",
+    name="employees.lookup",
+    summary="Find an employee by NIP",
+    response_model=EmployeeOut,
+    responses=read_responses("the employee's record, tagged with its version"),
+)
 def lookup(body: NipLookup, app: Application, actor: CurrentActor, response: Response) -> EmployeeOut:
     """The employee with this NIP (the NIP travels in the body, never in a URL), if the caller acts for
     the employee's agency (403 otherwise)."""
@@ -45,9 +67,13 @@ def lookup(body: NipLookup, app: Application, actor: CurrentActor, response: Res
     return EmployeeOut.of(employee)
 
 
-@router.post("/search", name="employees.search", summary="Search the employee directory",
-             response_model=Page[EmployeeEntry],
-             responses=view_responses("a page of the directory, with the view's stamp", 401, 403, 409, 422, 503))
+@router.post(
+    "/search",
+    name="employees.search",
+    summary="Search the employee directory",
+    response_model=Page[EmployeeEntry],
+    responses=view_responses("a page of the directory, with the view's stamp", 401, 403, 409, 422, 503),
+)
 def search(body: EmployeeSearch, views: Views, actor: CurrentActor, response: Response) -> Page[EmployeeEntry]:
     """The employee directory (read model) by agency, unit, rank, position type, NIP prefix, paginated.
 
@@ -64,11 +90,14 @@ def search(body: EmployeeSearch, views: Views, actor: CurrentActor, response: Re
     return page
 
 
-@router.get("/{employee_id}", name="employees.read", summary="Read an employee", response_model=EmployeeOut,
-            responses=read_responses("the employee's record as read, tagged with its version"))
-def read(
-    employee_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response
-) -> EmployeeOut:
+@router.get(
+    "/{employee_id}",
+    name="employees.read",
+    summary="Read an employee",
+    response_model=EmployeeOut,
+    responses=read_responses("the employee's record as read, tagged with its version"),
+)
+def read(employee_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response) -> EmployeeOut:
     """The employee's record now, at a version, or as recorded at a past moment (`as_of`), if the
     caller acts for the employee's agency as read (403 otherwise)."""
     employee = app.get_employee(employee_id, version=at.version, as_of=at.as_of, reader=actor)
@@ -76,88 +105,124 @@ def read(
     return EmployeeOut.of(employee)
 
 
-@router.post("/{employee_id}/rank-changes", name="employees.change_rank", summary="Change the rank",
-             **_COMMAND)
+@router.post("/{employee_id}/rank-changes", name="employees.change_rank", summary="Change the rank", **_COMMAND)
 def change_rank(employee_id: UUID, body: ChangeRank, app: Application, command: Command) -> Response:
     """Record a rank change (kenaikan pangkat)."""
-    return command.run(lambda actor, expected: app.change_rank(
-        actor, employee_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.change_rank(actor, employee_id, **body.model_dump(), expected_version=expected)
+    )
 
 
-@router.post("/{employee_id}/assessments", name="employees.assess_competency",
-             summary="Record a competency assessment", **_COMMAND)
+@router.post(
+    "/{employee_id}/assessments",
+    name="employees.assess_competency",
+    summary="Record a competency assessment",
+    **_COMMAND,
+)
 def assess(employee_id: UUID, body: AssessCompetency, app: Application, command: Command) -> Response:
     """Record a competency assessment (levels 1-5), potential, assessor, method and date."""
-    return command.run(lambda actor, expected: app.assess_competency(
-        actor, employee_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.assess_competency(
+            actor, employee_id, **body.model_dump(), expected_version=expected
+        )
+    )
 
 
-@router.post("/{employee_id}/ratings", name="employees.rate_performance",
-             summary="Record a year's SKP rating", **_COMMAND)
+@router.post(
+    "/{employee_id}/ratings", name="employees.rate_performance", summary="Record a year's SKP rating", **_COMMAND
+)
 def rate(employee_id: UUID, body: RatePerformance, app: Application, command: Command) -> Response:
     """Record a year's SKP rating; the result names the predikat (PermenPANRB 6/2022)."""
-    return command.run(lambda actor, expected: app.rate_performance(
-        actor, employee_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.rate_performance(actor, employee_id, **body.model_dump(), expected_version=expected)
+    )
 
 
-@router.post("/{employee_id}/sanctions", name="employees.record_sanction",
-             summary="Record a disciplinary sanction", **_COMMAND)
+@router.post(
+    "/{employee_id}/sanctions", name="employees.record_sanction", summary="Record a disciplinary sanction", **_COMMAND
+)
 def sanction(employee_id: UUID, body: RecordSanction, app: Application, command: Command) -> Response:
     """Record a disciplinary sanction."""
-    return command.run(lambda actor, expected: app.record_sanction(
-        actor, employee_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.record_sanction(actor, employee_id, **body.model_dump(), expected_version=expected)
+    )
 
 
-@router.post("/{employee_id}/disciplinary-cases", name="employees.open_disciplinary_case",
-             summary="Open a disciplinary case", **_COMMAND)
-def open_case(
-    employee_id: UUID, body: OpenDisciplinaryCase, app: Application, command: Command
-) -> Response:
+@router.post(
+    "/{employee_id}/disciplinary-cases",
+    name="employees.open_disciplinary_case",
+    summary="Open a disciplinary case",
+    **_COMMAND,
+)
+def open_case(employee_id: UUID, body: OpenDisciplinaryCase, app: Application, command: Command) -> Response:
     """Record a pending disciplinary case."""
-    return command.run(lambda actor, expected: app.open_disciplinary_case(
-        actor, employee_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.open_disciplinary_case(
+            actor, employee_id, **body.model_dump(), expected_version=expected
+        )
+    )
 
 
-@router.post("/{employee_id}/disciplinary-cases/closure", name="employees.close_disciplinary_case",
-             summary="Close a disciplinary case", **_COMMAND)
-def close_case(
-    employee_id: UUID, body: CloseDisciplinaryCase, app: Application, command: Command
-) -> Response:
+@router.post(
+    "/{employee_id}/disciplinary-cases/closure",
+    name="employees.close_disciplinary_case",
+    summary="Close a disciplinary case",
+    **_COMMAND,
+)
+def close_case(employee_id: UUID, body: CloseDisciplinaryCase, app: Application, command: Command) -> Response:
     """Close a pending disciplinary case, with its outcome."""
-    return command.run(lambda actor, expected: app.close_disciplinary_case(
-        actor, employee_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.close_disciplinary_case(
+            actor, employee_id, **body.model_dump(), expected_version=expected
+        )
+    )
 
 
-@router.post("/{employee_id}/placement", name="employees.place", summary="Place in a first position",
-             **_COMMAND)
+@router.post("/{employee_id}/placement", name="employees.place", summary="Place in a first position", **_COMMAND)
 def place(employee_id: UUID, body: PlaceEmployee, app: Application, command: Command) -> Response:
     """Seat the employee in a first position (employee and position saved together)."""
-    return command.run(lambda actor, expected: app.place_employee(
-        actor, employee_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.place_employee(actor, employee_id, **body.model_dump(), expected_version=expected)
+    )
 
 
-@router.post("/{employee_id}/development-plans", name="employees.plan_development",
-             summary="Plan a development activity", **_CREATED)
+@router.post(
+    "/{employee_id}/development-plans",
+    name="employees.plan_development",
+    summary="Plan a development activity",
+    **_CREATED,
+)
 def plan(employee_id: UUID, body: PlanDevelopment, app: Application, command: Command) -> Response:
     """Plan a development activity (training, mentoring...); the result names the plan id."""
-    return command.run(lambda actor, expected: app.plan_development(
-        actor, employee_id, **body.model_dump(), expected_version=expected), 201, _employee)
+    return command.run(
+        lambda actor, expected: app.plan_development(
+            actor, employee_id, **body.model_dump(), expected_version=expected
+        ),
+        201,
+        _employee,
+    )
 
 
-@router.post("/{employee_id}/development-plans/{plan_id}/completion",
-             name="employees.complete_development", summary="Complete a development activity",
-             **_COMMAND)
+@router.post(
+    "/{employee_id}/development-plans/{plan_id}/completion",
+    name="employees.complete_development",
+    summary="Complete a development activity",
+    **_COMMAND,
+)
 def complete(
     employee_id: UUID, plan_id: UUID, body: CompleteDevelopment, app: Application, command: Command
 ) -> Response:
     """Record a planned activity as completed, with the JP hours done."""
-    return command.run(lambda actor, expected: app.complete_development(
-        actor, employee_id, plan_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.complete_development(
+            actor, employee_id, plan_id, **body.model_dump(), expected_version=expected
+        )
+    )
 
 
-@router.post("/{employee_id}/retirement", name="employees.retire", summary="Retire the employee",
-             **_COMMAND)
+@router.post("/{employee_id}/retirement", name="employees.retire", summary="Retire the employee", **_COMMAND)
 def retire(employee_id: UUID, body: RetireEmployee, app: Application, command: Command) -> Response:
     """Retire the employee; the seat held is freed in the same save."""
-    return command.run(lambda actor, expected: app.retire_employee(
-        actor, employee_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.retire_employee(actor, employee_id, **body.model_dump(), expected_version=expected)
+    )

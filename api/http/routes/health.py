@@ -53,14 +53,15 @@ async def live() -> Live:
     return Live()
 
 
-@router.get("/ready", name="health.ready", summary="Readiness", response_model=Ready,
-            responses=documented(401, 422, 503))
+@router.get(
+    "/ready", name="health.ready", summary="Readiness", response_model=Ready, responses=documented(401, 422, 503)
+)
 async def ready(request: Request) -> Ready | JSONResponse:
     """200 when the event store and the views' store answer within the bound; otherwise 503 (a
     problem document) naming each dependency's state in `checks`."""
     probes = _probes(request)
     bound = request.app.state.application.settings.ready_timeout
-    checks = dict(zip(probes, await asyncio.gather(*(probe.run(bound) for probe in probes.values()))))
+    checks = dict(zip(probes, await asyncio.gather(*(probe.run(bound) for probe in probes.values())), strict=False))
     found = {name: check for name, (check, _) in checks.items()}
     if any(check.status == "down" for check in found.values()):
         failed = next(error for check, error in checks.values() if check.status == "down")
@@ -68,8 +69,9 @@ async def ready(request: Request) -> Ready | JSONResponse:
         if isinstance(failed, Exception) and status_of(failed)[0] == 503:  # the application's own
             code, title = getattr(failed, "code", code), status_of(failed)[1]
         detail = "; ".join(f"{name}: {check.detail}" for name, check in found.items() if check.status == "down")
-        return problem_response(request, 503, code, title, detail,
-                                checks={name: check.model_dump() for name, check in found.items()})
+        return problem_response(
+            request, 503, code, title, detail, checks={name: check.model_dump() for name, check in found.items()}
+        )
     return Ready(position=checks["events"][1] or 0, checks=found)
 
 
@@ -91,8 +93,9 @@ class Probe:
         done, _ = await asyncio.wait({future}, timeout=bound)  # never cancels the check itself
         ms = round((time.perf_counter() - started) * 1000, 1)
         if not done:
-            return Dependency(status="down", detail=f"no answer within {bound:g} s", ms=ms), \
-                TimeoutError(f"no answer within {bound:g} s")
+            return Dependency(status="down", detail=f"no answer within {bound:g} s", ms=ms), TimeoutError(
+                f"no answer within {bound:g} s"
+            )
         error = future.exception()
         if error is not None:
             return Dependency(status="down", detail=" ".join(str(error).split())[:300], ms=ms), error

@@ -15,8 +15,14 @@ router = APIRouter(tags=["plans"], dependencies=GUARDED)
 _COMMAND = {"response_model": CommandResult, "responses": command_responses()}
 
 
-@router.post("/rounds/{round_id}/plans", name="plans.compute", summary="Compute a mutation plan", status_code=201,
-             response_model=CommandResult, responses=command_responses(201))
+@router.post(
+    "/rounds/{round_id}/plans",
+    name="plans.compute",
+    summary="Compute a mutation plan",
+    status_code=201,
+    response_model=CommandResult,
+    responses=command_responses(201),
+)
 def compute(round_id: UUID, body: PlanRequest, app: Application, command: Command) -> Response:
     """Compute the placement that maximises total JPM while every rule holds, and keep it.
 
@@ -25,12 +31,20 @@ def compute(round_id: UUID, body: PlanRequest, app: Application, command: Comman
     limits that cannot all hold, are a 422 naming the rules.
     """
     options = body.options()
-    return command.run(lambda actor, expected: app.compute_plan(
-        actor, round_id, options, expected_version=expected), 201, lambda result: f"/plans/{result.plan_id}")
+    return command.run(
+        lambda actor, expected: app.compute_plan(actor, round_id, options, expected_version=expected),
+        201,
+        lambda result: f"/plans/{result.plan_id}",
+    )
 
 
-@router.get("/plans/{plan_id}", name="plans.read", summary="Read a mutation plan", response_model=PlanOut,
-            responses=read_responses("the plan as read, tagged with its version"))
+@router.get(
+    "/plans/{plan_id}",
+    name="plans.read",
+    summary="Read a mutation plan",
+    response_model=PlanOut,
+    responses=read_responses("the plan as read, tagged with its version"),
+)
 def read(plan_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response) -> PlanOut:
     """The plan: options, every recommended move with each rule's result and the gaps to develop,
     every empty seat with each candidate's blocking rule, the spread per unit, and what was adopted.
@@ -44,5 +58,8 @@ def read(plan_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, r
 def adopt(plan_id: UUID, body: AdoptPlan, app: Application, command: Command) -> Response:
     """Turn the plan's moves (or the selected employees' moves) into proposals of the round, all or
     none, in the plan's order; each proposal records the plan's id, version and options."""
-    return command.run(lambda actor, expected: app.adopt_plan(
-        actor, plan_id, body.employee_ids, body.reason, expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.adopt_plan(
+            actor, plan_id, body.employee_ids, body.reason, expected_version=expected
+        )
+    )

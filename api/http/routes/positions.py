@@ -9,12 +9,22 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.http.deps import Application, Command, CurrentActor
 from api.http.routes.common import (
-    GUARDED, ReadParams, command_responses, read_responses, stamp_view, tag_version, view_responses,
+    GUARDED,
+    ReadParams,
+    command_responses,
+    read_responses,
+    stamp_view,
+    tag_version,
+    view_responses,
 )
 from api.http.routes.projections import Views, answering
 from api.http.schemas.common import CommandResult
 from api.http.schemas.positions import (
-    AbolishPosition, EstablishPosition, PositionOut, ReviseFormasi, ReviseStandard,
+    AbolishPosition,
+    EstablishPosition,
+    PositionOut,
+    ReviseFormasi,
+    ReviseStandard,
 )
 from application.authority import scoped_agency
 from domain.vocabulary import PositionType
@@ -24,12 +34,21 @@ router = APIRouter(prefix="/positions", tags=["positions"], dependencies=GUARDED
 _COMMAND = {"response_model": CommandResult, "responses": command_responses()}
 
 
-@router.post("", name="positions.establish", summary="Establish a position", status_code=201,
-             response_model=CommandResult, responses=command_responses(201))
+@router.post(
+    "",
+    name="positions.establish",
+    summary="Establish a position",
+    status_code=201,
+    response_model=CommandResult,
+    responses=command_responses(201),
+)
 def establish(body: EstablishPosition, app: Application, command: Command) -> Response:
     """Establish a position; the same agency, unit and title cannot be established twice (409)."""
-    return command.run(lambda actor, _: app.establish_position(actor, **body.model_dump()), 201,
-                       lambda result: f"/positions/{result.id}")
+    return command.run(
+        lambda actor, _: app.establish_position(actor, **body.model_dump()),
+        201,
+        lambda result: f"/positions/{result.id}",
+    )
 
 
 class PositionFilters:
@@ -45,18 +64,35 @@ class PositionFilters:
         include_abolished: bool = False,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-        min_position: Annotated[int | None, Query(ge=1, le=2**62, description=(
-            "wait (up to ~2 s) until the list has applied this position (a command's `position`)"))] = None,
+        min_position: Annotated[
+            int | None,
+            Query(
+                ge=1,
+                le=2**62,
+                description=("wait (up to ~2 s) until the list has applied this position (a command's `position`)"),
+            ),
+        ] = None,
     ) -> None:
         self.filters = {
-            "agency": agency, "unit": unit, "position_type": position_type, "vacant": vacant,
-            "surplus": surplus, "include_abolished": include_abolished, "limit": limit,
-            "offset": offset, "min_position": min_position,
+            "agency": agency,
+            "unit": unit,
+            "position_type": position_type,
+            "vacant": vacant,
+            "surplus": surplus,
+            "include_abolished": include_abolished,
+            "limit": limit,
+            "offset": offset,
+            "min_position": min_position,
         }
 
 
-@router.get("", name="positions.list", summary="List positions", response_model=Page[PositionEntry],
-            responses=view_responses("a page of positions, with the view's stamp", 401, 403, 409, 422, 503))
+@router.get(
+    "",
+    name="positions.list",
+    summary="List positions",
+    response_model=Page[PositionEntry],
+    responses=view_responses("a page of positions, with the view's stamp", 401, 403, 409, 422, 503),
+)
 def list_positions(
     views: Views, actor: CurrentActor, query: Annotated[PositionFilters, Depends()], response: Response
 ) -> Page[PositionEntry]:
@@ -71,11 +107,14 @@ def list_positions(
     return page
 
 
-@router.get("/{position_id}", name="positions.read", summary="Read a position", response_model=PositionOut,
-            responses=read_responses("the position as read, tagged with its version"))
-def read(
-    position_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response
-) -> PositionOut:
+@router.get(
+    "/{position_id}",
+    name="positions.read",
+    summary="Read a position",
+    response_model=PositionOut,
+    responses=read_responses("the position as read, tagged with its version"),
+)
+def read(position_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response) -> PositionOut:
     """The position now, at a version, or as recorded at a past moment (`as_of`), if the caller acts
     for its agency (403 otherwise)."""
     position = app.get_position(position_id, version=at.version, as_of=at.as_of, reader=actor)
@@ -83,29 +122,27 @@ def read(
     return PositionOut.of(position)
 
 
-@router.post("/{position_id}/standard", name="positions.revise_standard",
-             summary="Revise the competency standard", **_COMMAND)
-def revise_standard(
-    position_id: UUID, body: ReviseStandard, app: Application, command: Command
-) -> Response:
+@router.post(
+    "/{position_id}/standard", name="positions.revise_standard", summary="Revise the competency standard", **_COMMAND
+)
+def revise_standard(position_id: UUID, body: ReviseStandard, app: Application, command: Command) -> Response:
     """Replace the competency standard and the position's own JPM threshold."""
-    return command.run(lambda actor, expected: app.revise_standard(
-        actor, position_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.revise_standard(actor, position_id, **body.model_dump(), expected_version=expected)
+    )
 
 
-@router.post("/{position_id}/formasi", name="positions.revise_formasi",
-             summary="Revise the formasi", **_COMMAND)
-def revise_formasi(
-    position_id: UUID, body: ReviseFormasi, app: Application, command: Command
-) -> Response:
+@router.post("/{position_id}/formasi", name="positions.revise_formasi", summary="Revise the formasi", **_COMMAND)
+def revise_formasi(position_id: UUID, body: ReviseFormasi, app: Application, command: Command) -> Response:
     """Set a new formasi from a workload analysis (ABK)."""
-    return command.run(lambda actor, expected: app.revise_formasi(
-        actor, position_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.revise_formasi(actor, position_id, **body.model_dump(), expected_version=expected)
+    )
 
 
-@router.post("/{position_id}/abolition", name="positions.abolish", summary="Abolish a position",
-             **_COMMAND)
+@router.post("/{position_id}/abolition", name="positions.abolish", summary="Abolish a position", **_COMMAND)
 def abolish(position_id: UUID, body: AbolishPosition, app: Application, command: Command) -> Response:
     """Abolish an empty position."""
-    return command.run(lambda actor, expected: app.abolish_position(
-        actor, position_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.abolish_position(actor, position_id, **body.model_dump(), expected_version=expected)
+    )

@@ -61,7 +61,9 @@ class ReadSide:
 
 @contextmanager
 def open_read_side(
-    settings: Settings, embedded: bool | None = None, head: Callable[[], int] | None = None,
+    settings: Settings,
+    embedded: bool | None = None,
+    head: Callable[[], int] | None = None,
 ) -> Iterator[ReadSide]:
     """Open the read models; run the projections in-process when `embedded` (default: SQLite store).
     `head` tells the store's latest position (a `min_position` beyond it is refused at once)."""
@@ -107,9 +109,13 @@ def answering() -> Iterator[None]:
         raise ReportSubjectNotFound(str(error)) from None
 
 
-@router.get("/status", name="projections.status", summary="Where each view stands",
-            response_model=list[ViewStatus],
-            responses=documented(401, 403, 503))
+@router.get(
+    "/status",
+    name="projections.status",
+    summary="Where each view stands",
+    response_model=list[ViewStatus],
+    responses=documented(401, 403, 503),
+)
 def status(views: Views, request: Request) -> list[ViewStatus]:
     """Per view: version, position, the store's latest position, and the lag in events and seconds."""
     with answering():

@@ -21,9 +21,13 @@ _PUBLISHED = (RoundStatus.ANNOUNCED, RoundStatus.CLOSED)
 _APPROVED = (ProposalStatus.APPROVED, ProposalStatus.DECREED, ProposalStatus.EXECUTED)
 
 
-@router.get("/rounds/{round_id}/announcement", name="public.announcement",
-            summary="The announced transfers of a round",
-            response_model=AnnouncementOut, responses=documented(401, 404, 422, 503))
+@router.get(
+    "/rounds/{round_id}/announcement",
+    name="public.announcement",
+    summary="The announced transfers of a round",
+    response_model=AnnouncementOut,
+    responses=documented(401, 404, 422, 503),
+)
 def announcement(round_id: UUID, app: Application) -> AnnouncementOut:
     """The approved transfers of an announced round: masked NIP, name, from and to; nothing else.
 
@@ -38,8 +42,11 @@ def announcement(round_id: UUID, app: Application) -> AnnouncementOut:
     if mutation_round.status not in _PUBLISHED or mutation_round.announced_on is None:
         raise unpublished
     return AnnouncementOut(
-        round_id=mutation_round.id, agency=mutation_round.agency, title=mutation_round.title,
-        kind=mutation_round.kind, announced_on=mutation_round.announced_on,
+        round_id=mutation_round.id,
+        agency=mutation_round.agency,
+        title=mutation_round.title,
+        kind=mutation_round.kind,
+        announced_on=mutation_round.announced_on,
         transfers=_transfers(app, mutation_round),
     )
 
@@ -52,10 +59,16 @@ def _transfers(app: MutasiApplication, mutation_round: MutationRound) -> list[An
         employee = app.get_employee(proposal.employee_id)
         origin = app.get_position(proposal.from_position_id)
         target = app.get_position(proposal.target_position_id)
-        transfers.append(AnnouncedTransfer(
-            masked_nip=Nip.parse(employee.nip).masked(), name=employee.name,
-            from_unit=origin.unit, from_title=origin.title, to_unit=target.unit, to_title=target.title,
-            decree_number=proposal.decree.number if proposal.decree else None,
-            effective_on=proposal.decree.effective_on if proposal.decree else None,
-        ))
+        transfers.append(
+            AnnouncedTransfer(
+                masked_nip=Nip.parse(employee.nip).masked(),
+                name=employee.name,
+                from_unit=origin.unit,
+                from_title=origin.title,
+                to_unit=target.unit,
+                to_title=target.title,
+                decree_number=proposal.decree.number if proposal.decree else None,
+                effective_on=proposal.decree.effective_on if proposal.decree else None,
+            )
+        )
     return transfers

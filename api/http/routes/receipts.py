@@ -16,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.http.deps import Application
 from api.http.problems import RequestRefused, documented
 from api.http.routes.common import GUARDED
-from application.audit.tlog.witnessing import CosignatureRefused, add_cosignature
 from application.audit.tlog.issue import make_receipt
 from application.audit.tlog.log import latest_head
 from application.audit.tlog.store import TreeStore
+from application.audit.tlog.witnessing import CosignatureRefused, add_cosignature
 
 router = APIRouter(prefix="/public", tags=["public"], dependencies=GUARDED)
 STATIC = Path(__file__).resolve().parents[1] / "static" / "verify"
@@ -49,8 +49,16 @@ class ConsistencyOut(BaseModel):
 class CosignatureIn(BaseModel):
     """A witness's cosignature/v1 line on the tree head of `size`."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "size": 1042, "cosignature": "\u2014 bpk.example/witness kz1S7wAAAABnQ2xY3bZ9u5c2k1r0O2vJQ2wq8r0dO1X7yQ=="}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "size": 1042,
+                    "cosignature": "\u2014 bpk.example/witness kz1S7wAAAABnQ2xY3bZ9u5c2k1r0O2vJQ2wq8r0dO1X7yQ==",
+                }
+            ]
+        }
+    )
     size: int = Field(ge=1)
     cosignature: str = Field(description="the note signature line: — <witness name> <base64>")
 
@@ -73,15 +81,25 @@ class BadCosignature(RequestRefused):
     status, code, title = 422, "bad-cosignature", "Cosignature refused"
 
 
-@router.get("/receipts/{code}", name="public.receipt", summary="The receipt of a decree",
-            response_model=ReceiptOut, responses=documented(401, 404, 422, 503))
+@router.get(
+    "/receipts/{code}",
+    name="public.receipt",
+    summary="The receipt of a decree",
+    response_model=ReceiptOut,
+    responses=documented(401, 404, 422, 503),
+)
 def receipt(code: str, app: Application) -> dict[str, Any]:
     """The decree's receipt: its identity, its event, the inclusion proof and the signed tree head."""
     return make_receipt(app, code)
 
 
-@router.get("/log/checkpoint", name="public.log_checkpoint", summary="The latest signed tree head",
-            response_class=PlainTextResponse, responses=documented(401, 404, 503))
+@router.get(
+    "/log/checkpoint",
+    name="public.log_checkpoint",
+    summary="The latest signed tree head",
+    response_class=PlainTextResponse,
+    responses=documented(401, 404, 503),
+)
 def checkpoint(app: Application) -> PlainTextResponse:
     """The latest signed tree head as a C2SP checkpoint (text/plain), with its cosignatures."""
     head = latest_head(TreeStore(app.settings))
@@ -90,10 +108,14 @@ def checkpoint(app: Application) -> PlainTextResponse:
     return PlainTextResponse(head.note.text())
 
 
-@router.get("/log/consistency", name="public.log_consistency", summary="A consistency proof",
-            response_model=ConsistencyOut, responses=documented(401, 404, 422, 503))
-def consistency(app: Application, old: Annotated[int, Query(ge=0)],
-                new: Annotated[int, Query(ge=0)]) -> ConsistencyOut:
+@router.get(
+    "/log/consistency",
+    name="public.log_consistency",
+    summary="A consistency proof",
+    response_model=ConsistencyOut,
+    responses=documented(401, 404, 422, 503),
+)
+def consistency(app: Application, old: Annotated[int, Query(ge=0)], new: Annotated[int, Query(ge=0)]) -> ConsistencyOut:
     """The proof that the tree of `new` events extends the tree of `old` events."""
     store = TreeStore(app.settings)
     size, _ = store.size()
@@ -102,8 +124,13 @@ def consistency(app: Application, old: Annotated[int, Query(ge=0)],
     return ConsistencyOut(old=old, new=new, proof=[base64.b64encode(h).decode() for h in store.consistency(old, new)])
 
 
-@router.post("/log/cosignatures", name="public.log_cosign", summary="Post a witness cosignature",
-             response_model=CosignatureOut, responses=documented(401, 404, 422, 503))
+@router.post(
+    "/log/cosignatures",
+    name="public.log_cosign",
+    summary="Post a witness cosignature",
+    response_model=CosignatureOut,
+    responses=documented(401, 404, 422, 503),
+)
 def cosign(body: CosignatureIn, app: Application) -> CosignatureOut:
     """Keep a configured witness's cosignature of the tree head of `size` (checked before it is kept)."""
     try:
@@ -112,8 +139,13 @@ def cosign(body: CosignatureIn, app: Application) -> CosignatureOut:
         raise BadCosignature(str(error)) from None
 
 
-@router.get("/verify", name="public.verify_page", summary="Check a decree's receipt in the browser",
-            response_class=HTMLResponse, responses=documented(401, 503))
+@router.get(
+    "/verify",
+    name="public.verify_page",
+    summary="Check a decree's receipt in the browser",
+    response_class=HTMLResponse,
+    responses=documented(401, 503),
+)
 def verify_page(app: Application) -> HTMLResponse:
     """A page where anyone checks a receipt code with the JavaScript verifier (WebCrypto, in the browser)."""
     settings = app.settings
@@ -122,9 +154,16 @@ def verify_page(app: Application) -> HTMLResponse:
     return HTMLResponse(page.replace("__WITNESSES__", policy.replace("<", "\\u003c")))
 
 
-@router.get("/verify/verify.js", name="public.verify_script", summary="The JavaScript receipt verifier",
-            response_class=Response, responses={**documented(401, 503), 200: {
-                "content": {"text/javascript": {"schema": {"type": "string"}}}, "description": "the module"}})
+@router.get(
+    "/verify/verify.js",
+    name="public.verify_script",
+    summary="The JavaScript receipt verifier",
+    response_class=Response,
+    responses={
+        **documented(401, 503),
+        200: {"content": {"text/javascript": {"schema": {"type": "string"}}}, "description": "the module"},
+    },
+)
 def verify_script() -> Response:
     """The verifier as an ES module: no framework, WebCrypto only; the same checks as the Python one."""
     return Response((STATIC / "verify.js").read_bytes(), media_type="text/javascript")

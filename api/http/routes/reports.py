@@ -11,7 +11,8 @@ the `Accept` header (`application/json`, `text/csv`,
 which wins over `Accept`; JSON when neither asks. Each states the view position and the time it is as
 of (in the body and in `X-View-Position` / `X-View-As-Of`). JSON keeps the API's English field names;
 CSV and XLSX are in Indonesian (titles and values), typed and formatted (`projections.export`). One CSV
-is one table: `table=` names it (the report's main table when left out; `X-Report-Table` says which). Read-your-writes: pass the `position` a
+is one table: `table=` names it (the report's main table when left out; `X-Report-Table` says which).
+Read-your-writes: pass the `position` a
 command answered with as `min_position`; the report waits up to ~2 s for the view to reach it, else
 answers 503 `view-not-up-to-date` instead of stale data.
 """
@@ -43,20 +44,28 @@ from projections.export import MEDIA_TYPES, UnknownTable, chosen_section, render
 from projections.reports import Report, Reports
 
 
-
 def single_valued(request: Request) -> None:
     """Refuse a query parameter given more than once (which value would the report be about?)."""
     names = [name for name, _ in request.query_params.multi_items()]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise RequestValidationError([
-            {"loc": ("query", name), "msg": "give this parameter once", "type": "value_error"}
-            for name in repeated])
+        raise RequestValidationError(
+            [{"loc": ("query", name), "msg": "give this parameter once", "type": "value_error"} for name in repeated]
+        )
 
 
-TableName = Annotated[str | None, Query(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_ -]+$", description=(
-    "CSV only: the table to send (e.g. `units`), by its name in the JSON `sections`; left out: the "
-    "report's main table. XLSX holds every table, one sheet each"))]
+TableName = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=60,
+        pattern=r"^[A-Za-z0-9_ -]+$",
+        description=(
+            "CSV only: the table to send (e.g. `units`), by its name in the JSON `sections`; left out: the "
+            "report's main table. XLSX holds every table, one sheet each"
+        ),
+    ),
+]
 
 
 def chosen_table(request: Request, table: TableName = None) -> None:
@@ -68,11 +77,21 @@ _GUARDS = [*GUARDED, Depends(single_valued), Depends(chosen_table)]
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=_GUARDS)
 public_router = APIRouter(prefix="/public/reports", tags=["public"], dependencies=_GUARDS)
 
-Format = Annotated[Literal["json", "csv", "xlsx"] | None, Query(description=(
-    "json, csv or xlsx; wins over the Accept header (left out: as Accept asks, else json)"))]
-MinPosition = Annotated[int | None, Query(ge=1, le=2**62, description=(
-    "wait (up to ~2 s) until the view has applied this notification id (a command's `position`); "
-    "503 view-not-up-to-date otherwise"))]
+Format = Annotated[
+    Literal["json", "csv", "xlsx"] | None,
+    Query(description=("json, csv or xlsx; wins over the Accept header (left out: as Accept asks, else json)")),
+]
+MinPosition = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=2**62,
+        description=(
+            "wait (up to ~2 s) until the view has applied this notification id (a command's `position`); "
+            "503 view-not-up-to-date otherwise"
+        ),
+    ),
+]
 Text = Annotated[str | None, Query(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
@@ -86,17 +105,42 @@ IsoDate = Annotated[date | None, BeforeValidator(_iso_date), Query(description="
 _ERRORS = documented(401, 403, 404, 409, 422, 503)  # 409: a `min_position` the store has not reached
 _FILES = {
     "description": "the report as JSON, CSV or XLSX, as `Accept` (or `format`) asks; the view's stamp in "
-                   "`X-View-Position` and `X-View-As-Of`",
-    "headers": {**headers("X-View-Position", "X-View-As-Of", "Vary", "Content-Disposition",
-                          required=("X-View-Position", "X-View-As-Of", "Vary")),
-                "X-Report-Table": {"description": "for CSV: the table it holds (`table=`, else the report's "
-                                                  "main table)", "required": False, "schema": {"type": "string"}}},
-    "content": {"text/csv": {"schema": {"type": "string", "description": (
-        "one table (`table=`, else the report's main table): a header row of Indonesian column titles, then "
-        "its rows; no other lines. The stamp is in `X-View-Position` / `X-View-As-Of`")}},
-                MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary", "description": (
+    "`X-View-Position` and `X-View-As-Of`",
+    "headers": {
+        **headers(
+            "X-View-Position",
+            "X-View-As-Of",
+            "Vary",
+            "Content-Disposition",
+            required=("X-View-Position", "X-View-As-Of", "Vary"),
+        ),
+        "X-Report-Table": {
+            "description": "for CSV: the table it holds (`table=`, else the report's main table)",
+            "required": False,
+            "schema": {"type": "string"},
+        },
+    },
+    "content": {
+        "text/csv": {
+            "schema": {
+                "type": "string",
+                "description": (
+                    "one table (`table=`, else the report's main table): a header row of Indonesian column "
+                    "titles, then its rows; no other lines. The stamp is in `X-View-Position` / `X-View-As-Of`"
+                ),
+            }
+        },
+        MEDIA_TYPES["xlsx"]: {
+            "schema": {
+                "type": "string",
+                "format": "binary",
+                "description": (
                     "a `tentang` (about) sheet with the stamp and parameters, then one sheet per table: Indonesian "
-                    "titles and values, typed cells, a bold frozen header, autofilter, charts")}}},
+                    "titles and values, typed cells, a bold frozen header, autofilter, charts"
+                ),
+            }
+        },
+    },
 }
 _MEDIA = {"application/json": "json", "text/csv": "csv", MEDIA_TYPES["xlsx"]: "xlsx"}
 """The media types of a report, in the order preferred when `Accept` likes several equally."""
@@ -126,8 +170,11 @@ def negotiated(accept: str | None, asked: str | None) -> str:
     best, best_quality = "json", 0.0
     for media, fmt in _MEDIA.items():
         kind = media.split("/")[0]
-        matches = [(3 if given == media else 2 if given == f"{kind}/*" else 1, quality)
-                   for given, quality in ranges if given in (media, f"{kind}/*", "*/*")]
+        matches = [
+            (3 if given == media else 2 if given == f"{kind}/*" else 1, quality)
+            for given, quality in ranges
+            if given in (media, f"{kind}/*", "*/*")
+        ]
         quality = max(matches)[1] if matches else 0.0
         if quality > best_quality:
             best, best_quality = fmt, quality
@@ -146,16 +193,20 @@ def _answer(views: Views, request: Request, asked: str | None, build: Callable[[
     fmt = negotiated(request.headers.get("accept"), asked)
     with answering():
         report = build(Reports(views))
-    sent = {"X-View-Position": str(report.stamp.position),
-            "X-View-As-Of": report.stamp.as_of.isoformat() if report.stamp.as_of else "", "Vary": "Accept"}
+    sent = {
+        "X-View-Position": str(report.stamp.position),
+        "X-View-As-Of": report.stamp.as_of.isoformat() if report.stamp.as_of else "",
+        "Vary": "Accept",
+    }
     table = getattr(request.state, "report_table", None)
     name = report.report
     if fmt == "csv":
         try:
             section = chosen_section(report, table)
         except UnknownTable as refused:
-            raise RequestValidationError([{"loc": ("query", "table"), "msg": str(refused),
-                                           "type": "value_error"}]) from None
+            raise RequestValidationError(
+                [{"loc": ("query", "table"), "msg": str(refused), "type": "value_error"}]
+            ) from None
         sent["X-Report-Table"] = section.name
         table, name = section.name, f"{report.report}-{section.name}"
     if fmt != "json":
@@ -163,59 +214,112 @@ def _answer(views: Views, request: Request, asked: str | None, build: Callable[[
     return Response(render(report, fmt, table), media_type=MEDIA_TYPES[fmt], headers=sent)
 
 
-@router.get("/employees/{employee_id}/placements", name="reports.employee_placements",
-            **_options(typed.EmployeePlacementsReport, "Placement history of an employee"))
-def employee_placements(employee_id: UUID, views: Views, request: Request, app: Application, actor: CurrentActor,
-                        format: Format = None, min_position: MinPosition = None) -> Response:
+@router.get(
+    "/employees/{employee_id}/placements",
+    name="reports.employee_placements",
+    **_options(typed.EmployeePlacementsReport, "Placement history of an employee"),
+)
+def employee_placements(
+    employee_id: UUID,
+    views: Views,
+    request: Request,
+    app: Application,
+    actor: CurrentActor,
+    format: Format = None,
+    min_position: MinPosition = None,
+) -> Response:
     """Placement history of one employee: every stretch with decree and round (the caller must act
     for the employee's agency)."""
     app.check_reaches(actor, employee_id, "this employee", Employee)
     return _answer(views, request, format, lambda r: r.employee_placements(employee_id, min_position))
 
 
-@router.get("/positions/{position_id}/holders", name="reports.position_holders",
-            **_options(typed.PositionHoldersReport, "Holders of a position"))
-def position_holders(position_id: UUID, views: Views, request: Request, app: Application, actor: CurrentActor,
-                     format: Format = None, min_position: MinPosition = None) -> Response:
+@router.get(
+    "/positions/{position_id}/holders",
+    name="reports.position_holders",
+    **_options(typed.PositionHoldersReport, "Holders of a position"),
+)
+def position_holders(
+    position_id: UUID,
+    views: Views,
+    request: Request,
+    app: Application,
+    actor: CurrentActor,
+    format: Format = None,
+    min_position: MinPosition = None,
+) -> Response:
     """Who held a position when (the caller must act for its agency)."""
     app.check_reaches(actor, position_id, "this position", Position)
     return _answer(views, request, format, lambda r: r.position_holders(position_id, min_position))
 
 
 @router.get("/staffing", name="reports.staffing", **_options(typed.StaffingReport, "Staffing against formasi"))
-def staffing(views: Views, request: Request, actor: CurrentActor, agency: Text = None, unit: Text = None,
-             format: Format = None, min_position: MinPosition = None) -> Response:
+def staffing(
+    views: Views,
+    request: Request,
+    actor: CurrentActor,
+    agency: Text = None,
+    unit: Text = None,
+    format: Format = None,
+    min_position: MinPosition = None,
+) -> Response:
     """Formasi versus holders per position, unit and agency; vacancies, surpluses and the spread."""
     agency = scoped_agency(actor.official, agency)
     return _answer(views, request, format, lambda r: r.staffing(agency, unit, min_position))
 
 
-@router.get("/rounds/{round_id}/board", name="reports.round_board",
-            **_options(typed.RoundBoardReport, "The board of a round"))
-def round_board(round_id: UUID, views: Views, request: Request, app: Application, actor: CurrentActor,
-                format: Format = None, min_position: MinPosition = None) -> Response:
+@router.get(
+    "/rounds/{round_id}/board", name="reports.round_board", **_options(typed.RoundBoardReport, "The board of a round")
+)
+def round_board(
+    round_id: UUID,
+    views: Views,
+    request: Request,
+    app: Application,
+    actor: CurrentActor,
+    format: Format = None,
+    min_position: MinPosition = None,
+) -> Response:
     """Every proposal of a round with JPM, each rule's result, consents, status and decision (the
     caller must act for the round's agency)."""
     app.check_reaches(actor, round_id, "this round", MutationRound)
     return _answer(views, request, format, lambda r: r.round_board(round_id, min_position))
 
 
-@router.get("/accountability", name="reports.accountability",
-            **_options(typed.AccountabilityReport, "Accountability of decisions"))
-def accountability(views: Views, request: Request, app: Application, actor: CurrentActor,
-                   round_id: UUID | None = None, agency: Text = None,
-                   format: Format = None, min_position: MinPosition = None) -> Response:
+@router.get(
+    "/accountability",
+    name="reports.accountability",
+    **_options(typed.AccountabilityReport, "Accountability of decisions"),
+)
+def accountability(
+    views: Views,
+    request: Request,
+    app: Application,
+    actor: CurrentActor,
+    round_id: UUID | None = None,
+    agency: Text = None,
+    format: Format = None,
+    min_position: MinPosition = None,
+) -> Response:
     """Every decision with who, when, on which grounds; overrides; approvals below the JPM threshold;
     time to decision; decisions by the proposer (must be none)."""
     agency = _scope(app, actor, round_id, agency)
     return _answer(views, request, format, lambda r: r.accountability(round_id, agency, min_position))
 
 
-@router.get("/evaluation", name="reports.evaluation",
-            **_options(typed.EvaluationReport, "Post-transfer evaluation"))
-def evaluation(views: Views, request: Request, app: Application, actor: CurrentActor, today: IsoDate = None,
-               round_id: UUID | None = None, agency: Text = None, unit: Text = None, format: Format = None,
-               min_position: MinPosition = None) -> Response:
+@router.get("/evaluation", name="reports.evaluation", **_options(typed.EvaluationReport, "Post-transfer evaluation"))
+def evaluation(
+    views: Views,
+    request: Request,
+    app: Application,
+    actor: CurrentActor,
+    today: IsoDate = None,
+    round_id: UUID | None = None,
+    agency: Text = None,
+    unit: Text = None,
+    format: Format = None,
+    min_position: MinPosition = None,
+) -> Response:
     """Performance before versus after each transfer; drops flagged; evaluations overdue by `today`."""
     agency = _scope(app, actor, round_id, agency)
     day = today or request.app.state.application.today()
@@ -223,10 +327,16 @@ def evaluation(views: Views, request: Request, app: Application, actor: CurrentA
 
 
 @router.get("/talent", name="reports.talent", **_options(typed.TalentReport, "Talent map and development needs"))
-def talent(views: Views, request: Request, actor: CurrentActor,
-           year: Annotated[int | None, Query(ge=1970, le=2200)] = None,
-           agency: Text = None, unit: Text = None, format: Format = None,
-           min_position: MinPosition = None) -> Response:
+def talent(
+    views: Views,
+    request: Request,
+    actor: CurrentActor,
+    year: Annotated[int | None, Query(ge=1970, le=2200)] = None,
+    agency: Text = None,
+    unit: Text = None,
+    format: Format = None,
+    min_position: MinPosition = None,
+) -> Response:
     """The 9-box talent map and development needs (gaps, recommended development, JP hours of `year`)."""
     agency = scoped_agency(actor.official, agency)
     chosen = year or request.app.state.application.today().year
@@ -234,17 +344,34 @@ def talent(views: Views, request: Request, actor: CurrentActor,
 
 
 @router.get("/merit", name="reports.merit", **_options(typed.MeritReport, "Merit indicators per round"))
-def merit(views: Views, request: Request, app: Application, actor: CurrentActor, round_id: UUID | None = None,
-          agency: Text = None, format: Format = None, min_position: MinPosition = None) -> Response:
+def merit(
+    views: Views,
+    request: Request,
+    app: Application,
+    actor: CurrentActor,
+    round_id: UUID | None = None,
+    agency: Text = None,
+    format: Format = None,
+    min_position: MinPosition = None,
+) -> Response:
     """Merit indicators per round."""
     agency = _scope(app, actor, round_id, agency)
     return _answer(views, request, format, lambda r: r.merit(round_id, agency, min_position))
 
 
-@public_router.get("/transparency", name="public.transparency_report",
-                   **_options(typed.TransparencyReport, "Announced transfers (public report)"))
-def transparency(views: Views, request: Request, round_id: UUID | None = None, agency: Text = None,
-                 format: Format = None, min_position: MinPosition = None) -> Response:
+@public_router.get(
+    "/transparency",
+    name="public.transparency_report",
+    **_options(typed.TransparencyReport, "Announced transfers (public report)"),
+)
+def transparency(
+    views: Views,
+    request: Request,
+    round_id: UUID | None = None,
+    agency: Text = None,
+    format: Format = None,
+    min_position: MinPosition = None,
+) -> Response:
     """Announced decisions, personal data minimised: position, unit, name, masked NIP, JPM category,
     reason, decision and decree number. No birth date, score or sanction."""
     return _answer(views, request, format, lambda r: r.transparency(round_id, agency, min_position))

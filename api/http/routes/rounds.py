@@ -10,8 +10,21 @@ from api.http.deps import Application, Command, CurrentActor
 from api.http.routes.common import GUARDED, READ_ERRORS, ReadParams, command_responses, read_responses, tag_version
 from api.http.schemas.common import CommandResult
 from api.http.schemas.rounds import (
-    Announce, CloseRound, Decide, EligibilityCheck, EligibilityOut, EvaluateTransfer, ExecuteTogether,
-    IssueDecree, OpenRound, Propose, Recommend, RecordConsent, RecordTechnicalReview, RoundOut, Withdraw,
+    Announce,
+    CloseRound,
+    Decide,
+    EligibilityCheck,
+    EligibilityOut,
+    EvaluateTransfer,
+    ExecuteTogether,
+    IssueDecree,
+    OpenRound,
+    Propose,
+    Recommend,
+    RecordConsent,
+    RecordTechnicalReview,
+    RoundOut,
+    Withdraw,
 )
 
 router = APIRouter(prefix="/rounds", tags=["rounds"], dependencies=GUARDED)
@@ -22,6 +35,8 @@ _CREATED = {"response_model": CommandResult, "responses": command_responses(201)
 def _round(result: CommandResult) -> str:
     """A round, and what it holds (proposals, evaluations), are read at the round."""
     return f"/rounds/{result.id}"
+
+
 _PROPOSAL = "/{round_id}/proposals/{proposal_id}"
 
 
@@ -29,12 +44,20 @@ _PROPOSAL = "/{round_id}/proposals/{proposal_id}"
 def open_round(body: OpenRound, app: Application, command: Command) -> Response:
     """Open a round with the agency's election-freeze windows."""
     windows = [w.window() for w in body.freeze_windows]
-    return command.run(lambda actor, _: app.open_round(
-        actor, **body.model_dump(exclude={"freeze_windows"}), freeze_windows=windows), 201, _round)
+    return command.run(
+        lambda actor, _: app.open_round(actor, **body.model_dump(exclude={"freeze_windows"}), freeze_windows=windows),
+        201,
+        _round,
+    )
 
 
-@router.get("/{round_id}", name="rounds.read", summary="Read a round with its proposals", response_model=RoundOut,
-            responses=read_responses("the round as read, tagged with its version"))
+@router.get(
+    "/{round_id}",
+    name="rounds.read",
+    summary="Read a round with its proposals",
+    response_model=RoundOut,
+    responses=read_responses("the round as read, tagged with its version"),
+)
 def read(round_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, response: Response) -> RoundOut:
     """The round with its proposals, each with JPM and the eligibility result rule by rule
     (for callers who act for the round's agency, and national auditors)."""
@@ -43,12 +66,14 @@ def read(round_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, 
     return RoundOut.of(mutation_round, app.policy)
 
 
-@router.post("/{round_id}/eligibility-checks", name="rounds.check_eligibility",
-             summary="Check a candidate move against the rules",
-             response_model=EligibilityOut, responses=READ_ERRORS)
-def check_eligibility(
-    round_id: UUID, body: EligibilityCheck, app: Application, actor: CurrentActor
-) -> EligibilityOut:
+@router.post(
+    "/{round_id}/eligibility-checks",
+    name="rounds.check_eligibility",
+    summary="Check a candidate move against the rules",
+    response_model=EligibilityOut,
+    responses=READ_ERRORS,
+)
+def check_eligibility(round_id: UUID, body: EligibilityCheck, app: Application, actor: CurrentActor) -> EligibilityOut:
     """All ten rules for a candidate move in this round, asked by the caller; records nothing.
     Rule 9 answers for the caller doing `act`, exactly as that act's own guard would."""
     return EligibilityOut.of(app.check_eligibility(actor, round_id, **body.model_dump()))
@@ -57,118 +82,155 @@ def check_eligibility(
 @router.post("/{round_id}/proposals", name="rounds.propose", summary="Propose a candidate", **_CREATED)
 def propose(round_id: UUID, body: Propose, app: Application, command: Command) -> Response:
     """Propose a candidate; JPM and every rule's result are recorded with the proposal."""
-    return command.run(lambda actor, expected: app.propose(
-        actor, round_id, **body.model_dump(), expected_version=expected), 201, _round)
+    return command.run(
+        lambda actor, expected: app.propose(actor, round_id, **body.model_dump(), expected_version=expected),
+        201,
+        _round,
+    )
 
 
 @router.post(_PROPOSAL + "/withdrawal", name="rounds.withdraw", summary="Withdraw a proposal", **_COMMAND)
-def withdraw(
-    round_id: UUID, proposal_id: UUID, body: Withdraw, app: Application, command: Command
-) -> Response:
+def withdraw(round_id: UUID, proposal_id: UUID, body: Withdraw, app: Application, command: Command) -> Response:
     """Withdraw an undecided proposal."""
-    return command.run(lambda actor, expected: app.withdraw(
-        actor, round_id, proposal_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.withdraw(
+            actor, round_id, proposal_id, **body.model_dump(), expected_version=expected
+        )
+    )
 
 
-@router.post(_PROPOSAL + "/consents", name="rounds.record_consent",
-             summary="Record a PPK's consent", **_COMMAND)
+@router.post(_PROPOSAL + "/consents", name="rounds.record_consent", summary="Record a PPK's consent", **_COMMAND)
 def record_consent(
     round_id: UUID, proposal_id: UUID, body: RecordConsent, app: Application, command: Command
 ) -> Response:
     """Record a PPK's written consent to a cross-agency transfer."""
     given_by = body.given_by.official()
-    return command.run(lambda actor, expected: app.record_consent(
-        actor, round_id, proposal_id, **body.model_dump(exclude={"given_by"}), given_by=given_by,
-        expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.record_consent(
+            actor,
+            round_id,
+            proposal_id,
+            **body.model_dump(exclude={"given_by"}),
+            given_by=given_by,
+            expected_version=expected,
+        )
+    )
 
 
-@router.post(_PROPOSAL + "/technical-review", name="rounds.record_technical_review",
-             summary="Record BKN's technical review", **_COMMAND)
+@router.post(
+    _PROPOSAL + "/technical-review",
+    name="rounds.record_technical_review",
+    summary="Record BKN's technical review",
+    **_COMMAND,
+)
 def record_technical_review(
-    round_id: UUID, proposal_id: UUID, body: RecordTechnicalReview, app: Application,
+    round_id: UUID,
+    proposal_id: UUID,
+    body: RecordTechnicalReview,
+    app: Application,
     command: Command,
 ) -> Response:
     """Record BKN's technical review of a cross-agency proposal (the caller is the reviewer)."""
-    return command.run(lambda actor, expected: app.record_technical_review(
-        actor, round_id, proposal_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.record_technical_review(
+            actor, round_id, proposal_id, **body.model_dump(), expected_version=expected
+        )
+    )
 
 
-@router.post(_PROPOSAL + "/recommendation", name="rounds.recommend",
-             summary="Recommend a proposal (committee)", **_COMMAND)
-def recommend(
-    round_id: UUID, proposal_id: UUID, body: Recommend, app: Application, command: Command
-) -> Response:
+@router.post(
+    _PROPOSAL + "/recommendation", name="rounds.recommend", summary="Recommend a proposal (committee)", **_COMMAND
+)
+def recommend(round_id: UUID, proposal_id: UUID, body: Recommend, app: Application, command: Command) -> Response:
     """Record the committee's (TPK) recommendation to the PPK."""
-    return command.run(lambda actor, expected: app.recommend(
-        actor, round_id, proposal_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.recommend(
+            actor, round_id, proposal_id, **body.model_dump(), expected_version=expected
+        )
+    )
 
 
-@router.post(_PROPOSAL + "/decision", name="rounds.decide",
-             summary="Approve or reject a proposal (PPK)", **_COMMAND)
-def decide(
-    round_id: UUID, proposal_id: UUID, body: Decide, app: Application, command: Command
-) -> Response:
+@router.post(_PROPOSAL + "/decision", name="rounds.decide", summary="Approve or reject a proposal (PPK)", **_COMMAND)
+def decide(round_id: UUID, proposal_id: UUID, body: Decide, app: Application, command: Command) -> Response:
     """Approve (every rule re-checked now; each failure needs an override) or reject a proposal."""
     overrides = [o.override() for o in body.overrides]
-    return command.run(lambda actor, expected: app.decide(
-        actor, round_id, proposal_id, body.approve, body.reason, overrides,
-        expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.decide(
+            actor, round_id, proposal_id, body.approve, body.reason, overrides, expected_version=expected
+        )
+    )
 
 
-@router.post("/{round_id}/announcement", name="rounds.announce",
-             summary="Announce the decided list", **_COMMAND)
+@router.post("/{round_id}/announcement", name="rounds.announce", summary="Announce the decided list", **_COMMAND)
 def announce(round_id: UUID, body: Announce, app: Application, command: Command) -> Response:
     """Publish the round's decided list; afterwards no more proposals or decisions."""
-    return command.run(lambda actor, expected: app.announce(
-        actor, round_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.announce(actor, round_id, **body.model_dump(), expected_version=expected)
+    )
 
 
-@router.post(_PROPOSAL + "/decree", name="rounds.issue_decree",
-             summary="Issue the decree (SK)", **_COMMAND)
-def issue_decree(
-    round_id: UUID, proposal_id: UUID, body: IssueDecree, app: Application, command: Command
-) -> Response:
+@router.post(_PROPOSAL + "/decree", name="rounds.issue_decree", summary="Issue the decree (SK)", **_COMMAND)
+def issue_decree(round_id: UUID, proposal_id: UUID, body: IssueDecree, app: Application, command: Command) -> Response:
     """Record the SK of an approved proposal, signed by the calling PPK: every rule is judged again
     on the TMT; what newly fails (or a back-dated TMT, or one outside the period) needs an override."""
     overrides = [o.override() for o in body.overrides]
-    return command.run(lambda actor, expected: app.issue_decree(
-        actor, round_id, proposal_id, body.number, body.signed_on, body.effective_on, overrides,
-        expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.issue_decree(
+            actor,
+            round_id,
+            proposal_id,
+            body.number,
+            body.signed_on,
+            body.effective_on,
+            overrides,
+            expected_version=expected,
+        )
+    )
 
 
-@router.post(_PROPOSAL + "/execution", name="rounds.execute_transfer",
-             summary="Execute a decreed transfer", **_COMMAND)
-def execute_transfer(
-    round_id: UUID, proposal_id: UUID, app: Application, command: Command
-) -> Response:
+@router.post(_PROPOSAL + "/execution", name="rounds.execute_transfer", summary="Execute a decreed transfer", **_COMMAND)
+def execute_transfer(round_id: UUID, proposal_id: UUID, app: Application, command: Command) -> Response:
     """Carry out a decreed transfer on or after its effective date (round, employee, positions)."""
-    return command.run(lambda actor, expected: app.execute_transfer(
-        actor, round_id, proposal_id, expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.execute_transfer(actor, round_id, proposal_id, expected_version=expected)
+    )
 
 
-@router.post("/{round_id}/executions", name="rounds.execute_transfers_together",
-             summary="Execute several transfers together", **_COMMAND)
-def execute_transfers_together(
-    round_id: UUID, body: ExecuteTogether, app: Application, command: Command
-) -> Response:
+@router.post(
+    "/{round_id}/executions",
+    name="rounds.execute_transfers_together",
+    summary="Execute several transfers together",
+    **_COMMAND,
+)
+def execute_transfers_together(round_id: UUID, body: ExecuteTogether, app: Application, command: Command) -> Response:
     """Carry out several decreed transfers at once, all or none: everyone leaves before anyone
     arrives, so a swap or a cycle of full positions (moves a plan marks `joint`) can take effect."""
-    return command.run(lambda actor, expected: app.execute_transfers_together(
-        actor, round_id, body.proposal_ids, expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.execute_transfers_together(
+            actor, round_id, body.proposal_ids, expected_version=expected
+        )
+    )
 
 
-@router.post(_PROPOSAL + "/evaluations", name="rounds.evaluate_transfer",
-             summary="Record a post-transfer evaluation", **_CREATED)
+@router.post(
+    _PROPOSAL + "/evaluations", name="rounds.evaluate_transfer", summary="Record a post-transfer evaluation", **_CREATED
+)
 def evaluate_transfer(
     round_id: UUID, proposal_id: UUID, body: EvaluateTransfer, app: Application, command: Command
 ) -> Response:
     """Record a post-transfer evaluation (on the round and the employee together)."""
-    return command.run(lambda actor, expected: app.evaluate_transfer(
-        actor, round_id, proposal_id, body.findings(), expected_version=expected), 201, _round)
+    return command.run(
+        lambda actor, expected: app.evaluate_transfer(
+            actor, round_id, proposal_id, body.findings(), expected_version=expected
+        ),
+        201,
+        _round,
+    )
 
 
 @router.post("/{round_id}/closure", name="rounds.close", summary="Close the round", **_COMMAND)
 def close(round_id: UUID, body: CloseRound, app: Application, command: Command) -> Response:
     """Close the round; refused while a decreed transfer awaits execution."""
-    return command.run(lambda actor, expected: app.close_round(
-        actor, round_id, **body.model_dump(), expected_version=expected))
+    return command.run(
+        lambda actor, expected: app.close_round(actor, round_id, **body.model_dump(), expected_version=expected)
+    )

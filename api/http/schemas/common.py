@@ -44,10 +44,18 @@ class CommandResult(BaseModel):
     projection has processed it (read-your-writes).
     """
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": "0b5e3a56-4c1f-5e8e-9d6a-2f8f7f3c1a10", "version": 4, "position": 1187,
-        "proposal_id": "6f1d0d7e-8b0f-4f37-9a55-1c7a1f0f2e3b",
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b5e3a56-4c1f-5e8e-9d6a-2f8f7f3c1a10",
+                    "version": 4,
+                    "position": 1187,
+                    "proposal_id": "6f1d0d7e-8b0f-4f37-9a55-1c7a1f0f2e3b",
+                }
+            ]
+        }
+    )
 
     id: UUID
     version: int
@@ -60,9 +68,15 @@ class CommandResult(BaseModel):
     @classmethod
     def of(cls, recorded: Recorded) -> CommandResult:
         """The response for a `Recorded`."""
-        return cls(id=recorded.aggregate_id, version=recorded.version, position=recorded.position,
-                   proposal_id=recorded.proposal_id, plan_id=recorded.plan_id, predikat=recorded.predikat,
-                   objection_id=recorded.objection_id)
+        return cls(
+            id=recorded.aggregate_id,
+            version=recorded.version,
+            position=recorded.position,
+            proposal_id=recorded.proposal_id,
+            plan_id=recorded.plan_id,
+            predikat=recorded.predikat,
+            objection_id=recorded.objection_id,
+        )
 
 
 class OfficialIn(Body):

@@ -11,7 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from api.http.schemas.common import EMPLOYEE_ID, POSITION_ID, Body, Day, Name, NipText, Text, example
 from domain.employee import Employee
 from domain.vocabulary import (
-    DevelopmentActivity, Expectation, PositionType, Potential, Predikat, Rank, SanctionLevel,
+    DevelopmentActivity,
+    Expectation,
+    PositionType,
+    Potential,
+    Predikat,
+    Rank,
+    SanctionLevel,
 )
 
 Scores = dict[str, StrictInt]
@@ -20,16 +26,22 @@ Scores = dict[str, StrictInt]
 class RegisterEmployee(Body):
     """Register a civil servant by NIP."""
 
-    model_config = example(nip="198501152010031001", name="Siti Rahmawati", rank="III/b",
-                           agency="Pemerintah Kota Pariaman")
+    model_config = example(
+        nip="198501152010031001", name="Siti Rahmawati", rank="III/b", agency="Pemerintah Kota Pariaman"
+    )
 
     nip: NipText
     name: Name = Field(examples=["Siti Rahmawati"])
     rank: Rank
-    agency: Name | None = Field(None, examples=["Pemerintah Kota Pariaman"], description=(
-        "the registering agency, which the caller must serve; by default the one agency the caller "
-        "serves (a caller serving several must name it). Once placed, an employee belongs to the "
-        "agency of the position held"))
+    agency: Name | None = Field(
+        None,
+        examples=["Pemerintah Kota Pariaman"],
+        description=(
+            "the registering agency, which the caller must serve; by default the one agency the caller "
+            "serves (a caller serving several must name it). Once placed, an employee belongs to the "
+            "agency of the position held"
+        ),
+    )
 
 
 class NipLookup(Body):
@@ -53,8 +65,13 @@ class ChangeRank(Body):
 class AssessCompetency(Body):
     """A competency assessment: levels 1-5 per competency (snake_case names)."""
 
-    model_config = example(scores={"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}, potential="high",
-                           assessor="UPT Penilaian Kompetensi", method="assessment centre", assessed_on="2025-06-01")
+    model_config = example(
+        scores={"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4},
+        potential="high",
+        assessor="UPT Penilaian Kompetensi",
+        method="assessment centre",
+        assessed_on="2025-06-01",
+    )
 
     scores: Scores = Field(examples=[{"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}])
     potential: Potential
@@ -76,8 +93,7 @@ class RatePerformance(Body):
 class RecordSanction(Body):
     """A disciplinary sanction."""
 
-    model_config = example(level="light", imposed_on="2025-02-03", ends_on="2025-08-03",
-                           reference="800.1.6/012/2025")
+    model_config = example(level="light", imposed_on="2025-02-03", ends_on="2025-08-03", reference="800.1.6/012/2025")
 
     level: SanctionLevel
     imposed_on: Day
@@ -117,8 +133,13 @@ class PlaceEmployee(Body):
 class PlanDevelopment(Body):
     """A development activity with its JP hours; the response carries the plan id."""
 
-    model_config = example(activity="training", title="Diklat keuangan daerah", competency="keuangan_daerah",
-                           jp_hours=24, due_on="2026-09-30")
+    model_config = example(
+        activity="training",
+        title="Diklat keuangan daerah",
+        competency="keuangan_daerah",
+        jp_hours=24,
+        due_on="2026-09-30",
+    )
 
     activity: DevelopmentActivity
     title: Name
@@ -202,18 +223,44 @@ class EvaluationOut(BaseModel):
 class EmployeeOut(BaseModel):
     """An employee's full record (staff roles only), as of the version read."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": EMPLOYEE_ID, "version": 5, "nip": "198501152010031001", "name": "Siti Rahmawati", "rank": "III/b",
-        "position_id": POSITION_ID,
-        "placements": [{"position_id": POSITION_ID, "since": "2020-01-02", "decree_number": "821.2/101/BKPSDM/2020",
-                        "round_id": None, "until": None}],
-        "assessments": [{"scores": {"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4}, "potential": "high",
-                         "assessor": "UPT Penilaian Kompetensi", "method": "assessment centre",
-                         "assessed_on": "2025-06-01"}],
-        "ratings": [{"year": 2025, "results": "above", "behaviour": "as_expected", "predikat": "Baik"}],
-        "sanctions": [], "open_disciplinary_cases": {}, "development_plans": [], "evaluations": [],
-        "retired_on": None,
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": EMPLOYEE_ID,
+                    "version": 5,
+                    "nip": "198501152010031001",
+                    "name": "Siti Rahmawati",
+                    "rank": "III/b",
+                    "position_id": POSITION_ID,
+                    "placements": [
+                        {
+                            "position_id": POSITION_ID,
+                            "since": "2020-01-02",
+                            "decree_number": "821.2/101/BKPSDM/2020",
+                            "round_id": None,
+                            "until": None,
+                        }
+                    ],
+                    "assessments": [
+                        {
+                            "scores": {"integritas": 4, "kerjasama": 3, "keuangan_daerah": 4},
+                            "potential": "high",
+                            "assessor": "UPT Penilaian Kompetensi",
+                            "method": "assessment centre",
+                            "assessed_on": "2025-06-01",
+                        }
+                    ],
+                    "ratings": [{"year": 2025, "results": "above", "behaviour": "as_expected", "predikat": "Baik"}],
+                    "sanctions": [],
+                    "open_disciplinary_cases": {},
+                    "development_plans": [],
+                    "evaluations": [],
+                    "retired_on": None,
+                }
+            ]
+        }
+    )
 
     id: UUID
     version: int
@@ -233,15 +280,25 @@ class EmployeeOut(BaseModel):
     @classmethod
     def of(cls, employee: Employee) -> EmployeeOut:
         """The record of an `Employee` aggregate."""
-        return cls.model_validate({
-            "id": employee.id, "version": employee.version, "nip": employee.nip,
-            "name": employee.name, "rank": employee.rank, "position_id": employee.position_id,
-            "placements": employee.placements, "assessments": employee.assessments,
-            "ratings": [employee.ratings[y] for y in sorted(employee.ratings)],
-            "sanctions": employee.sanctions, "open_disciplinary_cases": employee.open_cases,
-            "development_plans": list(employee.development.values()),
-            "evaluations": employee.evaluations, "retired_on": employee.retired_on,
-        }, from_attributes=True)
+        return cls.model_validate(
+            {
+                "id": employee.id,
+                "version": employee.version,
+                "nip": employee.nip,
+                "name": employee.name,
+                "rank": employee.rank,
+                "position_id": employee.position_id,
+                "placements": employee.placements,
+                "assessments": employee.assessments,
+                "ratings": [employee.ratings[y] for y in sorted(employee.ratings)],
+                "sanctions": employee.sanctions,
+                "open_disciplinary_cases": employee.open_cases,
+                "development_plans": list(employee.development.values()),
+                "evaluations": employee.evaluations,
+                "retired_on": employee.retired_on,
+            },
+            from_attributes=True,
+        )
 
 
 class EmployeeSearch(Body):
@@ -257,5 +314,9 @@ class EmployeeSearch(Body):
     status: Literal["active", "retired"] | None = None
     limit: StrictInt = Field(50, ge=1, le=500)
     offset: StrictInt = Field(0, ge=0, le=10**9)
-    min_position: StrictInt | None = Field(None, ge=1, le=2**62, description=(
-        "wait (up to ~2 s) until the directory has applied this position (a command's `position`)"))
+    min_position: StrictInt | None = Field(
+        None,
+        ge=1,
+        le=2**62,
+        description=("wait (up to ~2 s) until the directory has applied this position (a command's `position`)"),
+    )

@@ -17,10 +17,17 @@ class FileObjection(Body):
     The employee concerned files it with their own token; an operator files it on their written
     behalf, naming the letter."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "grounds": "personal_circumstances",
-        "text": "My child attends school in the old district; I ask to stay until the school year ends.",
-    }]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "grounds": "personal_circumstances",
+                    "text": "My child attends school in the old district; I ask to stay until the school year ends.",
+                }
+            ]
+        },
+    )
 
     grounds: ObjectionGrounds
     text: Text
@@ -42,9 +49,17 @@ class AnswerObjection(Body):
     """The committee's answer: upheld (the PPK decides again) or dismissed, with its reasons; for a
     proposal a mutation plan made, the statement that a person reviewed the case."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "upheld": False, "reasons": "the school year ends before the TMT; the move stands",
-    }]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "upheld": False,
+                    "reasons": "the school year ends before the TMT; the move stands",
+                }
+            ]
+        },
+    )
 
     upheld: StrictBool
     reasons: Text

@@ -37,10 +37,20 @@ class PlanRequest(Body):
     the seats the plan's own moves free.
     """
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "due_for_rotation_only": True, "shortage_weight": "20", "priority_units": ["SD Negeri 5 Wanggar"],
-        "max_moves": 40, "min_jpm": "70",
-    }]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "due_for_rotation_only": True,
+                    "shortage_weight": "20",
+                    "priority_units": ["SD Negeri 5 Wanggar"],
+                    "max_moves": 40,
+                    "min_jpm": "70",
+                }
+            ]
+        },
+    )
 
     units: list[Name] = Field(default_factory=list, max_length=500)
     position_types: list[PositionType] = Field(default_factory=list, max_length=20)
@@ -48,12 +58,21 @@ class PlanRequest(Body):
     volunteers: Ids = Field(default_factory=list, max_length=10_000)
     target_units: list[Name] = Field(default_factory=list, max_length=500)
     min_jpm: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
-    shortage_weight: Decimal = Field(Decimal(0), ge=0, le=1000, max_digits=6, decimal_places=2, description=(
-        "JPM points for a seat filled in a unit, times the unit's vacancy rate (1 for priority units); "
-        "taken off for a seat left there"))
+    shortage_weight: Decimal = Field(
+        Decimal(0),
+        ge=0,
+        le=1000,
+        max_digits=6,
+        decimal_places=2,
+        description=(
+            "JPM points for a seat filled in a unit, times the unit's vacancy rate (1 for priority units); "
+            "taken off for a seat left there"
+        ),
+    )
     priority_units: list[Name] = Field(default_factory=list, max_length=500)
-    keep_in_place: bool = Field(True, description=(
-        "false: move as many pool members as seats allow, then maximise JPM"))
+    keep_in_place: bool = Field(
+        True, description=("false: move as many pool members as seats allow, then maximise JPM")
+    )
     max_moves: int | None = Field(None, ge=0, le=100_000, description="at most this many moves")
     pinned_pairs: list[PairIn] = Field(default_factory=list, max_length=1000)
     pinned_employees: Ids = Field(default_factory=list, max_length=1000, description="must move")
@@ -78,8 +97,11 @@ class AdoptPlan(Body):
 
     model_config = example(employee_ids=[EMPLOYEE_ID], reason="TPK meeting of 2 March 2026")
 
-    employee_ids: Ids | None = Field(None, max_length=10_000, description=(
-        "adopt only these employees' moves; leave out to adopt every move not adopted yet"))
+    employee_ids: Ids | None = Field(
+        None,
+        max_length=10_000,
+        description=("adopt only these employees' moves; leave out to adopt every move not adopted yet"),
+    )
     reason: Text = Field("recommended by the mutation plan", examples=["TPK meeting of 2 March 2026"])
 
 
@@ -213,11 +235,20 @@ class PlanOut(BaseModel):
     def of(cls, plan: MutationPlan) -> PlanOut:
         """The record of a `MutationPlan` aggregate."""
         result = plan.result
-        return cls.model_validate({
-            "id": plan.id, "version": plan.version, "round_id": plan.round_id,
-            "round_version": plan.round_version, "computed_by": plan.computed_by,
-            "computed_on": plan.computed_on, "options": plan.options,
-            "result": {**vars(result), "spread": [
-                {**vars(u), "vacancies_after": u.vacancies_after} for u in result.spread]},
-            "adoptions": list(plan.adoptions.values()),
-        }, from_attributes=True)
+        return cls.model_validate(
+            {
+                "id": plan.id,
+                "version": plan.version,
+                "round_id": plan.round_id,
+                "round_version": plan.round_version,
+                "computed_by": plan.computed_by,
+                "computed_on": plan.computed_on,
+                "options": plan.options,
+                "result": {
+                    **vars(result),
+                    "spread": [{**vars(u), "vacancies_after": u.vacancies_after} for u in result.spread],
+                },
+                "adoptions": list(plan.adoptions.values()),
+            },
+            from_attributes=True,
+        )

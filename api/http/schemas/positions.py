@@ -19,9 +19,17 @@ Jpm = Field(None, ge=0, le=100, max_digits=5, decimal_places=2, examples=[75])
 class EstablishPosition(Body):
     """A position (jabatan) with its formasi, rank range and competency standard (levels 1-5)."""
 
-    model_config = example(agency="Pemerintah Kota Pariaman", unit="BPKAD", title="Analis Keuangan Daerah",
-                           position_type="fungsional_ahli_pertama", rank_min="III/a", rank_max="III/d", formasi=3,
-                           standard={"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4}, min_jpm=75)
+    model_config = example(
+        agency="Pemerintah Kota Pariaman",
+        unit="BPKAD",
+        title="Analis Keuangan Daerah",
+        position_type="fungsional_ahli_pertama",
+        rank_min="III/a",
+        rank_max="III/d",
+        formasi=3,
+        standard={"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4},
+        min_jpm=75,
+    )
 
     agency: Name = Field(examples=["Pemerintah Kota Pariaman"])
     unit: Name = Field(examples=["BPKAD"])
@@ -37,8 +45,11 @@ class EstablishPosition(Body):
 class ReviseStandard(Body):
     """Replace the competency standard (and the position's own JPM threshold)."""
 
-    model_config = example(standard={"integritas": 3, "keuangan_daerah": 4}, min_jpm=70,
-                           reason="new competency dictionary (PermenPANRB 38/2017)")
+    model_config = example(
+        standard={"integritas": 3, "keuangan_daerah": 4},
+        min_jpm=70,
+        reason="new competency dictionary (PermenPANRB 38/2017)",
+    )
 
     standard: Standard = Field(examples=[{"integritas": 3, "keuangan_daerah": 4}])
     min_jpm: Decimal | None = Jpm
@@ -72,14 +83,30 @@ class HoldingOut(BaseModel):
 class PositionOut(BaseModel):
     """A position as of the version read, with its holders and free seats."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": POSITION_ID, "version": 3, "agency": "Pemerintah Kota Pariaman", "unit": "BPKAD",
-        "title": "Analis Keuangan Daerah", "position_type": "fungsional_ahli_pertama", "rank_min": "III/a",
-        "rank_max": "III/d", "formasi": 3, "free_seats": 2,
-        "standard": {"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4}, "min_jpm": "75",
-        "holders": [{"employee_id": EMPLOYEE_ID, "since": "2020-01-02", "decree_number": "821.2/101/BKPSDM/2020"}],
-        "abolished_on": None,
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": POSITION_ID,
+                    "version": 3,
+                    "agency": "Pemerintah Kota Pariaman",
+                    "unit": "BPKAD",
+                    "title": "Analis Keuangan Daerah",
+                    "position_type": "fungsional_ahli_pertama",
+                    "rank_min": "III/a",
+                    "rank_max": "III/d",
+                    "formasi": 3,
+                    "free_seats": 2,
+                    "standard": {"integritas": 3, "kerjasama": 3, "keuangan_daerah": 4},
+                    "min_jpm": "75",
+                    "holders": [
+                        {"employee_id": EMPLOYEE_ID, "since": "2020-01-02", "decree_number": "821.2/101/BKPSDM/2020"}
+                    ],
+                    "abolished_on": None,
+                }
+            ]
+        }
+    )
 
     id: UUID
     version: int
@@ -99,11 +126,22 @@ class PositionOut(BaseModel):
     @classmethod
     def of(cls, position: Position) -> PositionOut:
         """The record of a `Position` aggregate."""
-        return cls.model_validate({
-            "id": position.id, "version": position.version, "agency": position.agency,
-            "unit": position.unit, "title": position.title, "position_type": position.position_type,
-            "rank_min": position.rank_min, "rank_max": position.rank_max, "formasi": position.formasi,
-            "free_seats": position.free_seats, "standard": position.standard,
-            "min_jpm": position.min_jpm, "holders": list(position.holders.values()),
-            "abolished_on": position.abolished_on,
-        }, from_attributes=True)
+        return cls.model_validate(
+            {
+                "id": position.id,
+                "version": position.version,
+                "agency": position.agency,
+                "unit": position.unit,
+                "title": position.title,
+                "position_type": position.position_type,
+                "rank_min": position.rank_min,
+                "rank_max": position.rank_max,
+                "formasi": position.formasi,
+                "free_seats": position.free_seats,
+                "standard": position.standard,
+                "min_jpm": position.min_jpm,
+                "holders": list(position.holders.values()),
+                "abolished_on": position.abolished_on,
+            },
+            from_attributes=True,
+        )

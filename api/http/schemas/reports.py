@@ -22,8 +22,7 @@ from projections.queries import Stamp
 from projections.reports import MERIT_ASPECTS, MERIT_INDICATORS
 
 Share = Annotated[float | None, Field(description="a fraction 0..1 (null when there is nothing to divide by)")]
-DecimalText = Annotated[str, Field(description="a decimal number written as text, e.g. \"82.50\"",
-                                   examples=["82.50"])]
+DecimalText = Annotated[str, Field(description='a decimal number written as text, e.g. "82.50"', examples=["82.50"])]
 RuleResult = Literal["pass", "FAIL"]
 Verdict = Literal["approved", "rejected"]
 Grounds = Literal[tuple(g.value for g in ObjectionGrounds)]  # type: ignore[valid-type]
@@ -38,6 +37,7 @@ class Row(BaseModel):
 
 
 # -- placements ------------------------------------------------------------------------------------
+
 
 class EmployeePlacementRow(Row):
     position_id: UUID
@@ -61,6 +61,7 @@ class PositionHolderRow(Row):
 
 
 # -- staffing --------------------------------------------------------------------------------------
+
 
 class StaffingPositionRow(Row):
     agency: str
@@ -105,6 +106,7 @@ class StaffingSpreadRow(Row):
 
 # -- round board -----------------------------------------------------------------------------------
 
+
 class RoundHeadRow(Row):
     round_id: UUID
     agency: str
@@ -119,8 +121,7 @@ class RoundHeadRow(Row):
 
 
 _RULE_COLUMNS: dict[str, Any] = {
-    f"rule_{code}": (RuleResult | None, Field(None, description=f"rule {code}: pass or FAIL"))
-    for code in RULE_CODES
+    f"rule_{code}": (RuleResult | None, Field(None, description=f"rule {code}: pass or FAIL")) for code in RULE_CODES
 }
 
 
@@ -152,14 +153,19 @@ class _ProposalRowTail(Row):
     objections_pending: int = Field(description="of those, not answered yet")
     objection_states: str | None = Field(
         description="each objection's state (pending, upheld, dismissed), comma-separated; null: none",
-        examples=["upheld, dismissed"])
+        examples=["upheld, dismissed"],
+    )
     earlier_decisions: str | None = Field(
         description="the decisions an upheld objection reopened (approved, rejected), oldest first, "
-                    "comma-separated; null: none", examples=["rejected"])
+        "comma-separated; null: none",
+        examples=["rejected"],
+    )
 
 
 RoundProposalRow: type[Row] = create_model(  # the rule columns follow the rules' own list
-    "RoundProposalRow", __base__=Row, __doc__="A proposal of the round: JPM, each rule's result, paperwork.",
+    "RoundProposalRow",
+    __base__=Row,
+    __doc__="A proposal of the round: JPM, each rule's result, paperwork.",
     **{name: (field.annotation, field) for name, field in _ProposalRowBase.model_fields.items()},
     **_RULE_COLUMNS,
     **{name: (field.annotation, field) for name, field in _ProposalRowTail.model_fields.items()},
@@ -167,6 +173,7 @@ RoundProposalRow: type[Row] = create_model(  # the rule columns follow the rules
 
 
 # -- transparency (public) -------------------------------------------------------------------------
+
 
 class AnnouncedRoundRow(Row):
     """An announced round with the counts of its proposals (counts only: no candidate is named)."""
@@ -222,6 +229,7 @@ class PublicObjectionCountRow(Row):
 
 # -- accountability --------------------------------------------------------------------------------
 
+
 class AccountabilitySummaryRow(Row):
     proposals: int
     decisions: int
@@ -264,9 +272,11 @@ class DecisionRow(Row):
     plan_id: UUID | None
     plan: Literal["followed", "departed"] | None
     superseded_by_objection: UUID | None = Field(
-        description="the upheld objection that reopened this decision; null: the decision stands")
+        description="the upheld objection that reopened this decision; null: the decision stands"
+    )
     reverses_earlier_decision: bool | None = Field(
-        description="a decision taken again: whether it differs from the one reopened; null: a first decision")
+        description="a decision taken again: whether it differs from the one reopened; null: a first decision"
+    )
 
 
 class OverrideRow(Row):
@@ -279,7 +289,8 @@ class OverrideRow(Row):
     decided_by: str | None
     decided_at: datetime | None
     superseded_by_objection: UUID | None = Field(
-        description="the upheld objection that reopened the decision carrying the override")
+        description="the upheld objection that reopened the decision carrying the override"
+    )
 
 
 class ObjectionRow(Row):
@@ -309,7 +320,8 @@ class ObjectionRow(Row):
     human_review_by: str | None
     human_review_grounds: str | None
     decision_after: Literal["approved", "rejected", "reopened"] | None = Field(
-        description="the decision taken after an upheld objection; 'reopened' while it waits")
+        description="the decision taken after an upheld objection; 'reopened' while it waits"
+    )
     reversed: bool
 
 
@@ -333,6 +345,7 @@ class ReversalRow(Row):
 
 
 # -- evaluation ------------------------------------------------------------------------------------
+
 
 class EvaluatedTransferRow(Row):
     round_title: str | None
@@ -379,6 +392,7 @@ class EvaluationGroupRow(Row):
 
 # -- talent ----------------------------------------------------------------------------------------
 
+
 class TalentBoxRow(Row):
     box: int | None = Field(description="9 (high performance, high potential) .. 1; null: not rated yet")
     employees: int
@@ -412,6 +426,7 @@ class DevelopmentNeedRow(Row):
 
 
 # -- merit -----------------------------------------------------------------------------------------
+
 
 class MeritRow(Row):
     round_id: UUID
@@ -453,10 +468,12 @@ class SupervisionRow(Row):
 
 # -- sections and reports --------------------------------------------------------------------------
 
+
 def _section(model_name: str, name: str, row: type[BaseModel]) -> type[BaseModel]:
     """The model of one table: `name` fixed, its columns, its rows."""
     return create_model(
-        model_name, __doc__=f"The `{name}` table.",
+        model_name,
+        __doc__=f"The `{name}` table.",
         name=(Literal[name], ...),  # type: ignore[valid-type]
         columns=(list[str], Field(description="the columns, in order (each row has exactly these)")),
         rows=(list[row], ...),  # type: ignore[valid-type]
@@ -464,8 +481,10 @@ def _section(model_name: str, name: str, row: type[BaseModel]) -> type[BaseModel
 
 
 def _sections(prefix: str, tables: dict[str, type[BaseModel]]) -> Any:
-    models = [_section(f"{prefix}{''.join(p.title() for p in name.split('_'))}Section", name, row)
-              for name, row in tables.items()]
+    models = [
+        _section(f"{prefix}{''.join(p.title() for p in name.split('_'))}Section", name, row)
+        for name, row in tables.items()
+    ]
     if len(models) == 1:
         return list[models[0]]  # type: ignore[valid-type]
     return list[Annotated[reduce(or_, models), Field(discriminator="name")]]  # type: ignore[misc]
@@ -527,23 +546,47 @@ class MeritParameters(ByRound):
 
 EmployeePlacementsSections = _sections("EmployeePlacements", {"placements": EmployeePlacementRow})
 PositionHoldersSections = _sections("PositionHolders", {"holders": PositionHolderRow})
-StaffingSections = _sections("Staffing", {
-    "positions": StaffingPositionRow, "units": StaffingUnitRow, "agencies": StaffingAgencyRow,
-    "spread": StaffingSpreadRow})
+StaffingSections = _sections(
+    "Staffing",
+    {
+        "positions": StaffingPositionRow,
+        "units": StaffingUnitRow,
+        "agencies": StaffingAgencyRow,
+        "spread": StaffingSpreadRow,
+    },
+)
 RoundBoardSections = _sections("RoundBoard", {"round": RoundHeadRow, "proposals": RoundProposalRow})
-TransparencySections = _sections("Transparency", {
-    "rounds": AnnouncedRoundRow, "decisions": PublicDecisionRow, "objections": PublicObjectionCountRow})
-AccountabilitySections = _sections("Accountability", {
-    "summary": AccountabilitySummaryRow, "decisions": DecisionRow, "overrides": OverrideRow,
-    "below_jpm_threshold": DecisionRow, "decided_by_proposer": DecisionRow, "objections": ObjectionRow,
-    "reversed_on_objection": ReversalRow})
-EvaluationSections = _sections("Evaluation", {
-    "transfers": EvaluatedTransferRow, "flagged": FlaggedTransferRow, "overdue": OverdueEvaluationRow,
-    "per_round_and_unit": EvaluationGroupRow})
-TalentSections = _sections("Talent", {
-    "boxes": TalentBoxRow, "employees": TalentEmployeeRow, "development_needs": DevelopmentNeedRow})
-MeritSections = _sections("Merit", {
-    "rounds": MeritRow, "indicators": MeritIndicatorRow, "aspects": MeritAspectRow, "addressed_to": SupervisionRow})
+TransparencySections = _sections(
+    "Transparency", {"rounds": AnnouncedRoundRow, "decisions": PublicDecisionRow, "objections": PublicObjectionCountRow}
+)
+AccountabilitySections = _sections(
+    "Accountability",
+    {
+        "summary": AccountabilitySummaryRow,
+        "decisions": DecisionRow,
+        "overrides": OverrideRow,
+        "below_jpm_threshold": DecisionRow,
+        "decided_by_proposer": DecisionRow,
+        "objections": ObjectionRow,
+        "reversed_on_objection": ReversalRow,
+    },
+)
+EvaluationSections = _sections(
+    "Evaluation",
+    {
+        "transfers": EvaluatedTransferRow,
+        "flagged": FlaggedTransferRow,
+        "overdue": OverdueEvaluationRow,
+        "per_round_and_unit": EvaluationGroupRow,
+    },
+)
+TalentSections = _sections(
+    "Talent", {"boxes": TalentBoxRow, "employees": TalentEmployeeRow, "development_needs": DevelopmentNeedRow}
+)
+MeritSections = _sections(
+    "Merit",
+    {"rounds": MeritRow, "indicators": MeritIndicatorRow, "aspects": MeritAspectRow, "addressed_to": SupervisionRow},
+)
 
 
 class EmployeePlacementsReport(ReportBase):
@@ -569,27 +612,107 @@ _AGENCY = "Pemerintah Kota Pariaman"
 class StaffingReport(ReportBase):
     """Formasi versus holders per position, unit and agency, and the spread to even out."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "report": "staffing", "title": "Staffing: formasi versus holders", "stamp": _STAMP,
-        "generated_at": "2026-03-02T08:15:01+00:00", "parameters": {"agency": _AGENCY},
-        "sections": [
-            {"name": "positions", "columns": ["agency", "unit", "position_id", "title", "position_type", "formasi",
-                                              "holders", "vacancies", "surplus"],
-             "rows": [{"agency": _AGENCY, "unit": "BPKAD", "position_id": "3b0f5c44-3f0e-5d55-9a1c-0d3c8e6f9b21",
-                       "title": "Analis Keuangan Daerah", "position_type": "fungsional_ahli_pertama", "formasi": 3,
-                       "holders": 1, "vacancies": 2, "surplus": 0}]},
-            {"name": "units", "columns": ["agency", "unit", "positions", "formasi", "holders", "vacancies",
-                                          "surplus", "fill_rate"],
-             "rows": [{"agency": _AGENCY, "unit": "BPKAD", "positions": 1, "formasi": 3, "holders": 1,
-                       "vacancies": 2, "surplus": 0, "fill_rate": 0.3333}]},
-            {"name": "agencies", "columns": ["agency", "positions", "formasi", "holders", "vacancies", "surplus",
-                                             "fill_rate"],
-             "rows": [{"agency": _AGENCY, "positions": 1, "formasi": 3, "holders": 1, "vacancies": 2,
-                       "surplus": 0, "fill_rate": 0.3333}]},
-            {"name": "spread", "columns": ["agency", "position_type", "units_with_surplus", "units_with_vacancies",
-                                           "movable"], "rows": []},
-        ],
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "report": "staffing",
+                    "title": "Staffing: formasi versus holders",
+                    "stamp": _STAMP,
+                    "generated_at": "2026-03-02T08:15:01+00:00",
+                    "parameters": {"agency": _AGENCY},
+                    "sections": [
+                        {
+                            "name": "positions",
+                            "columns": [
+                                "agency",
+                                "unit",
+                                "position_id",
+                                "title",
+                                "position_type",
+                                "formasi",
+                                "holders",
+                                "vacancies",
+                                "surplus",
+                            ],
+                            "rows": [
+                                {
+                                    "agency": _AGENCY,
+                                    "unit": "BPKAD",
+                                    "position_id": "3b0f5c44-3f0e-5d55-9a1c-0d3c8e6f9b21",
+                                    "title": "Analis Keuangan Daerah",
+                                    "position_type": "fungsional_ahli_pertama",
+                                    "formasi": 3,
+                                    "holders": 1,
+                                    "vacancies": 2,
+                                    "surplus": 0,
+                                }
+                            ],
+                        },
+                        {
+                            "name": "units",
+                            "columns": [
+                                "agency",
+                                "unit",
+                                "positions",
+                                "formasi",
+                                "holders",
+                                "vacancies",
+                                "surplus",
+                                "fill_rate",
+                            ],
+                            "rows": [
+                                {
+                                    "agency": _AGENCY,
+                                    "unit": "BPKAD",
+                                    "positions": 1,
+                                    "formasi": 3,
+                                    "holders": 1,
+                                    "vacancies": 2,
+                                    "surplus": 0,
+                                    "fill_rate": 0.3333,
+                                }
+                            ],
+                        },
+                        {
+                            "name": "agencies",
+                            "columns": [
+                                "agency",
+                                "positions",
+                                "formasi",
+                                "holders",
+                                "vacancies",
+                                "surplus",
+                                "fill_rate",
+                            ],
+                            "rows": [
+                                {
+                                    "agency": _AGENCY,
+                                    "positions": 1,
+                                    "formasi": 3,
+                                    "holders": 1,
+                                    "vacancies": 2,
+                                    "surplus": 0,
+                                    "fill_rate": 0.3333,
+                                }
+                            ],
+                        },
+                        {
+                            "name": "spread",
+                            "columns": [
+                                "agency",
+                                "position_type",
+                                "units_with_surplus",
+                                "units_with_vacancies",
+                                "movable",
+                            ],
+                            "rows": [],
+                        },
+                    ],
+                }
+            ]
+        }
+    )
 
     report: Literal["staffing"]
     parameters: StaffingParameters
@@ -608,34 +731,120 @@ class TransparencyReport(ReportBase):
     """Announced decisions, personal data minimised (the public report), and per round the counts of
     objections filed, upheld, dismissed and reversed."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "report": "transparency", "title": "Announced transfers (public)", "stamp": {**_STAMP, "view": "transparency"},
-        "generated_at": "2026-03-02T08:15:01+00:00", "parameters": {"agency": _AGENCY},
-        "sections": [
-            {"name": "rounds", "columns": ["round_id", "round_title", "agency", "kind", "announced_on", "proposals",
-                                           "approved", "rejected", "withdrawn", "overrides", "decreed", "executed",
-                                           "evaluated"],
-             "rows": [{"round_id": "0b5e3a56-4c1f-5e8e-9d6a-2f8f7f3c1a10", "round_title": "Mutasi Tahap I 2026",
-                       "agency": _AGENCY, "kind": "within_agency", "announced_on": "2026-02-20", "proposals": 3,
-                       "approved": 1, "rejected": 1, "withdrawn": 1, "overrides": 0, "decreed": 1, "executed": 1,
-                       "evaluated": 0}]},
-            {"name": "decisions", "columns": ["round_id", "round_title", "agency", "announced_on", "proposal_id",
-                                              "position", "unit", "name", "nip_masked", "from_position", "from_unit",
-                                              "jpm_category", "reason", "decision", "decree_number", "effective_on"],
-             "rows": [{"round_id": "0b5e3a56-4c1f-5e8e-9d6a-2f8f7f3c1a10", "round_title": "Mutasi Tahap I 2026",
-                       "agency": _AGENCY, "announced_on": "2026-02-20",
-                       "proposal_id": "6f1d0d7e-8b0f-4f37-9a55-1c7a1f0f2e3b", "position": "Analis Anggaran",
-                       "unit": "Bappeda", "name": "Siti Rahmawati", "nip_masked": "**************1001",
-                       "from_position": "Analis Keuangan", "from_unit": "BPKAD",
-                       "jpm_category": "MS", "reason": "best competency match for the vacancy",
-                       "decision": "approved", "decree_number": "821.2/001/BKPSDM/2026",
-                       "effective_on": "2026-03-01"}]},
-            {"name": "objections", "columns": ["round_id", "round_title", "agency", "filed", "upheld", "dismissed",
-                                               "reversed"],
-             "rows": [{"round_id": "0b5e3a56-4c1f-5e8e-9d6a-2f8f7f3c1a10", "round_title": "Mutasi Tahap I 2026",
-                       "agency": _AGENCY, "filed": 2, "upheld": 1, "dismissed": 1, "reversed": 1}]},
-        ],
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "report": "transparency",
+                    "title": "Announced transfers (public)",
+                    "stamp": {**_STAMP, "view": "transparency"},
+                    "generated_at": "2026-03-02T08:15:01+00:00",
+                    "parameters": {"agency": _AGENCY},
+                    "sections": [
+                        {
+                            "name": "rounds",
+                            "columns": [
+                                "round_id",
+                                "round_title",
+                                "agency",
+                                "kind",
+                                "announced_on",
+                                "proposals",
+                                "approved",
+                                "rejected",
+                                "withdrawn",
+                                "overrides",
+                                "decreed",
+                                "executed",
+                                "evaluated",
+                            ],
+                            "rows": [
+                                {
+                                    "round_id": "0b5e3a56-4c1f-5e8e-9d6a-2f8f7f3c1a10",
+                                    "round_title": "Mutasi Tahap I 2026",
+                                    "agency": _AGENCY,
+                                    "kind": "within_agency",
+                                    "announced_on": "2026-02-20",
+                                    "proposals": 3,
+                                    "approved": 1,
+                                    "rejected": 1,
+                                    "withdrawn": 1,
+                                    "overrides": 0,
+                                    "decreed": 1,
+                                    "executed": 1,
+                                    "evaluated": 0,
+                                }
+                            ],
+                        },
+                        {
+                            "name": "decisions",
+                            "columns": [
+                                "round_id",
+                                "round_title",
+                                "agency",
+                                "announced_on",
+                                "proposal_id",
+                                "position",
+                                "unit",
+                                "name",
+                                "nip_masked",
+                                "from_position",
+                                "from_unit",
+                                "jpm_category",
+                                "reason",
+                                "decision",
+                                "decree_number",
+                                "effective_on",
+                            ],
+                            "rows": [
+                                {
+                                    "round_id": "0b5e3a56-4c1f-5e8e-9d6a-2f8f7f3c1a10",
+                                    "round_title": "Mutasi Tahap I 2026",
+                                    "agency": _AGENCY,
+                                    "announced_on": "2026-02-20",
+                                    "proposal_id": "6f1d0d7e-8b0f-4f37-9a55-1c7a1f0f2e3b",
+                                    "position": "Analis Anggaran",
+                                    "unit": "Bappeda",
+                                    "name": "Siti Rahmawati",
+                                    "nip_masked": "**************1001",
+                                    "from_position": "Analis Keuangan",
+                                    "from_unit": "BPKAD",
+                                    "jpm_category": "MS",
+                                    "reason": "best competency match for the vacancy",
+                                    "decision": "approved",
+                                    "decree_number": "821.2/001/BKPSDM/2026",
+                                    "effective_on": "2026-03-01",
+                                }
+                            ],
+                        },
+                        {
+                            "name": "objections",
+                            "columns": [
+                                "round_id",
+                                "round_title",
+                                "agency",
+                                "filed",
+                                "upheld",
+                                "dismissed",
+                                "reversed",
+                            ],
+                            "rows": [
+                                {
+                                    "round_id": "0b5e3a56-4c1f-5e8e-9d6a-2f8f7f3c1a10",
+                                    "round_title": "Mutasi Tahap I 2026",
+                                    "agency": _AGENCY,
+                                    "filed": 2,
+                                    "upheld": 1,
+                                    "dismissed": 1,
+                                    "reversed": 1,
+                                }
+                            ],
+                        },
+                    ],
+                }
+            ]
+        }
+    )
 
     report: Literal["transparency"]
     parameters: TransparencyParameters
@@ -677,7 +886,16 @@ class MeritReport(ReportBase):
 
 REPORT_MODELS: dict[str, type[ReportBase]] = {
     model.model_fields["report"].annotation.__args__[0]: model  # type: ignore[union-attr]
-    for model in (EmployeePlacementsReport, PositionHoldersReport, StaffingReport, RoundBoardReport,
-                  TransparencyReport, AccountabilityReport, EvaluationReport, TalentReport, MeritReport)
+    for model in (
+        EmployeePlacementsReport,
+        PositionHoldersReport,
+        StaffingReport,
+        RoundBoardReport,
+        TransparencyReport,
+        AccountabilityReport,
+        EvaluationReport,
+        TalentReport,
+        MeritReport,
+    )
 }
 """Each report's model by its `report` name."""

@@ -9,15 +9,25 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from api.http.schemas.common import (
-    EMPLOYEE_ID, POSITION_ID, PROPOSAL_ID, ROUND_ID, Body, Day, Name, OfficialIn, OfficialOut, Text, example,
+    EMPLOYEE_ID,
+    POSITION_ID,
+    PROPOSAL_ID,
+    ROUND_ID,
+    Body,
+    Day,
+    Name,
+    OfficialIn,
+    OfficialOut,
+    Text,
+    example,
 )
+from api.http.schemas.objections import ObjectionOut
 from domain.competency import JpmCategory
 from domain.eligibility import EligibilityReport, FreezeWindow
 from domain.eligibility.conflict import Act
-from domain.policy import RulePolicy
-from api.http.schemas.objections import ObjectionOut
 from domain.mutation_round import MutationRound, RoundStatus
 from domain.planning.options import PlanOptions
+from domain.policy import RulePolicy
 from domain.proposal import EvaluationFindings, Override, ProposalStatus
 from domain.vocabulary import ConsentParty, Expectation, Predikat, TransferKind
 
@@ -39,10 +49,15 @@ class FreezeWindowIn(Body):
 class OpenRound(Body):
     """Open a round of one agency and kind, with its period and freeze windows."""
 
-    model_config = example(agency="Pemerintah Kota Pariaman", kind="within_agency", title="Mutasi Tahap I 2026",
-                           period_starts_on="2026-01-01", period_ends_on="2026-06-30",
-                           planned_effective_on="2026-03-01", freeze_windows=[{
-                               "starts_on": "2026-10-01", "ends_on": "2026-12-31", "reason": "Pilkada serentak"}])
+    model_config = example(
+        agency="Pemerintah Kota Pariaman",
+        kind="within_agency",
+        title="Mutasi Tahap I 2026",
+        period_starts_on="2026-01-01",
+        period_ends_on="2026-06-30",
+        planned_effective_on="2026-03-01",
+        freeze_windows=[{"starts_on": "2026-10-01", "ends_on": "2026-12-31", "reason": "Pilkada serentak"}],
+    )
 
     agency: Name = Field(examples=["Pemerintah Kota Pariaman"])
     kind: TransferKind
@@ -51,9 +66,15 @@ class OpenRound(Body):
     period_ends_on: Day
     planned_effective_on: Day
     freeze_windows: list[FreezeWindowIn] = Field(default_factory=list, max_length=50)
-    non_working_days: list[Day] = Field(default_factory=list, max_length=400, description=(
-        "the agency's holidays and collective leave: they do not count as working days of the "
-        "objection window (weekends never do)"), examples=[["2026-02-17"]])
+    non_working_days: list[Day] = Field(
+        default_factory=list,
+        max_length=400,
+        description=(
+            "the agency's holidays and collective leave: they do not count as working days of the "
+            "objection window (weekends never do)"
+        ),
+        examples=[["2026-02-17"]],
+    )
 
 
 class CandidateMove(Body):
@@ -76,8 +97,9 @@ class EligibilityCheck(CandidateMove):
 class Propose(CandidateMove):
     """Propose a candidate for a target position, with the written reason."""
 
-    model_config = example(employee_id=EMPLOYEE_ID, target_position_id=POSITION_ID,
-                           reason="best competency match for the vacancy")
+    model_config = example(
+        employee_id=EMPLOYEE_ID, target_position_id=POSITION_ID, reason="best competency match for the vacancy"
+    )
 
     reason: Text = Field(examples=["best competency match for the vacancy"])
 
@@ -93,8 +115,13 @@ class Withdraw(Body):
 class RecordConsent(Body):
     """A releasing or receiving PPK's written consent (cross-agency rounds)."""
 
-    model_config = example(party="releasing", given_by={"user": "bupati-padang-pariaman", "nip": None},
-                           position_id=POSITION_ID, letter_number="800/112/BKPSDM/2026", given_on="2026-02-10")
+    model_config = example(
+        party="releasing",
+        given_by={"user": "bupati-padang-pariaman", "nip": None},
+        position_id=POSITION_ID,
+        letter_number="800/112/BKPSDM/2026",
+        given_on="2026-02-10",
+    )
 
     party: ConsentParty
     given_by: OfficialIn
@@ -106,8 +133,12 @@ class RecordConsent(Body):
 class RecordTechnicalReview(Body):
     """BKN's technical review (pertimbangan teknis) of a cross-agency proposal."""
 
-    model_config = example(approved=True, reference="PERTEK-BKN/2026/00123", reviewed_on="2026-02-15",
-                           notes="meets the requirements of PP 11/2017 as amended")
+    model_config = example(
+        approved=True,
+        reference="PERTEK-BKN/2026/00123",
+        reviewed_on="2026-02-15",
+        notes="meets the requirements of PP 11/2017 as amended",
+    )
 
     approved: StrictBool
     reference: Name
@@ -127,8 +158,11 @@ class Recommend(Body):
 class OverrideIn(Body):
     """Lifting one failed rule: the justification and whoever authorised it."""
 
-    model_config = example(rule="election_freeze", justification="the post must be filled before the school year",
-                           authorised_by={"user": "mendagri", "nip": None})
+    model_config = example(
+        rule="election_freeze",
+        justification="the post must be filled before the school year",
+        authorised_by={"user": "mendagri", "nip": None},
+    )
 
     rule: Name = Field(examples=["election_freeze"])
     justification: Text
@@ -162,8 +196,9 @@ class IssueDecree(Body):
     decision. Every rule is judged again on the TMT (`effective_on`); a rule that newly fails, a TMT
     before the signing or outside the round's period (`decree_dates`) needs an override."""
 
-    model_config = example(number="821.2/001/BKPSDM/2026", signed_on="2026-02-25", effective_on="2026-03-01",
-                           overrides=[])
+    model_config = example(
+        number="821.2/001/BKPSDM/2026", signed_on="2026-02-25", effective_on="2026-03-01", overrides=[]
+    )
 
     number: Name = Field(examples=["821.2/001/BKPSDM/2026"])
     signed_on: Day
@@ -176,16 +211,25 @@ class ExecuteTogether(Body):
 
     model_config = example(proposal_ids=[PROPOSAL_ID, "5b1f0e2d-8c3a-4d6f-b1e9-2a7c9d4e3f02"])
 
-    proposal_ids: list[UUID] = Field(min_length=1, max_length=500, examples=[[
-        "0d9e5c3a-1f7e-4b8e-9a55-4f2a6c1b7e01", "5b1f0e2d-8c3a-4d6f-b1e9-2a7c9d4e3f02"]])
+    proposal_ids: list[UUID] = Field(
+        min_length=1,
+        max_length=500,
+        examples=[["0d9e5c3a-1f7e-4b8e-9a55-4f2a6c1b7e01", "5b1f0e2d-8c3a-4d6f-b1e9-2a7c9d4e3f02"]],
+    )
 
 
 class EvaluateTransfer(Body):
     """A post-transfer evaluation; a drop in performance needs a corrective action."""
 
-    model_config = example(months_after=3, evaluated_on="2026-06-01", performance_after="Baik",
-                           adaptation="as_expected", service_quality="as_expected", notes="settled in",
-                           corrective_action=None)
+    model_config = example(
+        months_after=3,
+        evaluated_on="2026-06-01",
+        performance_after="Baik",
+        adaptation="as_expected",
+        service_quality="as_expected",
+        notes="settled in",
+        corrective_action=None,
+    )
 
     months_after: StrictInt = Field(ge=1, le=120, examples=[3])
     evaluated_on: Day
@@ -227,8 +271,7 @@ class EligibilityOut(BaseModel):
     @classmethod
     def of(cls, report: EligibilityReport) -> EligibilityOut:
         """From the domain's report."""
-        return cls.model_validate({"passed": report.passed, "outcomes": report.outcomes},
-                                  from_attributes=True)
+        return cls.model_validate({"passed": report.passed, "outcomes": report.outcomes}, from_attributes=True)
 
 
 class ConsentOut(BaseModel):
@@ -319,8 +362,9 @@ class ProposalOut(BaseModel):
     executed_on: date | None
     evaluations: list[FindingsOut]
     plan: PlanReferenceOut | None = None
-    earlier_decisions: list[DecisionOut] = Field(default_factory=list, description=(
-        "decisions an upheld objection reopened, oldest first"))
+    earlier_decisions: list[DecisionOut] = Field(
+        default_factory=list, description=("decisions an upheld objection reopened, oldest first")
+    )
     objections: list[ObjectionOut] = Field(default_factory=list)
 
 
@@ -333,24 +377,62 @@ class FreezeWindowOut(BaseModel):
 class RoundOut(BaseModel):
     """A round as of the version read, with every proposal."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": ROUND_ID, "version": 4, "agency": "Pemerintah Kota Pariaman", "kind": "within_agency",
-        "title": "Mutasi Tahap I 2026", "status": "open", "period_starts_on": "2026-01-01",
-        "period_ends_on": "2026-06-30", "planned_effective_on": "2026-03-01", "freeze_windows": [],
-        "opened_by": {"user": "operator-bkpsdm", "nip": None}, "announced_on": None, "closed_on": None,
-        "proposals": [{
-            "proposal_id": PROPOSAL_ID, "employee_id": EMPLOYEE_ID,
-            "from_position_id": "5c3e1f0a-2b4d-4e6f-8a9b-0c1d2e3f4a5b", "target_position_id": POSITION_ID,
-            "reason": "best competency match for the vacancy", "proposed_by": {"user": "operator-bkpsdm", "nip": None},
-            "jpm": "92.50", "jpm_category": "MS",
-            "eligibility": [{"rule": "tenure", "passed": True, "explanation": "6 years in the position (at least 2)",
-                             "overridable": False, "flags": []}],
-            "status": "proposed", "withdrawal_reason": None, "consents": [], "technical_review": None,
-            "recommendation": {"recommended": True, "by": {"user": "ketua-tpk", "nip": "197001011995031001"},
-                               "notes": "fits the standard; recommended"},
-            "decision": None, "decree": None, "executed_on": None, "evaluations": [], "plan": None,
-        }],
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": ROUND_ID,
+                    "version": 4,
+                    "agency": "Pemerintah Kota Pariaman",
+                    "kind": "within_agency",
+                    "title": "Mutasi Tahap I 2026",
+                    "status": "open",
+                    "period_starts_on": "2026-01-01",
+                    "period_ends_on": "2026-06-30",
+                    "planned_effective_on": "2026-03-01",
+                    "freeze_windows": [],
+                    "opened_by": {"user": "operator-bkpsdm", "nip": None},
+                    "announced_on": None,
+                    "closed_on": None,
+                    "proposals": [
+                        {
+                            "proposal_id": PROPOSAL_ID,
+                            "employee_id": EMPLOYEE_ID,
+                            "from_position_id": "5c3e1f0a-2b4d-4e6f-8a9b-0c1d2e3f4a5b",
+                            "target_position_id": POSITION_ID,
+                            "reason": "best competency match for the vacancy",
+                            "proposed_by": {"user": "operator-bkpsdm", "nip": None},
+                            "jpm": "92.50",
+                            "jpm_category": "MS",
+                            "eligibility": [
+                                {
+                                    "rule": "tenure",
+                                    "passed": True,
+                                    "explanation": "6 years in the position (at least 2)",
+                                    "overridable": False,
+                                    "flags": [],
+                                }
+                            ],
+                            "status": "proposed",
+                            "withdrawal_reason": None,
+                            "consents": [],
+                            "technical_review": None,
+                            "recommendation": {
+                                "recommended": True,
+                                "by": {"user": "ketua-tpk", "nip": "197001011995031001"},
+                                "notes": "fits the standard; recommended",
+                            },
+                            "decision": None,
+                            "decree": None,
+                            "executed_on": None,
+                            "evaluations": [],
+                            "plan": None,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     id: UUID
     version: int
@@ -374,20 +456,35 @@ class RoundOut(BaseModel):
         """The record of a `MutationRound` aggregate (its objection window counted under `policy`)."""
         r = mutation_round
         proposals = [
-            {**vars(p), "consents": list(p.consents.values()),
-             "earlier_decisions": r.earlier_decisions.get(p.proposal_id, []),
-             "objections": [ObjectionOut.of(o) for o in r.objections.values() if o.proposal_id == p.proposal_id]}
+            {
+                **vars(p),
+                "consents": list(p.consents.values()),
+                "earlier_decisions": r.earlier_decisions.get(p.proposal_id, []),
+                "objections": [ObjectionOut.of(o) for o in r.objections.values() if o.proposal_id == p.proposal_id],
+            }
             for p in r.proposals.values()
         ]
-        return cls.model_validate({
-            "id": r.id, "version": r.version, "agency": r.agency, "kind": r.kind, "title": r.title,
-            "status": r.status, "period_starts_on": r.period_starts_on,
-            "period_ends_on": r.period_ends_on, "planned_effective_on": r.planned_effective_on,
-            "freeze_windows": r.freeze_windows, "opened_by": r.opened_by,
-            "announced_on": r.announced_on, "closed_on": r.closed_on, "proposals": proposals,
-            "non_working_days": r.non_working_days,
-            "objections_until": r.objection_window_closes_on(policy),
-        }, from_attributes=True)
+        return cls.model_validate(
+            {
+                "id": r.id,
+                "version": r.version,
+                "agency": r.agency,
+                "kind": r.kind,
+                "title": r.title,
+                "status": r.status,
+                "period_starts_on": r.period_starts_on,
+                "period_ends_on": r.period_ends_on,
+                "planned_effective_on": r.planned_effective_on,
+                "freeze_windows": r.freeze_windows,
+                "opened_by": r.opened_by,
+                "announced_on": r.announced_on,
+                "closed_on": r.closed_on,
+                "proposals": proposals,
+                "non_working_days": r.non_working_days,
+                "objections_until": r.objection_window_closes_on(policy),
+            },
+            from_attributes=True,
+        )
 
 
 class AnnouncedTransfer(BaseModel):

@@ -27,38 +27,48 @@ def staffing_chart(chart_id: str, title: str, units: Sequence[UnitStaffing], aft
         f'aria-labelledby="{chart_id}-t {chart_id}-d" focusable="false">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">Diagram batang formasi dan jabatan terisi per unit kerja; angka lengkapnya '
-        f'ada di tabel di sampingnya.</desc>',
+        f"ada di tabel di sampingnya.</desc>",
         _legend(after),
     ]
     for index, unit in enumerate(units):
         top = 30 + index * rows_height
-        parts.append(f'<text x="{LABEL - 8}" y="{top + BAR}" text-anchor="end" class="chart-label">'
-                     f'{escape(_short(unit.unit))}</text>')
+        parts.append(
+            f'<text x="{LABEL - 8}" y="{top + BAR}" text-anchor="end" class="chart-label">'
+            f"{escape(_short(unit.unit))}</text>"
+        )
         bars = [("formasi", unit.formasi), ("terisi", unit.filled)]
         if after:
             bars.append(("sesudah", unit.filled_after or 0))
         for offset, (kind, value) in enumerate(bars):
             y, w = top + offset * (BAR + 2), plot * value / scale_max
             if kind == "formasi":
-                parts.append(f'<rect x="{LABEL}" y="{y}" width="{w:.1f}" height="{BAR}" fill="#ffffff" '
-                             f'stroke="{FORMASI}" stroke-width="2"/>')
+                parts.append(
+                    f'<rect x="{LABEL}" y="{y}" width="{w:.1f}" height="{BAR}" fill="#ffffff" '
+                    f'stroke="{FORMASI}" stroke-width="2"/>'
+                )
             else:
-                parts.append(f'<rect x="{LABEL}" y="{y}" width="{w:.1f}" height="{BAR}" '
-                             f'fill="{FILLED if kind == "terisi" else AFTER}"/>')
+                parts.append(
+                    f'<rect x="{LABEL}" y="{y}" width="{w:.1f}" height="{BAR}" '
+                    f'fill="{FILLED if kind == "terisi" else AFTER}"/>'
+                )
             parts.append(f'<text x="{LABEL + w + 4:.1f}" y="{y + BAR - 2}" class="chart-value">{value}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
 def _legend(after: bool) -> str:
-    items = [("Formasi", f'fill="#ffffff" stroke="{FORMASI}" stroke-width="2"'),
-             ("Terisi" + (" (sebelum)" if after else ""), f'fill="{FILLED}"')]
+    items = [
+        ("Formasi", f'fill="#ffffff" stroke="{FORMASI}" stroke-width="2"'),
+        ("Terisi" + (" (sebelum)" if after else ""), f'fill="{FILLED}"'),
+    ]
     if after:
         items.append(("Terisi sesudah", f'fill="{AFTER}"'))
     out, x = [], 10
     for text, style in items:
-        out.append(f'<rect x="{x}" y="6" width="14" height="12" {style}/>'
-                   f'<text x="{x + 20}" y="17" class="chart-label">{text}</text>')
+        out.append(
+            f'<rect x="{x}" y="6" width="14" height="12" {style}/>'
+            f'<text x="{x + 20}" y="17" class="chart-label">{text}</text>'
+        )
         x += 20 + 9 * len(text) + 20
     return "".join(out)
 

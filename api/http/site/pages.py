@@ -28,8 +28,12 @@ _HTML = "text/html; charset=utf-8"
 
 @lru_cache(maxsize=1)
 def _templates() -> Environment:
-    env = Environment(loader=FileSystemLoader(_HERE / "templates"), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(_HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(tanggal=_long_date, angka=_number, label=labels.value, persen=_percent)
     env.globals.update(chart=lambda *args: Markup(staffing_chart(*args)), PREFIX=PREFIX)
     return env
@@ -108,10 +112,17 @@ def round_page(request: Request, round_id: str) -> Response:
         return _unavailable()
     if found is None:  # never announced, or no such round: the same answer
         return _not_found("putaran mutasi")
-    return _page("round.html", title=found.round["round_title"], r=found.round, transfers=found.transfers,
-                 staffing=found.staffing, counts=found.round.get("counts") or {},
-                 objections=found.round.get("objections") or {},
-                 categories=found.round.get("jpm_categories") or {}, stamp=stamp)
+    return _page(
+        "round.html",
+        title=found.round["round_title"],
+        r=found.round,
+        transfers=found.transfers,
+        staffing=found.staffing,
+        counts=found.round.get("counts") or {},
+        objections=found.round.get("objections") or {},
+        categories=found.round.get("jpm_categories") or {},
+        stamp=stamp,
+    )
 
 
 @router.get("/instansi/{agency}", name="site.agency")
@@ -130,8 +141,14 @@ def agency_page(request: Request, agency: str) -> Response:
     for r, units in found["rounds"]:
         touched = [u for u in units if u.filled != u.filled_after]
         pictures.append((r, touched))
-    return _page("agency.html", title=f"Formasi dan keterisian: {agency}", agency=agency, now=found["now"],
-                 pictures=pictures, stamp=stamp)
+    return _page(
+        "agency.html",
+        title=f"Formasi dan keterisian: {agency}",
+        agency=agency,
+        now=found["now"],
+        pictures=pictures,
+        stamp=stamp,
+    )
 
 
 @router.get("/verifikasi", name="site.verify")
@@ -153,8 +170,9 @@ def verify_page(request: Request, kode: str | None = None) -> Response:
     except (ViewsUnavailable, NotYetUpToDate):
         return _unavailable()
     title = ("Kesalahan: " if error else "") + "Verifikasi kode SK"
-    return _page("verify.html", 400 if error else 200, title=title, kode=kode or "", error=error,
-                 verdict=verdict, stamp=stamp)
+    return _page(
+        "verify.html", 400 if error else 200, title=title, kode=kode or "", error=error, verdict=verdict, stamp=stamp
+    )
 
 
 def _codes(request: Request) -> DecreeCodes:

@@ -38,8 +38,10 @@ def normalised(code: str) -> str:
     """The code in lower case without spaces or hyphens; `BadCode` unless 16 to 64 hex digits."""
     text = _SEPARATORS.sub("", code or "").lower()
     if not re.fullmatch(rf"[0-9a-f]{{{SHORTEST},64}}", text):
-        raise BadCode("Kode verifikasi terdiri atas 16 sampai 64 karakter heksadesimal (angka 0-9 dan huruf a-f), "
-                      "seperti tercetak pada SK.")
+        raise BadCode(
+            "Kode verifikasi terdiri atas 16 sampai 64 karakter heksadesimal (angka 0-9 dan huruf a-f), "
+            "seperti tercetak pada SK."
+        )
     return text
 
 
@@ -67,8 +69,11 @@ class DecreeCodes:
             known = self._rounds.get((round_id, version))
         if known is not None:
             return known
-        index = {e.link[1]: e.version for e in replay.history(app, UUID(round_id), "MutationRound")
-                 if e.name == DECREE_EVENT and e.link is not None}
+        index = {
+            e.link[1]: e.version
+            for e in replay.history(app, UUID(round_id), "MutationRound")
+            if e.name == DECREE_EVENT and e.link is not None
+        }
         with self._lock:
             if len(self._rounds) >= self._limit:
                 self._rounds.clear()
@@ -85,8 +90,12 @@ class DecreeCodes:
                 continue
             digest, version = found[0]
             event = _one_event(app, UUID(public_round["round_id"]), version)
-            intact = event is not None and event.link is not None and event.link[1] == digest \
+            intact = (
+                event is not None
+                and event.link is not None
+                and event.link[1] == digest
                 and event.recomputed_hash() == digest
+            )
             return Verdict(code, True, stamp, intact, _decree(reads, public_round, event) if intact else None)
         return Verdict(code, False, stamp)
 
@@ -96,8 +105,7 @@ def _one_event(app: MutasiApplication, round_id: UUID, version: int) -> AuditEve
     stored = app.recorder.select_events(round_id, gt=version - 1, lte=version)
     if not stored:
         return None
-    return AuditEvent(round_id, stored[0].originator_version, stored[0].topic,
-                      app.mapper.stored_state(stored[0]))
+    return AuditEvent(round_id, stored[0].originator_version, stored[0].topic, app.mapper.stored_state(stored[0]))
 
 
 def _decree(reads: PublicReads, public_round: dict[str, Any], event: AuditEvent) -> dict[str, Any]:
@@ -105,9 +113,15 @@ def _decree(reads: PublicReads, public_round: dict[str, Any], event: AuditEvent)
     decree = data.get("decree") or {}
     entry = reads.decree(str(data.get("proposal_id"))) or {}
     return {
-        "round_id": public_round["round_id"], "round_title": public_round["round_title"],
-        "agency": public_round["agency"], "number": decree.get("number"), "signed_on": decree.get("signed_on"),
-        "effective_on": decree.get("effective_on"), "name": entry.get("name"), "nip_masked": entry.get("nip_masked"),
-        "position": entry.get("position"), "unit": entry.get("unit"),
+        "round_id": public_round["round_id"],
+        "round_title": public_round["round_title"],
+        "agency": public_round["agency"],
+        "number": decree.get("number"),
+        "signed_on": decree.get("signed_on"),
+        "effective_on": decree.get("effective_on"),
+        "name": entry.get("name"),
+        "nip_masked": entry.get("nip_masked"),
+        "position": entry.get("position"),
+        "unit": entry.get("unit"),
         "standing": entry.get("decree_number") == decree.get("number"),
     }

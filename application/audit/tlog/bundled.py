@@ -25,8 +25,13 @@ class TreeOutcome:
     cosigners: list[str] = field(default_factory=list)
 
 
-def tree_outcome(head_line: dict[str, Any] | None, events: Sequence[tuple[int, dict[str, Any]]],
-                 key: Ed25519PublicKey, witnesses: Sequence[str] = (), quorum: int = 0) -> TreeOutcome:
+def tree_outcome(
+    head_line: dict[str, Any] | None,
+    events: Sequence[tuple[int, dict[str, Any]]],
+    key: Ed25519PublicKey,
+    witnesses: Sequence[str] = (),
+    quorum: int = 0,
+) -> TreeOutcome:
     """Check the bundle's tree head and each event's inclusion proof (`events`: (line number, line))."""
     if head_line is None:
         return TreeOutcome((None, "a mutasi-audit-bundle/2 carries a signed tree head; this one has none"))
@@ -45,11 +50,19 @@ def tree_outcome(head_line: dict[str, Any] | None, events: Sequence[tuple[int, d
         except (KeyError, TypeError, ValueError):
             return TreeOutcome((number, "the event carries no readable leaf index and tree proof"), head.size)
         if not verify_inclusion(index, head.size, leaf, proof, head.root):
-            return TreeOutcome((number, f"the event is not in the signed tree head of size {head.size} "
-                                        "(its inclusion proof fails)"), head.size)
+            return TreeOutcome(
+                (number, f"the event is not in the signed tree head of size {head.size} (its inclusion proof fails)"),
+                head.size,
+            )
     found = cosigners(note, witnesses) if witnesses else []
     if len(found) < quorum:
-        return TreeOutcome((None, f"the bundle's tree head is cosigned by {len(found)} of the configured "
-                                  f"witnesses ({', '.join(found) or 'none'}); the quorum is {quorum}"),
-                           head.size, found)
+        return TreeOutcome(
+            (
+                None,
+                f"the bundle's tree head is cosigned by {len(found)} of the configured "
+                f"witnesses ({', '.join(found) or 'none'}); the quorum is {quorum}",
+            ),
+            head.size,
+            found,
+        )
     return TreeOutcome(None, head.size, found)

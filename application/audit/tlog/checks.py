@@ -9,7 +9,14 @@ from collections.abc import Iterable, Sequence
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from application.audit.tlog.note import (
-    COSIGNATURE_V1, BadNote, Note, cosigned_at, key_id, parse_note, signed_by, tree_head,
+    COSIGNATURE_V1,
+    BadNote,
+    Note,
+    cosigned_at,
+    key_id,
+    parse_note,
+    signed_by,
+    tree_head,
 )
 from application.audit.tlog.proofs import fold, node_hash
 
@@ -61,12 +68,15 @@ def quorum_failure(note: Note, witnesses: Sequence[str], quorum: int) -> str | N
     found = cosigners(note, witnesses)
     if len(found) >= quorum:
         return None
-    return (f"the tree head of size {tree_head(note).size} is cosigned by {len(found)} of the configured "
-            f"witnesses ({', '.join(found) or 'none'}); the quorum is {quorum}")
+    return (
+        f"the tree head of size {tree_head(note).size} is cosigned by {len(found)} of the configured "
+        f"witnesses ({', '.join(found) or 'none'}); the quorum is {quorum}"
+    )
 
 
-def head_failure(heads: Sequence[tuple[int, str]], roots: dict[int, bytes], key: Ed25519PublicKey,
-                 origin: str) -> tuple[int, str] | None:
+def head_failure(
+    heads: Sequence[tuple[int, str]], roots: dict[int, bytes], key: Ed25519PublicKey, origin: str
+) -> tuple[int, str] | None:
     """The first kept head (size, why) that is not signed by `key` for `origin`, does not grow, or whose
     root is not the tree over the store's events (`roots`: size -> recomputed root); None when all hold."""
     previous = 0
@@ -82,10 +92,14 @@ def head_failure(heads: Sequence[tuple[int, str]], roots: dict[int, bytes], key:
             return size, f"the tree head of size {size} follows one of size {previous}: the log shrank"
         previous = size
         if size not in roots:
-            return size, (f"the signed tree head covers {size} events; the store holds only {max(roots, default=0)} "
-                          "of them: events it signed were deleted (tail truncated)")
+            return size, (
+                f"the signed tree head covers {size} events; the store holds only {max(roots, default=0)} "
+                "of them: events it signed were deleted (tail truncated)"
+            )
         if roots[size] != head.root:
-            return size, (f"the signed tree head of size {size} has root {head.root.hex()[:16]}…; the store's "
-                          f"events give {roots[size].hex()[:16]}…: events it covers were changed, deleted, "
-                          "inserted or reordered")
+            return size, (
+                f"the signed tree head of size {size} has root {head.root.hex()[:16]}…; the store's "
+                f"events give {roots[size].hex()[:16]}…: events it covers were changed, deleted, "
+                "inserted or reordered"
+            )
     return None

@@ -30,17 +30,29 @@ def make_receipt(app: MutasiApplication, code: str) -> dict[str, Any]:
     index = store.leaf_index(position) if position is not None else None
     signed = latest_head(store)
     if index is None or signed is None or signed.size <= index:
-        raise ReceiptNotFound(f"no logged decree has the receipt code {code} (a decree gets one at the "
-                              "next checkpoint after it is issued)")
+        raise ReceiptNotFound(
+            f"no logged decree has the receipt code {code} (a decree gets one at the "
+            "next checkpoint after it is issued)"
+        )
     [event] = list(feed_all(app, position - 1, stop=position, page=1))  # type: ignore[operator]
-    statement = {"code": code, "decree": _decree(app, event.originator_id, event.state),
-                 "event": {"position": position, "originator_id": str(event.originator_id),
-                           "version": event.version, "hash": event.link[1]}}  # type: ignore[index]
+    statement = {
+        "code": code,
+        "decree": _decree(app, event.originator_id, event.state),
+        "event": {
+            "position": position,
+            "originator_id": str(event.originator_id),
+            "version": event.version,
+            "hash": event.link[1],
+        },
+    }  # type: ignore[index]
     key = load_private_key(signing_key_path(app.settings))
     return {
-        "format": FORMAT, "code": code, "statement": statement,
+        "format": FORMAT,
+        "code": code,
+        "statement": statement,
         "statement_signature": sign(key, statement_bytes(statement)),
-        "leaf_index": index, "tree_size": signed.size,
+        "leaf_index": index,
+        "tree_size": signed.size,
         "inclusion": [base64.b64encode(h).decode() for h in store.inclusion(index, signed.size)],
         "checkpoint": signed.note.text(),
     }
@@ -54,8 +66,14 @@ def _decree(app: MutasiApplication, round_id: Any, state: dict[str, Any]) -> dic
     proposal = mutation_round.proposal(proposal_id)
     employee = app.get_employee(proposal.employee_id)
     origin, target = app.get_position(proposal.from_position_id), app.get_position(proposal.target_position_id)
-    return {"number": str(decree["number"]), "signed_on": str(decree["signed_on"]),
-            "effective_on": str(decree["effective_on"]),
-            "masked_nip": Nip.parse(employee.nip).masked(), "agency": mutation_round.agency,
-            "round_id": str(mutation_round.id), "proposal_id": str(proposal_id),
-            "from": {"unit": origin.unit, "title": origin.title}, "to": {"unit": target.unit, "title": target.title}}
+    return {
+        "number": str(decree["number"]),
+        "signed_on": str(decree["signed_on"]),
+        "effective_on": str(decree["effective_on"]),
+        "masked_nip": Nip.parse(employee.nip).masked(),
+        "agency": mutation_round.agency,
+        "round_id": str(mutation_round.id),
+        "proposal_id": str(proposal_id),
+        "from": {"unit": origin.unit, "title": origin.title},
+        "to": {"unit": target.unit, "title": target.title},
+    }

@@ -23,8 +23,10 @@ def event_leaf(event: AuditEvent) -> bytes:
 
     recomputed = event.recomputed_hash()
     if recomputed is None or event.link is None or recomputed != event.link[1]:
-        raise UnsoundEvent(f"event at position {event.position} ({event.originator_id} v{event.version}) "
-                           "does not match its hash; run `mutasi audit verify`")
+        raise UnsoundEvent(
+            f"event at position {event.position} ({event.originator_id} v{event.version}) "
+            "does not match its hash; run `mutasi audit verify`"
+        )
     return leaf_hash(leaf_data(event.position, recomputed))  # type: ignore[arg-type]
 
 

@@ -26,8 +26,12 @@ from application.errors import ConcurrentChange
 from application.settings import Settings
 from application.store import postgres_conninfo, postgres_table
 
-LEAVES, NODES, HEADS, RECEIPTS = ("mutasi_audit_leaves", "mutasi_audit_nodes", "mutasi_audit_heads",
-                                  "mutasi_audit_receipts")
+LEAVES, NODES, HEADS, RECEIPTS = (
+    "mutasi_audit_leaves",
+    "mutasi_audit_nodes",
+    "mutasi_audit_heads",
+    "mutasi_audit_receipts",
+)
 
 
 def leaf_data(position: int, event_hash: str) -> bytes:
@@ -54,20 +58,33 @@ class TreeStore:
         """Create the tables (idempotent)."""
         big, blob = ("INTEGER", "BLOB") if self.sqlite else ("bigint", "bytea")
         with self._conn() as conn:
-            self._run(conn, f"CREATE TABLE IF NOT EXISTS {{t}} (idx {big} PRIMARY KEY, position {big} NOT NULL "
-                      f"UNIQUE, hash {blob} NOT NULL)", LEAVES)
-            self._run(conn, f"CREATE TABLE IF NOT EXISTS {{t}} (level {big} NOT NULL, idx {big} NOT NULL, "
-                      f"hash {blob} NOT NULL, PRIMARY KEY (level, idx))", NODES)
+            self._run(
+                conn,
+                f"CREATE TABLE IF NOT EXISTS {{t}} (idx {big} PRIMARY KEY, position {big} NOT NULL "
+                f"UNIQUE, hash {blob} NOT NULL)",
+                LEAVES,
+            )
+            self._run(
+                conn,
+                f"CREATE TABLE IF NOT EXISTS {{t}} (level {big} NOT NULL, idx {big} NOT NULL, "
+                f"hash {blob} NOT NULL, PRIMARY KEY (level, idx))",
+                NODES,
+            )
             self._run(conn, f"CREATE TABLE IF NOT EXISTS {{t}} (size {big} PRIMARY KEY, note TEXT NOT NULL)", HEADS)
-            self._run(conn, f"CREATE TABLE IF NOT EXISTS {{t}} (code TEXT PRIMARY KEY, position {big} NOT NULL)",
-                      RECEIPTS)
+            self._run(
+                conn, f"CREATE TABLE IF NOT EXISTS {{t}} (code TEXT PRIMARY KEY, position {big} NOT NULL)", RECEIPTS
+            )
 
     def add_receipts(self, codes: Sequence[tuple[str, int]]) -> None:
         """Note the receipt codes of decree events (code, store position)."""
         with self._conn() as conn:
             for code, position in codes:
-                self._run(conn, "INSERT INTO {t} (code, position) VALUES ({p}, {p}) ON CONFLICT (code) DO NOTHING",
-                          RECEIPTS, [code, position])
+                self._run(
+                    conn,
+                    "INSERT INTO {t} (code, position) VALUES ({p}, {p}) ON CONFLICT (code) DO NOTHING",
+                    RECEIPTS,
+                    [code, position],
+                )
 
     def receipt_position(self, code: str) -> int | None:
         """The store position of the decree event with this receipt code."""
@@ -78,8 +95,12 @@ class TreeStore:
     def add_head(self, size: int, note: str) -> None:
         """Keep a signed tree head (its cosignatures are added to the same text later)."""
         with self._conn() as conn:
-            self._run(conn, "INSERT INTO {t} (size, note) VALUES ({p}, {p}) "
-                      "ON CONFLICT (size) DO UPDATE SET note = excluded.note", HEADS, [size, note])
+            self._run(
+                conn,
+                "INSERT INTO {t} (size, note) VALUES ({p}, {p}) ON CONFLICT (size) DO UPDATE SET note = excluded.note",
+                HEADS,
+                [size, note],
+            )
 
     def update_head(self, size: int, change: Callable[[str], str]) -> str | None:
         """Replace the kept head of `size` by `change(note)` in one transaction, the row locked (two
@@ -97,16 +118,21 @@ class TreeStore:
         """Every kept (size, signed note), smallest first (none before the tree was made)."""
         try:
             with self._conn() as conn:
-                return [(int(size), str(text)) for size, text in
-                        self._run(conn, "SELECT size, note FROM {t} ORDER BY size", HEADS)]
+                return [
+                    (int(size), str(text))
+                    for size, text in self._run(conn, "SELECT size, note FROM {t} ORDER BY size", HEADS)
+                ]
         except (sqlite3.OperationalError, psycopg.errors.UndefinedTable):
             return []
 
     def head(self, size: int | None = None) -> tuple[int, str] | None:
         """The kept head of `size` (None: the latest), if any."""
         with self._conn() as conn:
-            rows = (self._run(conn, "SELECT size, note FROM {t} ORDER BY size DESC LIMIT 1", HEADS) if size is None
-                    else self._run(conn, "SELECT size, note FROM {t} WHERE size = {p}", HEADS, [size]))
+            rows = (
+                self._run(conn, "SELECT size, note FROM {t} ORDER BY size DESC LIMIT 1", HEADS)
+                if size is None
+                else self._run(conn, "SELECT size, note FROM {t} WHERE size = {p}", HEADS, [size])
+            )
         return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
     def size(self) -> tuple[int, int]:
@@ -124,8 +150,9 @@ class TreeStore:
         with self._conn() as conn:
             if leaves:
                 marks = ", ".join(["{p}"] * len(leaves))
-                for index, digest in self._run(conn, f"SELECT idx, hash FROM {{t}} WHERE idx IN ({marks})",
-                                               LEAVES, leaves):
+                for index, digest in self._run(
+                    conn, f"SELECT idx, hash FROM {{t}} WHERE idx IN ({marks})", LEAVES, leaves
+                ):
                     found[(0, int(index))] = bytes(digest)
             rows: list[Any] = []
             if inner and self.sqlite:
@@ -133,9 +160,13 @@ class TreeStore:
                 params = [value for node in inner for value in node]
                 rows = self._run(conn, "SELECT level, idx, hash FROM {t} WHERE " + condition, NODES, params)
             elif inner:  # one index probe per node
-                rows = self._run(conn, "SELECT n.level, n.idx, n.hash FROM {t} n JOIN unnest({p}::bigint[], "
-                                 "{p}::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx", NODES,
-                                 [[level for level, _ in inner], [index for _, index in inner]])
+                rows = self._run(
+                    conn,
+                    "SELECT n.level, n.idx, n.hash FROM {t} n JOIN unnest({p}::bigint[], "
+                    "{p}::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx",
+                    NODES,
+                    [[level for level, _ in inner], [index for _, index in inner]],
+                )
             for level, index, digest in rows if inner else ():
                 found[(int(level), int(index))] = bytes(digest)
         missing = set(wanted) - set(found)
@@ -152,8 +183,12 @@ class TreeStore:
     def leaves(self, first: int, last: int) -> list[tuple[int, int, bytes]]:
         """(index, position, leaf hash) of leaves `first`..`last`."""
         with self._conn() as conn:
-            rows = self._run(conn, "SELECT idx, position, hash FROM {t} WHERE idx >= {p} AND idx <= {p} ORDER BY idx",
-                             LEAVES, [first, last])
+            rows = self._run(
+                conn,
+                "SELECT idx, position, hash FROM {t} WHERE idx >= {p} AND idx <= {p} ORDER BY idx",
+                LEAVES,
+                [first, last],
+            )
         return [(int(i), int(p), bytes(h)) for i, p, h in rows]
 
     def append(self, entries: Sequence[tuple[int, bytes]], size: int) -> int:
@@ -182,9 +217,11 @@ class TreeStore:
                 self._bulk(conn, LEAVES, ("idx", "position", "hash"), leaf_rows)
                 self._bulk(conn, NODES, ("level", "idx", "hash"), node_rows)
         except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation):
-            raise TreeConflict("the tree was extended concurrently (try again), or the store hands out again "
-                               "positions the tree already holds: events were deleted (run `mutasi audit "
-                               "verify`)") from None
+            raise TreeConflict(
+                "the tree was extended concurrently (try again), or the store hands out again "
+                "positions the tree already holds: events were deleted (run `mutasi audit "
+                "verify`)"
+            ) from None
         return size + len(entries)
 
     def root(self, size: int) -> bytes:
@@ -209,11 +246,13 @@ class TreeStore:
         if not rows:
             return
         if self.sqlite:
-            conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                             rows)
+            conn.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
+            )
             return
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            postgres_table(self.settings, table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+            postgres_table(self.settings, table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
         with conn.cursor().copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)

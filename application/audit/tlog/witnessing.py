@@ -25,6 +25,7 @@ class CosignatureRefused(ValueError):
 
 def add_cosignature(settings: Settings, size: int, line: str) -> str:
     """Add a witness's cosignature line to the kept head of `size`; returns the head as now kept."""
+
     def cosigned(text: str) -> str:
         note = parse_note(text)
         try:
@@ -54,8 +55,10 @@ class SplitView(Exception):
     shown: str  # the head shown now
 
     def __str__(self) -> str:
-        return (f"SPLIT VIEW: {self.reason}\n--- the head cosigned before ---\n{self.cosigned}"
-                f"--- the head shown now ---\n{self.shown}")
+        return (
+            f"SPLIT VIEW: {self.reason}\n--- the head cosigned before ---\n{self.cosigned}"
+            f"--- the head shown now ---\n{self.shown}"
+        )
 
 
 def extends(earlier: Note, later: Note, consistency: Callable[[int, int], Sequence[bytes]]) -> None:
@@ -75,12 +78,17 @@ def extends(earlier: Note, later: Note, consistency: Callable[[int, int], Sequen
     else:
         why = ""
     if not verify_consistency(first.size, second.size, first.root, second.root, proof):
-        raise SplitView(f"the tree of size {second.size} does not extend the tree of size {first.size} "
-                        f"(the consistency proof fails{why})", earlier.text(), later.text())
+        raise SplitView(
+            f"the tree of size {second.size} does not extend the tree of size {first.size} "
+            f"(the consistency proof fails{why})",
+            earlier.text(),
+            later.text(),
+        )
 
 
-def compare_heads(a: str, b: str, origin: str, key: Ed25519PublicKey,
-                  consistency: Callable[[int, int], Sequence[bytes]]) -> None:
+def compare_heads(
+    a: str, b: str, origin: str, key: Ed25519PublicKey, consistency: Callable[[int, int], Sequence[bytes]]
+) -> None:
     """Two auditors' kept heads: both the log's, and one extends the other (`SplitView` otherwise)."""
     notes = [parse_note(text) for text in (a, b)]
     for note in notes:
@@ -105,8 +113,9 @@ class Witness:
             return None
         return parse_note(json.loads(self.state.read_text())["checkpoint"])
 
-    def witness(self, shown_text: str, consistency: Callable[[int, int], Sequence[bytes]],
-                now: Callable[[], float] = time.time) -> str | None:
+    def witness(
+        self, shown_text: str, consistency: Callable[[int, int], Sequence[bytes]], now: Callable[[], float] = time.time
+    ) -> str | None:
         """Check a head and return the cosignature line to post (None when it is the same size as before).
         `SplitView` when it does not extend the head cosigned last; `BadNote` when it is not the log's."""
         shown = parse_note(shown_text)
@@ -117,8 +126,11 @@ class Witness:
         if last is not None:
             before = tree_head(last)
             if head.size < before.size:
-                raise SplitView(f"the log shows size {head.size}, smaller than {before.size} cosigned before",
-                                last.text(), shown.text())
+                raise SplitView(
+                    f"the log shows size {head.size}, smaller than {before.size} cosigned before",
+                    last.text(),
+                    shown.text(),
+                )
             extends(last, shown, consistency)
             if head.size == before.size:
                 return None
