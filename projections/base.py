@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
+from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
@@ -31,6 +32,20 @@ def actor_of(domain_event: Any) -> str | None:
     return meta.actor if meta is not None else None
 
 
+def event_ids(domain_event: Any) -> list[tuple[str, UUID]]:
+    """Every id an event carries, with its name: its own fields and those of the values it holds one
+    level down (a proposal's `proposal_id`, `employee_id`, `target_position_id`, an objection's
+    `proposal_id`...). The keys of the rows a view's handler reads or writes are among them (the views
+    key their rows by aggregate, proposal, employee or position id)."""
+    ids = []
+    for name, value in vars(domain_event).items():
+        if type(value) is UUID:
+            ids.append((name, value))
+        elif name != "metadata" and hasattr(value, "__dict__") and not isinstance(value, type):
+            ids.extend((inner, v) for inner, v in vars(value).items() if type(v) is UUID)
+    return ids
+
+
 class DocumentProjection(Projection[DocumentView]):
     """A projection into a `DocumentView`. `process_event` edits rows of the current batch;
     the runner commits the batch with its tracking position in one transaction.
@@ -43,6 +58,7 @@ class DocumentProjection(Projection[DocumentView]):
     def __init__(self, view: DocumentView, directory: Directory | None = None) -> None:
         super().__init__(view)
         self._changes: dict[tuple[str, str], Doc | None] = {}
+        self._follow: set[str] = set()  # keys a view reads ahead in a second step (see `prefetch`)
         self.directory = directory  # names, NIPs, titles, units: set by the runner
 
     def person(self, employee_id: Any) -> Doc:
@@ -68,6 +84,18 @@ class DocumentProjection(Projection[DocumentView]):
         return cls._handlers
 
     # -- the batch ---------------------------------------------------------------
+
+    def keys_of(self, domain_event: Any, ids: list[tuple[str, UUID]]) -> dict[str, Iterable[str]] | None:
+        """The rows (keys by table) a handler may touch for this event, to read ahead with the rest of
+        the batch (`ids`: `event_ids(domain_event)`). None, the default: every id the event carries, in
+        every table (a key that is in none costs nothing more than its place in the one query per
+        table). A view whose keys are made otherwise says so here; a key it leaves out is read when
+        needed, one by one."""
+        return None
+
+    def prefetch(self, keys: dict[str, set[str]]) -> None:
+        """Read ahead the rows of the batch about to be applied (`keys` by table)."""
+        self.view.prefetch(keys)
 
     def get(self, table: str, key: Any) -> Doc | None:
         """A row as of this batch, for reading only."""
@@ -120,10 +148,19 @@ SEAT = Table("seat")
 
 def remember_seat(projection: DocumentProjection, e: Any) -> None:
     """Keep a position's title, unit, agency, type and standard from `Position.Established`."""
-    projection.put("seat", e.originator_id, plain({
-        "title": e.title, "unit": e.unit, "agency": e.agency, "position_type": e.position_type,
-        "standard": e.standard,
-    }))
+    projection.put(
+        "seat",
+        e.originator_id,
+        plain(
+            {
+                "title": e.title,
+                "unit": e.unit,
+                "agency": e.agency,
+                "position_type": e.position_type,
+                "standard": e.standard,
+            }
+        ),
+    )
 
 
 def remembers_round_titles(process_event: Any) -> None:

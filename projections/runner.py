@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
+import orjson
 import psycopg
 from eventsourcing.persistence import PersistenceError, Tracking
 from eventsourcing.utils import resolve_topic
@@ -38,9 +39,9 @@ from application.bootstrap import postgres_conninfo
 from application.service import MutasiApplication
 from application.settings import Settings
 from application.store import APPLICATION_NAME
-from projections.base import DocumentProjection, recorded_at
+from projections.base import DocumentProjection, event_ids, recorded_at
 from projections.catalogue import VIEWS, projection_class
-from projections.directory import Directory
+from projections.directory import Directory, lookups
 from projections.store import DocumentView, ViewDatabase
 
 log = logging.getLogger("mutasi.projections")
@@ -58,8 +59,15 @@ class ProjectionRunner:
     their indexes to the caller (both used by rebuild)."""
 
     def __init__(
-        self, settings: Settings, views: Iterable[str] | None = None, *, batch_size: int = 1000,
-        poll_interval: float = 1.0, versions: dict[str, int] | None = None, indexes: bool = True,
+        self,
+        settings: Settings,
+        views: Iterable[str] | None = None,
+        *,
+        batch_size: int = 1000,
+        poll_interval: float = 1.0,
+        versions: dict[str, int] | None = None,
+        indexes: bool = True,
+        read_ahead: bool | None = None,
     ) -> None:
         self.settings = settings
         self.names = list(views) if views is not None else list(VIEWS)
@@ -69,6 +77,10 @@ class ProjectionRunner:
         self.poll_interval = poll_interval
         self.pinned = dict(versions or {})
         self.indexes = indexes  # False: a rebuild creates the indexes itself before going live
+        # Read each batch's rows and facts ahead (`_read_ahead`): by default on PostgreSQL, where a read
+        # is a round trip; SQLite reads in process (a read one by one costs ~15 µs), and there the read
+        # ahead measured slower for a rebuild (bench/projection_rebuild.py, README "Benchmarks").
+        self.read_ahead = settings.store == "postgres" if read_ahead is None else read_ahead
         self.projections: dict[str, DocumentProjection] = {}
         self.positions: dict[str, int] = {}
         self.db: ViewDatabase | None = None
@@ -142,7 +154,9 @@ class ProjectionRunner:
         projections = [self.projections[name] for name in work]
         assert self.db is not None
         try:  # every view behind: its rows and its position, all in ONE transaction per batch
-            for projection, applying in zip(projections, work.values()):
+            if self.read_ahead:
+                self._read_ahead(work)
+            for projection, applying in zip(projections, work.values(), strict=False):
                 for handler, domain_event, event_tracking in applying:
                     handler(projection, domain_event, event_tracking)
             tracking, recorded = Tracking(APPLICATION_NAME, last.id), recorded_at(when)
@@ -154,13 +168,17 @@ class ProjectionRunner:
             for projection in projections:
                 projection.discard()
             raise
-        for name, projection in zip(work, projections):
+        finally:
+            self.directory.end_batch()
+        for name, projection in zip(work, projections, strict=False):
             projection.committed()
             self.positions[name] = last.id
         return len(notifications)
 
     def _route_batch(
-        self, notifications: Sequence[Any], behind: dict[str, int],
+        self,
+        notifications: Sequence[Any],
+        behind: dict[str, int],
     ) -> tuple[dict[str, list[tuple[Any, Any, Tracking]]], Any]:
         """Decode each event once and route it only to the views behind it that handle it (noting the
         directory's facts on the way); also the last event, for the batch's recording time."""
@@ -184,6 +202,72 @@ class ProjectionRunner:
                     work[name].append((handler, domain_event, tracking))
         return work, when
 
+    def _read_ahead(self, work: dict[str, list[tuple[Any, Any, Tracking]]]) -> None:
+        """Before a batch is applied: the facts its events may look up in the directory, in one read of
+        the event store, then, for each view, the rows its events may touch, in one query per table
+        (see `DocumentProjection.keys_of`). A row or fact missed here is read when needed."""
+        ids: dict[int, list[tuple[str, UUID]]] = {}
+        keys: dict[int, list[str]] = {}
+        wanted: set[UUID] = set()
+        for applying in work.values():
+            for _, domain_event, _ in applying:
+                if id(domain_event) not in ids:
+                    carried = ids[id(domain_event)] = event_ids(domain_event)
+                    keys[id(domain_event)] = [str(value) for _, value in carried]
+                    wanted.update(lookups(domain_event, carried))
+        self.directory.prefetch(wanted, self._first_events)
+        for name, applying in work.items():
+            if not applying:
+                continue
+            projection = self.projections[name]
+            keys_of = projection.keys_of
+            anywhere: set[str] = set()  # the events' ids, in every table
+            declared: dict[str, set[str]] = {}  # keys a view's `keys_of` names, by table
+            for _, domain_event, _ in applying:
+                said = keys_of(domain_event, ids[id(domain_event)])
+                if said is None:
+                    anywhere.update(keys[id(domain_event)])
+                else:
+                    for table, table_keys in said.items():
+                        declared.setdefault(table, set()).update(table_keys)
+            projection.prefetch(
+                {
+                    table: anywhere | declared.get(table, set()) if declared else anywhere
+                    for table in projection.view.tables
+                }
+            )
+
+    def _first_events(self, aggregate_ids: list[UUID]) -> dict[UUID, Any]:
+        """The first event of each aggregate, by id, in ONE query (those that have events)."""
+        self.open()
+        assert self.reader is not None
+        recorder: Any = self.reader.recorder
+        if self.settings.store != "postgres":
+            with recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(  # SQLite: a bare column beside min() comes from the row holding the min
+                    "SELECT originator_id, min(originator_version) AS originator_version, topic, state "
+                    f"FROM {recorder.events_table_name} WHERE originator_id IN (SELECT value FROM json_each(?)) "
+                    "GROUP BY originator_id",
+                    [orjson.dumps([i.hex for i in aggregate_ids]).decode()],
+                )
+                rows = [Logged(None, *row) for row in cursor.fetchall()]
+        else:
+            statement = (
+                "SELECT first.* FROM unnest(%s::uuid[]) AS wanted(id) CROSS JOIN LATERAL ("
+                "SELECT originator_id, originator_version, topic, state "
+                f'FROM "{recorder.datastore.schema}"."{recorder.events_table_name}" '
+                "WHERE originator_id = wanted.id ORDER BY originator_version LIMIT 1) AS first"
+            )
+            with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=namedtuple_row) as cursor:
+                cursor.execute(statement, (aggregate_ids,), binary=True)
+                rows = cursor.fetchall()
+        decode = self.reader.mapper.decode
+        firsts = {}
+        for row in rows:
+            first = decode(row.topic, row.state, row.originator_id, row.originator_version, remember=False)
+            firsts[first.originator_id] = first
+        return firsts
+
     def _first_event(self, aggregate_id: UUID) -> Any:
         """An aggregate's first event, read from the store (for facts the directory has not seen)."""
         self.open()
@@ -192,8 +276,9 @@ class ProjectionRunner:
         if not stored:
             return None
         first = stored[0]
-        return self.reader.mapper.decode(first.topic, first.state, first.originator_id, first.originator_version,
-                                         remember=False)
+        return self.reader.mapper.decode(
+            first.topic, first.state, first.originator_id, first.originator_version, remember=False
+        )
 
     def _route(self, topic: str) -> list[tuple[str, Any]]:
         """The views (in catalogue order) that handle events of `topic`, with their handler."""
@@ -210,8 +295,7 @@ class ProjectionRunner:
             except DB_ERRORS as error:  # a long insert (a bulk import?) holds the table: back off
                 self._settle_backoff = min(self._settle_backoff * 2, 30.0)
                 self._settle_after = time.monotonic() + self._settle_backoff
-                log.info("gap after %s not settled yet (%s); next try in %.1fs", start, error,
-                         self._settle_backoff)
+                log.info("gap after %s not settled yet (%s); next try in %.1fs", start, error, self._settle_backoff)
             else:
                 self._settle_backoff, self._settle_after = 0.5, 0.0
                 notifications = self.select(start)
@@ -230,7 +314,8 @@ class ProjectionRunner:
                 cursor.execute(
                     "SELECT rowid, originator_id, originator_version, topic, state "
                     f"FROM {recorder.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                    [start, self.batch_size])
+                    [start, self.batch_size],
+                )
                 return [Logged._make(row) for row in cursor.fetchall()]
         statement = (
             "SELECT notification_id AS id, originator_id, originator_version, topic, state "
@@ -289,8 +374,7 @@ class ProjectionRunner:
                         if read == 0:
                             self._wait_for_news(stop)
                 except DB_ERRORS as error:
-                    log.warning("projection runner lost the database (%s); reconnecting in %.1fs",
-                                error, backoff)
+                    log.warning("projection runner lost the database (%s); reconnecting in %.1fs", error, backoff)
                     self.close()
                     stop.wait(backoff)
                     backoff = min(backoff * 2, 5.0)

@@ -9,7 +9,7 @@ Positions are recorded with the library's tracking recorders in the same transac
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -94,16 +94,24 @@ class ViewDatabase:
         elif settings.store == "postgres":
             self.dialect = "postgres"
             self.datastore = PostgresDatastore(
-                settings.postgres_dbname, settings.postgres_host, settings.postgres_port,
-                settings.postgres_user, settings.postgres_password.get_secret_value(),
-                connect_timeout=settings.postgres_connect_timeout, pool_size=pool_size,
-                max_overflow=2, lock_timeout=5, schema=settings.postgres_schema, pre_ping=True,
+                settings.postgres_dbname,
+                settings.postgres_host,
+                settings.postgres_port,
+                settings.postgres_user,
+                settings.postgres_password.get_secret_value(),
+                connect_timeout=settings.postgres_connect_timeout,
+                pool_size=pool_size,
+                max_overflow=2,
+                lock_timeout=5,
+                schema=settings.postgres_schema,
+                pre_ping=True,
             )
             warm_first(self.datastore.pool, settings.postgres_pool_timeout)  # a bounded wait for a connection
             self.tracking = PostgresTrackingRecorder(self.datastore, tracking_table_name="view_tracking")
         else:
             raise ViewsUnavailable("views need the sqlite or postgres store, not the in-memory one")
         self._registry_ready = False
+        self.reads = 0  # queries that read rows of the views (tests count them per batch)
 
     # -- SQL helpers -------------------------------------------------------------
 
@@ -137,8 +145,21 @@ class ViewDatabase:
         if self.dialect == "postgres":
             cursor.execute("SET LOCAL synchronous_commit = off")
 
+    def rows_by_key(self, table: str, keys: Sequence[str]) -> dict[str, Doc]:
+        """The rows of `table` (a qualified name) with any of `keys`, in ONE query: `= ANY(array)` on
+        PostgreSQL, `IN` over the keys as one JSON array on SQLite (no limit on their number)."""
+        if self.dialect == "postgres":
+            rows = self.fetchall(f"SELECT key, doc FROM {table} WHERE key = ANY(%s::text[])", [list(keys)])
+        else:
+            rows = self.fetchall(
+                f"SELECT key, doc FROM {table} WHERE key IN (SELECT value FROM json_each(%s))",
+                [orjson.dumps(list(keys)).decode()],
+            )
+        return {row["key"]: loads(row["doc"]) for row in rows}
+
     def fetchall(self, text: str, params: Sequence[Any] = ()) -> list[Any]:
         """Rows of one read-only query."""
+        self.reads += 1
         with self.transaction() as cursor:
             cursor.execute(self.sql(text), list(params))
             return list(cursor.fetchall())
@@ -209,6 +230,7 @@ class DocumentView(TrackingRecorder):
         self.db, self.view, self.version = db, view, version
         self.tables = {t.name: t for t in tables}
         self._cache: dict[tuple[str, str], Doc | None] = {}
+        self._batch: dict[tuple[str, str], Doc | None] = {}  # rows read ahead for the batch being applied
         self._written: KeyFilter | None = None  # the keys the tables may hold, while `track_keys` holds
 
     # -- names -------------------------------------------------------------------
@@ -256,13 +278,17 @@ class DocumentView(TrackingRecorder):
             tracking = self.db.tracking
             tracking_table = (
                 self.db.table(tracking.tracking_table_name)  # type: ignore[attr-defined]
-                if self.db.dialect == "postgres" else "tracking"
+                if self.db.dialect == "postgres"
+                else "tracking"
             )
-            cursor.execute(self.db.sql(f"DELETE FROM {tracking_table} WHERE application_name = %s"),
-                           [self.tracking_key])
-            cursor.execute(self.db.sql(f"DELETE FROM {self.db.table('view_heads')} WHERE tracking_key = %s"),
-                           [self.tracking_key])
+            cursor.execute(
+                self.db.sql(f"DELETE FROM {tracking_table} WHERE application_name = %s"), [self.tracking_key]
+            )
+            cursor.execute(
+                self.db.sql(f"DELETE FROM {self.db.table('view_heads')} WHERE tracking_key = %s"), [self.tracking_key]
+            )
         self._cache.clear()
+        self._batch.clear()
         self._written = None
 
     # -- tracking (the library's recorder, under this version's name) -----------
@@ -294,6 +320,28 @@ class DocumentView(TrackingRecorder):
         if self.position == 0:
             self._written = KeyFilter()
 
+    def prefetch(self, keys: Mapping[str, Iterable[str]]) -> None:
+        """Read ahead, for the batch about to be applied, the rows of each table under the given keys
+        that neither the cache holds nor the key filter rules out: ONE query per table, whatever the
+        number of keys. A key absent from its table is remembered as absent, so looking it up needs no
+        query either; a row the batch then needs but was not read ahead is read on its own, as before."""
+        written, cache, batch = self._written, self._cache, self._batch
+        for table, wanted in keys.items():
+            missing = sorted(
+                {
+                    key
+                    for key in wanted
+                    if (table, key) not in cache
+                    and (table, key) not in batch
+                    and (written is None or written.may_hold(table, key))
+                }
+            )
+            if not missing:
+                continue
+            found = self.db.rows_by_key(self.table_name(table), missing)
+            for key in missing:
+                batch[(table, key)] = found.get(key)
+
     def load(self, table: str, key: str) -> Doc | None:
         """One row (cached; the runner is the only writer of a version)."""
         cached = self._cache.get((table, key), ...)
@@ -311,6 +359,9 @@ class DocumentView(TrackingRecorder):
         return self._fetch(table, key)
 
     def _fetch(self, table: str, key: str) -> Doc | None:
+        ahead = self._batch.pop((table, key), ...)
+        if ahead is not ...:
+            return ahead  # type: ignore[return-value]
         if self._written is not None and not self._written.may_hold(table, key):
             return None
         rows = self.db.fetchall(f"SELECT doc FROM {self.table_name(table)} WHERE key = %s", [key])
@@ -323,7 +374,10 @@ class DocumentView(TrackingRecorder):
         self._cache[(table, key)] = doc
 
     def commit(
-        self, changes: Mapping[tuple[str, str], Doc | None], tracking: Tracking, recorded_at: str | None,
+        self,
+        changes: Mapping[tuple[str, str], Doc | None],
+        tracking: Tracking,
+        recorded_at: str | None,
     ) -> None:
         """Write changed rows, the position and its time in ONE transaction (exactly once)."""
         try:
@@ -336,7 +390,10 @@ class DocumentView(TrackingRecorder):
         self.committed(changes)
 
     def write(
-        self, cursor: Any, changes: Mapping[tuple[str, str], Doc | None], tracking: Tracking,
+        self,
+        cursor: Any,
+        changes: Mapping[tuple[str, str], Doc | None],
+        tracking: Tracking,
         recorded_at: str | None,
     ) -> None:
         """Write changed rows, the position and its time in the caller's transaction; the caller
@@ -360,10 +417,13 @@ class DocumentView(TrackingRecorder):
                 rows = [row for row in rows if written.may_hold(table, row[0])] if len(new) < len(rows) else []
             if rows:
                 self._upsert(cursor, table, rows)
-        cursor.execute(self.db.sql(
-            f"INSERT INTO {self.db.table('view_heads')} (tracking_key, recorded_at) VALUES (%s, %s) "
-            "ON CONFLICT (tracking_key) DO UPDATE SET recorded_at = excluded.recorded_at"
-        ), [self.tracking_key, recorded_at])
+        cursor.execute(
+            self.db.sql(
+                f"INSERT INTO {self.db.table('view_heads')} (tracking_key, recorded_at) VALUES (%s, %s) "
+                "ON CONFLICT (tracking_key) DO UPDATE SET recorded_at = excluded.recorded_at"
+            ),
+            [self.tracking_key, recorded_at],
+        )
         # The library's tracking upsert refuses a position that does not advance, so a
         # second runner applying the same batch fails here and its rows roll back.
         self.db.tracking._insert_tracking(  # type: ignore[attr-defined]
@@ -373,10 +433,12 @@ class DocumentView(TrackingRecorder):
     def forget(self) -> None:
         """After a failed transaction: another writer may have written rows, so ask the tables again."""
         self._cache.clear()
+        self._batch.clear()
         self._written = None
 
     def committed(self, changes: Mapping[tuple[str, str], Doc | None]) -> None:
         """After the transaction of `write` committed: keep the rows it wrote and note their keys."""
+        self._batch.clear()  # read ahead for this batch only
         for (table, key), doc in changes.items():
             self._remember(table, key, doc)
             if self._written is not None and doc is not None:
@@ -406,8 +468,10 @@ class DocumentView(TrackingRecorder):
         if self.db.dialect == "postgres":
             types = ["text", *("bigint" if t == "INTEGER" else "text" for t in columns.values()), "text"]
             arrays = ", ".join(f"%b::{t}[]" for t in types)  # binary: no per-character escaping
-            cursor.execute(f"{into} SELECT * FROM unnest({arrays}) ON CONFLICT (key) DO UPDATE SET {sets}",
-                           [list(column) for column in zip(*rows)])
+            cursor.execute(
+                f"{into} SELECT * FROM unnest({arrays}) ON CONFLICT (key) DO UPDATE SET {sets}",
+                [list(column) for column in zip(*rows, strict=False)],
+            )
         else:
             marks = ", ".join("?" * len(names))
             cursor.executemany(f"{into} VALUES ({marks}) ON CONFLICT (key) DO UPDATE SET {sets}", rows)
@@ -427,23 +491,29 @@ class Snapshot:
     def __init__(self, view: DocumentView, cursor: Any) -> None:
         self.view, self.cursor, self.db = view, cursor, view.db
         self.position = self.db.tracking._max_tracking_id(view.tracking_key, cursor) or 0  # type: ignore[attr-defined]
-        cursor.execute(self.db.sql(
-            f"SELECT recorded_at FROM {self.db.table('view_heads')} WHERE tracking_key = %s"
-        ), [view.tracking_key])
+        cursor.execute(
+            self.db.sql(f"SELECT recorded_at FROM {self.db.table('view_heads')} WHERE tracking_key = %s"),
+            [view.tracking_key],
+        )
         row = cursor.fetchone()
         self.recorded_at: str | None = row["recorded_at"] if row else None
 
     def get(self, table: str, key: Any) -> Doc | None:
         """One row by key."""
-        self.cursor.execute(self.db.sql(
-            f"SELECT doc FROM {self.view.table_name(table)} WHERE key = %s"), [str(key)])
+        self.cursor.execute(self.db.sql(f"SELECT doc FROM {self.view.table_name(table)} WHERE key = %s"), [str(key)])
         row = self.cursor.fetchone()
         return loads(row["doc"]) if row else None
 
     def select(
-        self, table: str, *, equals: Mapping[str, Any] | None = None,
-        prefixes: Mapping[str, str] | None = None, compare: Sequence[tuple[str, str, Any]] = (),
-        order_by: Sequence[str] = ("key",), limit: int | None = None, offset: int = 0,
+        self,
+        table: str,
+        *,
+        equals: Mapping[str, Any] | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        compare: Sequence[tuple[str, str, Any]] = (),
+        order_by: Sequence[str] = ("key",),
+        limit: int | None = None,
+        offset: int = 0,
     ) -> tuple[list[Doc], int]:
         """Rows matching the filters (on indexed columns): one page of them, and the total count."""
         allowed = set(self.view.tables[table].columns) | {"key"}

@@ -14,8 +14,17 @@ from projections.base import DocumentProjection, actor_of, plain, recorded_at, r
 from projections.store import Table
 
 DECISION_FIELDS = (
-    "approved", "decided_by", "decided_at", "decided_actor", "reason", "failed_rules", "overrides",
-    "jpm_at_decision", "below_jpm_threshold", "hours_to_decision", "decided_by_proposer",
+    "approved",
+    "decided_by",
+    "decided_at",
+    "decided_actor",
+    "reason",
+    "failed_rules",
+    "overrides",
+    "jpm_at_decision",
+    "below_jpm_threshold",
+    "hours_to_decision",
+    "decided_by_proposer",
 )
 """What a proposal's row keeps of its decision; an upheld objection moves them to `earlier_decisions`."""
 
@@ -44,26 +53,52 @@ class AccountabilityProjection(DocumentProjection):
         p = e.proposal
         round_ = self.get("round", e.originator_id) or {}
         person, target = self.person(p.employee_id), self.seat(p.target_position_id)
-        self.put("proposal", p.proposal_id, plain({
-            "proposal_id": p.proposal_id, "round_id": e.originator_id,
-            "round_title": round_.get("title"), "agency": round_.get("agency"),
-            "employee_id": p.employee_id, "name": person["name"], "nip": person["nip"],
-            "target_title": target["title"], "target_unit": target["unit"],
-            "proposed_by": p.proposed_by, "proposed_at": recorded_at(e), "proposed_actor": actor_of(e),
-            "jpm_at_proposal": p.jpm, "status": "proposed", "approved": None, "decided_by": None,
-            "decided_at": None, "decided_actor": None, "reason": None, "failed_rules": [],
-            "overrides": [], "jpm_at_decision": None, "below_jpm_threshold": False,
-            "hours_to_decision": None, "decided_by_proposer": False, "withdrawn_by": None,
-            "plan_id": p.plan.plan_id if p.plan else None,
-            "plan_recommended_jpm": p.plan.recommended_jpm if p.plan else None,
-            "plan_options": p.plan.options if p.plan else None,
-            "objections": {}, "earlier_decisions": [], "reopened_at": None,
-        }))
+        self.put(
+            "proposal",
+            p.proposal_id,
+            plain(
+                {
+                    "proposal_id": p.proposal_id,
+                    "round_id": e.originator_id,
+                    "round_title": round_.get("title"),
+                    "agency": round_.get("agency"),
+                    "employee_id": p.employee_id,
+                    "name": person["name"],
+                    "nip": person["nip"],
+                    "target_title": target["title"],
+                    "target_unit": target["unit"],
+                    "proposed_by": p.proposed_by,
+                    "proposed_at": recorded_at(e),
+                    "proposed_actor": actor_of(e),
+                    "jpm_at_proposal": p.jpm,
+                    "status": "proposed",
+                    "approved": None,
+                    "decided_by": None,
+                    "decided_at": None,
+                    "decided_actor": None,
+                    "reason": None,
+                    "failed_rules": [],
+                    "overrides": [],
+                    "jpm_at_decision": None,
+                    "below_jpm_threshold": False,
+                    "hours_to_decision": None,
+                    "decided_by_proposer": False,
+                    "withdrawn_by": None,
+                    "plan_id": p.plan.plan_id if p.plan else None,
+                    "plan_recommended_jpm": p.plan.recommended_jpm if p.plan else None,
+                    "plan_options": p.plan.options if p.plan else None,
+                    "objections": {},
+                    "earlier_decisions": [],
+                    "reopened_at": None,
+                }
+            ),
+        )
 
     @process_event.register(MutationRound.ProposalWithdrawn)
     def _withdrawn(self, e: Any, tracking: Tracking) -> None:
-        self.edit("proposal", e.proposal_id).update(status="withdrawn", withdrawn_by=plain(e.by),
-                                                     withdrawal_reason=e.reason)
+        self.edit("proposal", e.proposal_id).update(
+            status="withdrawn", withdrawn_by=plain(e.by), withdrawal_reason=e.reason
+        )
 
     @process_event.register(MutationRound.Decided)
     def _decided(self, e: Any, tracking: Tracking) -> None:
@@ -77,15 +112,24 @@ class AccountabilityProjection(DocumentProjection):
         earlier = doc.get("earlier_decisions") or []
         if earlier and earlier[-1]["reversed"] is None:  # the new decision on a reopened proposal
             earlier[-1]["reversed"] = earlier[-1]["approved"] != d.approved
-        doc.update(plain({
-            "status": "approved" if d.approved else "rejected", "approved": d.approved,
-            "decided_by": d.decided_by, "decided_at": when, "decided_actor": actor_of(e),
-            "reason": d.reason, "failed_rules": [o for o in d.eligibility if not o.passed],
-            "overrides": d.overrides, "jpm_at_decision": d.jpm,
-            "below_jpm_threshold": bool(d.approved and fit is not None and not fit.passed),
-            "hours_to_decision": hours,
-            "decided_by_proposer": d.decided_by.user == doc["proposed_by"]["user"],
-        }))
+        doc.update(
+            plain(
+                {
+                    "status": "approved" if d.approved else "rejected",
+                    "approved": d.approved,
+                    "decided_by": d.decided_by,
+                    "decided_at": when,
+                    "decided_actor": actor_of(e),
+                    "reason": d.reason,
+                    "failed_rules": [o for o in d.eligibility if not o.passed],
+                    "overrides": d.overrides,
+                    "jpm_at_decision": d.jpm,
+                    "below_jpm_threshold": bool(d.approved and fit is not None and not fit.passed),
+                    "hours_to_decision": hours,
+                    "decided_by_proposer": d.decided_by.user == doc["proposed_by"]["user"],
+                }
+            )
+        )
 
     @process_event.register(MutationRound.DecisionReopened)
     def _reopened(self, e: Any, tracking: Tracking) -> None:
@@ -93,31 +137,54 @@ class AccountabilityProjection(DocumentProjection):
         earlier = {key: doc[key] for key in DECISION_FIELDS}
         earlier.update(reopened_at=recorded_at(e), reopened_by_objection=str(e.objection_id), reversed=None)
         doc.setdefault("earlier_decisions", []).append(earlier)
-        doc.update({key: None for key in DECISION_FIELDS}, status="reopened", reopened_at=recorded_at(e),
-                   failed_rules=[], overrides=[], below_jpm_threshold=False, decided_by_proposer=False)
+        doc.update(
+            {key: None for key in DECISION_FIELDS},
+            status="reopened",
+            reopened_at=recorded_at(e),
+            failed_rules=[],
+            overrides=[],
+            below_jpm_threshold=False,
+            decided_by_proposer=False,
+        )
 
     @process_event.register(MutationRound.ObjectionFiled)
     def _objection_filed(self, e: Any, tracking: Tracking) -> None:
         o = e.objection
         doc = self.edit("proposal", o.proposal_id)
-        doc.setdefault("objections", {})[str(o.objection_id)] = plain({
-            "objection_id": o.objection_id, "grounds": o.grounds, "text": o.text, "filed_by": o.filed_by,
-            "filed_on": o.filed_on, "filed_at": recorded_at(e), "filed_actor": actor_of(e),
-            "letter_reference": o.letter_reference, "plan_explanation": o.plan_explanation,
-            "decision_contested": doc["approved"], "answer": None,
-        })
+        doc.setdefault("objections", {})[str(o.objection_id)] = plain(
+            {
+                "objection_id": o.objection_id,
+                "grounds": o.grounds,
+                "text": o.text,
+                "filed_by": o.filed_by,
+                "filed_on": o.filed_on,
+                "filed_at": recorded_at(e),
+                "filed_actor": actor_of(e),
+                "letter_reference": o.letter_reference,
+                "plan_explanation": o.plan_explanation,
+                "decision_contested": doc["approved"],
+                "answer": None,
+            }
+        )
 
     @process_event.register(MutationRound.ObjectionAnswered)
     def _objection_answered(self, e: Any, tracking: Tracking) -> None:
         doc = self.edit("proposal", e.proposal_id)
-        doc["objections"][str(e.objection_id)]["answer"] = plain({
-            **plain(e.answer), "answered_at": recorded_at(e), "answered_actor": actor_of(e)})
+        doc["objections"][str(e.objection_id)]["answer"] = plain(
+            {**plain(e.answer), "answered_at": recorded_at(e), "answered_actor": actor_of(e)}
+        )
 
     @process_event.register(MutationRound.DecreeIssued)
     def _decreed(self, e: Any, tracking: Tracking) -> None:
         d = e.decree
-        self.edit("proposal", e.proposal_id).update(plain({
-            "decree_number": d.number, "decree_signed_by": d.signed_by, "decreed_at": recorded_at(e),
-            "decree_failed_rules": [o for o in d.eligibility if not o.passed],
-            "decree_overrides": d.overrides,
-        }))
+        self.edit("proposal", e.proposal_id).update(
+            plain(
+                {
+                    "decree_number": d.number,
+                    "decree_signed_by": d.signed_by,
+                    "decreed_at": recorded_at(e),
+                    "decree_failed_rules": [o for o in d.eligibility if not o.passed],
+                    "decree_overrides": d.overrides,
+                }
+            )
+        )

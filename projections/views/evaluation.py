@@ -36,13 +36,29 @@ class EvaluationProjection(DocumentProjection):
         round_ = self.get("round", e.originator_id) or {}
         person = self.person(p.employee_id)
         origin, target = self.seat(p.from_position_id), self.seat(p.target_position_id)
-        self.put("transfer", p.proposal_id, plain({
-            "proposal_id": p.proposal_id, "round_id": e.originator_id, "round_title": round_.get("title"),
-            "agency": round_.get("agency"), "employee_id": p.employee_id, "name": person["name"],
-            "nip": person["nip"], "from_title": origin["title"], "from_unit": origin["unit"],
-            "to_title": target["title"], "unit": target["unit"], "executed": 0, "executed_on": None,
-            "evaluations": [], "dropped": False,
-        }))
+        self.put(
+            "transfer",
+            p.proposal_id,
+            plain(
+                {
+                    "proposal_id": p.proposal_id,
+                    "round_id": e.originator_id,
+                    "round_title": round_.get("title"),
+                    "agency": round_.get("agency"),
+                    "employee_id": p.employee_id,
+                    "name": person["name"],
+                    "nip": person["nip"],
+                    "from_title": origin["title"],
+                    "from_unit": origin["unit"],
+                    "to_title": target["title"],
+                    "unit": target["unit"],
+                    "executed": 0,
+                    "executed_on": None,
+                    "evaluations": [],
+                    "dropped": False,
+                }
+            ),
+        )
 
     @process_event.register(MutationRound.TransferExecuted)
     def _executed(self, e: Any, tracking: Tracking) -> None:
@@ -53,11 +69,21 @@ class EvaluationProjection(DocumentProjection):
         ev = e.evaluation
         doc = self.edit("transfer", ev.proposal_id)
         dropped = ev.performance_before is not None and not Predikat(ev.performance_after).at_least(
-            Predikat(ev.performance_before))
-        doc["evaluations"].append(plain({
-            "months_after": ev.months_after, "evaluated_on": ev.evaluated_on,
-            "performance_before": ev.performance_before, "performance_after": ev.performance_after,
-            "adaptation": ev.adaptation, "service_quality": ev.service_quality, "notes": ev.notes,
-            "corrective_action": ev.corrective_action, "dropped": dropped,
-        }))
+            Predikat(ev.performance_before)
+        )
+        doc["evaluations"].append(
+            plain(
+                {
+                    "months_after": ev.months_after,
+                    "evaluated_on": ev.evaluated_on,
+                    "performance_before": ev.performance_before,
+                    "performance_after": ev.performance_after,
+                    "adaptation": ev.adaptation,
+                    "service_quality": ev.service_quality,
+                    "notes": ev.notes,
+                    "corrective_action": ev.corrective_action,
+                    "dropped": dropped,
+                }
+            )
+        )
         doc["dropped"] = doc["dropped"] or dropped

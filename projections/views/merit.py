@@ -30,18 +30,35 @@ class MeritProjection(DocumentProjection):
 
     @process_event.register(MutationRound.Opened)
     def _opened(self, e: Any, tracking: Tracking) -> None:
-        self.put("round", e.originator_id, plain({
-            "round_id": e.originator_id, "title": e.title, "agency": e.agency, "announced_on": None,
-            "proposals": {}, "objections": {},
-        }))
+        self.put(
+            "round",
+            e.originator_id,
+            plain(
+                {
+                    "round_id": e.originator_id,
+                    "title": e.title,
+                    "agency": e.agency,
+                    "announced_on": None,
+                    "proposals": {},
+                    "objections": {},
+                }
+            ),
+        )
 
     @process_event.register(MutationRound.Proposed)
     def _proposed(self, e: Any, tracking: Tracking) -> None:
         p = e.proposal
         self.edit("round", e.originator_id)["proposals"][str(p.proposal_id)] = {
-            "reason_documented": bool(p.reason.strip()), "withdrawn": False, "decided": False,
-            "approved": False, "within_rules": None, "decision_reason_documented": None,
-            "decreed": False, "decree_after_announcement": None, "executed": False, "evaluated": False,
+            "reason_documented": bool(p.reason.strip()),
+            "withdrawn": False,
+            "decided": False,
+            "approved": False,
+            "within_rules": None,
+            "decision_reason_documented": None,
+            "decreed": False,
+            "decree_after_announcement": None,
+            "executed": False,
+            "evaluated": False,
         }
 
     @process_event.register(MutationRound.ProposalWithdrawn)
@@ -55,7 +72,9 @@ class MeritProjection(DocumentProjection):
         if proposal.get("reopened"):  # decided again after an upheld objection
             proposal.update(reopened=False, reversed=proposal.get("reversed", 0) + (proposal["approved"] != d.approved))
         proposal.update(
-            decided=True, approved=d.approved, decision_reason_documented=bool(d.reason.strip()),
+            decided=True,
+            approved=d.approved,
+            decision_reason_documented=bool(d.reason.strip()),
             within_rules=not d.approved or (not d.overrides and all(o.passed for o in d.eligibility)),
         )
 
@@ -66,14 +85,19 @@ class MeritProjection(DocumentProjection):
     @process_event.register(MutationRound.ObjectionFiled)
     def _objection_filed(self, e: Any, tracking: Tracking) -> None:
         o = e.objection
-        self.edit("round", e.originator_id).setdefault("objections", {})[str(o.objection_id)] = plain({
-            "filed_on": o.filed_on, "answered_on": None, "upheld": None,
-        })
+        self.edit("round", e.originator_id).setdefault("objections", {})[str(o.objection_id)] = plain(
+            {
+                "filed_on": o.filed_on,
+                "answered_on": None,
+                "upheld": None,
+            }
+        )
 
     @process_event.register(MutationRound.ObjectionAnswered)
     def _objection_answered(self, e: Any, tracking: Tracking) -> None:
         self.edit("round", e.originator_id)["objections"][str(e.objection_id)].update(
-            answered_on=plain(e.answer.answered_on), upheld=e.answer.upheld)
+            answered_on=plain(e.answer.answered_on), upheld=e.answer.upheld
+        )
 
     @process_event.register(MutationRound.Announced)
     def _announced(self, e: Any, tracking: Tracking) -> None:

@@ -26,24 +26,51 @@ class PlacementsProjection(DocumentProjection):
 
     @process_event.register(Position.Established)
     def _established(self, e: Any, tracking: Tracking) -> None:
-        self.put("position", e.originator_id, plain({
-            "position_id": e.originator_id, "title": e.title, "unit": e.unit, "agency": e.agency,
-            "holders": [],
-        }))
+        self.put(
+            "position",
+            e.originator_id,
+            plain(
+                {
+                    "position_id": e.originator_id,
+                    "title": e.title,
+                    "unit": e.unit,
+                    "agency": e.agency,
+                    "holders": [],
+                }
+            ),
+        )
 
     @process_event.register(Employee.Registered)
     def _registered(self, e: Any, tracking: Tracking) -> None:
-        self.put("employee", e.originator_id, plain({
-            "employee_id": e.originator_id, "nip": e.nip, "name": e.name, "placements": [],
-        }))
+        self.put(
+            "employee",
+            e.originator_id,
+            plain(
+                {
+                    "employee_id": e.originator_id,
+                    "nip": e.nip,
+                    "name": e.name,
+                    "placements": [],
+                }
+            ),
+        )
 
     def _stretch(self, employee_id: Any, position_id: Any, since: Any, decree: str, round_id: Any) -> None:
         seat = self.seat(position_id)
-        self.edit("employee", employee_id)["placements"].append(plain({
-            "position_id": position_id, "title": seat["title"], "unit": seat["unit"],
-            "agency": seat["agency"], "since": since, "until": None, "decree_number": decree,
-            "round_id": round_id,
-        }))
+        self.edit("employee", employee_id)["placements"].append(
+            plain(
+                {
+                    "position_id": position_id,
+                    "title": seat["title"],
+                    "unit": seat["unit"],
+                    "agency": seat["agency"],
+                    "since": since,
+                    "until": None,
+                    "decree_number": decree,
+                    "round_id": round_id,
+                }
+            )
+        )
 
     def _close_stretch(self, employee_id: Any, until: Any) -> None:
         placements = self.edit("employee", employee_id)["placements"]
@@ -66,10 +93,19 @@ class PlacementsProjection(DocumentProjection):
     @process_event.register(Position.HolderAdded)
     def _holder_added(self, e: Any, tracking: Tracking) -> None:
         person = self.person(e.employee_id)
-        self.edit("position", e.originator_id)["holders"].append(plain({
-            "employee_id": e.employee_id, "nip": person["nip"], "name": person["name"],
-            "since": e.since, "until": None, "decree_number": e.decree_number, "left_by": None,
-        }))
+        self.edit("position", e.originator_id)["holders"].append(
+            plain(
+                {
+                    "employee_id": e.employee_id,
+                    "nip": person["nip"],
+                    "name": person["name"],
+                    "since": e.since,
+                    "until": None,
+                    "decree_number": e.decree_number,
+                    "left_by": None,
+                }
+            )
+        )
 
     @process_event.register(Position.HolderRemoved)
     def _holder_removed(self, e: Any, tracking: Tracking) -> None:

@@ -19,10 +19,29 @@ class RegisterProjection(DocumentProjection):
     name = "register"
     cost = 4.5  # relative rebuild work (measured with bench/projection_rebuild.py)
     tables = (
-        Table("employee", {"nip": "TEXT", "name": "TEXT", "rank": "TEXT", "agency": "TEXT",
-                           "unit": "TEXT", "position_type": "TEXT", "status": "TEXT"}),
-        Table("position", {"agency": "TEXT", "unit": "TEXT", "title": "TEXT",
-                           "position_type": "TEXT", "free_seats": "INTEGER", "status": "TEXT"}),
+        Table(
+            "employee",
+            {
+                "nip": "TEXT",
+                "name": "TEXT",
+                "rank": "TEXT",
+                "agency": "TEXT",
+                "unit": "TEXT",
+                "position_type": "TEXT",
+                "status": "TEXT",
+            },
+        ),
+        Table(
+            "position",
+            {
+                "agency": "TEXT",
+                "unit": "TEXT",
+                "title": "TEXT",
+                "position_type": "TEXT",
+                "free_seats": "INTEGER",
+                "status": "TEXT",
+            },
+        ),
     )
 
     @singledispatchmethod
@@ -33,12 +52,28 @@ class RegisterProjection(DocumentProjection):
 
     @process_event.register(Position.Established)
     def _established(self, e: Any, tracking: Tracking) -> None:
-        self.put("position", e.originator_id, plain({
-            "position_id": e.originator_id, "agency": e.agency, "unit": e.unit, "title": e.title,
-            "position_type": e.position_type, "rank_min": e.rank_min, "rank_max": e.rank_max,
-            "formasi": e.formasi, "standard": e.standard, "min_jpm": e.min_jpm, "holders": [],
-            "free_seats": e.formasi, "status": "active", "abolished_on": None,
-        }))
+        self.put(
+            "position",
+            e.originator_id,
+            plain(
+                {
+                    "position_id": e.originator_id,
+                    "agency": e.agency,
+                    "unit": e.unit,
+                    "title": e.title,
+                    "position_type": e.position_type,
+                    "rank_min": e.rank_min,
+                    "rank_max": e.rank_max,
+                    "formasi": e.formasi,
+                    "standard": e.standard,
+                    "min_jpm": e.min_jpm,
+                    "holders": [],
+                    "free_seats": e.formasi,
+                    "status": "active",
+                    "abolished_on": None,
+                }
+            ),
+        )
 
     @process_event.register(Position.StandardRevised)
     def _standard(self, e: Any, tracking: Tracking) -> None:
@@ -72,11 +107,26 @@ class RegisterProjection(DocumentProjection):
 
     @process_event.register(Employee.Registered)
     def _registered(self, e: Any, tracking: Tracking) -> None:
-        self.put("employee", e.originator_id, plain({
-            "employee_id": e.originator_id, "nip": e.nip, "name": e.name, "rank": e.rank,
-            "position_id": None, "position_title": None, "agency": None, "unit": None,
-            "position_type": None, "since": None, "status": "active", "retired_on": None,
-        }))
+        self.put(
+            "employee",
+            e.originator_id,
+            plain(
+                {
+                    "employee_id": e.originator_id,
+                    "nip": e.nip,
+                    "name": e.name,
+                    "rank": e.rank,
+                    "position_id": None,
+                    "position_title": None,
+                    "agency": None,
+                    "unit": None,
+                    "position_type": None,
+                    "since": None,
+                    "status": "active",
+                    "retired_on": None,
+                }
+            ),
+        )
 
     @process_event.register(Employee.RankChanged)
     def _rank(self, e: Any, tracking: Tracking) -> None:
@@ -86,9 +136,12 @@ class RegisterProjection(DocumentProjection):
         doc = self.edit("employee", employee_id)
         position = self.get("position", position_id) or {}
         doc.update(
-            position_id=str(position_id), position_title=position.get("title"),
-            agency=position.get("agency"), unit=position.get("unit"),
-            position_type=position.get("position_type"), since=plain(since),
+            position_id=str(position_id),
+            position_title=position.get("title"),
+            agency=position.get("agency"),
+            unit=position.get("unit"),
+            position_type=position.get("position_type"),
+            since=plain(since),
         )
 
     @process_event.register(Employee.Placed)
@@ -102,5 +155,11 @@ class RegisterProjection(DocumentProjection):
     @process_event.register(Employee.Retired)
     def _retired(self, e: Any, tracking: Tracking) -> None:
         doc = self.edit("employee", e.originator_id)
-        doc.update(status="retired", retired_on=plain(e.retired_on), position_id=None,
-                   position_title=None, position_type=None, since=None)
+        doc.update(
+            status="retired",
+            retired_on=plain(e.retired_on),
+            position_id=None,
+            position_title=None,
+            position_type=None,
+            since=None,
+        )

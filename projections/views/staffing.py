@@ -28,6 +28,13 @@ class StaffingProjection(DocumentProjection):
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """Events this view does not need are skipped."""
 
+    def keys_of(self, domain_event: Any, ids: Any) -> dict[str, Any]:
+        """A position's unit row (read ahead with the batch; the directory's facts are read first)."""
+        if type(domain_event) is Position.Established:
+            return {"unit": [unit_key(domain_event.agency, domain_event.unit)]}
+        seat = self.seat(domain_event.originator_id)
+        return {"unit": [unit_key(seat["agency"], seat["unit"])]}
+
     def _position(self, position_id: Any) -> dict[str, Any]:
         seat = self.seat(position_id)
         unit = self.edit("unit", unit_key(seat["agency"], seat["unit"]))
@@ -35,12 +42,18 @@ class StaffingProjection(DocumentProjection):
 
     @process_event.register(Position.Established)
     def _established(self, e: Any, tracking: Tracking) -> None:
-        unit = self.edit("unit", unit_key(e.agency, e.unit),
-                         lambda: {"agency": e.agency, "unit": e.unit, "positions": {}})
-        unit["positions"][str(e.originator_id)] = plain({
-            "title": e.title, "position_type": e.position_type, "formasi": e.formasi, "holders": 0,
-            "abolished": False,
-        })
+        unit = self.edit(
+            "unit", unit_key(e.agency, e.unit), lambda: {"agency": e.agency, "unit": e.unit, "positions": {}}
+        )
+        unit["positions"][str(e.originator_id)] = plain(
+            {
+                "title": e.title,
+                "position_type": e.position_type,
+                "formasi": e.formasi,
+                "holders": 0,
+                "abolished": False,
+            }
+        )
 
     @process_event.register(Position.FormasiRevised)
     def _formasi(self, e: Any, tracking: Tracking) -> None:

@@ -16,6 +16,8 @@ from domain.vocabulary import Predikat
 from projections.base import SEAT, DocumentProjection, plain, remember_seat
 from projections.store import Table
 
+_FOLLOWS_PROPOSAL = (MutationRound.ProposalWithdrawn, MutationRound.Decided, MutationRound.DecisionReopened)
+
 
 class TalentProjection(DocumentProjection):
     """One row per employee: box, potential, ratings, scores, current and target position, plans."""
@@ -24,8 +26,24 @@ class TalentProjection(DocumentProjection):
     cost = 5.6  # relative rebuild work (measured with bench/projection_rebuild.py)
     tables = (
         Table("employee", {"agency": "TEXT", "unit": "TEXT", "box": "INTEGER", "status": "TEXT"}),
-        Table("proposal", {}), SEAT,
+        Table("proposal", {}),
+        SEAT,
     )
+
+    def keys_of(self, domain_event: Any, ids: Any) -> dict[str, Any] | None:
+        """The event's ids; a decision, withdrawal or reopening also touches the proposal's employee,
+        read ahead from the proposal's row in a second step (`prefetch`)."""
+        if type(domain_event) in _FOLLOWS_PROPOSAL:
+            self._follow.add(str(domain_event.proposal_id))
+        return super().keys_of(domain_event, ids)
+
+    def prefetch(self, keys: dict[str, set[str]]) -> None:
+        super().prefetch(keys)
+        follow, self._follow = self._follow, set()
+        proposals = (self.get("proposal", proposal_id) for proposal_id in sorted(follow))
+        employees = {proposal["employee_id"] for proposal in proposals if proposal}
+        if employees:
+            self.view.prefetch({"employee": employees})
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -41,22 +59,38 @@ class TalentProjection(DocumentProjection):
 
     @process_event.register(Employee.Registered)
     def _registered(self, e: Any, tracking: Tracking) -> None:
-        self.put("employee", e.originator_id, plain({
-            "employee_id": e.originator_id, "nip": e.nip, "name": e.name, "rank": e.rank,
-            "status": "active", "position_id": None, "agency": None, "unit": None, "title": None,
-            "ratings": {}, "assessment": None, "box": None, "performance": None, "potential": None,
-            "target_position_id": None, "target_proposal_id": None, "plans": {},
-        }))
+        self.put(
+            "employee",
+            e.originator_id,
+            plain(
+                {
+                    "employee_id": e.originator_id,
+                    "nip": e.nip,
+                    "name": e.name,
+                    "rank": e.rank,
+                    "status": "active",
+                    "position_id": None,
+                    "agency": None,
+                    "unit": None,
+                    "title": None,
+                    "ratings": {},
+                    "assessment": None,
+                    "box": None,
+                    "performance": None,
+                    "potential": None,
+                    "target_position_id": None,
+                    "target_proposal_id": None,
+                    "plans": {},
+                }
+            ),
+        )
 
     def _rebox(self, doc: dict[str, Any]) -> None:
         ratings, assessment = doc["ratings"], doc["assessment"]
-        doc["performance"] = (
-            plain(performance_level(Predikat(ratings[max(ratings, key=int)]))) if ratings else None
-        )
+        doc["performance"] = plain(performance_level(Predikat(ratings[max(ratings, key=int)]))) if ratings else None
         doc["potential"] = assessment["potential"] if assessment else None
         doc["box"] = (
-            talent_box(doc["performance"], doc["potential"]).box
-            if doc["performance"] and doc["potential"] else None
+            talent_box(doc["performance"], doc["potential"]).box if doc["performance"] and doc["potential"] else None
         )
 
     @process_event.register(Employee.PerformanceRated)
@@ -69,8 +103,7 @@ class TalentProjection(DocumentProjection):
     def _assessed(self, e: Any, tracking: Tracking) -> None:
         doc, a = self.edit("employee", e.originator_id), e.assessment
         if doc["assessment"] is None or doc["assessment"]["assessed_on"] <= a.assessed_on.isoformat():
-            doc["assessment"] = plain({"scores": a.scores, "potential": a.potential,
-                                       "assessed_on": a.assessed_on})
+            doc["assessment"] = plain({"scores": a.scores, "potential": a.potential, "assessed_on": a.assessed_on})
         self._rebox(doc)
 
     @process_event.register(Employee.RankChanged)
@@ -80,7 +113,9 @@ class TalentProjection(DocumentProjection):
     def _seat(self, employee_id: Any, position_id: Any) -> None:
         seat = self.get("seat", position_id) or {}
         self.edit("employee", employee_id).update(
-            position_id=str(position_id), agency=seat.get("agency"), unit=seat.get("unit"),
+            position_id=str(position_id),
+            agency=seat.get("agency"),
+            unit=seat.get("unit"),
             title=seat.get("title"),
         )
 
@@ -99,10 +134,17 @@ class TalentProjection(DocumentProjection):
 
     @process_event.register(Employee.DevelopmentPlanned)
     def _planned(self, e: Any, tracking: Tracking) -> None:
-        self.edit("employee", e.originator_id)["plans"][str(e.plan_id)] = plain({
-            "activity": e.activity, "title": e.title, "competency": e.competency,
-            "jp_hours": e.jp_hours, "due_on": e.due_on, "completed_on": None, "jp_hours_done": 0,
-        })
+        self.edit("employee", e.originator_id)["plans"][str(e.plan_id)] = plain(
+            {
+                "activity": e.activity,
+                "title": e.title,
+                "competency": e.competency,
+                "jp_hours": e.jp_hours,
+                "due_on": e.due_on,
+                "completed_on": None,
+                "jp_hours_done": 0,
+            }
+        )
 
     @process_event.register(Employee.DevelopmentCompleted)
     def _completed(self, e: Any, tracking: Tracking) -> None:
@@ -114,10 +156,14 @@ class TalentProjection(DocumentProjection):
     @process_event.register(MutationRound.Proposed)
     def _proposed(self, e: Any, tracking: Tracking) -> None:
         p = e.proposal
-        self.put("proposal", p.proposal_id, {"employee_id": str(p.employee_id),
-                                             "target_position_id": str(p.target_position_id)})
+        self.put(
+            "proposal",
+            p.proposal_id,
+            {"employee_id": str(p.employee_id), "target_position_id": str(p.target_position_id)},
+        )
         self.edit("employee", p.employee_id).update(
-            target_position_id=str(p.target_position_id), target_proposal_id=str(p.proposal_id))
+            target_position_id=str(p.target_position_id), target_proposal_id=str(p.proposal_id)
+        )
 
     def _drop_target(self, proposal_id: Any) -> None:
         employee_id = (self.get("proposal", proposal_id) or {}).get("employee_id")
@@ -136,7 +182,8 @@ class TalentProjection(DocumentProjection):
         employee = self.get("employee", proposal["employee_id"]) if proposal.get("target_position_id") else None
         if employee is not None and employee["target_proposal_id"] is None:  # edited (rewritten) only then
             self.edit("employee", proposal["employee_id"]).update(
-                target_position_id=proposal["target_position_id"], target_proposal_id=str(proposal_id))
+                target_position_id=proposal["target_position_id"], target_proposal_id=str(proposal_id)
+            )
 
     @process_event.register(MutationRound.Decided)
     def _decided(self, e: Any, tracking: Tracking) -> None:

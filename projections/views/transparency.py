@@ -31,14 +31,26 @@ from projections.store import Table
 OBJECTION_COUNTS = ("filed", "upheld", "dismissed", "reversed")
 """What the public learns of a round's objections: counts, nothing else."""
 
-PROPOSAL_COUNTS = ("proposals", "approved", "rejected", "withdrawn", "overrides", "decreed", "executed",
-                   "evaluated")
+PROPOSAL_COUNTS = ("proposals", "approved", "rejected", "withdrawn", "overrides", "decreed", "executed", "evaluated")
 """What the public learns of a round's proposals beyond the approved transfers: counts, nothing else
 (`overrides`: approvals that overrode a failed rule, at the decision or the decree)."""
 
 PUBLIC_FIELDS = (
-    "round_id", "round_title", "agency", "announced_on", "proposal_id", "position", "unit", "name",
-    "nip_masked", "from_position", "from_unit", "jpm_category", "reason", "decision", "decree_number",
+    "round_id",
+    "round_title",
+    "agency",
+    "announced_on",
+    "proposal_id",
+    "position",
+    "unit",
+    "name",
+    "nip_masked",
+    "from_position",
+    "from_unit",
+    "jpm_category",
+    "reason",
+    "decision",
+    "decree_number",
     "effective_on",
 )
 """The fields of a published entry: an approved transfer (`decision` is always "approved")."""
@@ -71,8 +83,9 @@ class TransparencyProjection(DocumentProjection):
 
     @process_event.register(Position.Established)
     def _established(self, e: Any, tracking: Tracking) -> None:
-        self.put("seat", e.originator_id, {"agency": e.agency, "unit": e.unit, "formasi": e.formasi,
-                                           "abolished": False})
+        self.put(
+            "seat", e.originator_id, {"agency": e.agency, "unit": e.unit, "formasi": e.formasi, "abolished": False}
+        )
         self._unit(e.agency, e.unit)["formasi"] += e.formasi
 
     def _seat(self, e: Any, change: bool = False) -> tuple[dict[str, Any], dict[str, int]] | None:
@@ -110,21 +123,49 @@ class TransparencyProjection(DocumentProjection):
 
     @process_event.register(MutationRound.Opened)
     def _opened(self, e: Any, tracking: Tracking) -> None:
-        self.put("round", e.originator_id, plain({
-            "round_id": e.originator_id, "round_title": e.title, "agency": e.agency, "kind": e.kind,
-            "announced": 0, "announced_on": None, "proposal_ids": [], "counts": dict.fromkeys(PROPOSAL_COUNTS, 0),
-            "jpm_categories": {}, "objections": dict.fromkeys(OBJECTION_COUNTS, 0),
-        }))
+        self.put(
+            "round",
+            e.originator_id,
+            plain(
+                {
+                    "round_id": e.originator_id,
+                    "round_title": e.title,
+                    "agency": e.agency,
+                    "kind": e.kind,
+                    "announced": 0,
+                    "announced_on": None,
+                    "proposal_ids": [],
+                    "counts": dict.fromkeys(PROPOSAL_COUNTS, 0),
+                    "jpm_categories": {},
+                    "objections": dict.fromkeys(OBJECTION_COUNTS, 0),
+                }
+            ),
+        )
 
     @process_event.register(MutationRound.Proposed)
     def _proposed(self, e: Any, tracking: Tracking) -> None:
         p = e.proposal
-        self.put("proposal", p.proposal_id, plain({
-            "round_id": e.originator_id, "proposal_id": p.proposal_id, "employee_id": p.employee_id,
-            "from_position_id": p.from_position_id, "target_position_id": p.target_position_id,
-            "jpm_category": p.jpm_category, "reason": p.reason, "decision": None, "overridden": False,
-            "decree_number": None, "effective_on": None, "executed": False, "evaluated": False,
-        }))
+        self.put(
+            "proposal",
+            p.proposal_id,
+            plain(
+                {
+                    "round_id": e.originator_id,
+                    "proposal_id": p.proposal_id,
+                    "employee_id": p.employee_id,
+                    "from_position_id": p.from_position_id,
+                    "target_position_id": p.target_position_id,
+                    "jpm_category": p.jpm_category,
+                    "reason": p.reason,
+                    "decision": None,
+                    "overridden": False,
+                    "decree_number": None,
+                    "effective_on": None,
+                    "executed": False,
+                    "evaluated": False,
+                }
+            ),
+        )
         doc = self.edit("round", e.originator_id)
         doc["proposal_ids"].append(str(p.proposal_id))
         self._count(doc, "counts", "proposals")
@@ -148,8 +189,7 @@ class TransparencyProjection(DocumentProjection):
     def _decided(self, e: Any, tracking: Tracking) -> None:
         before = self.get("proposal", e.proposal_id)["decision"]
         overridden = self.get("proposal", e.proposal_id)["overridden"] or bool(e.decision.overrides)
-        doc, held = self._change(e, decision="approved" if e.decision.approved else "rejected",
-                                 overridden=overridden)
+        doc, held = self._change(e, decision="approved" if e.decision.approved else "rejected", overridden=overridden)
         if before is not None and before != held["decision"]:  # decided again after an upheld objection
             self._count(doc, "objections", "reversed")
         if doc["announced"]:
@@ -161,8 +201,7 @@ class TransparencyProjection(DocumentProjection):
 
     @process_event.register(MutationRound.ObjectionAnswered)
     def _objection_answered(self, e: Any, tracking: Tracking) -> None:
-        self._count(self.edit("round", e.originator_id), "objections",
-                    "upheld" if e.answer.upheld else "dismissed")
+        self._count(self.edit("round", e.originator_id), "objections", "upheld" if e.answer.upheld else "dismissed")
 
     @staticmethod
     def _count(doc: dict[str, Any], group: str, what: str, by: int = 1) -> None:
@@ -184,8 +223,9 @@ class TransparencyProjection(DocumentProjection):
         if self.get("proposal", e.proposal_id) is None:
             return
         overridden = self.get("proposal", e.proposal_id)["overridden"] or bool(e.decree.overrides)
-        doc, held = self._change(e, decree_number=e.decree.number, effective_on=plain(e.decree.effective_on),
-                                 overridden=overridden)
+        doc, held = self._change(
+            e, decree_number=e.decree.number, effective_on=plain(e.decree.effective_on), overridden=overridden
+        )
         doc["decree_version"] = e.originator_version  # where the latest decree's code is to be found
         if doc["announced"]:
             self._publish(doc, held)
@@ -208,15 +248,29 @@ class TransparencyProjection(DocumentProjection):
             return
         person = self.person(held["employee_id"])
         target, origin = self.seat(held["target_position_id"]), self.seat(held["from_position_id"])
-        self.put("entry", held["proposal_id"], {
-            "round_id": doc["round_id"], "round_title": doc["round_title"], "agency": doc["agency"],
-            "announced_on": doc["announced_on"], "proposal_id": held["proposal_id"],
-            "position": target["title"], "unit": target["unit"], "name": person["name"],
-            "nip_masked": Nip.parse(person["nip"]).masked() if person["nip"] else None,
-            "from_position": origin["title"], "from_unit": origin["unit"], "from_agency": origin["agency"],
-            "jpm_category": held["jpm_category"], "reason": held["reason"], "decision": "approved",
-            "decree_number": held["decree_number"], "effective_on": held["effective_on"],
-        })
+        self.put(
+            "entry",
+            held["proposal_id"],
+            {
+                "round_id": doc["round_id"],
+                "round_title": doc["round_title"],
+                "agency": doc["agency"],
+                "announced_on": doc["announced_on"],
+                "proposal_id": held["proposal_id"],
+                "position": target["title"],
+                "unit": target["unit"],
+                "name": person["name"],
+                "nip_masked": Nip.parse(person["nip"]).masked() if person["nip"] else None,
+                "from_position": origin["title"],
+                "from_unit": origin["unit"],
+                "from_agency": origin["agency"],
+                "jpm_category": held["jpm_category"],
+                "reason": held["reason"],
+                "decision": "approved",
+                "decree_number": held["decree_number"],
+                "effective_on": held["effective_on"],
+            },
+        )
 
 
 def _tally(doc: dict[str, Any], held: dict[str, Any], by: int) -> None:
@@ -225,8 +279,12 @@ def _tally(doc: dict[str, Any], held: dict[str, Any], by: int) -> None:
     if decision in ("approved", "rejected"):
         counts[decision] += by
     if decision == "approved":
-        for flag, what in (("overridden", "overrides"), ("decree_number", "decreed"),
-                           ("executed", "executed"), ("evaluated", "evaluated")):
+        for flag, what in (
+            ("overridden", "overrides"),
+            ("decree_number", "decreed"),
+            ("executed", "executed"),
+            ("evaluated", "evaluated"),
+        ):
             if held[flag]:
                 counts[what] += by
         categories = doc.setdefault("jpm_categories", {})

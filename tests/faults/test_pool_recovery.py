@@ -16,7 +16,7 @@ from application.settings import Settings
 from application.store import postgres_conninfo
 from domain.vocabulary import Rank
 from tests.conftest import postgres_settings, require_postgres
-from tests.faults.support import Gate, new_tag, terminate
+from tests.faults.support import Gate, backends, new_tag, terminate
 from tests.scenario import OPERATOR, nip
 
 pytestmark = pytest.mark.postgres
@@ -77,6 +77,13 @@ def test_a_server_back_after_a_long_outage_is_reconnected_within_the_short_delay
         gate.close()
 
 
+def _until_connected(settings: Settings, tag: str) -> None:
+    deadline = time.monotonic() + 10
+    while backends(settings, tag) < 1:
+        assert time.monotonic() < deadline, "the pool did not reconnect"
+        time.sleep(0.01)
+
+
 @pytest.mark.parametrize("settings", ["postgres"], indirect=True)
 def test_our_recorder_reads_and_writes_retry_a_dropped_connection(
     settings: Settings,
@@ -99,6 +106,7 @@ def test_our_recorder_reads_and_writes_retry_a_dropped_connection(
             lambda: app.rate_performance(OPERATOR, employee_id, 2025, "above", "above"),
         ):
             pool.wait()
+            _until_connected(settings, tag)  # the pool refills in the background after a retry
             assert terminate(settings, tag) >= 1
             call()  # no error: the dropped connection was retried on a new one
         assert len(app.recorder.select_events(employee_id)) == 2
