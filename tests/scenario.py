@@ -8,6 +8,7 @@ from uuid import UUID
 
 from application.context import Actor
 from application.service import MutasiApplication
+from application.settings import Settings
 from domain.vocabulary import Expectation, PositionType, Potential, Rank, TransferKind
 
 AGENCY = "Pemerintah Kota Pariaman"
@@ -145,3 +146,17 @@ def approved(app: MutasiApplication, round_id: UUID, employee_id: UUID, target_i
     app.recommend(COMMITTEE, round_id, proposal_id, True, "fits the standard")
     app.decide(PPK, round_id, proposal_id, True, "approved on the committee's recommendation")
     return proposal_id
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes `mutasi` (the command line) open the store of `settings`."""
+    if settings.store == "sqlite":
+        return {"MUTASI_STORE": "sqlite", "MUTASI_SQLITE_PATH": str(settings.sqlite_path)}
+    return {
+        "MUTASI_STORE": "postgres",
+        "MUTASI_POSTGRES_HOST": settings.postgres_host,
+        "MUTASI_POSTGRES_PORT": str(settings.postgres_port),
+        "MUTASI_POSTGRES_USER": settings.postgres_user,
+        "MUTASI_POSTGRES_DBNAME": settings.postgres_dbname,
+        "MUTASI_POSTGRES_SCHEMA": settings.postgres_schema,
+    }

@@ -1,4 +1,4 @@
-"""`mutasi objection file | answer` on the configured store (the application's real today)."""
+"""`mutasi objection file | answer` on the configured store, SQLite and PostgreSQL (the application's real today)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from tests import scenario as s
 
 
 @pytest.fixture
-def announced(tmp_path, monkeypatch: pytest.MonkeyPatch):
-    """A SQLite store configured through the environment with one approved proposal, announced today."""
-    monkeypatch.setenv("MUTASI_STORE", "sqlite")
-    monkeypatch.setenv("MUTASI_SQLITE_PATH", str(tmp_path / "mutasi.sqlite3"))
-    assert main(["db", "init"]) == 0
-    with open_application(Settings(_env_file=None, sqlite_path=tmp_path / "mutasi.sqlite3")) as app:
+def announced(settings: Settings, monkeypatch: pytest.MonkeyPatch):
+    """The store of each kind, configured for the command line through the environment, with one
+    approved proposal announced today (the application's real clock)."""
+    for name, value in s.cli_env(settings).items():
+        monkeypatch.setenv(name, value)
+    with open_application(settings) as app:
         origin, target = s.position(app, "Analis Keuangan"), s.position(app, "Analis Anggaran", unit="Bappeda")
         employee_id = s.employee(app, 1, origin)
         round_id = s.mutation_round(app)

@@ -121,7 +121,7 @@ def test_refusals_are_problem_documents(settings: Settings, clock) -> None:
 def test_the_command_line_computes_shows_and_adopts(settings: Settings, clock, monkeypatch, capsys) -> None:
     with running_api(settings, clock) as api:
         ids = register(api)
-    for name, value in _env(settings).items():
+    for name, value in scenario.cli_env(settings).items():
         monkeypatch.setenv(name, value)
     assert (
         main(
@@ -162,19 +162,6 @@ def test_the_command_line_computes_shows_and_adopts(settings: Settings, clock, m
     with open_application(settings, clock) as app:
         proposal = app.get_round(UUID(ids["round"])).proposal(UUID(proposal_id))
         assert proposal.plan.plan_id == UUID(plan_id)
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    if settings.store == "sqlite":
-        return {"MUTASI_STORE": "sqlite", "MUTASI_SQLITE_PATH": str(settings.sqlite_path)}
-    return {
-        "MUTASI_STORE": "postgres",
-        "MUTASI_POSTGRES_HOST": settings.postgres_host,
-        "MUTASI_POSTGRES_PORT": str(settings.postgres_port),
-        "MUTASI_POSTGRES_USER": settings.postgres_user,
-        "MUTASI_POSTGRES_DBNAME": settings.postgres_dbname,
-        "MUTASI_POSTGRES_SCHEMA": settings.postgres_schema,
-    }
 
 
 def test_a_proposed_event_stored_before_plans_existed_still_loads(app) -> None:
