@@ -100,7 +100,7 @@ def walk_round(settings, employees: int, seed: int, proposals: int) -> tuple[Any
             except Exception:  # noqa: BLE001 - a failed rule without override: rejected instead
                 app.decide(PPK, round_id, proposal_id, False, "a rule is not met")
                 counts["rejected"] += 1
-        app.announce(PPK, round_id, date(2026, 2, 1))
+        app.announce(PPK, round_id, date(2026, 3, 2))  # on the day of the decisions, not before
     finally:
         app.close()
     return round_id, counts | {"agency": agency}
