@@ -14,6 +14,7 @@ from api.http.app import create_app
 from api.http.roles import MATRIX, Role
 from application.context import Recorded
 from application.settings import Settings
+from tests import scenario
 from tests.api.support import API_SETTINGS, bearer
 from tests.projections.flow import walk
 
@@ -218,7 +219,9 @@ def test_a_replayed_201_names_the_same_location(sqlite_api) -> None:
 )
 def test_a_report_answers_in_the_media_type_accept_asks_for(sqlite_api, accept, fmt, expected) -> None:
     headers = {"Accept": accept} if accept else {}
-    answer = sqlite_api.call(Role.AUDITOR, "GET", "/reports/staffing" + (f"?format={fmt}" if fmt else ""), **headers)
+    scenario.position(sqlite_api.app, "Analis Keuangan")  # something to report, and a position to wait for
+    query = f"?min_position={sqlite_api.app.recorder.max_notification_id()}" + (f"&format={fmt}" if fmt else "")
+    answer = sqlite_api.call(Role.AUDITOR, "GET", "/reports/staffing" + query, **headers)
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].split(";")[0] == expected
     assert answer.headers["Vary"] == "Accept" and answer.headers["X-View-Position"].isdigit()
