@@ -136,10 +136,8 @@ def test_the_command_line_writes_the_same_pdf(
 ) -> None:
     from api.cli.main import main
 
-    if settings.store != "sqlite":
-        pytest.skip("the command line reads the configured store; the SQLite case shows it")
-    monkeypatch.setenv("MUTASI_STORE", "sqlite")
-    monkeypatch.setenv("MUTASI_SQLITE_PATH", str(settings.sqlite_path))
+    for name, value in sc.cli_env(settings).items():  # the command line opens the same store
+        monkeypatch.setenv(name, value)
     out = tmp_path / "sk.pdf"
     assert main(["documents", str(flow.round_id), "--kind", "decree", "-o", str(out)]) == 0
     assert out.read_bytes() == make_document(app, flow.round_id, "decree").content
