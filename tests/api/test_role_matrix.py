@@ -321,6 +321,8 @@ def agency_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api
         ids["plan"] = api.ok(Role.COMMITTEE, "POST", f"/rounds/{ids['round']}/plans", {"keep_in_place": False})[
             "plan_id"
         ]
+        # the views (committed together, batch by batch) have read everything before any cell reads them
+        api.ok(Role.AUDITOR, "GET", f"/reports/staffing?min_position={api.app.recorder.max_notification_id()}")
         yield api, ids
 
 

@@ -93,13 +93,13 @@ def test_a_stream_of_commands_killed_at_random_moments_records_each_once(
     settings: Settings,
     registered: UUID,
 ) -> None:
-    total, acknowledged, first, kills = 60, {}, 0, 0
+    total, acknowledged, first, kills = 150, {}, 0, 0
     rng = random.Random(15)
     while first < total and kills < 4:
         child = _spawn(settings, registered, "none", first, total - first)
         assert child.stdout is not None
         line = child.stdout.readline()  # the child is up and answering
-        time.sleep(rng.uniform(0.0, 0.15))
+        time.sleep(rng.uniform(0.0, 0.04))  # well inside the stream, which takes longer than this
         child.send_signal(signal.SIGKILL)
         rest, _ = child.communicate(timeout=60)
         kills += child.returncode == -signal.SIGKILL
