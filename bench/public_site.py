@@ -18,7 +18,6 @@ import argparse
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,64 +32,12 @@ from application.bootstrap import open_application
 from application.roster.files import write_roster
 from application.roster.generate import RegisterGenerator
 from bench.common import child_env, fresh_store, percentiles, run_measuring_rss, save_result
-from bench.province import COMMITTEE, OPERATOR, PPK
-from domain.employee import Employee
-from domain.position import Position
+from bench.province import (
+    PPK,
+    walk_round,  # announced on the day of its decisions
+)
 from domain.proposal import ProposalStatus
-from domain.vocabulary import TransferKind
 from projections.runner import ProjectionRunner
-
-
-def walk_round(settings: Any, employees: int, seed: int, proposals: int) -> tuple[Any, dict[str, Any]]:
-    """As `bench.province.walk_round` (moves into vacancies of the first agency, each decided), but
-    announced on the day of the decisions, 2 March 2026 (an announcement may not precede them)."""
-    rows = RegisterGenerator("province", seed, employees=employees).rows()
-    agency, seats, people = None, {}, defaultdict(list)
-    for row in rows:
-        agency = agency or row["INSTANSI"]
-        if row["INSTANSI"] != agency:
-            break
-        key = Position.create_id(row["INSTANSI"], row["UNIT_KERJA"], row["JABATAN"])
-        seats.setdefault(key, [row["FORMASI"], row["JABATAN"].split()[0]])
-        if row.get("NIP"):
-            seats[key][0] -= 1
-            people[seats[key][1]].append((Employee.create_id(row["NIP"]), key))
-    vacancies = [(key, kind) for key, (free, kind) in seats.items() if free > 0]
-    app = open_application(settings, clock=lambda: date(2026, 3, 2))
-    counts = {"proposed": 0, "approved": 0, "rejected": 0, "refused": 0}
-    try:
-        round_id = app.open_round(
-            OPERATOR,
-            agency,
-            TransferKind.WITHIN_AGENCY,
-            "Mutasi Tahap I 2026",
-            date(2026, 1, 1),
-            date(2026, 6, 30),
-            date(2026, 3, 1),
-        ).aggregate_id
-        for index in range(proposals):
-            target, kind = vacancies[index % len(vacancies)]
-            candidates = [c for c in people[kind] if c[1] != target]
-            if not candidates:
-                continue
-            employee_id, _ = candidates[(index * 7) % len(candidates)]
-            try:
-                proposal_id = app.propose(OPERATOR, round_id, employee_id, target, "fills a vacancy").proposal_id
-            except Exception:  # noqa: BLE001 - an ineligible or repeated candidate is skipped
-                counts["refused"] += 1
-                continue
-            counts["proposed"] += 1
-            app.recommend(COMMITTEE, round_id, proposal_id, True, "fits the standard")
-            try:
-                app.decide(PPK, round_id, proposal_id, True, "approved on the committee's recommendation")
-                counts["approved"] += 1
-            except Exception:  # noqa: BLE001 - a failed rule without override: rejected instead
-                app.decide(PPK, round_id, proposal_id, False, "a rule is not met")
-                counts["rejected"] += 1
-        app.announce(PPK, round_id, date(2026, 3, 2))
-    finally:
-        app.close()
-    return round_id, counts | {"agency": agency}
 
 
 def issue_decrees(settings: Any, round_id: Any, limit: int) -> int:

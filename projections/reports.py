@@ -253,22 +253,7 @@ class Reports:
         rows = []
         for p in doc["proposals"].values():
             decision = p["decision"] or {}
-            row = {
-                k: p[k]
-                for k in (
-                    "proposal_id",
-                    "name",
-                    "nip",
-                    "from_title",
-                    "from_unit",
-                    "target_title",
-                    "target_unit",
-                    "reason",
-                    "jpm",
-                    "jpm_category",
-                    "status",
-                )
-            }
+            row = {k: p[k] for k in (*_BOARD_FIELDS, "status")}
             row.update({f"rule_{o['rule']}": ("pass" if o["passed"] else "FAIL") for o in p["eligibility"]})
             row.update(
                 proposed_by=p["proposed_by"]["user"],
@@ -293,16 +278,7 @@ class Reports:
             )
             rows.append(row)
         columns = [
-            "proposal_id",
-            "name",
-            "nip",
-            "from_title",
-            "from_unit",
-            "target_title",
-            "target_unit",
-            "reason",
-            "jpm",
-            "jpm_category",
+            *_BOARD_FIELDS,
             *(f"rule_{c}" for c in RULE_CODES),
             "proposed_by",
             "consents",
@@ -881,6 +857,20 @@ DECISION_COLUMNS = [
 ]
 """Every decision taken: those standing, and those an upheld objection reopened (`superseded_by_objection`
 names it); `reverses_earlier_decision` tells whether a decision taken again differs from the one reopened."""
+
+_BOARD_FIELDS = (
+    "proposal_id",
+    "name",
+    "nip",
+    "from_title",
+    "from_unit",
+    "target_title",
+    "target_unit",
+    "reason",
+    "jpm",
+    "jpm_category",
+)
+"""The round board's proposal fields copied as they are, in the order of its columns."""
 
 OBJECTION_COLUMNS = [
     "round_title",
