@@ -11,6 +11,15 @@ then held while JPM is maximised.
 Without pins, move limits or switches the constraints form a network matrix, so the LP relaxation's
 vertex is integral: it is solved first (by column generation over the pairs) and `milp` runs only
 when the relaxation is fractional.
+
+Ties are broken, in turn, by the per-pair amounts of `Arcs.ties` (the planner's: more JPM gained, then
+a fixed pseudo-random order of the pairs), each maximised among the plans optimal for everything
+before it. Without that, which of several equally good plans came out would depend on the path the
+solver took (the pairs column generation started from, the vertex the simplex reached), so the same
+register could give different plans. Each tier is solved over the optimal face of the one before:
+the variables whose reduced cost shows they cannot be in an optimal plan are fixed, the rows whose
+dual is not zero are held at their bound (or, after `milp`, the previous objective is bounded by its
+optimum), so the network structure survives and the tiers cost a small LP each.
 """
 
 from __future__ import annotations
@@ -24,10 +33,14 @@ from scipy.sparse import coo_matrix, csr_matrix, vstack
 from domain.errors import RuleViolation
 
 TIME_LIMIT_SECONDS = 120.0
+TIE_TIME_LIMIT_SECONDS = 30.0
+"""A tie-break that `milp` cannot settle in this time keeps the optimal plan already found."""
 START_PAIRS_PER_PERSON = 4
 MAX_PRICING_ROUNDS = 200
 ENTER_PER_PERSON = 2
 PRICING_TOLERANCE = 1e-6
+FACE_TOLERANCE = 1e-3
+"""Reduced costs and duals of this integral data are integers (network) or simple fractions."""
 
 
 class PlanInfeasible(RuleViolation):
@@ -38,12 +51,14 @@ class PlanInfeasible(RuleViolation):
 
 @dataclass(frozen=True)
 class Arcs:
-    """The eligible pairs: candidate row, position column, value in hundredths, pinned or not."""
+    """The eligible pairs: candidate row, position column, value in hundredths, pinned or not, and the
+    integral per-pair amounts that break ties, maximised in turn among the optimal plans."""
 
     person: np.ndarray
     column: np.ndarray
     value: np.ndarray
     pinned: np.ndarray
+    ties: tuple[np.ndarray, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,7 +160,7 @@ def solve(arcs: Arcs, problem: Problem) -> tuple[np.ndarray, str]:
     if not problem.keep_in_place:
         count = np.zeros(size)
         count[leaves] = -1.0
-        first, _ = _optimise(count, model, start, group, tuple(count_rows))
+        first, _, _ = _optimise(count, model, start, group, tuple(count_rows))
         moves = round(-float(count @ first))
         at_least = coo_matrix(
             (np.ones(len(leaves)), (np.zeros(len(leaves), dtype=np.intp), np.array(leaves, dtype=np.intp))),
@@ -159,7 +174,15 @@ def solve(arcs: Arcs, problem: Problem) -> tuple[np.ndarray, str]:
             model.lower_x,
             model.upper_x,
         )
-    x, status = _optimise(objective, model, start, group, tuple(count_rows))
+    x, status, bound = _optimise(objective, model, start, group, tuple(count_rows))
+    if status == "optimal":
+        tiers = []
+        for tie in arcs.ties:
+            if not np.array_equal(tie, arcs.value):  # already what the objective maximises
+                tier = np.zeros(size)
+                tier[:n_arcs] = -np.asarray(tie, dtype=float)
+                tiers.append(tier)
+        x = _break_ties([objective, *tiers], x, model, bound)
     return np.flatnonzero(x[:n_arcs] > 0.5), status
 
 
@@ -196,6 +219,14 @@ class _Model:
     upper_x: np.ndarray
 
 
+@dataclass(frozen=True)
+class _Bound:
+    """An optimal dual of a model's LP relaxation (as in `objective - matrix.T @ duals`) and its value."""
+
+    duals: np.ndarray
+    value: float
+
+
 def _integral(x: np.ndarray) -> bool:
     return bool(np.all(np.minimum(x, 1 - x) < 1e-7))
 
@@ -213,7 +244,7 @@ def _relax(
     bounds = np.c_[model.lower_x, model.upper_x]
     active = start.copy()
     duals = np.zeros(len(model.lower))
-    for _ in range(MAX_PRICING_ROUNDS):
+    for _ in range(MAX_PRICING_ROUNDS + 1):  # the first LP, then each pricing round's
         columns = np.flatnonzero(active)
         relaxed = linprog(
             objective[columns], A_ub=a_ub[:, columns], b_ub=b_ub, bounds=bounds[columns], method="highs-ds"
@@ -240,18 +271,33 @@ def _relax(
     return None, duals, active
 
 
+def _certified(activity: np.ndarray, low: np.ndarray, high: np.ndarray, duals: np.ndarray) -> bool:
+    """Whether an integral minimiser of the Lagrangian (`objective - rows.T @ duals`) is optimal for
+    the program with the rows: it meets them, and each row with a dual holds at the bound that dual
+    belongs to (complementary slackness). A negative dual prices the upper bound, so the row must be
+    at its upper bound; a positive one the lower bound. Tight at the other bound proves nothing: a
+    plan of no move is tight at "at most k moves"' lower bound 0 too."""
+    feasible = np.all((activity >= low - 1e-7) & (activity <= high + 1e-7))
+    at_upper = np.isclose(activity, high)
+    at_lower = np.isclose(activity, low)
+    slack = np.where(duals < -1e-9, at_upper, np.where(duals > 1e-9, at_lower, True))
+    return bool(feasible and np.all(slack))
+
+
 def _optimise(
     objective: np.ndarray, model: _Model, start: np.ndarray, group: np.ndarray, count_rows: tuple[int, ...] = ()
-) -> tuple[np.ndarray, str]:
+) -> tuple[np.ndarray, str, _Bound | None]:
     """The LP relaxation first (dual simplex): without move limits, pins or over-staffed switches the
     constraint matrix is a network matrix, so its vertex is integral and optimal for the integer
     program too. When a count of moves (`count_rows`) makes it fractional, those rows move into the
     objective with their duals (a Lagrangian step): an integral answer that meets them, tight where
-    their dual is not zero, is optimal too. Otherwise branch and bound with `milp`.
+    their dual is not zero, is optimal too. Otherwise branch and bound with `milp`. Also returns the
+    relaxation's optimal dual and value, the bound that tie-breaking restricts the variables with.
     """
     x, duals, active = _relax(objective, model, start, group)
+    bound = None if x is None else _Bound(duals, float(objective @ x))
     if x is not None and _integral(x):
-        return np.round(x), "optimal"
+        return np.round(x), "optimal", bound
     if x is not None and count_rows:
         rows = list(count_rows)
         keep = np.ones(len(model.lower), dtype=bool)
@@ -260,13 +306,8 @@ def _optimise(
         rest = _Model(model.matrix[keep], model.lower[keep], model.upper[keep], model.lower_x, model.upper_x)
         priced, _, _ = _relax(objective - counted.T @ duals[rows], rest, active, group)
         if priced is not None and _integral(priced):
-            activity = counted @ np.round(priced)
-            low, high = model.lower[rows], model.upper[rows]
-            tight = np.isclose(activity, low) | np.isclose(activity, high)
-            if np.all((activity >= low - 1e-7) & (activity <= high + 1e-7)) and np.all(
-                tight | (np.abs(duals[rows]) < 1e-9)
-            ):
-                return np.round(priced), "optimal"
+            if _certified(counted @ np.round(priced), model.lower[rows], model.upper[rows], duals[rows]):
+                return np.round(priced), "optimal", bound
     result = milp(
         objective,
         integrality=np.ones(len(objective), dtype=np.int64),
@@ -275,9 +316,97 @@ def _optimise(
         options={"mip_rel_gap": 0.0, "time_limit": TIME_LIMIT_SECONDS, "presolve": True},
     )
     if result.status == 0:
-        return result.x, "optimal"
+        return np.round(result.x), "optimal", bound
     if result.x is not None and result.status == 1:
-        return result.x, "time_limit"
+        return np.round(result.x), "time_limit", bound
     if result.status == 2:
         raise PlanInfeasible("no plan satisfies the pins, exclusions and move limit while every rule holds", ())
     raise PlanInfeasible(f"the solver stopped without a plan: {result.message}", ())
+
+
+def _break_ties(objectives: list[np.ndarray], x: np.ndarray, model: _Model, bound: _Bound | None) -> np.ndarray:
+    """Of the plans optimal for `objectives[0]` (`x` is one, `bound` its relaxation's dual), the one
+    optimal for each following objective in turn, over the optimal face of the ones before. The face
+    does not depend on which optimal plan or dual the solver found, so neither does the result (when
+    the last objective has a single optimum there). Keeps `x` if numerical trouble loses optimality."""
+    if bound is None and len(objectives) > 1:  # column generation gave up: the full relaxation, once
+        everything = np.ones(len(x), dtype=bool)
+        relaxed, duals, _ = _relax(objectives[0], model, everything, np.zeros(len(x), dtype=np.int64))
+        bound = None if relaxed is None else _Bound(duals, float(objectives[0] @ relaxed))
+    for k in range(1, len(objectives)):
+        face = _optimal_face(objectives[k - 1], x, model, bound)
+        solved = _solve_within(objectives[k], face)
+        if solved is None:
+            return x
+        better, bound = solved
+        if any(float(objectives[i] @ better) > float(objectives[i] @ x) + 0.5 for i in range(k)):
+            return x
+        x, model = better, face
+    return x
+
+
+def _optimal_face(objective: np.ndarray, x: np.ndarray, model: _Model, bound: _Bound | None) -> _Model:
+    """The model narrowed to the integral plans as good as `x` for `objective` (integral data, so
+    plans differ by at least one). Reduced-cost fixing: a plan that moves a variable off its bound
+    loses its reduced cost against the relaxation's value, so when the gap between `x` and that value
+    is smaller, the variable keeps its bound in every optimal plan. With no gap (the relaxation was
+    integral) the rows whose dual is not zero are held at their bound too, and what remains is the
+    optimal face itself; otherwise a row bounds the objective by its optimum."""
+    value = float(objective @ x)
+    lower_x, upper_x = model.lower_x.copy(), model.upper_x.copy()
+    lower, upper, matrix = model.lower.copy(), model.upper.copy(), model.matrix
+    gap = np.inf if bound is None else max(0.0, value - bound.value)
+    if bound is not None:
+        reduced = objective - matrix.T @ bound.duals
+        span = upper_x - lower_x
+        at_lower = reduced * span > gap + FACE_TOLERANCE
+        at_upper = -reduced * span > gap + FACE_TOLERANCE
+        upper_x[at_lower] = lower_x[at_lower]
+        lower_x[at_upper] = upper_x[at_upper]
+    if bound is not None and gap <= FACE_TOLERANCE:
+        held_up, held_down = bound.duals < -FACE_TOLERANCE, bound.duals > FACE_TOLERANCE
+        lower[held_up] = upper[held_up]
+        upper[held_down] = lower[held_down]
+    else:
+        matrix = vstack([matrix, csr_matrix(objective[None, :])]).tocsr()
+        lower, upper = np.append(lower, -np.inf), np.append(upper, value + 0.5)
+    return _Model(matrix, lower, upper, lower_x, upper_x)
+
+
+def _solve_within(objective: np.ndarray, model: _Model) -> tuple[np.ndarray, _Bound] | None:
+    """The optimum of `objective` over the model's integral points, solved over its free variables
+    only: the LP relaxation, and `milp` when that is fractional. None when the solver fails."""
+    free = model.upper_x - model.lower_x > 0.5
+    count = int(free.sum())
+    x = model.lower_x.copy()
+    fixed = model.matrix @ np.where(free, 0.0, x)
+    if not free.any():
+        return x, _Bound(np.zeros(len(model.lower)), float(objective @ x))
+    sub = _Model(
+        model.matrix[:, free].tocsr(),
+        model.lower - fixed,
+        model.upper - fixed,
+        model.lower_x[free],
+        model.upper_x[free],
+    )
+    try:
+        relaxed, duals, _ = _relax(objective[free], sub, np.ones(count, dtype=bool), np.zeros(count, dtype=np.int64))
+    except PlanInfeasible:
+        return None
+    if relaxed is None:
+        return None
+    x[free] = relaxed
+    bound = _Bound(duals, float(objective @ x))
+    if _integral(relaxed):
+        return np.round(x), bound
+    result = milp(
+        objective[free],
+        integrality=np.ones(count, dtype=np.int64),
+        bounds=Bounds(sub.lower_x, sub.upper_x),
+        constraints=[LinearConstraint(sub.matrix, sub.lower, sub.upper)],
+        options={"mip_rel_gap": 0.0, "time_limit": TIE_TIME_LIMIT_SECONDS, "presolve": True},
+    )
+    if result.status != 0:
+        return None
+    x[free] = np.round(result.x)
+    return x, bound
