@@ -9,6 +9,8 @@ applied to it (DOMAIN.md "Who may act for an agency").
 - National officials (agencies `["*"]`) reach every agency: checking them reads nothing.
 - Lists and reports of many agencies are scoped by `scoped_agency`: a caller who is not national reads
   one agency they serve at a time.
+- A command on a round loads it through `_round`, which also notes the employee's NIP on each proposal
+  recorded without it (`MutationRound.Proposed` version 1): every act judges rule 9 on that NIP.
 """
 
 from __future__ import annotations
@@ -123,6 +125,25 @@ class AgencyAuthority(MutasiBase):
         self._check(actor, aggregate, what)
         self._expect(aggregate, expected_version)
         return aggregate
+
+    def _round(self, actor: Actor | None, round_id: UUID, expected_version: int | None) -> MutationRound:
+        """The round for a command of `actor`: unknown (404), then outside their agency (403), then
+        moved since the version they read (412); `actor` None leaves the agency to the domain (an
+        employee objects to their own transfer). Proposals recorded without their employee's NIP
+        (`Proposed` version 1) get it noted here, in one `EmployeeNipsNoted` saved with the command's
+        own events (or not at all when the command is refused): every act judges rule 9 on it."""
+        if actor is None:
+            mutation_round = self._load(MutationRound, round_id, RoundNotFound, expected_version)
+        else:
+            mutation_round = self._load_for(
+                actor, MutationRound, round_id, RoundNotFound, expected_version, "this round"
+            )
+        lacking = mutation_round.proposals_without_nip()
+        if lacking:
+            mutation_round.note_employee_nips(
+                {p.proposal_id: self._load(Employee, p.employee_id, EmployeeNotFound).nip for p in lacking}
+            )
+        return mutation_round
 
     @staticmethod
     def _expect(aggregate: Aggregate, expected_version: int | None) -> None:

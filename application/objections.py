@@ -6,7 +6,7 @@ from uuid import UUID
 
 from application.authority import AgencyAuthority
 from application.context import Actor, Recorded
-from application.errors import EmployeeNotFound, RoundNotFound
+from application.errors import RoundNotFound
 from application.planning import PlanNotFound
 from domain.employee import Employee
 from domain.mutation_round import MutationRound
@@ -31,7 +31,7 @@ class ObjectionUseCases(AgencyAuthority):
         """File an objection to a decided proposal: by the employee concerned (their NIP in the token)
         or by an operator of the agency on their written behalf (`letter_reference`). A proposal
         adopted from a mutation plan carries the plan's explanation of the move."""
-        mutation_round = self._load(MutationRound, round_id, RoundNotFound, expected_version)
+        mutation_round = self._round(None, round_id, expected_version)  # the domain judges who may object
         proposal = mutation_round.proposal(proposal_id)
         explanation = None
         if proposal.plan is not None:
@@ -39,7 +39,6 @@ class ObjectionUseCases(AgencyAuthority):
             explanation = move_explanation(plan, proposal.employee_id)
         objection_id = mutation_round.file_objection(
             proposal_id,
-            self._nip(proposal),
             actor.official,
             ObjectionGrounds(grounds),
             text,
@@ -62,10 +61,9 @@ class ObjectionUseCases(AgencyAuthority):
         expected_version: int | None = None,
     ) -> Recorded:
         """The committee answers an objection; an upheld one reopens the decision for the PPK."""
-        mutation_round = self._load_for(actor, MutationRound, round_id, RoundNotFound, expected_version, "this round")
-        proposal = mutation_round.proposal(proposal_id)
+        mutation_round = self._round(actor, round_id, expected_version)
         mutation_round.answer_objection(
-            proposal_id, objection_id, self._nip(proposal), upheld, reasons, actor.official, self.today(), human_review
+            proposal_id, objection_id, upheld, reasons, actor.official, self.today(), human_review
         )
         return self._recorded(actor, mutation_round, proposal_id=proposal_id, objection_id=objection_id)
 
@@ -76,6 +74,3 @@ class ObjectionUseCases(AgencyAuthority):
             return mutation_round, []
         own = Employee.create_id(actor.nip)
         return mutation_round, [p for p in mutation_round.proposals.values() if p.employee_id == own]
-
-    def _nip(self, proposal: Proposal) -> str:
-        return self._load(Employee, proposal.employee_id, EmployeeNotFound).nip

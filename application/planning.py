@@ -15,7 +15,7 @@ from application.context import Actor, Recorded
 from application.errors import EmployeeNotFound, NotFoundError, PositionNotFound, RoundNotFound
 from domain.employee import Employee
 from domain.mutation_round import MutationRound
-from domain.planning.options import PlanOptions
+from domain.plan_options import PlanOptions
 from domain.planning.plan import MutationPlan
 from domain.planning.register import PlanningRegister
 from domain.position import Position

@@ -72,11 +72,6 @@ class RoundUseCases(AgencyAuthority):
             check_acts_for(reader.official, mutation_round.agency, "this round")
         return mutation_round
 
-    def _round(self, actor: Actor, round_id: UUID, expected_version: int | None) -> MutationRound:
-        """The round for a command of `actor`: unknown (404), then outside their agency (403), then
-        moved since the version they read (412); the domain checks each act's authority again."""
-        return self._load_for(actor, MutationRound, round_id, RoundNotFound, expected_version, "this round")
-
     def _people(self, employee_id: UUID, target_id: UUID) -> tuple[Employee, Position, Position]:
         employee = self._load(Employee, employee_id, EmployeeNotFound)
         if employee.position_id is None:
@@ -96,7 +91,7 @@ class RoundUseCases(AgencyAuthority):
     ) -> EligibilityReport:
         """Every rule for a candidate move in this round, without recording anything; rule 9 is
         judged for the caller doing `act` (default: proposing, or deciding `proposal_id`)."""
-        mutation_round = self._round(actor, round_id, None)
+        mutation_round = self._load_for(actor, MutationRound, round_id, RoundNotFound, None, "this round")
         employee, current, target = self._people(employee_id, target_position_id)
         return mutation_round.eligibility(
             employee, current, target, actor.official, self.policy, proposal_id, act, self.today()
@@ -130,10 +125,6 @@ class RoundUseCases(AgencyAuthority):
         mutation_round.withdraw(proposal_id, actor.official, reason)
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
-    def _nip_of(self, mutation_round: MutationRound, proposal_id: UUID) -> str:
-        employee_id = mutation_round.proposal(proposal_id).employee_id
-        return self._load(Employee, employee_id, EmployeeNotFound).nip
-
     def record_consent(
         self,
         actor: Actor,
@@ -149,7 +140,7 @@ class RoundUseCases(AgencyAuthority):
         """Record a PPK's written consent to a cross-agency transfer."""
         mutation_round = self._round(actor, round_id, expected_version)
         consent = Consent(ConsentParty(party), given_by, position_id, letter_number, given_on)
-        mutation_round.record_consent(proposal_id, self._nip_of(mutation_round, proposal_id), consent, actor.official)
+        mutation_round.record_consent(proposal_id, consent, actor.official)
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
     def record_technical_review(
@@ -166,7 +157,7 @@ class RoundUseCases(AgencyAuthority):
         """Record BKN's technical review of a cross-agency proposal."""
         mutation_round = self._round(actor, round_id, expected_version)
         review = TechnicalReview(approved, actor.official, reference, reviewed_on, notes)
-        mutation_round.record_technical_review(proposal_id, self._nip_of(mutation_round, proposal_id), review)
+        mutation_round.record_technical_review(proposal_id, review)
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
     def recommend(
@@ -181,7 +172,7 @@ class RoundUseCases(AgencyAuthority):
         """Record the committee's recommendation to the PPK."""
         mutation_round = self._round(actor, round_id, expected_version)
         recommendation = Recommendation(recommended, actor.official, notes)
-        mutation_round.recommend(proposal_id, self._nip_of(mutation_round, proposal_id), recommendation)
+        mutation_round.recommend(proposal_id, recommendation)
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
     def decide(
@@ -212,14 +203,7 @@ class RoundUseCases(AgencyAuthority):
             )
         else:
             origin = self._load(Position, proposal.from_position_id, PositionNotFound)
-            mutation_round.reject(
-                proposal_id,
-                self._nip_of(mutation_round, proposal_id),
-                actor.official,
-                reason,
-                origin.agency,
-                self.today(),
-            )
+            mutation_round.reject(proposal_id, actor.official, reason, origin.agency, self.today())
         return self._recorded(actor, mutation_round, proposal_id=proposal_id)
 
     def announce(
@@ -227,9 +211,7 @@ class RoundUseCases(AgencyAuthority):
     ) -> Recorded:
         """Publish the round's decided list."""
         mutation_round = self._round(actor, round_id, expected_version)
-        decided = {p.employee_id for p in mutation_round.proposals.values() if p.decision is not None}
-        nips = {i: self._load(Employee, i, EmployeeNotFound).nip for i in decided}
-        mutation_round.announce(actor.official, announced_on, nips)
+        mutation_round.announce(actor.official, announced_on)
         return self._recorded(actor, mutation_round)
 
     def issue_decree(

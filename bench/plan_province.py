@@ -25,7 +25,7 @@ from domain.competency import MANAGERIAL
 from domain.employee import Employee
 from domain.mutation_round import MutationRound
 from domain.official import Official
-from domain.planning.options import PlanOptions
+from domain.plan_options import PlanOptions
 from domain.planning.planner import compute_plan
 from domain.planning.register import PlanningRegister
 from domain.policy import RulePolicy
@@ -99,7 +99,7 @@ def province(positions: int, employees: int, seed: int) -> PlanningRegister:
         date(2026, 6, 30),
         date(2026, 3, 1),
         (),
-        Official("operator"),
+        Official("operator", agencies=(AGENCY,)),
     )
     return PlanningRegister.of(opened, made, people)
 
@@ -129,7 +129,7 @@ def main() -> None:
     }
     for name, options in REQUESTS.items():
         started = time.perf_counter()
-        result = compute_plan(register, options, Official("ketua-tpk"), RulePolicy())
+        result = compute_plan(register, options, Official("ketua-tpk", agencies=(AGENCY,)), RulePolicy())
         elapsed = time.perf_counter() - started
         figures["requests"][name] = {
             "seconds": round(elapsed, 2),

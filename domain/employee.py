@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -109,6 +110,21 @@ class PostTransferEvaluation:
 
 class Employee(Aggregate):
     """A civil servant. Its id is derived from the NIP, so a NIP registers once only."""
+
+    if TYPE_CHECKING:  # made at runtime by @event; declared for the type checker only (never executed:
+        # the Aggregate metaclass would turn class-level annotations into __init__ fields)
+        RankChanged: ClassVar[type[Aggregate.Event]]
+        CompetencyAssessed: ClassVar[type[Aggregate.Event]]
+        PerformanceRated: ClassVar[type[Aggregate.Event]]
+        SanctionRecorded: ClassVar[type[Aggregate.Event]]
+        DisciplinaryCaseOpened: ClassVar[type[Aggregate.Event]]
+        DisciplinaryCaseClosed: ClassVar[type[Aggregate.Event]]
+        Placed: ClassVar[type[Aggregate.Event]]
+        Transferred: ClassVar[type[Aggregate.Event]]
+        TransferEvaluated: ClassVar[type[Aggregate.Event]]
+        DevelopmentPlanned: ClassVar[type[Aggregate.Event]]
+        DevelopmentCompleted: ClassVar[type[Aggregate.Event]]
+        Retired: ClassVar[type[Aggregate.Event]]
 
     @staticmethod
     def create_id(nip: str) -> UUID:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -39,7 +39,7 @@ from domain.objection import (
     ObjectionWindowOpen,
 )
 from domain.official import Official
-from domain.planning.options import PlanReference
+from domain.plan_options import PlanReference
 from domain.policy import RulePolicy
 from domain.position import Position
 from domain.proposal import (
@@ -69,6 +69,13 @@ class ProposalNotFound(DomainError):
     """The round has no proposal with that id."""
 
     code = "proposal-not-found"
+
+
+class EmployeeNipUnknown(IllegalTransition):
+    """A proposal recorded before its employee's NIP was kept (`Proposed` version 1), whose NIP the
+    round has not noted yet (`note_employee_nips`): rule 9 cannot be judged, so no act on it is taken."""
+
+    code = "employee-nip-unknown"
 
 
 class RoundNotOpen(IllegalTransition):
@@ -124,8 +131,29 @@ class CorrectiveActionRequired(RuleViolation):
     code = "corrective-action-required"
 
 
+def _refuse_conflict(outcome: RuleOutcome) -> None:
+    """Rule 9's verdict as a guard: `ConflictOfInterest` when it failed."""
+    if not outcome.passed:
+        raise ConflictOfInterest(outcome.explanation, (outcome.rule,))
+
+
 class MutationRound(Aggregate):
     """A round of transfers of one agency, of one kind, with its freeze windows and proposals."""
+
+    if TYPE_CHECKING:  # made at runtime by @event; declared for the type checker only (never executed:
+        # the Aggregate metaclass would turn class-level annotations into __init__ fields)
+        ProposalWithdrawn: ClassVar[type[Aggregate.Event]]
+        EmployeeNipsNoted: ClassVar[type[Aggregate.Event]]
+        ConsentRecorded: ClassVar[type[Aggregate.Event]]
+        TechnicalReviewRecorded: ClassVar[type[Aggregate.Event]]
+        Recommended: ClassVar[type[Aggregate.Event]]
+        Announced: ClassVar[type[Aggregate.Event]]
+        ObjectionFiled: ClassVar[type[Aggregate.Event]]
+        ObjectionAnswered: ClassVar[type[Aggregate.Event]]
+        DecisionReopened: ClassVar[type[Aggregate.Event]]
+        TransferExecuted: ClassVar[type[Aggregate.Event]]
+        TransferEvaluated: ClassVar[type[Aggregate.Event]]
+        Closed: ClassVar[type[Aggregate.Event]]
 
     @classmethod
     def open(
@@ -215,6 +243,22 @@ class MutationRound(Aggregate):
             return self.proposals[proposal_id]
         except KeyError:
             raise ProposalNotFound(f"round {self.id} has no proposal {proposal_id}") from None
+
+    @staticmethod
+    def employee_nip(proposal: Proposal) -> str:
+        """The NIP of the proposal's employee, against which each act on it judges rule 9; for a
+        proposal recorded without it whose NIP is not noted yet, `EmployeeNipUnknown`."""
+        if proposal.employee_nip is None:
+            raise EmployeeNipUnknown(
+                f"proposal {proposal.proposal_id} was recorded before its employee's NIP was kept, and the "
+                "round has not noted it yet: rule 9 cannot be judged on it"
+            )
+        return proposal.employee_nip
+
+    def proposals_without_nip(self) -> tuple[Proposal, ...]:
+        """The proposals recorded before the employee's NIP was kept (`Proposed` version 1) whose NIP
+        is not noted yet: what `note_employee_nips` takes, before any act on them."""
+        return tuple(p for p in self.proposals.values() if p.employee_nip is None)
 
     def seats_promised(self, position_id: UUID, besides: UUID | None = None) -> int:
         """Approved, not yet executed proposals of this round into `position_id` (except one)."""
@@ -324,27 +368,28 @@ class MutationRound(Aggregate):
         self.check_undecided(proposal)
 
     @staticmethod
-    def check_no_conflict(act: Act, actor: Official, employee_nip: str, proposal: Proposal | None = None) -> None:
-        """Rule 9 as a guard: refuse `actor` doing `act` on this transfer when rule 9 fails."""
-        outcome = conflict_of_interest(
-            actor,
-            employee_nip,
-            act,
-            proposal.proposed_by if proposal else None,
-            MutationRound.contested(proposal) if proposal else (),
+    def check_no_conflict(act: Act, actor: Official, proposal: Proposal) -> None:
+        """Rule 9 as a guard: refuse `actor` doing `act` on the proposal's transfer when rule 9 fails
+        (`EmployeeNipUnknown` when the proposal's NIP is not known yet)."""
+        _refuse_conflict(
+            conflict_of_interest(
+                actor,
+                MutationRound.employee_nip(proposal),
+                act,
+                proposal.proposed_by,
+                MutationRound.contested(proposal),
+            )
         )
-        if not outcome.passed:
-            raise ConflictOfInterest(outcome.explanation, (outcome.rule,))
 
     def check_overrides(
         self,
         report: EligibilityReport,
         overrides: tuple[Override, ...],
-        employee_nip: str,
+        proposal: Proposal,
         lifted: frozenset[str] = frozenset(),
     ) -> None:
         """Each failed rule not `lifted` already needs an override with a justification, authorised
-        by someone other than the employee; an override must name a rule that failed."""
+        by someone other than the proposal's employee; an override must name a rule that failed."""
         failed = {o.rule: o for o in report.failed}
         for override in overrides:
             if override.rule not in failed:
@@ -352,7 +397,7 @@ class MutationRound(Aggregate):
             require_text(override.justification, f"justification for overriding {override.rule}")
             if not failed[override.rule].overridable:
                 raise RuleViolation(f"rule {override.rule} cannot be overridden", (override.rule,))
-            self.check_no_conflict(Act.AUTHORISE_OVERRIDE, override.authorised_by, employee_nip)
+            self.check_no_conflict(Act.AUTHORISE_OVERRIDE, override.authorised_by, proposal)
         uncovered = sorted(set(failed) - {o.rule for o in overrides} - lifted)
         if uncovered:
             detail = "; ".join(f"{r}: {failed[r].explanation}" for r in uncovered)
@@ -405,7 +450,7 @@ class MutationRound(Aggregate):
             raise IllegalTransition(f"employee {employee.nip} does not hold {current.title}")
         if target.id == current.id:
             raise IllegalTransition("the target is the position the employee already holds")
-        self.check_no_conflict(Act.PROPOSE, proposed_by, employee.nip)
+        _refuse_conflict(conflict_of_interest(proposed_by, employee.nip, Act.PROPOSE))
         self.check_kind(current, target)
         for other in self.proposals.values():
             if other.employee_id == employee.id and other.status not in (
@@ -424,6 +469,7 @@ class MutationRound(Aggregate):
             Proposal(
                 new_id,
                 employee.id,
+                employee.nip,
                 current.id,
                 target.id,
                 require_text(reason, "reason"),
@@ -436,10 +482,38 @@ class MutationRound(Aggregate):
         )
         return new_id
 
-    @event("Proposed")
+    class Proposed(Aggregate.Event):
+        """A proposal was made. Version 2 added the employee's NIP to the proposal."""
+
+        proposal: Proposal
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["proposal"]["employee_nip"] = None  # not kept before version 2: the round notes it later
+
+    @event(Proposed)
     def _proposed(self, proposal: Proposal) -> None:
         # a copy: later events change the proposal in place, and must not rewrite this event's payload
         self.proposals[proposal.proposal_id] = copy.deepcopy(proposal)
+
+    def note_employee_nips(self, nips: Mapping[UUID, str]) -> None:
+        """Note the employee's NIP, by proposal id, of proposals recorded without it (`Proposed`
+        version 1), so that every act on them judges rule 9. Refused for an unknown proposal, one whose
+        NIP is known already, or a NIP that is not its employee's; nothing to note records nothing."""
+        for proposal_id, nip in nips.items():
+            proposal = self.proposal(proposal_id)
+            if proposal.employee_nip is not None:
+                raise IllegalTransition(f"proposal {proposal_id} already names its employee's NIP")
+            if Employee.create_id(nip) != proposal.employee_id:
+                raise InvalidValue(f"{nip!r} is not the NIP of proposal {proposal_id}'s employee", "employee_nip")
+        if nips:
+            self._nips_noted(dict(nips))
+
+    @event("EmployeeNipsNoted")
+    def _nips_noted(self, nips: dict[UUID, str]) -> None:
+        for proposal_id, nip in nips.items():
+            self.proposals[proposal_id].employee_nip = nip
 
     def withdraw(self, proposal_id: UUID, by: Official, reason: str) -> None:
         """Withdraw a proposal that has not been decided."""
@@ -459,15 +533,15 @@ class MutationRound(Aggregate):
         if not self.kind.is_cross_agency:
             raise IllegalTransition("consents and technical reviews belong to cross-agency rounds")
 
-    def record_consent(self, proposal_id: UUID, employee_nip: str, consent: Consent, recorded_by: Official) -> None:
+    def record_consent(self, proposal_id: UUID, consent: Consent, recorded_by: Official) -> None:
         """Record a releasing or receiving PPK's written consent (cross-agency rounds)."""
         self.check_open()
         self._check_cross_agency()
         proposal = self.proposal(proposal_id)
         self.check_undecided(proposal)
         check_acts_for(recorded_by, self.agency, "this round")
-        self.check_no_conflict(Act.CONSENT, consent.given_by, employee_nip, proposal)
-        self.check_no_conflict(Act.CONSENT, recorded_by, employee_nip, proposal)
+        self.check_no_conflict(Act.CONSENT, consent.given_by, proposal)
+        self.check_no_conflict(Act.CONSENT, recorded_by, proposal)
         if consent.position_id != proposal.target_position_id:
             raise RuleViolation(
                 f"the {consent.party.value} consent names position {consent.position_id}, "
@@ -481,14 +555,14 @@ class MutationRound(Aggregate):
     def _consented(self, proposal_id: UUID, consent: Consent) -> None:
         self.proposals[proposal_id].consents[consent.party] = consent
 
-    def record_technical_review(self, proposal_id: UUID, employee_nip: str, review: TechnicalReview) -> None:
+    def record_technical_review(self, proposal_id: UUID, review: TechnicalReview) -> None:
         """Record BKN's technical review (pertimbangan teknis) for a cross-agency proposal."""
         self.check_open()
         self._check_cross_agency()
         proposal = self.proposal(proposal_id)
         self.check_undecided(proposal)
         check_acts_for(review.reviewer, self.agency, "this round")
-        self.check_no_conflict(Act.TECHNICAL_REVIEW, review.reviewer, employee_nip, proposal)
+        self.check_no_conflict(Act.TECHNICAL_REVIEW, review.reviewer, proposal)
         require_text(review.reference, "technical review reference")
         self._reviewed(proposal_id, review)
 
@@ -496,13 +570,13 @@ class MutationRound(Aggregate):
     def _reviewed(self, proposal_id: UUID, review: TechnicalReview) -> None:
         self.proposals[proposal_id].technical_review = review
 
-    def recommend(self, proposal_id: UUID, employee_nip: str, recommendation: Recommendation) -> None:
+    def recommend(self, proposal_id: UUID, recommendation: Recommendation) -> None:
         """Record the committee's recommendation (for or against) to the PPK."""
         check_acts_for(recommendation.by, self.agency, "this round")
         self.check_open()
         proposal = self.proposal(proposal_id)
         self.check_undecided(proposal)
-        self.check_no_conflict(Act.RECOMMEND, recommendation.by, employee_nip, proposal)
+        self.check_no_conflict(Act.RECOMMEND, recommendation.by, proposal)
         self._recommended(proposal_id, recommendation)
 
     @event("Recommended")
@@ -545,7 +619,7 @@ class MutationRound(Aggregate):
         proposal = self.proposal(proposal_id)
         self.check_decidable(proposal)
         self.check_concerns(proposal, employee, current, target)
-        self.check_no_conflict(Act.DECIDE, decided_by, employee.nip, proposal)
+        self.check_no_conflict(Act.DECIDE, decided_by, proposal)
         employee.check_active()
         target.check_not_abolished()
         self._check_paperwork(proposal)
@@ -553,7 +627,7 @@ class MutationRound(Aggregate):
             employee, current, target, decided_by, policy, proposal_id, act=Act.DECIDE, proposal=proposal, today=today
         )
         report = assess_eligibility(case)
-        self.check_overrides(report, tuple(overrides), employee.nip)
+        self.check_overrides(report, tuple(overrides), proposal)
         self._decided(
             proposal_id,
             Decision(
@@ -571,7 +645,6 @@ class MutationRound(Aggregate):
     def reject(
         self,
         proposal_id: UUID,
-        employee_nip: str,
         decided_by: Official,
         reason: str,
         releasing_agency: str | None = None,
@@ -584,7 +657,7 @@ class MutationRound(Aggregate):
         check_may_decide(decided_by, self.kind, self.agency, releasing_agency or self.agency)
         proposal = self.proposal(proposal_id)
         self.check_decidable(proposal)
-        self.check_no_conflict(Act.DECIDE, decided_by, employee_nip, proposal)
+        self.check_no_conflict(Act.DECIDE, decided_by, proposal)
         self._decided(proposal_id, Decision(False, decided_by, require_text(reason, "reason"), decided_on=today))
 
     class Decided(Aggregate.Event):
@@ -606,9 +679,9 @@ class MutationRound(Aggregate):
 
     # -- announcement, decree, execution, evaluation, closing --------------------
 
-    def announce(self, by: Official, announced_on: date, employee_nips: Mapping[UUID, str]) -> None:
-        """Publish the decided list; afterwards no more proposals or decisions. `employee_nips` holds
-        the NIP of each decided proposal's employee: nobody announces their own transfer (rule 9)."""
+    def announce(self, by: Official, announced_on: date) -> None:
+        """Publish the decided list; afterwards no more proposals or decisions. Nobody announces
+        their own transfer (rule 9)."""
         check_acts_for(by, self.agency, "this round")
         self.check_open()
         decided = [p for p in self.proposals.values() if p.decision is not None]
@@ -620,9 +693,7 @@ class MutationRound(Aggregate):
         if latest is not None and announced_on < latest:
             raise InvalidValue(f"the announcement on {announced_on} precedes the decision of {latest}", "announced_on")
         for proposal in decided:
-            if proposal.employee_id not in employee_nips:
-                raise IllegalTransition(f"the NIP of proposal {proposal.proposal_id}'s employee was not given")
-            self.check_no_conflict(Act.ANNOUNCE, by, employee_nips[proposal.employee_id], proposal)
+            self.check_no_conflict(Act.ANNOUNCE, by, proposal)
         self._announced(by, announced_on)
 
     @event("Announced")
@@ -651,7 +722,7 @@ class MutationRound(Aggregate):
         if proposal.status is not ProposalStatus.APPROVED:
             raise IllegalTransition(f"a decree needs an approved proposal; {proposal_id} is {proposal.status.value}")
         self.check_concerns(proposal, employee, current, target)
-        self.check_no_conflict(Act.SIGN_DECREE, decree.signed_by, employee.nip, proposal)
+        self.check_no_conflict(Act.SIGN_DECREE, decree.signed_by, proposal)
         require_text(decree.number, "decree number")
         self._check_signing_day(proposal, decree, today)
         self.check_objections_settled(proposal, today, policy, decree.signed_on)
@@ -668,7 +739,7 @@ class MutationRound(Aggregate):
             today=today,
         )
         report = EligibilityReport(assess_eligibility(case).outcomes + (self._decree_dates(decree),))
-        self.check_overrides(report, tuple(overrides), employee.nip, proposal.overridden)
+        self.check_overrides(report, tuple(overrides), proposal, proposal.overridden)
         self._decreed(proposal_id, replace(decree, eligibility=report.outcomes, overrides=tuple(overrides)))
         return report
 
@@ -702,7 +773,6 @@ class MutationRound(Aggregate):
     def file_objection(
         self,
         proposal_id: UUID,
-        employee_nip: str,
         filed_by: Official,
         grounds: ObjectionGrounds,
         text: str,
@@ -730,7 +800,7 @@ class MutationRound(Aggregate):
             raise ObjectionWindowClosed(f"the window for objections closed on {closes_on}")
         if today < self.announced_on:
             raise InvalidValue(f"an objection cannot be filed on {today}, before the announcement", "filed_on")
-        if not filed_by.is_employee(employee_nip):
+        if not filed_by.is_employee(self.employee_nip(proposal)):
             if not (letter_reference or "").strip() or not filed_by.serves(self.agency):
                 raise NotTheEmployeeConcerned(
                     f"{filed_by.user} is not the employee concerned: only they, or an operator of "
@@ -772,7 +842,6 @@ class MutationRound(Aggregate):
         self,
         proposal_id: UUID,
         objection_id: UUID,
-        employee_nip: str,
         upheld: bool,
         reasons: str,
         answered_by: Official,
@@ -788,7 +857,7 @@ class MutationRound(Aggregate):
         if objection.answer is not None:  # not pending
             raise ObjectionAlreadyAnswered(f"objection {objection_id} was answered on {objection.answer.answered_on}")
         check_acts_for(answered_by, self.agency, "this round")
-        self.check_no_conflict(Act.ANSWER_OBJECTION, answered_by, employee_nip, proposal)
+        self.check_no_conflict(Act.ANSWER_OBJECTION, answered_by, proposal)
         if today < objection.filed_on:
             raise InvalidValue(f"the answer on {today} precedes the objection of {objection.filed_on}")
         reasons = require_text(reasons, "reasons")
@@ -883,7 +952,7 @@ class MutationRound(Aggregate):
         if proposal.decree.effective_on > today:
             raise IllegalTransition(f"the decree takes effect on {proposal.decree.effective_on}, after {today}")
         self.check_concerns(proposal, employee, origin, target)
-        self.check_no_conflict(Act.EXECUTE, executor, employee.nip, proposal)
+        self.check_no_conflict(Act.EXECUTE, executor, proposal)
         employee.check_active()
         case = self._case(
             employee,
@@ -925,7 +994,6 @@ class MutationRound(Aggregate):
         findings: EvaluationFindings,
         performance_before: Predikat | None,
         evaluator: Official,
-        employee_nip: str,
         today: date,
         policy: RulePolicy,
     ) -> None:
@@ -936,7 +1004,7 @@ class MutationRound(Aggregate):
         if proposal.status is not ProposalStatus.EXECUTED or proposal.executed_on is None:
             raise TransferNotExecuted(f"proposal {proposal_id} has not been executed yet")
         check_acts_for(evaluator, self.agency, "this round")
-        self.check_no_conflict(Act.EVALUATE, evaluator, employee_nip, proposal)
+        self.check_no_conflict(Act.EVALUATE, evaluator, proposal)
         require_int(findings.months_after, 1, 120, "months after the transfer")
         if findings.evaluated_on > today:
             raise InvalidValue(

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -53,6 +54,15 @@ def _check_min_jpm(min_jpm: Decimal | None) -> Decimal | None:
 
 class Position(Aggregate):
     """A position (jabatan). Its id derives from agency, unit and title, so it is established once."""
+
+    if TYPE_CHECKING:  # made at runtime by @event; declared for the type checker only (never executed:
+        # the Aggregate metaclass would turn class-level annotations into __init__ fields)
+        Established: ClassVar[type[Aggregate.Created]]
+        StandardRevised: ClassVar[type[Aggregate.Event]]
+        FormasiRevised: ClassVar[type[Aggregate.Event]]
+        HolderAdded: ClassVar[type[Aggregate.Event]]
+        HolderRemoved: ClassVar[type[Aggregate.Event]]
+        Abolished: ClassVar[type[Aggregate.Event]]
 
     @staticmethod
     def create_id(agency: str, unit: str, title: str) -> UUID:

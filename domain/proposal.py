@@ -11,7 +11,7 @@ from uuid import UUID
 from domain.competency import JpmCategory
 from domain.eligibility import RuleOutcome
 from domain.official import Official
-from domain.planning.options import PlanReference
+from domain.plan_options import PlanReference
 from domain.vocabulary import ConsentParty, Expectation, Predikat
 
 
@@ -130,6 +130,9 @@ class Proposal:
 
     proposal_id: UUID
     employee_id: UUID
+    employee_nip: str | None
+    """The employee's NIP, against which every act on the proposal judges rule 9. None on a proposal
+    recorded before it was kept (`Proposed` version 1) until the round notes it (`EmployeeNipsNoted`)."""
     from_position_id: UUID
     target_position_id: UUID
     reason: str

@@ -132,7 +132,7 @@ def evaluate_transfer(
     executed_on = proposal.executed_on
     before = employee.latest_rating(before=executed_on) if executed_on else None
     performance_before = before.predikat if before else None
-    mutation_round.evaluate(proposal_id, findings, performance_before, evaluator, employee.nip, today, policy)
+    mutation_round.evaluate(proposal_id, findings, performance_before, evaluator, today, policy)
     evaluation = PostTransferEvaluation(
         mutation_round.id,
         proposal_id,

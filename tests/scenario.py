@@ -6,9 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+from pydantic import TypeAdapter
+
 from application.context import Actor
 from application.service import MutasiApplication
 from application.settings import Settings
+from domain.mutation_round import MutationRound
 from domain.vocabulary import Expectation, PositionType, Potential, Rank, TransferKind
 
 AGENCY = "Pemerintah Kota Pariaman"
@@ -78,10 +83,11 @@ def position(
     position_type: PositionType = PositionType.FUNGSIONAL_AHLI_PERTAMA,
     ranks: tuple[Rank, Rank] = (Rank.III_A, Rank.III_D),
     standard: dict[str, int] | None = None,
+    by: Actor = OPERATOR,
 ) -> UUID:
     """Establish a position and return its id."""
     return app.establish_position(
-        OPERATOR,
+        by,
         agency,
         unit,
         title,
@@ -101,12 +107,13 @@ def employee(
     rank: Rank = Rank.III_B,
     scores: dict[str, int] | None = None,
     ratings: dict[int, tuple[Expectation, Expectation]] | None = None,
+    by: Actor = OPERATOR,
 ) -> UUID:
     """Register, place, assess and rate an employee who passes every rule by default."""
-    employee_id = app.register_employee(OPERATOR, nip(seq), f"Pegawai {seq}", rank).aggregate_id
-    app.place_employee(OPERATOR, employee_id, position_id, placed_on, f"SK-{seq}/PLACE")
+    employee_id = app.register_employee(by, nip(seq), f"Pegawai {seq}", rank).aggregate_id
+    app.place_employee(by, employee_id, position_id, placed_on, f"SK-{seq}/PLACE")
     app.assess_competency(
-        OPERATOR,
+        by,
         employee_id,
         scores or GOOD_SCORES,
         Potential.HIGH,
@@ -116,7 +123,7 @@ def employee(
     )
     default = {2024: (Expectation.ABOVE, Expectation.AS_EXPECTED), 2025: (Expectation.AS_EXPECTED,) * 2}
     for year, (results, behaviour) in (ratings if ratings is not None else default).items():
-        app.rate_performance(OPERATOR, employee_id, year, results, behaviour)
+        app.rate_performance(by, employee_id, year, results, behaviour)
     return employee_id
 
 
@@ -145,6 +152,35 @@ def approved(app: MutasiApplication, round_id: UUID, employee_id: UUID, target_i
     proposal_id = app.propose(OPERATOR, round_id, employee_id, target_id, "fills a vacancy").proposal_id
     app.recommend(COMMITTEE, round_id, proposal_id, True, "fits the standard")
     app.decide(PPK, round_id, proposal_id, True, "approved on the committee's recommendation")
+    return proposal_id
+
+
+def stored_as_before_nips(app: MutasiApplication, mutation_round: MutationRound, by: Actor = OPERATOR) -> None:
+    """Store the round's pending events as they were recorded before proposals kept the employee's
+    NIP: each `Proposed` as version 1 (no `employee_nip`, no `class_version`), the others as now;
+    each chained like any event."""
+    for event in mutation_round.collect_events():
+        cls = type(event)
+        state = TypeAdapter(cls).dump_python(event, mode="json")
+        del state["originator_id"], state["originator_version"]
+        if cls is MutationRound.Proposed:
+            del state["proposal"]["employee_nip"]
+        elif getattr(cls, "class_version", 1) > 1:
+            state["class_version"] = cls.class_version
+        state["__meta__"] = {"actor": by.user, "correlation_id": by.correlation_id, "recorded_at": state["timestamp"]}
+        topic = get_topic(cls)
+        sealed = app.mapper.chain.seal(topic, event.originator_id, event.originator_version, state)
+        app.recorder.insert_events([StoredEvent(event.originator_id, event.originator_version, topic, sealed)])
+
+
+def proposed_as_version_1(app: MutasiApplication, round_id: UUID, employee_id: UUID, target_id: UUID) -> UUID:
+    """Store a proposal (by OPERATOR) as `MutationRound.Proposed` version 1 recorded it, without the
+    employee's NIP (`stored_as_before_nips`); return its id."""
+    mutation_round, employee = app.get_round(round_id), app.get_employee(employee_id)
+    assert employee.position_id is not None
+    current, target = app.get_position(employee.position_id), app.get_position(target_id)
+    proposal_id = mutation_round.propose(employee, current, target, "fills a vacancy", OPERATOR.official, app.policy)
+    stored_as_before_nips(app, mutation_round)
     return proposal_id
 
 

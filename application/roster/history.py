@@ -33,6 +33,7 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -205,7 +206,7 @@ class HistoryWriter:
         while notifications := recorder.select_notifications(position, 5000, inclusive_of_start=False):
             for notification in notifications:
                 event: Any = self.app.mapper.to_domain_event(notification)
-                self._remember(event.mutate(self.cache.get(notification.originator_id)))
+                self._remember(event.mutate(self.cache.get(event.originator_id)))  # the id as a UUID
             position = notifications[-1].id
 
     def live(self, until: date | None = None) -> HistoryResult:
@@ -430,11 +431,9 @@ class HistoryWriter:
 
         def review(day: date) -> None:
             mutation_round = held[0]
-            for proposal_id, person, _ in proposals:
+            for proposal_id, _, _ in proposals:
                 mutation_round.recommend(
-                    proposal_id,
-                    self._get(person.id).nip,
-                    Recommendation(True, officials.committee.official, "fits the standard"),
+                    proposal_id, Recommendation(True, officials.committee.official, "fits the standard")
                 )
             self.app.save_batch(officials.committee, [mutation_round])
             self._at(add_working_days(day, 5), decide)
@@ -451,13 +450,13 @@ class HistoryWriter:
                     approved.append((proposal_id, person, target_id))
                     acts["approved"] += 1
                 except DomainError as error:
-                    mutation_round.reject(
-                        proposal_id, employee.nip, ppk, f"not approved: {error}"[:500], current.agency, day
-                    )
+                    mutation_round.reject(proposal_id, ppk, f"not approved: {error}"[:500], current.agency, day)
                     acts["rejected"] += 1
-            mutation_round.announce(ppk, day, {p.id: self._get(p.id).nip for _, p, _ in proposals})
+            mutation_round.announce(ppk, day)
             self.app.save_batch(officials.ppk, [mutation_round])
             closes = mutation_round.objection_window_closes_on(policy)
+            if closes is None:  # announced just above: its objection window is known
+                raise ApplicationError("the round was announced without an objection window")
             self._at(add_working_days(closes, 2), lambda d: sign(d, approved))
 
         def sign(day: date, approved: list[tuple[UUID, Person, UUID]]) -> None:
@@ -494,7 +493,7 @@ class HistoryWriter:
             self.app.save_batch(officials.operator, [mutation_round, *changed.values()])
             self._at(day + timedelta(days=14), close)
             for months in (3, 6):
-                self._at(add_months(day, months), lambda d, m=months: evaluate(d, executed, m))
+                self._at(add_months(day, months), partial(evaluate, executed=executed, months=months))
 
         def close(day: date) -> None:
             try:

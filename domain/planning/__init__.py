@@ -1,5 +1,6 @@
 """The mutation plan: recommend the placement that serves best, under every rule, with reasons.
 
-Kept free of imports so that `domain.proposal` can refer to `domain.planning.options` without a cycle;
-import `domain.planning.planner.compute_plan` and `domain.planning.plan.MutationPlan` directly.
+Kept free of imports: import `domain.planning.planner.compute_plan` and `domain.planning.plan.MutationPlan`
+directly. What a plan is asked (`PlanOptions`) and the reference a proposal keeps of it (`PlanReference`)
+live beside the round in `domain.plan_options`.
 """

@@ -14,8 +14,8 @@ from domain.eligibility import assess_eligibility, match_for
 from domain.eligibility.level import SameLevel
 from domain.errors import DomainError
 from domain.official import Official
+from domain.plan_options import Pair, PlanOptions
 from domain.planning.matching import Matching, hundredths
-from domain.planning.options import Pair, PlanOptions
 from domain.planning.register import PERSONAL_RULES, Candidate, PlanningRegister
 from domain.planning.result import CandidateVerdict, EmptySeat, RecommendedMove, UnitSpread
 from domain.policy import RulePolicy

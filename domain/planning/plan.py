@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -12,7 +13,7 @@ from domain.employee import Employee
 from domain.errors import DomainError, IllegalTransition
 from domain.mutation_round import MutationRound
 from domain.official import Official
-from domain.planning.options import PlanOptions, PlanReference
+from domain.plan_options import PlanOptions, PlanReference
 from domain.planning.result import PlanResult, RecommendedMove
 from domain.policy import RulePolicy
 from domain.position import Position
@@ -36,6 +37,11 @@ class Adoption:
 
 class MutationPlan(Aggregate):
     """A plan computed for a round: its parameters, result and explanations, and what was adopted."""
+
+    if TYPE_CHECKING:  # made at runtime by @event; declared for the type checker only (never executed:
+        # the Aggregate metaclass would turn class-level annotations into __init__ fields)
+        Computed: ClassVar[type[Aggregate.Created]]
+        Adopted: ClassVar[type[Aggregate.Event]]
 
     @classmethod
     def compute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from decimal import Decimal
 from uuid import UUID
 
@@ -9,15 +11,19 @@ import numpy as np
 import numpy.typing as npt
 
 from domain.official import Official
+from domain.plan_options import PlanOptions
 from domain.planning.explain import Explainer
 from domain.planning.matching import Matching, hundredths
-from domain.planning.options import PlanOptions
 from domain.planning.register import PlanningRegister
 from domain.planning.result import PlanResult
 from domain.planning.solver import Arcs, PlanInfeasible, Problem, solve
 from domain.policy import RulePolicy
 
 SOLVER = "scipy.optimize.milp (HiGHS)"
+ORDER_BITS = 26
+"""The last tie-break weighs each pair 0 to 2**26 - 1, pseudo-randomly: among optimal plans that use F
+pairs in all, the lightest is unique but with probability at most F / 2**26 (the isolation lemma), and
+the sums stay exact in floating point."""
 
 
 def compute_plan(register: PlanningRegister, options: PlanOptions, actor: Official, policy: RulePolicy) -> PlanResult:
@@ -57,6 +63,8 @@ def compute_plan(register: PlanningRegister, options: PlanOptions, actor: Offici
     useful = _useful(person, column, value, origin, m, forced) if options.keep_in_place else slice(None)
     eligible_pairs = len(person)
     person, column, value, pinned = person[useful], column[useful], value[useful], pinned[useful]
+    gain = matching.jpm[person, column] - matching.stay_jpm()[person]
+    order = _pair_order((c.employee.id for c in pool), (p.id for p in matching.columns), person, column)
     must_move = np.zeros(n, dtype=bool)
     must_move[[row[e] for e in options.pinned_employees]] = True
     problem = Problem(
@@ -68,7 +76,10 @@ def compute_plan(register: PlanningRegister, options: PlanOptions, actor: Offici
         options.max_moves,
         options.keep_in_place,
     )
-    chosen, status = solve(Arcs(person, column, value, pinned), problem)
+    # Ties: among equally good plans the one that gains more JPM (keep-in-place off, or shortage
+    # bonuses, value other things than the gain), then a fixed order of the pairs, so that the plan
+    # depends on the register and the options only, never on the solver's path.
+    chosen, status = solve(Arcs(person, column, value, pinned, (gain, -order)), problem)
     explainer = Explainer(register, pool, matching, options, actor, policy)
     moves = explainer.moves(person[chosen], column[chosen])
     return PlanResult(
@@ -111,6 +122,33 @@ def _useful(
             break
         bound = again
     return (value > 0) | (value + bound[origin[person]] > 0) | forced
+
+
+def _pair_order(
+    employees: Iterable[UUID],
+    positions: Iterable[UUID],
+    person: npt.NDArray[np.intp],
+    column: npt.NDArray[np.intp],
+) -> npt.NDArray[np.int64]:
+    """A fixed pseudo-random weight per pair, below 2**ORDER_BITS, from the employee's and the
+    position's ids (not from where they sit in the arrays: another employee joining the pool does
+    not reorder the others' pairs)."""
+    rows = np.array([_digest(e) for e in employees], dtype=np.uint64)
+    cols = np.array([_digest(p) for p in positions], dtype=np.uint64)
+    mixed = _splitmix(rows[person] ^ _splitmix(cols[column]))
+    return (mixed >> np.uint64(64 - ORDER_BITS)).astype(np.int64)
+
+
+def _digest(key: UUID) -> int:
+    return int.from_bytes(hashlib.blake2b(key.bytes, digest_size=8).digest(), "little")
+
+
+def _splitmix(z: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """SplitMix64's finaliser, elementwise (uint64 arithmetic wraps around)."""
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
 
 
 def _allowed(matching: Matching, target: np.ndarray, options: PlanOptions, row: dict[UUID, int]) -> np.ndarray:

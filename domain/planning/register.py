@@ -11,7 +11,7 @@ from domain.employee import Employee
 from domain.errors import InvalidValue
 from domain.mutation_round import MutationRound
 from domain.official import Official
-from domain.planning.options import PlanOptions
+from domain.plan_options import PlanOptions
 from domain.planning.result import SkippedCandidate
 from domain.policy import RulePolicy
 from domain.position import Position

@@ -12,7 +12,7 @@ from api.cli.main import main
 from api.http.roles import Role
 from application.bootstrap import open_application
 from application.settings import Settings
-from domain.planning.options import PlanOptions
+from domain.plan_options import PlanOptions
 from tests import scenario
 from tests.api.support import Api, employee, open_round, position, recommended_proposal, running_api
 from tests.scenario import COMMITTEE

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from domain.planning.options import Pair, PlanOptions
+from domain.plan_options import Pair, PlanOptions
 from domain.planning.plan import MutationPlan
 from domain.planning.solver import PlanInfeasible
 from domain.policy import RulePolicy
@@ -92,7 +92,7 @@ def leaver_approved(approve: bool = True) -> World:
     r, leaver = world.round, world.employees["leaver"]
     proposal_id = r.propose(leaver, world.positions["H1"], world.positions["X"], "by hand", PLANNER, RulePolicy())
     if approve:
-        r.recommend(proposal_id, leaver.nip, Recommendation(True, PLANNER, "ok"))
+        r.recommend(proposal_id, Recommendation(True, PLANNER, "ok"))
         r.approve(proposal_id, leaver, world.positions["H1"], world.positions["X"], PPK, "ok", RulePolicy())
     return world
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import InvalidValue
-from domain.planning.options import Pair, PlanOptions
+from domain.plan_options import Pair, PlanOptions
 from domain.planning.planner import compute_plan
 from domain.planning.register import PlanningRegister
 from domain.planning.solver import PlanInfeasible
@@ -158,7 +158,7 @@ def test_approved_proposals_of_the_round_hold_their_seats_and_people() -> None:
     proposal_id = r.propose(
         world.employees["approved"], world.positions["H1"], world.positions["X"], "by hand", PLANNER, RulePolicy()
     )
-    r.recommend(proposal_id, world.employees["approved"].nip, Recommendation(True, PLANNER, "ok"))
+    r.recommend(proposal_id, Recommendation(True, PLANNER, "ok"))
     r.approve(
         proposal_id, world.employees["approved"], world.positions["H1"], world.positions["X"], PPK, "ok", RulePolicy()
     )

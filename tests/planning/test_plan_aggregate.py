@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from domain.errors import IllegalTransition
-from domain.planning.options import PlanOptions
+from domain.plan_options import PlanOptions
 from domain.planning.plan import MoveNotInPlan, MutationPlan
 from domain.planning.planner import compute_plan
 from domain.policy import RulePolicy

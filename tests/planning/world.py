@@ -8,7 +8,7 @@ from datetime import date
 from domain.employee import Employee
 from domain.mutation_round import MutationRound
 from domain.official import Official
-from domain.planning.options import PlanOptions
+from domain.plan_options import PlanOptions
 from domain.planning.planner import compute_plan
 from domain.planning.register import PlanningRegister
 from domain.planning.result import PlanResult

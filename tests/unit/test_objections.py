@@ -23,7 +23,7 @@ from domain.objection import (
     ObjectionWindowOpen,
 )
 from domain.official import Official
-from domain.planning.options import PlanOptions, PlanReference
+from domain.plan_options import PlanOptions, PlanReference
 from domain.policy import RulePolicy
 from domain.proposal import ProposalStatus
 from tests.unit.builders import (
@@ -63,7 +63,6 @@ def _file(
     by = by or Official("pegawai", scene.employee.nip)
     return scene.round.file_objection(
         proposal_id,
-        scene.employee.nip,
         by,
         grounds,
         "my child's school is in the old district",
@@ -84,7 +83,7 @@ def _answer(
     review: HumanReview | None = None,
 ) -> None:
     scene.round.answer_objection(
-        proposal_id, objection_id, scene.employee.nip, upheld, "checked the family's circumstances", by, on, review
+        proposal_id, objection_id, upheld, "checked the family's circumstances", by, on, review
     )
 
 
@@ -197,9 +196,7 @@ def test_an_upheld_objection_reopens_the_decision_and_the_ppk_may_reverse_it():
     assert scene.round.earlier_decisions[proposal_id] == [first]
     assert scene.round.seats_promised(scene.target.id) == 0
 
-    scene.round.reject(
-        proposal_id, scene.employee.nip, PPK, "reversed on objection: family circumstances", today=date(2026, 2, 23)
-    )
+    scene.round.reject(proposal_id, PPK, "reversed on objection: family circumstances", today=date(2026, 2, 23))
     assert scene.round.proposal(proposal_id).status is ProposalStatus.REJECTED
     assert [
         d.approved for d in (*scene.round.earlier_decisions[proposal_id], scene.round.proposal(proposal_id).decision)
@@ -231,9 +228,7 @@ def test_errors_for_answering_twice_or_without_reasons():
     scene, proposal_id = _announced()
     objection_id = _file(scene, proposal_id)
     with refused(InvalidValue, scene.round, match="reasons"):
-        scene.round.answer_objection(
-            proposal_id, objection_id, scene.employee.nip, False, " ", TPK_OTHER, date(2026, 2, 20)
-        )
+        scene.round.answer_objection(proposal_id, objection_id, False, " ", TPK_OTHER, date(2026, 2, 20))
     _answer(scene, proposal_id, objection_id, upheld=False)
     with refused(ObjectionAlreadyAnswered, scene.round):
         _answer(scene, proposal_id, objection_id, upheld=True)

@@ -53,9 +53,7 @@ def test_errors_for_another_agencys_committee_recommending():
     scene = Scene.build()
     proposal_id = scene.propose()
     with refused(OutsideAuthority, scene.round):
-        scene.round.recommend(
-            proposal_id, scene.employee.nip, Recommendation(True, Official("tpk-lain", agencies=(OTHER_AGENCY,)), "ok")
-        )
+        scene.round.recommend(proposal_id, Recommendation(True, Official("tpk-lain", agencies=(OTHER_AGENCY,)), "ok"))
 
 
 def test_errors_for_another_agencys_ppk_deciding_announcing_or_signing():
@@ -65,7 +63,7 @@ def test_errors_for_another_agencys_ppk_deciding_announcing_or_signing():
     with refused(OutsideAuthority, scene.round):
         scene.approve(proposal_id, by=STRANGER_PPK)
     with refused(OutsideAuthority, scene.round):
-        scene.round.reject(proposal_id, scene.employee.nip, STRANGER_PPK, "no")
+        scene.round.reject(proposal_id, STRANGER_PPK, "no")
     scene.approve(proposal_id)
     with refused(OutsideAuthority, scene.round):
         scene.announce(by=STRANGER_PPK)

@@ -16,7 +16,7 @@ def _chain():
     holder = employee(2, at=scene.target)
     onward = position("Analis Anggaran", "Bappeda", formasi=1)
     b_moves = scene.round.propose(holder, scene.target, onward, "rotation", scene.round.opened_by, scene.policy)
-    scene.recommend(b_moves, holder)
+    scene.recommend(b_moves)
     scene.round.approve(b_moves, holder, scene.target, onward, PPK, "approved", scene.policy)
     return scene, holder, onward, b_moves
 
@@ -73,7 +73,7 @@ def _swap(before_decrees=None):
     scene.recommend(a_moves)
     scene.approve(a_moves, overrides=(override("vacancy", "a swap with the holder of the target"),))
     b_moves = scene.round.propose(holder, scene.target, scene.origin, "swap", scene.round.opened_by, scene.policy)
-    scene.recommend(b_moves, holder)
+    scene.recommend(b_moves)
     assert scene.round.approve(b_moves, holder, scene.target, scene.origin, PPK, "swap", scene.policy).passed
     extra = before_decrees(scene) if before_decrees else None
     scene.decree(a_moves)
@@ -119,7 +119,7 @@ def test_transfers_together_still_seat_nobody_beyond_the_formasi():
         onward = position("Analis Anggaran", "Bappeda", formasi=1)
         third = employee(3, at=onward)
         c_moves = scene.round.propose(third, onward, scene.origin, "also wanted", scene.round.opened_by, scene.policy)
-        scene.recommend(c_moves, third)
+        scene.recommend(c_moves)
         scene.round.approve(c_moves, third, onward, scene.origin, PPK, "approved", scene.policy, (override("vacancy"),))
         return onward, third, c_moves
 

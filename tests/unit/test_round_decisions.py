@@ -45,7 +45,7 @@ def test_errors_for_deciding_twice():
     with refused(ProposalNotOpen, scene.round, match="is approved"):
         scene.approve(proposal_id)
     with refused(ProposalNotOpen, scene.round, match="is approved"):
-        scene.round.reject(proposal_id, scene.employee.nip, PPK, "second thoughts")
+        scene.round.reject(proposal_id, PPK, "second thoughts")
 
 
 def test_errors_for_the_proposer_deciding_the_proposal():
@@ -55,7 +55,7 @@ def test_errors_for_the_proposer_deciding_the_proposal():
     with refused(ConflictOfInterest, scene.round, match="proposed this transfer and may not also decide it"):
         scene.approve(proposal_id, by=OPERATOR)
     with refused(ConflictOfInterest, scene.round, match="proposed this transfer"):
-        scene.round.reject(proposal_id, scene.employee.nip, OPERATOR, "no")
+        scene.round.reject(proposal_id, OPERATOR, "no")
 
 
 def test_errors_for_the_employee_deciding_their_own_transfer_even_with_an_override():
@@ -66,7 +66,7 @@ def test_errors_for_the_employee_deciding_their_own_transfer_even_with_an_overri
     with refused(ConflictOfInterest, scene.round, match="may not decide their own transfer"):
         scene.approve(proposal_id, by=self_, overrides=(override("conflict_of_interest"),))
     with refused(ConflictOfInterest, scene.round):
-        scene.round.reject(proposal_id, scene.employee.nip, self_, "no")
+        scene.round.reject(proposal_id, self_, "no")
 
 
 def test_errors_for_approving_a_failed_rule_without_an_override():
@@ -143,7 +143,7 @@ def test_the_last_free_seat_taken_by_an_earlier_approval_needs_an_override():
     second_employee = scene.another(2)
     first, second = scene.propose(), scene.propose(second_employee)
     scene.recommend(first)
-    scene.recommend(second, second_employee)
+    scene.recommend(second)
     scene.approve(first)
 
     with refused(OverrideRequired, scene.round) as error:
@@ -167,8 +167,8 @@ def test_a_rejected_proposal_does_not_hold_a_seat():
     scene = Scene.build(target_formasi=1)
     second_employee = scene.another(2)
     first, second = scene.propose(), scene.propose(second_employee)
-    scene.round.reject(first, scene.employee.nip, PPK, "another candidate fits better")
-    scene.recommend(second, second_employee)
+    scene.round.reject(first, PPK, "another candidate fits better")
+    scene.recommend(second)
 
     assert scene.approve(second, second_employee).passed
 
@@ -213,7 +213,7 @@ def _recommended(scene):
 def test_rejection_records_the_reason():
     scene = Scene.build()
     proposal_id = scene.propose()
-    scene.round.reject(proposal_id, scene.employee.nip, PPK, "no budget this year")
+    scene.round.reject(proposal_id, PPK, "no budget this year")
 
     proposal = scene.round.proposal(proposal_id)
     assert proposal.status is ProposalStatus.REJECTED
@@ -224,7 +224,7 @@ def test_errors_for_a_decision_without_a_reason():
     scene = Scene.build()
     proposal_id = _recommended(scene)
     with refused(InvalidValue, scene.round, match="reason must not be empty"):
-        scene.round.reject(proposal_id, scene.employee.nip, PPK, "")
+        scene.round.reject(proposal_id, PPK, "")
     with refused(InvalidValue, scene.round, match="reason must not be empty"):
         scene.round.approve(proposal_id, scene.employee, scene.origin, scene.target, PPK, " ", scene.policy)
 
@@ -235,13 +235,13 @@ def test_errors_for_deciding_in_an_announced_round():
     pending = _recommended_other(scene)
     scene.announce()
     with refused(RoundNotOpen, scene.round):
-        scene.round.reject(pending, scene.employee.nip, PPK, "too late")
+        scene.round.reject(pending, PPK, "too late")
 
 
 def _recommended_other(scene):
     other = scene.another(2)
     proposal_id = scene.propose(other)
-    scene.recommend(proposal_id, other)
+    scene.recommend(proposal_id)
     return proposal_id
 
 

@@ -81,7 +81,7 @@ def test_errors_for_a_decree_of_a_proposal_not_approved():
     proposed = scene.propose()
     with refused(IllegalTransition, scene.round, match=f"{proposed} is proposed"):
         scene.decree(proposed)
-    scene.round.reject(proposed, scene.employee.nip, PPK, "no", AGENCY)
+    scene.round.reject(proposed, PPK, "no", AGENCY)
     scene.announce()
     with refused(IllegalTransition, scene.round, match="is rejected"):
         scene.decree(proposed)
@@ -176,9 +176,7 @@ def test_errors_for_executing_in_a_closed_round():
 def test_records_an_evaluation_after_the_transfer():
     scene = Scene.build()
     proposal_id = executed(scene)
-    scene.round.evaluate(
-        proposal_id, findings(), Predikat.BAIK, EVALUATOR, scene.employee.nip, date(2027, 1, 1), scene.policy
-    )
+    scene.round.evaluate(proposal_id, findings(), Predikat.BAIK, EVALUATOR, date(2027, 1, 1), scene.policy)
 
     assert recorded(scene.round)[-1] == "TransferEvaluated"
     assert scene.round.proposal(proposal_id).evaluations == [findings()]
@@ -188,9 +186,7 @@ def test_errors_for_evaluating_before_the_transfer():
     scene = Scene.build()
     proposal_id = scene.decreed()
     with refused(TransferNotExecuted, scene.round, match="has not been executed yet"):
-        scene.round.evaluate(
-            proposal_id, findings(), Predikat.BAIK, EVALUATOR, scene.employee.nip, date(2027, 1, 1), scene.policy
-        )
+        scene.round.evaluate(proposal_id, findings(), Predikat.BAIK, EVALUATOR, date(2027, 1, 1), scene.policy)
 
 
 def test_errors_for_the_employee_evaluating_their_own_transfer():
@@ -202,7 +198,6 @@ def test_errors_for_the_employee_evaluating_their_own_transfer():
             findings(),
             Predikat.BAIK,
             Official("self", scene.employee.nip, (AGENCY,)),
-            scene.employee.nip,
             date(2027, 1, 1),
             scene.policy,
         )
@@ -213,9 +208,7 @@ def test_errors_for_an_evaluation_month_outside_1_to_120(months):
     scene = Scene.build()
     proposal_id = executed(scene)
     with refused(InvalidValue, scene.round, match="months after the transfer"):
-        scene.round.evaluate(
-            proposal_id, findings(months=months), None, EVALUATOR, scene.employee.nip, date(2027, 1, 1), scene.policy
-        )
+        scene.round.evaluate(proposal_id, findings(months=months), None, EVALUATOR, date(2027, 1, 1), scene.policy)
 
 
 def test_errors_for_an_evaluation_dated_before_the_transfer():
@@ -227,7 +220,6 @@ def test_errors_for_an_evaluation_dated_before_the_transfer():
             findings(on=date(2026, 2, 28)),
             None,
             EVALUATOR,
-            scene.employee.nip,
             date(2027, 1, 1),
             scene.policy,
         )
@@ -254,7 +246,6 @@ def test_errors_for_a_performance_drop_without_a_corrective_action(before, after
             findings(after, corrective_action="  "),
             before,
             EVALUATOR,
-            scene.employee.nip,
             date(2027, 1, 1),
             scene.policy,
         )
@@ -270,7 +261,6 @@ def test_a_performance_drop_with_a_corrective_action_is_recorded():
         findings(Predikat.KURANG, corrective_action="mentoring by the head of unit"),
         Predikat.BAIK,
         EVALUATOR,
-        scene.employee.nip,
         date(2027, 1, 1),
         scene.policy,
     )
@@ -282,9 +272,7 @@ def test_a_performance_drop_with_a_corrective_action_is_recorded():
 def test_an_equal_or_better_performance_needs_no_corrective_action(before):
     scene = Scene.build()
     proposal_id = executed(scene)
-    scene.round.evaluate(
-        proposal_id, findings(Predikat.BAIK), before, EVALUATOR, scene.employee.nip, date(2027, 1, 1), scene.policy
-    )
+    scene.round.evaluate(proposal_id, findings(Predikat.BAIK), before, EVALUATOR, date(2027, 1, 1), scene.policy)
 
     assert len(scene.round.proposal(proposal_id).evaluations) == 1
 
@@ -298,7 +286,6 @@ def test_evaluations_go_on_after_the_round_is_closed():
         findings(months=6, on=date(2026, 9, 1)),
         None,
         EVALUATOR,
-        scene.employee.nip,
         date(2027, 1, 1),
         scene.policy,
     )

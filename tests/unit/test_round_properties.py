@@ -37,7 +37,7 @@ def test_approvals_without_override_fill_exactly_the_free_seats(formasi, holders
     proposals = [(scene.propose(who), who) for who in people]
     approved = 0
     for proposal_id, who in proposals:
-        scene.recommend(proposal_id, who)
+        scene.recommend(proposal_id)
         try:
             scene.approve(proposal_id, who)
             approved += 1
@@ -115,9 +115,7 @@ def _do(scene: Scene, act: str, proposal_id: UUID | None, by: Official) -> None:
     elif act == "approve":
         scene.approve(proposal_id, by=by)
     elif act == "reject":
-        scene.round.reject(
-            proposal_id, scene.employee.nip, by, "another candidate fits better", scene.origin.agency, DECIDED_ON
-        )
+        scene.round.reject(proposal_id, by, "another candidate fits better", scene.origin.agency, DECIDED_ON)
     elif act == "announce":
         scene.announce(by=by)
     elif act == "decree":

@@ -54,7 +54,7 @@ def test_errors_for_recommending_in_an_announced_round():
     proposal_id = scene.approved()
     scene.announce()
     with refused(RoundNotOpen, scene.round):
-        scene.round.recommend(proposal_id, scene.employee.nip, Recommendation(True, COMMITTEE, "late"))
+        scene.round.recommend(proposal_id, Recommendation(True, COMMITTEE, "late"))
 
 
 # -- cross-agency paperwork ---------------------------------------------------------
@@ -101,7 +101,7 @@ def test_errors_for_the_employee_consenting_to_their_own_transfer():
         date(2026, 2, 1),
     )
     with refused(ConflictOfInterest, scene.round):
-        scene.round.record_consent(proposal_id, scene.employee.nip, own, OPERATOR)
+        scene.round.record_consent(proposal_id, own, OPERATOR)
 
 
 def test_errors_for_a_consent_without_a_letter_number():
@@ -109,7 +109,7 @@ def test_errors_for_a_consent_without_a_letter_number():
     proposal_id = scene.propose()
     blank = Consent(ConsentParty.RECEIVING, PPK, scene.target.id, " ", date(2026, 2, 1))
     with refused(InvalidValue, scene.round, match="consent letter number"):
-        scene.round.record_consent(proposal_id, scene.employee.nip, blank, OPERATOR)
+        scene.round.record_consent(proposal_id, blank, OPERATOR)
 
 
 def test_errors_for_the_employee_reviewing_their_own_transfer():
@@ -117,7 +117,7 @@ def test_errors_for_the_employee_reviewing_their_own_transfer():
     proposal_id = scene.propose()
     own = TechnicalReview(True, Official("self", scene.employee.nip, (AGENCY,)), "PERTEK-1", date(2026, 2, 5), "")
     with refused(ConflictOfInterest, scene.round):
-        scene.round.record_technical_review(proposal_id, scene.employee.nip, own)
+        scene.round.record_technical_review(proposal_id, own)
 
 
 def test_errors_for_a_technical_review_without_a_reference():
@@ -125,7 +125,7 @@ def test_errors_for_a_technical_review_without_a_reference():
     proposal_id = scene.propose()
     blank = TechnicalReview(True, BKN, "", date(2026, 2, 5), "")
     with refused(InvalidValue, scene.round, match="technical review reference"):
-        scene.round.record_technical_review(proposal_id, scene.employee.nip, blank)
+        scene.round.record_technical_review(proposal_id, blank)
 
 
 def test_errors_for_paperwork_on_a_withdrawn_proposal():
@@ -202,6 +202,6 @@ def test_approves_a_cross_agency_move_with_both_consents_and_a_favourable_review
 def test_a_rejection_needs_no_paperwork():
     scene = Scene.build(kind=CROSS)
     proposal_id = scene.propose()
-    scene.round.reject(proposal_id, scene.employee.nip, GOVERNOR, "no budget", OTHER_AGENCY)
+    scene.round.reject(proposal_id, GOVERNOR, "no budget", OTHER_AGENCY)
 
     assert scene.round.proposal(proposal_id).decision.approved is False

@@ -1,5 +1,7 @@
 """Rule 9 is one rule: for any actor and any act, the eligibility check's verdict on the conflict of
-interest is exactly whether the act refuses the actor for a conflict of interest.
+interest is exactly whether the act refuses the actor for a conflict of interest; and so it is on a
+proposal recorded before proposals kept the employee's NIP (`Proposed` version 1), once the round
+noted it. Until then, every act on it is refused rather than judged without rule 9.
 
 The act is tried on a scene brought to the point where that act is next, so that only rule 9 (and
 the authority over the agency, which every actor here has) can refuse it.
@@ -9,16 +11,18 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.eligibility.conflict import Act
 from domain.errors import ConflictOfInterest
+from domain.mutation_round import EmployeeNipUnknown
 from domain.objection import ObjectionGrounds
 from domain.official import Official
 from domain.proposal import Consent, EvaluationFindings, Recommendation, TechnicalReview
 from domain.vocabulary import ConsentParty, Expectation, Predikat, TransferKind
-from tests.unit.builders import AGENCY, OPERATOR, OTHER_AGENCY, Scene, override
+from tests.unit.builders import AGENCY, OPERATOR, OTHER_AGENCY, Scene, override, refused
 
 ACTS = [
     Act.PROPOSE,
@@ -35,8 +39,9 @@ ACTS = [
 ]
 
 
-def _scene(act: Act, actor: Official) -> tuple[Scene, object]:
-    """A scene where `act` is next; the proposal (if any) was proposed by OPERATOR."""
+def _scene(act: Act, actor: Official, version_1: bool = False) -> tuple[Scene, object]:
+    """A scene where `act` is next; the proposal (if any) was proposed by OPERATOR (`version_1`: as
+    `Proposed` version 1 recorded it, without the NIP, which the round then notes)."""
     cross = act in (Act.CONSENT, Act.TECHNICAL_REVIEW)
     scene = Scene.build(
         kind=TransferKind.BETWEEN_AGENCIES_IN_PROVINCE if cross else TransferKind.WITHIN_AGENCY,
@@ -44,7 +49,9 @@ def _scene(act: Act, actor: Official) -> tuple[Scene, object]:
     )
     if act is Act.PROPOSE:
         return scene, None
-    proposal_id = scene.propose()
+    proposal_id = scene.propose_as_version_1() if version_1 else scene.propose()
+    if version_1:
+        scene.round.note_employee_nips({proposal_id: scene.employee.nip})
     if act in (Act.RECOMMEND, Act.CONSENT, Act.TECHNICAL_REVIEW):
         return scene, proposal_id
     scene.paperwork(proposal_id)
@@ -55,7 +62,6 @@ def _scene(act: Act, actor: Official) -> tuple[Scene, object]:
         scene.announce()
         scene.round.file_objection(
             proposal_id,
-            scene.employee.nip,
             Official("pegawai", scene.employee.nip),
             ObjectionGrounds.OTHER,
             "I object",
@@ -73,22 +79,18 @@ def _scene(act: Act, actor: Official) -> tuple[Scene, object]:
 
 
 def _do(act: Act, scene: Scene, proposal_id, actor: Official) -> None:
-    nip = scene.employee.nip
     if act is Act.PROPOSE:
         scene.propose(by=actor)
     elif act is Act.RECOMMEND:
-        scene.round.recommend(proposal_id, nip, Recommendation(True, actor, "fits"))
+        scene.round.recommend(proposal_id, Recommendation(True, actor, "fits"))
     elif act is Act.CONSENT:
         scene.round.record_consent(
             proposal_id,
-            nip,
             Consent(ConsentParty.RELEASING, actor, scene.target.id, "800/1", date(2026, 2, 1)),
             OPERATOR,
         )
     elif act is Act.TECHNICAL_REVIEW:
-        scene.round.record_technical_review(
-            proposal_id, nip, TechnicalReview(True, actor, "PERTEK-1", date(2026, 2, 5), "")
-        )
+        scene.round.record_technical_review(proposal_id, TechnicalReview(True, actor, "PERTEK-1", date(2026, 2, 5), ""))
     elif act is Act.DECIDE:
         scene.approve(proposal_id, by=actor)
     elif act is Act.AUTHORISE_OVERRIDE:
@@ -101,9 +103,7 @@ def _do(act: Act, scene: Scene, proposal_id, actor: Official) -> None:
         scene.execute(proposal_id, by=actor)
     elif act is Act.ANSWER_OBJECTION:
         [objection] = scene.round.objections.values()
-        scene.round.answer_objection(
-            proposal_id, objection.objection_id, nip, False, "checked", actor, date(2026, 2, 17)
-        )
+        scene.round.answer_objection(proposal_id, objection.objection_id, False, "checked", actor, date(2026, 2, 17))
     else:
         scene.evaluate(
             proposal_id,
@@ -121,8 +121,10 @@ def _verdict(act: Act, scene: Scene, proposal_id, actor: Official) -> bool:
 
 
 @settings(max_examples=150, deadline=None)
-@given(act=st.sampled_from(ACTS), is_employee=st.booleans(), is_proposer=st.booleans())
-def test_the_check_and_the_act_agree_on_rule_nine(act: Act, is_employee: bool, is_proposer: bool) -> None:
+@given(act=st.sampled_from(ACTS), is_employee=st.booleans(), is_proposer=st.booleans(), version_1=st.booleans())
+def test_the_check_and_the_act_agree_on_rule_nine(
+    act: Act, is_employee: bool, is_proposer: bool, version_1: bool
+) -> None:
     scene_probe = Scene.build()
     nip = scene_probe.employee.nip  # every scene's employee has the same NIP
     user = OPERATOR.user if is_proposer else "someone-else"
@@ -131,7 +133,7 @@ def test_the_check_and_the_act_agree_on_rule_nine(act: Act, is_employee: bool, i
         actor = Official("walikota", None, (AGENCY,))
     if act in (Act.DECIDE, Act.SIGN_DECREE) and (is_employee or is_proposer):
         actor = Official(user, actor.nip, (AGENCY,))
-    scene, proposal_id = _scene(act, actor)
+    scene, proposal_id = _scene(act, actor, version_1)
     verdict = _verdict(act, scene, proposal_id, actor)
     try:
         _do(act, scene, proposal_id, actor)
@@ -142,3 +144,12 @@ def test_the_check_and_the_act_agree_on_rule_nine(act: Act, is_employee: bool, i
     assert verdict == accepted, (act, actor)
     separated = (Act.DECIDE, Act.SIGN_DECREE, Act.ANSWER_OBJECTION)
     assert verdict == (not is_employee and not (is_proposer and act in separated))
+
+
+@pytest.mark.parametrize("act", [a for a in ACTS if a is not Act.PROPOSE])
+def test_every_act_on_a_version_1_proposal_whose_nip_is_not_noted_is_refused(act: Act) -> None:
+    actor = Official("walikota" if act in (Act.DECIDE, Act.SIGN_DECREE) else "someone-else", None, (AGENCY,))
+    scene, proposal_id = _scene(act, actor, version_1=True)
+    scene.round.proposals[proposal_id].employee_nip = None  # as a round replaying it holds it, not yet noted
+    with refused(EmployeeNipUnknown, scene.round, scene.employee, scene.origin, scene.target):
+        _do(act, scene, proposal_id, actor)

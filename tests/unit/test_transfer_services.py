@@ -119,8 +119,8 @@ def test_an_overridden_vacancy_still_cannot_seat_beyond_the_formasi():
     scene = Scene.build(target_formasi=1)
     second_employee = scene.another(2)
     first, second = scene.propose(), scene.propose(second_employee)
-    for proposal_id, who in ((first, scene.employee), (second, second_employee)):
-        scene.recommend(proposal_id, who)
+    for proposal_id in (first, second):
+        scene.recommend(proposal_id)
     scene.approve(first)
     scene.approve(second, second_employee, overrides=(override("vacancy", "teacher shortage"),))
     scene.decree(first, number="SK-1", overrides=(override("vacancy", "the second seat is promised too"),))

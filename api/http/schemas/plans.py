@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.http.schemas.common import EMPLOYEE_ID, Body, Name, OfficialOut, Text, example
 from api.http.schemas.rounds import RuleOutcomeOut
 from domain.competency import JpmCategory
-from domain.planning.options import Pair, PlanOptions
+from domain.plan_options import Pair, PlanOptions
 from domain.planning.plan import MutationPlan
 from domain.vocabulary import PositionType
 
@@ -83,10 +84,12 @@ class PlanRequest(Body):
     explain_limit: int = Field(20, ge=0, le=1000, description="candidates listed per empty seat")
 
     def options(self) -> PlanOptions:
-        """As the domain's `PlanOptions`."""
+        """As the domain's `PlanOptions`: each field its option of the same name, lists as tuples
+        (tests/api/test_schema_mirrors.py keeps the two in step)."""
         data = self.model_dump(exclude={"pinned_pairs", "excluded_pairs"})
+        options: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
         return PlanOptions(
-            **{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()},
+            **options,
             pinned_pairs=tuple(Pair(p.employee_id, p.position_id) for p in self.pinned_pairs),
             excluded_pairs=tuple(Pair(p.employee_id, p.position_id) for p in self.excluded_pairs),
         )

@@ -26,7 +26,7 @@ from domain.competency import JpmCategory
 from domain.eligibility import EligibilityReport, FreezeWindow
 from domain.eligibility.conflict import Act
 from domain.mutation_round import MutationRound, RoundStatus
-from domain.planning.options import PlanOptions
+from domain.plan_options import PlanOptions
 from domain.policy import RulePolicy
 from domain.proposal import EvaluationFindings, Override, ProposalStatus
 from domain.vocabulary import ConsentParty, Expectation, Predikat, TransferKind

@@ -1,4 +1,6 @@
-"""What a committee asks of a plan: the candidate pool, the seats, the objective's weights and limits."""
+"""What a committee asks of a plan (the candidate pool, the seats, the objective's weights and limits), and
+the reference a proposal adopted from a plan keeps of it. Beside the round and the planner, so that both
+name them without one climbing into the other."""
 
 from __future__ import annotations
 
@@ -98,7 +100,8 @@ class PlanOptions:
 
 @dataclass(frozen=True)
 class PlanReference:
-    """On a proposal adopted from a plan: which plan (and version) recommended it, with its parameters."""
+    """On a proposal adopted from a plan: which plan (and version) recommended it, with its parameters.
+    Stored events hold it as plain fields (no module path), so where it lives does not touch them."""
 
     plan_id: UUID
     plan_version: int
