@@ -499,7 +499,8 @@ class Reports:
                 equals={"agency": agency, "unit": unit, "executed": 1, "round_id": str(round_id) if round_id else None},
                 order_by=("round_id", "unit", "key"),
             )
-        transfers, overdue, groups = [], [], defaultdict(Counter)
+        transfers, overdue = [], []
+        groups: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)  # by round title and unit
         for d in docs:
             latest = d["evaluations"][-1] if d["evaluations"] else {}
             transfers.append(
@@ -607,7 +608,8 @@ class Reports:
                     if pid and pid not in seats:
                         seats[pid] = snap.get("seat", pid) or {}
         follow_up = {box.box: box.follow_up for box in TALENT_MAP.values()}
-        people, needs, counts = [], [], Counter()
+        people, needs = [], []
+        counts: Counter[int | None] = Counter()  # employees by box (None: not yet placed in one)
         entitlement = self.policy.development_jp_per_year
         for d in sorted(docs, key=lambda d: (d["agency"] or "", d["unit"] or "", d["name"])):
             counts[d["box"]] += 1
@@ -1003,7 +1005,7 @@ def _objection_row(doc: dict[str, Any], objection: dict[str, Any]) -> dict[str, 
         "human_review_by": review.get("reviewer"),
         "human_review_grounds": review.get("grounds"),
         "decision_after": _verdict(after["approved"]) if after else ("reopened" if reopened is not None else None),
-        "reversed": bool(after) and after["approved"] != decisions[reopened]["approved"],
+        "reversed": bool(after and reopened is not None and after["approved"] != decisions[reopened]["approved"]),
     }
 
 

@@ -7,7 +7,7 @@ import argparse
 from application.settings import Settings
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `db` and its sub-commands."""
     db = commands.add_parser("db", help="manage the event store")
     actions = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

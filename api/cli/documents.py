@@ -15,7 +15,7 @@ from application.settings import Settings
 KINDS = ("decree", "announcement", "evaluation")
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `documents`."""
     parser = commands.add_parser(
         "documents", help="write a round's decree (SK), announcement or evaluation summary as PDF"

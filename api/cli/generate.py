@@ -22,7 +22,7 @@ from application.settings import Settings
 HISTORY_YEARS = 5
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `generate`."""
     parser = commands.add_parser(
         "generate", help="write a deterministic register (SIMPEG-shaped CSV or XLSX) and its history"

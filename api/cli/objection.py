@@ -14,7 +14,7 @@ from application.settings import Settings
 from domain.objection import ObjectionGrounds
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `objection` and its sub-commands."""
     parser = commands.add_parser("objection", help="file and answer objections (sanggah) to decisions")
     actions = parser.add_subparsers(dest="objection_command", required=True, metavar="ACTION")

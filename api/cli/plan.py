@@ -26,7 +26,7 @@ def _pair(text: str) -> PairIn:
     return PairIn(employee_id=UUID(employee), position_id=UUID(position))
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `plan` and its sub-commands."""
     parser = commands.add_parser("plan", help="compute, show and adopt mutation plans")
     actions = parser.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
@@ -121,7 +121,7 @@ def run_compute(args: argparse.Namespace, settings: Settings) -> int:
     request = PlanRequest(**{name: getattr(args, name) for name in PlanRequest.model_fields})
     with open_application(settings) as app:
         recorded = app.compute_plan(_who(args), args.round_id, request.options())
-        plan = app.get_plan(recorded.plan_id)
+        plan = app.get_plan(recorded.aggregate_id)  # the aggregate recorded is the plan
     print(recorded.plan_id)
     result = plan.result
     print(

@@ -9,7 +9,7 @@ from pathlib import Path
 from application.settings import Settings
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `import`."""
     parser = commands.add_parser(
         "import", help="import positions and employees with their history from a roster (CSV or XLSX)"

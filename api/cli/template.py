@@ -10,7 +10,7 @@ from pathlib import Path
 from application.settings import Settings
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `template`."""
     parser = commands.add_parser("template", help="write the roster import template (XLSX) to fill in and import")
     parser.add_argument(

@@ -16,7 +16,7 @@ from pathlib import Path
 from application.settings import Settings
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `witness` and its sub-commands."""
     witness = commands.add_parser("witness", help="cosign the log's tree heads as an independent witness")
     actions = witness.add_subparsers(dest="witness_command", required=True, metavar="ACTION")
@@ -79,4 +79,5 @@ def run_witness(args: argparse.Namespace, settings: Settings) -> int:
 
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=30) as response:  # the operator's URL
-        return response.read().decode()
+        body: bytes = response.read()  # urlopen's answer is untyped (Any) in typeshed
+    return body.decode()

@@ -4,26 +4,28 @@ is the lookup's, which is `POST`), not a read of an employee whose id would be "
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from re import Pattern
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import compile_path
+from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.http.problems import problem_response
 
-try:  # FastAPI keeps included routers as branches, flattened by this function
-    from fastapi.routing import iter_route_contexts as _flattened
-except ImportError:  # older FastAPI copied the routes into the app's router
 
-    def _flattened(routes: Iterable[Any]) -> Iterable[Any]:
+def _flattened(routes: Sequence[BaseRoute]) -> Iterable[object]:
+    """Every route: FastAPI keeps included routers as branches, flattened by `iter_route_contexts`;
+    an older FastAPI copied the routes into the app's router."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI
         return routes
+    return iter_route_contexts(routes)
 
 
-def _paths(routes: Iterable[Any]) -> Iterator[tuple[str, frozenset[str]]]:
+def _paths(routes: Sequence[BaseRoute]) -> Iterator[tuple[str, frozenset[str]]]:
     for route in _flattened(routes):
         path, methods = getattr(route, "path", None), getattr(route, "methods", None)
         if path and methods:
@@ -38,7 +40,7 @@ class MethodsOfPath:
         self._static: dict[str, frozenset[str]] | None = None  # a path without parameters: its methods
         self._patterns: list[tuple[Pattern[str], frozenset[str]]] = []
 
-    def _read(self, routes: Iterable[Any]) -> dict[str, frozenset[str]]:
+    def _read(self, routes: Sequence[BaseRoute]) -> dict[str, frozenset[str]]:
         static: dict[str, frozenset[str]] = {}
         for path, methods in _paths(routes):
             regex, _, convertors = compile_path(path)

@@ -172,13 +172,15 @@ _TITLES = {401: "Authentication required", 403: "Forbidden", 404: "No such route
 
 def install_problem_handlers(app: FastAPI) -> None:
     """Map domain, application, validation and HTTP errors to problem documents."""
-    app.add_exception_handler(DomainError, _error_response)  # type: ignore[arg-type]
-    app.add_exception_handler(ApplicationError, _error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, _error_response)
+    app.add_exception_handler(ApplicationError, _error_response)
+    # Starlette types every handler as taking any `Exception`, not the class it is registered for:
+    # a handler of one exception class does not match it (contravariance), hence the ignores below.
     app.add_exception_handler(RequestValidationError, _validation_response)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestRefused, _refused_response)  # type: ignore[arg-type]
     for database_error in DATABASE_ERRORS:
-        app.add_exception_handler(database_error, _database_response)  # type: ignore[arg-type]
+        app.add_exception_handler(database_error, _database_response)
 
 
 _log = logging.getLogger("mutasi.http.error")

@@ -21,7 +21,6 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from application.audit.chain import canonical_json
 from application.audit.checks import (
     Failure,
     Verification,
@@ -34,6 +33,7 @@ from application.audit.merkle import included, leaf
 from application.audit.placements import Stretch, effective_on, employee_stretches, position_stretches
 from application.audit.records import AuditEvent, Checkpoint
 from application.audit.signing import fingerprint, signed_by
+from application.persistence.chain import canonical_json
 
 FORMAT = "mutasi-audit-bundle/1"
 FORMAT_2 = "mutasi-audit-bundle/2"  # adds a signed tree head and per event its RFC 9162 inclusion proof

@@ -11,10 +11,10 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from application.audit.chain import GENESIS
 from application.audit.merkle import leaf, root
 from application.audit.records import AuditEvent, Checkpoint
 from application.audit.signing import fingerprint, signed_by
+from application.persistence.chain import GENESIS
 
 
 @dataclass(frozen=True)

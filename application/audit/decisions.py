@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 from uuid import UUID
 
 from application.audit.records import AuditEvent
@@ -51,6 +51,15 @@ class DecisionStep:
     grounds: str | None = None
 
 
+class _Common(TypedDict):
+    """The fields every step takes from its event."""
+
+    step: Step
+    round_id: UUID
+    version: int
+    recorded_at: datetime | None
+
+
 def _known(events: Iterable[AuditEvent], recorded_by: datetime | None) -> list[AuditEvent]:
     ordered = sorted(events, key=lambda e: (str(e.originator_id), e.version))
     if recorded_by is None:
@@ -71,7 +80,12 @@ def _step(event: AuditEvent) -> DecisionStep | None:
     if step is None:
         return None
     data = event.data
-    common = {"step": step, "round_id": event.originator_id, "version": event.version, "recorded_at": event.recorded_at}
+    common: _Common = {
+        "step": step,
+        "round_id": event.originator_id,
+        "version": event.version,
+        "recorded_at": event.recorded_at,
+    }
     if step == "decided":
         decision = data["decision"]
         return DecisionStep(

@@ -126,8 +126,8 @@ def feed(app: MutasiBase, after: int = 0, limit: int = 100) -> Page:
         head = app.recorder.max_notification_id() or 0
         notifications = app.recorder.select_notifications(after, limit, inclusive_of_start=False)
     events = [_event(app, n, n.id) for n in notifications]
-    next_after = events[-1].position if events else after
-    return Page(events, next_after, max(head, next_after))  # type: ignore[arg-type]
+    next_after = notifications[-1].id if notifications else after  # the last event's position
+    return Page(events, next_after, max(head, next_after))
 
 
 def feed_all(

@@ -246,7 +246,7 @@ def _read_csv(path: Path, options: ReadOptions) -> Iterator[RawRow]:
 
 
 def _csv_rows(reader: Any, lines: _Lines, name: str, options: ReadOptions) -> Iterator[RawRow]:
-    header_cells = next(reader, [])
+    header_cells: list[str] = next(reader, [])
     _oversized(header_cells, [], f"{name} line 1", options.max_field_bytes)
     header = _header(header_cells, name)
     line = reader.line_num
@@ -267,8 +267,8 @@ def _csv_rows(reader: Any, lines: _Lines, name: str, options: ReadOptions) -> It
 # -- XLSX --------------------------------------------------------------------------------------------
 
 
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(str(text).split())
+def _short(value: object, limit: int = 80) -> str:
+    text = " ".join(str(value).split())
     return text if len(text) <= limit else text[:limit] + "…"
 
 

@@ -293,7 +293,7 @@ def _group(cells: _Cells, columns: tuple[str, ...], what: str) -> bool:
 
 
 def _ratings(cells: _Cells) -> tuple[tuple[int, Expectation, Expectation], ...]:
-    ratings = []
+    ratings: list[tuple[int, Expectation, Expectation]] = []
     for n in (1, 2):
         columns = (f"SKP_TAHUN_{n}", f"SKP_HASIL_KERJA_{n}", f"SKP_PERILAKU_{n}")
         if not _group(cells, columns, f"SKP {n}"):

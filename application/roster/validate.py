@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from application.roster.files import RawRow
 from application.roster.rows import RosterRow, RowError, parse_row
@@ -104,7 +104,7 @@ class Scratch:
         self.db.close()
 
 
-def _where(found: tuple) -> str:
+def _where(found: tuple[Any, ...]) -> str:
     return f"line {found[1]}" if not found[0] else f"sheet {found[0]} line {found[1]}"
 
 

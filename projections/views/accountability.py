@@ -12,6 +12,7 @@ from eventsourcing.persistence import Tracking
 from domain.mutation_round import MutationRound
 from projections.base import DocumentProjection, actor_of, plain, recorded_at, remembers_round_titles
 from projections.store import Table
+from projections.views import row
 
 DECISION_FIELDS = (
     "approved",
@@ -96,13 +97,13 @@ class AccountabilityProjection(DocumentProjection):
 
     @process_event.register(MutationRound.ProposalWithdrawn)
     def _withdrawn(self, e: Any, tracking: Tracking) -> None:
-        self.edit("proposal", e.proposal_id).update(
+        row(self, "proposal", e.proposal_id).update(
             status="withdrawn", withdrawn_by=plain(e.by), withdrawal_reason=e.reason
         )
 
     @process_event.register(MutationRound.Decided)
     def _decided(self, e: Any, tracking: Tracking) -> None:
-        doc, d = self.edit("proposal", e.proposal_id), e.decision
+        doc, d = row(self, "proposal", e.proposal_id), e.decision
         when = recorded_at(e)
         fit = next((o for o in d.eligibility if o.rule == "competency_fit"), None)
         hours = None
@@ -133,7 +134,7 @@ class AccountabilityProjection(DocumentProjection):
 
     @process_event.register(MutationRound.DecisionReopened)
     def _reopened(self, e: Any, tracking: Tracking) -> None:
-        doc = self.edit("proposal", e.proposal_id)
+        doc = row(self, "proposal", e.proposal_id)
         earlier = {key: doc[key] for key in DECISION_FIELDS}
         earlier.update(reopened_at=recorded_at(e), reopened_by_objection=str(e.objection_id), reversed=None)
         doc.setdefault("earlier_decisions", []).append(earlier)
@@ -150,7 +151,7 @@ class AccountabilityProjection(DocumentProjection):
     @process_event.register(MutationRound.ObjectionFiled)
     def _objection_filed(self, e: Any, tracking: Tracking) -> None:
         o = e.objection
-        doc = self.edit("proposal", o.proposal_id)
+        doc = row(self, "proposal", o.proposal_id)
         doc.setdefault("objections", {})[str(o.objection_id)] = plain(
             {
                 "objection_id": o.objection_id,
@@ -169,7 +170,7 @@ class AccountabilityProjection(DocumentProjection):
 
     @process_event.register(MutationRound.ObjectionAnswered)
     def _objection_answered(self, e: Any, tracking: Tracking) -> None:
-        doc = self.edit("proposal", e.proposal_id)
+        doc = row(self, "proposal", e.proposal_id)
         doc["objections"][str(e.objection_id)]["answer"] = plain(
             {**plain(e.answer), "answered_at": recorded_at(e), "answered_actor": actor_of(e)}
         )
@@ -177,7 +178,7 @@ class AccountabilityProjection(DocumentProjection):
     @process_event.register(MutationRound.DecreeIssued)
     def _decreed(self, e: Any, tracking: Tracking) -> None:
         d = e.decree
-        self.edit("proposal", e.proposal_id).update(
+        row(self, "proposal", e.proposal_id).update(
             plain(
                 {
                     "decree_number": d.number,

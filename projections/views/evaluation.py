@@ -12,6 +12,7 @@ from domain.mutation_round import MutationRound
 from domain.vocabulary import Predikat
 from projections.base import DocumentProjection, plain, remembers_round_titles
 from projections.store import Table
+from projections.views import row
 
 
 class EvaluationProjection(DocumentProjection):
@@ -62,12 +63,12 @@ class EvaluationProjection(DocumentProjection):
 
     @process_event.register(MutationRound.TransferExecuted)
     def _executed(self, e: Any, tracking: Tracking) -> None:
-        self.edit("transfer", e.proposal_id).update(executed=1, executed_on=plain(e.effective_on))
+        row(self, "transfer", e.proposal_id).update(executed=1, executed_on=plain(e.effective_on))
 
     @process_event.register(Employee.TransferEvaluated)
     def _evaluated(self, e: Any, tracking: Tracking) -> None:
         ev = e.evaluation
-        doc = self.edit("transfer", ev.proposal_id)
+        doc = row(self, "transfer", ev.proposal_id)
         dropped = ev.performance_before is not None and not Predikat(ev.performance_after).at_least(
             Predikat(ev.performance_before)
         )

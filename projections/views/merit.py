@@ -11,6 +11,7 @@ from eventsourcing.persistence import Tracking
 from domain.mutation_round import MutationRound
 from projections.base import DocumentProjection, plain
 from projections.store import Table
+from projections.views import known, row
 
 
 class MeritProjection(DocumentProjection):
@@ -26,7 +27,8 @@ class MeritProjection(DocumentProjection):
         """Events this view does not need are skipped."""
 
     def _proposal(self, e: Any) -> dict[str, Any]:
-        return self.edit("round", e.originator_id)["proposals"][str(e.proposal_id)]
+        proposal: dict[str, Any] = row(self, "round", e.originator_id)["proposals"][str(e.proposal_id)]
+        return proposal
 
     @process_event.register(MutationRound.Opened)
     def _opened(self, e: Any, tracking: Tracking) -> None:
@@ -48,7 +50,7 @@ class MeritProjection(DocumentProjection):
     @process_event.register(MutationRound.Proposed)
     def _proposed(self, e: Any, tracking: Tracking) -> None:
         p = e.proposal
-        self.edit("round", e.originator_id)["proposals"][str(p.proposal_id)] = {
+        row(self, "round", e.originator_id)["proposals"][str(p.proposal_id)] = {
             "reason_documented": bool(p.reason.strip()),
             "withdrawn": False,
             "decided": False,
@@ -85,7 +87,7 @@ class MeritProjection(DocumentProjection):
     @process_event.register(MutationRound.ObjectionFiled)
     def _objection_filed(self, e: Any, tracking: Tracking) -> None:
         o = e.objection
-        self.edit("round", e.originator_id).setdefault("objections", {})[str(o.objection_id)] = plain(
+        row(self, "round", e.originator_id).setdefault("objections", {})[str(o.objection_id)] = plain(
             {
                 "filed_on": o.filed_on,
                 "answered_on": None,
@@ -95,17 +97,17 @@ class MeritProjection(DocumentProjection):
 
     @process_event.register(MutationRound.ObjectionAnswered)
     def _objection_answered(self, e: Any, tracking: Tracking) -> None:
-        self.edit("round", e.originator_id)["objections"][str(e.objection_id)].update(
+        row(self, "round", e.originator_id)["objections"][str(e.objection_id)].update(
             answered_on=plain(e.answer.answered_on), upheld=e.answer.upheld
         )
 
     @process_event.register(MutationRound.Announced)
     def _announced(self, e: Any, tracking: Tracking) -> None:
-        self.edit("round", e.originator_id)["announced_on"] = plain(e.announced_on)
+        row(self, "round", e.originator_id)["announced_on"] = plain(e.announced_on)
 
     @process_event.register(MutationRound.DecreeIssued)
     def _decree(self, e: Any, tracking: Tracking) -> None:
-        announced_on = self.get("round", e.originator_id)["announced_on"]
+        announced_on = known(self, "round", e.originator_id)["announced_on"]
         self._proposal(e).update(
             decreed=True,
             decree_after_announcement=announced_on is not None and announced_on <= e.decree.signed_on.isoformat(),

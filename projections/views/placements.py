@@ -11,6 +11,7 @@ from domain.employee import Employee
 from domain.position import Position
 from projections.base import DocumentProjection, plain
 from projections.store import Table
+from projections.views import row
 
 
 class PlacementsProjection(DocumentProjection):
@@ -57,7 +58,7 @@ class PlacementsProjection(DocumentProjection):
 
     def _stretch(self, employee_id: Any, position_id: Any, since: Any, decree: str, round_id: Any) -> None:
         seat = self.seat(position_id)
-        self.edit("employee", employee_id)["placements"].append(
+        row(self, "employee", employee_id)["placements"].append(
             plain(
                 {
                     "position_id": position_id,
@@ -73,7 +74,7 @@ class PlacementsProjection(DocumentProjection):
         )
 
     def _close_stretch(self, employee_id: Any, until: Any) -> None:
-        placements = self.edit("employee", employee_id)["placements"]
+        placements = row(self, "employee", employee_id)["placements"]
         if placements and placements[-1]["until"] is None:
             placements[-1]["until"] = plain(until)
 
@@ -93,7 +94,7 @@ class PlacementsProjection(DocumentProjection):
     @process_event.register(Position.HolderAdded)
     def _holder_added(self, e: Any, tracking: Tracking) -> None:
         person = self.person(e.employee_id)
-        self.edit("position", e.originator_id)["holders"].append(
+        row(self, "position", e.originator_id)["holders"].append(
             plain(
                 {
                     "employee_id": e.employee_id,
@@ -109,7 +110,7 @@ class PlacementsProjection(DocumentProjection):
 
     @process_event.register(Position.HolderRemoved)
     def _holder_removed(self, e: Any, tracking: Tracking) -> None:
-        for holding in reversed(self.edit("position", e.originator_id)["holders"]):
+        for holding in reversed(row(self, "position", e.originator_id)["holders"]):
             if holding["employee_id"] == str(e.employee_id) and holding["until"] is None:
                 holding.update(until=plain(e.until), left_by=e.decree_number)
                 break

@@ -11,6 +11,7 @@ from domain.employee import Employee
 from domain.position import Position
 from projections.base import DocumentProjection, plain
 from projections.store import Table
+from projections.views import row
 
 
 class RegisterProjection(DocumentProjection):
@@ -77,30 +78,30 @@ class RegisterProjection(DocumentProjection):
 
     @process_event.register(Position.StandardRevised)
     def _standard(self, e: Any, tracking: Tracking) -> None:
-        doc = self.edit("position", e.originator_id)
+        doc = row(self, "position", e.originator_id)
         doc.update(standard=plain(e.standard), min_jpm=plain(e.min_jpm))
 
     @process_event.register(Position.FormasiRevised)
     def _formasi(self, e: Any, tracking: Tracking) -> None:
-        doc = self.edit("position", e.originator_id)
+        doc = row(self, "position", e.originator_id)
         doc["formasi"] = e.formasi
         doc["free_seats"] = e.formasi - len(doc["holders"])
 
     @process_event.register(Position.HolderAdded)
     def _holder_added(self, e: Any, tracking: Tracking) -> None:
-        doc = self.edit("position", e.originator_id)
+        doc = row(self, "position", e.originator_id)
         doc["holders"].append(str(e.employee_id))
         doc["free_seats"] = doc["formasi"] - len(doc["holders"])
 
     @process_event.register(Position.HolderRemoved)
     def _holder_removed(self, e: Any, tracking: Tracking) -> None:
-        doc = self.edit("position", e.originator_id)
+        doc = row(self, "position", e.originator_id)
         doc["holders"].remove(str(e.employee_id))
         doc["free_seats"] = doc["formasi"] - len(doc["holders"])
 
     @process_event.register(Position.Abolished)
     def _abolished(self, e: Any, tracking: Tracking) -> None:
-        doc = self.edit("position", e.originator_id)
+        doc = row(self, "position", e.originator_id)
         doc.update(status="abolished", abolished_on=plain(e.abolished_on))
 
     # -- employees ---------------------------------------------------------------
@@ -130,10 +131,10 @@ class RegisterProjection(DocumentProjection):
 
     @process_event.register(Employee.RankChanged)
     def _rank(self, e: Any, tracking: Tracking) -> None:
-        self.edit("employee", e.originator_id)["rank"] = plain(e.rank)
+        row(self, "employee", e.originator_id)["rank"] = plain(e.rank)
 
     def _seat(self, employee_id: Any, position_id: Any, since: Any) -> None:
-        doc = self.edit("employee", employee_id)
+        doc = row(self, "employee", employee_id)
         position = self.get("position", position_id) or {}
         doc.update(
             position_id=str(position_id),
@@ -154,7 +155,7 @@ class RegisterProjection(DocumentProjection):
 
     @process_event.register(Employee.Retired)
     def _retired(self, e: Any, tracking: Tracking) -> None:
-        doc = self.edit("employee", e.originator_id)
+        doc = row(self, "employee", e.originator_id)
         doc.update(
             status="retired",
             retired_on=plain(e.retired_on),

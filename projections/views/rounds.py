@@ -11,6 +11,7 @@ from eventsourcing.persistence import Tracking
 from domain.mutation_round import MutationRound
 from projections.base import DocumentProjection, actor_of, plain, recorded_at
 from projections.store import Table
+from projections.views import row
 
 
 class RoundBoardProjection(DocumentProjection):
@@ -25,9 +26,10 @@ class RoundBoardProjection(DocumentProjection):
         """Events this view does not need are skipped."""
 
     def _proposal(self, e: Any) -> dict[str, Any]:
-        doc = self.edit("round", e.originator_id)
+        doc = row(self, "round", e.originator_id)
         doc["updated_at"] = recorded_at(e)
-        return doc["proposals"][str(e.proposal_id)]
+        proposal: dict[str, Any] = doc["proposals"][str(e.proposal_id)]
+        return proposal
 
     @process_event.register(MutationRound.Opened)
     def _opened(self, e: Any, tracking: Tracking) -> None:
@@ -58,7 +60,7 @@ class RoundBoardProjection(DocumentProjection):
     @process_event.register(MutationRound.Proposed)
     def _proposed(self, e: Any, tracking: Tracking) -> None:
         p = e.proposal
-        doc = self.edit("round", e.originator_id)
+        doc = row(self, "round", e.originator_id)
         person = self.person(p.employee_id)
         origin, target = self.seat(p.from_position_id), self.seat(p.target_position_id)
         doc["updated_at"] = recorded_at(e)
@@ -137,7 +139,7 @@ class RoundBoardProjection(DocumentProjection):
     @process_event.register(MutationRound.ObjectionFiled)
     def _objection_filed(self, e: Any, tracking: Tracking) -> None:
         o = e.objection
-        doc = self.edit("round", e.originator_id)
+        doc = row(self, "round", e.originator_id)
         doc["updated_at"] = recorded_at(e)
         doc["proposals"][str(o.proposal_id)].setdefault("objections", {})[str(o.objection_id)] = plain(
             {
@@ -166,7 +168,7 @@ class RoundBoardProjection(DocumentProjection):
 
     @process_event.register(MutationRound.Announced)
     def _announced(self, e: Any, tracking: Tracking) -> None:
-        doc = self.edit("round", e.originator_id)
+        doc = row(self, "round", e.originator_id)
         doc.update(status="announced", announced_on=plain(e.announced_on), updated_at=recorded_at(e))
 
     @process_event.register(MutationRound.DecreeIssued)
@@ -183,5 +185,5 @@ class RoundBoardProjection(DocumentProjection):
 
     @process_event.register(MutationRound.Closed)
     def _closed(self, e: Any, tracking: Tracking) -> None:
-        doc = self.edit("round", e.originator_id)
+        doc = row(self, "round", e.originator_id)
         doc.update(status="closed", closed_on=plain(e.closed_on), updated_at=recorded_at(e))

@@ -10,6 +10,7 @@ from eventsourcing.persistence import Tracking
 from domain.position import Position
 from projections.base import DocumentProjection, plain
 from projections.store import Table
+from projections.views import row
 
 
 def unit_key(agency: str, unit: str) -> str:
@@ -31,19 +32,21 @@ class StaffingProjection(DocumentProjection):
     def keys_of(self, domain_event: Any, ids: Any) -> dict[str, Any]:
         """A position's unit row (read ahead with the batch; the directory's facts are read first)."""
         if type(domain_event) is Position.Established:
-            return {"unit": [unit_key(domain_event.agency, domain_event.unit)]}
+            established: Any = domain_event  # its class is made at runtime (by @event): fields unknown to mypy
+            return {"unit": [unit_key(established.agency, established.unit)]}
         seat = self.seat(domain_event.originator_id)
         return {"unit": [unit_key(seat["agency"], seat["unit"])]}
 
     def _position(self, position_id: Any) -> dict[str, Any]:
         seat = self.seat(position_id)
-        unit = self.edit("unit", unit_key(seat["agency"], seat["unit"]))
-        return unit["positions"][str(position_id)]
+        unit = row(self, "unit", unit_key(seat["agency"], seat["unit"]))
+        position: dict[str, Any] = unit["positions"][str(position_id)]
+        return position
 
     @process_event.register(Position.Established)
     def _established(self, e: Any, tracking: Tracking) -> None:
-        unit = self.edit(
-            "unit", unit_key(e.agency, e.unit), lambda: {"agency": e.agency, "unit": e.unit, "positions": {}}
+        unit = row(
+            self, "unit", unit_key(e.agency, e.unit), lambda: {"agency": e.agency, "unit": e.unit, "positions": {}}
         )
         unit["positions"][str(e.originator_id)] = plain(
             {

@@ -15,6 +15,7 @@ from domain.talent import talent_box
 from domain.vocabulary import Predikat
 from projections.base import SEAT, DocumentProjection, plain, remember_seat
 from projections.store import Table
+from projections.views import row
 
 _FOLLOWS_PROPOSAL = (MutationRound.ProposalWithdrawn, MutationRound.Decided, MutationRound.DecisionReopened)
 
@@ -55,7 +56,7 @@ class TalentProjection(DocumentProjection):
 
     @process_event.register(Position.StandardRevised)
     def _standard(self, e: Any, tracking: Tracking) -> None:
-        self.edit("seat", e.originator_id)["standard"] = plain(e.standard)
+        row(self, "seat", e.originator_id)["standard"] = plain(e.standard)
 
     @process_event.register(Employee.Registered)
     def _registered(self, e: Any, tracking: Tracking) -> None:
@@ -95,24 +96,24 @@ class TalentProjection(DocumentProjection):
 
     @process_event.register(Employee.PerformanceRated)
     def _rated(self, e: Any, tracking: Tracking) -> None:
-        doc = self.edit("employee", e.originator_id)
+        doc = row(self, "employee", e.originator_id)
         doc["ratings"][str(e.rating.year)] = plain(e.rating.predikat)
         self._rebox(doc)
 
     @process_event.register(Employee.CompetencyAssessed)
     def _assessed(self, e: Any, tracking: Tracking) -> None:
-        doc, a = self.edit("employee", e.originator_id), e.assessment
+        doc, a = row(self, "employee", e.originator_id), e.assessment
         if doc["assessment"] is None or doc["assessment"]["assessed_on"] <= a.assessed_on.isoformat():
             doc["assessment"] = plain({"scores": a.scores, "potential": a.potential, "assessed_on": a.assessed_on})
         self._rebox(doc)
 
     @process_event.register(Employee.RankChanged)
     def _rank(self, e: Any, tracking: Tracking) -> None:
-        self.edit("employee", e.originator_id)["rank"] = plain(e.rank)
+        row(self, "employee", e.originator_id)["rank"] = plain(e.rank)
 
     def _seat(self, employee_id: Any, position_id: Any) -> None:
         seat = self.get("seat", position_id) or {}
-        self.edit("employee", employee_id).update(
+        row(self, "employee", employee_id).update(
             position_id=str(position_id),
             agency=seat.get("agency"),
             unit=seat.get("unit"),
@@ -126,15 +127,15 @@ class TalentProjection(DocumentProjection):
     @process_event.register(Employee.Transferred)
     def _transferred(self, e: Any, tracking: Tracking) -> None:
         self._seat(e.originator_id, e.to_position_id)
-        self.edit("employee", e.originator_id).update(target_position_id=None, target_proposal_id=None)
+        row(self, "employee", e.originator_id).update(target_position_id=None, target_proposal_id=None)
 
     @process_event.register(Employee.Retired)
     def _retired(self, e: Any, tracking: Tracking) -> None:
-        self.edit("employee", e.originator_id).update(status="retired", position_id=None)
+        row(self, "employee", e.originator_id).update(status="retired", position_id=None)
 
     @process_event.register(Employee.DevelopmentPlanned)
     def _planned(self, e: Any, tracking: Tracking) -> None:
-        self.edit("employee", e.originator_id)["plans"][str(e.plan_id)] = plain(
+        row(self, "employee", e.originator_id)["plans"][str(e.plan_id)] = plain(
             {
                 "activity": e.activity,
                 "title": e.title,
@@ -148,7 +149,7 @@ class TalentProjection(DocumentProjection):
 
     @process_event.register(Employee.DevelopmentCompleted)
     def _completed(self, e: Any, tracking: Tracking) -> None:
-        plan = self.edit("employee", e.originator_id)["plans"][str(e.plan_id)]
+        plan = row(self, "employee", e.originator_id)["plans"][str(e.plan_id)]
         plan.update(completed_on=plain(e.completed_on), jp_hours_done=e.jp_hours)
 
     # -- the target position of a pending proposal --------------------------------
@@ -161,7 +162,7 @@ class TalentProjection(DocumentProjection):
             p.proposal_id,
             {"employee_id": str(p.employee_id), "target_position_id": str(p.target_position_id)},
         )
-        self.edit("employee", p.employee_id).update(
+        row(self, "employee", p.employee_id).update(
             target_position_id=str(p.target_position_id), target_proposal_id=str(p.proposal_id)
         )
 
@@ -181,7 +182,7 @@ class TalentProjection(DocumentProjection):
         proposal = self.get("proposal", proposal_id) or {}
         employee = self.get("employee", proposal["employee_id"]) if proposal.get("target_position_id") else None
         if employee is not None and employee["target_proposal_id"] is None:  # edited (rewritten) only then
-            self.edit("employee", proposal["employee_id"]).update(
+            row(self, "employee", proposal["employee_id"]).update(
                 target_position_id=proposal["target_position_id"], target_proposal_id=str(proposal_id)
             )
 

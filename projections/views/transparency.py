@@ -27,6 +27,7 @@ from domain.nip import Nip
 from domain.position import Position
 from projections.base import DocumentProjection, plain
 from projections.store import Table
+from projections.views import known, row
 
 OBJECTION_COUNTS = ("filed", "upheld", "dismissed", "reversed")
 """What the public learns of a round's objections: counts, nothing else."""
@@ -78,8 +79,9 @@ class TransparencyProjection(DocumentProjection):
     # -- staffing per unit (numbers only) ------------------------------------------
 
     def _unit(self, agency: str, unit: str) -> dict[str, int]:
-        doc = self.edit("agency", agency, lambda: {"agency": agency, "units": {}})
-        return doc["units"].setdefault(unit, {"formasi": 0, "filled": 0})  # type: ignore[no-any-return]
+        doc = row(self, "agency", agency, lambda: {"agency": agency, "units": {}})
+        counts: dict[str, int] = doc["units"].setdefault(unit, {"formasi": 0, "filled": 0})
+        return counts
 
     @process_event.register(Position.Established)
     def _established(self, e: Any, tracking: Tracking) -> None:
@@ -166,20 +168,20 @@ class TransparencyProjection(DocumentProjection):
                 }
             ),
         )
-        doc = self.edit("round", e.originator_id)
+        doc = row(self, "round", e.originator_id)
         doc["proposal_ids"].append(str(p.proposal_id))
         self._count(doc, "counts", "proposals")
 
     @process_event.register(MutationRound.ProposalWithdrawn)
     def _withdrawn(self, e: Any, tracking: Tracking) -> None:
         self.delete("proposal", e.proposal_id)
-        doc = self.edit("round", e.originator_id)
+        doc = row(self, "round", e.originator_id)
         doc["proposal_ids"].remove(str(e.proposal_id))
         self._count(doc, "counts", "withdrawn")
 
     def _change(self, e: Any, **changes: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         """Change a proposal's row and keep its round's counts in step (its old tally out, new in)."""
-        doc, held = self.edit("round", e.originator_id), self.edit("proposal", e.proposal_id)
+        doc, held = row(self, "round", e.originator_id), row(self, "proposal", e.proposal_id)
         _tally(doc, held, -1)
         held.update(changes)
         _tally(doc, held, +1)
@@ -187,8 +189,9 @@ class TransparencyProjection(DocumentProjection):
 
     @process_event.register(MutationRound.Decided)
     def _decided(self, e: Any, tracking: Tracking) -> None:
-        before = self.get("proposal", e.proposal_id)["decision"]
-        overridden = self.get("proposal", e.proposal_id)["overridden"] or bool(e.decision.overrides)
+        proposal = known(self, "proposal", e.proposal_id)
+        before = proposal["decision"]
+        overridden = proposal["overridden"] or bool(e.decision.overrides)
         doc, held = self._change(e, decision="approved" if e.decision.approved else "rejected", overridden=overridden)
         if before is not None and before != held["decision"]:  # decided again after an upheld objection
             self._count(doc, "objections", "reversed")
@@ -197,11 +200,11 @@ class TransparencyProjection(DocumentProjection):
 
     @process_event.register(MutationRound.ObjectionFiled)
     def _objection_filed(self, e: Any, tracking: Tracking) -> None:
-        self._count(self.edit("round", e.originator_id), "objections", "filed")
+        self._count(row(self, "round", e.originator_id), "objections", "filed")
 
     @process_event.register(MutationRound.ObjectionAnswered)
     def _objection_answered(self, e: Any, tracking: Tracking) -> None:
-        self._count(self.edit("round", e.originator_id), "objections", "upheld" if e.answer.upheld else "dismissed")
+        self._count(row(self, "round", e.originator_id), "objections", "upheld" if e.answer.upheld else "dismissed")
 
     @staticmethod
     def _count(doc: dict[str, Any], group: str, what: str, by: int = 1) -> None:
@@ -210,7 +213,7 @@ class TransparencyProjection(DocumentProjection):
 
     @process_event.register(MutationRound.Announced)
     def _announced(self, e: Any, tracking: Tracking) -> None:
-        doc = self.edit("round", e.originator_id)
+        doc = row(self, "round", e.originator_id)
         doc.update(announced=1, announced_on=plain(e.announced_on))
         units = (self.get("agency", doc["agency"]) or {}).get("units", {})
         self.put("before", e.originator_id, {"units": {name: dict(unit) for name, unit in units.items()}})
@@ -220,9 +223,9 @@ class TransparencyProjection(DocumentProjection):
 
     @process_event.register(MutationRound.DecreeIssued)
     def _decree(self, e: Any, tracking: Tracking) -> None:
-        if self.get("proposal", e.proposal_id) is None:
+        if (proposal := self.get("proposal", e.proposal_id)) is None:
             return
-        overridden = self.get("proposal", e.proposal_id)["overridden"] or bool(e.decree.overrides)
+        overridden = proposal["overridden"] or bool(e.decree.overrides)
         doc, held = self._change(
             e, decree_number=e.decree.number, effective_on=plain(e.decree.effective_on), overridden=overridden
         )

@@ -214,7 +214,7 @@ class PublicKeyOut(BaseModel):
 
 def _storage(app: Application) -> AuditStorage:
     try:
-        return AuditStorage(app.settings)
+        return AuditStorage(app.stores)
     except ValueError as error:
         raise AuditKeyMissing(str(error)) from None
 

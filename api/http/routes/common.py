@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from fastapi import Depends, Query, Response
 from pydantic import AwareDatetime
 
 from api.http.deps import authorize, etag, known_query_only
 from api.http.problems import documented
+from api.http.schemas.common import CommandResult
 
 GUARDED = [Depends(authorize), Depends(known_query_only)]
 """Every route of a resource router goes through the role matrix, and refuses unknown query parameters."""
@@ -75,6 +76,24 @@ def command_responses(status: int = 200) -> dict[int | str, dict[str, Any]]:
             "headers": headers("ETag", "Idempotent-Replayed", required=("ETag",)),
         }
     return {status: answer, **COMMAND_ERRORS}
+
+
+class CommandOptions(TypedDict, total=False):
+    """The options every command route shares, spread into `APIRouter.post` with `**` beside the
+    route's own path, name and summary: typed, so mypy checks each against the decorator's parameter."""
+
+    response_model: type[CommandResult]
+    responses: dict[int | str, dict[str, Any]]
+    status_code: int
+
+
+def command_options(status: int = 200) -> CommandOptions:
+    """The options of a command route: it answers `CommandResult` with `status`, documented by
+    `command_responses`; a status other than 200 is set as the route's status code."""
+    options: CommandOptions = {"response_model": CommandResult, "responses": command_responses(status)}
+    if status != 200:
+        options["status_code"] = status
+    return options
 
 
 def read_responses(description: str) -> dict[int | str, dict[str, Any]]:

@@ -10,13 +10,13 @@ from api.http.deps import Application, Command, CurrentActor
 from api.http.routes.common import (
     GUARDED,
     ReadParams,
-    command_responses,
+    command_options,
     read_responses,
     stamp_view,
     tag_version,
     view_responses,
 )
-from api.http.routes.projections import Views, answering
+from api.http.routes.read_models import Views, answering
 from api.http.schemas.common import CommandResult
 from api.http.schemas.employees import (
     AssessCompetency,
@@ -38,8 +38,8 @@ from application.authority import scoped_agency
 from projections.queries import EmployeeEntry, Page
 
 router = APIRouter(prefix="/employees", tags=["employees"], dependencies=GUARDED)
-_COMMAND = {"response_model": CommandResult, "responses": command_responses()}
-_CREATED = {"response_model": CommandResult, "responses": command_responses(201), "status_code": 201}
+_COMMAND = command_options()
+_CREATED = command_options(201)
 
 
 def _employee(result: CommandResult) -> str:

@@ -116,7 +116,7 @@ class Probe:
             future.set_exception(error)
 
 
-def _retrieve(future: asyncio.Future[object]) -> None:
+def _retrieve(future: asyncio.Future[int | None]) -> None:
     if not future.cancelled():
         future.exception()
 

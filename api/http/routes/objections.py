@@ -11,6 +11,7 @@ from api.http.deps import Application, Command, CurrentActor
 from api.http.routes.common import GUARDED, READ_ERRORS, command_responses
 from api.http.schemas.common import CommandResult
 from api.http.schemas.objections import AnswerObjection, FileObjection, ObjectionOut, OwnRoundOut
+from domain.proposal import Decision
 
 router = APIRouter(prefix="/rounds", tags=["objections"], dependencies=GUARDED)
 _PROPOSAL = "/{round_id}/proposals/{proposal_id}"
@@ -123,7 +124,7 @@ def own_proposals(round_id: UUID, app: Application, actor: CurrentActor) -> OwnR
     )
 
 
-def _decision(decision) -> dict | None:  # type: ignore[no-untyped-def]
+def _decision(decision: Decision | None) -> dict[str, object] | None:
     if decision is None:
         return None
     return {"approved": decision.approved, "reason": decision.reason, "decided_on": decision.decided_on}

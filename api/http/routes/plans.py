@@ -7,12 +7,12 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.http.deps import Application, Command, CurrentActor
-from api.http.routes.common import GUARDED, ReadParams, command_responses, read_responses, tag_version
+from api.http.routes.common import GUARDED, ReadParams, command_options, command_responses, read_responses, tag_version
 from api.http.schemas.common import CommandResult
 from api.http.schemas.plans import AdoptPlan, PlanOut, PlanRequest
 
 router = APIRouter(tags=["plans"], dependencies=GUARDED)
-_COMMAND = {"response_model": CommandResult, "responses": command_responses()}
+_COMMAND = command_options()
 
 
 @router.post(

@@ -11,13 +11,14 @@ from api.http.deps import Application, Command, CurrentActor
 from api.http.routes.common import (
     GUARDED,
     ReadParams,
+    command_options,
     command_responses,
     read_responses,
     stamp_view,
     tag_version,
     view_responses,
 )
-from api.http.routes.projections import Views, answering
+from api.http.routes.read_models import Views, answering
 from api.http.schemas.common import CommandResult
 from api.http.schemas.positions import (
     AbolishPosition,
@@ -31,7 +32,7 @@ from domain.vocabulary import PositionType
 from projections.queries import Page, PositionEntry
 
 router = APIRouter(prefix="/positions", tags=["positions"], dependencies=GUARDED)
-_COMMAND = {"response_model": CommandResult, "responses": command_responses()}
+_COMMAND = command_options()
 
 
 @router.post(
@@ -73,17 +74,15 @@ class PositionFilters:
             ),
         ] = None,
     ) -> None:
-        self.filters = {
-            "agency": agency,
-            "unit": unit,
-            "position_type": position_type,
-            "vacant": vacant,
-            "surplus": surplus,
-            "include_abolished": include_abolished,
-            "limit": limit,
-            "offset": offset,
-            "min_position": min_position,
-        }
+        self.agency = agency
+        self.unit = unit
+        self.position_type = position_type
+        self.vacant = vacant
+        self.surplus = surplus
+        self.include_abolished = include_abolished
+        self.limit = limit
+        self.offset = offset
+        self.min_position = min_position
 
 
 @router.get(
@@ -100,9 +99,19 @@ def list_positions(
 
     A caller who is not national lists one agency they serve: `agency` defaults to the caller's one
     agency; another agency is a 403."""
-    agency = scoped_agency(actor.official, query.filters["agency"], "positions")
+    agency = scoped_agency(actor.official, query.agency, "positions")
     with answering():
-        page = views.positions(**{**query.filters, "agency": agency})
+        page = views.positions(
+            agency=agency,
+            unit=query.unit,
+            position_type=query.position_type,
+            vacant=query.vacant,
+            surplus=query.surplus,
+            include_abolished=query.include_abolished,
+            limit=query.limit,
+            offset=query.offset,
+            min_position=query.min_position,
+        )
     stamp_view(response, page.stamp.position, page.stamp.as_of)
     return page
 

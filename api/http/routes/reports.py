@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypedDict
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -32,7 +32,7 @@ from pydantic import BeforeValidator
 from api.http.deps import Application, CurrentActor
 from api.http.problems import documented
 from api.http.routes.common import GUARDED, headers
-from api.http.routes.projections import Views, answering
+from api.http.routes.read_models import Views, answering
 from api.http.schemas import reports as typed
 from application.authority import scoped_agency
 from application.context import Actor
@@ -146,7 +146,15 @@ _MEDIA = {"application/json": "json", "text/csv": "csv", MEDIA_TYPES["xlsx"]: "x
 """The media types of a report, in the order preferred when `Accept` likes several equally."""
 
 
-def _options(model: type[typed.ReportBase], summary: str) -> dict[str, Any]:
+class _ReportOptions(TypedDict):
+    """The options of a report's route, spread into `APIRouter.get` beside its path and name."""
+
+    response_model: type[typed.ReportBase]
+    summary: str
+    responses: dict[int | str, dict[str, Any]]
+
+
+def _options(model: type[typed.ReportBase], summary: str) -> _ReportOptions:
     return {"response_model": model, "summary": summary, "responses": {**_ERRORS, 200: _FILES}}
 
 

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.http.deps import Application, Command, CurrentActor
-from api.http.routes.common import GUARDED, READ_ERRORS, ReadParams, command_responses, read_responses, tag_version
+from api.http.routes.common import GUARDED, READ_ERRORS, ReadParams, command_options, read_responses, tag_version
 from api.http.schemas.common import CommandResult
 from api.http.schemas.rounds import (
     Announce,
@@ -28,8 +28,8 @@ from api.http.schemas.rounds import (
 )
 
 router = APIRouter(prefix="/rounds", tags=["rounds"], dependencies=GUARDED)
-_COMMAND = {"response_model": CommandResult, "responses": command_responses()}
-_CREATED = {"response_model": CommandResult, "responses": command_responses(201), "status_code": 201}
+_COMMAND = command_options()
+_CREATED = command_options(201)
 
 
 def _round(result: CommandResult) -> str:

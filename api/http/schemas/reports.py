@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import reduce
 from operator import or_
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.config import JsonDict
 
 from domain.eligibility import RULE_CODES
 from domain.objection import ObjectionGrounds
@@ -25,9 +26,14 @@ Share = Annotated[float | None, Field(description="a fraction 0..1 (null when th
 DecimalText = Annotated[str, Field(description='a decimal number written as text, e.g. "82.50"', examples=["82.50"])]
 RuleResult = Literal["pass", "FAIL"]
 Verdict = Literal["approved", "rejected"]
-Grounds = Literal[tuple(g.value for g in ObjectionGrounds)]  # type: ignore[valid-type]
-MeritAspect = Literal[MERIT_ASPECTS]  # type: ignore[valid-type]
-MeritIndicator = Literal[tuple(MERIT_INDICATORS)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # closed lists read at run time: a Literal of them is for pydantic; to mypy they are text
+    Grounds = str
+    MeritAspect = str
+    MeritIndicator = str
+else:
+    Grounds = Literal[tuple(g.value for g in ObjectionGrounds)]
+    MeritAspect = Literal[MERIT_ASPECTS]
+    MeritIndicator = Literal[tuple(MERIT_INDICATORS)]
 
 
 class Row(BaseModel):
@@ -162,13 +168,20 @@ class _ProposalRowTail(Row):
     )
 
 
+def _columns(model: type[Row]) -> dict[str, Any]:
+    """The fields of `model` as `create_model` takes them: (annotation, field). The values are Any, as
+    in `_RULE_COLUMNS`: spread into `create_model`, a key could also be one of its `__config__`-like
+    options, so no narrower value type matches its signature."""
+    return {name: (field.annotation, field) for name, field in model.model_fields.items()}
+
+
 RoundProposalRow: type[Row] = create_model(  # the rule columns follow the rules' own list
     "RoundProposalRow",
     __base__=Row,
     __doc__="A proposal of the round: JPM, each rule's result, paperwork.",
-    **{name: (field.annotation, field) for name, field in _ProposalRowBase.model_fields.items()},
+    **_columns(_ProposalRowBase),
     **_RULE_COLUMNS,
-    **{name: (field.annotation, field) for name, field in _ProposalRowTail.model_fields.items()},
+    **_columns(_ProposalRowTail),
 )
 
 
@@ -469,12 +482,17 @@ class SupervisionRow(Row):
 # -- sections and reports --------------------------------------------------------------------------
 
 
+def _literal(value: str) -> Any:
+    """`Literal[value]` of a value known at run time: a type for pydantic, none mypy can see (Any)."""
+    return Literal[value]
+
+
 def _section(model_name: str, name: str, row: type[BaseModel]) -> type[BaseModel]:
     """The model of one table: `name` fixed, its columns, its rows."""
     return create_model(
         model_name,
         __doc__=f"The `{name}` table.",
-        name=(Literal[name], ...),  # type: ignore[valid-type]
+        name=(_literal(name), ...),
         columns=(list[str], Field(description="the columns, in order (each row has exactly these)")),
         rows=(list[row], ...),  # type: ignore[valid-type]
     )
@@ -605,7 +623,7 @@ class PositionHoldersReport(ReportBase):
     sections: PositionHoldersSections  # type: ignore[valid-type]
 
 
-_STAMP = {"view": "staffing", "position": 1187, "as_of": "2026-03-02T08:15:00+00:00"}
+_STAMP: JsonDict = {"view": "staffing", "position": 1187, "as_of": "2026-03-02T08:15:00+00:00"}
 _AGENCY = "Pemerintah Kota Pariaman"
 
 

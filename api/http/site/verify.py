@@ -1,7 +1,7 @@
 """Checking a decree's verification code against the event store.
 
 Until the transparency log's receipts exist, a printed SK carries the chain hash of its own
-`DecreeIssued` event (`application.audit.chain`): in full (64 hexadecimal digits, in the QR code) or
+`DecreeIssued` event (`application.persistence.chain`): in full (64 hexadecimal digits, in the QR code) or
 shortened to its first 16 (`B9E9-1B8A-DD0F-E065`, printed on the page). A code is valid when a decree
 event of an announced round is stored with a hash that begins with it and the event's content still
 hashes to that hash (nothing altered since it was recorded).
@@ -90,13 +90,9 @@ class DecreeCodes:
                 continue
             digest, version = found[0]
             event = _one_event(app, UUID(public_round["round_id"]), version)
-            intact = (
-                event is not None
-                and event.link is not None
-                and event.link[1] == digest
-                and event.recomputed_hash() == digest
-            )
-            return Verdict(code, True, stamp, intact, _decree(reads, public_round, event) if intact else None)
+            if event is None or event.link is None or event.link[1] != digest or event.recomputed_hash() != digest:
+                return Verdict(code, True, stamp, False, None)  # found, but not intact: no decree named
+            return Verdict(code, True, stamp, True, _decree(reads, public_round, event))
         return Verdict(code, False, stamp)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from application.audit.receipts import FORMAT, normal_code, statement_bytes
+from application.audit.records import UnsoundEvent
 from application.audit.replay import feed_all
 from application.audit.signing import load_private_key, sign
 from application.audit.storage import signing_key_path
@@ -25,16 +26,18 @@ class ReceiptNotFound(NotFoundError):
 def make_receipt(app: MutasiApplication, code: str) -> dict[str, Any]:
     """The receipt with this code (`ReceiptNotFound` when there is none yet)."""
     code = normal_code(code)
-    store = TreeStore(app.settings)
+    store = TreeStore(app.stores)
     position = store.receipt_position(code)
     index = store.leaf_index(position) if position is not None else None
     signed = latest_head(store)
-    if index is None or signed is None or signed.size <= index:
+    if position is None or index is None or signed is None or signed.size <= index:
         raise ReceiptNotFound(
             f"no logged decree has the receipt code {code} (a decree gets one at the "
             "next checkpoint after it is issued)"
         )
-    [event] = list(feed_all(app, position - 1, stop=position, page=1))  # type: ignore[operator]
+    [event] = list(feed_all(app, position - 1, stop=position, page=1))
+    if event.link is None:  # logged only after matching its hash (`event_leaf`): changed since
+        raise UnsoundEvent(f"event at position {position} lost its hash; run `mutasi audit verify`")
     statement = {
         "code": code,
         "decree": _decree(app, event.originator_id, event.state),
@@ -44,7 +47,7 @@ def make_receipt(app: MutasiApplication, code: str) -> dict[str, Any]:
             "version": event.version,
             "hash": event.link[1],
         },
-    }  # type: ignore[index]
+    }
     key = load_private_key(signing_key_path(app.settings))
     return {
         "format": FORMAT,

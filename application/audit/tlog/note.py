@@ -133,7 +133,7 @@ def cosigned_at(note: Note, name: str, key: Ed25519PublicKey) -> int | None:
     found = note.by(name, key_id(name, key, COSIGNATURE_V1))
     if found is None or len(found.signature) != 72:
         return None
-    timestamp = struct.unpack(">Q", found.signature[:8])[0]
+    timestamp: int = struct.unpack(">Q", found.signature[:8])[0]
     try:
         key.verify(found.signature[8:], _cosigned_message(note.body, timestamp))
     except InvalidSignature:
