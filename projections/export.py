@@ -1,7 +1,7 @@
 """Writing a report as JSON, CSV or XLSX; each format states the position and time it is as of.
 
 JSON is the API's own form: English field names and codes, unchanged. CSV and XLSX are for people:
-Indonesian column titles and values (`projections.labels_id`), typed cells (dates as dates, numbers as
+Indonesian column titles and values (`application.labels_id`), typed cells (dates as dates, numbers as
 numbers, shares as percentages), and in XLSX a bold frozen header, column widths, an autofilter, a
 "tentang" (about) sheet with the view's position and time and the parameters, and native Excel
 charts where a picture helps (staffing per unit, the 9-box counts).
@@ -22,8 +22,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
+from application import labels_id as labels
 from application.spreadsheet import CsvWriter, xlsx_row
-from projections import labels_id as labels
 from projections.reports import Report, Section
 
 MEDIA_TYPES = {
@@ -262,9 +262,12 @@ def to_xlsx(report: Report) -> bytes:
     """The report as an XLSX workbook: a "tentang" sheet with the provenance, one sheet per table."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     about = book.active
+    if not isinstance(about, Worksheet):  # a new workbook's one sheet is a worksheet
+        raise TypeError(f"a new workbook's active sheet is {type(about).__name__}, not a worksheet")
     about.title = "tentang"
     about.append(xlsx_row(about, [labels.REPORTS.get(report.report, report.title)]))
     about["A1"].font = Font(bold=True, size=13)

@@ -12,18 +12,14 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from application.audit.chain import GENESIS
 from application.audit.merkle import leaf, root
-from application.audit.records import AuditEvent, Checkpoint
+from application.audit.records import AuditEvent, Checkpoint, UnsoundEvent
 from application.audit.replay import feed_all
 from application.audit.signing import fingerprint, load_private_key, sign
 from application.audit.storage import AuditStorage, signing_key_path
 from application.audit.traces import AuditTraces
 from application.base import MutasiBase
-
-
-class UnsoundEvent(ValueError):
-    """An event does not match its stored hash: the store must be verified before it is signed over."""
+from application.persistence.chain import GENESIS
 
 
 def leaf_of(event: AuditEvent) -> bytes:
@@ -40,13 +36,13 @@ def leaf_of(event: AuditEvent) -> bytes:
 def make_checkpoints(app: MutasiBase, storage: AuditStorage | None = None) -> list[Checkpoint]:
     """Sign checkpoints over every event not yet covered; returns the new ones (none if up to date)."""
     settings = app.settings
-    storage = storage or AuditStorage(settings)
+    storage = storage or AuditStorage(app.stores)
     key = load_private_key(signing_key_path(settings))
     key_id = fingerprint(key.public_key())
     existing = storage.checkpoints()
     last = existing[-1] if existing else None
     head = app.check_store()
-    traces = AuditTraces(settings)
+    traces = AuditTraces(app.stores)
     made: list[Checkpoint] = []
     while (last.last if last else 0) < head:
         after = last.last if last else 0

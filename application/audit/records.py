@@ -8,7 +8,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.audit.chain import CHAIN, canonical_json, chain_of, event_hash
+from application.persistence.chain import CHAIN, canonical_json, chain_of, event_hash
+
+
+class UnsoundEvent(ValueError):
+    """An event does not match its stored hash: the store must be verified before it is signed over."""
+
 
 META = "__meta__"
 

@@ -21,8 +21,8 @@ import time
 from datetime import UTC, date, datetime
 from typing import Any
 
+from application import labels_id as labels
 from application.documents.sources import DocumentKind, RoundPaper
-from projections import labels_id as labels
 
 MM = 72 / 25.4
 F4 = (215 * MM, 330 * MM)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from application.audit.checkpoints import UnsoundEvent, make_checkpoints
+from application.audit.checkpoints import make_checkpoints
+from application.audit.records import UnsoundEvent
 from application.audit.storage import AuditStorage
 from application.audit.verify import verify_aggregate, verify_store
 from tests import scenario as s
@@ -45,7 +46,7 @@ def test_a_changed_field_is_located_at_its_event(app, settings, register) -> Non
 
 
 def test_a_changed_field_with_a_recomputed_hash_breaks_the_next_link(app, settings, register) -> None:
-    from application.audit.chain import event_hash
+    from application.persistence.chain import event_hash
 
     transfer, tamper = register
     _, topic, _ = tamper.row(transfer.employee_id, 2)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from projections import labels_id
+from application import labels_id
 from projections.export import UnknownTable, main_table, render, title
 from tests.projections.conftest import Views
 from tests.projections.flow import Flow

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from api.http.site.charts import staffing_chart
 from api.http.site.verify import BadCode, DecreeCodes, normalised
-from projections import labels_id as labels
+from application import labels_id as labels
 from projections.public import PublicReads
 from projections.queries import NotYetUpToDate, Stamp
 from projections.store import ViewsUnavailable

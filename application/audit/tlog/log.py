@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 
 from application.audit.receipts import DECREE_TOPIC, receipt_code
-from application.audit.records import AuditEvent
+from application.audit.records import AuditEvent, UnsoundEvent
 from application.audit.replay import feed_all
 from application.audit.signing import load_private_key
 from application.audit.storage import signing_key_path
@@ -19,8 +19,6 @@ from application.base import MutasiBase
 
 def event_leaf(event: AuditEvent) -> bytes:
     """The leaf hash of a stored event, after checking the event against its own hash."""
-    from application.audit.checkpoints import UnsoundEvent
-
     recomputed = event.recomputed_hash()
     if recomputed is None or event.link is None or recomputed != event.link[1]:
         raise UnsoundEvent(
@@ -32,7 +30,7 @@ def event_leaf(event: AuditEvent) -> bytes:
 
 def extend_tree(app: MutasiBase, store: TreeStore | None = None, batch: int = 10_000) -> int:
     """Add every event recorded after the tree's last leaf, in store order; returns the tree size."""
-    store = store or TreeStore(app.settings)
+    store = store or TreeStore(app.stores)
     size, last = store.size()
     head = app.check_store()
     pending: list[tuple[int, bytes]] = []
@@ -52,7 +50,7 @@ def extend_tree(app: MutasiBase, store: TreeStore | None = None, batch: int = 10
 def migrate(app: MutasiBase) -> int:
     """Build the tree for an existing store from its events (again, from nothing); returns its size.
     The signed heads kept so far stay: verification checks them against the rebuilt tree."""
-    store = TreeStore(app.settings)
+    store = TreeStore(app.stores)
     store.prepare()
     store.clear()
     return extend_tree(app, store)
@@ -74,7 +72,7 @@ class SignedHead:
 def sign_head(app: MutasiBase, store: TreeStore | None = None) -> SignedHead | None:
     """Extend the tree and sign its head when it grew (or none was signed yet); None when up to date."""
     settings = app.settings
-    store = store or TreeStore(settings)
+    store = store or TreeStore(app.stores)
     store.prepare()
     size = extend_tree(app, store)
     latest = store.head()
