@@ -125,23 +125,7 @@ class PositionOut(BaseModel):
 
     @classmethod
     def of(cls, position: Position) -> PositionOut:
-        """The record of a `Position` aggregate."""
-        return cls.model_validate(
-            {
-                "id": position.id,
-                "version": position.version,
-                "agency": position.agency,
-                "unit": position.unit,
-                "title": position.title,
-                "position_type": position.position_type,
-                "rank_min": position.rank_min,
-                "rank_max": position.rank_max,
-                "formasi": position.formasi,
-                "free_seats": position.free_seats,
-                "standard": position.standard,
-                "min_jpm": position.min_jpm,
-                "holders": list(position.holders.values()),
-                "abolished_on": position.abolished_on,
-            },
-            from_attributes=True,
-        )
+        """The record of a `Position` aggregate: each field is its attribute of that name, the holders
+        as a list (tests/api/test_schema_mirrors.py keeps the two in step)."""
+        record = {name: getattr(position, name) for name in cls.model_fields}
+        return cls.model_validate({**record, "holders": list(position.holders.values())}, from_attributes=True)
