@@ -10,20 +10,19 @@ from datetime import date, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    InfrastructureFactory,
     IntegrityError,
     OperationalError,
     PersistenceError,
     ProgrammingError,
-    Recording,
 )
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import Environment
 
-from application.audit.chain import GENESIS, HashChain, chain_of
-from application.context import Actor, EventMetadata, Recorded, recording_metadata
+from application.context import Actor, Recorded
 from application.errors import (
     ConcurrentChange,
     DeadlinePassed,
@@ -32,23 +31,18 @@ from application.errors import (
     StoreUnavailable,
     VersionMismatch,
 )
-from application.group_commit import GroupCommitRecorder
-from application.idempotency import (
-    SAVE_KWARG,
-    KeyedPOPORecorder,
-    KeyedSQLiteRecorder,
-    KeyRecord,
-    StoredKey,
-    current_call,
-)
-from application.mapper import PydanticMapper
-from application.pools import warm_first
+from application.idempotency import Answered, current_call, key_record, replayed
+from application.persistence.chain import GENESIS, HashChain, chain_of
+from application.persistence.connections import APPLICATION_NAME
+from application.persistence.event_store import MetadataEventStore
+from application.persistence.group_commit import GroupCommitRecorder
+from application.persistence.keys import SAVE_KWARG, KeyedPOPORecorder, KeyedSQLiteRecorder
+from application.persistence.mapper import EventMetadata, PydanticMapper
+from application.persistence.stores import Stores
 from application.settings import Settings
-from application.store import APPLICATION_NAME, store_env
 from domain.policy import RulePolicy
 
 A = TypeVar("A", bound=Aggregate)
-PING_IDLE_AFTER = 1.0  # seconds: the event store's pool pre-pings only connections idle this long
 
 
 class MutasiBase(Application[UUID]):
@@ -59,36 +53,48 @@ class MutasiBase(Application[UUID]):
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        stores: Stores | Settings,
         *,
         create_tables: bool = False,
         clock: Callable[[], date] = date.today,
     ) -> None:
-        self.settings = settings or Settings()
+        """The application on `stores`, shared with whoever else holds them (the service's read side,
+        its audit routes); given `Settings` instead, it opens stores of its own and closes them with
+        itself (a command-line run, a test). `create_tables` only with `Settings` (`db init`)."""
+        if isinstance(stores, Settings):
+            stores, self._own_stores = Stores(stores, create_tables=create_tables), True
+        elif create_tables:
+            raise ValueError("create_tables needs the application to open its own stores (pass Settings)")
+        else:
+            self._own_stores = False
+        self.stores = stores
+        self.settings = stores.settings
         self.policy: RulePolicy = self.settings.rules.policy()
         self.today = clock
-        env = store_env(self.settings, create_tables)
-        if self.settings.store == "postgres":  # concurrent saves share a transaction (one lock, one flush)
-            env["APPLICATION_RECORDER_TOPIC"] = get_topic(GroupCommitRecorder)
-        elif self.settings.store == "sqlite":  # idempotency keys in the events' transaction
-            env["APPLICATION_RECORDER_TOPIC"] = get_topic(KeyedSQLiteRecorder)
-        super().__init__(env=env)
-        if isinstance(self.recorder, GroupCommitRecorder):  # a lone writer keeps one server process busy;
-            warm_first(
-                self.recorder.datastore.pool,
-                self.settings.postgres_pool_timeout,  # a bounded wait,
-                ping_idle_after=PING_IDLE_AFTER,
-            )  # its recorders retry a connection lost meanwhile
+        super().__init__(env=stores.event_env())
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        """The stores' factory: every application on the same stores shares its pool."""
+        return self.stores.event_factory()
 
     def construct_recorder(self) -> ApplicationRecorder:
-        """The library's recorder (its `APPLICATION_RECORDER_TOPIC`); in memory, one that keeps keys."""
-        if self.settings.store == "memory":
-            return KeyedPOPORecorder()
-        return super().construct_recorder()
+        """The stores' recorder (`application.persistence.stores`): one per process, so that
+        concurrent saves commit together; it keeps idempotency keys with the events."""
+        return self.stores.event_recorder()
+
+    def close(self) -> None:
+        """Stop; close the stores too when they are this application's own."""
+        self.closing.set()
+        if self._own_stores:
+            self.stores.close()
 
     def construct_mapper(self) -> PydanticMapper:
-        """Events are stored as canonical JSON through pydantic (see `application.mapper`)."""
+        """Events are stored as canonical JSON through pydantic (see `application.persistence.mapper`)."""
         return PydanticMapper(transcoder=None, chain=HashChain(self._stored_hash))
+
+    def construct_event_store(self) -> MetadataEventStore:
+        """Every save names its metadata (see `application.persistence.event_store`)."""
+        return MetadataEventStore(self.mapper, self.recorder)
 
     def _stored_hash(self, aggregate_id: UUID, version: int) -> str | None:
         """The chain hash of one stored event (an indexed read); GENESIS for a legacy unchained one."""
@@ -159,57 +165,36 @@ class MutasiBase(Application[UUID]):
 
     # -- saving ------------------------------------------------------------------
 
-    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
-        """The library's `save`, collecting our aggregates' events without its runtime Protocol checks
-        (`isinstance(obj, DomainEventProtocol)`, then `CollectEventsProtocol`: ~30 µs a save on
-        Python 3.11). Anything but aggregates goes the library's way."""
-        if not objs or not all(isinstance(obj, Aggregate) for obj in objs):
-            return super().save(*objs, **kwargs)
-        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
-        for aggregate in objs:
-            processing_event.events.extend(aggregate.collect_events())
-            processing_event.aggregates[aggregate.id] = aggregate
-        processing_event.saved_kwargs.update(kwargs)
-        recordings = self._record(processing_event)
-        self._take_snapshots(processing_event)
-        self._notify(recordings)
-        self.notify(processing_event.events)  # the library's deprecated hook, called as it does
-        return recordings
-
-    def _save(self, actor: Actor, *aggregates: Aggregate, key: KeyRecord | None = None) -> int | None:
-        """Save all pending events of `aggregates` atomically (with the idempotency `key`, if any);
-        returns the last notification id."""
-        token = recording_metadata.set(EventMetadata.now(actor))
-        try:
-            with self._store_errors():
-                recordings = self.save(*aggregates, **({SAVE_KWARG: key} if key is not None else {}))
-        except BaseException:
-            self.mapper.chain.forget(aggregate.id for aggregate in aggregates)
-            raise
-        finally:
-            recording_metadata.reset(token)
-        return recordings[-1].notification.id if recordings else None
-
     def _recorded(self, actor: Actor, first: Aggregate, *others: Aggregate, **created: object) -> Recorded:
         """Save `first` and `others` atomically and describe what `first` became. The command's
         idempotency key (`application.idempotency.current_call`) is saved with them, with this answer;
-        a command past its deadline is not saved."""
+        a command past its deadline is not saved. The one save path of every command and the import."""
         answer = Recorded(first.id, first.version, None, **created)  # type: ignore[arg-type]
         call = current_call.get()
         if call.deadline is not None and time.monotonic() > call.deadline:
             raise DeadlinePassed(
                 "the command waited past its deadline before it could be saved; nothing was recorded, send it again"
             )
-        key = KeyRecord(call.key, answer) if call.key is not None else None
-        return replace(answer, position=self._save(actor, first, *others, key=key))
+        key = key_record(call.key, answer) if call.key is not None else None
+        aggregates = (first, *others)
+        try:
+            with self._store_errors():
+                recordings = self.save(
+                    *aggregates, metadata=EventMetadata.now(actor.user, actor.correlation_id), **{SAVE_KWARG: key}
+                )
+        except BaseException:
+            self.mapper.chain.forget(aggregate.id for aggregate in aggregates)  # nothing of theirs was stored
+            raise
+        return replace(answer, position=recordings[-1].notification.id if recordings else None)
 
-    def answered(self, scope: str, key: str) -> StoredKey | None:
-        """The idempotency key `key` of user `scope` as recorded with its command, or None."""
+    def answered(self, scope: str, key: str) -> Answered | None:
+        """What the command sent with idempotency key `key` by user `scope` answered, or None."""
         recorder = self.recorder
         if not isinstance(recorder, (GroupCommitRecorder, KeyedSQLiteRecorder, KeyedPOPORecorder)):
             raise TypeError(f"{type(recorder).__name__} keeps no idempotency keys")  # never: see construct_recorder
         with self._store_errors():
-            return recorder.select_key(scope, key)
+            stored = recorder.select_key(scope, key)
+        return None if stored is None else replayed(stored)
 
     @contextmanager
     def _store_errors(self) -> Iterator[None]:

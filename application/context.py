@@ -1,10 +1,8 @@
-"""Who is acting, and the metadata every recorded event carries."""
+"""Who is acting, and what a command recorded."""
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from domain.official import Official
@@ -26,24 +24,6 @@ class Actor:
     def official(self) -> Official:
         """The actor as the domain names people who propose, review and decide."""
         return Official(self.user, self.nip, self.agencies, self.office)
-
-
-@dataclass(frozen=True)
-class EventMetadata:
-    """Stored with each event: acting user, correlation id, and when the event was recorded."""
-
-    actor: str
-    correlation_id: str
-    recorded_at: datetime
-
-    @classmethod
-    def now(cls, actor: Actor) -> EventMetadata:
-        """Metadata for events recorded now on behalf of `actor`."""
-        return cls(actor.user, actor.correlation_id, datetime.now(UTC))
-
-
-recording_metadata: ContextVar[EventMetadata | None] = ContextVar("recording_metadata", default=None)
-"""Set by the application around each save; read by the mapper as it stores the events."""
 
 
 @dataclass(frozen=True)

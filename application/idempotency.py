@@ -15,30 +15,22 @@ is no "in progress" state, nothing to release and nothing to take over:
   first attempt had committed, the retry is refused as a duplicate and the key is there to replay.
 
 A command that recorded nothing (refused, rolled back, lost before commit) left no key: a retry runs it.
-Keys live in `mutasi_command_keys` beside the events (the SQLite file, or the PostgreSQL schema); the
-recorders of each store (`KeyedSQLiteRecorder`, `KeyedPOPORecorder`, and on PostgreSQL
-`application.group_commit.GroupCommitRecorder`) create the table and write it.
+Keys live in `mutasi_command_keys` beside the events (the SQLite file, or the PostgreSQL schema):
+`application.persistence.keys` stores them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
-from eventsourcing.popo import POPOApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-
 from application.context import Recorded
+from application.persistence.keys import KeyRecord, StoredKey
 from domain.vocabulary import Predikat
-
-TABLE = "mutasi_command_keys"
-SAVE_KWARG = "idempotency"  # the `save(**kwargs)` name under which a command's key reaches its recorder
 
 
 @dataclass(frozen=True)
@@ -72,25 +64,22 @@ def calling(call: CommandCall) -> Iterator[None]:
         current_call.reset(token)
 
 
-@dataclass(frozen=True)
-class KeyRecord:
-    """A key to record with a save: the request and what its command recorded (its `position`, the
-    notification id of the save's last event, is filled in by the recorder)."""
-
-    request: KeyedRequest
-    answer: Recorded
-
-    def row(self) -> tuple[str, str, str, str]:
-        """scope, key, fingerprint, answer (JSON): the columns the recorder writes besides `position`."""
-        return self.request.scope, self.request.key, self.request.fingerprint, encode_answer(self.answer)
+def key_record(request: KeyedRequest, answer: Recorded) -> KeyRecord:
+    """The key row to save with a command's events: the request and what the command recorded."""
+    return KeyRecord(request.scope, request.key, request.fingerprint, encode_answer(answer))
 
 
 @dataclass(frozen=True)
-class StoredKey:
-    """A key as found: the fingerprint of the request that recorded it, and what that request recorded."""
+class Answered:
+    """A key as found: the fingerprint of the request that recorded it, and what its command answered."""
 
     fingerprint: str
     answer: Recorded
+
+
+def replayed(stored: StoredKey) -> Answered:
+    """What the command that recorded `stored` answered, at the position its save reached."""
+    return Answered(stored.fingerprint, decode_answer(stored.answer, stored.position))
 
 
 def encode_answer(answer: Recorded) -> str:
@@ -102,6 +91,7 @@ def encode_answer(answer: Recorded) -> str:
             "proposal_id": _text(answer.proposal_id),
             "plan_id": _text(answer.plan_id),
             "predikat": answer.predikat.value if answer.predikat else None,
+            "objection_id": _text(answer.objection_id),
         },
         sort_keys=True,
         separators=(",", ":"),
@@ -118,6 +108,7 @@ def decode_answer(text: str, position: int | None) -> Recorded:
         proposal_id=_uuid(data.get("proposal_id")),
         plan_id=_uuid(data.get("plan_id")),
         predikat=Predikat(data["predikat"]) if data.get("predikat") else None,
+        objection_id=_uuid(data.get("objection_id")),
     )
 
 
@@ -127,76 +118,3 @@ def _text(value: UUID | None) -> str | None:
 
 def _uuid(value: str | None) -> UUID | None:
     return UUID(value) if value else None
-
-
-# -- SQL, and the recorders of SQLite and memory -------------------------------------------------
-
-COLUMNS = "scope, key, fingerprint, answer, position"
-SQLITE_CREATE = (
-    f"CREATE TABLE IF NOT EXISTS {TABLE} (scope TEXT NOT NULL, key TEXT NOT NULL, "
-    "fingerprint TEXT NOT NULL, answer TEXT NOT NULL, position INTEGER, "
-    "created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (scope, key))"
-)
-POSTGRES_CREATE = (
-    "CREATE TABLE IF NOT EXISTS {table} (scope text NOT NULL, key text NOT NULL, "
-    "fingerprint text NOT NULL, answer text NOT NULL, position bigint, "
-    "created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (scope, key))"
-)  # `{table}`: the schema-qualified identifier
-
-
-class KeyedSQLiteRecorder(SQLiteApplicationRecorder):
-    """The library's SQLite application recorder; a save given a `KeyRecord` writes it in the same
-    transaction as its events (SQLite's single writer: no other save in between)."""
-
-    fault_point: Callable[[str, Any], None] | None = None
-    """Tests only: called at "inserted" (events and key written, not committed) to break things there."""
-
-    def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), SQLITE_CREATE]
-
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
-        record: KeyRecord | None = kwargs.get(SAVE_KWARG)
-        if record is not None:
-            c.execute(
-                f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)", (*record.row(), ids[-1] if ids else None)
-            )
-        if self.fault_point is not None:
-            self.fault_point("inserted", c)
-        return ids
-
-    def select_key(self, scope: str, key: str) -> StoredKey | None:
-        """The key as recorded, or None."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT fingerprint, answer, position FROM {TABLE} WHERE scope = ? AND key = ?", (scope, key))
-            row = c.fetchone()
-        return None if row is None else StoredKey(row[0], decode_answer(row[1], row[2]))
-
-
-class KeyedPOPORecorder(POPOApplicationRecorder):
-    """The library's in-memory application recorder, with keys checked and written under its lock."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._keys: dict[tuple[str, str], StoredKey] = {}
-
-    def _assert_uniqueness(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        super()._assert_uniqueness(stored_events, **kwargs)
-        record: KeyRecord | None = kwargs.get(SAVE_KWARG)
-        if record is not None and (record.request.scope, record.request.key) in self._keys:
-            raise IntegrityError(f"idempotency key {record.request.key!r} already recorded")
-
-    def _update_table(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        ids = super()._update_table(stored_events, **kwargs)
-        record: KeyRecord | None = kwargs.get(SAVE_KWARG)
-        if record is not None:
-            answer = replace(record.answer, position=ids[-1] if ids else None)
-            self._keys[(record.request.scope, record.request.key)] = StoredKey(record.request.fingerprint, answer)
-        return ids
-
-    def select_key(self, scope: str, key: str) -> StoredKey | None:
-        """The key as recorded, or None."""
-        with self._database_lock:
-            return self._keys.get((scope, key))

@@ -28,7 +28,8 @@ from uuid import uuid4
 import psycopg
 from psycopg import sql
 
-from application.bootstrap import initialise_store, open_application, postgres_conninfo
+from application.bootstrap import initialise_store, open_application
+from application.persistence.connections import postgres_conninfo
 from application.roster.files import write_roster
 from application.roster.generate import RegisterGenerator
 from application.roster.history import HistoryResult, HistoryWriter

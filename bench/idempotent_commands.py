@@ -28,10 +28,10 @@ from psycopg import sql
 from api.http.deps import CommandContext, etag
 from api.http.schemas.common import CommandResult
 from application.bootstrap import open_application
-from application.pools import WarmFirstPool
+from application.persistence.connections import postgres_conninfo, postgres_table
+from application.persistence.pools import WarmFirstPool
 from application.service import MutasiApplication
 from application.settings import Settings
-from application.store import postgres_conninfo, postgres_table
 from bench.commands import OPERATOR, Measure, nip
 from bench.common import fresh_store, save_result
 from domain.vocabulary import Rank

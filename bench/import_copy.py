@@ -33,7 +33,7 @@ from pathlib import Path
 from psycopg import sql
 
 from application.bootstrap import open_application
-from application.context import EventMetadata, recording_metadata
+from application.persistence.mapper import EventMetadata
 from application.roster.files import read_roster
 from application.roster.importer import (
     IMPORT_ACTOR,
@@ -100,7 +100,7 @@ def python_work(app: MutasiApplication, path: Path, chunk: int = 1000) -> dict[s
     seconds = {"read": 0.0, "parse": 0.0, "build": 0.0, "encode": 0.0}
     positions: dict[object, object] = {}
     rows = read_roster(path)
-    token = recording_metadata.set(EventMetadata.now(IMPORT_ACTOR))
+    metadata = EventMetadata.now(IMPORT_ACTOR.user, IMPORT_ACTOR.correlation_id)
     gc.disable()
     try:
         while True:
@@ -121,7 +121,7 @@ def python_work(app: MutasiApplication, path: Path, chunk: int = 1000) -> dict[s
             events = [event for aggregate in aggregates for event in aggregate.collect_events()]
             build = time.perf_counter()
             for event in events:
-                app.mapper.to_stored_event(event)
+                app.mapper.to_stored_event(event, metadata)
             encode = time.perf_counter()
             for step, (begun, ended) in zip(
                 seconds, ((started, read), (read, parse), (parse, build), (build, encode)), strict=False
@@ -131,7 +131,6 @@ def python_work(app: MutasiApplication, path: Path, chunk: int = 1000) -> dict[s
                 return seconds
     finally:
         gc.enable()
-        recording_metadata.reset(token)
 
 
 def floor(result: ImportResult, work: dict[str, float], copy_rate: float) -> dict[str, object]:

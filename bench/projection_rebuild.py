@@ -41,8 +41,9 @@ from uuid import uuid4
 import psycopg
 from psycopg import sql
 
-from application.bootstrap import initialise_store, open_application, postgres_conninfo
+from application.bootstrap import initialise_store, open_application
 from application.context import Actor
+from application.persistence.connections import postgres_conninfo
 from application.settings import Settings
 from bench.common import HISTORY_YEARS, history_writer
 from domain.employee import Employee

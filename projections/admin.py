@@ -12,11 +12,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from application.persistence.stores import Stores
 from application.service import MutasiApplication
 from application.settings import Settings
 from projections.base import recorded_at
 from projections.catalogue import VIEWS, projection_class
-from projections.runner import ProjectionRunner, collecting_young_only, reader_settings
+from projections.runner import ProjectionRunner, collecting_young_only
 from projections.store import DocumentView, ViewDatabase
 
 log = logging.getLogger("mutasi.projections")
@@ -77,14 +78,13 @@ def view_status(db: ViewDatabase, reader: MutasiApplication) -> list[ViewStatus]
     return statuses
 
 
-def status(settings: Settings) -> list[ViewStatus]:
-    """The status of every view (opens and closes its own connections)."""
-    db, reader = ViewDatabase(settings), MutasiApplication(reader_settings(settings))
+def status(stores: Stores) -> list[ViewStatus]:
+    """The status of every view."""
+    reader = MutasiApplication(stores)
     try:
-        return view_status(db, reader)
+        return view_status(ViewDatabase(stores), reader)
     finally:
         reader.close()
-        db.close()
 
 
 def rebuild(
@@ -106,22 +106,20 @@ def rebuild(
     Returns {view: (old, new version, position)}.
     """
     names = list(names) if names is not None else list(VIEWS)
-    db = ViewDatabase(settings)
-    try:
+    with Stores(settings) as stores:  # closed before worker processes start: no connection crosses a fork
+        db = ViewDatabase(stores)
         live = db.live_versions()
         new = {name: live.get(name, 0) + 1 for name in names}
         for name in names:  # leftovers of an interrupted rebuild
             DocumentView(db, name, new[name], projection_class(name).tables).drop_tables()
-    finally:
-        db.close()  # no connection is open while worker processes start
     groups = share(names, workers)
     if len(groups) == 1:
         fill(settings, names, new, batch_size, progress)
     else:
         _fill_in_processes(settings, groups, new, batch_size, progress)
-    db = ViewDatabase(settings)
-    try:
-        runner = ProjectionRunner(settings, names, batch_size=batch_size, versions=new)  # creates indexes
+    with Stores(settings) as stores:
+        db = ViewDatabase(stores)
+        runner = ProjectionRunner(stores, names, batch_size=batch_size, versions=new)  # creates indexes
         try:
             runner.catch_up()  # what was written meanwhile
             with db.transaction(commit=True) as cursor:
@@ -136,8 +134,6 @@ def rebuild(
                 DocumentView(db, name, live[name], projection_class(name).tables).drop_tables()
         log.info("rebuilt %s at position %s", new, position)
         return {name: (live.get(name), new[name], position) for name in names}
-    finally:
-        db.close()
 
 
 def fill(
@@ -147,17 +143,19 @@ def fill(
     batch_size: int,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Apply every event to new (unindexed) versions of `names`; returns the position reached."""
-    runner = ProjectionRunner(settings, names, batch_size=batch_size, versions=versions, indexes=False)
-    try:
-        while True:
-            with collecting_young_only():
-                if not runner.step():
-                    return runner.position
-            if progress:
-                progress(runner.position)
-    finally:
-        runner.close()
+    """Apply every event to new (unindexed) versions of `names`; returns the position reached. Opens
+    its own stores: it runs in a worker process of its own, too."""
+    with Stores(settings) as stores:
+        runner = ProjectionRunner(stores, names, batch_size=batch_size, versions=versions, indexes=False)
+        try:
+            while True:
+                with collecting_young_only():
+                    if not runner.step():
+                        return runner.position
+                if progress:
+                    progress(runner.position)
+        finally:
+            runner.close()
 
 
 def share(names: list[str], workers: int) -> list[list[str]]:
@@ -195,8 +193,6 @@ def _fill_in_processes(
 
 def _reached(settings: Settings, versions: dict[str, int]) -> int:
     """The lowest position among new versions being filled (for progress reports)."""
-    db = ViewDatabase(settings, pool_size=1)
-    try:
+    with Stores(settings) as stores:
+        db = ViewDatabase(stores)
         return min(DocumentView(db, n, v, projection_class(n).tables).position for n, v in versions.items())
-    finally:
-        db.close()

@@ -10,6 +10,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from pydantic_core import to_jsonable_python
 
+from application.persistence.handlers import registered_handlers
 from domain.mutation_round import MutationRound
 from projections.directory import Directory
 from projections.store import Doc, DocumentView, Table
@@ -79,8 +80,7 @@ class DocumentProjection(Projection[DocumentView]):
         """`process_event`'s registered function for each event class, resolved once: calling it
         directly spares the per-call cost of `singledispatchmethod` (a third of a rebuild's time)."""
         if "_handlers" not in cls.__dict__:
-            dispatcher = cls.__dict__["process_event"].dispatcher
-            cls._handlers = {t: dispatcher.dispatch(t) for t in dispatcher.registry if t is not object}
+            cls._handlers = registered_handlers(cls.__dict__["process_event"])
         return cls._handlers
 
     # -- the batch ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The query interface of the read models: what the API's list, search and report endpoints call.
 
-`ReadModels(settings)` is built once per process and closed at shutdown. Every answer carries the
+`ReadModels(stores)` is built once per process and closed at shutdown. Every answer carries the
 position of the view it was read from (`position`, a notification id) and the recording time of the
 event at that position (`as_of`). `min_position=N` waits up to `timeout` seconds for the view to
 reach N and otherwise raises `NotYetUpToDate`: stale data never poses as fresh. A position beyond
@@ -21,6 +21,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from application.persistence.stores import Stores
 from application.settings import Settings
 from domain.vocabulary import PositionType, Rank
 from projections.catalogue import projection_class
@@ -108,18 +109,24 @@ class PositionEntry(BaseModel):
 class ReadModels:
     """Reads the live version of each view. One per process; thread-safe; `close()` at shutdown."""
 
-    def __init__(self, settings: Settings, head: Callable[[], int] | None = None) -> None:
-        """`head` tells the event store's latest position (without it, a far `min_position` waits
-        out its timeout like any other)."""
-        self.settings = settings
-        self.db = ViewDatabase(settings, pool_size=2)
+    def __init__(self, stores: Stores | Settings, head: Callable[[], int] | None = None) -> None:
+        """The views of `stores` (given `Settings`, of stores of its own, closed with it). `head`
+        tells the event store's latest position (without it, a far `min_position` waits out its
+        timeout like any other)."""
+        self._own_stores: Stores | None = None
+        if isinstance(stores, Settings):
+            stores = self._own_stores = Stores(stores)
+        settings = self.settings = stores.settings
+        self.db = ViewDatabase(stores)
         self._live: dict[str, DocumentView] = {}  # the live version last seen, checked on each read
         self._head, self._head_seen = head, 0  # the store's head only grows: asked again only beyond it
         self._waiting = threading.BoundedSemaphore(settings.max_waiting_reads) if settings.max_waiting_reads else None
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Done reading (closes the stores only when they are its own)."""
         self.db.close()
+        if self._own_stores is not None:
+            self._own_stores.close()
 
     def view(self, name: str) -> DocumentView:
         """The live version of a view (`ViewsUnavailable` if it was never built)."""

@@ -23,35 +23,27 @@ import logging
 import sqlite3
 import threading
 import time
-from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-import orjson
 import psycopg
 from eventsourcing.persistence import PersistenceError, Tracking
 from eventsourcing.utils import resolve_topic
-from psycopg.rows import namedtuple_row
 
-from application.bootstrap import postgres_conninfo
+from application.persistence.connections import APPLICATION_NAME
+from application.persistence.event_log import EventLog
+from application.persistence.stores import Stores
 from application.service import MutasiApplication
 from application.settings import Settings
-from application.store import APPLICATION_NAME
 from projections.base import DocumentProjection, event_ids, recorded_at
 from projections.catalogue import VIEWS, projection_class
 from projections.directory import Directory, lookups
 from projections.store import DocumentView, ViewDatabase
 
 log = logging.getLogger("mutasi.projections")
-Logged = namedtuple("Logged", "id originator_id originator_version topic state")  # a row of the log
 DB_ERRORS = (PersistenceError, psycopg.Error, sqlite3.Error, OSError)
-
-
-def reader_settings(settings: Settings) -> Settings:
-    """The store's settings with a small pool: the runner reads with one connection at a time."""
-    return settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 2})
 
 
 class ProjectionRunner:
@@ -60,7 +52,7 @@ class ProjectionRunner:
 
     def __init__(
         self,
-        settings: Settings,
+        stores: Stores | Settings,
         views: Iterable[str] | None = None,
         *,
         batch_size: int = 1000,
@@ -69,7 +61,9 @@ class ProjectionRunner:
         indexes: bool = True,
         read_ahead: bool | None = None,
     ) -> None:
-        self.settings = settings
+        self._own_stores = isinstance(stores, Settings)  # then each `open` opens them, `close` closes them
+        self.settings = settings = stores if isinstance(stores, Settings) else stores.settings
+        self._stores = None if isinstance(stores, Settings) else stores
         self.names = list(views) if views is not None else list(VIEWS)
         for name in self.names:
             projection_class(name)
@@ -85,6 +79,7 @@ class ProjectionRunner:
         self.positions: dict[str, int] = {}
         self.db: ViewDatabase | None = None
         self.reader: MutasiApplication | None = None
+        self.log: EventLog | None = None
         self._listener: psycopg.Connection[Any] | None = None
         self._horizon = 0
         self._settle_after, self._settle_backoff = 0.0, 0.5
@@ -99,8 +94,11 @@ class ProjectionRunner:
         if self.reader is not None:
             return
         try:
-            self.db = ViewDatabase(self.settings)
-            self.reader = MutasiApplication(reader_settings(self.settings))
+            if self._stores is None:
+                self._stores = Stores(self.settings)
+            self.db = ViewDatabase(self._stores)
+            self.reader = MutasiApplication(self._stores)
+            self.log = EventLog(self.reader.recorder)
             self._load()
         except BaseException:
             self.close()
@@ -131,7 +129,10 @@ class ProjectionRunner:
                     closing.close()
                 except Exception:  # pragma: no cover - closing a broken connection
                     log.debug("error while closing", exc_info=True)
-        self._listener, self.reader, self.db = None, None, None
+        self._listener, self.reader, self.db, self.log = None, None, None, None
+        if self._own_stores and self._stores is not None:
+            self._stores.close()
+            self._stores = None
 
     # -- processing --------------------------------------------------------------
 
@@ -240,30 +241,10 @@ class ProjectionRunner:
     def _first_events(self, aggregate_ids: list[UUID]) -> dict[UUID, Any]:
         """The first event of each aggregate, by id, in ONE query (those that have events)."""
         self.open()
-        assert self.reader is not None
-        recorder: Any = self.reader.recorder
-        if self.settings.store != "postgres":
-            with recorder.datastore.transaction(commit=False) as cursor:
-                cursor.execute(  # SQLite: a bare column beside min() comes from the row holding the min
-                    "SELECT originator_id, min(originator_version) AS originator_version, topic, state "
-                    f"FROM {recorder.events_table_name} WHERE originator_id IN (SELECT value FROM json_each(?)) "
-                    "GROUP BY originator_id",
-                    [orjson.dumps([i.hex for i in aggregate_ids]).decode()],
-                )
-                rows = [Logged(None, *row) for row in cursor.fetchall()]
-        else:
-            statement = (
-                "SELECT first.* FROM unnest(%s::uuid[]) AS wanted(id) CROSS JOIN LATERAL ("
-                "SELECT originator_id, originator_version, topic, state "
-                f'FROM "{recorder.datastore.schema}"."{recorder.events_table_name}" '
-                "WHERE originator_id = wanted.id ORDER BY originator_version LIMIT 1) AS first"
-            )
-            with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=namedtuple_row) as cursor:
-                cursor.execute(statement, (aggregate_ids,), binary=True)
-                rows = cursor.fetchall()
+        assert self.reader is not None and self.log is not None
         decode = self.reader.mapper.decode
         firsts = {}
-        for row in rows:
+        for row in self.log.first_events(aggregate_ids):
             first = decode(row.topic, row.state, row.originator_id, row.originator_version, remember=False)
             firsts[first.originator_id] = first
         return firsts
@@ -303,28 +284,9 @@ class ProjectionRunner:
         return notifications if cut is None else notifications[:cut]
 
     def select(self, start: int) -> Sequence[Any]:
-        """The next batch of notifications after `start` (rows with id, originator_id, originator_version,
-        topic, state). One plain query: on PostgreSQL prepared, in binary format (the library's
-        text-format read spent a quarter of a rebuild unescaping `bytea` and building dict rows); on
-        SQLite without building an id object and a notification per row (a fifth of a rebuild)."""
-        assert self.reader is not None
-        recorder: Any = self.reader.recorder
-        if self.settings.store != "postgres":  # SQLite: ids stay 32-digit text, the mapper reads them
-            with recorder.datastore.transaction(commit=False) as cursor:
-                cursor.execute(
-                    "SELECT rowid, originator_id, originator_version, topic, state "
-                    f"FROM {recorder.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                    [start, self.batch_size],
-                )
-                return [Logged._make(row) for row in cursor.fetchall()]
-        statement = (
-            "SELECT notification_id AS id, originator_id, originator_version, topic, state "
-            f'FROM "{recorder.datastore.schema}"."{recorder.events_table_name}" '
-            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-        )
-        with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=namedtuple_row) as cursor:
-            cursor.execute(statement, (start, self.batch_size), binary=True, prepare=True)
-            return cursor.fetchall()
+        """The next batch of notifications after `start` (see `EventLog.after`)."""
+        assert self.log is not None
+        return self.log.after(start, self.batch_size)
 
     def _open_gap(self, start: int, notifications: Sequence[Any]) -> int | None:
         """Index of the first notification after a gap that may still fill, if any."""
@@ -337,14 +299,8 @@ class ProjectionRunner:
 
     def _settle(self) -> int:
         """Wait (briefly) for every inserting transaction to end; the highest id then visible."""
-        assert self.reader is not None
-        recorder: Any = self.reader.recorder
-        table = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"'
-        with recorder.datastore.transaction(commit=True) as cursor:
-            cursor.execute("SET LOCAL lock_timeout = '250ms'")
-            cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
-            cursor.execute(f"SELECT max(notification_id) AS m FROM {table}")
-            return int(cursor.fetchone()["m"] or 0)
+        assert self.log is not None
+        return self.log.settle()
 
     def catch_up(self, until: int | None = None) -> int:
         """Apply batches until no event is left (or `until` is reached); returns the position."""
@@ -395,9 +351,10 @@ class ProjectionRunner:
             self._nudge.clear()
             return
         if self._listener is None:
-            assert self.reader is not None
-            channel = self.reader.recorder.channel_name  # type: ignore[attr-defined]
-            self._listener = psycopg.connect(postgres_conninfo(self.settings), autocommit=True)
+            assert self.log is not None
+            channel = self.log.channel
+            assert self._stores is not None
+            self._listener = self._stores.postgres()
             self._listener.execute(f'LISTEN "{channel}"')
             return  # read once more: events may have come before LISTEN
         for _ in self._listener.notifies(timeout=self.poll_interval, stop_after=1):
@@ -423,8 +380,8 @@ def collecting_young_only(enabled: bool = True) -> Iterator[None]:
 class BackgroundProjections:
     """The runner in a thread of the service (embedded SQLite mode): `start()`, `stop()`, `nudge()`."""
 
-    def __init__(self, settings: Settings, poll_interval: float = 0.2, **options: Any) -> None:
-        self.runner = ProjectionRunner(settings, poll_interval=poll_interval, **options)
+    def __init__(self, stores: Stores | Settings, poll_interval: float = 0.2, **options: Any) -> None:
+        self.runner = ProjectionRunner(stores, poll_interval=poll_interval, **options)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

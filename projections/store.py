@@ -1,9 +1,9 @@
 """Where the views live, and the one transaction that writes a batch of rows with its tracking record.
 
 PostgreSQL: tables in the configured schema, beside the events. SQLite: a sibling file of the event
-store (`mutasi.sqlite3` -> `mutasi.views.sqlite3`), so that writing views never holds the event store's
-single write lock. Each view version owns tables `v_<view>_<version>_<table>` holding a key, a few
-indexed columns and the row as JSON; `view_registry` says which version of each view is live.
+store (`Stores.views_path`: `mutasi.sqlite3` -> `mutasi.views.sqlite3`), so that writing views never
+holds the event store's single write lock. Each view version owns tables `v_<view>_<version>_<table>`
+holding a key, a few indexed columns and the row as JSON; `view_registry` says which version of each view is live.
 Positions are recorded with the library's tracking recorders in the same transaction as the rows.
 """
 
@@ -13,17 +13,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 import orjson
 from eventsourcing.persistence import Tracking, TrackingRecorder
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
-from application.pools import warm_first
-from application.settings import Settings
-from application.store import APPLICATION_NAME
+from application.persistence.connections import APPLICATION_NAME
+from application.persistence.stores import Stores
+from application.persistence.tracking import ViewTracking
 
 Doc = dict[str, Any]
 CACHE_LIMIT = 20_000  # rows kept per view version between batches (the most recently changed)
@@ -32,12 +29,6 @@ DDL_LOCK = 0x6D757476  # "mutv": one advisory lock serialises creating view tabl
 
 class ViewsUnavailable(RuntimeError):
     """The configured store cannot hold views (the in-memory store), or a view is unknown."""
-
-
-def views_path(settings: Settings) -> Path:
-    """The SQLite file of the views, beside the event store's file."""
-    path = settings.sqlite_path
-    return path.with_name(f"{path.stem}.views{path.suffix or '.sqlite3'}")
 
 
 def dumps(doc: Doc) -> str:
@@ -83,33 +74,14 @@ class KeyFilter:
 class ViewDatabase:
     """The database of the views: dialect, connection pool, registry of live versions, tracking."""
 
-    def __init__(self, settings: Settings, pool_size: int = 2) -> None:
-        self.settings = settings
-        if settings.store == "sqlite":
-            self.dialect = "sqlite"
-            path = views_path(settings)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.datastore: Any = SQLiteDatastore(str(path), lock_timeout=10, pool_size=pool_size)
-            self.tracking: TrackingRecorder = SQLiteTrackingRecorder(self.datastore)
-        elif settings.store == "postgres":
-            self.dialect = "postgres"
-            self.datastore = PostgresDatastore(
-                settings.postgres_dbname,
-                settings.postgres_host,
-                settings.postgres_port,
-                settings.postgres_user,
-                settings.postgres_password.get_secret_value(),
-                connect_timeout=settings.postgres_connect_timeout,
-                pool_size=pool_size,
-                max_overflow=2,
-                lock_timeout=5,
-                schema=settings.postgres_schema,
-                pre_ping=True,
-            )
-            warm_first(self.datastore.pool, settings.postgres_pool_timeout)  # a bounded wait for a connection
-            self.tracking = PostgresTrackingRecorder(self.datastore, tracking_table_name="view_tracking")
-        else:
+    def __init__(self, stores: Stores) -> None:
+        """The views' database of `stores` (its pool is theirs: `close` only forgets it)."""
+        datastore = stores.views_datastore()
+        if datastore is None:
             raise ViewsUnavailable("views need the sqlite or postgres store, not the in-memory one")
+        self.dialect = "postgres" if stores.kind == "postgres" else "sqlite"
+        self.datastore: Any = datastore
+        self.tracking = ViewTracking(datastore)
         self._registry_ready = False
         self.reads = 0  # queries that read rows of the views (tests count them per batch)
 
@@ -215,8 +187,7 @@ class ViewDatabase:
             own.execute(statement, [view, version])
 
     def close(self) -> None:
-        """Close the pool."""
-        self.datastore.close()
+        """Nothing to close: the pool belongs to the `Stores` (kept for the runner's life cycle)."""
 
 
 class DocumentView(TrackingRecorder):
@@ -275,15 +246,7 @@ class DocumentView(TrackingRecorder):
         with self.db.transaction(commit=True) as cursor:
             for table in self.tables.values():
                 cursor.execute(f"DROP TABLE IF EXISTS {self.table_name(table.name)}")
-            tracking = self.db.tracking
-            tracking_table = (
-                self.db.table(tracking.tracking_table_name)  # type: ignore[attr-defined]
-                if self.db.dialect == "postgres"
-                else "tracking"
-            )
-            cursor.execute(
-                self.db.sql(f"DELETE FROM {tracking_table} WHERE application_name = %s"), [self.tracking_key]
-            )
+            self.db.tracking.forget_in(cursor, self.tracking_key)
             cursor.execute(
                 self.db.sql(f"DELETE FROM {self.db.table('view_heads')} WHERE tracking_key = %s"), [self.tracking_key]
             )
@@ -294,7 +257,7 @@ class DocumentView(TrackingRecorder):
     # -- tracking (the library's recorder, under this version's name) -----------
 
     def insert_tracking(self, tracking: Tracking) -> None:
-        self.db.tracking.insert_tracking(Tracking(self.tracking_key, tracking.notification_id))
+        self.db.tracking.recorder.insert_tracking(Tracking(self.tracking_key, tracking.notification_id))
 
     def max_tracking_id(self, application_name: str = APPLICATION_NAME) -> int | None:
         return self.db.tracking.max_tracking_id(self.tracking_key)
@@ -346,7 +309,7 @@ class DocumentView(TrackingRecorder):
         """One row (cached; the runner is the only writer of a version)."""
         cached = self._cache.get((table, key), ...)
         if cached is not ...:
-            return cached  # type: ignore[return-value]
+            return cached
         doc = self._fetch(table, key)
         self._remember(table, key, doc)
         return doc
@@ -355,13 +318,13 @@ class DocumentView(TrackingRecorder):
         """One row to change: taken out of the cache (no copy needed), put back when committed."""
         cached = self._cache.pop((table, key), ...)
         if cached is not ...:
-            return cached  # type: ignore[return-value]
+            return cached
         return self._fetch(table, key)
 
     def _fetch(self, table: str, key: str) -> Doc | None:
         ahead = self._batch.pop((table, key), ...)
         if ahead is not ...:
-            return ahead  # type: ignore[return-value]
+            return ahead
         if self._written is not None and not self._written.may_hold(table, key):
             return None
         rows = self.db.fetchall(f"SELECT doc FROM {self.table_name(table)} WHERE key = %s", [key])
@@ -424,11 +387,8 @@ class DocumentView(TrackingRecorder):
             ),
             [self.tracking_key, recorded_at],
         )
-        # The library's tracking upsert refuses a position that does not advance, so a
-        # second runner applying the same batch fails here and its rows roll back.
-        self.db.tracking._insert_tracking(  # type: ignore[attr-defined]
-            cursor, Tracking(self.tracking_key, tracking.notification_id)
-        )
+        # refuses a position that does not advance: a second runner's batch rolls back here
+        self.db.tracking.insert_in(cursor, Tracking(self.tracking_key, tracking.notification_id))
 
     def forget(self) -> None:
         """After a failed transaction: another writer may have written rows, so ask the tables again."""
@@ -490,7 +450,7 @@ class Snapshot:
 
     def __init__(self, view: DocumentView, cursor: Any) -> None:
         self.view, self.cursor, self.db = view, cursor, view.db
-        self.position = self.db.tracking._max_tracking_id(view.tracking_key, cursor) or 0  # type: ignore[attr-defined]
+        self.position = self.db.tracking.max_tracking_id_in(cursor, view.tracking_key) or 0
         cursor.execute(
             self.db.sql(f"SELECT recorded_at FROM {self.db.table('view_heads')} WHERE tracking_key = %s"),
             [view.tracking_key],

@@ -14,7 +14,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from application.bootstrap import initialise_store, open_application, postgres_conninfo
+from application.bootstrap import initialise_store, open_application
+from application.persistence.connections import postgres_conninfo
 from application.service import MutasiApplication
 from application.settings import Settings
 from tests.scenario import Clock

@@ -18,7 +18,7 @@ from uuid import UUID
 from application.settings import Settings
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `audit` and its sub-commands."""
     audit = commands.add_parser("audit", help="replay histories, verify the record, export bundles")
     actions = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
@@ -167,7 +167,7 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
         tree = kept if kept is not None and kept.split("\n", 1)[0] == settings.audit_log_origin else None
         expected = read_head(kept) if kept is not None and tree is None else None
         return _report(
-            verify_record(app, AuditStorage(settings).checkpoints(), key, expected, expected_tree=tree), "event store"
+            verify_record(app, AuditStorage(app.stores).checkpoints(), key, expected, expected_tree=tree), "event store"
         )
     finally:
         app.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 from application.settings import Settings
 
 
-def register_log(actions: argparse._SubParsersAction) -> None:
+def register_log(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the transparency-log sub-commands to `mutasi audit`."""
     migrate = actions.add_parser("migrate", help="build the log-wide Merkle tree of an existing store")
     migrate.set_defaults(handler=run_migrate)
@@ -65,7 +65,7 @@ def run_tree_head(args: argparse.Namespace, settings: Settings) -> int:
     app = open_application(settings)
     try:
         sign_head(app)
-        head = latest_head(TreeStore(settings))
+        head = latest_head(TreeStore(app.stores))
     finally:
         app.close()
     print(head.note.text() if head else "no tree head yet", end="" if head else "\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.cli.rest_client import RestClient, ServiceError
 from application.sample import AGENCY, SampleRegister, sample_records
@@ -17,6 +17,9 @@ from application.settings import Settings
 from domain.calendar import add_working_days
 from domain.competency import job_person_match
 from domain.policy import RulePolicy
+
+if TYPE_CHECKING:  # imported where it runs: the HTTP stack is not loaded for other commands
+    from api.http.security import ApiSettings
 
 USERS = {  # who acts in the demo: role in the token, user id recorded in the events
     "operator": ("operator", "demo-operator"),
@@ -26,7 +29,7 @@ USERS = {  # who acts in the demo: role in the token, user id recorded in the ev
 }
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `demo`."""
     demo = commands.add_parser(
         "demo", help="load a sample register into the running service and walk one round over HTTP"
@@ -36,15 +39,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     demo.add_argument("--employees", type=int, default=300, help="sample size (default 300)")
     demo.add_argument("--seed", type=int, default=2026, help="sample seed (default 2026)")
-    demo.set_defaults(handler=run)
+    demo.set_defaults(handler=run, http_settings=True)
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings, api: ApiSettings) -> int:
     """Load the sample (kept if already there) and walk a round, printing each step."""
     from api.http.roles import Role
-    from api.http.security import ApiSettings, jwt_secret, mint_token
+    from api.http.security import jwt_secret, mint_token
 
-    secret = jwt_secret(settings, ApiSettings())
+    secret = jwt_secret(settings, api)
     tokens = {name: mint_token(secret, Role(role), user, agencies=(AGENCY,)) for name, (role, user) in USERS.items()}
     client = RestClient(args.base_url, tokens)
     try:
@@ -87,7 +90,9 @@ def _jpm(employee: dict[str, Any], target: dict[str, Any]) -> Any:
     return job_person_match(latest["scores"] if latest else {}, target["standard"])
 
 
-def _candidates(client, round_id, employees, vacancies) -> Iterator[tuple[dict, dict]]:
+def _candidates(
+    client: RestClient, round_id: str, employees: list[dict[str, Any]], vacancies: list[dict[str, Any]]
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     """For each vacancy, the best-matching employee (JPM, then NIP) whom every rule lets move."""
     chosen: set[str] = set()
     for target in vacancies:

@@ -86,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(_command(argv)).parse_args(argv)
     try:
         settings = Settings()
+        if getattr(args, "http_settings", False):  # serve, token, demo: the HTTP settings, read once here
+            from api.http.security import ApiSettings
+
+            return int(args.handler(args, settings, ApiSettings()) or 0)
         return int(args.handler(args, settings) or 0)
     except (DomainError, ApplicationError, ValidationError, ValueError) as error:
         print(f"mutasi: {_one_line(error)}", file=sys.stderr)

@@ -14,6 +14,7 @@ from functools import wraps
 
 from eventsourcing.persistence import PersistenceError
 
+from application.persistence.stores import Stores
 from application.settings import Settings
 from projections.admin import rebuild, status
 from projections.catalogue import VIEWS
@@ -37,7 +38,7 @@ def _one_line_errors(handler: Handler) -> Handler:
     return run
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `projections` and its sub-commands."""
     parser = commands.add_parser("projections", help="run, rebuild and inspect the read models (views)")
     actions = parser.add_subparsers(dest="projections_command", required=True, metavar="ACTION")
@@ -76,20 +77,21 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the projections in this process until SIGINT/SIGTERM (or caught up with --once)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    runner = ProjectionRunner(
-        settings, args.views or None, batch_size=args.batch_size, poll_interval=args.poll_interval
-    )
-    if args.once:
-        try:
-            print(f"views caught up at position {runner.catch_up()}")
-        finally:
-            runner.close()
-        return 0
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    print(f"following events for views: {', '.join(runner.names)} (Ctrl-C stops)", flush=True)
-    runner.run(stop)
+    with Stores(settings) as stores:  # the process's pools, kept across the runner's reconnections
+        runner = ProjectionRunner(
+            stores, args.views or None, batch_size=args.batch_size, poll_interval=args.poll_interval
+        )
+        if args.once:
+            try:
+                print(f"views caught up at position {runner.catch_up()}")
+            finally:
+                runner.close()
+            return 0
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        print(f"following events for views: {', '.join(runner.names)} (Ctrl-C stops)", flush=True)
+        runner.run(stop)
     return 0
 
 
@@ -105,7 +107,8 @@ def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_status(args: argparse.Namespace, settings: Settings) -> int:
     """Print each view's position, the store's latest position and the lag."""
-    statuses = status(settings)
+    with Stores(settings) as stores:
+        statuses = status(stores)
     if args.json:
         print(json.dumps([s.model_dump(mode="json") for s in statuses], indent=2))
         return 0

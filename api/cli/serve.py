@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from application.bootstrap import initialise_store
+from application.persistence.stores import Stores
 from application.settings import Settings
 
+if TYPE_CHECKING:  # imported where it runs: the HTTP stack is not loaded for other commands
+    from api.http.security import ApiSettings
 
-def register(commands: argparse._SubParsersAction) -> None:
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve`."""
     serve = commands.add_parser(
         "serve", help="run the REST API (OpenAPI at /docs); SQLite by default, PostgreSQL when configured"
@@ -20,10 +25,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also write uvicorn's own access lines (our request log already has every request)",
     )
-    serve.set_defaults(handler=run)
+    serve.set_defaults(handler=run, http_settings=True)
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings, api: ApiSettings) -> int:
     """Serve until interrupted. On the SQLite default the store is initialised first (development mode).
 
     Logging is configured first, once, for our loggers and uvicorn's alike (JSON lines on stdout);
@@ -34,14 +39,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from api.http.app import create_app
     from api.http.logs import log_config
-    from api.http.security import ApiSettings
 
     logging.config.dictConfig(log_config())
-    api = ApiSettings()
     if settings.store == "sqlite":
         initialise_store(settings)
-    app = create_app(settings, api=api)
-    uvicorn.run(
-        app, host=args.host or api.host, port=args.port or api.port, access_log=args.uvicorn_access_log, log_config=None
-    )
+    with Stores(settings) as stores:  # every pool and path of the service, opened once
+        app = create_app(stores, None, api)
+        uvicorn.run(
+            app,
+            host=args.host or api.host,
+            port=args.port or api.port,
+            access_log=args.uvicorn_access_log,
+            log_config=None,
+        )
     return 0

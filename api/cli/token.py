@@ -9,16 +9,20 @@ tokens that the running service refuses).
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from api.http.roles import Role
 from application.settings import Settings
 from domain.nip import Nip
 from domain.vocabulary import Office
 
+if TYPE_CHECKING:  # imported where it runs: the HTTP stack is not loaded for other commands
+    from api.http.security import ApiSettings
+
 ROLES = tuple(role.value for role in Role if role is not Role.PUBLIC)
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `token`."""
     token = commands.add_parser("token", help="mint a bearer token for a role (development mode)")
     token.add_argument("role", choices=ROLES, help="the role the token grants")
@@ -38,14 +42,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="the deciding office of cross-agency transfers the user holds",
     )
     token.add_argument("--ttl-minutes", type=int, help="validity (default MUTASI_TOKEN_TTL_MINUTES or 480)")
-    token.set_defaults(handler=run)
+    token.set_defaults(handler=run, http_settings=True)
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings, api: ApiSettings) -> int:
     """Print the token on stdout."""
-    from api.http.security import ApiSettings, jwt_secret, mint_token
+    from api.http.security import jwt_secret, mint_token
 
-    api = ApiSettings()
     nip = Nip.parse(args.nip).value if args.nip else None
     ttl = args.ttl_minutes or api.token_ttl_minutes
     if Role(args.role) is Role.EMPLOYEE:

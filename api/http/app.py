@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager, closing
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
@@ -26,16 +26,18 @@ from api.http.routes import (
     objections,
     plans,
     positions,
-    projections,
     public,
+    read_models,
     receipts,
     reports,
     rounds,
 )
 from api.http.security import ApiSettings, TokenVerifier, jwt_secret
 from application.bootstrap import open_application
+from application.persistence.stores import Stores
 from application.service import MutasiApplication
 from application.settings import Settings
+from projections.read_side import open_read_side
 
 if TYPE_CHECKING:
     from api.http.oidc import SignOn
@@ -51,30 +53,32 @@ a retry safe. Errors are RFC 9457 problem documents (`application/problem+json`)
 """
 
 
-def create_app(
-    settings: Settings, application: MutasiApplication | None = None, api: ApiSettings | None = None
-) -> FastAPI:
-    """The REST API on `settings`' store; uses `application` if given (the caller then closes it)."""
-    api = api or ApiSettings()
+def create_app(stores: Stores | Settings, application: MutasiApplication | None, api: ApiSettings) -> FastAPI:
+    """The REST API on `stores` (given `Settings`, the service opens its own stores at start-up and
+    closes them at shutdown). With `application` (the caller then closes it), the service uses it and
+    its stores. `api`: the HTTP settings, read once by the caller."""
+    settings = stores if isinstance(stores, Settings) else stores.settings
     secret = jwt_secret(settings, api) if api.accepts_hs256 else None
     sign_on = _sign_on(api)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        mutasi = application or open_application(settings)
-        app.state.application = mutasi
-        app.state.jwt_secret = secret
-        if sign_on is not None:
-            sign_on.keys.refresh()  # at start-up, so the first request does not wait for the keys
-        app.state.tokens = TokenVerifier(secret, sign_on=sign_on.check if sign_on else None)
-        try:
-            with projections.open_read_side(settings, head=mutasi.check_store) as app.state.read_side:
-                _freeze_start_up_objects()
-                yield
-        finally:
-            gc.unfreeze()
-            if application is None:
-                mutasi.close()
+        with ExitStack() as stack:
+            if application is not None:
+                mutasi = application
+            elif isinstance(stores, Settings):
+                mutasi = stack.enter_context(closing(open_application(stack.enter_context(Stores(stores)))))
+            else:
+                mutasi = stack.enter_context(closing(open_application(stores)))
+            app.state.application = mutasi
+            app.state.jwt_secret = secret
+            if sign_on is not None:
+                sign_on.keys.refresh()  # at start-up, so the first request does not wait for the keys
+            app.state.tokens = TokenVerifier(secret, sign_on=sign_on.check if sign_on else None)
+            app.state.read_side = stack.enter_context(open_read_side(mutasi.stores, head=mutasi.check_store))
+            _freeze_start_up_objects()
+            stack.callback(gc.unfreeze)
+            yield
 
     app = FastAPI(
         title="Mutasi",
@@ -88,7 +92,7 @@ def create_app(
     install_docs(app)
     for module in (employees, positions, rounds, objections, plans, public, health, audit, receipts):
         app.include_router(module.router)
-    for router in (projections.router, reports.router, reports.public_router, audit.public_router):
+    for router in (read_models.router, reports.router, reports.public_router, audit.public_router):
         app.include_router(router)
     app.include_router(documents.router)  # the round's printable documents (PDF)
     app.include_router(site.router)  # the public site (HTML, outside the OpenAPI document; roles.PAGES)

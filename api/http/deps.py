@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from api.http.problems import RequestRefused
 from api.http.roles import MATRIX
 from api.http.schemas.common import CommandResult
-from api.http.security import ANONYMOUS, BadToken, Principal
+from api.http.security import ANONYMOUS, BadToken, Principal, TokenVerifier
 from application.context import Actor, Recorded
 from application.errors import DeadlinePassed, StoreNotReady
 from application.idempotency import CommandCall, KeyedRequest, calling
@@ -33,7 +33,8 @@ _bearer = HTTPBearer(auto_error=False, description="a token from `mutasi token R
 
 async def get_application(request: Request) -> MutasiApplication:
     """The one application the service was started with."""
-    return request.app.state.application
+    application: MutasiApplication = request.app.state.application  # Starlette's state is untyped
+    return application
 
 
 Application = Annotated[MutasiApplication, Depends(get_application)]
@@ -49,8 +50,9 @@ async def authenticate(
                 401, "the Authorization header must be 'Bearer <token>'", headers={"WWW-Authenticate": "Bearer"}
             )
         return ANONYMOUS
+    tokens: TokenVerifier = request.app.state.tokens
     try:
-        return request.app.state.tokens.verify(credentials.credentials)
+        return tokens.verify(credentials.credentials)
     except BadToken as error:
         raise HTTPException(
             401, f"invalid bearer token: {error}", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}

@@ -29,6 +29,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from api.http.roles import Role
+from application.persistence.paths import beside_store
 from application.settings import Settings
 from domain.vocabulary import Office
 
@@ -135,7 +136,7 @@ class NoSecret(ValueError):
 
 def development_secret_path(settings: Settings) -> Path:
     """Where development mode keeps its generated secret: beside the SQLite file."""
-    return settings.sqlite_path.with_name(settings.sqlite_path.name + "-jwt-secret")
+    return beside_store(settings, "-jwt-secret")
 
 
 MIN_SECRET_BYTES = 32

@@ -22,6 +22,7 @@ from application.audit.signing import fingerprint, load_private_key, public_pem,
 from application.audit.storage import AuditStorage, signing_key_path
 from application.base import MutasiBase
 from application.errors import NotFoundError
+from application.persistence.event_log import EventLog
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def _proofs(
             {
                 e.position: proof(tree, i)
                 for i, e in enumerate(segment)
-                if e.position in wanted  # type: ignore[misc]
+                if e.position is not None and e.position in wanted
             },
         )
 
@@ -105,7 +106,7 @@ def _proofs(
 def export_bundle(app: MutasiBase, scope: Scope, out: IO[str], tree: bool = True) -> int:
     """Checkpoint what is new, then write the bundle of `scope` to `out`; returns the number of events.
     With `tree` (format 2), also the latest signed tree head and each event's inclusion proof into it."""
-    storage = AuditStorage(app.settings, app.recorder.events_table_name)  # type: ignore[attr-defined]
+    storage = AuditStorage(app.stores, EventLog(app.recorder).table_name)
     key = load_private_key(signing_key_path(app.settings))
     make_checkpoints(app, storage)
     checkpoints = storage.checkpoints()
@@ -156,21 +157,20 @@ def _tree_proofs(app: MutasiBase, events: list[AuditEvent]) -> tuple[str, dict[i
     from application.audit.tlog.log import latest_head
     from application.audit.tlog.store import TreeStore
 
-    store = TreeStore(app.settings)
+    store = TreeStore(app.stores)
     head = latest_head(store)
     if head is None:
         return None
     proofs: dict[int, tuple[int, list[str]]] = {}
     for event in events:
-        index = store.leaf_index(event.position)  # type: ignore[arg-type]
+        if event.position is None:  # not in the tree (as `leaf_index` finds no leaf)
+            return None
+        index = store.leaf_index(event.position)
         if index is None or index >= head.size:
             return None
         proofs[event.position] = (
             index,
-            [
-                base64.b64encode(h).decode()  # type: ignore[index]
-                for h in store.inclusion(index, head.size)
-            ],
+            [base64.b64encode(h).decode() for h in store.inclusion(index, head.size)],
         )
     return head.note.text(), proofs
 

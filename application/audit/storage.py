@@ -20,8 +20,9 @@ from psycopg import sql
 from application.audit.records import Checkpoint
 from application.audit.signing import SigningKeyMissing, generate_key_file
 from application.errors import ConcurrentChange
+from application.persistence.paths import beside_store
+from application.persistence.stores import Stores
 from application.settings import Settings
-from application.store import postgres_conninfo, postgres_table, sqlite_connection
 
 TABLE = "mutasi_audit_checkpoints"
 _COLUMNS = ("sequence", "first", "last", "count", "root", "previous", "created_at", "key", "signature")
@@ -32,35 +33,36 @@ def signing_key_path(settings: Settings) -> Path:
     if settings.audit_signing_key_file is not None:
         return settings.audit_signing_key_file
     if settings.store == "sqlite":
-        return settings.sqlite_path.with_name(settings.sqlite_path.name + "-audit-key.pem")
+        return beside_store(settings, "-audit-key.pem")
     raise SigningKeyMissing("set MUTASI_AUDIT_SIGNING_KEY_FILE to an Ed25519 private key (PEM)")
 
 
-def prepare_audit_storage(settings: Settings) -> None:
+def prepare_audit_storage(stores: Stores) -> None:
     """Create the checkpoints table (idempotent); on SQLite without a configured key, generate one."""
+    settings = stores.settings
     if settings.store == "sqlite":
         if settings.audit_signing_key_file is None:
             generate_key_file(signing_key_path(settings))
-        with sqlite_connection(settings) as conn:
+        with stores.sqlite() as conn:
             conn.execute(
                 f"CREATE TABLE IF NOT EXISTS {TABLE} (sequence INTEGER PRIMARY KEY, first INTEGER NOT NULL, "
                 "last INTEGER NOT NULL, count INTEGER NOT NULL, root TEXT NOT NULL, previous TEXT NOT NULL, "
                 "created_at TEXT NOT NULL, key TEXT NOT NULL, signature TEXT NOT NULL)"
             )
     elif settings.store == "postgres":
-        with psycopg.connect(postgres_conninfo(settings), autocommit=True) as conn:
+        with stores.postgres() as conn:
             conn.execute(
                 sql.SQL(
                     "CREATE TABLE IF NOT EXISTS {} (sequence bigint PRIMARY KEY, first bigint NOT NULL, "
                     "last bigint NOT NULL, count bigint NOT NULL, root text NOT NULL, previous text NOT NULL, "
                     "created_at text NOT NULL, key text NOT NULL, signature text NOT NULL)"
-                ).format(postgres_table(settings, TABLE))
+                ).format(stores.table(TABLE))
             )
     else:
         return
     from application.audit.tlog.store import TreeStore
 
-    TreeStore(settings).prepare()
+    TreeStore(stores).prepare()
 
 
 class CheckpointConflict(ConcurrentChange):
@@ -70,10 +72,13 @@ class CheckpointConflict(ConcurrentChange):
 class AuditStorage:
     """Reads and writes checkpoints, and finds the store positions of an aggregate's events."""
 
-    def __init__(self, settings: Settings, events_table: str | None = None) -> None:
+    def __init__(self, stores: Stores | Settings, events_table: str | None = None) -> None:
+        """The audit tables of `stores` (given `Settings`, of stores used only for short connections,
+        which leave nothing to close)."""
+        self.stores = Stores(stores) if isinstance(stores, Settings) else stores
+        self.settings = settings = self.stores.settings
         if settings.store not in ("sqlite", "postgres"):
             raise ValueError("the audit needs a SQLite or PostgreSQL event store")
-        self.settings = settings
         self.events_table = events_table
 
     def checkpoints(self) -> list[Checkpoint]:
@@ -91,6 +96,7 @@ class AuditStorage:
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]:
         """Version -> store position of an aggregate's events (one indexed read)."""
+        key: str | UUID  # SQLite keeps the id as hex text, PostgreSQL as a uuid
         if self.settings.store == "sqlite":
             query, key = "SELECT originator_version, rowid FROM {t} WHERE originator_id = {p}", aggregate_id.hex
         else:
@@ -110,10 +116,10 @@ class AuditStorage:
     @contextmanager
     def _cursor(self, query: str, table: str, params: tuple[Any, ...]) -> Iterator[Any]:
         if self.settings.store == "sqlite":
-            with sqlite_connection(self.settings) as conn:
+            with self.stores.sqlite() as conn:
                 yield conn.execute(query.format(t=table, p="?"), params).fetchall()
             return
-        statement = sql.SQL(query.format(t="{t}", p="%s")).format(t=postgres_table(self.settings, table))
-        with psycopg.connect(postgres_conninfo(self.settings), autocommit=True) as conn:
+        statement = sql.SQL(query.format(t="{t}", p="%s")).format(t=self.stores.table(table))
+        with self.stores.postgres() as conn:
             cursor = conn.execute(statement, params)
             yield cursor.fetchall() if cursor.description else []

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 import psycopg
 
 from application.audit.storage import AuditStorage
-from application.store import postgres_conninfo, postgres_table
 
 SEGMENTS = "mutasi_audit_segments"
 _PAIR = struct.Struct(">Q32s")
@@ -55,8 +54,9 @@ class AuditTraces(AuditStorage):
         """The last position the store handed out, rows deleted or not (None where it is not known)."""
         if self.settings.store != "postgres" or self.events_table is None:
             return None
-        with psycopg.connect(postgres_conninfo(self.settings), autocommit=True) as conn:
-            table = postgres_table(self.settings, self.events_table).as_string(conn)
+        with self.stores.postgres() as conn:
+            table = self.stores.table(self.events_table).as_string(conn)
+            last: int | None  # NULL before the sequence was first used
             [(last,)] = conn.execute(
                 "SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, 'notification_id'))", (table,)
             ).fetchall()

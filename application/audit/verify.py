@@ -34,6 +34,7 @@ from application.audit.tlog.proofs import leaf_hash
 from application.audit.tlog.store import TreeStore, leaf_data
 from application.audit.traces import AuditTraces
 from application.base import MutasiBase
+from application.persistence.event_log import EventLog
 
 
 def verify_aggregate(app: MutasiBase, aggregate_id: UUID) -> Verification:
@@ -89,7 +90,7 @@ def verify_record(
 ) -> Verification:
     """`verify_store`, then that nothing is missing as far as the store (and `expected`, a checkpoint the
     auditor kept from earlier) can tell; what `mutasi audit verify` and `GET /audit/verify` run."""
-    heads = TreeStore(app.settings).heads()
+    heads = TreeStore(app.stores).heads()
     kept = _kept_tree_head(expected_tree)
     tree = RootsAt([size for size, _ in heads] + ([kept.size] if kept else []))
     result, tail = _scan(app, checkpoints, key, tree)
@@ -126,7 +127,7 @@ def verify_record(
             tail.gap[0],
             last,
         )
-    issued = AuditTraces(app.settings, app.recorder.events_table_name).issued()  # type: ignore[attr-defined]
+    issued = AuditTraces(app.stores, EventLog(app.recorder).table_name).issued()
     held = max(tail.head, tail.after)
     if issued is not None and issued > held:
         return failed(
@@ -244,7 +245,7 @@ def _located(
     """The first event where the store departs from what `checkpoint` signed, from the pairs kept beside
     it (None when they are missing or are not the signed ones)."""
     try:
-        signed = AuditTraces(app.settings).segment(checkpoint.sequence)
+        signed = AuditTraces(app.stores).segment(checkpoint.sequence)
     except ValueError:  # not a store that keeps them
         return None
     if signed is None or not authentic(checkpoint, signed):

@@ -6,7 +6,7 @@ latest event for the evaluation summary), and the employees and positions as rec
 moment. So the same store gives the same document, byte for byte, whatever happens afterwards to
 other records; and the document carries the anchor's verification code: until the receipts of a
 witnessed transparency log exist, the anchor event's own chain hash (`__chain__`, see
-`application.audit.chain`), with the store position (notification id) it was made from. Anyone can
+`application.persistence.chain`), with the store position (notification id) it was made from. Anyone can
 check both with `mutasi audit history --round ID` or `mutasi audit verify --aggregate ID`.
 """
 
@@ -21,6 +21,7 @@ from uuid import UUID
 from application.audit.records import AuditEvent
 from application.audit.replay import history
 from application.errors import EmployeeNotFound, NotFoundError, PositionNotFound, RoundNotFound
+from application.persistence.event_log import EventLog
 from application.service import MutasiApplication
 from domain.errors import IllegalTransition
 from domain.mutation_round import MutationRound, RoundStatus
@@ -136,7 +137,7 @@ def _position_of(app: MutasiApplication, round_id: UUID, version: int) -> int | 
         return None
     from application.audit.storage import AuditStorage
 
-    storage = AuditStorage(app.settings, app.recorder.events_table_name)  # type: ignore[attr-defined]
+    storage = AuditStorage(app.stores, EventLog(app.recorder).table_name)
     return storage.positions(round_id).get(version)
 
 

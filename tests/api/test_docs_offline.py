@@ -14,7 +14,7 @@ URL = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)"
 
 
 def test_the_docs_pages_reference_no_other_host_and_their_assets_are_served() -> None:
-    app = create_app(Settings(_env_file=None, store="memory"), api=API_SETTINGS)
+    app = create_app(Settings(_env_file=None, store="memory"), None, API_SETTINGS)
     with TestClient(app) as client:
         for page in ("/docs", "/redoc"):
             response = client.get(page)

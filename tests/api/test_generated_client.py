@@ -35,7 +35,7 @@ pytest.importorskip("openapi_python_client")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     """The package `mutasi_client`, generated from the service's OpenAPI document."""
     where = tmp_path_factory.mktemp("client")
-    document = create_app(Settings(_env_file=None, store="memory"), api=API_SETTINGS).openapi()
+    document = create_app(Settings(_env_file=None, store="memory"), None, API_SETTINGS).openapi()
     (where / "openapi.json").write_text(json.dumps(document))
     (where / "config.yaml").write_text("post_hooks: []\n")  # no formatter needed to import the code
     subprocess.run(
@@ -72,7 +72,9 @@ def service(sqlite_settings: Settings) -> Iterator[str]:
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
     server = uvicorn.Server(
-        uvicorn.Config(create_app(sqlite_settings, api=API_SETTINGS), log_config=None, access_log=False, lifespan="on")
+        uvicorn.Config(
+            create_app(sqlite_settings, None, API_SETTINGS), log_config=None, access_log=False, lifespan="on"
+        )
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]})
     thread.start()

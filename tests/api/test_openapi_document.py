@@ -13,12 +13,13 @@ from jsonschema_rs import Draft202012Validator  # schemathesis's own validator
 from api.http.app import create_app
 from api.http.roles import MATRIX, Role
 from application.context import Recorded
+from application.persistence.stores import Stores
 from application.settings import Settings
 from tests import scenario
 from tests.api.support import API_SETTINGS, bearer
 from tests.projections.flow import walk
 
-DOCUMENT = create_app(Settings(_env_file=None, store="memory"), api=API_SETTINGS).openapi()
+DOCUMENT = create_app(Settings(_env_file=None, store="memory"), None, API_SETTINGS).openapi()
 SCHEMAS = DOCUMENT["components"]["schemas"]
 OPERATIONS = [(op["operationId"], op) for ops in DOCUMENT["paths"].values() for op in ops.values()]
 CREATIONS = [(path, op) for path, ops in DOCUMENT["paths"].items() for op in ops.values() if "201" in op["responses"]]
@@ -151,6 +152,7 @@ class Recording:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.stores = Stores(settings)  # memory: no read side
 
     def __getattr__(self, name: str) -> Any:
         return lambda *args, **kwargs: Recorded(self.ID, 1, 7, proposal_id=self.PROPOSAL, plan_id=self.PLAN)

@@ -55,7 +55,7 @@ def openapi_schema(sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(
         ReadModels, "wait_for", lambda self, name, position, timeout=0.05: wait_for(self, name, position, 0.05)
     )
-    app = create_app(sqlite_settings, api=API_SETTINGS)
+    app = create_app(sqlite_settings, None, API_SETTINGS)
     try:
         yield schemathesis.openapi.from_asgi("/openapi.json", app)
     finally:

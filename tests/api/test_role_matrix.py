@@ -41,7 +41,7 @@ class Route(NamedTuple):
     """True for a command: its success answers with a `CommandResult` (version and position)."""
 
 
-OPENAPI = create_app(Settings(_env_file=None, store="memory"), api=API_SETTINGS).openapi()
+OPENAPI = create_app(Settings(_env_file=None, store="memory"), None, API_SETTINGS).openapi()
 ROUTES = [
     Route(
         operation["operationId"],

@@ -10,7 +10,7 @@ from api.http.roles import ANYONE, MATRIX, PAGES, Role
 from application.settings import Settings
 from tests.api.support import API_SETTINGS, bearer
 
-APP = create_app(Settings(_env_file=None, store="memory"), api=API_SETTINGS)
+APP = create_app(Settings(_env_file=None, store="memory"), None, API_SETTINGS)
 SITE = [r for r in _flattened(APP.routes) if getattr(r, "path", "").startswith("/publik")]
 
 

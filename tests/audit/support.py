@@ -16,7 +16,7 @@ from psycopg import sql
 
 from application.audit.signing import load_private_key
 from application.audit.storage import signing_key_path
-from application.bootstrap import postgres_conninfo
+from application.persistence.connections import postgres_conninfo
 from application.service import MutasiApplication
 from application.settings import Settings
 from domain.calendar import add_working_days

@@ -13,6 +13,7 @@ from application.audit.export import Scope, export_bundle
 from application.audit.tlog.note import COSIGNATURE_V1, verifier_key
 from application.audit.tlog.store import TreeStore
 from application.audit.tlog.witnessing import Witness, add_cosignature
+from application.persistence.stores import Stores
 from tests.audit.support import back_dated_transfer, public_key
 
 
@@ -32,9 +33,8 @@ def test_a_format_2_bundle_names_its_cosigners_and_needs_the_quorum(app, setting
     witness = Witness(
         "ombudsman.example/witness", key, tmp_path / "w.json", settings.audit_log_origin, public_key(settings)
     )
-    add_cosignature(
-        settings.model_copy(update={"audit_witness_keys": [vkey]}), size, witness.witness(text, store.consistency)
-    )
+    with Stores(settings.model_copy(update={"audit_witness_keys": [vkey]})) as stores:
+        add_cosignature(stores, size, witness.witness(text, store.consistency))
     lines = _export(app, transfer)
     assert json.loads(lines[0])["format"] == FORMAT_2
     bundle = read_bundle(lines)

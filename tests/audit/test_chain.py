@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from application.audit.chain import GENESIS
 from application.audit.replay import history
 from application.audit.verify import verify_aggregate
 from application.bootstrap import open_application
 from application.errors import ConcurrentChange
+from application.persistence.chain import GENESIS
 from domain.position import Position
 from tests import scenario as s
 
@@ -34,7 +34,7 @@ def test_several_events_of_one_aggregate_in_one_save_chain_in_order(app) -> None
     )
     position.revise_formasi(3, "ABK 2026")
     position.revise_formasi(4, "ABK 2027")
-    app._save(s.OPERATOR, position)
+    app._recorded(s.OPERATOR, position)
     assert [version for version, _ in _links(app, position.id)] == [1, 2, 3]
     assert verify_aggregate(app, position.id).ok
 
@@ -57,10 +57,10 @@ def test_a_failed_save_leaves_no_stale_hash_behind(app, settings) -> None:
     try:
         mine, theirs = app.get_position(position), other.get_position(position)
         theirs.revise_formasi(5, "their ABK")
-        other._save(s.OPERATOR, theirs)
+        other._recorded(s.OPERATOR, theirs)
         mine.revise_formasi(3, "my ABK")
         with pytest.raises(ConcurrentChange):
-            app._save(s.OPERATOR, mine)
+            app._recorded(s.OPERATOR, mine)
     finally:
         other.close()
     assert app.mapper.chain.previous(position, 3) == _links(app, position)[-1][1][1]  # theirs, not mine

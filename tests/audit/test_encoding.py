@@ -10,7 +10,7 @@ from uuid import uuid4
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.audit.chain import CHAIN, GENESIS, HashChain, canonical_json, event_hash
+from application.persistence.chain import CHAIN, GENESIS, HashChain, canonical_json, event_hash
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 values = st.recursive(

@@ -7,7 +7,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.audit.chain import canonical_json
+from application.persistence.chain import canonical_json
 
 SAFE = 2**53 - 1
 keys = st.text(st.characters(max_codepoint=0xD7FF, exclude_categories=("Cs",)), max_size=12)

@@ -21,6 +21,7 @@ from application.audit.tlog.issue import make_receipt
 from application.audit.tlog.note import COSIGNATURE_V1, verifier_key
 from application.audit.tlog.store import TreeStore
 from application.audit.tlog.witnessing import Witness, add_cosignature
+from application.persistence.stores import Stores
 from tests.audit.support import back_dated_transfer, public_key
 from tests.audit.test_receipts import decree_code
 
@@ -61,7 +62,8 @@ def test_both_verifiers_agree_on_shared_vectors(app, settings, tmp_path) -> None
         "bpk.example/witness", witness_key, tmp_path / "w.json", settings.audit_log_origin, public_key(settings)
     )
     size, text = store.head()
-    add_cosignature(settings, size, witness.witness(text, store.consistency))
+    with Stores(settings) as stores:
+        add_cosignature(stores, size, witness.witness(text, store.consistency))
     cosigned = make_receipt(app, decree_code(settings))
     cases = [
         {"name": "receipt", "receipt": plain},

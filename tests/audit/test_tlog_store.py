@@ -62,7 +62,7 @@ def test_an_edit_signed_over_again_is_caught_by_the_kept_tree_head(app, settings
     transfer = back_dated_transfer(app)
     make_checkpoints(app)
     tamper = Tamper(settings, app.recorder.events_table_name)
-    from application.audit.chain import event_hash
+    from application.persistence.chain import event_hash
 
     version = tamper.last_version(transfer.employee_id)
     _, topic, state = tamper.row(transfer.employee_id, version)

@@ -13,13 +13,13 @@ import pytest
 
 from api.cli.main import main
 from api.http.roles import Role
-from application.audit.chain import event_hash
 from application.audit.checkpoints import make_checkpoints
 from application.audit.checks import read_head
 from application.audit.export import Scope, export_bundle
 from application.audit.records import Checkpoint
 from application.audit.storage import AuditStorage
 from application.audit.verify import verify_record
+from application.persistence.chain import event_hash
 from application.settings import Settings
 from tests import scenario as s
 from tests.api.support import running_api

@@ -10,13 +10,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from api.http.roles import Role
-from application.audit.chain import event_hash
 from application.audit.checkpoints import make_checkpoints
 from application.audit.storage import AuditStorage
 from application.audit.tlog.note import COSIGNATURE_V1, verifier_key
 from application.audit.tlog.store import TreeStore
 from application.audit.tlog.witnessing import SplitView, Witness
 from application.audit.verify import verify_record
+from application.persistence.chain import event_hash
 from tests import scenario as s
 from tests.api.support import running_api
 from tests.audit.support import Tamper, back_dated_transfer, public_key

@@ -25,7 +25,9 @@ def service(sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Itera
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
     server = uvicorn.Server(
-        uvicorn.Config(create_app(sqlite_settings, api=API_SETTINGS), log_config=None, access_log=False, lifespan="on")
+        uvicorn.Config(
+            create_app(sqlite_settings, None, API_SETTINGS), log_config=None, access_log=False, lifespan="on"
+        )
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]})
     thread.start()

@@ -16,7 +16,7 @@ from uuid import uuid4
 
 import psycopg
 
-from application.bootstrap import postgres_conninfo
+from application.persistence.connections import postgres_conninfo
 from application.settings import Settings
 
 

@@ -13,8 +13,8 @@ import pytest
 from psycopg import sql
 
 from api.http.roles import Role
+from application.persistence.connections import postgres_conninfo
 from application.settings import Settings
-from application.store import postgres_conninfo
 from tests.api.support import Api
 from tests.faults.support import terminate
 from tests.scenario import nip

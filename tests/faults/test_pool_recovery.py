@@ -1,4 +1,4 @@
-"""The pools' contract with psycopg_pool (`application.pools` is the one place using its private
+"""The pools' contract with psycopg_pool (`application.persistence.pools` is the one place using its private
 names) and our recorders' retries on a dropped connection, as the library's own methods have them."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import psycopg
 import pytest
 from eventsourcing.persistence import InterfaceError, OperationalError, PersistenceError
 
-from application.pools import RECONNECT_DELAY_MAX, PoolExhausted, WarmFirstPool
+from application.persistence.connections import postgres_conninfo
+from application.persistence.pools import RECONNECT_DELAY_MAX, PoolExhausted, WarmFirstPool
 from application.service import MutasiApplication
 from application.settings import Settings
-from application.store import postgres_conninfo
 from domain.vocabulary import Rank
 from tests.conftest import postgres_settings, require_postgres
 from tests.faults.support import Gate, backends, new_tag, terminate

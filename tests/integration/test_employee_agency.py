@@ -9,9 +9,9 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from application.audit.chain import canonical_json
 from application.context import Actor
 from application.errors import AlreadyExists
+from application.persistence.chain import canonical_json
 from domain.authority import OutsideAuthority
 from domain.employee import Employee
 from domain.errors import InvalidValue

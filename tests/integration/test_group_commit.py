@@ -10,7 +10,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from application.audit.verify import verify_aggregate
 from application.errors import AlreadyExists
-from application.group_commit import GroupCommitRecorder, _Save
+from application.persistence.group_commit import GroupCommitRecorder, _Save
 from domain.employee import Employee
 from domain.vocabulary import Expectation, Rank
 from tests import scenario as s
@@ -133,7 +133,7 @@ def test_a_lone_refused_save_raises_the_stores_integrity_error(recorder):
 @pytest.mark.postgres
 @postgres_only
 def test_a_large_save_is_recorded_alone_in_order(recorder):
-    from application.group_commit import LARGE_SAVE
+    from application.persistence.group_commit import LARGE_SAVE
 
     small, large = uuid4(), uuid4()
     before = recorder.max_notification_id() or 0

@@ -7,8 +7,8 @@ import psycopg
 import pytest
 
 from application.bootstrap import open_application
-from application.pools import WarmFirstPool, warm_first
-from application.store import postgres_conninfo
+from application.persistence.connections import postgres_conninfo
+from application.persistence.pools import WarmFirstPool, warm_first
 from tests.conftest import postgres_settings, require_postgres
 
 pytestmark = pytest.mark.postgres

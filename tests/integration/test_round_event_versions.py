@@ -9,7 +9,7 @@ from uuid import uuid4
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from application.audit.chain import canonical_json
+from application.persistence.chain import canonical_json
 from domain.mutation_round import MutationRound
 from tests import scenario as s
 

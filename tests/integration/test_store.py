@@ -10,10 +10,11 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from application.audit.chain import canonical_json
-from application.bootstrap import initialise_store, open_application, postgres_conninfo
-from application.context import Actor, EventMetadata, recording_metadata
+from application.bootstrap import initialise_store, open_application
 from application.errors import StoreNotReady
+from application.persistence.chain import canonical_json
+from application.persistence.connections import postgres_conninfo
+from application.persistence.mapper import EventMetadata
 from application.settings import Settings
 from tests import scenario as s
 from tests.conftest import postgres_settings, require_postgres
@@ -94,10 +95,6 @@ def test_old_events_are_upcast_to_the_current_class_version(app):
 def test_current_events_store_their_class_version(app):
     gadget = Gadget(name="lamp", colour="green")
     [created] = gadget.collect_events()
-    token = recording_metadata.set(EventMetadata.now(Actor("tester")))
-    try:
-        stored = app.mapper.to_stored_event(created)
-    finally:
-        recording_metadata.reset(token)
+    stored = app.mapper.to_stored_event(created, EventMetadata.now("tester", "c-1"))
     assert b'"class_version":2' in stored.state
     assert app.mapper.to_domain_event(stored).colour == "green"

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from eventsourcing.persistence import Tracking
 
+from application.persistence.connections import APPLICATION_NAME
+from application.persistence.stores import Stores
 from application.settings import Settings
-from application.store import APPLICATION_NAME
 from projections.runner import DB_ERRORS, ProjectionRunner
 from projections.store import DocumentView, KeyFilter, Table, ViewDatabase
 from tests import scenario as sc
@@ -65,7 +66,8 @@ def test_a_fresh_version_built_in_small_batches_equals_the_live_one(
 
 
 def test_rows_deleted_and_written_again_in_a_fresh_version_read_back_as_stored(settings: Settings) -> None:
-    db = ViewDatabase(settings)
+    stores = Stores(settings)
+    db = ViewDatabase(stores)
     try:
         view = DocumentView(db, "scratch", 1, [Table("row", {"n": "INTEGER"})])
         view.create_tables()
@@ -83,14 +85,15 @@ def test_rows_deleted_and_written_again_in_a_fresh_version_read_back_as_stored(s
             assert snap.select("row") == ([{"n": 3}], 1)
         view.drop_tables()
     finally:
-        db.close()
+        stores.close()
 
 
 def test_keys_that_share_a_bit_of_the_filter_are_read_from_the_table(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(KeyFilter, "bits", 8)  # ten keys over eight bits: most lookups must ask the table
-    db = ViewDatabase(settings)
+    stores = Stores(settings)
+    db = ViewDatabase(stores)
     try:
         view = DocumentView(db, "scratch", 2, [Table("row", {})])
         view.create_tables()
@@ -105,4 +108,4 @@ def test_keys_that_share_a_bit_of_the_filter_are_read_from_the_table(
             assert snap.select("row")[1] == 10
         view.drop_tables()
     finally:
-        db.close()
+        stores.close()

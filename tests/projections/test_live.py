@@ -11,9 +11,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from application.bootstrap import postgres_conninfo
-from application.context import EventMetadata, recording_metadata
 from application.errors import ConcurrentChange
+from application.persistence.connections import postgres_conninfo
+from application.persistence.mapper import EventMetadata
 from application.settings import Settings
 from domain.employee import Employee
 from domain.vocabulary import Rank
@@ -86,11 +86,8 @@ def test_no_event_is_skipped_while_many_writers_commit(settings: Settings, app) 
 
 def _stored(app, seq: int):
     employee = Employee.register(sc.nip(seq), f"Pegawai {seq}", Rank.III_A)
-    token = recording_metadata.set(EventMetadata.now(sc.OPERATOR))
-    try:
-        return app.mapper.to_stored_event(employee.collect_events()[0])
-    finally:
-        recording_metadata.reset(token)
+    metadata = EventMetadata.now(sc.OPERATOR.user, sc.OPERATOR.correlation_id)
+    return app.mapper.to_stored_event(employee.collect_events()[0], metadata)
 
 
 def _insert(conn: psycopg.Connection, app, stored) -> int:

@@ -15,7 +15,7 @@ from application.context import Actor
 from application.service import MutasiApplication
 from application.settings import Settings
 from domain.objection import HumanReview, ObjectionGrounds
-from domain.planning.options import PlanOptions
+from domain.plan_options import PlanOptions
 from projections.admin import rebuild
 from projections.catalogue import VIEWS
 from projections.export import render

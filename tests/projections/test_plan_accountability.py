@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.planning.options import PlanOptions
+from domain.plan_options import PlanOptions
 from tests import scenario as sc
 from tests.projections.conftest import Views
 

@@ -34,7 +34,8 @@ def test_rebuilt_views_equal_the_views_kept_live(
     assert {name: (old, new) for name, (old, new, _) in result.items()} == {n: (1, 2) for n in VIEWS}
     assert all(position == last for _, _, position in result.values())
     assert dump(views.read) == live
-    assert {s.view: (s.version, s.position, s.lag_events) for s in status(settings)} == {n: (2, last, 0) for n in VIEWS}
+    statuses = {s.view: (s.version, s.position, s.lag_events) for s in status(app.stores)}
+    assert statuses == {n: (2, last, 0) for n in VIEWS}
 
 
 def test_a_running_runner_follows_the_swap_to_the_rebuilt_version(

@@ -11,7 +11,7 @@ from psycopg import sql
 from application.audit.verify import verify_aggregate
 from application.bootstrap import open_application
 from application.errors import ConcurrentChange, StoreNotReady
-from application.store import postgres_conninfo
+from application.persistence.connections import postgres_conninfo
 from domain.employee import Employee
 from domain.position import Position
 from domain.transfer import place_employee

@@ -102,7 +102,7 @@ def receipt(code: str, app: Application) -> dict[str, Any]:
 )
 def checkpoint(app: Application) -> PlainTextResponse:
     """The latest signed tree head as a C2SP checkpoint (text/plain), with its cosignatures."""
-    head = latest_head(TreeStore(app.settings))
+    head = latest_head(TreeStore(app.stores))
     if head is None:
         raise NoTreeHead("no tree head has been signed yet: run `mutasi audit checkpoint`")
     return PlainTextResponse(head.note.text())
@@ -117,7 +117,7 @@ def checkpoint(app: Application) -> PlainTextResponse:
 )
 def consistency(app: Application, old: Annotated[int, Query(ge=0)], new: Annotated[int, Query(ge=0)]) -> ConsistencyOut:
     """The proof that the tree of `new` events extends the tree of `old` events."""
-    store = TreeStore(app.settings)
+    store = TreeStore(app.stores)
     size, _ = store.size()
     if old > new or new > size:
         raise NoTreeHead(f"no consistency proof from {old} to {new}: the tree has {size} events")
@@ -134,7 +134,7 @@ def consistency(app: Application, old: Annotated[int, Query(ge=0)], new: Annotat
 def cosign(body: CosignatureIn, app: Application) -> CosignatureOut:
     """Keep a configured witness's cosignature of the tree head of `size` (checked before it is kept)."""
     try:
-        return CosignatureOut(checkpoint=add_cosignature(app.settings, body.size, body.cosignature))
+        return CosignatureOut(checkpoint=add_cosignature(app.stores, body.size, body.cosignature))
     except CosignatureRefused as error:
         raise BadCosignature(str(error)) from None
 

@@ -23,8 +23,8 @@ from psycopg import sql
 
 from application.audit.tlog.proofs import Node, Prover, node_hash, subtrees
 from application.errors import ConcurrentChange
+from application.persistence.stores import Stores
 from application.settings import Settings
-from application.store import postgres_conninfo, postgres_table
 
 LEAVES, NODES, HEADS, RECEIPTS = (
     "mutasi_audit_leaves",
@@ -46,10 +46,13 @@ class TreeConflict(ConcurrentChange):
 class TreeStore:
     """Reads and extends the stored tree (SQLite or PostgreSQL, beside the events)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, stores: Stores | Settings) -> None:
+        """The tree beside the events of `stores` (given `Settings`, of stores used only for its own
+        connections, which `close` closes)."""
+        self.stores = Stores(stores) if isinstance(stores, Settings) else stores
+        self.settings = settings = self.stores.settings
         if settings.store not in ("sqlite", "postgres"):
             raise ValueError("the transparency tree needs a SQLite or PostgreSQL event store")
-        self.settings = settings
         self.sqlite = settings.store == "sqlite"
         self.prover = Prover(self.nodes)
         self._reader: psycopg.Connection[Any] | None = None
@@ -251,7 +254,7 @@ class TreeStore:
             )
             return
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            postgres_table(self.settings, table), sql.SQL(", ").join(map(sql.Identifier, columns))
+            self.stores.table(table), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
         with conn.cursor().copy(statement) as copy:
             for row in rows:
@@ -260,16 +263,16 @@ class TreeStore:
     def _run(self, conn: Any, query: str, table: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
         if self.sqlite:
             cursor = conn.execute(query.format(t=table, p="?"), list(params))
-            return cursor.fetchall()
-        statement = sql.SQL(query.format(t="{t}", p="%s")).format(t=postgres_table(self.settings, table))
+            rows: list[Any] = cursor.fetchall()
+            return rows
+        statement = sql.SQL(query.format(t="{t}", p="%s")).format(t=self.stores.table(table))
         cursor = conn.execute(statement, list(params))
         return cursor.fetchall() if cursor.description else []
 
     @contextmanager
     def _conn(self, transaction: bool = False) -> Iterator[Any]:
         if self.sqlite:
-            conn = sqlite3.connect(str(self.settings.sqlite_path), timeout=10, isolation_level=None)
-            try:
+            with self.stores.sqlite() as conn:
                 if transaction:
                     conn.execute("BEGIN IMMEDIATE")
                     try:
@@ -280,16 +283,14 @@ class TreeStore:
                     conn.execute("COMMIT")
                 else:
                     yield conn
-            finally:
-                conn.close()
             return
         if not transaction:  # reads share one autocommit connection for the life of this object
             if self._reader is None or self._reader.closed:
-                self._reader = psycopg.connect(postgres_conninfo(self.settings), autocommit=True)
+                self._reader = self.stores.postgres()
             yield self._reader
             return
-        with psycopg.connect(postgres_conninfo(self.settings)) as conn:
-            yield conn  # psycopg commits on a clean exit, rolls back on an exception
+        with self.stores.postgres(autocommit=False) as pg_conn:
+            yield pg_conn  # psycopg commits on a clean exit, rolls back on an exception
 
     def close(self) -> None:
         """Close the read connection (PostgreSQL), if one was opened."""

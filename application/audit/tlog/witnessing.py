@@ -16,14 +16,14 @@ from application.audit.tlog.checks import parse_witness_key
 from application.audit.tlog.note import BadNote, Note, cosign, cosigned_at, parse_note, signed_by, tree_head
 from application.audit.tlog.proofs import verify_consistency
 from application.audit.tlog.store import TreeStore
-from application.settings import Settings
+from application.persistence.stores import Stores
 
 
 class CosignatureRefused(ValueError):
     """The cosignature is not a configured witness's valid cosignature of the kept head."""
 
 
-def add_cosignature(settings: Settings, size: int, line: str) -> str:
+def add_cosignature(stores: Stores, size: int, line: str) -> str:
     """Add a witness's cosignature line to the kept head of `size`; returns the head as now kept."""
 
     def cosigned(text: str) -> str:
@@ -32,7 +32,7 @@ def add_cosignature(settings: Settings, size: int, line: str) -> str:
             [signature] = parse_note(note.body + "\n" + line.strip() + "\n").signatures
         except (BadNote, ValueError) as error:
             raise CosignatureRefused(f"not one signature line: {error}") from None
-        for vkey in settings.audit_witness_keys:
+        for vkey in stores.settings.audit_witness_keys:
             name, key = parse_witness_key(vkey)
             if name == signature.name:
                 if cosigned_at(Note(note.body, (signature,)), name, key) is None:
@@ -40,7 +40,7 @@ def add_cosignature(settings: Settings, size: int, line: str) -> str:
                 return note.with_signature(signature).text()
         raise CosignatureRefused(f"{signature.name} is not a configured witness")
 
-    kept = TreeStore(settings).update_head(size, cosigned)
+    kept = TreeStore(stores).update_head(size, cosigned)
     if kept is None:
         raise CosignatureRefused(f"no tree head of size {size} is kept")
     return kept

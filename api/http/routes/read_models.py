@@ -1,26 +1,20 @@
-"""/projections: where each read model stands; and the read side's life in the service.
-
-`open_read_side(settings)` is called from the app's lifespan: it opens the `ReadModels` the report and
-list routes read, and in the embedded SQLite mode also runs the projections in a thread of the service
-(with PostgreSQL they run as their own process: `mutasi projections run`).
-"""
+"""/projections: where each read model stands, and the read models' refusals as problems (the read
+side itself is opened by the app's lifespan: `projections.read_side`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
 from api.http.problems import RequestRefused, documented
 from api.http.routes.common import GUARDED
-from application.settings import Settings
 from projections.admin import ViewStatus, view_status
 from projections.queries import NotYetUpToDate, PositionBeyondHead, ReadModels
+from projections.read_side import ReadSide
 from projections.reports import NotFound
-from projections.runner import BackgroundProjections
 from projections.store import ViewsUnavailable
 
 router = APIRouter(prefix="/projections", tags=["projections"], dependencies=GUARDED)
@@ -49,38 +43,6 @@ class ReportSubjectNotFound(RequestRefused):
     """The employee, position or round is not in the view (yet)."""
 
     status, code, title = 404, "not-found", "Not found"
-
-
-@dataclass
-class ReadSide:
-    """What the service holds of the read side: the read models and, embedded, the runner thread."""
-
-    read_models: ReadModels | None
-    background: BackgroundProjections | None
-
-
-@contextmanager
-def open_read_side(
-    settings: Settings,
-    embedded: bool | None = None,
-    head: Callable[[], int] | None = None,
-) -> Iterator[ReadSide]:
-    """Open the read models; run the projections in-process when `embedded` (default: SQLite store).
-    `head` tells the store's latest position (a `min_position` beyond it is refused at once)."""
-    if settings.store == "memory":
-        yield ReadSide(None, None)
-        return
-    embedded = settings.store == "sqlite" if embedded is None else embedded
-    read_models = ReadModels(settings, head=head)
-    background = BackgroundProjections(settings) if embedded else None
-    if background is not None:
-        background.start()
-    try:
-        yield ReadSide(read_models, background)
-    finally:
-        if background is not None:
-            background.stop()
-        read_models.close()
 
 
 def get_read_models(request: Request) -> ReadModels:

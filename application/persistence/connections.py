@@ -1,10 +1,8 @@
-"""Which event store to use: the `eventsourcing` environment for SQLite, PostgreSQL or memory."""
+"""Where the stores are: the `eventsourcing` environment for SQLite, PostgreSQL or memory, connection
+strings, tables beside the events and files beside the SQLite store. Read by `Stores`; nothing else
+turns settings into connections."""
 
 from __future__ import annotations
-
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psycopg
 from psycopg import sql
@@ -60,13 +58,3 @@ def postgres_table(settings: Settings, name: str) -> sql.Composable:
     if settings.postgres_schema:
         return sql.Identifier(settings.postgres_schema, name)
     return sql.Identifier(name)
-
-
-@contextmanager
-def sqlite_connection(settings: Settings) -> Iterator[sqlite3.Connection]:
-    """A short autocommit connection to the SQLite file of the event store."""
-    conn = sqlite3.connect(str(settings.sqlite_path), timeout=10, isolation_level=None)
-    try:
-        yield conn
-    finally:
-        conn.close()

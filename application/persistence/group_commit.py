@@ -11,8 +11,8 @@ one transaction, each in its own SAVEPOINT, so the save that conflicts fails alo
 nothing, and the others are recorded. Each save's events stay atomic (they are one statement or one
 savepoint); a lone save is written at once, without waiting for company.
 
-A save may carry an idempotency key (`application.idempotency.KeyRecord`, the save's `idempotency`
-keyword): its row is inserted in the same transaction as the save's events (in the one round trip
+A save may carry an idempotency key (`application.persistence.keys.KeyRecord`, the save's
+`idempotency` keyword): its row is inserted in the same transaction as the save's events (in the one round trip
 with the others' events, and in the save's own savepoint when saves are retried one by one), so a
 save is recorded with its key or not at all. Reads and writes retry a lost connection as the
 library's own methods do.
@@ -39,10 +39,10 @@ from eventsourcing.utils import retry
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-from application.idempotency import POSTGRES_CREATE, SAVE_KWARG, TABLE, KeyRecord, StoredKey, decode_answer
+from application.persistence.keys import POSTGRES_CREATE, TABLE, KeyRecord, StoredKey, save_options
 
 MAX_BATCH = 256  # saves per transaction; the rest wait for the next one
-LARGE_SAVE = 1000  # events: a save this large is written alone, through the library's insert
+LARGE_SAVE = 1000  # events: a save this large is written alone, with COPY
 CACHED_ROWS = 64  # statements for up to this many rows are kept, longer ones built each time
 
 
@@ -112,30 +112,37 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """Record `stored_events` atomically, together with whatever other saves wait meanwhile.
 
-        A large save goes the library's way on its own (one array parameter instead of a long
-        statement; it takes the same table lock, so the order of notifications still holds)."""
-        key: KeyRecord | None = kwargs.get(SAVE_KWARG)
+        A large save (the import's) is written on its own with binary COPY, under the same table lock,
+        so the order of notifications still holds. Refuses what it would not write (`save_options`)."""
+        key = save_options(kwargs)
         if not stored_events:
             if key is not None:
                 self._insert_key(key)
             return []
-        # both are wrapped in the library's `retry`, which is typed to return Any
         if len(stored_events) > LARGE_SAVE:
-            return cast("Sequence[int] | None", super().insert_events(stored_events, **kwargs))
+            return cast("list[int]", self._copy(stored_events, key))  # `retry` is typed to return Any
         return cast("list[int]", self._insert_grouped(stored_events, key))
 
-    def _fetch_ids_after_insert_events(
-        self,
-        curs: Any,
-        stored_events: Sequence[StoredEvent],
-        **kwargs: Any,
-    ) -> Sequence[int] | None:
-        """After the library's insert of a large save, its key, in the same transaction."""
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        key: KeyRecord | None = kwargs.get(SAVE_KWARG)
-        if key is not None and ids:
-            curs.execute(self._key_insert + sql.SQL("(%s, %s, %s, %s, %s) RETURNING position"), (*key.row(), ids[-1]))
-            curs.fetchone()  # in the library's pipeline: a refused key raises here, as a refused event would
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _copy(self, stored_events: Sequence[StoredEvent], key: KeyRecord | None) -> list[int]:
+        """COPY `stored_events` (and then the key) in one transaction under the table lock, with the
+        NOTIFY; their notification ids. Psycopg builds an INSERT of many composite values in Python
+        event by event: COPY sends the rows as they are."""
+        copy = sql.SQL("COPY {} (originator_id, originator_version, topic, state) FROM STDIN (FORMAT binary)")
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(self._prefix.as_string(cursor.connection))  # SET LOCAL lock_timeout; LOCK; NOTIFY
+            with cursor.copy(copy.format(self._table)) as rows:
+                rows.set_types([self.datastore.originator_id_type, "int8", "text", "bytea"])
+                for event in stored_events:
+                    rows.write_row((event.originator_id, event.originator_version, event.topic, event.state))
+            # The lock is ours until commit: the rows we wrote are the table's last ones.
+            cursor.execute(
+                sql.SQL("SELECT notification_id FROM {} ORDER BY notification_id DESC LIMIT %s").format(self._table),
+                (len(stored_events),),
+            )
+            ids = sorted(row["notification_id"] for row in cursor.fetchall())
+            if key is not None:
+                cursor.execute(self._key_insert + sql.SQL("(%s, %s, %s, %s, %s)"), (*key.row(), ids[-1]))
         return ids
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -150,7 +157,7 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
             cursor.execute(self._key_select, (scope, key), prepare=True)
             row = cursor.fetchone()
-        return None if row is None else StoredKey(row[0], decode_answer(row[1], row[2]))
+        return None if row is None else StoredKey(row[0], row[1], row[2])
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(

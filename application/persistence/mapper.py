@@ -8,6 +8,8 @@ the event's fields, its `class_version` when above 1, `__meta__` (actor, correla
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 from uuid import UUID
@@ -18,10 +20,23 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import TypeAdapter
 
-from application.audit.chain import CHAIN, HashChain
-from application.context import EventMetadata, recording_metadata
+from application.persistence.chain import CHAIN, HashChain
 
 META = "__meta__"
+
+
+@dataclass(frozen=True)
+class EventMetadata:
+    """Stored with each event: acting user, correlation id, and when the event was recorded."""
+
+    actor: str
+    correlation_id: str
+    recorded_at: datetime
+
+    @classmethod
+    def now(cls, actor: str, correlation_id: str) -> EventMetadata:
+        """Metadata for events recorded now on behalf of user `actor`."""
+        return cls(actor, correlation_id, datetime.now(UTC))
 
 
 @cache
@@ -30,14 +45,15 @@ def _adapter(cls: type) -> TypeAdapter[Any]:
 
 
 class MissingMetadata(RuntimeError):
-    """An event was about to be stored without the acting user and correlation id."""
+    """An event was about to be stored without the acting user and correlation id (every save
+    passes `metadata=EventMetadata(...)`, see `application.persistence.event_store`)."""
 
 
 class PydanticMapper(Mapper[UUID]):
     """Maps dataclass domain events to stored JSON and back (with upcasting and metadata).
 
     Each stored state is sealed into its aggregate's hash chain (`__chain__`, see
-    `application.audit.chain`); decoding remembers the stored hashes so the next save chains on.
+    `application.persistence.chain`); decoding remembers the stored hashes so the next save chains on.
     """
 
     def __init__(self, *args: Any, chain: HashChain | None = None, **kwargs: Any) -> None:
@@ -45,11 +61,13 @@ class PydanticMapper(Mapper[UUID]):
         self.chain = chain or HashChain()
         self._last_meta: tuple[EventMetadata | None, dict[str, Any]] = (None, {})
 
-    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
-        """Serialise an event, stamping it with the metadata of the save in progress."""
-        meta = recording_metadata.get()
+    def to_stored_event(
+        self, domain_event: DomainEventProtocol[UUID], metadata: EventMetadata | None = None
+    ) -> StoredEvent:
+        """Serialise an event, stamping it with the `metadata` of its save (required)."""
+        meta = metadata
         if meta is None:
-            raise MissingMetadata("events must be saved through MutasiApplication with an actor")
+            raise MissingMetadata("an event is stored with who recorded it: save(..., metadata=EventMetadata(...))")
         cls = type(domain_event)
         state = _adapter(cls).dump_python(domain_event, mode="json")
         del state["originator_id"], state["originator_version"]
