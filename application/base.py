@@ -34,9 +34,9 @@ from application.errors import (
 from application.idempotency import Answered, current_call, key_record, replayed
 from application.persistence.chain import GENESIS, HashChain, chain_of
 from application.persistence.connections import APPLICATION_NAME
-from application.persistence.event_store import MetadataEventStore
+from application.persistence.event_store import MetadataEventStore, save_aggregates
 from application.persistence.group_commit import GroupCommitRecorder
-from application.persistence.keys import SAVE_KWARG, KeyedPOPORecorder, KeyedSQLiteRecorder
+from application.persistence.keys import BULK_KWARG, SAVE_KWARG, KeyedPOPORecorder, KeyedSQLiteRecorder
 from application.persistence.mapper import EventMetadata, PydanticMapper
 from application.persistence.stores import Stores
 from application.settings import Settings
@@ -165,10 +165,13 @@ class MutasiBase(Application[UUID]):
 
     # -- saving ------------------------------------------------------------------
 
-    def _recorded(self, actor: Actor, first: Aggregate, *others: Aggregate, **created: object) -> Recorded:
+    def _recorded(
+        self, actor: Actor, first: Aggregate, *others: Aggregate, bulk: bool = False, **created: object
+    ) -> Recorded:
         """Save `first` and `others` atomically and describe what `first` became. The command's
         idempotency key (`application.idempotency.current_call`) is saved with them, with this answer;
-        a command past its deadline is not saved. The one save path of every command and the import."""
+        a command past its deadline is not saved. The one save path of every command and the import
+        (`bulk`: a load of many aggregates, written in the store's fastest way)."""
         answer = Recorded(first.id, first.version, None, **created)  # type: ignore[arg-type]
         call = current_call.get()
         if call.deadline is not None and time.monotonic() > call.deadline:
@@ -179,9 +182,9 @@ class MutasiBase(Application[UUID]):
         aggregates = (first, *others)
         try:
             with self._store_errors():
-                recordings = self.save(
-                    *aggregates, metadata=EventMetadata.now(actor.user, actor.correlation_id), **{SAVE_KWARG: key}
-                )
+                metadata = EventMetadata.now(actor.user, actor.correlation_id)
+                options = {SAVE_KWARG: key, BULK_KWARG: True} if bulk else {SAVE_KWARG: key}
+                recordings = save_aggregates(self, aggregates, metadata=metadata, **options)
         except BaseException:
             self.mapper.chain.forget(aggregate.id for aggregate in aggregates)  # nothing of theirs was stored
             raise

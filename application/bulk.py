@@ -3,7 +3,7 @@
 `save_batch` is the commands' own save (`MutasiBase._recorded`: the mapper, the hash chain, the
 metadata, optimistic concurrency) given many aggregates: their events go in ONE transaction, each
 aggregate's first event ahead of the rest (`application.persistence.event_store`), and on PostgreSQL
-the recorder writes a large save with binary `COPY` under the library's table lock
+the recorder writes a bulk save with binary `COPY` under the library's table lock
 (`application.persistence.group_commit`). A version that exists already refuses the whole batch
 (`ConcurrentChange`, nothing saved).
 """
@@ -36,4 +36,4 @@ class BulkUseCases(MutasiBase):
         """
         if not aggregates:
             return None
-        return self._recorded(actor, *aggregates).position
+        return self._recorded(actor, *aggregates, bulk=True).position

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import EventStore, Notification, Recording
 
 from application.persistence.mapper import EventMetadata, PydanticMapper
@@ -39,16 +40,7 @@ class MetadataEventStore(EventStore[UUID]):
         if len(ids) != len(stored):  # the library's own put asserts the same
             raise RuntimeError(f"the recorder gave {len(ids)} notification ids for {len(stored)} events")
         return [
-            Recording(
-                event,
-                Notification(
-                    originator_id=s.originator_id,
-                    originator_version=s.originator_version,
-                    topic=s.topic,
-                    state=s.state,
-                    id=notification_id,
-                ),
-            )
+            Recording(event, Notification(s.originator_id, s.originator_version, s.topic, s.state, notification_id))
             for event, s, notification_id in zip(events, stored, ids, strict=True)
         ]
 
@@ -62,3 +54,20 @@ def creations_first(events: Sequence[DomainEventProtocol[UUID]]) -> list[DomainE
     if not created or len(created) == len(events):
         return list(events)
     return created + [event for event in events if event.originator_version != 1]
+
+
+def save_aggregates(app: Application[UUID], aggregates: Sequence[Aggregate], **kwargs: Any) -> list[Recording[UUID]]:
+    """The library's `Application.save(*aggregates, **kwargs)`, without its runtime Protocol checks
+    (`isinstance` against `DomainEventProtocol`, then `CollectEventsProtocol`, for every object: ~30 µs a
+    save on Python 3.11, 5 % of a one-event command). It calls the library's private steps of `save`
+    in the library's order; tests/persistence/test_library_contract.py pins them."""
+    processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+    for aggregate in aggregates:
+        processing_event.events.extend(aggregate.collect_events())
+        processing_event.aggregates[aggregate.id] = aggregate
+    processing_event.saved_kwargs.update(kwargs)
+    recordings = app._record(processing_event)
+    app._take_snapshots(processing_event)
+    app._notify(recordings)
+    app.notify(processing_event.events)  # the library's deprecated hook, called as its save does
+    return recordings

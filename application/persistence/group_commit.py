@@ -39,10 +39,10 @@ from eventsourcing.utils import retry
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-from application.persistence.keys import POSTGRES_CREATE, TABLE, KeyRecord, StoredKey, save_options
+from application.persistence.keys import BULK_KWARG, POSTGRES_CREATE, TABLE, KeyRecord, StoredKey, save_options
 
 MAX_BATCH = 256  # saves per transaction; the rest wait for the next one
-LARGE_SAVE = 1000  # events: a save this large is written alone, with COPY
+LARGE_SAVE = 64  # events: a larger save is written alone, with COPY (its statement would not be cached)
 CACHED_ROWS = 64  # statements for up to this many rows are kept, longer ones built each time
 
 
@@ -112,14 +112,14 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """Record `stored_events` atomically, together with whatever other saves wait meanwhile.
 
-        A large save (the import's) is written on its own with binary COPY, under the same table lock,
+        A bulk save (the import's) or a large one is written on its own with binary COPY, under the same table lock,
         so the order of notifications still holds. Refuses what it would not write (`save_options`)."""
         key = save_options(kwargs)
         if not stored_events:
             if key is not None:
                 self._insert_key(key)
             return []
-        if len(stored_events) > LARGE_SAVE:
+        if kwargs.get(BULK_KWARG) or len(stored_events) > LARGE_SAVE:
             return cast("list[int]", self._copy(stored_events, key))  # `retry` is typed to return Any
         return cast("list[int]", self._insert_grouped(stored_events, key))
 
@@ -136,11 +136,16 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
                 for event in stored_events:
                     rows.write_row((event.originator_id, event.originator_version, event.topic, event.state))
             # The lock is ours until commit: the rows we wrote are the table's last ones.
-            cursor.execute(
-                sql.SQL("SELECT notification_id FROM {} ORDER BY notification_id DESC LIMIT %s").format(self._table),
-                (len(stored_events),),
-            )
-            ids = sorted(row["notification_id"] for row in cursor.fetchall())
+            with cursor.connection.cursor(row_factory=tuple_row) as last:
+                last.execute(
+                    sql.SQL("SELECT notification_id FROM {} ORDER BY notification_id DESC LIMIT %s").format(
+                        self._table
+                    ),
+                    (len(stored_events),),
+                    binary=True,
+                )
+                ids = [row[0] for row in last.fetchall()]
+            ids.reverse()
             if key is not None:
                 cursor.execute(self._key_insert + sql.SQL("(%s, %s, %s, %s, %s)"), (*key.row(), ids[-1]))
         return ids

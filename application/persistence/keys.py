@@ -19,6 +19,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 TABLE = "mutasi_command_keys"
 SAVE_KWARG = "idempotency"  # the `save(**kwargs)` name under which a command's key reaches its recorder
+BULK_KWARG = "bulk"  # `bulk=True`: a load of many aggregates (the import); PostgreSQL writes it with COPY
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,9 @@ class StoredKey:
 def save_options(kwargs: Mapping[str, Any]) -> KeyRecord | None:
     """The idempotency key among a save's keyword arguments. Refuses any other argument: an
     application recorder that dropped `tracking` records (or anything else it does not write) would
-    lose what the caller asked it to keep."""
-    unknown = {name for name, value in kwargs.items() if name != SAVE_KWARG and value is not None}
+    lose what the caller asked it to keep. `bulk` says how to write, not what: a store with one way
+    of writing writes a bulk save as any other."""
+    unknown = {name for name, value in kwargs.items() if name not in (SAVE_KWARG, BULK_KWARG) and value is not None}
     if unknown:
         raise ProgrammingError(f"this recorder does not write {', '.join(sorted(unknown))}")
     key = kwargs.get(SAVE_KWARG)

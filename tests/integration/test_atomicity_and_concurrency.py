@@ -31,19 +31,19 @@ def test_a_transfer_that_fails_half_way_leaves_nothing_behind(app, settings, clo
     round_id, proposal_id, employee_id, origin, target = _decreed(app)
     before = app.recorder.max_notification_id()
     other = open_application(settings, clock=clock)
-    original_save = app.save
+    original_put = app.events.put
 
-    def save_after_a_concurrent_change(*aggregates, **kwargs):
+    def put_after_a_concurrent_change(events, **kwargs):
         # Another operator revises the target position between our read and our write.
         other.revise_formasi(s.OPERATOR, target, 3, "ABK revision")
-        return original_save(*aggregates, **kwargs)
+        return original_put(events, **kwargs)
 
-    app.save = save_after_a_concurrent_change
+    app.events.put = put_after_a_concurrent_change
     try:
         with pytest.raises(ConcurrentChange):
             app.execute_transfer(s.OPERATOR, round_id, proposal_id)
     finally:
-        app.save = original_save
+        app.events.put = original_put
         other.close()
     assert app.recorder.max_notification_id() == before + 1  # only the other operator's event
     assert app.get_employee(employee_id).position_id == origin

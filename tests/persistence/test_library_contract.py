@@ -80,7 +80,7 @@ from psycopg_pool.base import AttemptWithBackoff
 
 from application.base import _project
 from application.persistence.connections import APPLICATION_NAME, postgres_conninfo, store_env
-from application.persistence.event_store import MetadataEventStore
+from application.persistence.event_store import MetadataEventStore, save_aggregates
 from application.persistence.group_commit import GroupCommitRecorder
 from application.persistence.keys import TABLE as KEYS_TABLE
 from application.persistence.keys import KeyedPOPORecorder, KeyedSQLiteRecorder
@@ -196,6 +196,11 @@ PINS = [
     Pin(Environment, "__init__", "self, name, env", "stores"),
     # eventsourcing.application
     Pin(Application, "__init__", "self, env", "base (super().__init__(env=...))"),
+    Pin(Application, "_record", "self, processing_event", "event_store.save_aggregates (save's first step)"),
+    Pin(Application, "_take_snapshots", "self, processing_event", "event_store.save_aggregates"),
+    Pin(Application, "_notify", "self, recordings", "event_store.save_aggregates"),
+    Pin(Application, "notify", "self, new_events", "event_store.save_aggregates (the deprecated hook)"),
+    Pin(ProcessingEvent, "__init__", "self, tracking", "event_store.save_aggregates (ProcessingEvent())"),
     Pin(Application, "construct_factory", "self, env", "base (overrides it)"),
     Pin(Application, "construct_mapper", "self", "base (overrides it)"),
     Pin(Application, "construct_recorder", "self", "base (overrides it)"),
@@ -418,6 +423,35 @@ def test_save_passes_its_keyword_arguments_to_event_store_put() -> None:
         "(application/persistence/event_store.py and keys.py rely on metadata and idempotency arriving)"
     )
     assert recordings == put_recordings, "Application.save no longer returns what EventStore.put returned (base)"
+
+
+def test_save_aggregates_does_what_the_librarys_save_does() -> None:
+    """event_store.save_aggregates replays Application.save's steps without its runtime Protocol checks:
+    the same events reach EventStore.put with the same keyword arguments, the same recordings come back,
+    and the library's save still goes through exactly those private steps."""
+    ours, theirs = SpyApplication(POPO_ENV), SpyApplication(POPO_ENV)
+    metadata, key = object(), object()
+    for app, save in (
+        (ours, lambda d: save_aggregates(ours, [d], metadata=metadata, idempotency=key)),
+        (theirs, lambda d: theirs.save(d, metadata=metadata, idempotency=key)),
+    ):
+        dog = Dog("Rex")
+        dog.add_trick("sit")
+        recordings = save(dog)
+        assert isinstance(app.events, SpyEventStore)
+        [(events, kwargs, put_recordings)] = app.events.puts
+        assert [type(e).__name__ for e in events] == ["Registered", "TrickAdded"]
+        assert kwargs == {"tracking": None, "metadata": metadata, "idempotency": key}
+        assert recordings == put_recordings
+    steps = [
+        name
+        for name in ("_record", "_take_snapshots", "_notify", "notify")
+        if name in Application.save.__code__.co_names
+    ]
+    assert steps == ["_record", "_take_snapshots", "_notify", "notify"], (
+        f"Application.save now calls {steps}: application/persistence/event_store.save_aggregates replays "
+        "_record, _take_snapshots, _notify and notify in that order; make it do what save does now"
+    )
 
 
 def test_a_processing_event_passes_its_tracking_to_event_store_put() -> None:
