@@ -139,15 +139,9 @@ class Settings(BaseSettings):
     audit_signing_key_file: Path | None = Field(
         None,
         description=(
-            "Ed25519 private key (PEM) that signs audit checkpoints; on the SQLite default `db init` "
+            "Ed25519 private key (PEM) that signs the audit log's tree heads; on the SQLite default `db init` "
             "generates one beside the database (`<sqlite_path>-audit-key.pem`)"
         ),
-    )
-    audit_checkpoint_max_events: int = Field(
-        10_000,
-        ge=1,
-        le=1_000_000,
-        description=("most events one checkpoint covers (bigger backlogs get several checkpoints)"),
     )
     import_max_field_bytes: int = Field(
         32_768,

@@ -1,5 +1,7 @@
 """`mutasi audit history|verify|export|replay|checkpoint|public-key`: the auditor's command line.
 
+`checkpoint` extends the log-wide tree with the new events and signs its head (the one signed statement).
+
 `verify BUNDLE` and `replay BUNDLE` need no database and no server: only the bundle and the public key.
 Exit status of `verify`: 0 when everything holds, 1 with the first failure on stdout (on the store,
 also when something is missing that it can tell: see `application.audit.verify.verify_record`).
@@ -39,9 +41,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=Path,
         metavar="FILE",
         help=(
-            "a checkpoint kept from earlier (JSON from GET /audit/checkpoints, or a bundle): fail unless the "
-            "store's checkpoints still contain it; or a signed tree head (GET /public/log/checkpoint): fail "
-            "unless the store's events still give it"
+            "a signed tree head kept from earlier (GET /public/log/checkpoint): fail unless the store's "
+            "events still give it; or a legacy segment checkpoint (JSON of GET /audit/checkpoints, or a "
+            "format-1 bundle): fail unless the store's checkpoints still contain it"
         ),
     )
     verify.set_defaults(handler=run_verify)
@@ -60,7 +62,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     replay.add_argument("--effective-on", type=date.fromisoformat, help="only what was in force on this date")
     replay.set_defaults(handler=run_replay)
 
-    checkpoint = actions.add_parser("checkpoint", help="sign a checkpoint over the events not yet covered")
+    checkpoint = actions.add_parser("checkpoint", help="extend the tree with the new events and sign its head")
     checkpoint.add_argument(
         "--every",
         type=float,
@@ -68,7 +70,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="keep running beside the service, checkpointing every SECONDS until interrupted",
     )
     checkpoint.set_defaults(handler=run_checkpoint)
-    public_key = actions.add_parser("public-key", help="print the public key that verifies checkpoints")
+    public_key = actions.add_parser("public-key", help="print the public key that verifies tree heads and bundles")
     public_key.set_defaults(handler=run_public_key)
     from api.cli.audit_log import register_log  # migrate, tree-head, verify-receipt
 
@@ -163,7 +165,7 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
             if args.public_key
             else load_private_key(signing_key_path(settings)).public_key()
         )
-        kept = _read(args.expect_head).decode("utf-8", "replace") if args.expect_head else None
+        kept = _kept_tree_head(_read(args.expect_head).decode("utf-8", "replace")) if args.expect_head else None
         tree = kept if kept is not None and kept.split("\n", 1)[0] == settings.audit_log_origin else None
         expected = read_head(kept) if kept is not None and tree is None else None
         return _report(
@@ -171,6 +173,20 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         app.close()
+
+
+def _kept_tree_head(text: str) -> str:
+    """The signed tree head in what an auditor kept: the head itself, or a format-2 bundle's `tree_head`
+    line; anything else as it is (a legacy checkpoint, read by `read_head`)."""
+    for line in text.splitlines():
+        if '"tree_head"' in line:
+            try:
+                found = json.loads(line)
+            except ValueError:
+                break
+            if isinstance(found, dict) and found.get("type") == "tree_head":
+                return str(found.get("checkpoint", ""))
+    return text
 
 
 def _read(path: Path) -> bytes:
@@ -191,7 +207,7 @@ def _report(result: Any, what: str) -> int:
     if result.ok:
         late = (
             (
-                f"; the last {result.uncovered} are not covered by a signed checkpoint yet, within the "
+                f"; the last {result.uncovered} are not covered by a signed tree head yet, within the "
                 "allowed age (run `mutasi audit checkpoint`)"
             )
             if result.uncovered
@@ -202,7 +218,8 @@ def _report(result: Any, what: str) -> int:
             if getattr(result, "tree_size", None) is None
             else (f"; tree head of size {result.tree_size} cosigned by {', '.join(result.cosigners) or 'no witness'}")
         )
-        print(f"{what}: OK ({result.events} events, {result.checkpoints} checkpoints verified{late}{witnessed})")
+        legacy = f", {result.checkpoints} legacy checkpoints" if result.checkpoints else ""
+        print(f"{what}: OK ({result.events} events{legacy} verified{late}{witnessed})")
         return 0
     failure = result.failure
     where = ", ".join(
@@ -213,16 +230,17 @@ def _report(result: Any, what: str) -> int:
             ("aggregate", failure.originator_id),
             ("version", failure.version),
             ("checkpoint", failure.checkpoint),
+            ("tree head of size", getattr(failure, "head", None)),
         )
         if value is not None
     )
-    late = f" ({result.uncovered} events not covered by a signed checkpoint)" if result.uncovered else ""
+    late = f" ({result.uncovered} events not covered by a signed tree head)" if result.uncovered else ""
     print(f"{what}: FAILED after {result.events} good events at {where or 'the end'}: {failure.reason}{late}")
     return 1
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
-    """Checkpoint, then write the bundle."""
+    """Checkpoint (sign the tree head), then write the bundle."""
     from application.audit.export import Scope, export_bundle
     from application.bootstrap import open_application
 
@@ -265,12 +283,12 @@ def run_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
-    """Sign checkpoints over the events recorded since the last one; with `--every`, again every
+    """Extend the tree with the events recorded since and sign its head; with `--every`, again every
     SECONDS until SIGTERM or SIGINT (`docker compose stop`, Ctrl-C), which end it with status 0."""
     import signal
     import threading
 
-    from application.audit.checkpoints import checkpoint_periodically, make_checkpoints
+    from application.audit.checkpoints import checkpoint, checkpoint_periodically
     from application.bootstrap import open_application
 
     if args.every is not None and args.every <= 0:
@@ -281,24 +299,35 @@ def run_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
             stop = threading.Event()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(signum, lambda *_: stop.set())
-            checkpoint_periodically(app, args.every, stop, _print_checkpoints)
+            checkpoint_periodically(app, args.every, stop, _printer(app))
             print("checkpointer stopped", flush=True)
         else:
-            _print_checkpoints(make_checkpoints(app))
+            _printer(app)(checkpoint(app))
     finally:
         app.close()
     return 0
 
 
-def _print_checkpoints(made: list[Any]) -> None:
-    for checkpoint in made:
-        print(
-            f"checkpoint {checkpoint.sequence}: positions {checkpoint.first}-{checkpoint.last}, "
-            f"{checkpoint.count} events, root {checkpoint.root}",
-            flush=True,
-        )
-    if not made:
-        print("nothing new to checkpoint", flush=True)
+def _printer(app: Any) -> Any:
+    """Prints each newly signed tree head: its number among the heads kept, the store positions it adds,
+    its size and root (base64, as in the head)."""
+    import base64
+
+    from application.audit.tlog.store import TreeStore
+
+    def printed(made: Any) -> None:
+        if made is None:
+            print("nothing new to checkpoint", flush=True)
+            return
+        store = TreeStore(app.stores)
+        heads = [size for size, _ in store.heads()]
+        before = heads[-2] if len(heads) > 1 else 0
+        added = store.leaves(before, made.size - 1) if made.size > before else []
+        where = f"positions {added[0][1]}-{added[-1][1]}" if added else "no new events"
+        root = base64.b64encode(made.head.root).decode()
+        print(f"checkpoint {len(heads)}: {where}, tree head of size {made.size}, root {root}", flush=True)
+
+    return printed
 
 
 def run_public_key(args: argparse.Namespace, settings: Settings) -> int:

@@ -4,9 +4,12 @@ This module imports no database code and nothing from `api/`: it runs on an audi
 
 A bundle is NDJSON. Line 1, the manifest: format, scope, creation time, the key fingerprint, the
 number of events, a digest over "<position>:<hash>" of every event in order, each included aggregate's
-last version (`heads`) and whether its history is complete from version 1; signed like a checkpoint.
-Then the signed checkpoints covering the events, then the events, each with its store position, its
-stored state (metadata and `__chain__` included), its checkpoint and its Merkle inclusion proof.
+last version (`heads`) and whether its history is complete from version 1; signed (Ed25519 over its
+canonical JSON). Format 2 (`mutasi-audit-bundle/2`, what `export` writes): then the signed tree head,
+then the events, each with its store position, its stored state (metadata and `__chain__` included),
+its leaf index and its RFC 9162 inclusion proof into that head. Format 1 (written by earlier versions,
+still verified): the signed segment checkpoints covering the events, then the events, each with its
+checkpoint's sequence and its Merkle inclusion proof into that checkpoint (`application.audit.merkle`).
 """
 
 from __future__ import annotations
@@ -35,8 +38,8 @@ from application.audit.records import AuditEvent, Checkpoint
 from application.audit.signing import fingerprint, signed_by
 from application.persistence.chain import canonical_json
 
-FORMAT = "mutasi-audit-bundle/1"
-FORMAT_2 = "mutasi-audit-bundle/2"  # adds a signed tree head and per event its RFC 9162 inclusion proof
+FORMAT = "mutasi-audit-bundle/1"  # segment checkpoints (earlier versions); read and verified, no longer written
+FORMAT_2 = "mutasi-audit-bundle/2"  # a signed tree head and per event its RFC 9162 inclusion proof
 
 
 def events_digest(pairs: Iterable[tuple[int, str]]) -> str:
@@ -139,7 +142,7 @@ def verify_bundle(
         if reason:
             return failed(reason)
         digest = event.link[1]  # type: ignore[index]
-        if not _proven(bundle, line, event.position, digest):
+        if manifest.get("format") == FORMAT and not _proven(bundle, line, event.position, digest):
             return failed("the event is not in the signed checkpoint it names (inclusion proof fails)")
         heads[event.originator_id] = (event.version, digest)
         pairs.append((event.position, digest))
@@ -185,6 +188,7 @@ def verify_bundle(
 
 
 def _proven(bundle: Bundle, line: dict[str, Any], position: int, digest: str) -> bool:
+    """Whether a format-1 event line's Merkle proof leads to the checkpoint it names."""
     sequence, path = line.get("checkpoint"), line.get("proof")
     entry = bundle.checkpoints.get(sequence) if isinstance(sequence, int) else None
     if entry is None or not entry[1].first <= position <= entry[1].last or not isinstance(path, list):

@@ -11,7 +11,6 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from application.audit.merkle import leaf, root
 from application.audit.records import AuditEvent, Checkpoint
 from application.audit.signing import fingerprint, signed_by
 from application.persistence.chain import GENESIS
@@ -25,8 +24,9 @@ class Failure:
     position: int | None = None
     originator_id: UUID | None = None
     version: int | None = None
-    checkpoint: int | None = None
+    checkpoint: int | None = None  # a legacy segment checkpoint's sequence
     line: int | None = None
+    head: int | None = None  # the size of the signed tree head concerned
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,9 @@ class Verification:
     """The outcome: how much was checked, and the first failure (None when everything holds)."""
 
     events: int
-    checkpoints: int
+    checkpoints: int  # legacy segment checkpoints verified
     failure: Failure | None
-    uncovered: int = 0  # events checked that no signed checkpoint covers yet
+    uncovered: int = 0  # events checked that no signed tree head (nor legacy checkpoint) covers yet
     tree_size: int | None = None  # the size of the latest signed tree head, checked against the events
     cosigners: tuple[str, ...] = ()  # the configured witnesses whose cosignature on that head verifies
 
@@ -85,54 +85,23 @@ def checkpoint_failure(checkpoint: Checkpoint, previous: Checkpoint | None, key:
     return None
 
 
-def departure(
-    checkpoint: Checkpoint, signed: Sequence[tuple[int, str]], found: Sequence[tuple[int, str]]
-) -> tuple[int, int | None, str] | None:
-    """Where the store's segment (`found`, (position, hash) in store order) first departs from the pairs
-    `checkpoint` signed: (position, index of the store's event there or None, why); None when it does not."""
-    for index in range(max(len(signed), len(found))):
-        kept = signed[index] if index < len(signed) else None
-        stored = found[index] if index < len(found) else None
-        if kept == stored:
-            continue
-        if stored is None or (kept is not None and kept[0] < stored[0]):
-            gone: int = kept[0]  # type: ignore[index]
-            return (
-                gone,
-                None,
-                (
-                    f"the event at position {gone} that checkpoint {checkpoint.sequence} signed "
-                    "is missing: it was deleted"
-                ),
-            )
-        if kept is None or stored[0] < kept[0]:
-            return (
-                stored[0],
-                index,
-                (
-                    f"position {stored[0]} holds an event that checkpoint {checkpoint.sequence} "
-                    "did not sign: it was inserted or moved there"
-                ),
-            )
+def segment_failure(checkpoint: Checkpoint, stored: int) -> str:
+    """Why a legacy checkpoint's segment (`stored` events found in its range) no longer gives its count or
+    root; named by its range (segment checkpoints keep nothing that names the event)."""
+    if not stored and checkpoint.count:
         return (
-            stored[0],
-            index,
-            (
-                f"the event at position {stored[0]} is not the one checkpoint "
-                f"{checkpoint.sequence} signed: it was replaced (its hash recomputed), or "
-                "events were reordered"
-            ),
+            f"the store ends before position {checkpoint.last}, which checkpoint {checkpoint.sequence} "
+            "covers: its last events were deleted (tail truncated)"
         )
-    return None
-
-
-def authentic(checkpoint: Checkpoint, signed: Sequence[tuple[int, str]] | None) -> bool:
-    """Whether kept (position, hash) pairs are the ones `checkpoint` signed (they give its root)."""
+    if stored != checkpoint.count:
+        return (
+            f"checkpoint {checkpoint.sequence} covers {checkpoint.count} events at positions "
+            f"{checkpoint.first}-{checkpoint.last}; the store has {stored} there: events were "
+            + ("deleted" if stored < checkpoint.count else "inserted")
+        )
     return (
-        signed is not None
-        and len(signed) == checkpoint.count
-        and all(checkpoint.first <= position <= checkpoint.last for position, _ in signed)
-        and root([leaf(position, digest) for position, digest in signed]) == checkpoint.root
+        f"checkpoint {checkpoint.sequence}: positions {checkpoint.first}-{checkpoint.last} no longer "
+        "give its signed Merkle root: events there were reordered, replaced or moved"
     )
 
 
@@ -189,11 +158,11 @@ def expected_head_failure(expected: Checkpoint, checkpoints: Sequence[Checkpoint
     )
 
 
-def no_checkpoint_failure(count: int) -> str:
-    """Why a store with events and no checkpoint fails."""
+def no_head_failure(count: int) -> str:
+    """Why a store with events and no signed tree head (nor a legacy checkpoint) fails."""
     return (
-        f"the store holds {events(count)} and no signed checkpoint: nothing vouches for them (the "
-        "checkpoints were deleted, or none was ever made: run `mutasi audit checkpoint`)"
+        f"the store holds {events(count)} and no signed tree head: nothing vouches for them (the "
+        "tree heads were deleted, or none was ever signed: run `mutasi audit checkpoint`)"
     )
 
 
@@ -205,13 +174,13 @@ def stale_tail_failure(uncovered: int, after: int, oldest: datetime | None, boun
         else "one without a recording time (no age)"
     )
     return (
-        f"{events(uncovered)} after position {after} not covered by a signed checkpoint, {when}: "
-        "checkpointing stopped, or the checkpoint covering them was deleted (run `mutasi audit checkpoint`)"
+        f"{events(uncovered)} after position {after} not covered by a signed tree head, {when}: "
+        "checkpointing stopped, or the tree head covering them was deleted (run `mutasi audit checkpoint`)"
     )
 
 
 def read_head(text: str) -> Checkpoint:
-    """The checkpoint an auditor kept: one checkpoint as JSON (`GET /audit/checkpoints` gives a list of
+    """A legacy segment checkpoint an auditor kept: one checkpoint as JSON (`GET /audit/checkpoints` gives a list of
     them, a bundle has them as lines); of several, the one with the highest sequence."""
     try:
         found = json.loads(text)

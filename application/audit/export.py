@@ -1,25 +1,26 @@
-"""Writing an audit bundle from the store (see `application.audit.bundle` for the format).
+"""Writing an audit bundle (`mutasi-audit-bundle/2`) from the store (see `application.audit.bundle`).
 
-Before exporting, every event not yet covered is checkpointed, and the bundle stops at the last
-checkpoint: each event in it carries a Merkle proof into a signed checkpoint.
+Before exporting, the tree is extended with every new event and its head signed, and the bundle stops
+at that head: each event in it carries its leaf index and RFC 9162 inclusion proof into the signed
+tree head, the bundle's one signed statement besides its manifest.
 """
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
 from uuid import UUID
 
-from application.audit.bundle import FORMAT, FORMAT_2, events_digest, manifest_payload
-from application.audit.checkpoints import leaf_of, make_checkpoints
-from application.audit.merkle import levels, proof
-from application.audit.records import AuditEvent, Checkpoint
+from application.audit.bundle import FORMAT_2, events_digest, manifest_payload
+from application.audit.records import AuditEvent, UnsoundEvent
 from application.audit.replay import feed_all, history
 from application.audit.signing import fingerprint, load_private_key, public_pem, sign
 from application.audit.storage import AuditStorage, signing_key_path
+from application.audit.tlog.log import latest_head, sign_head
+from application.audit.tlog.store import TreeStore
 from application.base import MutasiBase
 from application.errors import NotFoundError
 from application.persistence.event_log import EventLog
@@ -83,48 +84,23 @@ def _in_period(event: AuditEvent, scope: Scope) -> bool:
     return not (scope.recorded_to and (moment is None or moment > scope.recorded_to))
 
 
-def _proofs(
-    app: MutasiBase, checkpoints: list[Checkpoint], events: list[AuditEvent]
-) -> Iterable[tuple[Checkpoint, dict[int, list[str]]]]:
-    """For each checkpoint covering some of `events`: the Merkle proof of each of them."""
-    wanted = {e.position for e in events}
-    for checkpoint in checkpoints:
-        if not any(checkpoint.first <= p <= checkpoint.last for p in wanted):  # type: ignore[operator]
-            continue
-        segment = list(feed_all(app, checkpoint.first - 1, stop=checkpoint.last))
-        tree = levels([leaf_of(e) for e in segment])
-        yield (
-            checkpoint,
-            {
-                e.position: proof(tree, i)
-                for i, e in enumerate(segment)
-                if e.position is not None and e.position in wanted
-            },
-        )
-
-
-def export_bundle(app: MutasiBase, scope: Scope, out: IO[str], tree: bool = True) -> int:
-    """Checkpoint what is new, then write the bundle of `scope` to `out`; returns the number of events.
-    With `tree` (format 2), also the latest signed tree head and each event's inclusion proof into it."""
+def export_bundle(app: MutasiBase, scope: Scope, out: IO[str]) -> int:
+    """Checkpoint what is new (sign the tree head), then write the bundle of `scope` to `out`: the
+    signed tree head and each event's inclusion proof into it; returns the number of events."""
     storage = AuditStorage(app.stores, EventLog(app.recorder).table_name)
     key = load_private_key(signing_key_path(app.settings))
-    make_checkpoints(app, storage)
-    checkpoints = storage.checkpoints()
-    upto = checkpoints[-1].last if checkpoints else 0
+    tree = TreeStore(app.stores)
+    sign_head(app, tree)
+    head = latest_head(tree)
+    upto = tree.leaves(head.size - 1, head.size - 1)[0][1] if head is not None and head.size else 0
     events, members = _selected(app, storage, scope, upto)
-    covering: list[Checkpoint] = []
-    proofs: dict[int, tuple[int, list[str]]] = {}
-    for checkpoint, paths in _proofs(app, checkpoints, events):
-        covering.append(checkpoint)
-        proofs.update({position: (checkpoint.sequence, path) for position, path in paths.items()})
     if scope.kind in ("employee", "position", "round") and not events:
-        raise NotFoundError("nothing of this scope is covered by a checkpoint yet")
+        raise NotFoundError("nothing of this scope is under a signed tree head yet")
     heads: dict[str, int] = {}
     for event in events:
         heads[str(event.originator_id)] = event.version
-    proven = _tree_proofs(app, events) if tree else None
     manifest: dict[str, Any] = {
-        "format": FORMAT_2 if proven else FORMAT,
+        "format": FORMAT_2,
         "scope": scope.describe(),
         "created_at": datetime.now(UTC).isoformat(),
         "key": fingerprint(key.public_key()),
@@ -136,43 +112,15 @@ def export_bundle(app: MutasiBase, scope: Scope, out: IO[str], tree: bool = True
     }
     manifest["signature"] = sign(key, manifest_payload(manifest))
     _write(out, {"type": "manifest", **manifest})
-    for checkpoint in covering:
-        _write(out, {"type": "checkpoint", **checkpoint.__dict__})
-    if proven:
-        _write(out, {"type": "tree_head", "checkpoint": proven[0]})
+    if head is not None:
+        _write(out, {"type": "tree_head", "checkpoint": head.note.text()})
     for event in events:
-        sequence, path = proofs[event.position]  # type: ignore[index]
-        line = {"type": "event", **event.as_json(), "checkpoint": sequence, "proof": path}
-        if proven:
-            line["leaf_index"], line["tree_proof"] = proven[1][event.position]  # type: ignore[index]
-        _write(out, line)
+        index = tree.leaf_index(event.position)  # type: ignore[arg-type]
+        if head is None or index is None or index >= head.size:  # the tree changed under the export
+            raise UnsoundEvent(f"event at position {event.position} is not in the signed tree head")
+        proof = [base64.b64encode(h).decode() for h in tree.inclusion(index, head.size)]
+        _write(out, {"type": "event", **event.as_json(), "leaf_index": index, "tree_proof": proof})
     return len(events)
-
-
-def _tree_proofs(app: MutasiBase, events: list[AuditEvent]) -> tuple[str, dict[int, tuple[int, list[str]]]] | None:
-    """The latest signed tree head and, per event position, (leaf index, inclusion proof in base64);
-    None when no head covers the events (then the bundle is of format 1)."""
-    import base64
-
-    from application.audit.tlog.log import latest_head
-    from application.audit.tlog.store import TreeStore
-
-    store = TreeStore(app.stores)
-    head = latest_head(store)
-    if head is None:
-        return None
-    proofs: dict[int, tuple[int, list[str]]] = {}
-    for event in events:
-        if event.position is None:  # not in the tree (as `leaf_index` finds no leaf)
-            return None
-        index = store.leaf_index(event.position)
-        if index is None or index >= head.size:
-            return None
-        proofs[event.position] = (
-            index,
-            [base64.b64encode(h).decode() for h in store.inclusion(index, head.size)],
-        )
-    return head.note.text(), proofs
 
 
 def _write(out: IO[str], line: dict[str, Any]) -> None:

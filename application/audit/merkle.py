@@ -1,4 +1,6 @@
-"""A Merkle tree over one checkpoint's segment of the global order, with inclusion proofs.
+"""The Merkle tree of the legacy segment checkpoints (one per checkpoint's segment of the global order),
+kept to verify the checkpoints and format-1 bundles earlier versions signed; new statements are signed
+over the RFC 9162 tree of `application.audit.tlog`.
 
 Leaf = SHA-256(0x00 || "<position>:<event hash>"); node = SHA-256(0x01 || left || right); an odd
 node at the end of a level is carried up unchanged. A proof is the list of siblings from the leaf
@@ -36,17 +38,6 @@ def root(leaves: Sequence[bytes]) -> str:
     """The root (hex) over `leaves`; the hash of nothing for an empty segment."""
     tree = levels(leaves)
     return tree[-1][0].hex() if tree[-1] else hashlib.sha256(b"").hexdigest()
-
-
-def proof(tree: list[list[bytes]], index: int) -> list[str]:
-    """The inclusion proof of leaf `index`: "L<hex>" or "R<hex>" per level where it has a sibling."""
-    path = []
-    for level in tree[:-1]:
-        sibling = index ^ 1
-        if sibling < len(level):
-            path.append(("L" if sibling < index else "R") + level[sibling].hex())
-        index //= 2
-    return path
 
 
 def included(leaf_hash: bytes, path: Sequence[str], expected_root: str) -> bool:

@@ -85,7 +85,8 @@ class AuditEvent:
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """A signed Merkle root over the store's events at positions `first`..`last` (its segment).
+    """A legacy segment checkpoint (earlier versions; none are made now): a signed Merkle root over the
+    store's events at positions `first`..`last` (its segment).
 
     `previous` is the SHA-256 of the previous checkpoint's signed payload, so checkpoints chain too.
     """

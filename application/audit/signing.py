@@ -1,4 +1,5 @@
-"""Ed25519 keys of the audit checkpoints: load or generate the private key, publish the public half.
+"""Ed25519 keys of the audit log (tree heads, receipts, bundle manifests): load or generate the private
+key, publish the public half.
 
 The fingerprint of a public key is the SHA-256 of its 32 raw bytes (hex); bundles and checkpoints
 name it, so an auditor can tell which published key they need.

@@ -1,25 +1,25 @@
-"""Where audit data lives beside the events: the checkpoints table, and positions of an aggregate's events.
+"""Where audit data lives beside the events: the tree's tables (`application.audit.tlog.store`), the
+legacy checkpoints table, and positions of an aggregate's events.
 
-`mutasi_audit_checkpoints` sits in the same database as the events (the SQLite file, or the configured
-PostgreSQL schema) and is created by `initialise_store`. On the SQLite development default the signing
+`mutasi_audit_checkpoints` holds the segment checkpoints earlier versions signed (none are made any more:
+the signed tree head replaced them); it sits in the same database as the events (the SQLite file, or
+the configured PostgreSQL schema) and is created, with the tree's tables, by `initialise_store`, so
+that kept checkpoints stay readable and verified. On the SQLite development default the signing
 key is generated beside the database at `db init` (`<sqlite_path>-audit-key.pem`, mode 0600).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from psycopg import sql
 
 from application.audit.records import Checkpoint
 from application.audit.signing import SigningKeyMissing, generate_key_file
-from application.errors import ConcurrentChange
 from application.persistence.paths import beside_store
 from application.persistence.stores import Stores
 from application.settings import Settings
@@ -38,7 +38,7 @@ def signing_key_path(settings: Settings) -> Path:
 
 
 def prepare_audit_storage(stores: Stores) -> None:
-    """Create the checkpoints table (idempotent); on SQLite without a configured key, generate one."""
+    """Create the audit tables (idempotent); on SQLite without a configured key, generate one."""
     settings = stores.settings
     if settings.store == "sqlite":
         if settings.audit_signing_key_file is None:
@@ -65,12 +65,8 @@ def prepare_audit_storage(stores: Stores) -> None:
     TreeStore(stores).prepare()
 
 
-class CheckpointConflict(ConcurrentChange):
-    """Another process stored a checkpoint with the same sequence number first."""
-
-
 class AuditStorage:
-    """Reads and writes checkpoints, and finds the store positions of an aggregate's events."""
+    """Reads the legacy segment checkpoints, and finds the store positions of an aggregate's events."""
 
     def __init__(self, stores: Stores | Settings, events_table: str | None = None) -> None:
         """The audit tables of `stores` (given `Settings`, of stores used only for short connections,
@@ -82,17 +78,9 @@ class AuditStorage:
         self.events_table = events_table
 
     def checkpoints(self) -> list[Checkpoint]:
-        """Every checkpoint, in sequence order."""
+        """Every legacy segment checkpoint kept, in sequence order (none in a store made since)."""
         rows = self._fetch(f"SELECT {', '.join(_COLUMNS)} FROM {{t}} ORDER BY sequence", TABLE)
         return [Checkpoint(*row) for row in rows]
-
-    def add(self, checkpoint: Checkpoint) -> None:
-        """Store a signed checkpoint; `CheckpointConflict` if its sequence number is taken."""
-        values = tuple(getattr(checkpoint, c) for c in _COLUMNS)
-        try:
-            self._execute(f"INSERT INTO {{t}} ({', '.join(_COLUMNS)}) VALUES ({', '.join(['{p}'] * 9)})", TABLE, values)
-        except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation):
-            raise CheckpointConflict(f"checkpoint {checkpoint.sequence} was made concurrently") from None
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]:
         """Version -> store position of an aggregate's events (one indexed read)."""

@@ -156,3 +156,75 @@ class Tamper:
     def truncate_after(self, position: int) -> None:
         """Delete every event after `position` (the tail of the store)."""
         self._run("DELETE FROM {t} WHERE {id} > %s", (position,))
+
+
+def legacy_checkpoint(app: MutasiApplication, settings: Settings) -> Any:
+    """Sign one segment checkpoint over the events no checkpoint covers, as versions before the signed tree
+    head did (stored in `mutasi_audit_checkpoints`); returns it, None when nothing is new."""
+    from application.audit.merkle import leaf, root
+    from application.audit.records import Checkpoint
+    from application.audit.replay import feed_all
+    from application.audit.signing import fingerprint, sign
+    from application.audit.storage import _COLUMNS, TABLE, AuditStorage
+    from application.persistence.chain import GENESIS
+
+    storage = AuditStorage(app.stores)
+    key = load_private_key(signing_key_path(settings))
+    kept = storage.checkpoints()
+    last = kept[-1] if kept else None
+    events = list(feed_all(app, last.last if last else 0))
+    if not events:
+        return None
+    checkpoint = Checkpoint(
+        sequence=(last.sequence + 1) if last else 1,
+        first=(last.last if last else 0) + 1,
+        last=events[-1].position,
+        count=len(events),
+        root=root([leaf(e.position, e.link[1]) for e in events]),
+        previous=last.digest() if last else GENESIS,
+        created_at=datetime.now(UTC).isoformat(),
+        key=fingerprint(key.public_key()),
+    )
+    checkpoint = checkpoint.signed(sign(key, checkpoint.payload()))
+    marks = ", ".join(["{p}"] * len(_COLUMNS))
+    storage._execute(
+        f"INSERT INTO {{t}} ({', '.join(_COLUMNS)}) VALUES ({marks})",
+        TABLE,
+        tuple(getattr(checkpoint, c) for c in _COLUMNS),
+    )
+    return checkpoint
+
+
+def legacy_bundle(app: MutasiApplication, settings: Settings, lines: list[str]) -> list[str]:
+    """A format-2 bundle's lines rewritten as a `mutasi-audit-bundle/1` of earlier versions: one segment
+    checkpoint over the whole store and each event's Merkle proof into it, the manifest signed again."""
+    from application.audit.bundle import FORMAT, manifest_payload
+    from application.audit.merkle import leaf, levels
+
+    def proof(tree: list[list[bytes]], index: int) -> list[str]:  # "L<hex>"/"R<hex>" siblings, leaf up
+        path = []
+        for level in tree[:-1]:
+            if index ^ 1 < len(level):
+                path.append(("L" if index ^ 1 < index else "R") + level[index ^ 1].hex())
+            index //= 2
+        return path
+
+    from application.audit.replay import feed_all
+    from application.audit.signing import sign
+
+    checkpoint = legacy_checkpoint(app, settings)
+    segment = list(feed_all(app))
+    tree = levels([leaf(e.position, e.link[1]) for e in segment])
+    index = {e.position: i for i, e in enumerate(segment)}
+    manifest = {k: v for k, v in json.loads(lines[0]).items() if k not in ("type", "signature")}
+    manifest["format"] = FORMAT
+    manifest["signature"] = sign(load_private_key(signing_key_path(settings)), manifest_payload(manifest))
+    out = [json.dumps({"type": "manifest", **manifest}), json.dumps({"type": "checkpoint", **checkpoint.__dict__})]
+    for text in lines[1:]:
+        line = json.loads(text)
+        if line["type"] != "event":
+            continue
+        del line["leaf_index"], line["tree_proof"]
+        line["checkpoint"], line["proof"] = checkpoint.sequence, proof(tree, index[line["position"]])
+        out.append(json.dumps(line))
+    return out

@@ -39,7 +39,8 @@ def _event_lines(lines):
 def test_an_untouched_bundle_verifies_with_only_the_public_key(exported, settings) -> None:
     transfer, lines = exported
     result = _verify(lines, settings)
-    assert result.ok and result.events == len(_event_lines(lines)) and result.checkpoints >= 1
+    assert result.ok and result.events == len(_event_lines(lines)) and result.tree_size >= result.events
+    assert json.loads(lines[1])["type"] == "tree_head" and not any('"type":"checkpoint"' in line for line in lines)
     ids = {json.loads(lines[i])["originator_id"] for i in _event_lines(lines)}
     assert {str(transfer.round_id), str(transfer.employee_id), str(transfer.origin_id), str(transfer.target_id)} <= ids
 
@@ -141,25 +142,19 @@ def test_a_mangled_proof_is_located_not_a_crash(exported, settings) -> None:
     _, lines = exported
     index = _event_lines(lines)[1]
     line = json.loads(lines[index])
-    line["proof"], line["checkpoint"] = ["Lzz"], [1]
+    line["tree_proof"], line["leaf_index"] = ["not base64!"], [1]
     lines[index] = json.dumps(line)
     failure = _verify(lines, settings).failure
-    assert failure.line == index + 1 and "inclusion proof" in failure.reason
+    assert failure.line == index + 1 and "no readable leaf index and tree proof" in failure.reason
 
 
-def test_everything_exported_over_many_small_checkpoints_verifies(app, settings) -> None:
-    from application.bootstrap import open_application
-
+def test_everything_exported_verifies_under_one_tree_head(app, settings) -> None:
     back_dated_transfer(app)
-    small = open_application(settings.model_copy(update={"audit_checkpoint_max_events": 5}))
-    try:
-        out = io.StringIO()
-        count = export_bundle(small, Scope("all"), out)
-    finally:
-        small.close()
+    out = io.StringIO()
+    count = export_bundle(app, Scope("all"), out)
     lines = out.getvalue().splitlines()
-    checkpoints = [json.loads(line) for line in lines if '"type":"checkpoint"' in line]
-    assert count == app.recorder.max_notification_id() and len(checkpoints) == -(-count // 5)
-    assert [c["count"] for c in checkpoints[:-1]] == [5] * (len(checkpoints) - 1)
+    assert count == app.recorder.max_notification_id()
+    indexes = [json.loads(lines[i])["leaf_index"] for i in _event_lines(lines)]
+    assert indexes == list(range(count))
     result = _verify(lines, settings)
-    assert result.ok and result.events == count and result.checkpoints == len(checkpoints)
+    assert result.ok and result.events == count and result.tree_size == count and result.checkpoints == 0

@@ -14,12 +14,12 @@ from application.audit.tlog.note import COSIGNATURE_V1, verifier_key
 from application.audit.tlog.store import TreeStore
 from application.audit.tlog.witnessing import Witness, add_cosignature
 from application.persistence.stores import Stores
-from tests.audit.support import back_dated_transfer, public_key
+from tests.audit.support import back_dated_transfer, legacy_bundle, public_key
 
 
-def _export(app, transfer, tree=True):
+def _export(app, transfer):
     out = io.StringIO()
-    export_bundle(app, Scope("round", transfer.round_id), out, tree=tree)
+    export_bundle(app, Scope("round", transfer.round_id), out)
     return out.getvalue().splitlines()
 
 
@@ -60,7 +60,13 @@ def test_a_tampered_tree_proof_is_located(app, settings) -> None:
 
 def test_a_format_1_bundle_still_verifies(app, settings) -> None:
     transfer = back_dated_transfer(app)
-    lines = _export(app, transfer, tree=False)
+    lines = legacy_bundle(app, settings, _export(app, transfer))  # as versions before the tree wrote it
     assert json.loads(lines[0])["format"] == FORMAT and not any('"tree_head"' in line for line in lines)
     result = verify_bundle(read_bundle(lines), public_key(settings))
-    assert result.ok and result.tree_size is None
+    assert result.ok and result.tree_size is None and result.checkpoints == 1
+    number = next(i for i, line in enumerate(lines) if '"type":"event"' in line.replace(" ", ""))
+    line = json.loads(lines[number])
+    line["proof"] = line["proof"][::-1] or ["R" + "00" * 32]
+    lines[number] = json.dumps(line)
+    failure = verify_bundle(read_bundle(lines), public_key(settings)).failure
+    assert failure.line == number + 1 and "inclusion proof fails" in failure.reason

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from application.audit.checkpoints import make_checkpoints
+from application.audit.checkpoints import checkpoint
 from application.audit.receipts import verify_receipt
 from application.audit.signing import public_pem
 from application.audit.tlog.issue import make_receipt
@@ -55,7 +55,7 @@ def test_both_verifiers_agree_on_shared_vectors(app, settings, tmp_path) -> None
     vkey = verifier_key("bpk.example/witness", witness_key.public_key(), COSIGNATURE_V1)
     settings = settings.model_copy(update={"audit_witness_keys": [vkey]})
     back_dated_transfer(app)
-    make_checkpoints(app)
+    checkpoint(app)
     store = TreeStore(settings)
     plain = make_receipt(app, decree_code(settings))
     witness = Witness(

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from api.cli.main import main
-from application.audit.checkpoints import make_checkpoints
+from application.audit.checkpoints import checkpoint
 from application.audit.receipts import verify_receipt
 from application.audit.signing import public_pem
 from application.audit.tlog.issue import ReceiptNotFound, make_receipt
@@ -26,7 +26,7 @@ def decree_code(settings) -> str:
 @pytest.fixture
 def receipt(app, settings):
     back_dated_transfer(app)
-    make_checkpoints(app)
+    checkpoint(app)
     return make_receipt(app, decree_code(settings).lower().replace("-", " "))
 
 
@@ -92,7 +92,7 @@ def test_anyone_gets_a_receipt_over_http(settings, clock) -> None:
 
     with running_api(settings, clock) as api:
         back_dated_transfer(api.app)
-        make_checkpoints(api.app)
+        checkpoint(api.app)
         code = decree_code(settings)
         body = api.ok(Role.PUBLIC, "GET", f"/public/receipts/{code}")
         assert verify_receipt(body, public_key(settings)).ok

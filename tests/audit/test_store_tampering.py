@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
-from application.audit.checkpoints import make_checkpoints
+from application.audit.checkpoints import checkpoint
 from application.audit.records import UnsoundEvent
 from application.audit.storage import AuditStorage
+from application.audit.tlog.store import TreeStore
 from application.audit.verify import verify_aggregate, verify_store
 from tests import scenario as s
 from tests.audit.support import Tamper, back_dated_transfer, public_key
@@ -14,9 +17,9 @@ from tests.audit.support import Tamper, back_dated_transfer, public_key
 
 @pytest.fixture
 def register(app, settings):
-    """A register with a transfer, wholly covered by checkpoints, and the tools to tamper with it."""
+    """A register with a transfer, wholly covered by a signed tree head, and the tools to tamper with it."""
     transfer = back_dated_transfer(app)
-    make_checkpoints(app)
+    checkpoint(app)
     return transfer, Tamper(settings, app.recorder.events_table_name)
 
 
@@ -27,8 +30,8 @@ def _verify(app, settings):
 def test_an_untouched_store_verifies_clean(app, settings, register) -> None:
     transfer, tamper = register
     result = _verify(app, settings)
-    assert result.ok and result.events == tamper.max_position() and result.checkpoints == 1
-    assert result.uncovered == 0
+    assert result.ok and result.events == tamper.max_position() and result.checkpoints == 0
+    assert result.uncovered == 0 and TreeStore(settings).size()[0] == result.events
     s.position(app, "Arsiparis")
     assert _verify(app, settings).uncovered == 1
     assert verify_aggregate(app, transfer.employee_id).ok
@@ -69,12 +72,15 @@ def test_a_deleted_event_is_located_at_the_gap(app, settings, register) -> None:
     assert "version 3 of this aggregate is missing" in failure.reason
 
 
-def test_a_deleted_last_event_is_caught_by_the_checkpoint(app, settings, register) -> None:
+def test_a_deleted_last_event_is_caught_by_the_tree_head(app, settings, register) -> None:
     transfer, tamper = register
     version = tamper.last_version(transfer.round_id)
+    position, _, _ = tamper.row(transfer.round_id, version)
+    size = tamper.max_position()
     tamper.delete(transfer.round_id, version)
     failure = _verify(app, settings).failure
-    assert failure.checkpoint == 1 and "deleted" in failure.reason
+    assert failure.head == size and "deleted" in failure.reason
+    assert failure.position == position
 
 
 def test_an_inserted_event_is_located(app, settings, register) -> None:
@@ -97,12 +103,13 @@ def test_two_swapped_events_are_located(app, settings, register) -> None:
     assert (failure.originator_id, failure.version) == (transfer.employee_id, 3)
 
 
-def test_two_events_swapped_in_the_global_order_are_caught_by_the_checkpoint(app, settings, register) -> None:
+def test_two_events_swapped_in_the_global_order_are_caught_by_the_tree_head(app, settings, register) -> None:
     transfer, tamper = register
     assert tamper.row(transfer.origin_id, 1)[0] == 1 and tamper.row(transfer.target_id, 1)[0] == 2
     tamper.swap_positions(1, 2)  # each aggregate's own order is intact
     failure = _verify(app, settings).failure
-    assert failure.checkpoint == 1 and "reordered" in failure.reason
+    assert failure.head == tamper.max_position() and "reordered" in failure.reason
+    assert (failure.position, failure.originator_id) == (1, transfer.target_id)
 
 
 def test_a_truncated_tail_is_detected_and_located(app, settings, register) -> None:
@@ -110,28 +117,27 @@ def test_a_truncated_tail_is_detected_and_located(app, settings, register) -> No
     head = tamper.max_position()
     tamper.truncate_after(head - 3)
     failure = _verify(app, settings).failure
-    assert failure.checkpoint == 1 and "deleted" in failure.reason
-    assert failure.position == head
+    assert failure.head == head and "deleted" in failure.reason and "tail truncated" in failure.reason
+    assert failure.position == head - 2  # the first event deleted
+    assert f"positions {head - 2}-{head}" in failure.reason
 
 
-def test_a_forged_checkpoint_fails_its_signature(app, settings, register) -> None:
-    storage = AuditStorage(settings)
-    [checkpoint] = storage.checkpoints()
-    with register[1]._conn() as conn:
-        query = "UPDATE mutasi_audit_checkpoints SET root = '00' WHERE sequence = 1"
-        if settings.store == "postgres":
-            query = query.replace("mutasi_audit_checkpoints", f'"{settings.postgres_schema}".mutasi_audit_checkpoints')
-        conn.execute(query)
+def test_a_forged_tree_head_fails_its_signature(app, settings, register) -> None:
+    store = TreeStore(settings)
+    size, text = store.head()
+    lines = text.split("\n")
+    lines[2] = base64.b64encode(bytes(32)).decode()  # another root, the signature left as it was
+    store.add_head(size, "\n".join(lines))
     failure = _verify(app, settings).failure
-    assert failure.checkpoint == 1 and "signature" in failure.reason
+    assert failure.head == size and "not signed by the published key" in failure.reason
 
 
 def test_tampered_events_are_never_signed_over(app, settings, register) -> None:
     _, tamper = register
-    new = s.position(app, "Arsiparis")  # recorded after the last checkpoint
+    new = s.position(app, "Arsiparis")  # recorded after the last tree head
     tamper.edit(new, 1, lambda state: state.update(formasi=99))
     with pytest.raises(UnsoundEvent):
-        make_checkpoints(app)
+        checkpoint(app)
 
 
 def test_periodic_checkpoints_cover_what_was_recorded_until_stopped(app, settings) -> None:
@@ -143,8 +149,8 @@ def test_periodic_checkpoints_cover_what_was_recorded_until_stopped(app, setting
     stop = threading.Event()
     rounds: list[list] = []
 
-    def made(checkpoints: list) -> None:
-        rounds.append(checkpoints)
+    def made(head) -> None:
+        rounds.append(head)
         if len(rounds) == 1:
             s.position(app, "Pranata Komputer")
         else:
@@ -154,5 +160,6 @@ def test_periodic_checkpoints_cover_what_was_recorded_until_stopped(app, setting
     worker.start()
     worker.join(timeout=30)
     assert not worker.is_alive()
-    assert [[c.last for c in batch] for batch in rounds[:2]] == [[1], [2]]
-    assert _verify(app, settings).checkpoints == 2
+    assert [head.size for head in rounds[:2]] == [1, 2]
+    assert [size for size, _ in TreeStore(settings).heads()] == [1, 2]
+    assert _verify(app, settings).ok

@@ -4,7 +4,7 @@ the events, rebuilt by `mutasi audit migrate`, proofs from stored nodes only, si
 from __future__ import annotations
 
 from api.cli.main import main
-from application.audit.checkpoints import make_checkpoints
+from application.audit.checkpoints import checkpoint
 from application.audit.replay import feed_all
 from application.audit.storage import AuditStorage
 from application.audit.tlog.log import event_leaf, latest_head, migrate, sign_head
@@ -23,7 +23,7 @@ def _leaves(app):
 
 def test_the_checkpointer_keeps_the_tree_in_step_with_the_events(app, settings) -> None:
     back_dated_transfer(app)
-    make_checkpoints(app)
+    checkpoint(app)
     store = TreeStore(settings)
     leaves = _leaves(app)
     first = latest_head(store)
@@ -31,7 +31,7 @@ def test_the_checkpointer_keeps_the_tree_in_step_with_the_events(app, settings) 
     assert first.head.root == reference_root(leaves) == store.root(first.size)
     assert signed_by(first.note, settings.audit_log_origin, public_key(settings))
     s.position(app, "Arsiparis"), s.position(app, "Pustakawan")
-    make_checkpoints(app)
+    checkpoint(app)
     second = latest_head(store)
     leaves = _leaves(app)
     assert second.size == len(leaves) == first.size + 2 and second.head.root == reference_root(leaves)
@@ -47,7 +47,7 @@ def test_the_checkpointer_keeps_the_tree_in_step_with_the_events(app, settings) 
 
 def test_migrate_builds_the_same_tree_for_an_existing_store(app, settings, capsys, monkeypatch) -> None:
     back_dated_transfer(app)
-    make_checkpoints(app)
+    checkpoint(app)
     store = TreeStore(settings)
     built = store.root(store.size()[0])
     store.clear()  # a store made before the tree existed
@@ -60,7 +60,7 @@ def test_migrate_builds_the_same_tree_for_an_existing_store(app, settings, capsy
 
 def test_an_edit_signed_over_again_is_caught_by_the_kept_tree_head(app, settings) -> None:
     transfer = back_dated_transfer(app)
-    make_checkpoints(app)
+    checkpoint(app)
     tamper = Tamper(settings, app.recorder.events_table_name)
     from application.persistence.chain import event_hash
 
@@ -69,21 +69,14 @@ def test_an_edit_signed_over_again_is_caught_by_the_kept_tree_head(app, settings
     state["effective_on"] = "2025-01-01"
     state["__chain__"]["hash"] = event_hash(state["__chain__"]["previous"], topic, transfer.employee_id, version, state)
     tamper.edit(transfer.employee_id, version, lambda stored: stored.update(state))
-    with Tamper(settings, "mutasi_audit_checkpoints")._conn() as conn:  # the segment checkpoints redone
-        table = (
-            "mutasi_audit_checkpoints"
-            if settings.store == "sqlite"
-            else f'"{settings.postgres_schema}".mutasi_audit_checkpoints'
-        )
-        conn.execute(f"DELETE FROM {table}")
-    make_checkpoints(app)
+    checkpoint(app)  # signs nothing new: the tree's size is unchanged
     failure = verify_record(app, AuditStorage(settings).checkpoints(), public_key(settings)).failure
     assert failure is not None and "signed tree head of size" in failure.reason and "changed" in failure.reason
 
 
 def test_a_kept_tree_head_catches_a_rebuilt_or_truncated_store(app, settings, tmp_path, capsys, monkeypatch) -> None:
     back_dated_transfer(app)
-    make_checkpoints(app)
+    checkpoint(app)
     store = TreeStore(settings)
     kept = tmp_path / "head.txt"
     kept.write_text(store.head()[1])
@@ -96,13 +89,7 @@ def test_a_kept_tree_head_catches_a_rebuilt_or_truncated_store(app, settings, tm
     with store._conn() as conn:
         for table in ("mutasi_audit_heads", "mutasi_audit_nodes", "mutasi_audit_leaves", "mutasi_audit_receipts"):
             store._run(conn, "DELETE FROM {t}", table)
-        checkpoints = (
-            "mutasi_audit_checkpoints"
-            if settings.store == "sqlite"
-            else f'"{settings.postgres_schema}".mutasi_audit_checkpoints'
-        )
-        conn.execute(f"DELETE FROM {checkpoints}")
-    make_checkpoints(app)
+    checkpoint(app)
     result = verify_record(
         app, AuditStorage(settings).checkpoints(), public_key(settings), expected_tree=kept.read_text()
     )

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from api.http.app import create_app
-from application.audit.checkpoints import make_checkpoints
+from application.audit.checkpoints import checkpoint
 from application.bootstrap import initialise_store, open_application
 from application.settings import Settings
 from tests.api.support import API_SETTINGS
@@ -47,7 +47,7 @@ def served(tmp_path):
     initialise_store(settings)
     app = open_application(settings, clock=Clock())
     back_dated_transfer(app)
-    make_checkpoints(app)
+    checkpoint(app)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from api.http.roles import Role
-from application.audit.checkpoints import make_checkpoints
+from application.audit.checkpoints import checkpoint
 from application.audit.storage import AuditStorage
 from application.audit.tlog.note import COSIGNATURE_V1, verifier_key
 from application.audit.tlog.store import TreeStore
@@ -60,7 +60,7 @@ def test_a_witness_cosigns_over_http_and_the_quorum_is_enforced(witnessed, clock
     settings = witnessed
     with running_api(settings, clock) as api:
         back_dated_transfer(api.app)
-        make_checkpoints(api.app)
+        checkpoint(api.app)
         checkpoints = AuditStorage(settings).checkpoints()
         failure = verify_record(api.app, checkpoints, public_key(settings)).failure
         assert failure is not None and "cosigned by 0" in failure.reason and "quorum is 1" in failure.reason
@@ -71,7 +71,7 @@ def test_a_witness_cosigns_over_http_and_the_quorum_is_enforced(witnessed, clock
         assert NAME in api.client.get("/public/log/checkpoint").text
         assert _round(api, witness) is None  # nothing new
         s.position(api.app, "Arsiparis")
-        make_checkpoints(api.app)
+        checkpoint(api.app)
         assert _round(api, witness) is not None  # checked the consistency proof from the last size
         assert verify_record(api.app, AuditStorage(settings).checkpoints(), public_key(settings)).ok
         stranger = Ed25519PrivateKey.generate()
@@ -84,7 +84,7 @@ def test_a_witness_cosigns_over_http_and_the_quorum_is_enforced(witnessed, clock
 
 def test_a_split_view_is_refused_with_the_evidence(settings, app, witness_key, tmp_path) -> None:
     transfer = back_dated_transfer(app)
-    make_checkpoints(app)
+    checkpoint(app)
     store = TreeStore(settings)
     witness = _witness(settings, witness_key, tmp_path)
     assert witness.witness(store.head()[1], store.consistency)
@@ -98,12 +98,12 @@ def test_a_split_view_is_refused_with_the_evidence(settings, app, witness_key, t
     with store._conn() as conn:
         for table in ("mutasi_audit_heads", "mutasi_audit_nodes", "mutasi_audit_leaves"):
             store._run(conn, "DELETE FROM {t}", table)
-    make_checkpoints(app)
+    checkpoint(app)
     with pytest.raises(SplitView) as same_size:
         witness.witness(store.head()[1], store.consistency)
     assert "two different roots" in str(same_size.value)
     s.position(app, "Pustakawan")
-    make_checkpoints(app)
+    checkpoint(app)
     with pytest.raises(SplitView) as grown:
         witness.witness(store.head()[1], store.consistency)
     evidence = str(grown.value)
@@ -142,7 +142,7 @@ def test_the_witness_command_cosigns_then_reports_a_split_view(
         monkeypatch.setattr("api.cli.witness._get", get)
         monkeypatch.setattr("urllib.request.urlopen", urlopen)
         back_dated_transfer(api.app)
-        make_checkpoints(api.app)
+        checkpoint(api.app)
         args = [
             "witness",
             "run",
@@ -168,7 +168,7 @@ def test_the_witness_command_cosigns_then_reports_a_split_view(
                 store._run(conn, "DELETE FROM {t}", table)
         Tamper(settings, api.app.recorder.events_table_name).truncate_after(3)
         s.position(api.app, "Pustakawan")
-        make_checkpoints(api.app)
+        checkpoint(api.app)
         assert main(args) == 2
         out = capsys.readouterr().out
         assert out.startswith("SPLIT VIEW") and state["checkpoint"].split("\n\n")[0] in out
@@ -179,14 +179,14 @@ def test_two_auditors_comparing_their_heads_catch_a_split_view(settings, app, tm
     from application.audit.signing import public_pem
 
     transfer = back_dated_transfer(app)
-    make_checkpoints(app)
+    checkpoint(app)
     store = TreeStore(settings)
     first = tmp_path / "bpk.txt"
     first.write_text(store.head()[1])
     pem = tmp_path / "log.pem"
     pem.write_text(public_pem(public_key(settings)))
     s.position(app, "Pustakawan")
-    make_checkpoints(app)
+    checkpoint(app)
     honest = tmp_path / "bkn.txt"
     honest.write_text(store.head()[1])
     from application.audit.tlog.witnessing import compare_heads
@@ -204,7 +204,7 @@ def test_two_auditors_comparing_their_heads_catch_a_split_view(settings, app, tm
     with store._conn() as conn:
         for table in ("mutasi_audit_heads", "mutasi_audit_nodes", "mutasi_audit_leaves"):
             store._run(conn, "DELETE FROM {t}", table)
-    make_checkpoints(app)
+    checkpoint(app)
     forked = tmp_path / "ombudsman.txt"
     forked.write_text(store.head()[1])
     assert main(["audit", "compare-heads", str(honest), str(forked), "--public-key", str(pem)]) == 2

@@ -2,13 +2,14 @@
 
 Histories of employees, positions and rounds with every event's metadata and hashes; placements as
 recorded at a moment and as effective on a date; who held which position of a unit on a date; the
-global feed (`after`, `limit`); verification of the store or of one aggregate; the checkpoints and
-the public key that verifies them.
+global feed (`after`, `limit`); verification of the store (against the signed tree heads) or of one
+aggregate; the segment checkpoints kept from earlier versions and the public key that verifies them
+(the signed tree head itself is public: `GET /public/log/checkpoint`).
 
 Auditors are national (agencies `["*"]`: BKN, BPK) or of one agency (its Inspektorat). An agency auditor
 reads the histories, placements and verification of its agency's employees, positions and rounds
 (`application.authority` says whose record is whose) and the units of its agency; the global feed, the
-whole-store verification and the checkpoints span every agency and are for national auditors only.
+whole-store verification and the legacy checkpoints span every agency and are for national auditors only.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ EffectiveOn = Annotated[date | None, Query(description="list what was in force o
 
 
 class AuditKeyMissing(RequestRefused):
-    """No signing key is configured for the audit checkpoints."""
+    """No signing key is configured for the audit log."""
 
     status, code, title = 503, "audit-key-missing", "Audit signing key not configured"
 
@@ -160,7 +161,8 @@ class FailureOut(BaseModel):
     position: int | None
     originator_id: UUID | None
     version: int | None
-    checkpoint: int | None
+    checkpoint: int | None = Field(description="the legacy segment checkpoint concerned, if any")
+    tree_size: int | None = Field(None, description="the size of the signed tree head concerned, if any")
 
 
 class VerificationOut(BaseModel):
@@ -168,9 +170,9 @@ class VerificationOut(BaseModel):
 
     ok: bool
     events: int = Field(description="events verified before the first failure (all when ok)")
-    checkpoints: int
+    checkpoints: int = Field(description="legacy segment checkpoints verified (none in a store made since)")
     uncovered: int = Field(
-        description="events verified that no signed checkpoint covers yet (the whole "
+        description="events verified that no signed tree head covers yet (the whole "
         "store fails once the oldest of them is older than the configured bound)"
     )
     failure: FailureOut | None
@@ -200,12 +202,13 @@ class VerificationOut(BaseModel):
                 originator_id=failure.originator_id,
                 version=failure.version,
                 checkpoint=failure.checkpoint,
+                tree_size=failure.head,
             ),
         )
 
 
 class PublicKeyOut(BaseModel):
-    """The Ed25519 public key that verifies checkpoints and bundles."""
+    """The Ed25519 public key that verifies tree heads, receipts and bundles."""
 
     algorithm: Literal["Ed25519"] = "Ed25519"
     public_key_pem: str
@@ -234,7 +237,7 @@ def _public_key(app: Application) -> Any:
     responses=documented(401, 422, 503),
 )
 def public_key(app: Application) -> PublicKeyOut:
-    """The public half of the key that signs checkpoints and bundles (give it to `mutasi audit verify`)."""
+    """The public half of the key that signs tree heads and bundles (give it to `mutasi audit verify`)."""
     key = _public_key(app)
     return PublicKeyOut(public_key_pem=public_pem(key), fingerprint=fingerprint(key))
 
@@ -242,13 +245,15 @@ def public_key(app: Application) -> PublicKeyOut:
 @router.get(
     "/checkpoints",
     name="audit.checkpoints",
-    summary="Signed checkpoints",
+    summary="Legacy segment checkpoints",
     response_model=list[Checkpoint],
     responses=_ERRORS,
 )
 def checkpoints(app: Application, actor: CurrentActor) -> list[Checkpoint]:
-    """Every signed checkpoint, in order: the Merkle root over positions `first`..`last`, chained to the
-    previous checkpoint (`previous`), signed with the key of `GET /public/audit-public-key`.
+    """Every segment checkpoint earlier versions signed, in order: the Merkle root over positions
+    `first`..`last`, chained to the previous checkpoint (`previous`), signed with the key of
+    `GET /public/audit-public-key`. None are made any more (the signed tree head of
+    `GET /public/log/checkpoint` replaced them); those kept are still verified.
     National auditors only: checkpoints cover every agency's events."""
     check_national(actor.official, "the store's checkpoints")
     return _storage(app).checkpoints()
@@ -262,12 +267,13 @@ def verify(
     actor: CurrentActor,
     aggregate_id: Annotated[
         UUID | None,
-        Query(description="verify only this aggregate's hash chain (else the whole store and every checkpoint)"),
+        Query(description="verify only this aggregate's hash chain (else the whole store and every tree head)"),
     ] = None,
 ) -> VerificationOut:
-    """Check every event against its hash and chain, and every checkpoint; report the first failure.
-    The whole store also fails when something is missing that the store can tell: no checkpoint at all,
-    events no checkpoint covers recorded longer ago than the bound, positions handed out that hold no
+    """Check every event against its hash and chain, the tree over the events against every signed tree
+    head (and the witnesses' quorum), and any legacy checkpoint; report the first failure. The whole
+    store also fails when something is missing that the store can tell: no signed tree head at all,
+    events no head covers recorded longer ago than the bound, positions handed out that hold no
     event. The whole store: national auditors only; one aggregate: an auditor of its agency too."""
     if aggregate_id is not None:
         app.check_reaches(actor, aggregate_id, "this record's history")

@@ -41,6 +41,11 @@ class RootsAt:
         if self.count in self.sizes:
             self.roots[self.count] = fold([digest for _, digest in self.frontier])
 
+    def finish(self) -> None:
+        """Also keep the root of all the leaves added (the size the store holds now)."""
+        if self.count:
+            self.roots[self.count] = fold([digest for _, digest in self.frontier])
+
 
 def parse_witness_key(text: str) -> tuple[str, Ed25519PublicKey]:
     """A witness's verifier key "<name>+<hex key id>+base64(0x04 || key)" (or type 0x01), checked."""
@@ -93,8 +98,8 @@ def head_failure(
         previous = size
         if size not in roots:
             return size, (
-                f"the signed tree head covers {size} events; the store holds only {max(roots, default=0)} "
-                "of them: events it signed were deleted (tail truncated)"
+                f"the signed tree head of size {size} covers {size} events; the store holds only "
+                f"{max(roots, default=0)} events: events it signed were deleted"
             )
         if roots[size] != head.root:
             return size, (
