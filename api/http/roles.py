@@ -27,6 +27,27 @@ agencies). An employee signed in as themselves is not staff."""
 ANYONE = frozenset(Role)
 O, A, C, P, E = Role.OPERATOR, Role.ASSESSOR, Role.COMMITTEE, Role.PPK, Role.EMPLOYEE
 
+REPORTS: dict[str, frozenset[Role]] = {
+    "reports.employee_placements": STAFF,
+    "reports.position_holders": STAFF,
+    "reports.staffing": STAFF,
+    "reports.round_board": STAFF,
+    "reports.accountability": STAFF,
+    "reports.evaluation": STAFF,
+    "reports.talent": STAFF,
+    "reports.merit": STAFF,
+    "public.transparency_report": ANYONE,  # the public one: announced transfers
+}
+"""The reports (`api.http.routes.reports`): JSON, CSV or XLSX as `Accept` or `format=` asks. Each is
+also an operation of its own as CSV only, its CSV twin (`csv_twin`), whose row MATRIX derives from the
+report's: the same roles."""
+
+
+def csv_twin(report: str) -> str:
+    """The operation id (route name) of a report's CSV twin: `reports.staffing` → `reports.staffing_csv`."""
+    return f"{report}_csv"
+
+
 MATRIX: dict[str, frozenset[Role]] = {
     # employees
     "employees.register": frozenset({O}),
@@ -75,16 +96,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     "plans.compute": frozenset({O, C}),
     "plans.read": frozenset({O, C, P, Role.AUDITOR}),
     "plans.adopt": frozenset({O, C}),
-    # read models (projections) and their reports
+    # read models (projections) and their reports (REPORTS, each with its CSV twin)
     "projections.status": STAFF,
-    "reports.employee_placements": STAFF,
-    "reports.position_holders": STAFF,
-    "reports.staffing": STAFF,
-    "reports.round_board": STAFF,
-    "reports.accountability": STAFF,
-    "reports.evaluation": STAFF,
-    "reports.talent": STAFF,
-    "reports.merit": STAFF,
+    **REPORTS,
+    **{csv_twin(report): roles for report, roles in REPORTS.items()},
     "documents.round_document": STAFF,  # PDF: decree (SK), announcement, evaluation summary
     "roster.template": frozenset({O}),  # the import template (XLSX)
     # audit: the event store itself, read-only, for auditors
@@ -99,7 +114,6 @@ MATRIX: dict[str, frozenset[Role]] = {
     "audit.unit_holders": frozenset({Role.AUDITOR}),
     # public transparency and health
     "public.announcement": ANYONE,
-    "public.transparency_report": ANYONE,
     "public.announcement_pdf": ANYONE,
     "public.audit_public_key": ANYONE,
     "public.receipt": ANYONE,  # a decree's receipt and the transparency log: verifying needs no account

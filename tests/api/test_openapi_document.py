@@ -10,8 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from jsonschema_rs import Draft202012Validator  # schemathesis's own validator
 
+from api.http import roles
 from api.http.app import create_app
-from api.http.roles import MATRIX, Role
+from api.http.roles import MATRIX, Role, csv_twin
 from application.context import Recorded
 from application.persistence.stores import Stores
 from application.settings import Settings
@@ -114,11 +115,14 @@ def test_each_response_declares_the_headers_it_carries(name: str, operation: dic
         assert headers.get("Location", {}).get("required", False) is (code == "201")
     if name in TAGGED_READS:
         assert headers["ETag"]["required"]
-    if name in VIEW_READS or name.startswith("reports.") or name == "public.transparency_report":
+    if name in VIEW_READS or name in roles.REPORTS or name in TWINS:
         assert headers["X-View-Position"]["required"] and headers["X-View-As-Of"]["required"]
 
 
-REPORTS = [(name, op) for name, op in OPERATIONS if name.startswith("reports.") or name == "public.transparency_report"]
+REPORTS = [(name, op) for name, op in OPERATIONS if name in roles.REPORTS]
+TWINS = {csv_twin(name): name for name in roles.REPORTS}
+"""Each report's CSV twin (its operation id) and the report it is the twin of."""
+PATHS = {op["operationId"]: path for path, ops in DOCUMENT["paths"].items() for op in ops.values()}
 
 
 @pytest.mark.parametrize(("name", "operation"), REPORTS, ids=[name for name, _ in REPORTS])
@@ -137,6 +141,62 @@ def test_each_report_has_its_own_typed_json_and_csv_and_xlsx_media_types(name: s
 def test_no_two_reports_share_a_schema() -> None:
     schemas = [op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] for _, op in REPORTS]
     assert len(set(schemas)) == len(schemas) == 9
+
+
+def test_every_report_operation_is_a_report_or_its_csv_twin() -> None:
+    assert {name for name, _ in REPORTS} == set(roles.REPORTS)
+    reportish = {name for name, _ in OPERATIONS if name.startswith("reports.") or "transparency_report" in name}
+    assert reportish == set(roles.REPORTS) | set(TWINS)
+
+
+@pytest.mark.parametrize(("name", "operation"), REPORTS, ids=[name for name, _ in REPORTS])
+def test_each_report_has_a_csv_twin_with_its_parameters_headers_errors_and_roles(name: str, operation: dict) -> None:
+    twin_name = csv_twin(name)
+    assert PATHS[twin_name] == PATHS[name] + ".csv"
+    twin = DOCUMENT["paths"][PATHS[twin_name]]["get"]
+    assert list(DOCUMENT["paths"][PATHS[twin_name]]) == ["get"]
+    # one media type, the report's CSV: what a generated client reads (as text)
+    assert twin["responses"]["200"]["content"] == {"text/csv": operation["responses"]["200"]["content"]["text/csv"]}
+    assert twin["parameters"] == [p for p in operation["parameters"] if p["name"] != "format"]
+    assert any(p["name"] == "table" for p in twin["parameters"]) and "requestBody" not in twin
+    errors = {code: answer for code, answer in operation["responses"].items() if code != "200"}
+    assert {code: answer for code, answer in twin["responses"].items() if code != "200"} == errors
+    headers = operation["responses"]["200"]["headers"]
+    sent = twin["responses"]["200"]["headers"]
+    assert sent.keys() == headers.keys() - {"Vary"}  # the answer does not vary with Accept
+    assert sent["Content-Disposition"]["required"] and sent["X-Report-Table"]["required"]
+    assert {k: {**v, "required": True} for k, v in sent.items()} == {
+        k: {**v, "required": True} for k, v in headers.items() if k != "Vary"
+    }
+    assert twin["summary"] == operation["summary"] + " (CSV)" and twin["tags"] == operation["tags"]
+    assert twin["description"].startswith(operation["description"])
+    assert twin.get("security") == operation.get("security")
+    assert MATRIX[twin_name] == MATRIX[name]
+
+
+@pytest.mark.parametrize(
+    ("path", "twin", "role"),
+    [
+        ("/reports/staffing", "/reports/staffing.csv", Role.AUDITOR),
+        ("/public/reports/transparency", "/public/reports/transparency.csv", Role.PUBLIC),
+    ],
+)
+def test_a_csv_twin_answers_what_format_csv_answers(sqlite_api, path: str, twin: str, role: Role) -> None:
+    scenario.position(sqlite_api.app, "Analis Keuangan")
+    query = f"?min_position={sqlite_api.app.recorder.max_notification_id()}"
+    tables = ["", "&table=units"] if path == "/reports/staffing" else [""]
+    for table in tables:
+        report = sqlite_api.call(role, "GET", f"{path}{query}{table}&format=csv")
+        answer = sqlite_api.call(role, "GET", f"{twin}{query}{table}", Accept="application/json")  # CSV all the same
+        assert report.status_code == answer.status_code == 200, answer.text
+        assert answer.content == report.content and answer.headers["content-type"] == "text/csv; charset=utf-8"
+        for header in ("Content-Disposition", "X-Report-Table", "X-View-Position", "X-View-As-Of"):
+            assert answer.headers[header] == report.headers[header], header
+        assert "Vary" not in answer.headers and report.headers["Vary"] == "Accept"
+    for refused in ("format=csv", "table=no_such_table", "min_position=0"):  # the report's own 422s
+        answer = sqlite_api.call(role, "GET", f"{twin}?{refused}")
+        assert answer.status_code == 422, (refused, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
 
 
 def test_the_document_is_served_with_the_docs(sqlite_api) -> None:

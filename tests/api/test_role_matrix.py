@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 
 from api.http.app import create_app
-from api.http.roles import MATRIX, Role
+from api.http.roles import MATRIX, REPORTS, Role, csv_twin
 from api.http.security import mint_token
 from application.bootstrap import initialise_store
 from application.settings import Settings
@@ -281,6 +281,11 @@ _OUTSIDE = [
     ),
     Cell("audit.verify", Role.AUDITOR, "GET", "/audit/verify?aggregate_id={employee}"),
 ]
+_OUTSIDE += [  # each report's CSV twin, scoped as the report is
+    cell._replace(name=csv_twin(cell.name), path=re.sub(r"^([^?]+)", r"\1.csv", cell.path))
+    for cell in _OUTSIDE
+    if cell.name in REPORTS
+]
 _NATIONAL_ONLY = [  # span every agency: an agency auditor, even of AGENCY itself, is refused
     Cell("audit.feed", Role.AUDITOR, "GET", "/audit/events"),
     Cell("audit.verify", Role.AUDITOR, "GET", "/audit/verify"),
@@ -329,6 +334,15 @@ def agency_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api
 def test_every_cell_is_a_route_the_role_may_use() -> None:
     for cell in _OUTSIDE + _NATIONAL_ONLY:
         assert cell.role in MATRIX[cell.name], cell
+        path = re.sub(r"\{\w+\}", "{}", cell.path.split("?")[0])
+        assert any(re.sub(r"\{\w+\}", "{}", route.path) == path for route in ROUTES if route.name == cell.name), cell
+
+
+def test_a_reports_csv_twin_has_the_reports_roles() -> None:
+    for report, roles in REPORTS.items():
+        assert MATRIX[report] == MATRIX[csv_twin(report)] == roles
+        [twin] = [route for route in ROUTES if route.name == csv_twin(report)]
+        assert twin.method == "GET" and twin.path.endswith(".csv") and not twin.records
 
 
 @pytest.mark.parametrize("cell", _OUTSIDE, ids=lambda c: c.name)

@@ -15,10 +15,18 @@ is one table: `table=` names it (the report's main table when left out; `X-Repor
 Read-your-writes: pass the `position` a
 command answered with as `min_position`; the report waits up to ~2 s for the view to reach it, else
 answers 503 `view-not-up-to-date` instead of stale data.
+
+Each report also has a CSV twin, an operation of its own at the report's path plus `.csv`
+(`/reports/staffing.csv`, named `reports.staffing_csv`: `api.http.roles.csv_twin`) whose only answer is
+`text/csv`, for clients generated from the OpenAPI document (which read one media type per answer): the
+report's parameters but `format`, its headers but `Vary`, its errors and its roles. `_add_csv_twins`
+makes them from the reports' routes.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 from collections.abc import Callable
 from datetime import date
@@ -27,10 +35,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
 
 from api.http.deps import Application, CurrentActor
 from api.http.problems import documented
+from api.http.roles import csv_twin
 from api.http.routes.common import GUARDED, headers
 from api.http.routes.read_models import Views, answering
 from api.http.schemas import reports as typed
@@ -103,33 +113,35 @@ def _iso_date(value: object) -> object:
 
 IsoDate = Annotated[date | None, BeforeValidator(_iso_date), Query(description="YYYY-MM-DD")]
 _ERRORS = documented(401, 403, 404, 409, 422, 503)  # 409: a `min_position` the store has not reached
+_HEADERS: dict[str, dict[str, Any]] = {
+    **headers(
+        "X-View-Position",
+        "X-View-As-Of",
+        "Vary",
+        "Content-Disposition",
+        required=("X-View-Position", "X-View-As-Of", "Vary"),
+    ),
+    "X-Report-Table": {
+        "description": "for CSV: the table it holds (`table=`, else the report's main table)",
+        "required": False,
+        "schema": {"type": "string"},
+    },
+}
+_CSV: dict[str, Any] = {
+    "schema": {
+        "type": "string",
+        "description": (
+            "one table (`table=`, else the report's main table): a header row of Indonesian column "
+            "titles, then its rows; no other lines. The stamp is in `X-View-Position` / `X-View-As-Of`"
+        ),
+    }
+}
 _FILES = {
     "description": "the report as JSON, CSV or XLSX, as `Accept` (or `format`) asks; the view's stamp in "
     "`X-View-Position` and `X-View-As-Of`",
-    "headers": {
-        **headers(
-            "X-View-Position",
-            "X-View-As-Of",
-            "Vary",
-            "Content-Disposition",
-            required=("X-View-Position", "X-View-As-Of", "Vary"),
-        ),
-        "X-Report-Table": {
-            "description": "for CSV: the table it holds (`table=`, else the report's main table)",
-            "required": False,
-            "schema": {"type": "string"},
-        },
-    },
+    "headers": _HEADERS,
     "content": {
-        "text/csv": {
-            "schema": {
-                "type": "string",
-                "description": (
-                    "one table (`table=`, else the report's main table): a header row of Indonesian column "
-                    "titles, then its rows; no other lines. The stamp is in `X-View-Position` / `X-View-As-Of`"
-                ),
-            }
-        },
+        "text/csv": _CSV,
         MEDIA_TYPES["xlsx"]: {
             "schema": {
                 "type": "string",
@@ -198,14 +210,16 @@ def _scope(app: MutasiApplication, actor: Actor, round_id: UUID | None, agency: 
 
 
 def _answer(views: Views, request: Request, asked: str | None, build: Callable[[Reports], Report]) -> Response:
-    fmt = negotiated(request.headers.get("accept"), asked)
+    fixed = getattr(request.state, "report_format", None)  # a CSV twin's (`_as_csv`): Accept has no say
+    fmt = fixed or negotiated(request.headers.get("accept"), asked)
     with answering():
         report = build(Reports(views))
     sent = {
         "X-View-Position": str(report.stamp.position),
         "X-View-As-Of": report.stamp.as_of.isoformat() if report.stamp.as_of else "",
-        "Vary": "Accept",
     }
+    if fixed is None:
+        sent["Vary"] = "Accept"
     table = getattr(request.state, "report_table", None)
     name = report.report
     if fmt == "csv":
@@ -383,3 +397,66 @@ def transparency(
     """Announced decisions, personal data minimised: position, unit, name, masked NIP, JPM category,
     reason, decision and decree number. No birth date, score or sanction."""
     return _answer(views, request, format, lambda r: r.transparency(round_id, agency, min_position))
+
+
+# -- the CSV twins: every report above once more, as its own CSV-only operation ------------------------
+
+
+class CsvFile(Response):
+    """A CSV twin's answer: `text/csv`, the one media type of its 200 in the OpenAPI document."""
+
+    media_type = "text/csv"
+
+
+_CSV_FILE = {
+    "description": "the report's table as CSV (`table=`, else its main table), whatever `Accept` says; the "
+    "view's stamp in `X-View-Position` and `X-View-As-Of`",
+    "headers": {  # no `Vary`: Accept has no say; the file's name and table are always sent
+        name: {**header, "required": header["required"] or name in ("Content-Disposition", "X-Report-Table")}
+        for name, header in _HEADERS.items()
+        if name != "Vary"
+    },
+    "content": {"text/csv": _CSV},
+}
+
+
+def _as_csv(request: Request) -> None:
+    """A CSV twin answers CSV whatever `Accept` says (kept on the request for `_answer`)."""
+    request.state.report_format = "csv"
+
+
+def _without_format(endpoint: Callable[..., Response]) -> Callable[..., Response]:
+    """`endpoint` with the same parameters but `format` (left at None: `_as_csv` decides)."""
+
+    @functools.wraps(endpoint)
+    def twin(**arguments: Any) -> Response:
+        return endpoint(**arguments)
+
+    signature = inspect.signature(endpoint, eval_str=True)
+    kept = [parameter for parameter in signature.parameters.values() if parameter.name != "format"]
+    twin.__signature__ = signature.replace(parameters=kept)  # type: ignore[attr-defined]
+    return twin
+
+
+def _add_csv_twins(reports: APIRouter) -> None:
+    """Give every report of `reports` its CSV twin: `<path>.csv`, named `csv_twin(<name>)`, answering only
+    `text/csv`; the report's endpoint, dependencies (the router's), parameters but `format`, headers but
+    `Vary`, and errors. Its roles are the report's (`api.http.roles.REPORTS`)."""
+    for route in list(reports.routes):
+        assert isinstance(route, APIRoute)
+        reports.add_api_route(
+            route.path.removeprefix(reports.prefix) + ".csv",
+            _without_format(route.endpoint),
+            methods=["GET"],
+            name=csv_twin(route.name),
+            summary=f"{route.summary} (CSV)",
+            description=f"{route.description}\n\nAs CSV only, whatever `Accept` says (the same as "
+            f"`{route.path}?format=csv`): one table, `table=` or the report's main one.",
+            response_class=CsvFile,
+            responses={**_ERRORS, 200: _CSV_FILE},
+            dependencies=[Depends(_as_csv)],
+        )
+
+
+for _reports in (router, public_router):
+    _add_csv_twins(_reports)
