@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -51,6 +51,9 @@ POSITIONS = (
 OPERATOR = Actor("demo-operator", agencies=(NATIONAL,))  # in-process, the sample acts as the system
 ASSESSOR = Actor("demo-assessor", agencies=(NATIONAL,))
 ACTORS = {"operator": OPERATOR, "assessor": ASSESSOR}
+PAST = timedelta(days=90)
+"""How far back the register already stood as it is: the demo's past round (`application.sample_history`)
+lies within these days, so every placement, assessment and SKP year it reads comes before its acts."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,9 @@ def sample_records(today: date, seed: int = 2026, employees: int = 300) -> Itera
         scores = {n: max(1, min(5, level + rng.choice((-1, 0, 0, 0, 1)))) for n, level in standard.items()}
         potential = rng.choice(list(Potential))
         assessed_on = date(today.year - 1, rng.randint(1, 12), rng.randint(1, 28))
+        if placed_on > today - PAST:  # the register stood before the past round (`sample_history`)
+            placed_on = placed_on.replace(year=placed_on.year - 1)
+        assessed_on = min(assessed_on, today - PAST)
         ratings = {
             year: (
                 rng.choices(list(Expectation), weights=(1, 7, 2))[0],
@@ -162,6 +168,13 @@ def sample_records(today: date, seed: int = 2026, employees: int = 300) -> Itera
             )
             for year in final_rating_years(today, RulePolicy())  # the years rule 4 reads today
         }
+        earlier = random.Random(f"{seed}:{nip}")  # its own draws: the register of a seed stays as it was
+        for year in final_rating_years(today - PAST, RulePolicy()):  # the years it read at the past round
+            if year not in ratings:
+                ratings[year] = (
+                    earlier.choices(list(Expectation), weights=(1, 7, 2))[0],
+                    earlier.choices(list(Expectation), weights=(1, 7, 2))[0],
+                )
         employee_id = Employee.create_id(nip)
         yield SampleRecord(
             "employee",
@@ -201,7 +214,7 @@ def sample_records(today: date, seed: int = 2026, employees: int = 300) -> Itera
                         "operator",
                         {"employee_id": employee_id, "year": year, "results": results, "behaviour": behaviour},
                     )
-                    for year, (results, behaviour) in ratings.items()
+                    for year, (results, behaviour) in sorted(ratings.items())
                 ),
             ),
         )

@@ -1,7 +1,11 @@
 """`mutasi demo`: load the sample city register into the RUNNING service and walk one round over HTTP.
 
 Start the service first (`mutasi serve`); the demo mints its own token per role with the same secret
-(run it with the same settings: working directory or MUTASI_SQLITE_PATH, or MUTASI_JWT_SECRET).
+and opens the same store (run it with the same settings: working directory or MUTASI_SQLITE_PATH, or
+the PostgreSQL settings and MUTASI_JWT_SECRET). Between the two, it leaves the sample agency a completed
+round of some weeks ago (`application.sample_history`), written in-process with the application's clock
+on each act's day, since over HTTP the service's clock is today and a decree (SK) may only be signed
+after the objection window: so the SK of that round can be printed. At the end it names the URLs to open.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.cli.rest_client import RestClient, ServiceError
 from application.sample import AGENCY, SampleRegister, sample_records
+from application.sample_history import PastRound
 from application.settings import Settings
 from domain.calendar import add_working_days
 from domain.competency import job_person_match
@@ -58,7 +63,13 @@ def run(args: argparse.Namespace, settings: Settings, api: ApiSettings) -> int:
             f"  {sum(map(len, loaded.positions.values()))} positions in "
             f"{len(loaded.positions)} units, {len(loaded.employees)} employees"
         )
-        for line in walk_round(client, loaded, date.today()):
+        past = write_past_round(settings, loaded, args.seed)
+        for line in past_round_lines(client, past):
+            print(line)
+        opened: list[str] = []
+        for line in walk_round(client, loaded, date.today(), opened):
+            print(line)
+        for line in urls(args.base_url, past, opened[0] if opened else None):
             print(line)
     except ServiceError as error:
         print(f"mutasi demo: {error}")
@@ -83,6 +94,62 @@ def load_over_http(client: RestClient, today: date, seed: int, employees: int) -
             if status >= 300:
                 raise ServiceError(status, answer or {}, command.use_case)
     return loaded
+
+
+def write_past_round(settings: Settings, loaded: SampleRegister, seed: int) -> PastRound:
+    """The sample agency's completed past round, written (unless there already) in the service's store."""
+    from application.bootstrap import open_application
+    from application.sample_history import write_past_round as write
+
+    app = open_application(settings)
+    try:
+        return write(app, loaded, seed)
+    finally:
+        app.close()
+
+
+def past_round_lines(client: RestClient, past: PastRound) -> Iterator[str]:
+    """What the past round holds, read back over HTTP (so the service is seen to share the store)."""
+    days = past.timeline
+    status, answer = client.send("operator", "GET", f"/rounds/{past.round_id}")
+    if status == 404:
+        raise ServiceError(
+            404,
+            {
+                "detail": "the service does not find the round the demo wrote: "
+                "run the demo with the service's store settings"
+            },
+            "the past round",
+        )
+    if status >= 300:
+        raise ServiceError(status, answer or {}, "the past round")
+    yield (
+        f"0. a past round {'written' if past.written else 'already there'}: {past.round_id} "
+        f"(opened {days.opened_on}, decided {days.decided_on}, announced {days.announced_on}, objection "
+        f"window closed {days.window_closes_on}, {past.decreed} decrees signed {days.signed_on}, "
+        f"executed on their TMT {days.tmt}): " + ", ".join(p["status"] for p in (answer or {}).get("proposals", []))
+    )
+
+
+def urls(base_url: str, past: PastRound, today_round: str | None) -> Iterator[str]:
+    """The pages and files a newcomer opens (staff documents need a token: `mutasi token`)."""
+    base = base_url.rstrip("/")
+    yield "open:"
+    yield f"  public site                        {base}/publik"
+    yield f"  the past round's page              {base}/publik/putaran/{past.round_id}"
+    yield f"  the past round's announcement PDF  {base}/public/rounds/{past.round_id}/announcement.pdf"
+    if today_round is not None:
+        yield f"  today's announcement PDF           {base}/public/rounds/{today_round}/announcement.pdf"
+    yield f"  the announced transfers (XLSX)     {base}/public/reports/transparency?format=xlsx"
+    yield "with a staff token (TOKEN=$(mutasi token operator --user siti --agency 'Pemerintah Kota Pariaman')):"
+    yield (
+        "  the past round's SK (PDF)          "
+        f'curl -H "Authorization: Bearer $TOKEN" -o sk.pdf {base}/rounds/{past.round_id}/documents/decree.pdf'
+    )
+    yield (
+        "  staffing against formasi (XLSX)    "
+        f'curl -H "Authorization: Bearer $TOKEN" -o formasi.xlsx "{base}/reports/staffing?format=xlsx"'
+    )
 
 
 def _jpm(employee: dict[str, Any], target: dict[str, Any]) -> Any:
@@ -122,10 +189,12 @@ def objection_window(announced_on: date) -> tuple[date, date]:
     return closes_on, add_working_days(closes_on, 1)
 
 
-def walk_round(client: RestClient, loaded: SampleRegister, today: date) -> Iterator[str]:
-    """Open, propose, review, decide and announce over HTTP. What follows takes days (the objection
-    window, then decrees, execution on the TMT, evaluations months later), so the demo names the dates
-    instead of recording anything ahead of time."""
+def walk_round(
+    client: RestClient, loaded: SampleRegister, today: date, opened: list[str] | None = None
+) -> Iterator[str]:
+    """Open, propose, review, decide and announce over HTTP (the round's id is added to `opened`). What
+    follows takes days (the objection window, then decrees, execution on the TMT, evaluations months
+    later), so the demo names the dates instead of recording anything ahead of time."""
     freeze = {
         "starts_on": today + timedelta(days=300),
         "ends_on": today + timedelta(days=500),
@@ -145,6 +214,8 @@ def walk_round(client: RestClient, loaded: SampleRegister, today: date) -> Itera
             "freeze_windows": [freeze],
         },
     )["id"]
+    if opened is not None:
+        opened.append(round_id)
     yield f"1. round opened: {round_id} (effective {today}, freeze window {freeze['starts_on']} to {freeze['ends_on']})"
     positions = [client.ok("operator", "GET", f"/positions/{p}") for ids in loaded.positions.values() for p in ids]
     vacancies = sorted(
