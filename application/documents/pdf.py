@@ -507,14 +507,23 @@ def _footer(paper: RoundPaper) -> Any:
         canvas.setLineWidth(0.4)
         canvas.line(left, bottom + size + 2 * MM, width - right, bottom + size + 2 * MM)
         canvas.setFont("Helvetica-Bold", 8.5)
-        canvas.drawString(left, bottom + 17 * MM, f"Kode verifikasi: {anchor.short_code}")
+        receipt = anchor.receipt_code
+        canvas.drawString(left, bottom + 17 * MM, f"Kode verifikasi: {receipt or anchor.short_code}")
         canvas.setFont("Helvetica", 7.5)
         position = anchor.position if anchor.position is not None else "-"
+        if receipt:  # a decree: the receipt of its event in the witnessed transparency log
+            check = f"Periksa: /public/verify (kode tanda terima) atau mutasi audit history --round {round_id}"
+            meaning = (
+                "Kode = tanda terima keputusan di log transparansi (RFC 9162), terbit pada kepala pohon berikutnya."
+            )
+        else:
+            check = f"Periksa: mutasi audit history --round {round_id}"
+            meaning = "Kode = awal hash SHA-256 rantai peristiwa; hash lengkap dalam kode QR."
         lines = [
             f"Posisi audit: {position} (peristiwa {anchor.event.split('.')[-1]}, versi {anchor.version})",
             f"Putaran: {round_id}",
-            f"Periksa: mutasi audit history --round {round_id}",
-            f"Kode = awal hash SHA-256 rantai peristiwa; hash lengkap dalam kode QR.   Halaman {doc.page}",
+            check,
+            f"{meaning}   Halaman {doc.page}",
         ]
         for i, text in enumerate(lines):
             canvas.drawString(left, bottom + (13 - 3.6 * i) * MM, text)

@@ -4,8 +4,9 @@ Each document is drawn from the round **as of its anchor event** (the last `Decr
 decree; the announcement, or a decision taken again after it, for the announcement; the round's
 latest event for the evaluation summary), and the employees and positions as recorded at that
 moment. So the same store gives the same document, byte for byte, whatever happens afterwards to
-other records; and the document carries the anchor's verification code: until the receipts of a
-witnessed transparency log exist, the anchor event's own chain hash (`__chain__`, see
+other records; and the document carries the anchor's verification code: a decree (SK) the receipt
+code of its anchor decree event in the witnessed transparency log (`Anchor.receipt_code`), the other
+documents the anchor event's own chain hash (`__chain__`, see
 `application.persistence.chain`), with the store position (notification id) it was made from. Anyone can
 check both with `mutasi audit history --round ID` or `mutasi audit verify --aggregate ID`.
 """
@@ -18,8 +19,11 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from application.audit.receipts import receipt_code
 from application.audit.records import AuditEvent
 from application.audit.replay import history
+from application.audit.tlog.proofs import leaf_hash
+from application.audit.tlog.store import leaf_data
 from application.errors import EmployeeNotFound, NotFoundError, PositionNotFound, RoundNotFound
 from application.persistence.event_log import EventLog
 from application.service import MutasiApplication
@@ -73,12 +77,23 @@ class Anchor:
         head = self.hash[:16].upper()
         return "-".join(head[i : i + 4] for i in range(0, 16, 4))
 
+    @property
+    def receipt_code(self) -> str | None:
+        """For a decree's event: the code of its receipt in the transparency log (`GET
+        /public/receipts/{code}`, `mutasi audit verify-receipt`), fixed by the event's position and
+        hash, so it is printed before the next signed tree head makes the receipt available. None
+        for other events, or where the store keeps no positions (memory)."""
+        if self.event.split(".")[-1] != "DecreeIssued" or not self.hash or self.position is None:
+            return None
+        return receipt_code(leaf_hash(leaf_data(self.position, self.hash)))
+
     def qr_payload(self, round_id: UUID, kind: DocumentKind) -> str:
-        """What the QR code holds: the full hash and where it sits in the record."""
+        """What the QR code holds: the full hash, where it sits in the record, and a decree's receipt code."""
+        receipt = f";tanda_terima={self.receipt_code}" if self.receipt_code else ""
         return (
             f"MUTASI-VERIFIKASI;dokumen={kind.value};putaran={round_id};peristiwa={self.event};"
             f"versi={self.version};posisi={self.position if self.position is not None else '-'};"
-            f"sha256={self.hash or '-'}"
+            f"sha256={self.hash or '-'}{receipt}"
         )
 
 

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from application.audit import replay
+from application.documents import make_document
 from tests import scenario as sc
 from tests.browser.conftest import ARTIFACTS, AXE, Site
 
@@ -19,6 +20,13 @@ def _decree_code(site: Site) -> str:
     return next(
         e.link[1] for e in replay.history(site.app, site.flow.round_id) if e.name == "MutationRound.DecreeIssued"
     )
+
+
+def _receipt(site: Site) -> str:
+    """The code the decree (SK) prints: its receipt code in the transparency log."""
+    code = make_document(site.app, site.flow.round_id, "decree").anchor.receipt_code
+    assert code is not None
+    return code
 
 
 def _printed(code: str) -> str:
@@ -46,6 +54,7 @@ def _pages(site: Site) -> dict[str, tuple[str, list[str]]]:
         "verifikasi": ("/publik/verifikasi", ["Kode verifikasi"]),
         "verifikasi-sah": (f"/publik/verifikasi?kode={_decree_code(site)}", ["Kode sah", "821.2/00"]),
         "verifikasi-pendek": (f"/publik/verifikasi?kode={_printed(_decree_code(site))}", ["Kode sah", "TMT"]),
+        "verifikasi-tanda-terima": (f"/publik/verifikasi?kode={_receipt(site)}", ["Kode sah", "821.2/00"]),
         "verifikasi-salah": ("/publik/verifikasi?kode=bukan-kode", ["Ada masalah", "64 karakter"]),
         "verifikasi-tidak-ada": (f"/publik/verifikasi?kode={'0' * 16}", ["Kode tidak ditemukan"]),
     }

@@ -7,11 +7,15 @@ import re
 
 import pytest
 
+from application.audit.checkpoints import checkpoint
+from application.audit.receipts import verify_receipt
 from application.audit.replay import history
+from application.audit.tlog.issue import make_receipt
 from application.documents import DocumentKind, NoDecreeYet, make_document
 from application.errors import RoundNotFound
 from application.service import MutasiApplication
 from tests import scenario as sc
+from tests.audit.support import public_key
 from tests.projections.flow import Flow, walk
 
 pypdf = pytest.importorskip("pypdf")
@@ -66,13 +70,30 @@ def test_the_decree_is_laid_out_as_an_sk_and_carries_its_verification_code(app: 
     assert document.anchor.hash == decreed.link[1] and document.anchor.version == decreed.version
     code = document.anchor.short_code
     assert re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", code) and code.replace("-", "").lower() == decreed.link[1][:16]
+    receipt = document.anchor.receipt_code  # a decree prints its receipt code in the transparency log
+    assert receipt is not None and re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", receipt)
     pages = pypdf.PdfReader(io.BytesIO(document.content)).pages
     assert len(pages) >= 2  # the decree and its lampiran
-    for page in pages:  # every page: the code and the audit position
-        assert f"Kode verifikasi: {code}" in page.extract_text()
-        assert "mutasi audit history --round" in page.extract_text()
+    for page in pages:  # every page: the receipt code and the audit position
+        assert f"Kode verifikasi: {receipt}" in page.extract_text()
+        assert "/public/verify" in page.extract_text() and "mutasi audit history --round" in page.extract_text()
         assert f"Posisi audit: {document.anchor.position}" in page.extract_text()
     assert document.anchor.position is not None and document.anchor.position <= app.recorder.max_notification_id()
+    checkpoint(app)  # the next signed tree head: the printed code now names the decree's receipt
+    made = make_receipt(app, receipt)
+    assert made["statement"]["event"] == {
+        "position": document.anchor.position,
+        "originator_id": str(flow.round_id),
+        "version": decreed.version,
+        "hash": decreed.link[1],
+    }
+    assert verify_receipt(made, public_key(app.settings)).ok
+
+
+def test_documents_other_than_the_decree_print_the_chain_hash(app: MutasiApplication, flow: Flow) -> None:
+    document = make_document(app, flow.round_id, "announcement")
+    assert document.anchor.receipt_code is None
+    assert f"Kode verifikasi: {document.anchor.short_code}" in text_of(document.content)
 
 
 def test_later_events_do_not_change_the_decree(app: MutasiApplication, flow: Flow) -> None:

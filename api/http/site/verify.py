@@ -1,10 +1,12 @@
 """Checking a decree's verification code against the event store.
 
-Until the transparency log's receipts exist, a printed SK carries the chain hash of its own
-`DecreeIssued` event (`application.persistence.chain`): in full (64 hexadecimal digits, in the QR code) or
-shortened to its first 16 (`B9E9-1B8A-DD0F-E065`, printed on the page). A code is valid when a decree
-event of an announced round is stored with a hash that begins with it and the event's content still
-hashes to that hash (nothing altered since it was recorded).
+A printed SK carries the receipt code of its `DecreeIssued` event in the transparency log (16 base32
+characters, `ABCD-EFGH-IJKL-MNOP`: fixed by the event's position and chain hash,
+`application.audit.receipts`); SKs printed before carry the event's chain hash
+(`application.persistence.chain`), in full (64 hexadecimal digits, in the QR code) or shortened to its
+first 16. Both are accepted. A code is valid when a decree event of an announced round is stored with
+that receipt code or a hash that begins with it, and the event's content still hashes to its hash
+(nothing altered since it was recorded).
 
 Finding the event: the codes of a round's decrees are indexed once per decree the round gained (the
 transparency view tells the version of its latest decree), by reading the round's events; a check
@@ -20,12 +22,18 @@ from typing import Any
 from uuid import UUID
 
 from application.audit import replay
+from application.audit.receipts import receipt_code
 from application.audit.records import AuditEvent
+from application.audit.storage import AuditStorage
+from application.audit.tlog.proofs import leaf_hash
+from application.audit.tlog.store import leaf_data
+from application.persistence.event_log import EventLog
 from application.service import MutasiApplication
 from projections.public import PublicReads
 from projections.queries import Stamp
 
 DECREE_EVENT = "MutationRound.DecreeIssued"
+RECEIPT = "receipt:"  # the index's keys: chain hashes, and receipt codes under this prefix
 SHORTEST = 16
 _SEPARATORS = re.compile(r"[\s:-]+")
 
@@ -35,12 +43,13 @@ class BadCode(ValueError):
 
 
 def normalised(code: str) -> str:
-    """The code in lower case without spaces or hyphens; `BadCode` unless 16 to 64 hex digits."""
+    """The code in lower case without spaces or hyphens; `BadCode` unless a receipt code (16 base32
+    characters) or 16 to 64 hex digits."""
     text = _SEPARATORS.sub("", code or "").lower()
-    if not re.fullmatch(rf"[0-9a-f]{{{SHORTEST},64}}", text):
+    if not re.fullmatch(rf"[0-9a-f]{{{SHORTEST},64}}", text) and not re.fullmatch(r"[a-z2-7]{16}", text):
         raise BadCode(
-            "Kode verifikasi terdiri atas 16 sampai 64 karakter heksadesimal (angka 0-9 dan huruf a-f), "
-            "seperti tercetak pada SK."
+            "Kode verifikasi terdiri atas 16 karakter (huruf A-Z dan angka 2-7, kode tanda terima) atau 16 "
+            "sampai 64 karakter heksadesimal (angka 0-9 dan huruf a-f), seperti tercetak pada SK."
         )
     return text
 
@@ -69,11 +78,13 @@ class DecreeCodes:
             known = self._rounds.get((round_id, version))
         if known is not None:
             return known
-        index = {
-            e.link[1]: e.version
-            for e in replay.history(app, UUID(round_id), "MutationRound")
-            if e.name == DECREE_EVENT and e.link is not None
-        }
+        decrees = [e for e in replay.history(app, UUID(round_id), "MutationRound") if e.name == DECREE_EVENT and e.link]
+        positions = AuditStorage(app.stores, EventLog(app.recorder).table_name).positions(UUID(round_id))
+        index = {e.link[1]: e.version for e in decrees if e.link is not None}
+        for e in decrees:  # the receipt code of each decree: fixed by its position and hash
+            if e.link is not None and e.version in positions:
+                code = receipt_code(leaf_hash(leaf_data(positions[e.version], e.link[1])))
+                index[RECEIPT + code.replace("-", "").lower()] = e.version
         with self._lock:
             if len(self._rounds) >= self._limit:
                 self._rounds.clear()
@@ -85,10 +96,15 @@ class DecreeCodes:
         rounds, stamp = reads.rounds_with_decrees()
         for public_round in rounds:
             index = self._index(app, public_round["round_id"], int(public_round.get("decree_version") or 0))
-            found = [(digest, version) for digest, version in index.items() if digest.startswith(code)]
+            found = [
+                (key, version)
+                for key, version in index.items()
+                if key == RECEIPT + code or (not key.startswith(RECEIPT) and key.startswith(code))
+            ]
             if not found:
                 continue
-            digest, version = found[0]
+            key, version = found[0]
+            digest = next(d for d, v in index.items() if v == version and not d.startswith(RECEIPT))
             event = _one_event(app, UUID(public_round["round_id"]), version)
             if event is None or event.link is None or event.link[1] != digest or event.recomputed_hash() != digest:
                 return Verdict(code, True, stamp, False, None)  # found, but not intact: no decree named
