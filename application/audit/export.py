@@ -18,7 +18,7 @@ from application.audit.bundle import FORMAT_2, events_digest, manifest_payload
 from application.audit.records import AuditEvent, UnsoundEvent
 from application.audit.replay import feed_all, history
 from application.audit.signing import fingerprint, load_private_key, public_pem, sign
-from application.audit.storage import AuditStorage, signing_key_path
+from application.audit.storage import signing_key_path
 from application.audit.tlog.log import latest_head, sign_head
 from application.audit.tlog.store import TreeStore
 from application.base import MutasiBase
@@ -57,7 +57,7 @@ def _round_members(app: MutasiBase, round_id: UUID) -> list[UUID]:
     return members
 
 
-def _selected(app: MutasiBase, storage: AuditStorage, scope: Scope, upto: int) -> tuple[list[AuditEvent], list[UUID]]:
+def _selected(app: MutasiBase, scope: Scope, upto: int) -> tuple[list[AuditEvent], list[UUID]]:
     """The events of `scope` up to position `upto`, and the aggregates whose whole history is in it."""
     if scope.kind in ("employee", "position", "round"):
         assert scope.aggregate_id is not None
@@ -66,7 +66,7 @@ def _selected(app: MutasiBase, storage: AuditStorage, scope: Scope, upto: int) -
         members = _round_members(app, scope.aggregate_id) if scope.kind == "round" else [scope.aggregate_id]
         events = []
         for member in members:
-            positions = storage.positions(member)
+            positions = EventLog(app.recorder).positions(member)
             events += [
                 AuditEvent(e.originator_id, e.version, e.topic, e.state, positions[e.version])
                 for e in history(app, member)
@@ -87,13 +87,12 @@ def _in_period(event: AuditEvent, scope: Scope) -> bool:
 def export_bundle(app: MutasiBase, scope: Scope, out: IO[str]) -> int:
     """Checkpoint what is new (sign the tree head), then write the bundle of `scope` to `out`: the
     signed tree head and each event's inclusion proof into it; returns the number of events."""
-    storage = AuditStorage(app.stores, EventLog(app.recorder).table_name)
     key = load_private_key(signing_key_path(app.settings))
     tree = TreeStore(app.stores)
     sign_head(app, tree)
     head = latest_head(tree)
     upto = tree.leaves(head.size - 1, head.size - 1)[0][1] if head is not None and head.size else 0
-    events, members = _selected(app, storage, scope, upto)
+    events, members = _selected(app, scope, upto)
     if scope.kind in ("employee", "position", "round") and not events:
         raise NotFoundError("nothing of this scope is under a signed tree head yet")
     heads: dict[str, int] = {}

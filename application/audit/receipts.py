@@ -39,6 +39,12 @@ def receipt_code(leaf: bytes) -> str:
     return "-".join(text[i : i + 4] for i in range(0, 16, 4))
 
 
+def event_receipt_code(position: int, event_hash: str) -> str:
+    """The receipt code of the event stored at `position` with chain hash `event_hash` (its leaf's
+    code): fixed by the event alone, so a decree can print it before a tree head includes it."""
+    return receipt_code(leaf_hash(leaf_data(position, event_hash)))
+
+
 def normal_code(text: str) -> str:
     """A code as typed (any case, spaces or dashes) in its printed form."""
     letters = "".join(ch for ch in text.upper() if ch.isalnum())

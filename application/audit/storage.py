@@ -1,5 +1,5 @@
-"""Where audit data lives beside the events: the tree's tables (`application.audit.tlog.store`), the
-legacy checkpoints table, and positions of an aggregate's events.
+"""Where audit data lives beside the events: the tree's tables (`application.audit.tlog.store`) and the
+legacy checkpoints table (the positions of an aggregate's events: `application.persistence.event_log`).
 
 `mutasi_audit_checkpoints` holds the segment checkpoints earlier versions signed (none are made any more:
 the signed tree head replaced them); it sits in the same database as the events (the SQLite file, or
@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from psycopg import sql
 
@@ -66,32 +65,20 @@ def prepare_audit_storage(stores: Stores) -> None:
 
 
 class AuditStorage:
-    """Reads the legacy segment checkpoints, and finds the store positions of an aggregate's events."""
+    """Reads the legacy segment checkpoints."""
 
-    def __init__(self, stores: Stores | Settings, events_table: str | None = None) -> None:
+    def __init__(self, stores: Stores | Settings) -> None:
         """The audit tables of `stores` (given `Settings`, of stores used only for short connections,
         which leave nothing to close)."""
-        self.stores = Stores(stores) if isinstance(stores, Settings) else stores
+        self.stores = Stores.of(stores)
         self.settings = settings = self.stores.settings
         if settings.store not in ("sqlite", "postgres"):
             raise ValueError("the audit needs a SQLite or PostgreSQL event store")
-        self.events_table = events_table
 
     def checkpoints(self) -> list[Checkpoint]:
         """Every legacy segment checkpoint kept, in sequence order (none in a store made since)."""
         rows = self._fetch(f"SELECT {', '.join(_COLUMNS)} FROM {{t}} ORDER BY sequence", TABLE)
         return [Checkpoint(*row) for row in rows]
-
-    def positions(self, aggregate_id: UUID) -> dict[int, int]:
-        """Version -> store position of an aggregate's events (one indexed read)."""
-        key: str | UUID  # SQLite keeps the id as hex text, PostgreSQL as a uuid
-        if self.settings.store == "sqlite":
-            query, key = "SELECT originator_version, rowid FROM {t} WHERE originator_id = {p}", aggregate_id.hex
-        else:
-            query, key = "SELECT originator_version, notification_id FROM {t} WHERE originator_id = {p}", aggregate_id
-        if self.events_table is None:
-            raise ValueError("this AuditStorage was made without the events table's name")
-        return dict(self._fetch(query, self.events_table, (key,)))
 
     def _fetch(self, query: str, table: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._cursor(query, table, params) as rows:

@@ -35,7 +35,6 @@ from application.audit.tlog.checks import RootsAt, cosigners, head_failure, quor
 from application.audit.tlog.note import BadNote, TreeHead, parse_note, signed_by, tree_head
 from application.audit.tlog.proofs import leaf_hash
 from application.audit.tlog.store import TreeStore, leaf_data
-from application.audit.traces import AuditTraces
 from application.base import MutasiBase
 from application.persistence.event_log import EventLog
 
@@ -146,7 +145,7 @@ def verify_record(
             "a gap: the events recorded there were deleted",
             tail.gap[0],
         )
-    issued = AuditTraces(app.stores, EventLog(app.recorder).table_name).issued()
+    issued = EventLog(app.recorder).issued()
     held = max(tail.head, tail.after)
     if issued is not None and issued > held:
         return failed(

@@ -19,11 +19,9 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from application.audit.receipts import receipt_code
+from application.audit.receipts import event_receipt_code
 from application.audit.records import AuditEvent
 from application.audit.replay import history
-from application.audit.tlog.proofs import leaf_hash
-from application.audit.tlog.store import leaf_data
 from application.errors import EmployeeNotFound, NotFoundError, PositionNotFound, RoundNotFound
 from application.persistence.event_log import EventLog
 from application.service import MutasiApplication
@@ -85,7 +83,7 @@ class Anchor:
         for other events, or where the store keeps no positions (memory)."""
         if self.event.split(".")[-1] != "DecreeIssued" or not self.hash or self.position is None:
             return None
-        return receipt_code(leaf_hash(leaf_data(self.position, self.hash)))
+        return event_receipt_code(self.position, self.hash)
 
     def qr_payload(self, round_id: UUID, kind: DocumentKind) -> str:
         """What the QR code holds: the full hash, where it sits in the record, and a decree's receipt code."""
@@ -148,12 +146,7 @@ def _anchor(
 
 def _position_of(app: MutasiApplication, round_id: UUID, version: int) -> int | None:
     """The store position (notification id) of the round's event at `version` (None on the memory store)."""
-    if app.settings.store not in ("sqlite", "postgres"):
-        return None
-    from application.audit.storage import AuditStorage
-
-    storage = AuditStorage(app.stores, EventLog(app.recorder).table_name)
-    return storage.positions(round_id).get(version)
+    return EventLog(app.recorder).positions(round_id).get(version)
 
 
 def _as_of(

@@ -1,6 +1,7 @@
 """Reads of the library's events table that its recorders do not offer: which aggregates exist (one
-query for many), each aggregate's first event, the notification log in lean rows, and on PostgreSQL
-the settling of gaps left by transactions still in flight. The one place outside the library that
+query for many), each aggregate's first event, the notification log in lean rows, the positions of an
+aggregate's events, and on PostgreSQL the last position handed out and the settling of gaps left by
+transactions still in flight. The one place outside the library that
 knows the table's name and columns (see also `group_commit`'s writes)."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg import sql
-from psycopg.rows import namedtuple_row
+from psycopg.rows import namedtuple_row, tuple_row
 
 
 class Logged(NamedTuple):
@@ -124,6 +125,37 @@ class EventLog:
             Logged(n.id, n.originator_id, n.originator_version, n.topic, n.state)
             for n in recorder.select_notifications(start + 1, limit)
         ]
+
+    def positions(self, aggregate_id: UUID) -> dict[int, int]:
+        """Version -> store position (notification id) of an aggregate's events, in one indexed read
+        (empty on the memory store, which keeps no positions by aggregate)."""
+        recorder = self.recorder
+        if self.postgres:
+            query = sql.SQL("SELECT originator_version, notification_id FROM {} WHERE originator_id = %s")
+            with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+                cursor.execute(query.format(self.table), (aggregate_id,))
+                return dict(cursor.fetchall())
+        if self.sqlite:  # the library keeps SQLite ids as 32 hex digits; its rowid is the position
+            with recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(
+                    f"SELECT originator_version, rowid FROM {recorder.events_table_name} WHERE originator_id = ?",
+                    [aggregate_id.hex],
+                )
+                return {int(row[0]): int(row[1]) for row in cursor.fetchall()}
+        return {}
+
+    def issued(self) -> int | None:
+        """The last position the store handed out, rows deleted or not: PostgreSQL's notification id
+        sequence (deleting the last events does not wind it back). None elsewhere: SQLite gives a new
+        row the highest rowid plus one, so a deleted tail leaves no trace there."""
+        if not self.postgres:
+            return None
+        with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(
+                "SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, 'notification_id'))", (self._table_text,)
+            )
+            row = cursor.fetchone()
+        return None if row is None or row[0] is None else int(row[0])
 
     def settle(self) -> int:
         """PostgreSQL: wait (briefly, 250 ms at most) for every inserting transaction to end; the

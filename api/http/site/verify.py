@@ -22,11 +22,8 @@ from typing import Any
 from uuid import UUID
 
 from application.audit import replay
-from application.audit.receipts import receipt_code
+from application.audit.receipts import event_receipt_code
 from application.audit.records import AuditEvent
-from application.audit.storage import AuditStorage
-from application.audit.tlog.proofs import leaf_hash
-from application.audit.tlog.store import leaf_data
 from application.persistence.event_log import EventLog
 from application.service import MutasiApplication
 from projections.public import PublicReads
@@ -70,21 +67,23 @@ class DecreeCodes:
 
     def __init__(self, limit: int = 256) -> None:
         self._lock = threading.Lock()
-        self._rounds: dict[tuple[str, int], dict[str, int]] = {}  # (round, latest decree version): hash -> version
+        self._rounds: dict[tuple[str, int], dict[str, tuple[int, str]]] = {}  # (round, latest decree version): index
         self._limit = limit
 
-    def _index(self, app: MutasiApplication, round_id: str, version: int) -> dict[str, int]:
+    def _index(self, app: MutasiApplication, round_id: str, version: int) -> dict[str, tuple[int, str]]:
         with self._lock:
             known = self._rounds.get((round_id, version))
         if known is not None:
             return known
         decrees = [e for e in replay.history(app, UUID(round_id), "MutationRound") if e.name == DECREE_EVENT and e.link]
-        positions = AuditStorage(app.stores, EventLog(app.recorder).table_name).positions(UUID(round_id))
-        index = {e.link[1]: e.version for e in decrees if e.link is not None}
-        for e in decrees:  # the receipt code of each decree: fixed by its position and hash
-            if e.link is not None and e.version in positions:
-                code = receipt_code(leaf_hash(leaf_data(positions[e.version], e.link[1])))
-                index[RECEIPT + code.replace("-", "").lower()] = e.version
+        positions = EventLog(app.recorder).positions(UUID(round_id))
+        index: dict[str, tuple[int, str]] = {}  # a chain hash, or RECEIPT + a receipt code: (version, hash)
+        for e in decrees:
+            if e.link is not None:
+                index[e.link[1]] = (e.version, e.link[1])
+                if e.version in positions:  # its receipt code: fixed by its position and hash
+                    code = event_receipt_code(positions[e.version], e.link[1])
+                    index[RECEIPT + normalised(code)] = (e.version, e.link[1])
         with self._lock:
             if len(self._rounds) >= self._limit:
                 self._rounds.clear()
@@ -92,19 +91,19 @@ class DecreeCodes:
         return index
 
     def verify(self, app: MutasiApplication, reads: PublicReads, code: str) -> Verdict:
-        """Look for the decree whose hash begins with `code` among the announced rounds with decrees."""
+        """Look for the decree with the receipt code `code`, or whose hash begins with it, among the
+        announced rounds with decrees."""
         rounds, stamp = reads.rounds_with_decrees()
         for public_round in rounds:
             index = self._index(app, public_round["round_id"], int(public_round.get("decree_version") or 0))
             found = [
-                (key, version)
-                for key, version in index.items()
+                named
+                for key, named in index.items()
                 if key == RECEIPT + code or (not key.startswith(RECEIPT) and key.startswith(code))
             ]
             if not found:
                 continue
-            key, version = found[0]
-            digest = next(d for d, v in index.items() if v == version and not d.startswith(RECEIPT))
+            version, digest = found[0]
             event = _one_event(app, UUID(public_round["round_id"]), version)
             if event is None or event.link is None or event.link[1] != digest or event.recomputed_hash() != digest:
                 return Verdict(code, True, stamp, False, None)  # found, but not intact: no decree named

@@ -49,7 +49,7 @@ class TreeStore:
     def __init__(self, stores: Stores | Settings) -> None:
         """The tree beside the events of `stores` (given `Settings`, of stores used only for its own
         connections, which `close` closes)."""
-        self.stores = Stores(stores) if isinstance(stores, Settings) else stores
+        self.stores = Stores.of(stores)
         self.settings = settings = self.stores.settings
         if settings.store not in ("sqlite", "postgres"):
             raise ValueError("the transparency tree needs a SQLite or PostgreSQL event store")
