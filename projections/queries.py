@@ -113,18 +113,16 @@ class ReadModels:
         """The views of `stores` (given `Settings`, of stores of its own, closed with it). `head`
         tells the event store's latest position (without it, a far `min_position` waits out its
         timeout like any other)."""
-        self._own_stores: Stores | None = None
-        if isinstance(stores, Settings):
-            stores = self._own_stores = Stores(stores)
-        settings = self.settings = stores.settings
-        self.db = ViewDatabase(stores)
+        opened = Stores.of(stores)
+        self._own_stores = opened if opened is not stores else None
+        settings = self.settings = opened.settings
+        self.db = ViewDatabase(opened)
         self._live: dict[str, DocumentView] = {}  # the live version last seen, checked on each read
         self._head, self._head_seen = head, 0  # the store's head only grows: asked again only beyond it
         self._waiting = threading.BoundedSemaphore(settings.max_waiting_reads) if settings.max_waiting_reads else None
 
     def close(self) -> None:
         """Done reading (closes the stores only when they are its own)."""
-        self.db.close()
         if self._own_stores is not None:
             self._own_stores.close()
 

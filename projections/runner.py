@@ -123,7 +123,7 @@ class ProjectionRunner:
 
     def close(self) -> None:
         """Disconnect (the runner can open again)."""
-        for closing in (self._listener, self.reader, self.db):
+        for closing in (self._listener, self.reader):
             if closing is not None:
                 try:
                     closing.close()

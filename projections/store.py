@@ -186,9 +186,6 @@ class ViewDatabase:
         with self.transaction(commit=True) as own:
             own.execute(statement, [view, version])
 
-    def close(self) -> None:
-        """Nothing to close: the pool belongs to the `Stores` (kept for the runner's life cycle)."""
-
 
 class DocumentView(TrackingRecorder):
     """One version of one view: its tables, a read cache, and the atomic batch commit with tracking.

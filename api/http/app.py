@@ -66,10 +66,11 @@ def create_app(stores: Stores | Settings, application: MutasiApplication | None,
         with ExitStack() as stack:
             if application is not None:
                 mutasi = application
-            elif isinstance(stores, Settings):
-                mutasi = stack.enter_context(closing(open_application(stack.enter_context(Stores(stores)))))
             else:
-                mutasi = stack.enter_context(closing(open_application(stores)))
+                opened = Stores.of(stores)
+                if opened is not stores:  # its own, closed at shutdown after the application
+                    stack.enter_context(opened)
+                mutasi = stack.enter_context(closing(open_application(opened)))
             app.state.application = mutasi
             app.state.jwt_secret = secret
             if sign_on is not None:

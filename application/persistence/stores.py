@@ -3,9 +3,9 @@
 It is the one object that turns settings into connections and paths: the event store (its library
 factory, connection pool and recorder, shared by every `MutasiApplication` built on it), the views'
 database (one pool for the runner and the readers), short connections for the tables beside the
-events (audit checkpoints, the transparency log, `db init`) and for PostgreSQL's LISTEN, and the
-files beside the SQLite store (views, development JWT secret, development audit key). Nothing else
-builds a connection from `Settings`. Closing it closes the pools it opened.
+events (audit tables, the transparency log, `db init`) and for PostgreSQL's LISTEN, and the views'
+file beside the SQLite store (the development secrets' paths: `application.persistence.paths`).
+Nothing else builds a connection from `Settings`. Closing it closes the pools it opened.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from psycopg import sql
 from application.persistence.connections import APPLICATION_NAME, postgres_conninfo, postgres_table, store_env
 from application.persistence.group_commit import GroupCommitRecorder
 from application.persistence.keys import KeyedPOPORecorder, KeyedSQLiteRecorder
-from application.persistence.paths import beside_store, views_path
+from application.persistence.paths import views_path
 from application.persistence.pools import warm_first
 from application.settings import Settings
 
@@ -52,6 +52,12 @@ class Stores:
         self._recorder: ApplicationRecorder | None = None
         self._views: PostgresDatastore | SQLiteDatastore | None = None
         self._closed = False
+
+    @classmethod
+    def of(cls, source: Stores | Settings) -> Stores:
+        """`source` itself, or stores of its own opened from `Settings` (the caller then owns them:
+        `stores is not source`)."""
+        return cls(source) if isinstance(source, Settings) else source
 
     @property
     def kind(self) -> str:
@@ -140,12 +146,6 @@ class Stores:
     def table(self, name: str) -> sql.Composable:
         """A PostgreSQL table beside the events: in the configured schema, if any."""
         return postgres_table(self.settings, name)
-
-    # -- files beside the SQLite store ---------------------------------------------------
-
-    def beside_store(self, suffix: str) -> Path:
-        """A file beside the SQLite store's (`mutasi.sqlite3` + `-jwt-secret`)."""
-        return beside_store(self.settings, suffix)
 
     # -- life --------------------------------------------------------------------------
 
