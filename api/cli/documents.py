@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         args.output.write_bytes(document.content)
     anchor = document.anchor
     print(
-        f"{args.output}: {args.kind}, verification code {anchor.short_code} (sha256 {anchor.hash or '-'}), "
+        f"{args.output}: {args.kind}, verification code {anchor.printed_code} (sha256 {anchor.hash or '-'}), "
         f"audit position {anchor.position if anchor.position is not None else '-'}",
         file=sys.stderr,
     )

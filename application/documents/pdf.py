@@ -507,11 +507,10 @@ def _footer(paper: RoundPaper) -> Any:
         canvas.setLineWidth(0.4)
         canvas.line(left, bottom + size + 2 * MM, width - right, bottom + size + 2 * MM)
         canvas.setFont("Helvetica-Bold", 8.5)
-        receipt = anchor.receipt_code
-        canvas.drawString(left, bottom + 17 * MM, f"Kode verifikasi: {receipt or anchor.short_code}")
+        canvas.drawString(left, bottom + 17 * MM, f"Kode verifikasi: {anchor.printed_code}")
         canvas.setFont("Helvetica", 7.5)
         position = anchor.position if anchor.position is not None else "-"
-        if receipt:  # a decree: the receipt of its event in the witnessed transparency log
+        if anchor.receipt_code:  # a decree: the receipt of its event in the witnessed transparency log
             check = f"Periksa: /public/verify (kode tanda terima) atau mutasi audit history --round {round_id}"
             meaning = (
                 "Kode = tanda terima keputusan di log transparansi (RFC 9162), terbit pada kepala pohon berikutnya."

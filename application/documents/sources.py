@@ -85,6 +85,11 @@ class Anchor:
             return None
         return event_receipt_code(self.position, self.hash)
 
+    @property
+    def printed_code(self) -> str:
+        """The code every page prints: a decree's receipt code, the other documents' shortened hash."""
+        return self.receipt_code or self.short_code
+
     def qr_payload(self, round_id: UUID, kind: DocumentKind) -> str:
         """What the QR code holds: the full hash, where it sits in the record, and a decree's receipt code."""
         receipt = f";tanda_terima={self.receipt_code}" if self.receipt_code else ""

@@ -28,9 +28,10 @@ _HEADERS = {
         "description": '`inline; filename="<document>-<round id>.pdf"`',
     },
     "X-Verification-Code": {
-        "description": "the full verification code printed (shortened) on every page and "
-        "held whole in its QR code: the SHA-256 chain hash of the round's "
-        "event the document was made from",
+        "description": "the SHA-256 chain hash of the round's event the document was made from, "
+        "held whole in its QR code: the announcement and the evaluation summary print it "
+        "shortened; the decree prints its event's receipt code, fixed by this hash and "
+        "X-Audit-Position",
         "required": True,
         "schema": {"type": "string", "pattern": "^([0-9a-f]{64}|-)$"},
     },
