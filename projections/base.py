@@ -53,6 +53,9 @@ class DocumentProjection(Projection[DocumentView]):
     """
 
     tables: ClassVar[tuple[Table, ...]] = ()
+    partitioned_otherwise: ClassVar[frozenset[type] | None] = frozenset()
+    """The event classes whose `partition_key` is not their aggregate (None: every class), so that a
+    partitioned runner need not decode another partition's events of the other classes."""
     cost: ClassVar[float] = 1.0  # relative work per event stream, to share views among rebuild workers
     _handlers: ClassVar[dict[type, Callable[..., None]]]
 
@@ -67,8 +70,20 @@ class DocumentProjection(Projection[DocumentView]):
         return self._directory().person(employee_id)
 
     def seat(self, position_id: Any) -> Doc:
-        """Title, unit and agency of a position (from the runner's directory)."""
+        """Title, unit, agency and type of a position (from the runner's directory)."""
         return self._directory().seat(position_id)
+
+    def round(self, round_id: Any) -> Doc:
+        """Title and agency of a round (from the runner's directory)."""
+        return self._directory().round(round_id)
+
+    def partition_key(self, domain_event: Any) -> Any:
+        """What decides which partition of a partitioned runner applies this event to this view
+        (`projections.partitions`): every row an event touches must belong to the partition of its
+        key, and every row it reads too. The default, the event's aggregate, suits a view whose rows
+        each follow one aggregate; a view whose rows gather several says what gathers them (and names
+        the event classes concerned in `partitioned_otherwise`)."""
+        return domain_event.originator_id
 
     def _directory(self) -> Directory:
         if self.directory is None:

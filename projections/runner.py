@@ -37,9 +37,12 @@ from application.persistence.event_log import EventLog
 from application.persistence.stores import Stores
 from application.service import MutasiApplication
 from application.settings import Settings
+from domain.mutation_round import MutationRound
+from domain.position import Position
 from projections.base import DocumentProjection, event_ids, recorded_at
 from projections.catalogue import VIEWS, projection_class
 from projections.directory import Directory, lookups
+from projections.partitions import Partition
 from projections.store import DocumentView, ViewDatabase
 
 log = logging.getLogger("mutasi.projections")
@@ -48,7 +51,9 @@ DB_ERRORS = (PersistenceError, psycopg.Error, sqlite3.Error, OSError)
 
 class ProjectionRunner:
     """Runs some views (all by default). `versions` pins view versions and `indexes=False` leaves
-    their indexes to the caller (both used by rebuild)."""
+    their indexes to the caller (both used by rebuild). With `partition` it applies only that
+    partition's share of each view's events (`projections.partitions`), under positions of its own;
+    with `until` it reads no event after that position."""
 
     def __init__(
         self,
@@ -60,6 +65,8 @@ class ProjectionRunner:
         versions: dict[str, int] | None = None,
         indexes: bool = True,
         read_ahead: bool | None = None,
+        partition: Partition | None = None,
+        until: int | None = None,
     ) -> None:
         self._own_stores = isinstance(stores, Settings)  # then each `open` opens them, `close` closes them
         self.settings = settings = stores if isinstance(stores, Settings) else stores.settings
@@ -85,7 +92,9 @@ class ProjectionRunner:
         self._settle_after, self._settle_backoff = 0.0, 0.5
         self._nudge = threading.Event()
         self._catching_up = False
-        self.directory = Directory(self._first_event)
+        self.partition = partition
+        self.until = until
+        self.directory = Directory(self._first_event, events_of=self._events_of)
 
     # -- connecting --------------------------------------------------------------
 
@@ -111,7 +120,8 @@ class ProjectionRunner:
         for name in self.names:
             cls = projection_class(name)
             version = self.pinned.get(name) or live.get(name) or 1
-            view = DocumentView(self.db, name, version, cls.tables)
+            label = self.partition.label if self.partition is not None else ""
+            view = DocumentView(self.db, name, version, cls.tables, partition=label)
             view.create_tables(indexes=self.indexes)
             view.track_keys()
             if name not in self.pinned and name not in live:
@@ -119,6 +129,7 @@ class ProjectionRunner:
             self.projections[name] = cls(view, self.directory)
             self.positions[name] = view.position
         self._routes: dict[str, list[tuple[str, Any]]] = {}
+        self._by_aggregate: dict[str, bool] = {}  # topic -> every view running it partitions it by aggregate
         self._live = {n: v for n, v in live.items() if n in self.names}
 
     def close(self) -> None:
@@ -187,19 +198,49 @@ class ProjectionRunner:
         work: dict[str, list[tuple[Any, Any, Tracking]]] = {name: [] for name in behind}
         decode, routes, when = self.reader.mapper.decode, self._routes, None
         directory, facts, last = self.directory, self.directory.topics, notifications[-1]
+        decoded = []
+        partition, projections = self.partition, self.projections
+        owned: dict[Any, bool] = {}
         for n in notifications:
             targets = routes.get(n.topic)
             if targets is None:
                 targets = routes[n.topic] = self._route(n.topic)
+                self._by_aggregate[n.topic] = all(
+                    (otherwise := projections[name].partitioned_otherwise) is not None
+                    and resolve_topic(n.topic) not in otherwise
+                    for name, _ in targets
+                )
             noted = n.topic in facts
             if not targets and not noted and n is not last:
                 continue
+            if partition is not None and not noted and n is not last and self._by_aggregate[n.topic]:
+                mine = owned.get(n.originator_id)
+                if mine is None:
+                    mine = owned[n.originator_id] = partition.owns(n.originator_id)
+                if not mine:  # another partition's event for every view: not even decoded
+                    continue
             domain_event = decode(n.topic, n.state, n.originator_id, n.originator_version, remember=False)
             if noted:
                 directory.note(domain_event)
-            when, tracking = domain_event, Tracking(APPLICATION_NAME, n.id)
+            when = domain_event
+            if targets:
+                decoded.append((n.id, domain_event, targets))
+        if partition is not None:  # a position's or a round's partition may take its facts: read them at once
+            directory.prefetch(
+                (e.originator_id for _, e, _ in decoded if isinstance(e, (Position.Event, MutationRound.Event))),
+                self._first_events,
+            )
+        for notification_id, domain_event, targets in decoded:
+            tracking = Tracking(APPLICATION_NAME, notification_id)
             for name, handler in targets:
-                if name in behind and n.id > behind[name]:
+                if name in behind and notification_id > behind[name]:
+                    if partition is not None:
+                        key = projections[name].partition_key(domain_event)
+                        mine = owned.get(key)
+                        if mine is None:
+                            mine = owned[key] = partition.owns(key)
+                        if not mine:
+                            continue
                     work[name].append((handler, domain_event, tracking))
         return work, when
 
@@ -261,6 +302,16 @@ class ProjectionRunner:
             first.topic, first.state, first.originator_id, first.originator_version, remember=False
         )
 
+    def _events_of(self, aggregate_id: UUID) -> list[Any]:
+        """Every event of an aggregate, decoded (for a proposal the directory has not seen)."""
+        self.open()
+        assert self.reader is not None
+        decode = self.reader.mapper.decode
+        return [
+            decode(s.topic, s.state, s.originator_id, s.originator_version, remember=False)
+            for s in self.reader.recorder.select_events(aggregate_id)
+        ]
+
     def _route(self, topic: str) -> list[tuple[str, Any]]:
         """The views (in catalogue order) that handle events of `topic`, with their handler."""
         cls = resolve_topic(topic)
@@ -284,9 +335,15 @@ class ProjectionRunner:
         return notifications if cut is None else notifications[:cut]
 
     def select(self, start: int) -> Sequence[Any]:
-        """The next batch of notifications after `start` (see `EventLog.after`)."""
+        """The next batch of notifications after `start` (see `EventLog.after`), none after `until`."""
         assert self.log is not None
-        return self.log.after(start, self.batch_size)
+        until = self.until
+        if until is not None and start >= until:
+            return []
+        notifications = self.log.after(start, self.batch_size)
+        if until is not None and notifications and (notifications[-1].id or 0) > until:
+            notifications = [n for n in notifications if (n.id or 0) <= until]
+        return notifications
 
     def _open_gap(self, start: int, notifications: Sequence[Any]) -> int | None:
         """Index of the first notification after a gap that may still fill, if any."""

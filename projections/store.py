@@ -191,11 +191,12 @@ class DocumentView(TrackingRecorder):
     """One version of one view: its tables, a read cache, and the atomic batch commit with tracking.
 
     Tracking records are named `<application>/<view>@v<version>`, so each view version has its own
-    position in the application's notification log.
+    position in the application's notification log; a partition of a rebuild (`projections.partitions`)
+    adds its label (`#k/n`) and has a position of its own.
     """
 
-    def __init__(self, db: ViewDatabase, view: str, version: int, tables: Sequence[Table]) -> None:
-        self.db, self.view, self.version = db, view, version
+    def __init__(self, db: ViewDatabase, view: str, version: int, tables: Sequence[Table], partition: str = "") -> None:
+        self.db, self.view, self.version, self.partition = db, view, version, partition
         self.tables = {t.name: t for t in tables}
         self._cache: dict[tuple[str, str], Doc | None] = {}
         self._batch: dict[tuple[str, str], Doc | None] = {}  # rows read ahead for the batch being applied
@@ -206,7 +207,7 @@ class DocumentView(TrackingRecorder):
     @property
     def tracking_key(self) -> str:
         """The name under which this version's position is tracked."""
-        return f"{APPLICATION_NAME}/{self.view}@v{self.version}"
+        return f"{APPLICATION_NAME}/{self.view}@v{self.version}{self.partition}"
 
     def table_name(self, table: str) -> str:
         """The qualified SQL name of one of this version's tables."""
@@ -243,13 +244,31 @@ class DocumentView(TrackingRecorder):
         with self.db.transaction(commit=True) as cursor:
             for table in self.tables.values():
                 cursor.execute(f"DROP TABLE IF EXISTS {self.table_name(table.name)}")
-            self.db.tracking.forget_in(cursor, self.tracking_key)
+            self.db.tracking.forget_in(cursor, self.tracking_key)  # and its partitions' positions
             cursor.execute(
-                self.db.sql(f"DELETE FROM {self.db.table('view_heads')} WHERE tracking_key = %s"), [self.tracking_key]
+                self.db.sql(
+                    f"DELETE FROM {self.db.table('view_heads')} WHERE tracking_key = %s "
+                    "OR substr(tracking_key, 1, CAST(%s AS INTEGER)) = %s"
+                ),
+                [self.tracking_key, len(self.tracking_key) + 1, f"{self.tracking_key}#"],
             )
         self._cache.clear()
         self._batch.clear()
         self._written = None
+
+    def adopt_partitions(self, cursor: Any, position: int) -> None:
+        """After a partitioned fill that stopped every partition at `position`: that position becomes
+        this version's own (recorded with the time the partitions noted) and theirs are forgotten, in
+        the caller's transaction."""
+        prefix = [len(self.tracking_key) + 1, f"{self.tracking_key}#"]
+        heads = self.db.table("view_heads")
+        where = "substr(tracking_key, 1, CAST(%s AS INTEGER)) = %s"
+        cursor.execute(self.db.sql(f"SELECT recorded_at FROM {heads} WHERE {where}"), prefix)
+        recorded = max((row["recorded_at"] for row in cursor.fetchall() if row["recorded_at"]), default=None)
+        cursor.execute(self.db.sql(f"DELETE FROM {heads} WHERE {where}"), prefix)
+        self.db.tracking.forget_in(cursor, self.tracking_key)
+        if position:
+            self.write(cursor, {}, Tracking(self.tracking_key, position), recorded)
 
     # -- tracking (the library's recorder, under this version's name) -----------
 

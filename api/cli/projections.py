@@ -1,4 +1,6 @@
-"""`mutasi projections run | rebuild | status`: run, rebuild and inspect the read models."""
+"""`mutasi projections run | rebuild | partition | finish | status`: run, rebuild and inspect the read
+models. A rebuild shared among machines: `rebuild --partitions N --prepare` once, `partition K` on any
+machine for each K of 1..N (restartable), then `finish` once (`projections.scale_out`)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from application.settings import Settings
 from projections.admin import rebuild, status
 from projections.catalogue import VIEWS
 from projections.runner import ProjectionRunner
+from projections.scale_out import NoPlan, PartitionsBehind, fill_partition, finish, prepare
 from projections.store import ViewsUnavailable
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -31,7 +34,7 @@ def _one_line_errors(handler: Handler) -> Handler:
     def run(args: argparse.Namespace, settings: Settings) -> int:
         try:
             return handler(args, settings)
-        except (ViewsUnavailable, PersistenceError) as error:
+        except (ViewsUnavailable, PersistenceError, NoPlan, PartitionsBehind) as error:
             print(f"mutasi projections: {' '.join(str(error).split())}", file=sys.stderr)
             return 2
 
@@ -66,9 +69,34 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--workers",
         type=int,
         default=min(os.cpu_count() or 1, 4),
-        help="processes sharing the views (default: the CPUs, at most 4)",
+        help="processes sharing the views (default: the CPUs, at most 4; ignored with --partitions)",
+    )
+    rebuild_parser.add_argument(
+        "--partitions",
+        type=int,
+        default=1,
+        help="share the events by aggregate among N processes instead, each applying its share of every view",
+    )
+    rebuild_parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="with --partitions: only record the plan; run `partition K` for K in 1..N anywhere, then `finish`",
     )
     rebuild_parser.set_defaults(handler=_one_line_errors(run_rebuild))
+    partition_parser = actions.add_parser(
+        "partition", help="fill partition K of the prepared rebuild (resumes where it stopped)"
+    )
+    partition_parser.add_argument("k", type=int, metavar="K", help="the partition, 1..N")
+    partition_parser.add_argument("--batch-size", type=int, default=5000, help="events per transaction (default 5000)")
+    partition_parser.set_defaults(handler=_one_line_errors(run_partition))
+    finish_parser = actions.add_parser(
+        "finish", help="when every partition is done: catch the new versions up and make them live"
+    )
+    finish_parser.add_argument("--batch-size", type=int, default=5000, help="events per transaction (default 5000)")
+    finish_parser.add_argument(
+        "--grace", type=float, default=2.0, help="seconds before the old versions are dropped (default 2)"
+    )
+    finish_parser.set_defaults(handler=_one_line_errors(run_finish))
     status_parser = actions.add_parser("status", help="per view: position, store's latest, lag")
     status_parser.add_argument("--json", action="store_true", help="print JSON")
     status_parser.set_defaults(handler=_one_line_errors(run_status))
@@ -97,12 +125,44 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     """Rebuild views beside the live ones and swap them in."""
-    if args.workers < 1 or args.batch_size < 1:
-        raise ValueError("--workers and --batch-size must be at least 1")
-    rebuilt = rebuild(settings, args.views or None, batch_size=args.batch_size, workers=args.workers)
+    if args.workers < 1 or args.batch_size < 1 or args.partitions < 1:
+        raise ValueError("--workers, --partitions and --batch-size must be at least 1")
+    if args.prepare:
+        plan = prepare(settings, args.views or None, args.partitions)
+        print(
+            f"prepared: {len(plan.views)} views in {plan.partitions} partitions up to position {plan.until}; "
+            f"run `mutasi projections partition K` for K = 1..{plan.partitions}, then `mutasi projections finish`"
+        )
+        return 0
+    rebuilt = rebuild(
+        settings, args.views or None, batch_size=args.batch_size, workers=args.workers, partitions=args.partitions
+    )
+    _print_rebuilt(rebuilt)
+    return 0
+
+
+def run_partition(args: argparse.Namespace, settings: Settings) -> int:
+    """Fill one partition of the prepared rebuild."""
+    if args.batch_size < 1:
+        raise ValueError("--batch-size must be at least 1")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        position = fill_partition(settings, args.k - 1, args.batch_size)
+    except ValueError as error:  # no such partition
+        raise NoPlan(str(error)) from None
+    print(f"partition {args.k} done at position {position}")
+    return 0
+
+
+def run_finish(args: argparse.Namespace, settings: Settings) -> int:
+    """Swap in the views the partitions built."""
+    _print_rebuilt(finish(settings, args.batch_size, args.grace))
+    return 0
+
+
+def _print_rebuilt(rebuilt: dict[str, tuple[int | None, int, int]]) -> None:
     for name, (old, new, position) in rebuilt.items():
         print(f"{name}: version {new} live at position {position} (was {old or 'none'})")
-    return 0
 
 
 def run_status(args: argparse.Namespace, settings: Settings) -> int:

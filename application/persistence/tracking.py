@@ -45,5 +45,11 @@ class ViewTracking:
         return self.recorder._max_tracking_id(name, cursor)  # pinned as above
 
     def forget_in(self, cursor: Any, name: str) -> None:
-        """Delete every position recorded under `name` (a dropped view version), in the caller's transaction."""
-        cursor.execute(f"DELETE FROM {self.table} WHERE application_name = {self._mark}", [name])
+        """Delete every position recorded under `name` (a dropped view version) and under the names of
+        its partitions (`name#k/n`), in the caller's transaction."""
+        mark = self._mark
+        cursor.execute(
+            f"DELETE FROM {self.table} WHERE application_name = {mark} "
+            f"OR substr(application_name, 1, CAST({mark} AS INTEGER)) = {mark}",
+            [name, len(name) + 1, f"{name}#"],
+        )

@@ -25,6 +25,19 @@ class EvaluationProjection(DocumentProjection):
         Table("round", {}),
     )
 
+    partitioned_otherwise = frozenset(
+        {MutationRound.Proposed, MutationRound.TransferExecuted, Employee.TransferEvaluated}
+    )  # by their proposal
+
+    def partition_key(self, domain_event: Any) -> Any:
+        """A transfer's row follows its proposal (a round's title and agency come from the directory)."""
+        kind, event = type(domain_event), domain_event.__dict__  # classes made at runtime: fields unknown to mypy
+        if kind is MutationRound.Proposed:
+            return event["proposal"].proposal_id
+        if kind is Employee.TransferEvaluated:
+            return event["evaluation"].proposal_id
+        return event.get("proposal_id", domain_event.originator_id)
+
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """Events this view does not need are skipped."""
@@ -34,7 +47,7 @@ class EvaluationProjection(DocumentProjection):
     @process_event.register(MutationRound.Proposed)
     def _proposed(self, e: Any, tracking: Tracking) -> None:
         p = e.proposal
-        round_ = self.get("round", e.originator_id) or {}
+        round_ = self.round(e.originator_id)
         person = self.person(p.employee_id)
         origin, target = self.seat(p.from_position_id), self.seat(p.target_position_id)
         self.put(

@@ -135,7 +135,7 @@ class RegisterProjection(DocumentProjection):
 
     def _seat(self, employee_id: Any, position_id: Any, since: Any) -> None:
         doc = row(self, "employee", employee_id)
-        position = self.get("position", position_id) or {}
+        position = self.seat(position_id)  # fixed when established: the directory's, not a row of ours
         doc.update(
             position_id=str(position_id),
             position_title=position.get("title"),

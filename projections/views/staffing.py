@@ -24,6 +24,7 @@ class StaffingProjection(DocumentProjection):
     name = "staffing"
     cost = 1.3  # relative rebuild work (measured with bench/projection_rebuild.py)
     tables = (Table("unit", {"agency": "TEXT", "unit": "TEXT"}),)
+    partitioned_otherwise = None  # by unit
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -36,6 +37,10 @@ class StaffingProjection(DocumentProjection):
             return {"unit": [unit_key(established.agency, established.unit)]}
         seat = self.seat(domain_event.originator_id)
         return {"unit": [unit_key(seat["agency"], seat["unit"])]}
+
+    def partition_key(self, domain_event: Any) -> str:
+        """A unit's row gathers its positions: the unit (of the position's agency)."""
+        return self.keys_of(domain_event, ())["unit"][0]  # type: ignore[no-any-return]
 
     def _position(self, position_id: Any) -> dict[str, Any]:
         seat = self.seat(position_id)

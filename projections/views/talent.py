@@ -46,6 +46,16 @@ class TalentProjection(DocumentProjection):
         if employees:
             self.view.prefetch({"employee": employees})
 
+    partitioned_otherwise = frozenset({MutationRound.Proposed, *_FOLLOWS_PROPOSAL})  # by their employee
+
+    def partition_key(self, domain_event: Any) -> Any:
+        """An employee's row follows the employee, and the proposals that name them."""
+        if type(domain_event) is MutationRound.Proposed:
+            return domain_event.proposal.employee_id
+        if type(domain_event) in _FOLLOWS_PROPOSAL:
+            return self._directory().proposed(domain_event.originator_id, domain_event.proposal_id)
+        return domain_event.originator_id
+
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """Events this view does not need are skipped."""
@@ -112,12 +122,12 @@ class TalentProjection(DocumentProjection):
         row(self, "employee", e.originator_id)["rank"] = plain(e.rank)
 
     def _seat(self, employee_id: Any, position_id: Any) -> None:
-        seat = self.get("seat", position_id) or {}
+        seat = self.seat(position_id)  # fixed when established: the directory's, not the seat row
         row(self, "employee", employee_id).update(
             position_id=str(position_id),
-            agency=seat.get("agency"),
-            unit=seat.get("unit"),
-            title=seat.get("title"),
+            agency=seat["agency"],
+            unit=seat["unit"],
+            title=seat["title"],
         )
 
     @process_event.register(Employee.Placed)

@@ -76,6 +76,17 @@ class TransparencyProjection(DocumentProjection):
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """Events this view does not need are skipped."""
 
+    partitioned_otherwise = None  # by agency
+
+    def partition_key(self, domain_event: Any) -> Any:
+        """An agency's row gathers its positions' numbers, and a round's announcement copies them: the
+        agency of the position or of the round."""
+        if type(domain_event) in (Position.Established, MutationRound.Opened):
+            return domain_event.agency
+        if isinstance(domain_event, Position.Event):
+            return self.seat(domain_event.originator_id)["agency"]
+        return self.round(domain_event.originator_id)["agency"]
+
     # -- staffing per unit (numbers only) ------------------------------------------
 
     def _unit(self, agency: str, unit: str) -> dict[str, int]:

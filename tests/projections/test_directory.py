@@ -25,6 +25,7 @@ def test_a_runner_that_never_saw_the_registrations_reads_them_from_the_store(
             "title": position.title,
             "unit": position.unit,
             "agency": position.agency,
+            "position_type": position.position_type.value,
         }
         assert runner.directory.person(flow.positions[0]) == NO_PERSON  # a position is not a person
         assert runner.directory.seat(uuid4()) == NO_SEAT
