@@ -122,6 +122,8 @@ class ProjectionRunner:
             version = self.pinned.get(name) or live.get(name) or 1
             label = self.partition.label if self.partition is not None else ""
             view = DocumentView(self.db, name, version, cls.tables, partition=label)
+            if self.partition is not None:
+                view.partition_share(self.partition.count)
             view.create_tables(indexes=self.indexes)
             view.track_keys()
             if name not in self.pinned and name not in live:

@@ -57,8 +57,11 @@ class KeyFilter:
 
     bits = 1 << 25
 
-    def __init__(self) -> None:
-        self._bitmap = bytearray(self.bits >> 3)
+    def __init__(self, share: int = 1) -> None:
+        """A filter for about `1/share` of the keys (a partition's): as many bits per key, fewer bits."""
+        if share > 1:
+            self.bits = max(self.bits // (1 << (share - 1).bit_length()), 8)
+        self._bitmap = bytearray(max(self.bits >> 3, 1))
 
     def add(self, table: str, key: str) -> None:
         """Note that `key` of `table` is written."""
@@ -201,6 +204,7 @@ class DocumentView(TrackingRecorder):
         self._cache: dict[tuple[str, str], Doc | None] = {}
         self._batch: dict[tuple[str, str], Doc | None] = {}  # rows read ahead for the batch being applied
         self._written: KeyFilter | None = None  # the keys the tables may hold, while `track_keys` holds
+        self.cache_limit, self.share = CACHE_LIMIT, 1  # a partition keeps a share (`partition_share`)
 
     # -- names -------------------------------------------------------------------
 
@@ -270,6 +274,12 @@ class DocumentView(TrackingRecorder):
         if position:
             self.write(cursor, {}, Tracking(self.tracking_key, position), recorded)
 
+    def partition_share(self, count: int) -> None:
+        """This version is filled by one of `count` partitions, which touches about 1/count of its rows:
+        keep as small a share of the row cache and of the key filter."""
+        self.cache_limit = max(self.cache_limit // count, 1)
+        self.share = count
+
     # -- tracking (the library's recorder, under this version's name) -----------
 
     def insert_tracking(self, tracking: Tracking) -> None:
@@ -297,7 +307,7 @@ class DocumentView(TrackingRecorder):
         """This version has no rows yet (position 0): note every key written from now on (`KeyFilter`),
         so that looking up a key never written (most lookups of a rebuild) needs no query."""
         if self.position == 0:
-            self._written = KeyFilter()
+            self._written = KeyFilter(self.share)
 
     def prefetch(self, keys: Mapping[str, Iterable[str]]) -> None:
         """Read ahead, for the batch about to be applied, the rows of each table under the given keys
@@ -347,8 +357,9 @@ class DocumentView(TrackingRecorder):
         return loads(rows[0]["doc"]) if rows else None
 
     def _remember(self, table: str, key: str, doc: Doc | None) -> None:
-        if len(self._cache) >= CACHE_LIMIT:  # forget the quarter changed or read longest ago
-            for stale in list(islice(self._cache, CACHE_LIMIT // 4)):
+        limit = self.cache_limit
+        if len(self._cache) >= limit:  # forget the quarter changed or read longest ago
+            for stale in list(islice(self._cache, max(limit // 4, 1))):
                 del self._cache[stale]
         self._cache[(table, key)] = doc
 
