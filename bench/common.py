@@ -202,10 +202,11 @@ class Measured:
     seconds: float
     peak_rss_mb: float  # the command's own process (wait4); a forked worker's peak is not in it
     tree_peak_pss_mb: float  # all its processes together (sampled PSS: shared pages counted once)
+    tree_peak_rss_mb: float = 0.0  # all its processes together (sampled RSS summed: shared pages counted in each)
 
 
-def _tree_pss_mb(root: int) -> float:
-    """The proportional set size of `root` and its descendants, in MB (0 for a vanished process)."""
+def _tree_memory_mb(root: int) -> tuple[float, float]:
+    """The summed resident and proportional set sizes of `root` and its descendants, in MB."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -214,16 +215,17 @@ def _tree_pss_mb(root: int) -> float:
             except OSError:
                 continue
             children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-    total, todo = 0, [root]
+    rss, pss, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, []))
         try:
-            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
         except OSError:
             continue
-        total += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
-    return total / 1024
+        rss += next((int(line.split()[1]) for line in rollup if line.startswith("Rss:")), 0)
+        pss += next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+    return rss / 1024, pss / 1024
 
 
 def run_measuring_rss(
@@ -235,18 +237,20 @@ def run_measuring_rss(
     process = subprocess.Popen(command, env=env)
     killer = threading.Timer(timeout, process.kill)
     killer.start()
-    tree_peak = 0.0
+    tree_peak, tree_rss_peak = 0.0, 0.0
     try:
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            tree_peak = max(tree_peak, _tree_pss_mb(process.pid))
+            rss, pss = _tree_memory_mb(process.pid)
+            tree_peak, tree_rss_peak = max(tree_peak, pss), max(tree_rss_peak, rss)
             time.sleep(every)
     finally:
         killer.cancel()
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(process.returncode, time.perf_counter() - started, usage.ru_maxrss / 1024, tree_peak)
+    seconds = time.perf_counter() - started
+    return Measured(process.returncode, seconds, usage.ru_maxrss / 1024, tree_peak, tree_rss_peak)
 
 
 def machine() -> dict[str, Any]:

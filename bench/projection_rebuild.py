@@ -17,8 +17,11 @@ For each shape it measures, in this process and run:
   1. raw read: every row of the events table through the runner's own read (on PostgreSQL a prepared
      binary-format query, over twice as fast as the library's), batches of 5,000: the baseline;
   2. raw read + decode: the same, each event decoded by the application's mapper;
-  3. rebuild: `projections.admin.rebuild` of every view with `--workers` processes (default 2), from
-     the first event to caught up, indexes and swap included.
+  3. rebuild: `mutasi projections rebuild` of every view, as its own command, from the first event to
+     caught up, indexes and swap included (no grace), once per layout: `--workers N` (the views shared
+     among N processes, default 2), and for each of `--partitions` (default 1 2 4) the events shared
+     by aggregate among that many processes (1: one process doing everything), each with the summed
+     peak RSS of the command's processes (PSS beside it: shared pages counted once);
   4. (realistic) catch-up: a runner of every view, stopped for the last simulated year, catching up.
 Prints the figures and the ratios to the raw read, and saves them as JSON under bench/results/.
 Not a test: nothing is asserted.
@@ -32,6 +35,7 @@ import os
 import platform
 import random
 import resource
+import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -45,13 +49,12 @@ from application.bootstrap import initialise_store, open_application
 from application.context import Actor
 from application.persistence.connections import postgres_conninfo
 from application.settings import Settings
-from bench.common import HISTORY_YEARS, history_writer
+from bench.common import HISTORY_YEARS, child_env, history_writer, run_measuring_rss
 from domain.employee import Employee
 from domain.official import NATIONAL
 from domain.position import Position
 from domain.transfer import place_employee
 from domain.vocabulary import Expectation, PositionType, Potential, Rank, TransferKind
-from projections.admin import rebuild
 from projections.catalogue import VIEWS
 from projections.runner import ProjectionRunner
 
@@ -173,15 +176,36 @@ def measure_reads(settings: Settings, app) -> dict[str, float]:
     return {"events": events, "library": library_seconds, "raw": raw_seconds, "decode": decode_seconds}
 
 
-def timed_rebuild(settings: Settings, args: argparse.Namespace) -> float:
-    # as `mutasi projections rebuild`, with no pool threads open in this process, so workers fork
-    started = time.perf_counter()
-    rebuild(settings, batch_size=args.batch_size, grace=0, workers=args.workers)
-    return time.perf_counter() - started
+def layouts(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
+    """The rebuild layouts measured: views shared among workers, then events shared by partitions."""
+    shared = [(f"views shared by {args.workers} workers", ["--workers", str(args.workers)])]
+    return shared + [
+        (f"{n} partition{'s' if n > 1 else ''}", ["--partitions", str(n)] if n > 1 else ["--workers", "1"])
+        for n in args.partitions
+    ]
 
 
-def figures_of(reads: dict[str, float], rebuild_seconds: float, written: float) -> dict[str, float]:
+def timed_rebuilds(settings: Settings, args: argparse.Namespace, events: int) -> dict[str, dict[str, float]]:
+    """`mutasi projections rebuild` in each layout, as its own command (start-up included, no grace)."""
+    timed = {}
+    for name, options in layouts(args):
+        command = [sys.executable, "-m", "api.cli.main", "projections", "rebuild", "--grace", "0", *options]
+        measured = run_measuring_rss([*command, "--batch-size", str(args.batch_size)], child_env(settings))
+        if measured.status:
+            raise SystemExit(f"{name}: the rebuild failed ({measured.status})")
+        timed[name] = {
+            "seconds": round(measured.seconds, 3),
+            "events_per_s": round(events / measured.seconds),
+            "tree_peak_rss_mb": round(measured.tree_peak_rss_mb, 1),
+            "tree_peak_pss_mb": round(measured.tree_peak_pss_mb, 1),
+        }
+        print(name, timed[name], flush=True)
+    return timed
+
+
+def figures_of(reads: dict[str, float], rebuilds: dict[str, dict[str, float]], written: float) -> dict[str, object]:
     events = reads["events"]
+    rebuild_seconds = min(figures["seconds"] for figures in rebuilds.values())
     return {
         "events": events,
         "write_seconds": round(written, 3),
@@ -192,6 +216,8 @@ def figures_of(reads: dict[str, float], rebuild_seconds: float, written: float) 
         "rebuild_seconds": round(rebuild_seconds, 3),
         "ratio_rebuild_to_raw_read": round(reads["raw"] / rebuild_seconds, 4),
         "ratio_rebuild_to_raw_read_and_decode": round(reads["decode"] / rebuild_seconds, 4),
+        "rebuild_layout_fastest": min(rebuilds, key=lambda name: rebuilds[name]["seconds"]),
+        "rebuilds": rebuilds,
     }
 
 
@@ -204,7 +230,7 @@ def realistic(settings: Settings, args: argparse.Namespace) -> dict[str, object]
     writer.live(until=date(writer.end.year - 1, 1, 1))
     written = time.perf_counter() - started
     reads = measure_reads(settings, app)
-    figures = figures_of(reads, timed_rebuild(settings, args), written)
+    figures = figures_of(reads, timed_rebuilds(settings, args, int(reads["events"])), written)
     app = writer.app = open_application(settings)  # the runner was stopped: a year goes by
     try:
         started = time.perf_counter()
@@ -250,7 +276,7 @@ def clustered(settings: Settings, args: argparse.Namespace) -> dict[str, object]
     reads = measure_reads(settings, app)
     return {
         "shape": "clustered: each employee's events side by side (extra row)",
-        **figures_of(reads, timed_rebuild(settings, args), written),
+        **figures_of(reads, timed_rebuilds(settings, args, int(reads["events"])), written),
     }
 
 
@@ -267,7 +293,10 @@ def main() -> None:
     parser.add_argument("--shape", choices=("realistic", "clustered", "both"), default="both")
     parser.add_argument("--proposals", type=int, default=50, help="clustered shape: proposals in its round")
     parser.add_argument("--batch-size", type=int, default=5000)
-    parser.add_argument("--workers", type=int, default=2, help="rebuild processes (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="rebuild processes sharing the views (default 2)")
+    parser.add_argument(
+        "--partitions", type=int, nargs="*", default=[1, 2, 4], help="partition counts to rebuild with (default 1 2 4)"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5432)
@@ -293,8 +322,7 @@ def main() -> None:
         "batch_size": args.batch_size,
         "workers": args.workers,
         **rows,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "peak_rss_of_a_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "peak_rss_of_this_process_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),

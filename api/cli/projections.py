@@ -82,6 +82,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="with --partitions: only record the plan; run `partition K` for K in 1..N anywhere, then `finish`",
     )
+    rebuild_parser.add_argument(
+        "--grace", type=float, default=2.0, help="seconds before the old versions are dropped (default 2)"
+    )
     rebuild_parser.set_defaults(handler=_one_line_errors(run_rebuild))
     partition_parser = actions.add_parser(
         "partition", help="fill partition K of the prepared rebuild (resumes where it stopped)"
@@ -135,7 +138,12 @@ def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0
     rebuilt = rebuild(
-        settings, args.views or None, batch_size=args.batch_size, workers=args.workers, partitions=args.partitions
+        settings,
+        args.views or None,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        partitions=args.partitions,
+        grace=args.grace,
     )
     _print_rebuilt(rebuilt)
     return 0
