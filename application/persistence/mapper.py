@@ -60,6 +60,7 @@ class PydanticMapper(Mapper[UUID]):
         super().__init__(*args, **kwargs)
         self.chain = chain or HashChain()
         self._last_meta: tuple[EventMetadata | None, dict[str, Any]] = (None, {})
+        self._last_read_meta: tuple[dict[str, Any] | None, EventMetadata | None] = (None, None)
 
     def to_stored_event(
         self, domain_event: DomainEventProtocol[UUID], metadata: EventMetadata | None = None
@@ -123,9 +124,18 @@ class PydanticMapper(Mapper[UUID]):
         data["originator_id"] = originator_id
         data["originator_version"] = originator_version
         domain_event: DomainEventProtocol[UUID] = _adapter(cls).validate_python(data)
-        metadata = _adapter(EventMetadata).validate_python(meta) if meta else None
-        object.__setattr__(domain_event, "metadata", metadata)
+        object.__setattr__(domain_event, "metadata", self._read_meta(meta) if meta else None)
         return domain_event
+
+    def _read_meta(self, meta: dict[str, Any]) -> EventMetadata:
+        """The metadata of a stored event. The events of one save share theirs, and they lie side by
+        side in the store: equal to the previous event's, the (frozen) object decoded for it is shared
+        instead of being validated again. One tuple, read and replaced whole (thread-safe)."""
+        seen, decoded = self._last_read_meta
+        if decoded is None or seen != meta:
+            decoded = _adapter(EventMetadata).validate_python(meta)
+            self._last_read_meta = (meta, decoded)
+        return decoded
 
     def stored_state(self, stored_event: StoredEvent) -> dict[str, Any]:
         """The stored state as JSON, exactly as recorded (with `__meta__` and `__chain__`)."""

@@ -98,3 +98,14 @@ def test_current_events_store_their_class_version(app):
     stored = app.mapper.to_stored_event(created, EventMetadata.now("tester", "c-1"))
     assert b'"class_version":2' in stored.state
     assert app.mapper.to_domain_event(stored).colour == "green"
+
+
+def test_events_of_one_save_share_their_decoded_metadata_and_others_do_not(app):
+    first, second = (Gadget(name=name, colour="green").collect_events()[0] for name in ("lamp", "desk"))
+    saved, later = EventMetadata.now("tester", "c-1"), EventMetadata.now("other", "c-2")
+    one, two = (app.mapper.to_stored_event(event, saved) for event in (first, second))
+    three = app.mapper.to_stored_event(first, later)
+    decoded = [app.mapper.to_domain_event(stored) for stored in (one, two, three, one)]
+    assert decoded[0].metadata == saved and decoded[1].metadata is decoded[0].metadata
+    assert decoded[2].metadata == later and decoded[3].metadata == saved
+    assert decoded[3].metadata is not decoded[0].metadata  # only the previous event's is kept
