@@ -112,7 +112,7 @@ def rebuild(
     """
     names = list(names) if names is not None else list(VIEWS)
     if partitions > 1:
-        return _rebuild_in_partitions(settings, names, partitions, batch_size, progress, grace)
+        return run_plan(settings, scale_out.prepare(settings, names, partitions), batch_size, progress, grace)
     with Stores(settings) as stores:  # closed before worker processes start: no connection crosses a fork
         db = ViewDatabase(stores)
         live = db.live_versions()
@@ -194,15 +194,16 @@ def _fill_in_processes(
         progress(_reached(settings, versions))
 
 
-def _rebuild_in_partitions(
+def run_plan(
     settings: Settings,
-    names: list[str],
-    partitions: int,
-    batch_size: int,
-    progress: Callable[[int], None] | None,
-    grace: float,
+    plan: scale_out.Plan,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+    grace: float = 2.0,
 ) -> dict[str, tuple[int | None, int, int]]:
-    plan = scale_out.prepare(settings, names, partitions)
+    """Run a prepared partitioned rebuild or catch-up on this machine, one process per partition, then
+    `finish` it. Returns {view: (old, new version, position)}."""
+    partitions = plan.partitions
     with ProcessPoolExecutor(partitions, mp_context=multiprocessing.get_context(_start_method())) as pool:
         futures = [pool.submit(scale_out.fill_partition, settings, k, batch_size) for k in range(partitions)]
         while wait(futures, timeout=0.5).not_done:

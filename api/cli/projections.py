@@ -18,10 +18,18 @@ from eventsourcing.persistence import PersistenceError
 
 from application.persistence.stores import Stores
 from application.settings import Settings
-from projections.admin import rebuild, status
+from projections.admin import rebuild, run_plan, status
 from projections.catalogue import VIEWS
 from projections.runner import ProjectionRunner
-from projections.scale_out import NoPlan, PartitionsBehind, fill_partition, finish, prepare
+from projections.scale_out import (
+    NoPlan,
+    PartitionsBehind,
+    PlanInProgress,
+    fill_partition,
+    finish,
+    prepare,
+    prepare_catch_up,
+)
 from projections.store import ViewsUnavailable
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -34,7 +42,7 @@ def _one_line_errors(handler: Handler) -> Handler:
     def run(args: argparse.Namespace, settings: Settings) -> int:
         try:
             return handler(args, settings)
-        except (ViewsUnavailable, PersistenceError, NoPlan, PartitionsBehind) as error:
+        except (ViewsUnavailable, PersistenceError, NoPlan, PartitionsBehind, PlanInProgress) as error:
             print(f"mutasi projections: {' '.join(str(error).split())}", file=sys.stderr)
             return 2
 
@@ -100,6 +108,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--grace", type=float, default=2.0, help="seconds before the old versions are dropped (default 2)"
     )
     finish_parser.set_defaults(handler=_one_line_errors(run_finish))
+    catch_up_parser = actions.add_parser(
+        "catch-up", help="catch the live views up in partitions (after a long outage; `run` must be stopped)"
+    )
+    catch_up_parser.add_argument(
+        "views", nargs="*", choices=[[], *VIEWS], metavar="VIEW", help="views to catch up (default all)"
+    )
+    catch_up_parser.add_argument("--partitions", type=int, default=2, help="processes sharing the events (default 2)")
+    catch_up_parser.add_argument("--batch-size", type=int, default=5000, help="events per transaction (default 5000)")
+    catch_up_parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="only record the plan; run `partition K` for K in 1..N anywhere, then `finish`",
+    )
+    catch_up_parser.set_defaults(handler=_one_line_errors(run_catch_up))
     status_parser = actions.add_parser("status", help="per view: position, store's latest, lag")
     status_parser.add_argument("--json", action="store_true", help="print JSON")
     status_parser.set_defaults(handler=_one_line_errors(run_status))
@@ -146,6 +168,21 @@ def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
         grace=args.grace,
     )
     _print_rebuilt(rebuilt)
+    return 0
+
+
+def run_catch_up(args: argparse.Namespace, settings: Settings) -> int:
+    """Catch the live views up in partitions."""
+    if args.batch_size < 1 or args.partitions < 1:
+        raise ValueError("--partitions and --batch-size must be at least 1")
+    plan = prepare_catch_up(settings, args.views or None, args.partitions)
+    if args.prepare:
+        print(
+            f"prepared: {len(plan.views)} views in {plan.partitions} partitions up to position {plan.until}; "
+            f"run `mutasi projections partition K` for K = 1..{plan.partitions}, then `mutasi projections finish`"
+        )
+        return 0
+    _print_rebuilt(run_plan(settings, plan, args.batch_size, grace=0))
     return 0
 
 

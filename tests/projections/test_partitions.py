@@ -164,6 +164,9 @@ def test_partition_commands_refuse_with_one_line(settings: Settings, app: Mutasi
         refused = _cli(settings, *args)
         assert refused.returncode == 2 and "no partitioned rebuild is prepared" in refused.stderr
         assert len(refused.stderr.strip().splitlines()) == 1
+    refused = _cli(settings, "catch-up", "merit")  # never built: nothing to catch up
+    assert refused.returncode == 2 and "never built" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
     assert _cli(settings, "rebuild", "--partitions", "2", "--prepare").returncode == 0
     refused = _cli(settings, "partition", "3")
     assert refused.returncode == 2 and "no partition 3 of 2" in refused.stderr
@@ -265,3 +268,67 @@ def test_rows_read_ahead_for_random_batches_are_all_written_back(
                         cursor, history.recorder.max_notification_id()
                     )
     assert _dump_version(settings, 60) == _dump_version(settings, 50)
+
+
+@pytest.mark.parametrize("partitions", [2, 4])
+def test_a_partitioned_catch_up_equals_the_views_caught_up_event_by_event(
+    settings: Settings, history: MutasiApplication, partitions: int
+) -> None:
+    runner = ProjectionRunner(settings, batch_size=50)
+    try:
+        stood = runner.catch_up()  # the live views, then `projections run` stops while events go on
+    finally:
+        runner.close()
+    load_sample(history, seed=11, employees=40)
+    head = history.recorder.max_notification_id()
+    reference = ProjectionRunner(settings, batch_size=1, versions=dict.fromkeys(VIEWS, 40))
+    try:
+        reference.catch_up()
+    finally:
+        reference.close()
+    plan = scale_out.prepare_catch_up(settings, partitions=partitions)
+    assert plan.catch_up and plan.start == dict.fromkeys(VIEWS, stood) and plan.until == head
+    with pytest.raises(scale_out.PlanInProgress):  # nothing else may be planned until it is finished
+        scale_out.prepare(settings, ["register"], partitions=2)
+    for k in range(partitions):
+        assert scale_out.fill_partition(settings, k, batch_size=113) == head
+    result = scale_out.finish(settings, grace=0)
+    assert result == {name: (1, 1, head) for name in VIEWS}
+    assert _dump_version(settings, 1) == _dump_version(settings, 40)
+
+
+def test_a_catch_up_refuses_to_finish_when_a_runner_moved_the_views(
+    settings: Settings, history: MutasiApplication
+) -> None:
+    runner = ProjectionRunner(settings, ["merit"], batch_size=50)
+    try:
+        runner.catch_up()
+        sc.employee(history, 91, sc.position(history, "Pengadministrasi Umum", formasi=3))
+        scale_out.prepare_catch_up(settings, ["merit"], partitions=2)
+        for k in range(2):
+            scale_out.fill_partition(settings, k)
+        runner.catch_up()  # a runner left running applies the same events again
+    finally:
+        runner.close()
+    with pytest.raises(scale_out.PartitionsBehind, match="was `projections run` stopped"):
+        scale_out.finish(settings, grace=0)
+
+
+def test_mutasi_projections_catch_up_runs_the_partitions_here(settings: Settings, app: MutasiApplication) -> None:
+    walk(app)
+    runner = ProjectionRunner(settings)
+    try:
+        runner.catch_up()
+    finally:
+        runner.close()
+    load_sample(app, seed=3, employees=30)
+    caught = _cli(settings, "catch-up", "--partitions", "2", "--batch-size", "50")
+    assert caught.returncode == 0, caught.stderr
+    head = app.recorder.max_notification_id()
+    assert f"merit: version 1 live at position {head}" in caught.stdout
+    reference = ProjectionRunner(settings, batch_size=1, versions=dict.fromkeys(VIEWS, 40))
+    try:
+        reference.catch_up()
+    finally:
+        reference.close()
+    assert _dump_version(settings, 1) == _dump_version(settings, 40)
