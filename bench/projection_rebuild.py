@@ -22,7 +22,9 @@ For each shape it measures, in this process and run:
      among N processes, default 2), and for each of `--partitions` (default 1 2 4) the events shared
      by aggregate among that many processes (1: one process doing everything), each with the summed
      peak RSS of the command's processes (PSS beside it: shared pages counted once);
-  4. (realistic) catch-up: a runner of every view, stopped for the last simulated year, catching up.
+  4. (realistic) catch-up: a runner of every view, stopped for the last simulated year, catching up
+     (in this process, on a second copy of the views), then `mutasi projections catch-up --partitions
+     N` (the largest of `--partitions`) of the live views over the same year, as its own command.
 Prints the figures and the ratios to the raw read, and saves them as JSON under bench/results/.
 Not a test: nothing is asserted.
 """
@@ -231,7 +233,13 @@ def realistic(settings: Settings, args: argparse.Namespace) -> dict[str, object]
     written = time.perf_counter() - started
     reads = measure_reads(settings, app)
     figures = figures_of(reads, timed_rebuilds(settings, args, int(reads["events"])), written)
-    app = writer.app = open_application(settings)  # the runner was stopped: a year goes by
+    spare = dict.fromkeys(VIEWS, 900)  # a second copy of the views at the same position, for a runner
+    runner = ProjectionRunner(settings, batch_size=args.batch_size, versions=spare)
+    try:
+        runner.catch_up()
+    finally:
+        runner.close()
+    app = writer.app = open_application(settings)  # the runners were stopped: a year goes by
     try:
         started = time.perf_counter()
         writer.live()
@@ -239,7 +247,7 @@ def realistic(settings: Settings, args: argparse.Namespace) -> dict[str, object]
         total = app.recorder.max_notification_id()
     finally:
         app.close()
-    runner = ProjectionRunner(settings, batch_size=args.batch_size)
+    runner = ProjectionRunner(settings, batch_size=args.batch_size, versions=spare)
     try:
         runner.open()
         started = time.perf_counter()
@@ -248,6 +256,11 @@ def realistic(settings: Settings, args: argparse.Namespace) -> dict[str, object]
     finally:
         runner.close()
     year = total - reads["events"]
+    partitioned = max(args.partitions)
+    command = [sys.executable, "-m", "api.cli.main", "projections", "catch-up", "--partitions", str(partitioned)]
+    measured = run_measuring_rss([*command, "--batch-size", str(args.batch_size)], child_env(settings))
+    if measured.status:
+        raise SystemExit(f"the partitioned catch-up failed ({measured.status})")
     return {
         "shape": f"realistic: {HISTORY_YEARS}-year history in time order (rebuild over the first "
         f"{HISTORY_YEARS - 1}, catch-up over the last)",
@@ -262,6 +275,13 @@ def realistic(settings: Settings, args: argparse.Namespace) -> dict[str, object]
             "ratio_to_raw_read_and_decode_rate": round(
                 year / catch_up_seconds / (reads["events"] / reads["decode"]), 4
             ),
+        },
+        f"catch_up_{partitioned}_partitions": {
+            "events": year,
+            "seconds_with_start_up": round(measured.seconds, 3),
+            "events_per_s": round(year / measured.seconds),
+            "tree_peak_rss_mb": round(measured.tree_peak_rss_mb, 1),
+            "tree_peak_pss_mb": round(measured.tree_peak_pss_mb, 1),
         },
     }
 
