@@ -401,10 +401,14 @@ class DocumentView(TrackingRecorder):
         for table, rows in upserts.items():
             written = self._written
             if written is not None and self.db.dialect == "postgres":
-                new = [row for row in rows if not written.may_hold(table, row[0])]
+                new: list[list[Any]] = []
+                known: list[list[Any]] = []
+                may_hold = written.may_hold
+                for row in rows:  # one test per row
+                    (known if may_hold(table, row[0]) else new).append(row)
                 if new:
                     self._copy(cursor, table, new)
-                rows = [row for row in rows if written.may_hold(table, row[0])] if len(new) < len(rows) else []
+                rows = known
             if rows:
                 self._upsert(cursor, table, rows)
         cursor.execute(
