@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, wait
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -18,7 +19,7 @@ from application.settings import Settings
 from projections import scale_out
 from projections.base import recorded_at
 from projections.catalogue import VIEWS, projection_class
-from projections.runner import ProjectionRunner, collecting_young_only
+from projections.runner import ProjectionRunner
 from projections.store import DocumentView, ViewDatabase
 
 log = logging.getLogger("mutasi.projections")
@@ -155,12 +156,7 @@ def fill(
     with Stores(settings) as stores:
         runner = ProjectionRunner(stores, names, batch_size=batch_size, versions=versions, indexes=False)
         try:
-            while True:
-                with collecting_young_only():
-                    if not runner.step():
-                        return runner.position
-                if progress:
-                    progress(runner.position)
+            return runner.drain(progress)
         finally:
             runner.close()
 
@@ -183,15 +179,8 @@ def _fill_in_processes(
     batch_size: int,
     progress: Callable[[int], None] | None,
 ) -> None:
-    with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context(_start_method())) as pool:
-        futures = [pool.submit(fill, settings, group, {n: versions[n] for n in group}, batch_size) for group in groups]
-        while wait(futures, timeout=0.5).not_done:
-            if progress:
-                progress(_reached(settings, versions))
-        for future in futures:
-            future.result()  # a worker's error is raised here; nothing went live
-    if progress:
-        progress(_reached(settings, versions))
+    tasks = [(fill, (settings, group, {n: versions[n] for n in group}, batch_size)) for group in groups]
+    _in_processes(tasks, lambda: _reached(settings, versions), progress)
 
 
 def run_plan(
@@ -203,17 +192,27 @@ def run_plan(
 ) -> dict[str, tuple[int | None, int, int]]:
     """Run a prepared partitioned rebuild or catch-up on this machine, one process per partition, then
     `finish` it. Returns {view: (old, new version, position)}."""
-    partitions = plan.partitions
-    with ProcessPoolExecutor(partitions, mp_context=multiprocessing.get_context(_start_method())) as pool:
-        futures = [pool.submit(scale_out.fill_partition, settings, k, batch_size) for k in range(partitions)]
+    tasks = [(scale_out.fill_partition, (settings, k, batch_size)) for k in range(plan.partitions)]
+    _in_processes(tasks, lambda: _partitions_reached(settings, plan), progress)
+    return scale_out.finish(settings, batch_size, grace)
+
+
+def _in_processes(
+    tasks: list[tuple[Callable[..., int], tuple[Any, ...]]],
+    reached: Callable[[], int],
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Run each task in a process of its own; report `reached()` to `progress` while they run. A
+    task's error is raised here (nothing went live)."""
+    with ProcessPoolExecutor(len(tasks), mp_context=multiprocessing.get_context(_start_method())) as pool:
+        futures = [pool.submit(task, *args) for task, args in tasks]
         while wait(futures, timeout=0.5).not_done:
             if progress:
-                progress(_partitions_reached(settings, plan))
+                progress(reached())
         for future in futures:
-            future.result()  # a partition's error is raised here; nothing went live
+            future.result()
     if progress:
-        progress(_partitions_reached(settings, plan))
-    return scale_out.finish(settings, batch_size, grace)
+        progress(reached())
 
 
 def _partitions_reached(settings: Settings, plan: scale_out.Plan) -> int:

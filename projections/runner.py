@@ -23,7 +23,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
@@ -360,6 +360,16 @@ class ProjectionRunner:
         """Wait (briefly) for every inserting transaction to end; the highest id then visible."""
         assert self.log is not None
         return self.log.settle()
+
+    def drain(self, progress: Callable[[int], None] | None = None) -> int:
+        """Apply batches until none is left (a rebuild's fill: automatic full collections off, see
+        `collecting_young_only`), calling `progress` with the position after each; the position."""
+        while True:
+            with collecting_young_only():
+                if not self.step():
+                    return self.position
+            if progress:
+                progress(self.position)
 
     def catch_up(self, until: int | None = None) -> int:
         """Apply batches until no event is left (or `until` is reached); returns the position."""

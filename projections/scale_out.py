@@ -32,7 +32,7 @@ from application.service import MutasiApplication
 from application.settings import Settings
 from projections.catalogue import VIEWS, projection_class
 from projections.partitions import Partition
-from projections.runner import ProjectionRunner, collecting_young_only
+from projections.runner import ProjectionRunner
 from projections.store import DocumentView, ViewDatabase
 
 log = logging.getLogger("mutasi.projections")
@@ -231,12 +231,7 @@ def fill_partition(
             until=plan.until,
         )
         try:
-            while True:
-                with collecting_young_only():
-                    if not runner.step():
-                        return runner.position
-                if progress:
-                    progress(runner.position)
+            return runner.drain(progress)
         finally:
             runner.close()
 

@@ -24,6 +24,7 @@ from projections.runner import ProjectionRunner
 from projections.scale_out import (
     NoPlan,
     PartitionsBehind,
+    Plan,
     PlanInProgress,
     fill_partition,
     finish,
@@ -154,10 +155,7 @@ def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError("--workers, --partitions and --batch-size must be at least 1")
     if args.prepare:
         plan = prepare(settings, args.views or None, args.partitions)
-        print(
-            f"prepared: {len(plan.views)} views in {plan.partitions} partitions up to position {plan.until}; "
-            f"run `mutasi projections partition K` for K = 1..{plan.partitions}, then `mutasi projections finish`"
-        )
+        _print_prepared(plan)
         return 0
     rebuilt = rebuild(
         settings,
@@ -177,10 +175,7 @@ def run_catch_up(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError("--partitions and --batch-size must be at least 1")
     plan = prepare_catch_up(settings, args.views or None, args.partitions)
     if args.prepare:
-        print(
-            f"prepared: {len(plan.views)} views in {plan.partitions} partitions up to position {plan.until}; "
-            f"run `mutasi projections partition K` for K = 1..{plan.partitions}, then `mutasi projections finish`"
-        )
+        _print_prepared(plan)
         return 0
     _print_rebuilt(run_plan(settings, plan, args.batch_size, grace=0))
     return 0
@@ -203,6 +198,13 @@ def run_finish(args: argparse.Namespace, settings: Settings) -> int:
     """Swap in the views the partitions built."""
     _print_rebuilt(finish(settings, args.batch_size, args.grace))
     return 0
+
+
+def _print_prepared(plan: Plan) -> None:
+    print(
+        f"prepared: {len(plan.views)} views in {plan.partitions} partitions up to position {plan.until}; "
+        f"run `mutasi projections partition K` for K = 1..{plan.partitions}, then `mutasi projections finish`"
+    )
 
 
 def _print_rebuilt(rebuilt: dict[str, tuple[int | None, int, int]]) -> None:
