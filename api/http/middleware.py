@@ -87,4 +87,18 @@ class RequestContext:
                     "status": status[0],
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 }  # the entry rides along, so `JsonLines` need not parse the message back
-                access_log.info(json.dumps(entry), extra={ENTRY: entry})
+                access_log.info(JsonMessage(entry), extra={ENTRY: entry})
+
+
+class JsonMessage:
+    """A log message that is the JSON text of `entry` when a handler reads it (`str`, as
+    `LogRecord.getMessage` does), and costs nothing when none does: `logs.JsonLines`, the service's
+    formatter, writes the entry that rides along with the record instead."""
+
+    __slots__ = ("entry",)
+
+    def __init__(self, entry: dict[str, object]) -> None:
+        self.entry = entry
+
+    def __str__(self) -> str:
+        return json.dumps(self.entry)

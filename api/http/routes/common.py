@@ -8,11 +8,11 @@ from typing import Annotated, Any, TypedDict
 from fastapi import Depends, Query, Response
 from pydantic import AwareDatetime
 
-from api.http.deps import authorize, etag, known_query_only
+from api.http.deps import etag, guard
 from api.http.problems import documented
 from api.http.schemas.common import CommandResult
 
-GUARDED = [Depends(authorize), Depends(known_query_only)]
+GUARDED = [Depends(guard)]
 """Every route of a resource router goes through the role matrix, and refuses unknown query parameters."""
 READ_ERRORS = documented(401, 403, 404, 422, 503)
 COMMAND_ERRORS = documented(401, 403, 404, 409, 412, 422, 503)

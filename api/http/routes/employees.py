@@ -47,9 +47,12 @@ def _employee(result: CommandResult) -> str:
 
 
 @router.post("", name="employees.register", summary="Register an employee", **_CREATED)
-def register(body: RegisterEmployee, app: Application, command: Command) -> Response:
+async def register(body: RegisterEmployee, command: Command) -> Response:
     """Register a civil servant; the same NIP cannot be registered twice (409)."""
-    return command.run(lambda actor, _: app.register_employee(actor, **body.model_dump()), 201, _employee)
+    app = command.application
+    return await command.run_in_thread(
+        lambda actor, _: app.register_employee(actor, **body.model_dump()), 201, _employee
+    )
 
 
 @router.post(
@@ -106,9 +109,10 @@ def read(employee_id: UUID, at: ReadParams, app: Application, actor: CurrentActo
 
 
 @router.post("/{employee_id}/rank-changes", name="employees.change_rank", summary="Change the rank", **_COMMAND)
-def change_rank(employee_id: UUID, body: ChangeRank, app: Application, command: Command) -> Response:
+async def change_rank(employee_id: UUID, body: ChangeRank, command: Command) -> Response:
     """Record a rank change (kenaikan pangkat)."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.change_rank(actor, employee_id, **body.model_dump(), expected_version=expected)
     )
 
@@ -119,9 +123,10 @@ def change_rank(employee_id: UUID, body: ChangeRank, app: Application, command: 
     summary="Record a competency assessment",
     **_COMMAND,
 )
-def assess(employee_id: UUID, body: AssessCompetency, app: Application, command: Command) -> Response:
+async def assess(employee_id: UUID, body: AssessCompetency, command: Command) -> Response:
     """Record a competency assessment (levels 1-5), potential, assessor, method and date."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.assess_competency(
             actor, employee_id, **body.model_dump(), expected_version=expected
         )
@@ -131,9 +136,10 @@ def assess(employee_id: UUID, body: AssessCompetency, app: Application, command:
 @router.post(
     "/{employee_id}/ratings", name="employees.rate_performance", summary="Record a year's SKP rating", **_COMMAND
 )
-def rate(employee_id: UUID, body: RatePerformance, app: Application, command: Command) -> Response:
+async def rate(employee_id: UUID, body: RatePerformance, command: Command) -> Response:
     """Record a year's SKP rating; the result names the predikat (PermenPANRB 6/2022)."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.rate_performance(actor, employee_id, **body.model_dump(), expected_version=expected)
     )
 
@@ -141,9 +147,10 @@ def rate(employee_id: UUID, body: RatePerformance, app: Application, command: Co
 @router.post(
     "/{employee_id}/sanctions", name="employees.record_sanction", summary="Record a disciplinary sanction", **_COMMAND
 )
-def sanction(employee_id: UUID, body: RecordSanction, app: Application, command: Command) -> Response:
+async def sanction(employee_id: UUID, body: RecordSanction, command: Command) -> Response:
     """Record a disciplinary sanction."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.record_sanction(actor, employee_id, **body.model_dump(), expected_version=expected)
     )
 
@@ -154,9 +161,10 @@ def sanction(employee_id: UUID, body: RecordSanction, app: Application, command:
     summary="Open a disciplinary case",
     **_COMMAND,
 )
-def open_case(employee_id: UUID, body: OpenDisciplinaryCase, app: Application, command: Command) -> Response:
+async def open_case(employee_id: UUID, body: OpenDisciplinaryCase, command: Command) -> Response:
     """Record a pending disciplinary case."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.open_disciplinary_case(
             actor, employee_id, **body.model_dump(), expected_version=expected
         )
@@ -169,9 +177,10 @@ def open_case(employee_id: UUID, body: OpenDisciplinaryCase, app: Application, c
     summary="Close a disciplinary case",
     **_COMMAND,
 )
-def close_case(employee_id: UUID, body: CloseDisciplinaryCase, app: Application, command: Command) -> Response:
+async def close_case(employee_id: UUID, body: CloseDisciplinaryCase, command: Command) -> Response:
     """Close a pending disciplinary case, with its outcome."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.close_disciplinary_case(
             actor, employee_id, **body.model_dump(), expected_version=expected
         )
@@ -179,9 +188,10 @@ def close_case(employee_id: UUID, body: CloseDisciplinaryCase, app: Application,
 
 
 @router.post("/{employee_id}/placement", name="employees.place", summary="Place in a first position", **_COMMAND)
-def place(employee_id: UUID, body: PlaceEmployee, app: Application, command: Command) -> Response:
+async def place(employee_id: UUID, body: PlaceEmployee, command: Command) -> Response:
     """Seat the employee in a first position (employee and position saved together)."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.place_employee(actor, employee_id, **body.model_dump(), expected_version=expected)
     )
 
@@ -192,9 +202,10 @@ def place(employee_id: UUID, body: PlaceEmployee, app: Application, command: Com
     summary="Plan a development activity",
     **_CREATED,
 )
-def plan(employee_id: UUID, body: PlanDevelopment, app: Application, command: Command) -> Response:
+async def plan(employee_id: UUID, body: PlanDevelopment, command: Command) -> Response:
     """Plan a development activity (training, mentoring...); the result names the plan id."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.plan_development(
             actor, employee_id, **body.model_dump(), expected_version=expected
         ),
@@ -209,11 +220,10 @@ def plan(employee_id: UUID, body: PlanDevelopment, app: Application, command: Co
     summary="Complete a development activity",
     **_COMMAND,
 )
-def complete(
-    employee_id: UUID, plan_id: UUID, body: CompleteDevelopment, app: Application, command: Command
-) -> Response:
+async def complete(employee_id: UUID, plan_id: UUID, body: CompleteDevelopment, command: Command) -> Response:
     """Record a planned activity as completed, with the JP hours done."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.complete_development(
             actor, employee_id, plan_id, **body.model_dump(), expected_version=expected
         )
@@ -221,8 +231,9 @@ def complete(
 
 
 @router.post("/{employee_id}/retirement", name="employees.retire", summary="Retire the employee", **_COMMAND)
-def retire(employee_id: UUID, body: RetireEmployee, app: Application, command: Command) -> Response:
+async def retire(employee_id: UUID, body: RetireEmployee, command: Command) -> Response:
     """Retire the employee; the seat held is freed in the same save."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.retire_employee(actor, employee_id, **body.model_dump(), expected_version=expected)
     )

@@ -29,18 +29,18 @@ def _round(result: CommandResult) -> str:
     response_model=CommandResult,
     responses=command_responses(201),
 )
-def file_objection(
+async def file_objection(
     round_id: UUID,
     proposal_id: UUID,
     body: FileObjection,
-    app: Application,
     command: Command,
 ) -> Response:
     """File an objection to the decision on a proposal, from the announcement until the window
     closes (409 `objection-window-closed` names the day it closed): the employee concerned with their
     own token, or an operator of the agency on their written behalf (`letter_reference`); anyone else
     is 403 `not-the-employee-concerned`. The answer's `objection_id` names it."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.file_objection(
             actor, round_id, proposal_id, body.grounds, body.text, body.letter_reference, expected_version=expected
         ),
@@ -56,19 +56,19 @@ def file_objection(
     response_model=CommandResult,
     responses=command_responses(),
 )
-def answer_objection(
+async def answer_objection(
     round_id: UUID,
     proposal_id: UUID,
     objection_id: UUID,
     body: AnswerObjection,
-    app: Application,
     command: Command,
 ) -> Response:
     """The committee answers: dismissed, or upheld, which reopens the decision for the PPK (who
     decides again, judging every rule). Nobody answers an objection to their own act (422
     `conflict-of-interest`); a plan-made proposal needs `human_review` (422 `human-review-required`)."""
+    app = command.application
     review = body.human_review.review() if body.human_review else None
-    return command.run(
+    return await command.run_in_thread(
         lambda actor, expected: app.answer_objection(
             actor, round_id, proposal_id, objection_id, body.upheld, body.reasons, review, expected_version=expected
         )

@@ -23,15 +23,16 @@ _COMMAND = command_options()
     response_model=CommandResult,
     responses=command_responses(201),
 )
-def compute(round_id: UUID, body: PlanRequest, app: Application, command: Command) -> Response:
+async def compute(round_id: UUID, body: PlanRequest, command: Command) -> Response:
     """Compute the placement that maximises total JPM while every rule holds, and keep it.
 
     The answer's `plan_id` names the plan; read it with `GET /plans/{plan_id}`. `If-Match` names the
     round's version the committee looked at (412 if it moved). A pin that breaks a rule, or pins and
     limits that cannot all hold, are a 422 naming the rules.
     """
+    app = command.application
     options = body.options()
-    return command.run(
+    return await command.run_in_thread(
         lambda actor, expected: app.compute_plan(actor, round_id, options, expected_version=expected),
         201,
         lambda result: f"/plans/{result.plan_id}",
@@ -55,10 +56,11 @@ def read(plan_id: UUID, at: ReadParams, app: Application, actor: CurrentActor, r
 
 
 @router.post("/plans/{plan_id}/adopt", name="plans.adopt", summary="Adopt a plan into proposals", **_COMMAND)
-def adopt(plan_id: UUID, body: AdoptPlan, app: Application, command: Command) -> Response:
+async def adopt(plan_id: UUID, body: AdoptPlan, command: Command) -> Response:
     """Turn the plan's moves (or the selected employees' moves) into proposals of the round, all or
     none, in the plan's order; each proposal records the plan's id, version and options."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.adopt_plan(
             actor, plan_id, body.employee_ids, body.reason, expected_version=expected
         )

@@ -43,9 +43,10 @@ _COMMAND = command_options()
     response_model=CommandResult,
     responses=command_responses(201),
 )
-def establish(body: EstablishPosition, app: Application, command: Command) -> Response:
+async def establish(body: EstablishPosition, command: Command) -> Response:
     """Establish a position; the same agency, unit and title cannot be established twice (409)."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, _: app.establish_position(actor, **body.model_dump()),
         201,
         lambda result: f"/positions/{result.id}",
@@ -134,24 +135,27 @@ def read(position_id: UUID, at: ReadParams, app: Application, actor: CurrentActo
 @router.post(
     "/{position_id}/standard", name="positions.revise_standard", summary="Revise the competency standard", **_COMMAND
 )
-def revise_standard(position_id: UUID, body: ReviseStandard, app: Application, command: Command) -> Response:
+async def revise_standard(position_id: UUID, body: ReviseStandard, command: Command) -> Response:
     """Replace the competency standard and the position's own JPM threshold."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.revise_standard(actor, position_id, **body.model_dump(), expected_version=expected)
     )
 
 
 @router.post("/{position_id}/formasi", name="positions.revise_formasi", summary="Revise the formasi", **_COMMAND)
-def revise_formasi(position_id: UUID, body: ReviseFormasi, app: Application, command: Command) -> Response:
+async def revise_formasi(position_id: UUID, body: ReviseFormasi, command: Command) -> Response:
     """Set a new formasi from a workload analysis (ABK)."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.revise_formasi(actor, position_id, **body.model_dump(), expected_version=expected)
     )
 
 
 @router.post("/{position_id}/abolition", name="positions.abolish", summary="Abolish a position", **_COMMAND)
-def abolish(position_id: UUID, body: AbolishPosition, app: Application, command: Command) -> Response:
+async def abolish(position_id: UUID, body: AbolishPosition, command: Command) -> Response:
     """Abolish an empty position."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.abolish_position(actor, position_id, **body.model_dump(), expected_version=expected)
     )

@@ -41,10 +41,11 @@ _PROPOSAL = "/{round_id}/proposals/{proposal_id}"
 
 
 @router.post("", name="rounds.open", summary="Open a mutation round", **_CREATED)
-def open_round(body: OpenRound, app: Application, command: Command) -> Response:
+async def open_round(body: OpenRound, command: Command) -> Response:
     """Open a round with the agency's election-freeze windows."""
+    app = command.application
     windows = [w.window() for w in body.freeze_windows]
-    return command.run(
+    return await command.run_in_thread(
         lambda actor, _: app.open_round(actor, **body.model_dump(exclude={"freeze_windows"}), freeze_windows=windows),
         201,
         _round,
@@ -80,9 +81,10 @@ def check_eligibility(round_id: UUID, body: EligibilityCheck, app: Application, 
 
 
 @router.post("/{round_id}/proposals", name="rounds.propose", summary="Propose a candidate", **_CREATED)
-def propose(round_id: UUID, body: Propose, app: Application, command: Command) -> Response:
+async def propose(round_id: UUID, body: Propose, command: Command) -> Response:
     """Propose a candidate; JPM and every rule's result are recorded with the proposal."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.propose(actor, round_id, **body.model_dump(), expected_version=expected),
         201,
         _round,
@@ -90,9 +92,10 @@ def propose(round_id: UUID, body: Propose, app: Application, command: Command) -
 
 
 @router.post(_PROPOSAL + "/withdrawal", name="rounds.withdraw", summary="Withdraw a proposal", **_COMMAND)
-def withdraw(round_id: UUID, proposal_id: UUID, body: Withdraw, app: Application, command: Command) -> Response:
+async def withdraw(round_id: UUID, proposal_id: UUID, body: Withdraw, command: Command) -> Response:
     """Withdraw an undecided proposal."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.withdraw(
             actor, round_id, proposal_id, **body.model_dump(), expected_version=expected
         )
@@ -100,12 +103,11 @@ def withdraw(round_id: UUID, proposal_id: UUID, body: Withdraw, app: Application
 
 
 @router.post(_PROPOSAL + "/consents", name="rounds.record_consent", summary="Record a PPK's consent", **_COMMAND)
-def record_consent(
-    round_id: UUID, proposal_id: UUID, body: RecordConsent, app: Application, command: Command
-) -> Response:
+async def record_consent(round_id: UUID, proposal_id: UUID, body: RecordConsent, command: Command) -> Response:
     """Record a PPK's written consent to a cross-agency transfer."""
+    app = command.application
     given_by = body.given_by.official()
-    return command.run(
+    return await command.run_in_thread(
         lambda actor, expected: app.record_consent(
             actor,
             round_id,
@@ -123,15 +125,15 @@ def record_consent(
     summary="Record BKN's technical review",
     **_COMMAND,
 )
-def record_technical_review(
+async def record_technical_review(
     round_id: UUID,
     proposal_id: UUID,
     body: RecordTechnicalReview,
-    app: Application,
     command: Command,
 ) -> Response:
     """Record BKN's technical review of a cross-agency proposal (the caller is the reviewer)."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.record_technical_review(
             actor, round_id, proposal_id, **body.model_dump(), expected_version=expected
         )
@@ -141,9 +143,10 @@ def record_technical_review(
 @router.post(
     _PROPOSAL + "/recommendation", name="rounds.recommend", summary="Recommend a proposal (committee)", **_COMMAND
 )
-def recommend(round_id: UUID, proposal_id: UUID, body: Recommend, app: Application, command: Command) -> Response:
+async def recommend(round_id: UUID, proposal_id: UUID, body: Recommend, command: Command) -> Response:
     """Record the committee's (TPK) recommendation to the PPK."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.recommend(
             actor, round_id, proposal_id, **body.model_dump(), expected_version=expected
         )
@@ -151,10 +154,11 @@ def recommend(round_id: UUID, proposal_id: UUID, body: Recommend, app: Applicati
 
 
 @router.post(_PROPOSAL + "/decision", name="rounds.decide", summary="Approve or reject a proposal (PPK)", **_COMMAND)
-def decide(round_id: UUID, proposal_id: UUID, body: Decide, app: Application, command: Command) -> Response:
+async def decide(round_id: UUID, proposal_id: UUID, body: Decide, command: Command) -> Response:
     """Approve (every rule re-checked now; each failure needs an override) or reject a proposal."""
+    app = command.application
     overrides = [o.override() for o in body.overrides]
-    return command.run(
+    return await command.run_in_thread(
         lambda actor, expected: app.decide(
             actor, round_id, proposal_id, body.approve, body.reason, overrides, expected_version=expected
         )
@@ -162,19 +166,21 @@ def decide(round_id: UUID, proposal_id: UUID, body: Decide, app: Application, co
 
 
 @router.post("/{round_id}/announcement", name="rounds.announce", summary="Announce the decided list", **_COMMAND)
-def announce(round_id: UUID, body: Announce, app: Application, command: Command) -> Response:
+async def announce(round_id: UUID, body: Announce, command: Command) -> Response:
     """Publish the round's decided list; afterwards no more proposals or decisions."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.announce(actor, round_id, **body.model_dump(), expected_version=expected)
     )
 
 
 @router.post(_PROPOSAL + "/decree", name="rounds.issue_decree", summary="Issue the decree (SK)", **_COMMAND)
-def issue_decree(round_id: UUID, proposal_id: UUID, body: IssueDecree, app: Application, command: Command) -> Response:
+async def issue_decree(round_id: UUID, proposal_id: UUID, body: IssueDecree, command: Command) -> Response:
     """Record the SK of an approved proposal, signed by the calling PPK: every rule is judged again
     on the TMT; what newly fails (or a back-dated TMT, or one outside the period) needs an override."""
+    app = command.application
     overrides = [o.override() for o in body.overrides]
-    return command.run(
+    return await command.run_in_thread(
         lambda actor, expected: app.issue_decree(
             actor,
             round_id,
@@ -189,9 +195,10 @@ def issue_decree(round_id: UUID, proposal_id: UUID, body: IssueDecree, app: Appl
 
 
 @router.post(_PROPOSAL + "/execution", name="rounds.execute_transfer", summary="Execute a decreed transfer", **_COMMAND)
-def execute_transfer(round_id: UUID, proposal_id: UUID, app: Application, command: Command) -> Response:
+async def execute_transfer(round_id: UUID, proposal_id: UUID, command: Command) -> Response:
     """Carry out a decreed transfer on or after its effective date (round, employee, positions)."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.execute_transfer(actor, round_id, proposal_id, expected_version=expected)
     )
 
@@ -202,10 +209,11 @@ def execute_transfer(round_id: UUID, proposal_id: UUID, app: Application, comman
     summary="Execute several transfers together",
     **_COMMAND,
 )
-def execute_transfers_together(round_id: UUID, body: ExecuteTogether, app: Application, command: Command) -> Response:
+async def execute_transfers_together(round_id: UUID, body: ExecuteTogether, command: Command) -> Response:
     """Carry out several decreed transfers at once, all or none: everyone leaves before anyone
     arrives, so a swap or a cycle of full positions (moves a plan marks `joint`) can take effect."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.execute_transfers_together(
             actor, round_id, body.proposal_ids, expected_version=expected
         )
@@ -215,11 +223,10 @@ def execute_transfers_together(round_id: UUID, body: ExecuteTogether, app: Appli
 @router.post(
     _PROPOSAL + "/evaluations", name="rounds.evaluate_transfer", summary="Record a post-transfer evaluation", **_CREATED
 )
-def evaluate_transfer(
-    round_id: UUID, proposal_id: UUID, body: EvaluateTransfer, app: Application, command: Command
-) -> Response:
+async def evaluate_transfer(round_id: UUID, proposal_id: UUID, body: EvaluateTransfer, command: Command) -> Response:
     """Record a post-transfer evaluation (on the round and the employee together)."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.evaluate_transfer(
             actor, round_id, proposal_id, body.findings(), expected_version=expected
         ),
@@ -229,8 +236,9 @@ def evaluate_transfer(
 
 
 @router.post("/{round_id}/closure", name="rounds.close", summary="Close the round", **_COMMAND)
-def close(round_id: UUID, body: CloseRound, app: Application, command: Command) -> Response:
+async def close(round_id: UUID, body: CloseRound, command: Command) -> Response:
     """Close the round; refused while a decreed transfer awaits execution."""
-    return command.run(
+    app = command.application
+    return await command.run_in_thread(
         lambda actor, expected: app.close_round(actor, round_id, **body.model_dump(), expected_version=expected)
     )
